@@ -1,0 +1,69 @@
+/**
+ * Byte helpers: strict hex and base64 (RFC 4648) decoding, concatenation and comparison.
+ * Decoders refuse anything that is not exactly the encoding (Node's Buffer.from silently skips
+ * bad characters, which would turn a typo in a key into a different key).
+ */
+import { inputError } from "./errors.js";
+
+const HEX_RE = /^(?:[0-9a-fA-F]{2})*$/;
+const BASE64_RE = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+export function bytesToHex(bytes: Uint8Array, upper = false): string {
+  const hex = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("hex");
+  return upper ? hex.toUpperCase() : hex;
+}
+
+/** Hex to bytes; whitespace inside is allowed (zone files split long digests). */
+export function hexToBytes(text: string, field = "hex"): Uint8Array {
+  const compact = text.replace(/\s+/g, "");
+  if (!HEX_RE.test(compact)) {
+    throw inputError("BAD-HEX", `${field}: not an even-length hexadecimal string: ${preview(compact)}`);
+  }
+  return new Uint8Array(Buffer.from(compact, "hex"));
+}
+
+export function bytesToBase64(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("base64");
+}
+
+/** Base64 to bytes; whitespace inside is allowed (real KSRs and zone files wrap it). */
+export function base64ToBytes(text: string, field = "base64"): Uint8Array {
+  const compact = text.replace(/\s+/g, "");
+  if (!BASE64_RE.test(compact)) {
+    throw inputError("BAD-BASE64", `${field}: not valid base64: ${preview(compact)}`);
+  }
+  return new Uint8Array(Buffer.from(compact, "base64"));
+}
+
+export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {
+  let length = 0;
+  for (const p of parts) length += p.length;
+  const out = new Uint8Array(length);
+  let offset = 0;
+  for (const p of parts) {
+    out.set(p, offset);
+    offset += p.length;
+  }
+  return out;
+}
+
+/** Lexicographic comparison as unsigned octets, shorter first on a common prefix (RFC 4034 §6.3). */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  return Buffer.compare(a, b);
+}
+
+export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
+  return a.length === b.length && Buffer.compare(a, b) === 0;
+}
+
+export function u16(value: number): Uint8Array {
+  return new Uint8Array([(value >>> 8) & 0xff, value & 0xff]);
+}
+
+export function u32(value: number): Uint8Array {
+  return new Uint8Array([(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
+}
+
+function preview(text: string): string {
+  return text.length > 24 ? `${text.slice(0, 24)}…` : text || "(empty)";
+}

@@ -1,0 +1,58 @@
+/**
+ * The one RRSIG signed-data builder (RFC 4034 §3.1.8.1 with §6.2–6.3; RFC 4035 §5.3.2). Signing
+ * and verifying both call `rrsigSignedData`, so the two cannot drift apart.
+ *
+ *   signed data = RRSIG_RDATA (all fields but the signature, signer name lowercased)
+ *               | RR(1) | RR(2) | …   each in canonical form, with
+ *                 - owner lowercased, or `*.` + the rightmost `labels` labels for a wildcard expansion,
+ *                 - TTL = the RRSIG's Original TTL,
+ *                 - RRs sorted by canonical RDATA and duplicates removed.
+ */
+import { bytesEqual, compareBytes, concatBytes, u16, u32 } from "./bytes.js";
+import { inputError } from "./errors.js";
+import { type Name, nameFromLabels, nameToString, nameToWire, namesEqual, rrsigLabelCount } from "./name.js";
+import { type RrsigRdata, encodeRdata, encodeRrsigFieldsWithoutSignature } from "./rdata.js";
+import { type RR, rrType } from "./rr.js";
+import { typeToString } from "./rrtype.js";
+
+/** The RRSIG fields that are signed: everything but the signature itself. */
+export type RrsigTemplate = Omit<RrsigRdata, "kind" | "signatureBytes">;
+
+const WILDCARD_LABEL = new Uint8Array([0x2a]);
+
+/** The owner name as it appears in the signed data (RFC 4035 §5.3.2 wildcard rule). */
+function signedOwner(owner: Name, labels: number): Name {
+  const count = rrsigLabelCount(owner);
+  if (labels > count) {
+    throw inputError("RRSIG-LABELS", `RRSIG labels field ${labels} exceeds the ${count} labels of ${nameToString(owner)}`);
+  }
+  if (labels === owner.labels.length) return owner;
+  return nameFromLabels([WILDCARD_LABEL, ...owner.labels.slice(owner.labels.length - labels)]);
+}
+
+export function rrsigSignedData(template: RrsigTemplate, rrset: readonly RR[]): Uint8Array {
+  const first = rrset[0];
+  if (!first) throw inputError("RRSET-EMPTY", "cannot sign or verify an empty RRset");
+  for (const rr of rrset) {
+    if (!namesEqual(rr.owner, first.owner) || rr.class !== first.class || rrType(rr) !== rrType(first)) {
+      throw inputError(
+        "RRSET-MIXED",
+        `RRset mixes ${nameToString(first.owner)}/${typeToString(rrType(first))} with ${nameToString(rr.owner)}/${typeToString(rrType(rr))}`,
+      );
+    }
+  }
+  if (rrType(first) !== template.typeCovered) {
+    throw inputError("RRSIG-TYPE", `RRSIG covers ${typeToString(template.typeCovered)} but the RRset is ${typeToString(rrType(first))}`);
+  }
+  const ownerWire = nameToWire(signedOwner(first.owner, template.labels), true);
+  const header = concatBytes(ownerWire, u16(template.typeCovered), u16(first.class), u32(template.originalTtlSeconds));
+  const rdatas = rrset.map((rr) => encodeRdata(rr.rdata, true)).sort(compareBytes);
+  const parts: Uint8Array[] = [encodeRrsigFieldsWithoutSignature(template)];
+  let previous: Uint8Array | undefined;
+  for (const rdata of rdatas) {
+    if (previous && bytesEqual(previous, rdata)) continue; // RFC 4034 §6.3: duplicates removed
+    parts.push(header, u16(rdata.length), rdata);
+    previous = rdata;
+  }
+  return concatBytes(...parts);
+}

@@ -1,0 +1,156 @@
+/**
+ * DNSSEC verification of RRsets (RFC 4035 §5.3), and signing through a `Signer` with the
+ * signature checked before it is used.
+ *
+ * `verifyRrsig` judges one RRSIG and says why it fails: signer name not the zone of the RRset,
+ * labels field too large, not yet valid, expired, no DNSKEY with that tag/algorithm/owner, bad
+ * signature, unsupported algorithm. Times use RFC 1982 serial arithmetic as RFC 4034 §3.1.5
+ * requires. `anchoredKeys` says which keys of a DNSKEY RRset a trust anchor (DS or DNSKEY records)
+ * designates. Not implemented here: chasing delegations and NSEC denial (see @ksk/zone).
+ */
+import { algorithmInfo, isSupportedAlgorithm } from "./algorithms.js";
+import { bytesEqual } from "./bytes.js";
+import { checkFailed } from "./checks.js";
+import { dsMatches } from "./ds.js";
+import { isZoneKey, keyTag, withRevokeBit } from "./keytag.js";
+import { isSubdomain, nameToString, namesEqual, rrsigLabelCount } from "./name.js";
+import type { DnskeyRdata, DsRdata, RrsigRdata } from "./rdata.js";
+import { type RR, type RRset, groupRRsets, isKind, makeRR, rrType } from "./rr.js";
+import { RRType, typeToString } from "./rrtype.js";
+import { type RrsigTemplate, rrsigSignedData } from "./signed-data.js";
+import type { Signer } from "./signer.js";
+import { formatIsoZ } from "./time.js";
+
+export type RrsigStatus = "valid" | "signer-name" | "type-covered" | "labels" | "not-yet-valid" | "expired" | "no-key" | "algorithm" | "bad-signature";
+
+export interface RrsigVerdict {
+  readonly rrsig: RR<RrsigRdata>;
+  readonly status: RrsigStatus;
+  /** The key that validated it (status "valid"). */
+  readonly key?: RR<DnskeyRdata>;
+  /** One line for people: why it is valid or not. */
+  readonly reason: string;
+}
+
+/** RFC 1982 serial comparison on 32-bit values: is `a` at or after `b`? */
+export function serialAtOrAfter(a: number, b: number): boolean {
+  const diff = ((a >>> 0) - (b >>> 0)) >>> 0;
+  return diff < 0x80000000;
+}
+
+/** Judge one RRSIG over `rrset` with the candidate `dnskeys` at `nowEpochSeconds`. */
+export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys: readonly RR<DnskeyRdata>[], nowEpochSeconds: number): RrsigVerdict {
+  const sig = rrsig.rdata;
+  const first = rrset[0];
+  const verdict = (status: RrsigStatus, reason: string, key?: RR<DnskeyRdata>): RrsigVerdict =>
+    key ? { rrsig, status, reason, key } : { rrsig, status, reason };
+  if (!first) return verdict("type-covered", "the RRset is empty");
+  const subject = `RRSIG ${typeToString(sig.typeCovered)} by ${sig.keyTag}`;
+  if (sig.typeCovered !== rrType(first)) {
+    return verdict("type-covered", `${subject} covers ${typeToString(sig.typeCovered)}, not ${typeToString(rrType(first))}`);
+  }
+  if (!isSubdomain(first.owner, sig.signerName)) {
+    return verdict("signer-name", `${subject}: signer ${nameToString(sig.signerName)} is not the zone of ${nameToString(first.owner)}`);
+  }
+  if (sig.labels > rrsigLabelCount(first.owner)) {
+    return verdict("labels", `${subject}: labels ${sig.labels} exceeds the owner's ${rrsigLabelCount(first.owner)}`);
+  }
+  if (!serialAtOrAfter(nowEpochSeconds, sig.inceptionEpochSeconds)) {
+    return verdict("not-yet-valid", `${subject} is not valid until ${formatIsoZ(sig.inceptionEpochSeconds)}`);
+  }
+  if (!serialAtOrAfter(sig.expirationEpochSeconds, nowEpochSeconds)) {
+    return verdict("expired", `${subject} expired at ${formatIsoZ(sig.expirationEpochSeconds)}`);
+  }
+  if (!isSupportedAlgorithm(sig.algorithm)) {
+    try {
+      algorithmInfo(sig.algorithm);
+    } catch (e) {
+      return verdict("algorithm", `${subject}: ${(e as Error).message}`);
+    }
+  }
+  const candidates = dnskeys.filter(
+    (k) =>
+      namesEqual(k.owner, sig.signerName) &&
+      k.rdata.algorithm === sig.algorithm &&
+      k.rdata.protocol === 3 &&
+      isZoneKey(k.rdata) &&
+      keyTag(k.rdata) === sig.keyTag,
+  );
+  if (candidates.length === 0) {
+    return verdict("no-key", `${subject}: no zone DNSKEY at ${nameToString(sig.signerName)} with tag ${sig.keyTag} and algorithm ${sig.algorithm}`);
+  }
+  const data = rrsigSignedData(sig, rrset);
+  const algorithm = algorithmInfo(sig.algorithm);
+  for (const key of candidates) {
+    if (algorithm.verify(key.rdata.publicKeyBytes, data, sig.signatureBytes)) {
+      return verdict("valid", `${subject} is valid until ${formatIsoZ(sig.expirationEpochSeconds)}`, key);
+    }
+  }
+  return verdict("bad-signature", `${subject}: the signature does not verify with the key`);
+}
+
+export interface RrsetVerdict {
+  readonly rrset: RRset;
+  readonly verdicts: readonly RrsigVerdict[];
+  /** At least one RRSIG is valid. */
+  readonly signed: boolean;
+}
+
+/**
+ * Verify every RRset in `rrs` (other than RRSIGs) with the RRSIGs and DNSKEYs found in `rrs`
+ * itself plus `extraDnskeys`. Each RRset is signed if any one of its RRSIGs is valid.
+ */
+export function verifyRecords(rrs: readonly RR[], nowEpochSeconds: number, extraDnskeys: readonly RR<DnskeyRdata>[] = []): RrsetVerdict[] {
+  const dnskeys = [...rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY")), ...extraDnskeys];
+  const rrsigs = rrs.filter((rr): rr is RR<RrsigRdata> => isKind(rr, "RRSIG"));
+  const out: RrsetVerdict[] = [];
+  for (const rrset of groupRRsets(rrs)) {
+    if (rrset.type === RRType.RRSIG) continue;
+    const covering = rrsigs.filter((s) => s.rdata.typeCovered === rrset.type && namesEqual(s.owner, rrset.owner) && s.class === rrset.class);
+    const verdicts = covering.map((s) => verifyRrsig(rrset.rrs, s, dnskeys, nowEpochSeconds));
+    out.push({ rrset, verdicts, signed: verdicts.some((v) => v.status === "valid") });
+  }
+  return out;
+}
+
+export type AnchorRecord = RR<DsRdata> | RR<DnskeyRdata>;
+
+/** Does the anchor record designate this DNSKEY? A DS by digest (RFC 4034 §5), a DNSKEY by equality. */
+export function anchorDesignates(anchor: AnchorRecord, key: RR<DnskeyRdata>): boolean {
+  if (!namesEqual(anchor.owner, key.owner)) return false;
+  if (isKind(anchor, "DS")) return dsMatches(anchor.rdata, key.owner, key.rdata);
+  const a = anchor.rdata as DnskeyRdata;
+  return (
+    a.flags === key.rdata.flags &&
+    a.protocol === key.rdata.protocol &&
+    a.algorithm === key.rdata.algorithm &&
+    bytesEqual(a.publicKeyBytes, key.rdata.publicKeyBytes)
+  );
+}
+
+/** The keys of a DNSKEY RRset designated by any of the anchor records. */
+export function anchoredKeys(dnskeys: readonly RR<DnskeyRdata>[], anchors: readonly AnchorRecord[]): RR<DnskeyRdata>[] {
+  return dnskeys.filter((k) => anchors.some((a) => anchorDesignates(a, k)));
+}
+
+/**
+ * Sign `rrset` with `signer` under `template` and return the RRSIG record — only after the
+ * signature has been verified in software with the core verifier. A template whose key tag is the
+ * signer's revoked tag is verified against the revoked form of the key (RFC 5011 §2.1).
+ */
+export async function signRrset(signer: Signer, rrset: readonly RR[], template: RrsigTemplate): Promise<RR<RrsigRdata>> {
+  const first = rrset[0];
+  if (!first) throw new Error("signRrset: empty RRset");
+  const forms = [signer.dnskey, withRevokeBit(signer.dnskey)];
+  const dnskey = forms.find((k) => keyTag(k) === template.keyTag && k.algorithm === template.algorithm);
+  if (!dnskey) {
+    throw new Error(`signRrset: template key tag ${template.keyTag}/algorithm ${template.algorithm} is not key ${signer.label} (${signer.keyTag})`);
+  }
+  const signatureBytes = await signer.sign(rrsigSignedData(template, rrset));
+  const rrsig = makeRR(first.owner, first.ttlSeconds, { kind: "RRSIG", ...template, signatureBytes } as RrsigRdata, first.class);
+  const check = verifyRrsig(rrset, rrsig, [makeRR(template.signerName, first.ttlSeconds, dnskey)], template.inceptionEpochSeconds);
+  if (check.status !== "valid") {
+    throw checkFailed("SKR-VERIFY", `signature by ${signer.label} (${template.keyTag}) did not verify in software: ${check.reason}`);
+  }
+  return rrsig;
+}
