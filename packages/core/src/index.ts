@@ -6,6 +6,7 @@ export * from "./algorithms.js";
 export * from "./bytes.js";
 export * from "./checks.js";
 export * from "./ds.js";
+export * from "./ds-formats.js";
 export * from "./errors.js";
 export * from "./keytag.js";
 export * from "./name.js";

@@ -1,0 +1,40 @@
+/** `ksk ds FILE` — DS records for every DNSKEY in a presentation-format file. */
+import { DS_FORMATS, type DsFormat, type DsRecord, KskError, digestTypeInfo, formatDsRecords, isKind, makeDs } from "@ksk/core";
+import { readZoneFile } from "../io.js";
+import { type CommandFactory, handle } from "./command.js";
+
+/** `--digest 1,2,4` to digest type numbers; unknown types are refused (no fallback). */
+export function parseDigestList(text: string): number[] {
+  return text.split(",").map((part) => {
+    const t = part.trim();
+    if (!/^\d+$/.test(t)) throw new KskError("usage", "USAGE-DIGEST", `--digest: "${t}" is not a digest type number (1, 2 or 4)`);
+    try {
+      return digestTypeInfo(Number(t)).number;
+    } catch (e) {
+      throw new KskError("usage", "USAGE-DIGEST", `--digest: ${(e as Error).message}`);
+    }
+  });
+}
+
+type BindMode = "static-ds" | "initial-ds";
+
+export const dsCommand: CommandFactory = (ctx) => ({
+  command: "ds <file>",
+  describe: "DS records of every DNSKEY in a zone-format file (- for stdin)",
+  builder: (y) =>
+    y
+      .positional("file", { type: "string", demandOption: true, describe: "File with DNSKEY records" })
+      .option("digest", { type: "string", default: "2", describe: "Digest types, comma separated: 1 (SHA-1), 2 (SHA-256), 4 (SHA-384)" })
+      .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat, describe: "zone lines, BIND trust-anchors, unbound anchor file, or JSON" })
+      .option("bind-mode", { choices: ["static-ds", "initial-ds"] as const, default: "static-ds" as BindMode, describe: "With --format bind: the anchor kind" }),
+  handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode }) => {
+    const digestTypes = parseDigestList(argv.digest);
+    const { input, rrs } = await readZoneFile(ctx, argv.file);
+    const dnskeys = rrs.filter((rr) => isKind(rr, "DNSKEY"));
+    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const records: DsRecord[] = dnskeys.flatMap((rr) =>
+      digestTypes.map((type) => ({ owner: rr.owner, ttlSeconds: rr.ttlSeconds, ds: makeDs(rr.owner, rr.rdata, type) })),
+    );
+    ctx.out(formatDsRecords(records, argv.format, { bindMode: argv.bindMode }));
+  }),
+});

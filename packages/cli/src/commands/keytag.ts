@@ -1,0 +1,46 @@
+/** `ksk keytag FILE` — the key tag of each DNSKEY and its tag with the REVOKE bit set. */
+import { KskError, algorithmInfo, isKind, isRevoked, keyTag, nameToString, revokedKeyTag, withoutRevokeBit } from "@ksk/core";
+import { printJson, readZoneFile } from "../io.js";
+import { type CommandFactory, handle } from "./command.js";
+
+export const keytagCommand: CommandFactory = (ctx) => ({
+  command: "keytag <file>",
+  describe: "Key tag of each DNSKEY in a zone-format file, and its tag with the REVOKE bit set",
+  builder: (y) =>
+    y
+      .positional("file", { type: "string", demandOption: true, describe: "File with DNSKEY records (- for stdin)" })
+      .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+  handler: handle(async (argv: { file: string; json: boolean }) => {
+    const { input, rrs } = await readZoneFile(ctx, argv.file);
+    const dnskeys = rrs.filter((rr) => isKind(rr, "DNSKEY"));
+    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const rows = dnskeys.map((rr) => {
+      const key = rr.rdata;
+      const revoked = isRevoked(key);
+      return {
+        owner: nameToString(rr.owner),
+        flags: key.flags,
+        algorithm: key.algorithm,
+        algorithmMnemonic: safeMnemonic(key.algorithm),
+        keyTag: keyTag(key),
+        revoked,
+        unrevokedKeyTag: keyTag(withoutRevokeBit(key)),
+        revokedKeyTag: revokedKeyTag(key),
+      };
+    });
+    if (argv.json) return printJson(ctx, rows);
+    for (const r of rows) {
+      // A key already revoked: show its tag before revocation; otherwise the tag it will have.
+      const other = r.revoked ? `revoked; ${r.unrevokedKeyTag} before revocation` : `revoked tag ${r.revokedKeyTag}`;
+      ctx.out(`${r.owner} ${r.keyTag} (${other}) flags ${r.flags} algorithm ${r.algorithm} ${r.algorithmMnemonic}\n`);
+    }
+  }),
+});
+
+function safeMnemonic(algorithm: number): string {
+  try {
+    return algorithmInfo(algorithm).mnemonic;
+  } catch {
+    return "unsupported";
+  }
+}

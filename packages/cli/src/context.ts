@@ -1,0 +1,21 @@
+/**
+ * What a command may touch, passed in rather than reached for: output streams, stdin, the
+ * environment and the clock. `main.ts` builds the real one; tests build their own and run
+ * commands in-process with a frozen clock.
+ */
+export interface CliContext {
+  /** Write to standard output (the caller adds newlines). */
+  readonly out: (text: string) => void;
+  /** Write to standard error. */
+  readonly err: (text: string) => void;
+  readonly readStdin: () => Promise<Uint8Array>;
+  readonly env: Readonly<Record<string, string | undefined>>;
+  /** The current time in epoch seconds (frozen in tests). */
+  readonly now: () => number;
+  /** Ask a question on the terminal and return the answer line (without the newline). */
+  readonly prompt: (question: string) => Promise<string>;
+  /** Ask for a secret on the terminal without echo. */
+  readonly promptSecret: (question: string) => Promise<string>;
+  /** Is standard input a terminal (so that prompting is possible)? */
+  readonly interactive: boolean;
+}

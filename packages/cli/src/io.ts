@@ -1,0 +1,111 @@
+/**
+ * File input and output for commands. Reading keeps the original bytes (they are hashed and shown
+ * to witnesses as read). Writing never overwrites without `force`, writes to a temporary file in
+ * the same directory, lets the caller verify what was written, then renames it into place — so a
+ * failure leaves nothing behind.
+ */
+import { randomBytes } from "node:crypto";
+import { constants, promises as fs } from "node:fs";
+import path from "node:path";
+import { KskError, type RR, ZoneReader } from "@ksk/core";
+import type { CliContext } from "./context.js";
+
+export interface InputFile {
+  /** The name to show in messages: the path as given, or `stdin`. */
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+/** Read a file (or `-` for standard input) whole. */
+export async function readInput(ctx: CliContext, file: string, maxBytes = 64 * 1024 * 1024): Promise<InputFile> {
+  if (file === "-") return { name: "stdin", bytes: await ctx.readStdin() };
+  try {
+    const stat = await fs.stat(file);
+    if (!stat.isFile()) throw new KskError("input", "INPUT-NOT-FILE", "not a regular file", { where: file });
+    if (stat.size > maxBytes) {
+      throw new KskError("input", "INPUT-TOO-LARGE", `is ${stat.size} bytes; at most ${maxBytes} accepted`, { where: file });
+    }
+    return { name: file, bytes: new Uint8Array(await fs.readFile(file)) };
+  } catch (e) {
+    if (e instanceof KskError) throw e;
+    throw new KskError("input", "INPUT-UNREADABLE", describeFsError(e), { where: file });
+  }
+}
+
+export function decodeUtf8(input: InputFile): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true }).decode(input.bytes);
+  } catch {
+    throw new KskError("input", "INPUT-ENCODING", "is not valid UTF-8 text", { where: input.name });
+  }
+}
+
+/** Read a zone file (presentation-format records). */
+export async function readZoneFile(ctx: CliContext, file: string): Promise<{ input: InputFile; rrs: RR[] }> {
+  const input = await readInput(ctx, file);
+  const reader = new ZoneReader({ fileName: input.name });
+  const rrs: RR[] = [];
+  for (const line of decodeUtf8(input).split("\n")) rrs.push(...reader.line(line));
+  rrs.push(...reader.end());
+  return { input, rrs };
+}
+
+export interface WriteOptions {
+  /** Replace an existing file. */
+  readonly force?: boolean;
+  /** File mode for a new file (0o600 for anything secret). */
+  readonly mode?: number;
+  /** Called with the bytes as read back from the temporary file; throw to abandon the write. */
+  readonly verify?: (written: Uint8Array) => void | Promise<void>;
+}
+
+/** Write `bytes` to `file` atomically, refusing to overwrite unless `force`. */
+export async function writeOutput(file: string, bytes: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
+  const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
+  if (!options.force && (await exists(file))) {
+    throw new KskError("refused", "OUTPUT-EXISTS", "exists; not overwritten (use --force to replace it)", { where: file });
+  }
+  const dir = path.dirname(path.resolve(file));
+  const temporary = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await fs.writeFile(temporary, data, { mode: options.mode ?? 0o644, flag: "wx" });
+    if (options.verify) await options.verify(new Uint8Array(await fs.readFile(temporary)));
+    if (!options.force && (await exists(file))) {
+      throw new KskError("refused", "OUTPUT-EXISTS", "appeared while writing; not overwritten", { where: file });
+    }
+    await fs.rename(temporary, file);
+  } catch (e) {
+    await fs.rm(temporary, { force: true });
+    if (e instanceof KskError) throw e;
+    throw new KskError("input", "OUTPUT-UNWRITABLE", describeFsError(e), { where: file });
+  }
+}
+
+async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function describeFsError(e: unknown): string {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  switch (code) {
+    case "ENOENT":
+      return "no such file or directory";
+    case "EACCES":
+    case "EPERM":
+      return "permission denied";
+    case "EISDIR":
+      return "is a directory";
+    default:
+      return (e as Error)?.message ?? String(e);
+  }
+}
+
+/** Print a JSON document (for `--json`). */
+export function printJson(ctx: CliContext, value: unknown): void {
+  ctx.out(`${JSON.stringify(value, null, 2)}\n`);
+}

@@ -1,0 +1,43 @@
+/**
+ * Gate tests on the independent tools they drive (ldns, BIND, Knot, unbound, openssl, SoftHSM).
+ * Outside CI a missing tool skips the tests that need it (`it.runIf(hasTool(…))`); with CI=true a
+ * missing tool is a failure, because `.ci/run` installs every tool and a silent skip would hide it.
+ */
+import { execFileSync } from "node:child_process";
+
+const cache = new Map<string, boolean>();
+
+export function hasTool(command: string): boolean {
+  let found = cache.get(command);
+  if (found === undefined) {
+    try {
+      execFileSync("sh", ["-c", `command -v ${command}`], { stdio: "ignore" });
+      found = true;
+    } catch {
+      found = false;
+    }
+    cache.set(command, found);
+  }
+  if (!found && process.env.CI === "true") {
+    throw new Error(`required tool "${command}" is not installed (CI=true: a missing tool fails instead of skipping)`);
+  }
+  return found;
+}
+
+/** Run a tool, returning stdout, stderr and its exit status (never throws on a non-zero exit). */
+export function runTool(command: string, args: readonly string[], options: { input?: string | Uint8Array; cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(command, args, {
+      input: options.input,
+      cwd: options.cwd,
+      env: options.env ?? process.env,
+      stdio: ["pipe", "pipe", "pipe"],
+      maxBuffer: 256 * 1024 * 1024,
+    });
+    return { status: 0, stdout: stdout.toString(), stderr: "" };
+  } catch (e) {
+    const err = e as { status?: number; stdout?: Buffer; stderr?: Buffer; message: string };
+    if (err.status === undefined || err.status === null) throw e;
+    return { status: err.status, stdout: err.stdout?.toString() ?? "", stderr: err.stderr?.toString() ?? err.message };
+  }
+}
