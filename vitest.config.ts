@@ -5,7 +5,8 @@ export default defineConfig({
     include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // SoftHSM and the DNS oracles are real processes; two cores, so keep files serialised per worker.
+    // SoftHSM, servers and the DNS oracles are real processes; forks isolate native addons.
     pool: "forks",
+    reporters: ["default", "./test/support/summary-reporter.ts"],
   },
 });

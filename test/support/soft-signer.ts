@@ -40,7 +40,6 @@ export function testSigner(options: TestKeyOptions): Signer & { readonly private
     dnskey,
     keyTag: keyTag(dnskey),
     privateKey,
-    sign: async (data: Uint8Array) =>
-      new Uint8Array(nodeSign(hash, data, dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey)),
+    sign: async (data: Uint8Array) => new Uint8Array(nodeSign(hash, data, dsaEncoding ? { key: privateKey, dsaEncoding } : privateKey)),
   };
 }

@@ -25,7 +25,11 @@ export function hasTool(command: string): boolean {
 }
 
 /** Run a tool, returning stdout, stderr and its exit status (never throws on a non-zero exit). */
-export function runTool(command: string, args: readonly string[], options: { input?: string | Uint8Array; cwd?: string; env?: NodeJS.ProcessEnv } = {}): { status: number; stdout: string; stderr: string } {
+export function runTool(
+  command: string,
+  args: readonly string[],
+  options: { input?: string | Uint8Array; cwd?: string; env?: NodeJS.ProcessEnv } = {},
+): { status: number; stdout: string; stderr: string } {
   try {
     const stdout = execFileSync(command, args, {
       input: options.input,

@@ -10,6 +10,12 @@ import path from "node:path";
 import { KskError, type RR, ZoneReader } from "@ksk/core";
 import type { CliContext } from "./context.js";
 
+/**
+ * How a `-` argument (standard input) reaches commands. yargs parses a bare `-` as an empty flag,
+ * so main.ts replaces it with this marker first; it contains NUL, so no real path can equal it.
+ */
+export const STDIN_ARGUMENT = "\u0000stdin";
+
 export interface InputFile {
   /** The name to show in messages: the path as given, or `stdin`. */
   readonly name: string;
@@ -18,7 +24,7 @@ export interface InputFile {
 
 /** Read a file (or `-` for standard input) whole. */
 export async function readInput(ctx: CliContext, file: string, maxBytes = 64 * 1024 * 1024): Promise<InputFile> {
-  if (file === "-") return { name: "stdin", bytes: await ctx.readStdin() };
+  if (file === STDIN_ARGUMENT || file === "-") return { name: "stdin", bytes: await ctx.readStdin() };
   try {
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new KskError("input", "INPUT-NOT-FILE", "not a regular file", { where: file });

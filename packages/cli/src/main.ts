@@ -10,13 +10,15 @@ import yargs from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_KIND } from "./exit-codes.js";
+import { STDIN_ARGUMENT } from "./io.js";
 
 class UsageError extends Error {}
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug");
   let exitCode: number = EXIT.ok;
-  const parser = yargs([...argv])
+  const args = argv.map((a) => (a === "-" ? STDIN_ARGUMENT : a));
+  const parser = yargs(args)
     .scriptName("ksk")
     .usage("$0 <command> [options]\n\nThe root zone KSK ceremony toolkit.")
     .option("debug", { type: "boolean", describe: "Print stack traces for errors", global: true })
@@ -33,7 +35,7 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
   for (const command of COMMANDS) parser.command(command(ctx, (code) => (exitCode = code)));
   try {
     let helpText: string | undefined;
-    await parser.parseAsync([...argv], {}, (err, _argv, output) => {
+    await parser.parseAsync(args, {}, (err, _argv, output) => {
       if (!err && output) helpText = output;
     });
     if (helpText) ctx.out(`${helpText}\n`);

@@ -26,7 +26,11 @@ export const dsCommand: CommandFactory = (ctx) => ({
       .positional("file", { type: "string", demandOption: true, describe: "File with DNSKEY records" })
       .option("digest", { type: "string", default: "2", describe: "Digest types, comma separated: 1 (SHA-1), 2 (SHA-256), 4 (SHA-384)" })
       .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat, describe: "zone lines, BIND trust-anchors, unbound anchor file, or JSON" })
-      .option("bind-mode", { choices: ["static-ds", "initial-ds"] as const, default: "static-ds" as BindMode, describe: "With --format bind: the anchor kind" }),
+      .option("bind-mode", {
+        choices: ["static-ds", "initial-ds"] as const,
+        default: "static-ds" as BindMode,
+        describe: "With --format bind: the anchor kind",
+      }),
   handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode }) => {
     const digestTypes = parseDigestList(argv.digest);
     const { input, rrs } = await readZoneFile(ctx, argv.file);

@@ -8,9 +8,4 @@ import { keytagCommand } from "./keytag.js";
 import { rrsetCommand } from "./rrset.js";
 import { wordsCommand } from "./words.js";
 
-export const COMMANDS: readonly CommandFactory[] = [
-  dsCommand,
-  keytagCommand,
-  rrsetCommand,
-  wordsCommand,
-];
+export const COMMANDS: readonly CommandFactory[] = [dsCommand, keytagCommand, rrsetCommand, wordsCommand];

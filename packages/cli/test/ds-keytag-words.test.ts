@@ -1,0 +1,147 @@
+/**
+ * `ksk ds`, `ksk keytag` and `ksk words` on the real root KSKs (KSK-2010 19036, KSK-2017 20326,
+ * KSK-2024 38696; facts in packages/core/test/vectors/root-ksks.json, from IANA's root-anchors.xml).
+ */
+import { afterAll, describe, expect, it } from "vitest";
+import { hasTool, runTool } from "../../../test/support/tools.js";
+import { ROOT_KSKS, dnskeyLine, dsDigest, tempDir } from "./fixtures.js";
+import { ksk } from "./harness.js";
+
+const tmp = tempDir();
+afterAll(() => tmp.cleanup());
+const allKeys = tmp.file("root-ksks.zone", ROOT_KSKS.map((k) => dnskeyLine(k)).join(""));
+
+describe("ksk ds (real root KSKs)", () => {
+  it("prints SHA-256 DS zone lines equal to IANA's published digests", async () => {
+    const r = await ksk(["ds", allKeys]);
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(3);
+    for (const [i, k] of ROOT_KSKS.entries()) {
+      expect(lines[i]).toBe(`.\t172800\tIN\tDS\t${k.keyTag} 8 2 ${dsDigest(k, 2)}`);
+    }
+  });
+
+  it("prints digest types 1, 2 and 4 on request", async () => {
+    const r = await ksk(["ds", allKeys, "--digest", "1,2,4", "--format", "json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { keyTag: number; digestType: number; digestHex: string }[];
+    expect(rows).toHaveLength(9);
+    for (const k of ROOT_KSKS) {
+      for (const type of [1, 2, 4]) {
+        expect(rows.find((x) => x.keyTag === k.keyTag && x.digestType === type)?.digestHex).toBe(dsDigest(k, type));
+      }
+    }
+  });
+
+  it("reads stdin with -", async () => {
+    const r = await ksk(["ds", "-"], { stdin: dnskeyLine(ROOT_KSKS[1]!) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`20326 8 2 ${dsDigest(ROOT_KSKS[1]!, 2)}`);
+  });
+
+  it("writes a BIND trust-anchors clause that named-checkconf accepts", async () => {
+    const r = await ksk(["ds", allKeys, "--format", "bind", "--bind-mode", "initial-ds"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain(`"." initial-ds 20326 8 2 "${dsDigest(ROOT_KSKS[1]!, 2)}";`);
+    if (hasTool("named-checkconf")) {
+      const conf = tmp.file("named.conf", `options { directory "${tmp.dir}"; };\n${r.stdout}`);
+      const check = runTool("named-checkconf", [conf]);
+      expect(check.stderr + check.stdout).toBe("");
+      expect(check.status).toBe(0);
+    }
+  });
+
+  it("writes an unbound anchor file that unbound-checkconf accepts", async () => {
+    const r = await ksk(["ds", allKeys, "--format", "unbound"]);
+    expect(r.code).toBe(0);
+    if (hasTool("unbound-checkconf")) {
+      const anchor = tmp.file("root.ds", r.stdout);
+      const conf = tmp.file("unbound.conf", `server:\n  chroot: ""\n  username: ""\n  directory: "${tmp.dir}"\n  trust-anchor-file: "${anchor}"\n`);
+      const check = runTool("unbound-checkconf", [conf]);
+      expect(check.status, check.stderr + check.stdout).toBe(0);
+    }
+  });
+
+  it("refuses an unknown or GOST digest type with a usage error (no SHA-1 fallback)", async () => {
+    for (const digest of ["3", "5", "sha256"]) {
+      const r = await ksk(["ds", allKeys, "--digest", digest]);
+      expect(r.code).toBe(2);
+      expect(r.stdout).toBe("");
+      expect(r.stderr.trim().split("\n")).toHaveLength(1);
+      expect(r.stderr).toMatch(/^ksk: --digest: /);
+    }
+  });
+
+  it("reports malformed input as exit 3 with file:line", async () => {
+    const bad = tmp.file("bad.zone", `${dnskeyLine(ROOT_KSKS[0]!)}.\t172800\tIN\tDNSKEY\t257 3 8 AwEAA!!notbase64\n`);
+    const r = await ksk(["ds", bad]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(new RegExp(`^ksk: ${bad}:2: .*base64`));
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("reports a missing file as exit 3 naming it", async () => {
+    const r = await ksk(["ds", tmp.file("nope.zone")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/nope\.zone: no such file or directory/);
+  });
+
+  it("refuses a file without DNSKEYs", async () => {
+    const r = await ksk(["ds", tmp.file("empty.zone", "; nothing here\n")]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/holds no DNSKEY record/);
+  });
+});
+
+describe("ksk keytag (real root KSKs)", () => {
+  it("prints each key tag and its revoked tag", async () => {
+    const r = await ksk(["keytag", allKeys, "--json"]);
+    expect(r.code).toBe(0);
+    const rows = JSON.parse(r.stdout) as { keyTag: number; revokedKeyTag: number; revoked: boolean }[];
+    expect(rows.map((x) => [x.keyTag, x.revokedKeyTag, x.revoked])).toEqual(ROOT_KSKS.map((k) => [k.keyTag, k.revokedKeyTag, false]));
+  });
+
+  it("recognises a key that is already revoked (flags 385) and gives its tag before revocation", async () => {
+    const k = ROOT_KSKS[1]!;
+    const r = await ksk(["keytag", "-"], { stdin: dnskeyLine(k, 385) });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe(`. ${k.revokedKeyTag} (revoked; ${k.keyTag} before revocation) flags 385 algorithm 8 RSASHA256\n`);
+  });
+});
+
+describe("ksk words", () => {
+  it("prints SHA-256 hex and 32 PGP words per file, even bytes two-syllable and odd bytes three-syllable", async () => {
+    const file = tmp.file("abc.txt", "abc");
+    const r = await ksk(["words", file, "--json"]);
+    expect(r.code).toBe(0);
+    const [row] = JSON.parse(r.stdout) as { sha256Hex: string; pgpWords: string[] }[];
+    // FIPS 180-2 appendix B.1: SHA-256("abc").
+    expect(row?.sha256Hex).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(row?.pgpWords).toHaveLength(32);
+    // 0xba at position 0 (even list), 0x78 at position 1 (odd list).
+    const text = await ksk(["words", file]);
+    expect(text.stdout.split("\n")[2]?.split(" ").slice(2, 4)).toEqual(row?.pgpWords.slice(0, 2));
+  });
+
+  it("fails with exit 3 on an unreadable file and prints nothing on stdout", async () => {
+    const r = await ksk(["words", tmp.file("missing")]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+  });
+});
+
+describe("usage", () => {
+  it("exits 2 with one line for an unknown command", async () => {
+    const r = await ksk(["frobnicate"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ksk: /);
+  });
+
+  it("documents the exit codes in --help", async () => {
+    const r = await ksk(["--help"]);
+    expect(r.code).toBe(0);
+    for (const code of ["0 ", "1 ", "2 ", "3 ", "4 ", "5 "]) expect(r.stdout).toContain(`\n  ${code}`);
+  });
+});

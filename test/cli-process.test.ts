@@ -1,0 +1,51 @@
+/**
+ * The real `ksk` process, as operators and scripts run it: exit codes, one-line errors on stderr
+ * with no stack trace (unless --debug), and `-` reading standard input through a pipe.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const bin = path.join(root, "packages/cli/bin/ksk");
+const dir = mkdtempSync(path.join(tmpdir(), "ksk-process-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(bin, args, { input, cwd: root, encoding: "utf8" });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe("the ksk process", () => {
+  it("reads - from a pipe and exits 0", () => {
+    const r = run(["keytag", "-"], ".\t172800\tIN\tDNSKEY\t257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^\. \d+ \(revoked tag \d+\) flags 257 algorithm 15 ED25519\n$/);
+  });
+
+  it("prints one line and exit 3 for malformed input, with no stack trace", () => {
+    const file = path.join(dir, "bad.zone");
+    writeFileSync(file, ".\t172800\tIN\tDNSKEY\t257 3 8 not*base64\n");
+    const r = run(["ds", file]);
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trim().split("\n")).toEqual([`ksk: ${file}:1: DNSKEY public key: not valid base64: not*base64`]);
+  });
+
+  it("prints the stack trace only with --debug", () => {
+    const file = path.join(dir, "bad.zone");
+    const r = run(["ds", file, "--debug"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr.split("\n").length).toBeGreaterThan(3);
+    expect(r.stderr).toMatch(/\n\s+at /);
+  });
+
+  it("exits 2 on a usage error", () => {
+    const r = run(["ds"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^ksk: Not enough non-option arguments/);
+  });
+});
