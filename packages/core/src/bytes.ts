@@ -17,7 +17,9 @@ export function bytesToHex(bytes: Uint8Array, upper = false): string {
 export function hexToBytes(text: string, field = "hex"): Uint8Array {
   const compact = text.replace(/\s+/g, "");
   if (!HEX_RE.test(compact)) {
-    throw inputError("BAD-HEX", `${field}: not an even-length hexadecimal string: ${preview(compact)}`);
+    const bad = compact.search(/[^0-9a-fA-F]/);
+    const why = bad >= 0 ? `character ${bad + 1} ("${compact[bad]}") is not a hexadecimal digit` : `odd number of digits (${compact.length})`;
+    throw inputError("BAD-HEX", `${field}: not an even-length hexadecimal string: ${why}: ${preview(compact)}`);
   }
   return new Uint8Array(Buffer.from(compact, "hex"));
 }
@@ -30,9 +32,18 @@ export function bytesToBase64(bytes: Uint8Array): string {
 export function base64ToBytes(text: string, field = "base64"): Uint8Array {
   const compact = text.replace(/\s+/g, "");
   if (!BASE64_RE.test(compact)) {
-    throw inputError("BAD-BASE64", `${field}: not valid base64: ${preview(compact)}`);
+    const bad = compact.search(/[^A-Za-z0-9+/=]|=(?=[^=])/);
+    const why = bad >= 0 ? `character ${bad + 1} ("${compact[bad]}") is not base64` : `length ${compact.length} is not a multiple of 4 or the padding is wrong`;
+    throw inputError("BAD-BASE64", `${field}: not valid base64: ${why}: ${preview(compact)}`);
   }
-  return new Uint8Array(Buffer.from(compact, "base64"));
+  const bytes = new Uint8Array(Buffer.from(compact, "base64"));
+  // RFC 4648 §3.5: the pad bits before "=" must be zero. Otherwise two texts decode to the same
+  // key ("AQ==" and "AR=="), so a typo in the last character would go unnoticed.
+  if (bytesToBase64(bytes) !== compact) {
+    const at = compact.indexOf("=");
+    throw inputError("BAD-BASE64", `${field}: not canonical base64: the unused bits of character ${at} ("${compact[at - 1]}") before the padding are not zero`);
+  }
+  return bytes;
 }
 
 export function concatBytes(...parts: readonly Uint8Array[]): Uint8Array {

@@ -7,7 +7,7 @@
  * most 63 octets and a name at most 255 octets on the wire (RFC 1035 §2.3.4).
  * Not implemented: IDNA conversion (names are octets; the root zone needs none).
  */
-import { inputError } from "./errors.js";
+import { KskError, inputError } from "./errors.js";
 
 export interface Name {
   readonly labels: readonly Uint8Array[];
@@ -61,6 +61,9 @@ export function parseName(text: string, origin?: Name): Name {
         if (value > 255) throw inputError("NAME-ESCAPE", `escape \\${next} is over 255 in name "${text}"`);
         current.push(value);
         i += 3;
+      } else if (/^[0-9]/.test(next)) {
+        // RFC 1035 §5.1: a backslash before a digit starts \DDD; "\1b" is not "1b".
+        throw inputError("NAME-ESCAPE", `escape \\${next} at character ${i + 1} is not three decimal digits in name "${text}"`);
       } else if (i + 1 < text.length) {
         current.push(text.charCodeAt(i + 1));
         i += 1;
@@ -73,11 +76,18 @@ export function parseName(text: string, origin?: Name): Name {
     }
   }
   if (current.length > 0) labels.push(Uint8Array.from(current));
-  if (!absolute) {
-    if (!origin) throw inputError("NAME-RELATIVE", `name "${text}" is relative and there is no origin`);
-    return nameFromLabels([...labels, ...origin.labels]);
+  if (!absolute && !origin) throw inputError("NAME-RELATIVE", `name "${text}" is relative and there is no origin`);
+  try {
+    return nameFromLabels(absolute || !origin ? labels : [...labels, ...origin.labels]);
+  } catch (e) {
+    // Say which name broke the limit: the label number alone does not find it in a zone file.
+    if (e instanceof KskError) throw inputError(e.code, `${e.detail} in name "${preview(text)}"`);
+    throw e;
   }
-  return nameFromLabels(labels);
+}
+
+function preview(text: string): string {
+  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 /** Presentation form, absolute (trailing dot), with RFC 1035 §5.1 escapes. */

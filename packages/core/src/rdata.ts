@@ -333,7 +333,11 @@ function parseCharacterString(token: Token, field: string): Uint8Array {
         throw inputError("RDATA-ESCAPE", `${field}: lone backslash at the end`);
       }
     } else if (c > 0x7f) {
-      for (const b of Buffer.from(text[i] as string, "utf8")) out.push(b);
+      // Non-ASCII text is stored as UTF-8; take the whole code point (a character outside the BMP
+      // is two UTF-16 units, and encoding each half alone would give U+FFFD twice).
+      const char = String.fromCodePoint(text.codePointAt(i) as number);
+      for (const b of Buffer.from(char, "utf8")) out.push(b);
+      i += char.length - 1;
     } else {
       out.push(c);
     }
@@ -701,7 +705,8 @@ export function parseRdata(type: number, tokens: readonly Token[], origin: Name 
   if (tokens[0]?.text === "\\#" && !tokens[0].quoted) {
     const f = new Fields(tokens.slice(1), typeToString(type));
     const length = parseInteger(f.next("length"), 16, "\\# length");
-    const dataBytes = length === 0 ? new Uint8Array(0) : hexToBytes(f.rest("data"), "\\# data");
+    // With length 0 nothing may follow (RFC 3597 §5); extra tokens must not be dropped silently.
+    const dataBytes = hexToBytes(f.rest("data", length === 0), "\\# data");
     if (dataBytes.length !== length) {
       throw inputError("RDATA-LENGTH", `\\# form declares ${length} octets but has ${dataBytes.length}`);
     }

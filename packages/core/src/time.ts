@@ -74,7 +74,13 @@ export function parseRrsigTime(text: string, field = "RRSIG time"): number {
   const m = RRSIG_TIME_RE.exec(text);
   if (m) {
     const [, y, mo, d, h, mi, s] = m;
-    return fromParts(field, text, Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
+    const seconds = fromParts(field, text, Number(y), Number(mo), Number(d), Number(h), Number(mi), Number(s));
+    // The wire field is 32 bits of seconds since 1970: a date outside 1970-01-01..2106-02-07 would
+    // be silently wrapped to another date when encoded.
+    if (seconds < 0 || seconds > 0xffffffff) {
+      throw inputError("BAD-TIME", `${field}: "${text}" is outside 1970-01-01T00:00:00Z..2106-02-07T06:28:15Z, the range of the 32-bit field`);
+    }
+    return seconds;
   }
   if (/^\d{1,10}$/.test(text) && Number(text) <= 0xffffffff) return Number(text);
   throw inputError("BAD-TIME", `${field}: "${text}" is neither YYYYMMDDHHmmSS nor seconds since 1970`);
@@ -87,7 +93,11 @@ export function formatRrsigTime(epochSeconds: number): string {
 
 /** A time given by a person on a command line: ISO 8601 UTC, RRSIG form, or `@epochSeconds`. */
 export function parseTimeArgument(text: string, field = "time"): number {
-  if (/^@\d+$/.test(text)) return Number(text.slice(1));
+  if (/^@\d+$/.test(text)) {
+    const seconds = Number(text.slice(1));
+    if (!Number.isSafeInteger(seconds)) throw inputError("BAD-TIME", `${field}: "${text}" is too large a number of seconds`);
+    return seconds;
+  }
   if (/^\d{14}$/.test(text)) return parseRrsigTime(text, field);
   if (/^\d{4}-\d{2}-\d{2}$/.test(text)) return parseIsoUtc(`${text}T00:00:00Z`, field);
   return parseIsoUtc(text, field);

@@ -11,6 +11,7 @@
 import { algorithmInfo, isSupportedAlgorithm } from "./algorithms.js";
 import { bytesEqual } from "./bytes.js";
 import { checkFailed } from "./checks.js";
+import { KskError, inputError } from "./errors.js";
 import { dsMatches } from "./ds.js";
 import { isZoneKey, keyTag, withRevokeBit } from "./keytag.js";
 import { isSubdomain, nameToString, namesEqual, rrsigLabelCount } from "./name.js";
@@ -81,11 +82,21 @@ export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys
   }
   const data = rrsigSignedData(sig, rrset);
   const algorithm = algorithmInfo(sig.algorithm);
+  const malformed: string[] = [];
   for (const key of candidates) {
-    if (algorithm.verify(key.rdata.publicKeyBytes, data, sig.signatureBytes)) {
-      return verdict("valid", `${subject} is valid until ${formatIsoZ(sig.expirationEpochSeconds)}`, key);
+    let ok: boolean;
+    try {
+      ok = algorithm.verify(key.rdata.publicKeyBytes, data, sig.signatureBytes);
+    } catch (e) {
+      // A malformed DNSKEY (e.g. an RSA key field with no modulus) is a verdict on this RRSIG,
+      // not a reason to abandon judging the rest of the zone.
+      if (!(e instanceof KskError)) throw e;
+      malformed.push(e.detail);
+      continue;
     }
+    if (ok) return verdict("valid", `${subject} is valid until ${formatIsoZ(sig.expirationEpochSeconds)}`, key);
   }
+  if (malformed.length === candidates.length) return verdict("bad-signature", `${subject}: the key is malformed: ${malformed.join("; ")}`);
   return verdict("bad-signature", `${subject}: the signature does not verify with the key`);
 }
 
@@ -140,11 +151,14 @@ export function anchoredKeys(dnskeys: readonly RR<DnskeyRdata>[], anchors: reado
  */
 export async function signRrset(signer: Signer, rrset: readonly RR[], template: RrsigTemplate): Promise<RR<RrsigRdata>> {
   const first = rrset[0];
-  if (!first) throw new Error("signRrset: empty RRset");
+  if (!first) throw inputError("RRSET-EMPTY", "cannot sign an empty RRset");
   const forms = [signer.dnskey, withRevokeBit(signer.dnskey)];
   const dnskey = forms.find((k) => keyTag(k) === template.keyTag && k.algorithm === template.algorithm);
   if (!dnskey) {
-    throw new Error(`signRrset: template key tag ${template.keyTag}/algorithm ${template.algorithm} is not key ${signer.label} (${signer.keyTag})`);
+    throw inputError(
+      "SIGN-KEY-MISMATCH",
+      `RRSIG template key tag ${template.keyTag}/algorithm ${template.algorithm} is not key ${signer.label} (${signer.keyTag}, revoked ${keyTag(withRevokeBit(signer.dnskey))})`,
+    );
   }
   const signatureBytes = await signer.sign(rrsigSignedData(template, rrset));
   const rrsig = makeRR(first.owner, first.ttlSeconds, { kind: "RRSIG", ...template, signatureBytes } as RrsigRdata, first.class);

@@ -149,7 +149,7 @@ export class ZoneReader {
       if (!this.lastOwner) throw inputError("ZONE-OWNER", "record has no owner name and there is no previous owner");
       owner = this.lastOwner;
     } else {
-      owner = parseName(first.text, this.origin);
+      owner = field("owner", () => parseName(first.text, this.origin));
       index = 1;
     }
     let ttl: number | undefined;
@@ -183,7 +183,7 @@ export class ZoneReader {
       case "$ORIGIN": {
         const value = args[0];
         if (!value || args.length !== 1) throw inputError("ZONE-DIRECTIVE", "$ORIGIN takes exactly one name");
-        this.origin = parseName(value.text, this.origin);
+        this.origin = field("$ORIGIN", () => parseName(value.text, this.origin));
         return;
       }
       case "$TTL": {
@@ -197,6 +197,16 @@ export class ZoneReader {
       default:
         throw inputError("ZONE-DIRECTIVE", `unknown directive ${name}`);
     }
+  }
+}
+
+/** Run `parse`, putting the field's name in front of any input error's message. */
+function field<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    if (e instanceof KskError && e.kind === "input") throw inputError(e.code, `${name}: ${e.detail}`);
+    throw e;
   }
 }
 
