@@ -11,31 +11,55 @@ export interface CheckInfo {
   readonly title: string;
   /** The policy field that switches it off, if it can be switched off. */
   readonly policyField?: string;
+  /** The policy field that sets what it checks against, for checks that cannot be switched off. */
+  readonly configuredBy?: string;
 }
 
 export const CHECKS = {
-  // --- KSR checks (IANA dnssec-keytools names) ---
-  "KSR-DOMAIN": { title: "The KSR is for the expected domain", policyField: "check_domain" },
-  "KSR-ID": { title: "The KSR id is not the id of the previous SKR (no replay)", policyField: "check_id" },
-  "KSR-BUNDLE-UNIQUE": { title: "Every bundle id is unique", policyField: "check_bundle_unique" },
-  "KSR-BUNDLE-KEYS": { title: "Keys in bundles are consistent and carry the policy TTL", policyField: "check_keys_match_ksk_operator_policy" },
+  // --- KSR checks (IANA dnssec-keytools names; policy fields are IANA's ksrsigner.yaml request_policy keys) ---
+  // KSR-DOMAIN, KSR-ID, KSR-BUNDLE-UNIQUE and KSR-BUNDLE-COUNT cannot be switched off: they are
+  // configured (acceptable_domains, num_bundles) and a KSR failing them is not one to sign.
+  "KSR-DOMAIN": { title: "The KSR is for a domain the policy accepts", configuredBy: "acceptable_domains" },
+  "KSR-ID": { title: "The KSR id is not the id of the previous SKR (no replay)" },
+  "KSR-BUNDLE-UNIQUE": { title: "Every bundle id is unique, and none reuses a bundle id of the previous SKR" },
+  "KSR-BUNDLE-KEYS": {
+    title: "Keys are ZSKs consistent across bundles, match the declared algorithms and carry the policy TTL",
+    policyField: "keys_match_zsk_policy",
+  },
   "KSR-BUNDLE-POP": { title: "Every bundle is signed by every ZSK in it (proof of possession)", policyField: "validate_signatures" },
-  "KSR-BUNDLE-COUNT": { title: "The KSR has the policy's number of bundles", policyField: "num_bundles" },
-  "KSR-BUNDLE-CYCLE-DURATION": { title: "First-to-last inception lies within the policy's cycle duration", policyField: "check_cycle_length" },
-  "KSR-POLICY-KEYS": { title: "Keys match the ZSK operator's declared policy", policyField: "keys_match_zsk_policy" },
-  "KSR-POLICY-ALG": { title: "Signature algorithms are permitted and not deprecated (RFC 8624)", policyField: "approved_algorithms" },
-  "KSR-POLICY-SIG-VALIDITY": { title: "Bundle validity lies within the declared minimum and maximum", policyField: "signature_validity_match_zsk_policy" },
+  "KSR-BUNDLE-COUNT": { title: "The KSR has the policy's number of bundles", configuredBy: "num_bundles" },
+  "KSR-BUNDLE-CYCLE-DURATION": { title: "First-to-last inception lies within the policy's cycle inception length", policyField: "check_cycle_length" },
+  "KSR-POLICY-KEYS": { title: "Keys per bundle and distinct keys match the KSK operator's policy", policyField: "check_keys_match_ksk_operator_policy" },
+  "KSR-POLICY-ALG": {
+    title: "Signature algorithms are approved (RFC 8624 deprecated algorithms refused always)",
+    policyField: "signature_algorithms_match_zsk_policy",
+  },
+  "KSR-POLICY-SIG-VALIDITY": {
+    title: "Each bundle's validity lies within the declared minimum and maximum",
+    policyField: "signature_validity_match_zsk_policy",
+  },
   "KSR-POLICY-SIG-OVERLAP": { title: "Consecutive bundles overlap within the declared minimum and maximum", policyField: "check_bundle_overlap" },
-  "KSR-POLICY-SIG-HORIZON": { title: "No signature expires beyond the signature horizon", policyField: "signature_horizon_days" },
-  "KSR-POLICY-BUNDLE-INTERVALS": { title: "Bundle inceptions follow the policy's interval", policyField: "check_bundle_intervals" },
-  "KSR-POLICY-SAFETY": { title: "Publish and retire safety periods are honoured", policyField: "enable_safety_check" },
-  "KSR-CHAIN-KEYS": { title: "The KSR's first bundle keys equal the previous SKR's last bundle keys", policyField: "check_chain_keys" },
-  "KSR-CHAIN-OVERLAP": { title: "The KSR's first bundle overlaps the previous SKR's last bundle", policyField: "check_chain_overlap" },
-  "KSR-KEYTAG-CLASH": { title: "No ZSK key tag (or revoked tag) equals a KSK's", policyField: "check_keytag_clash" },
+  "KSR-POLICY-SIG-HORIZON": { title: "No bundle expires in the past or beyond the signature horizon", policyField: "signature_check_expire_horizon" },
+  "KSR-POLICY-BUNDLE-INTERVALS": { title: "Intervals between bundle inceptions lie within the policy's bounds", policyField: "check_bundle_intervals" },
+  "KSR-POLICY-SAFETY": { title: "Publish and retire safety periods are honoured", policyField: "check_keys_publish_safety" },
+  "KSR-CHAIN-KEYS": { title: "The KSR's first bundle ZSKs equal the previous SKR's last bundle ZSKs", policyField: "check_chain_keys" },
+  "KSR-CHAIN-OVERLAP": {
+    title: "The KSR's first bundle overlaps the previous SKR's last bundle within the declared bounds",
+    policyField: "check_chain_overlap",
+  },
+  "KSR-KEYTAG-CLASH": { title: "No ZSK key tag equals a KSK's key tag or revoked key tag", policyField: "check_keytag_clash" },
   // --- SKR checks ---
   "SKR-VERIFY": { title: "Every signature in the SKR verifies with a key in its bundle" },
   "SKR-ANCHOR": { title: "Each bundle is signed by a key the trust anchor designates" },
   "SKR-MATCHES-KSR": { title: "The SKR answers the KSR: same ids, ZSKs and windows" },
+  "SKR-BUNDLE-COUNT": { title: "The SKR has as many bundles as the KSR it answers" },
+  "SKR-ALGORITHMS": { title: "Every algorithm in a bundle's DNSKEY RRset has a KSK signature over it (RFC 4035 §2.2)" },
+  "SKR-COVERS-NOW": { title: "A bundle of the SKR covers the given time or a later one" },
+  // --- KSK operator's keys (the signing side) ---
+  "KSK-CONFIG-MATCH": { title: "The key found in the HSM is the one the config describes (algorithm, size, key tag, DS)" },
+  "KSK-VALIDITY": { title: "Each KSK's configured validity window covers every bundle it is used in" },
+  "KSK-CHAIN-SIGNER": { title: "The KSK that signed the previous SKR is present in the HSM with the same public key" },
+  "SCHEMA-FITS-KSR": { title: "The rollover schema has one slot per KSR bundle and names only configured keys" },
   // --- DNSSEC validation (RFC 4035 §5.3) ---
   "RRSIG-VALID": { title: "The RRSIG validates the RRset" },
   "RRSET-SIGNED": { title: "Every RRset is validly signed by a key in the zone's DNSKEY RRset" },

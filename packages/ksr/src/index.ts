@@ -1,0 +1,15 @@
+/**
+ * @ksk/ksr — the KSR/SKR XML model, its strict reader and canonical writer, the ZSK operator's
+ * KSR builder, and every KSR check (IANA's codes). Pure: bytes in, bytes out; `now`, keys and
+ * randomness are parameters.
+ */
+export * from "./builder.js";
+export * from "./chain.js";
+export * from "./checks.js";
+export * from "./model.js";
+export * from "./policy.js";
+export * from "./present.js";
+export * from "./quarter.js";
+export * from "./run-checks.js";
+export * from "./xml-reader.js";
+export * from "./xml-writer.js";

@@ -1,0 +1,58 @@
+/**
+ * Text views of a KSR/SKR for operators and auditors: the bundle table, the declared policy, and
+ * every bundle as DNS presentation records (DNSKEY + RRSIG lines) that zone tools such as
+ * `ldns-verify-zone` read. Pure: returns strings.
+ */
+import { algorithmInfo, formatDuration, formatIsoZ, isRevoked, isSep, isSupportedAlgorithm, rrToString } from "@ksk/core";
+import { type Bundle, type KsrDocument, type SignaturePolicy, bundleDnskeyRrset, bundleKeyTag, bundleRrsigRecords, documentDomain } from "./model.js";
+
+function keyRole(bundleKey: Bundle["keys"][number]): string {
+  const k = bundleKey.dnskey;
+  return `${bundleKeyTag(bundleKey)}${isSep(k) ? (isRevoked(k) ? "/KSK-revoked" : "/KSK") : ""}`;
+}
+
+/** One line per bundle: number, inception, expiration, validity, key tags, signing key tags. */
+export function bundleTable(document: KsrDocument): string[] {
+  const lines = ["  #  inception             expiration            validity  keys                       signed by"];
+  for (const [i, b] of document.bundles.entries()) {
+    const keys = b.keys.map(keyRole).join(" ");
+    const signers = b.signatures.map((s) => String(s.rrsig.keyTag)).join(" ");
+    lines.push(
+      `${String(i + 1).padStart(3)}  ${formatIsoZ(b.inceptionEpochSeconds)}  ${formatIsoZ(b.expirationEpochSeconds)}  ${formatDuration(b.expirationEpochSeconds - b.inceptionEpochSeconds).padEnd(8)}  ${keys.padEnd(25)}  ${signers}`,
+    );
+  }
+  return lines;
+}
+
+function algorithmName(n: number): string {
+  return isSupportedAlgorithm(n) ? `${n} (${algorithmInfo(n).mnemonic})` : String(n);
+}
+
+/** The declared signing policy of one role, one field a line. */
+export function signaturePolicyLines(role: string, p: SignaturePolicy): string[] {
+  return [
+    `${role} policy:`,
+    `  PublishSafety ${formatDuration(p.publishSafetySeconds)}, RetireSafety ${formatDuration(p.retireSafetySeconds)}`,
+    `  SignatureValidity ${formatDuration(p.minSignatureValiditySeconds)}..${formatDuration(p.maxSignatureValiditySeconds)}, ValidityOverlap ${formatDuration(p.minValidityOverlapSeconds)}..${formatDuration(p.maxValidityOverlapSeconds)}`,
+    ...p.algorithms.map((a) => `  SignatureAlgorithm ${algorithmName(a.algorithm)} ${a.family}-${a.sizeBits}${a.family === "RSA" ? ` e=${a.exponent}` : ""}`),
+  ];
+}
+
+export function documentPolicyLines(document: KsrDocument): string[] {
+  return document.kind === "request"
+    ? signaturePolicyLines("ZSK", document.policy.zsk)
+    : [...signaturePolicyLines("KSK", document.policy.ksk), ...signaturePolicyLines("ZSK", document.policy.zsk)];
+}
+
+/** Every bundle (or one) as presentation records, each preceded by a comment naming it. */
+export function bundleZoneText(document: KsrDocument, only?: number): string {
+  const domain = documentDomain(document);
+  const out: string[] = [];
+  for (const [i, b] of document.bundles.entries()) {
+    if (only !== undefined && only !== i) continue;
+    out.push(`; bundle ${i + 1} ${b.id} ${formatIsoZ(b.inceptionEpochSeconds)} .. ${formatIsoZ(b.expirationEpochSeconds)}`);
+    for (const rr of bundleDnskeyRrset(b, domain)) out.push(rrToString(rr));
+    for (const rr of bundleRrsigRecords(b, domain)) out.push(rrToString(rr));
+  }
+  return `${out.join("\n")}\n`;
+}
