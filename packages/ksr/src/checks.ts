@@ -97,6 +97,10 @@ export function checkBundleKeys(ksr: KsrRequestDocument, policy: KsrCheckPolicy,
     for (const key of bundle.keys) {
       const tag = bundleKeyTag(key);
       const fail = (detail: string) => checkFailed("KSR-BUNDLE-KEYS", `${describeBundleKey(key)}: ${detail}`, where);
+      if (key.ttlSeconds !== policy.dns_ttl) {
+        throw fail(`TTL ${key.ttlSeconds} is not the policy TTL ${policy.dns_ttl} (dns_ttl); a KSR key's TTL is refused, never rewritten`);
+      }
+      if (key.dnskey.flags !== ZSK_FLAGS) throw fail(`flags ${key.dnskey.flags}; a ZSK in a KSR must have flags ${ZSK_FLAGS} (zone key, no SEP, no REVOKE)`);
       if (key.keyIdentifier !== undefined) {
         const earlier = byIdentifier.get(key.keyIdentifier);
         if (earlier && (!sameDnskey(earlier.dnskey, key.dnskey) || earlier.ttlSeconds !== key.ttlSeconds)) {
@@ -107,10 +111,6 @@ export function checkBundleKeys(ksr: KsrRequestDocument, policy: KsrCheckPolicy,
       const sameTag = byTag.get(tag);
       if (sameTag && !sameDnskey(sameTag.dnskey, key.dnskey)) throw fail(`key tag ${tag} is shared by two different keys`);
       byTag.set(tag, key);
-      if (key.ttlSeconds !== policy.dns_ttl) {
-        throw fail(`TTL ${key.ttlSeconds} is not the policy TTL ${policy.dns_ttl} (dns_ttl); a KSR key's TTL is refused, never rewritten`);
-      }
-      if (key.dnskey.flags !== ZSK_FLAGS) throw fail(`flags ${key.dnskey.flags}; a ZSK in a KSR must have flags ${ZSK_FLAGS} (zone key, no SEP, no REVOKE)`);
       const fingerprint = `${tag}/${Buffer.from(key.dnskey.publicKeyBytes).toString("base64")}`;
       if (checked.has(fingerprint)) continue;
       checked.add(fingerprint);
@@ -325,17 +325,22 @@ export function checkSignatureOverlap(ksr: KsrRequestDocument): string {
       `declared MinValidityOverlap ${days(min)} exceeds MaxValidityOverlap ${days(max)}`,
       "KSR/Request/RequestPolicy/ZSK",
     );
+  // Order first: an out-of-order bundle would otherwise show up as a puzzling overlap.
   for (let i = 1; i < ksr.bundles.length; i++) {
     const previous = ksr.bundles[i - 1] as Bundle;
     const bundle = ksr.bundles[i] as Bundle;
-    const where = bundleLabel(bundle, i);
     if (bundle.inceptionEpochSeconds <= previous.inceptionEpochSeconds) {
       throw checkFailed(
         "KSR-POLICY-SIG-OVERLAP",
         `inception ${formatIsoZ(bundle.inceptionEpochSeconds)} is not after bundle ${i}'s inception ${formatIsoZ(previous.inceptionEpochSeconds)}`,
-        where,
+        bundleLabel(bundle, i),
       );
     }
+  }
+  for (let i = 1; i < ksr.bundles.length; i++) {
+    const previous = ksr.bundles[i - 1] as Bundle;
+    const bundle = ksr.bundles[i] as Bundle;
+    const where = bundleLabel(bundle, i);
     const overlap = previous.expirationEpochSeconds - bundle.inceptionEpochSeconds;
     if (overlap < 0)
       throw checkFailed("KSR-POLICY-SIG-OVERLAP", `a gap of ${days(-overlap)} after bundle ${i} expires: the zone would have no valid DNSKEY signature`, where);

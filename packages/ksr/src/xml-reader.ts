@@ -167,6 +167,8 @@ function expectChildren(e: Element, model: readonly (readonly [name: string, occ
   const found = new Map<string, Element[]>();
   let at = 0;
   const kids = e.children;
+  const unknown = kids.find((k) => !model.some(([n]) => n === k.name));
+  if (unknown) throw bad(unknown, "KSR-XML-STRUCTURE", `unknown element <${unknown.name}> in <${e.name}>`);
   for (const [name, occurs] of model) {
     const list: Element[] = [];
     while (at < kids.length && (kids[at] as Element).name === name) list.push(kids[at++] as Element);
@@ -180,10 +182,7 @@ function expectChildren(e: Element, model: readonly (readonly [name: string, occ
     found.set(name, list);
   }
   const extra = kids[at];
-  if (extra) {
-    const known = model.some(([n]) => n === extra.name);
-    throw bad(extra, "KSR-XML-STRUCTURE", known ? `<${extra.name}> is out of order in <${e.name}>` : `unknown element <${extra.name}> in <${e.name}>`);
-  }
+  if (extra) throw bad(extra, "KSR-XML-STRUCTURE", `<${extra.name}> is out of order in <${e.name}>`);
   return found;
 }
 
