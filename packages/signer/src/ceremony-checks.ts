@@ -1,0 +1,194 @@
+/**
+ * The checks of a signing ceremony, before and after the KSK is used (pure; the HSM's answers come in
+ * as data):
+ *   before  the whole KSR validation of @ksk/ksr (including SKR(n-1) verified, KSR-ID, bundle ids unique
+ *           across both files, KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, key-tag clashes with the KSKs),
+ *           KSK-CONFIG-MATCH (the key found under each label is the configured one), KSK-CHAIN-SIGNER
+ *           (the KSK that signed SKR(n-1) is in the HSM with the same public key), then the plan itself
+ *           (SCHEMA-FITS-KSR, KSK-VALIDITY, SKR-ALGORITHMS, TTLs);
+ *   after   SKR-BUNDLE-COUNT, SKR-VERIFY and SKR-MATCHES-KSR on the SKR as written and read back, and
+ *           KSR-POLICY-SAFETY over SKR(n-1) followed by the new SKR.
+ */
+import {
+  type CheckCode,
+  type DnskeyRdata,
+  KskError,
+  type Name,
+  bytesToHex,
+  checkFailed,
+  dsDigest,
+  isKskError,
+  isSep,
+  keyTag,
+  sameKeyMaterial,
+  withRevokeBit,
+} from "@ksk/core";
+import { type CheckResult, type KsrRequestDocument, type KsrResponseDocument, documentDomain, runKsrChecks, skrKsks } from "@ksk/ksr";
+import type { KskKeyConfig, SignerConfig } from "./config.js";
+import { type KskMaterial, type SigningPlan, planSigning, rsaParameters } from "./plan.js";
+import { type TimelineSlot, checkKskSafety } from "./safety.js";
+import type { SigningSchema } from "./schemas.js";
+import { verifySkr } from "./skr-verify.js";
+
+/**
+ * KSK-CONFIG-MATCH: the key found in the HSM under the configured label is the key the config
+ * describes: algorithm, RSA size and exponent, key tag and DS SHA-256 where given. A mismatch means
+ * the wrong key (or the wrong HSM) and is a keystore failure (exit 4): nothing may be signed with it.
+ */
+export function checkKskMatchesConfig(config: KskKeyConfig, dnskey: DnskeyRdata, domain: Name): string {
+  const fail = (detail: string) => new KskError("keystore", "KSK-CONFIG-MATCH", `key ${config.name} (label ${config.label}): ${detail}`);
+  if (dnskey.algorithm !== config.algorithm) throw fail(`the HSM key has algorithm ${dnskey.algorithm}, the config says ${config.algorithm}`);
+  if (config.rsaSizeBits !== undefined || config.rsaExponent !== undefined) {
+    const { sizeBits: rsaSizeBits, exponent: rsaExponent } = rsaParameters(dnskey);
+    if (config.rsaSizeBits !== undefined && rsaSizeBits !== config.rsaSizeBits)
+      throw fail(`the HSM key is RSA-${rsaSizeBits}, the config says ${config.rsaSizeBits}`);
+    if (config.rsaExponent !== undefined && rsaExponent !== config.rsaExponent)
+      throw fail(`the HSM key has exponent ${rsaExponent}, the config says ${config.rsaExponent}`);
+  }
+  const tag = keyTag(dnskey);
+  if (config.keyTag !== undefined && tag !== config.keyTag) throw fail(`the HSM key has key tag ${tag}, the config says ${config.keyTag}`);
+  if (config.dsSha256Hex !== undefined) {
+    const ds = bytesToHex(dsDigest(domain, dnskey, 2), true);
+    if (ds !== config.dsSha256Hex) throw fail(`the HSM key's DS SHA-256 is ${ds}, the config says ${config.dsSha256Hex}`);
+  }
+  return `${config.label} is key tag ${tag}${config.dsSha256Hex ? " with the configured DS" : ""}`;
+}
+
+/** KSK-CHAIN-SIGNER: the KSKs that signed SKR(n-1)'s last bundle are in the HSM with the same public key. */
+export function checkChainSignerPresent(previousSkr: KsrResponseDocument, inHsm: readonly DnskeyRdata[]): string {
+  const last = previousSkr.bundles[previousSkr.bundles.length - 1];
+  if (!last) throw checkFailed("KSK-CHAIN-SIGNER", "the previous SKR has no bundles");
+  const signers = last.signatures.map(
+    (s) => last.keys.find((k) => isSep(k.dnskey) && keyTag(k.dnskey) === s.rrsig.keyTag && k.dnskey.algorithm === s.rrsig.algorithm)?.dnskey,
+  );
+  const present = signers.filter((k): k is DnskeyRdata => k !== undefined && inHsm.some((h) => sameKeyMaterial(h, k)));
+  if (present.length === 0) {
+    throw checkFailed(
+      "KSK-CHAIN-SIGNER",
+      `none of the keys that signed the previous SKR's last bundle (${last.signatures.map((s) => s.rrsig.keyTag).join(", ")}) is in the HSM`,
+      "previous SKR",
+    );
+  }
+  return `key ${present.map(keyTag).join(", ")}, which signed the previous SKR's last bundle, is in the HSM`;
+}
+
+export interface PreflightInput {
+  readonly ksr: KsrRequestDocument;
+  readonly previousSkr?: KsrResponseDocument;
+  readonly config: SignerConfig;
+  readonly schema: SigningSchema;
+  /** The configured KSKs the schema names, with their public keys as found in the HSM. */
+  readonly ksks: ReadonlyMap<string, KskMaterial>;
+  readonly nowEpochSeconds: number;
+}
+
+export interface PreflightReport {
+  readonly results: readonly CheckResult[];
+  readonly warnings: readonly string[];
+  readonly ok: boolean;
+  /** The plan, when every check passed. */
+  readonly plan?: SigningPlan;
+}
+
+function attempt(code: CheckCode, run: () => string): CheckResult {
+  try {
+    return { code, status: "pass", detail: run() };
+  } catch (e) {
+    if (isKskError(e) && e.kind === "check")
+      return { code: e.code as CheckCode, status: "fail", detail: e.detail, ...(e.where === undefined ? {} : { where: e.where }) };
+    throw e;
+  }
+}
+
+/** Everything checked before the KSK is used. KSK-CONFIG-MATCH failures throw (exit 4). */
+export function preflight(input: PreflightInput): PreflightReport {
+  const { ksr, previousSkr, config, schema, ksks, nowEpochSeconds } = input;
+  const domain = documentDomain(ksr);
+  for (const m of ksks.values()) checkKskMatchesConfig(m.config, m.dnskey, domain);
+  const kskKeys = [...ksks.values()].flatMap((m) => [m.dnskey, withRevokeBit(m.dnskey)]);
+  if (previousSkr) kskKeys.push(...skrKsks(previousSkr));
+  const report = runKsrChecks({ ksr, policy: config.requestPolicy, nowEpochSeconds, kskKeys, ...(previousSkr ? { previousSkr } : {}) });
+  const results: CheckResult[] = [...report.results];
+  const warnings = [...report.warnings];
+  if (previousSkr) {
+    if (config.requestPolicy.check_chain_keys_in_hsm) {
+      results.push(
+        attempt("KSK-CHAIN-SIGNER", () =>
+          checkChainSignerPresent(
+            previousSkr,
+            [...ksks.values()].map((m) => m.dnskey),
+          ),
+        ),
+      );
+    } else {
+      warnings.push("KSK-CHAIN-SIGNER DISABLED by policy (check_chain_keys_in_hsm: false): this check was NOT run");
+      results.push({ code: "KSK-CHAIN-SIGNER", status: "disabled", detail: "check_chain_keys_in_hsm: false" });
+    }
+  }
+  let plan: SigningPlan | undefined;
+  results.push(
+    attempt("SCHEMA-FITS-KSR", () => {
+      plan = planSigning({ ksr, schema, kskPolicy: config.kskPolicy, ksks });
+      return `schema ${schema.name}: ${plan.bundles.length} bundles planned, ${plan.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures`;
+    }),
+  );
+  const ok = results.every((r) => r.status !== "fail");
+  return { results, warnings, ok, ...(ok && plan ? { plan } : {}) };
+}
+
+/** The KSK publication and signing per slot of an SKR, for KSR-POLICY-SAFETY. */
+export function skrTimeline(skr: KsrResponseDocument, name: string): TimelineSlot[] {
+  return skr.bundles.map((b, i) => {
+    const ksks = b.keys.filter((k) => isSep(k.dnskey)).map((k) => k.dnskey);
+    const signers = b.signatures
+      .map((s) => ksks.find((k) => keyTag(k) === s.rrsig.keyTag && k.algorithm === s.rrsig.algorithm))
+      .filter((k): k is DnskeyRdata => k !== undefined);
+    return { label: `${name} bundle ${i + 1}`, inceptionEpochSeconds: b.inceptionEpochSeconds, published: ksks, signers };
+  });
+}
+
+export interface PostflightInput {
+  readonly ksr: KsrRequestDocument;
+  readonly previousSkr?: KsrResponseDocument;
+  /** The SKR as written and read back. */
+  readonly skr: KsrResponseDocument;
+  readonly config: SignerConfig;
+}
+
+/** Everything checked after signing, on the SKR as read back from the file written. */
+export function postflight(input: PostflightInput): PreflightReport {
+  const { ksr, previousSkr, skr, config } = input;
+  const results: CheckResult[] = [];
+  const warnings: string[] = [];
+  results.push(
+    attempt("SKR-BUNDLE-COUNT", () => {
+      if (skr.bundles.length !== ksr.bundles.length || skr.bundles.length !== config.responsePolicy.numBundles) {
+        throw checkFailed(
+          "SKR-BUNDLE-COUNT",
+          `the SKR has ${skr.bundles.length} bundles; the KSR has ${ksr.bundles.length} and response_policy.num_bundles is ${config.responsePolicy.numBundles}`,
+        );
+      }
+      return `${skr.bundles.length} bundles, as the KSR`;
+    }),
+  );
+  const verified = verifySkr(skr, { ksr });
+  for (const line of verified.checks) results.push({ code: line.code, status: line.ok ? "pass" : "fail", detail: line.detail });
+  const { check_keys_publish_safety: publish, check_keys_retire_safety: retire } = config.requestPolicy;
+  if (!publish) warnings.push("KSR-POLICY-SAFETY publish safety DISABLED by policy (check_keys_publish_safety: false)");
+  if (!retire) warnings.push("KSR-POLICY-SAFETY retire safety DISABLED by policy (check_keys_retire_safety: false)");
+  if (publish || retire) {
+    results.push(
+      attempt("KSR-POLICY-SAFETY", () => {
+        const slots = [...(previousSkr ? skrTimeline(previousSkr, "previous SKR") : []), ...skrTimeline(skr, "new SKR")];
+        checkKskSafety(slots, {
+          publishSafetySeconds: publish ? config.kskPolicy.publishSafetySeconds : 0,
+          retireSafetySeconds: retire ? config.kskPolicy.retireSafetySeconds : 0,
+        });
+        return `KSK publish safety and retire safety hold over ${slots.length} slots${previousSkr ? " (previous SKR and this one)" : ""}`;
+      }),
+    );
+  } else {
+    results.push({ code: "KSR-POLICY-SAFETY", status: "disabled", detail: "check_keys_publish_safety and check_keys_retire_safety are false" });
+  }
+  return { results, warnings, ok: results.every((r) => r.status !== "fail") };
+}

@@ -1,0 +1,158 @@
+/**
+ * Verifying an SKR, ours or IANA's: every signature in every bundle is a DNSKEY RRSIG by the zone
+ * with exactly the bundle's inception and expiration, made by a KSK (SEP bit) of that bundle, and
+ * verifies — each judged inside its own bundle's window, since an SKR holds RRsets for future slots
+ * and a 2017 SKR must still verify today. Optional extra checks:
+ *   SKR-ANCHOR       each bundle is validly signed by a key a trust anchor designates (any one of
+ *                    several anchor records suffices, as a resolver accepts a DS set);
+ *   SKR-MATCHES-KSR  the SKR answers a given KSR: same id, same bundle ids and windows, same ZSKs;
+ *   SKR-COVERS-NOW   some bundle is in force at a given time or later.
+ * Results are reported per bundle rather than stopping at the first failure, so an operator sees
+ * every problem at once.
+ */
+import {
+  type AnchorRecord,
+  type CheckCode,
+  RRType,
+  anchoredKeys,
+  formatIsoZ,
+  isSep,
+  keyTag,
+  makeRR,
+  nameToString,
+  namesEqual,
+  rrsigLabelCount,
+  verifyRrsig,
+} from "@ksk/core";
+import { type Bundle, type KsrRequestDocument, type KsrResponseDocument, bundleDnskeyRrset, bundleZsks, documentDomain, sameDnskey } from "@ksk/ksr";
+
+export interface SignatureVerdict {
+  readonly keyTag: number;
+  readonly valid: boolean;
+  readonly reason: string;
+}
+
+export interface SkrBundleVerdict {
+  readonly index: number;
+  readonly id: string;
+  readonly inceptionEpochSeconds: number;
+  readonly expirationEpochSeconds: number;
+  readonly signatures: readonly SignatureVerdict[];
+  /** Failures of this bundle, each with its check code. */
+  readonly problems: readonly { readonly code: CheckCode; readonly detail: string }[];
+}
+
+export interface SkrCheckLine {
+  readonly code: CheckCode;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface SkrVerifyReport {
+  readonly bundles: readonly SkrBundleVerdict[];
+  readonly checks: readonly SkrCheckLine[];
+  readonly ok: boolean;
+}
+
+export interface SkrVerifyOptions {
+  readonly anchors?: readonly AnchorRecord[];
+  readonly ksr?: KsrRequestDocument;
+  readonly nowEpochSeconds?: number;
+}
+
+function verifyBundle(skr: KsrResponseDocument, bundle: Bundle, index: number, anchors: readonly AnchorRecord[] | undefined): SkrBundleVerdict {
+  const domain = documentDomain(skr);
+  const rrset = bundleDnskeyRrset(bundle, domain);
+  const problems: { code: CheckCode; detail: string }[] = [];
+  const signatures: SignatureVerdict[] = [];
+  if (bundle.signatures.length === 0) problems.push({ code: "SKR-VERIFY", detail: "the bundle carries no signature" });
+  const validBy = [];
+  for (const sig of bundle.signatures) {
+    const r = sig.rrsig;
+    let reason: string | undefined;
+    if (r.typeCovered !== RRType.DNSKEY || !namesEqual(r.signerName, domain) || r.labels !== rrsigLabelCount(domain)) {
+      reason = `not a DNSKEY RRSIG by ${nameToString(domain)}`;
+    } else if (r.inceptionEpochSeconds !== bundle.inceptionEpochSeconds || r.expirationEpochSeconds !== bundle.expirationEpochSeconds) {
+      reason = `its window ${formatIsoZ(r.inceptionEpochSeconds)}..${formatIsoZ(r.expirationEpochSeconds)} differs from the bundle's`;
+    } else {
+      const verdict = verifyRrsig(rrset, makeRR(domain, sig.ttlSeconds, r), rrset, r.inceptionEpochSeconds);
+      if (verdict.status !== "valid" || !verdict.key) reason = verdict.reason;
+      else if (!isSep(verdict.key.rdata)) reason = `made by key ${keyTag(verdict.key.rdata)}, which is not a KSK (no SEP bit)`;
+      else validBy.push(verdict.key);
+    }
+    signatures.push({ keyTag: r.keyTag, valid: reason === undefined, reason: reason ?? "valid in its bundle's window" });
+    if (reason !== undefined) problems.push({ code: "SKR-VERIFY", detail: `signature by ${r.keyTag}: ${reason}` });
+  }
+  if (anchors) {
+    const designated = anchoredKeys(rrset, anchors);
+    if (!validBy.some((k) => designated.includes(k))) {
+      problems.push({
+        code: "SKR-ANCHOR",
+        detail:
+          designated.length === 0
+            ? "no key of the bundle is designated by the anchor"
+            : `no valid signature by an anchored key (${designated.map((k) => keyTag(k.rdata)).join(", ")})`,
+      });
+    }
+  }
+  return {
+    index,
+    id: bundle.id,
+    inceptionEpochSeconds: bundle.inceptionEpochSeconds,
+    expirationEpochSeconds: bundle.expirationEpochSeconds,
+    signatures,
+    problems,
+  };
+}
+
+/** SKR-MATCHES-KSR: problems found comparing the SKR with the KSR it claims to answer. */
+export function compareSkrWithKsr(skr: KsrResponseDocument, ksr: KsrRequestDocument): string[] {
+  const problems: string[] = [];
+  if (skr.id !== ksr.id) problems.push(`SKR id ${skr.id} is not the KSR id ${ksr.id}`);
+  if (skr.domain !== ksr.domain) problems.push(`SKR domain ${skr.domain} is not the KSR domain ${ksr.domain}`);
+  if (skr.bundles.length !== ksr.bundles.length) problems.push(`SKR has ${skr.bundles.length} bundles, the KSR ${ksr.bundles.length}`);
+  ksr.bundles.forEach((k, i) => {
+    const s = skr.bundles[i];
+    if (!s) return;
+    const at = `bundle ${i + 1}`;
+    if (s.id !== k.id) problems.push(`${at}: id ${s.id} is not the KSR's ${k.id}`);
+    if (s.inceptionEpochSeconds !== k.inceptionEpochSeconds || s.expirationEpochSeconds !== k.expirationEpochSeconds)
+      problems.push(`${at}: window differs from the KSR's`);
+    const skrZsks = bundleZsks(s);
+    const ksrKeys = k.keys.map((x) => x.dnskey);
+    for (const z of ksrKeys) if (!skrZsks.some((x) => sameDnskey(x, z))) problems.push(`${at}: the KSR's key ${keyTag(z)} is missing`);
+    for (const z of skrZsks) if (!ksrKeys.some((x) => sameDnskey(x, z))) problems.push(`${at}: ZSK ${keyTag(z)} was not requested by the KSR`);
+  });
+  return problems;
+}
+
+export function verifySkr(skr: KsrResponseDocument, options: SkrVerifyOptions = {}): SkrVerifyReport {
+  const bundles = skr.bundles.map((b, i) => verifyBundle(skr, b, i, options.anchors));
+  const failing = (code: CheckCode) => bundles.flatMap((b) => b.problems.filter((p) => p.code === code).map((p) => `bundle ${b.index + 1}: ${p.detail}`));
+  const checks: SkrCheckLine[] = [];
+  const signatureCount = bundles.reduce((n, b) => n + b.signatures.length, 0);
+  const verifyFailures = failing("SKR-VERIFY");
+  checks.push({
+    code: "SKR-VERIFY",
+    ok: verifyFailures.length === 0 && bundles.length > 0,
+    detail: verifyFailures[0] ?? (bundles.length === 0 ? "the SKR has no bundles" : `${signatureCount} signatures in ${bundles.length} bundles verify`),
+  });
+  if (options.anchors) {
+    const anchorFailures = failing("SKR-ANCHOR");
+    checks.push({ code: "SKR-ANCHOR", ok: anchorFailures.length === 0, detail: anchorFailures[0] ?? `every bundle is signed by an anchored key` });
+  }
+  if (options.ksr) {
+    const problems = compareSkrWithKsr(skr, options.ksr);
+    checks.push({ code: "SKR-MATCHES-KSR", ok: problems.length === 0, detail: problems[0] ?? `answers KSR ${options.ksr.id}: same ids, windows and ZSKs` });
+  }
+  if (options.nowEpochSeconds !== undefined) {
+    const now = options.nowEpochSeconds;
+    const current = skr.bundles.find((b) => b.expirationEpochSeconds >= now);
+    checks.push({
+      code: "SKR-COVERS-NOW",
+      ok: current !== undefined,
+      detail: current ? `bundle ${current.id} is valid until ${formatIsoZ(current.expirationEpochSeconds)}` : `every bundle expired before ${formatIsoZ(now)}`,
+    });
+  }
+  return { bundles, checks, ok: checks.every((c) => c.ok) };
+}
