@@ -1,0 +1,147 @@
+/**
+ * Opening a keystore from its URI (see ./uri.ts), with secrets and environment handed in by the
+ * caller: the PKCS#11 module path, the user PIN and the software keystore passphrase.
+ *
+ * Where each comes from, first match wins:
+ * - module: the URI's `module-path`, `options.modulePath`, `KSK_PKCS11_MODULE`. There is no
+ *   built-in default: a ceremony names its HSM's module explicitly.
+ * - module environment: `SOFTHSM2_CONF` from `options.env`, handed to the module at C_Initialize.
+ * - PIN: `options.pin`, the URI's `pin-source=file:…`, `options.pinFile`, `KSK_PIN_FILE`, a
+ *   terminal prompt. Never the command line (`pin-value` is refused by the URI parser).
+ * - passphrase: `options.passphrase`, `options.passphraseFile`, `KSK_PASSPHRASE_FILE`, a prompt.
+ *
+ * Secret files lose one trailing newline (echo adds one) and nothing else: a PIN may contain
+ * spaces.
+ */
+import { promises as fs } from "node:fs";
+import { KskError } from "@ksk/core";
+import { openPkcs11Keystore } from "./pkcs11.js";
+import { openSoftwareKeystore } from "./software.js";
+import type { Keystore, OpenOptions } from "./types.js";
+import { type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
+
+/** Environment variables the keystore consults. */
+export const KEYSTORE_ENV = {
+  module: "KSK_PKCS11_MODULE",
+  pinFile: "KSK_PIN_FILE",
+  passphraseFile: "KSK_PASSPHRASE_FILE",
+  softhsmConf: "SOFTHSM2_CONF",
+} as const;
+
+/** Strip exactly one trailing line ending. */
+export function secretFromFileText(text: string): string {
+  return text.replace(/\r?\n$/, "");
+}
+
+async function readSecret(options: OpenOptions, file: string, what: string, where: string): Promise<string> {
+  const read = options.readSecretFile ?? ((f: string) => fs.readFile(f, "utf8"));
+  let text: string;
+  try {
+    text = await read(file);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException)?.code;
+    const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : ((e as Error)?.message ?? String(e));
+    throw new KskError("keystore", "SECRET-FILE", `cannot read the ${what} file ${file}: ${why}`, { where });
+  }
+  const secret = secretFromFileText(text);
+  if (secret.length === 0) throw new KskError("keystore", "SECRET-EMPTY", `the ${what} file ${file} is empty`, { where });
+  return secret;
+}
+
+async function secretFrom(
+  options: OpenOptions,
+  sources: readonly (string | undefined)[],
+  value: string | undefined,
+  what: string,
+  question: string,
+  where: string,
+): Promise<string> {
+  if (value !== undefined) return value;
+  const file = sources.find((s) => s !== undefined && s !== "");
+  if (file !== undefined) return readSecret(options, file, what, where);
+  if (options.promptSecret) {
+    const answer = await options.promptSecret(question);
+    if (answer.length === 0) throw new KskError("keystore", "SECRET-EMPTY", `no ${what} given`, { where });
+    return answer;
+  }
+  throw new KskError("keystore", "SECRET-MISSING", `no ${what}: give a ${what} file (see --help) or run on a terminal`, { where });
+}
+
+/** The module path for a PKCS#11 URI, or a keystore error saying how to give one. */
+export function resolveModulePath(uri: Pkcs11Uri, options: OpenOptions): string {
+  const path = uri.modulePath ?? options.modulePath ?? options.env?.[KEYSTORE_ENV.module];
+  if (path) return path;
+  const hint = uri.moduleName ? ` (module-name=${uri.moduleName} cannot be resolved to a file portably)` : "";
+  throw new KskError("keystore", "PKCS11-NO-MODULE", `no PKCS#11 module${hint}: add module-path=PATH to the URI or set ${KEYSTORE_ENV.module}`, {
+    where: describePkcs11Token(uri),
+  });
+}
+
+/** Module environment variables to hand to the module (see ./pkcs11.ts acquireModule). */
+export function moduleEnvironment(options: OpenOptions): Record<string, string> {
+  const conf = options.env?.[KEYSTORE_ENV.softhsmConf];
+  return conf ? { [KEYSTORE_ENV.softhsmConf]: conf } : {};
+}
+
+export async function openKeystore(uriText: string, options: OpenOptions = {}): Promise<Keystore> {
+  const uri = parseKeystoreUri(uriText);
+  if (uri.scheme === "file") {
+    return openSoftwareKeystore({
+      uriText,
+      directory: uri.directory,
+      passphrase: () =>
+        secretFrom(
+          options,
+          [options.passphraseFile, options.env?.[KEYSTORE_ENV.passphraseFile]],
+          options.passphrase,
+          "passphrase",
+          `Passphrase for keystore ${uri.directory}: `,
+          uriText,
+        ),
+    });
+  }
+  const modulePath = resolveModulePath(uri, options);
+  const where = describePkcs11Token(uri);
+  return openPkcs11Keystore({
+    uriText,
+    modulePath,
+    moduleEnvironment: moduleEnvironment(options),
+    selector: pick(uri, ["tokenLabel", "tokenSerial", "tokenManufacturer", "tokenModel"]),
+    pin: () =>
+      secretFrom(
+        options,
+        [uri.pinSourceFile, options.pinFile, options.env?.[KEYSTORE_ENV.pinFile]],
+        options.pin,
+        "PIN",
+        `User PIN for ${where === "pkcs11:" ? `the tokens of ${modulePath}` : where}: `,
+        where,
+      ),
+  });
+}
+
+/**
+ * Find a key by label in every token of a module (IANA's signer configuration names a module, a
+ * PIN and key labels, not tokens), returning the keystore holding it; close it when done.
+ */
+export async function findKeyInAnyToken(modulePath: string, pin: string, label: string, options: OpenOptions = {}): Promise<Keystore> {
+  const keystore = await openPkcs11Keystore({
+    uriText: `pkcs11:object=${encodeURIComponent(label)}?module-path=${encodeURIComponent(modulePath)}`,
+    modulePath,
+    moduleEnvironment: moduleEnvironment(options),
+    selector: {},
+    pin: async () => pin,
+  });
+  try {
+    await keystore.find(label);
+    return keystore;
+  } catch (e) {
+    await keystore.close();
+    throw e;
+  }
+}
+
+function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[]): Pick<T, K> {
+  const out = {} as Pick<T, K>;
+  for (const k of keys) if (value[k] !== undefined) out[k] = value[k];
+  return out;
+}

@@ -1,0 +1,222 @@
+/**
+ * The PKCS#11 keystore against a real SoftHSM2 token (Debian softhsm2 2.6.1), one throwaway token
+ * per file in a temporary SOFTHSM2_CONF directory. Signatures are checked with node:crypto and the
+ * core verifier, key attributes with pkcs11-tool (OpenSC), DS digests with ldns-key2ds.
+ */
+import { writeFileSync } from "node:fs";
+import path from "node:path";
+import { type DnskeyRdata, KskError, ROOT, algorithmInfo, bytesToHex, dsDigest, keyTag, makeRR, rrToString } from "@ksk/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
+import { hasTool, runTool } from "../../../test/support/tools.js";
+import { type Keystore, findKeyInAnyToken, openKeystore } from "../src/index.js";
+import { opensslVerify, sampleData } from "./helpers.js";
+
+const softhsm = hasTool("softhsm2-util");
+
+async function keystoreError(promise: Promise<unknown>): Promise<KskError> {
+  try {
+    await promise;
+  } catch (e) {
+    expect(e).toBeInstanceOf(KskError);
+    expect((e as KskError).kind).toBe("keystore");
+    expect((e as KskError).message).not.toContain("\n");
+    return e as KskError;
+  }
+  throw new Error("no error");
+}
+
+describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
+  let token: SoftHsmToken;
+  let keystore: Keystore;
+  beforeAll(async () => {
+    // Token labels that are not prefixes of each other: pkcs11-tool --token-label matches prefixes.
+    token = createSoftHsmToken({ label: "ksk-lab", extraLabels: ["second-lab"] });
+    keystore = await openKeystore(token.uri(), { env: token.env });
+  });
+  afterAll(async () => {
+    await keystore?.close();
+    token?.cleanup();
+  });
+
+  const cases: { algorithm: number; bits?: number; label: string; flags: number }[] = [
+    { algorithm: 8, bits: 2048, label: "Krsa256", flags: 257 },
+    { algorithm: 10, bits: 2048, label: "Zrsa512", flags: 256 },
+    { algorithm: 13, label: "Kp256", flags: 257 },
+    { algorithm: 14, label: "Zp384", flags: 256 },
+    { algorithm: 15, label: "Ked25519", flags: 257 },
+    { algorithm: 16, label: "Zed448", flags: 256 },
+  ];
+
+  for (const c of cases) {
+    it(`generates ${algorithmInfo(c.algorithm).mnemonic} in the token and signs what node:crypto and the core verify`, async () => {
+      const info = await keystore.generate({ label: c.label, algorithm: c.algorithm, flags: c.flags, ...(c.bits ? { rsaModulusBits: c.bits } : {}) });
+      expect(info).toMatchObject({ label: c.label, hasPublicKey: true, hasPrivateKey: true, protection: { sensitive: true, extractable: false } });
+      const dnskey = info.dnskey as DnskeyRdata;
+      expect(dnskey).toMatchObject({ flags: c.flags, protocol: 3, algorithm: c.algorithm });
+      expect(algorithmInfo(c.algorithm).describeKey(dnskey.publicKeyBytes).sizeBits).toBe(
+        { 8: 2048, 10: 2048, 13: 256, 14: 384, 15: 256, 16: 456 }[c.algorithm],
+      );
+      const signer = await keystore.signer(c.label);
+      expect(signer.keyTag).toBe(keyTag(dnskey));
+      const data = sampleData(c.label);
+      const signature = await signer.sign(data);
+      expect(opensslVerify(dnskey, data, signature)).toBe(true);
+      expect(algorithmInfo(c.algorithm).verify(dnskey.publicKeyBytes, data, signature)).toBe(true);
+      // A changed message does not verify: the checks above can fail.
+      const other = sampleData(`${c.label}!`);
+      expect(opensslVerify(dnskey, other, signature)).toBe(false);
+      expect(algorithmInfo(c.algorithm).verify(dnskey.publicKeyBytes, other, signature)).toBe(false);
+    });
+  }
+
+  it.runIf(hasTool("pkcs11-tool"))("pkcs11-tool sees the private key sensitive and never extractable", () => {
+    const r = runTool(
+      "pkcs11-tool",
+      ["--module", token.module, "--token-label", token.label, "--login", "--pin", token.pin, "--list-objects", "--type", "privkey"],
+      {
+        env: token.processEnv,
+      },
+    );
+    expect(r.status).toBe(0);
+    const block = r.stdout.split(/\n(?=Private Key Object)/).find((b) => b.includes("label:      Krsa256"));
+    expect(block).toBeDefined();
+    expect(block).toMatch(/Access:\s+sensitive, always sensitive, never extractable, local/);
+    expect(block).toMatch(/Usage:\s+sign\n/);
+  });
+
+  it.runIf(hasTool("ldns-key2ds"))("reads back a public key whose DS equals ldns-key2ds's", async () => {
+    const info = await keystore.find("Krsa256");
+    const dnskey = info.dnskey as DnskeyRdata;
+    const file = path.join(token.dir, "Krsa256.key");
+    writeFileSync(file, `${rrToString(makeRR(ROOT, 172800, dnskey))}\n`);
+    const r = runTool("ldns-key2ds", ["-n", "-2", file]);
+    expect(r.status).toBe(0);
+    const fields = r.stdout.trim().split(/\s+/);
+    expect(fields.slice(3, 7)).toEqual(["DS", String(keyTag(dnskey)), "8", "2"]);
+    expect(fields[7]?.toLowerCase()).toBe(bytesToHex(dsDigest(ROOT, dnskey, 2)));
+  });
+
+  it("lists the key pairs with their DNSKEYs, and finds them again in a new session", async () => {
+    const labels = (await keystore.list()).map((k) => k.label);
+    expect(labels).toEqual(expect.arrayContaining(cases.map((c) => c.label)));
+    const again = await openKeystore(token.uri(), { env: token.env });
+    try {
+      for (const c of cases) {
+        expect((await again.find(c.label)).dnskey).toEqual((await keystore.find(c.label)).dnskey);
+      }
+    } finally {
+      await again.close();
+    }
+  });
+
+  it("refuses a label that exists, and an RSA size or curve size that does not apply", async () => {
+    await expect(keystore.generate({ label: "Krsa256", algorithm: 8, flags: 257 })).rejects.toMatchObject({ kind: "refused", code: "KEY-LABEL-EXISTS" });
+    await expect(keystore.generate({ label: "Kbits", algorithm: 8, flags: 257, rsaModulusBits: 1024 })).rejects.toMatchObject({ kind: "usage" });
+    await expect(keystore.generate({ label: "Kbits", algorithm: 13, flags: 257, rsaModulusBits: 2048 })).rejects.toMatchObject({ kind: "usage" });
+    expect((await keystore.list()).map((k) => k.label)).not.toContain("Kbits");
+  });
+
+  it("creates a private key extractable only when a backup asks for it", async () => {
+    const info = await keystore.generate({ label: "Kbackup", algorithm: 13, flags: 257, extractable: true });
+    expect(info.protection).toEqual({ sensitive: true, extractable: true });
+    await keystore.delete("Kbackup");
+  });
+
+  it("reports leftovers: a public key whose private half is gone (deleted with pkcs11-tool)", async () => {
+    await keystore.generate({ label: "Kleft", algorithm: 13, flags: 257 });
+    const r = runTool(
+      "pkcs11-tool",
+      ["--module", token.module, "--token-label", token.label, "--login", "--pin", token.pin, "--delete-object", "--type", "privkey", "--label", "Kleft"],
+      {
+        env: token.processEnv,
+      },
+    );
+    expect(r.status).toBe(0);
+    const left = (await keystore.list()).find((k) => k.label === "Kleft");
+    expect(left).toMatchObject({ hasPublicKey: true, hasPrivateKey: false });
+    await expect(keystore.signer("Kleft")).rejects.toMatchObject({ kind: "keystore", code: "KEY-NO-PRIVATE" });
+    await keystore.delete("Kleft");
+    expect((await keystore.list()).map((k) => k.label)).not.toContain("Kleft");
+  });
+
+  it("without token= in the URI, finds a key in any token of the module", async () => {
+    const second = await openKeystore(`pkcs11:token=second-lab?module-path=${token.module}&pin-source=file:${token.pinFile}`, { env: token.env });
+    try {
+      await second.generate({ label: "Kother", algorithm: 15, flags: 257 });
+    } finally {
+      await second.close();
+    }
+    const any = await findKeyInAnyToken(token.module, token.pin, "Kother", { env: token.env });
+    try {
+      const signer = await any.signer("Kother");
+      const data = sampleData("any token");
+      expect(opensslVerify(signer.dnskey, data, await signer.sign(data))).toBe(true);
+      expect((await any.find("Kother")).location).toBe("pkcs11:token=second-lab");
+      // Generation needs one token.
+      await expect(any.generate({ label: "Kx", algorithm: 15, flags: 257 })).rejects.toMatchObject({ kind: "usage" });
+    } finally {
+      await any.close();
+    }
+  });
+
+  it("deletes a key pair and its DNSKEY record", async () => {
+    await keystore.generate({ label: "Kgone", algorithm: 15, flags: 257 });
+    await keystore.delete("Kgone");
+    await expect(keystore.find("Kgone")).rejects.toMatchObject({ kind: "keystore", code: "KEY-NOT-FOUND" });
+    const r = runTool("pkcs11-tool", ["--module", token.module, "--token-label", token.label, "--login", "--pin", token.pin, "--list-objects"], {
+      env: token.processEnv,
+    });
+    expect(r.stdout).not.toContain("Kgone");
+  });
+
+  describe("failures are one clear keystore error", () => {
+    it("wrong PIN", async () => {
+      // Close the shared keystore first: while one is logged in, the token does not check PINs.
+      await keystore.close();
+      try {
+        const e = await keystoreError(openKeystore(token.uri(undefined, { pinSource: false }), { env: token.env, pin: "000000" }));
+        expect(e.message).toBe("pkcs11:token=ksk-lab: wrong PIN (CKR_PIN_INCORRECT)");
+      } finally {
+        keystore = await openKeystore(token.uri(), { env: token.env });
+      }
+    });
+
+    it("wrong PIN while another keystore of the process is logged in to the token", async () => {
+      const e = await keystoreError(openKeystore(token.uri(undefined, { pinSource: false }), { env: token.env, pin: "000000" }));
+      expect(e.message).toMatch(/^pkcs11:token=ksk-lab: wrong PIN/);
+    });
+
+    it("missing token", async () => {
+      const e = await keystoreError(openKeystore(`pkcs11:token=no-such-token?module-path=${token.module}`, { env: token.env, pin: token.pin }));
+      expect(e.message).toMatch(/^pkcs11:token=no-such-token: no such token in module .*libsofthsm2\.so \(initialised tokens: .*\)$/);
+      expect(e.message).toMatch(/ksk-lab \(serial [0-9a-f]+\)/);
+    });
+
+    it("missing module", async () => {
+      const e = await keystoreError(openKeystore("pkcs11:token=ksk-lab?module-path=/nonexistent/libpkcs11.so", { env: token.env, pin: token.pin }));
+      expect(e.message).toMatch(/^module \/nonexistent\/libpkcs11\.so: cannot load the PKCS#11 module: .*No such file or directory/);
+    });
+
+    it("no module at all", async () => {
+      const e = await keystoreError(openKeystore("pkcs11:token=ksk-lab", { env: {}, pin: token.pin }));
+      expect(e.message).toContain("add module-path=PATH to the URI or set KSK_PKCS11_MODULE");
+    });
+
+    it("unknown label", async () => {
+      const e = await keystoreError(keystore.signer("Knothere"));
+      expect(e.message).toBe('pkcs11:token=ksk-lab: no key labelled "Knothere"');
+    });
+
+    it("missing PIN file", async () => {
+      const e = await keystoreError(openKeystore(token.uri(undefined, { pinSource: false }), { env: { ...token.env, KSK_PIN_FILE: "/nonexistent/pin" } }));
+      expect(e.message).toContain("cannot read the PIN file /nonexistent/pin: no such file");
+    });
+
+    it("the module environment comes from the caller: KSK_PKCS11_MODULE", async () => {
+      const ks = await openKeystore(token.uri(undefined, { module: false }), { env: { ...token.env, KSK_PKCS11_MODULE: token.module } });
+      expect((await ks.find("Kp256")).hasPrivateKey).toBe(true);
+      await ks.close();
+    });
+  });
+});
