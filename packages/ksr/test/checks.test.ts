@@ -7,6 +7,8 @@ import { type DnskeyRdata, KskError, keyTag, revokedKeyTag } from "@ksk/core";
 import { describe, expect, it } from "vitest";
 import {
   type Bundle,
+  type BundleKey,
+  type BundleSignature,
   type KsrRequestDocument,
   type KsrResponseDocument,
   checkBundleCount,
@@ -48,13 +50,16 @@ function failure(fn: () => unknown): KskError {
   throw new Error("the check passed");
 }
 
-function withBundles(ksr: KsrRequestDocument, edit: (bundles: Bundle[]) => void): KsrRequestDocument {
-  const bundles = ksr.bundles.map((b) => ({ ...b, keys: [...b.keys], signatures: [...b.signatures] }));
+/** A bundle whose key and signature lists a test may edit. */
+type EditableBundle = Omit<Bundle, "keys" | "signatures"> & { keys: BundleKey[]; signatures: BundleSignature[] };
+
+function withBundles(ksr: KsrRequestDocument, edit: (bundles: EditableBundle[]) => void): KsrRequestDocument {
+  const bundles: EditableBundle[] = ksr.bundles.map((b) => ({ ...b, keys: [...b.keys], signatures: [...b.signatures] }));
   edit(bundles);
   return { ...ksr, bundles };
 }
 
-function shift(b: Bundle, inceptionDays: number, expirationDays = inceptionDays): Bundle {
+function shift<B extends Bundle | EditableBundle>(b: B, inceptionDays: number, expirationDays = inceptionDays): B {
   return {
     ...b,
     inceptionEpochSeconds: b.inceptionEpochSeconds + inceptionDays * DAY,
