@@ -13,7 +13,7 @@ import { bytesEqual } from "./bytes.js";
 import { checkFailed } from "./checks.js";
 import { KskError, inputError } from "./errors.js";
 import { dsMatches } from "./ds.js";
-import { isZoneKey, keyTag, withRevokeBit } from "./keytag.js";
+import { isRevoked, isZoneKey, keyTag, withRevokeBit } from "./keytag.js";
 import { isSubdomain, nameToString, namesEqual, rrsigLabelCount } from "./name.js";
 import type { DnskeyRdata, DsRdata, RrsigRdata } from "./rdata.js";
 import { type RR, type RRset, groupRRsets, isKind, makeRR, rrType } from "./rr.js";
@@ -77,6 +77,10 @@ export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys
       isZoneKey(k.rdata) &&
       keyTag(k.rdata) === sig.keyTag,
   );
+  // RFC 5011 §2.1: a revoked key may validate only the DNSKEY RRset that carries its revocation.
+  if (candidates.length > 0 && sig.typeCovered !== RRType.DNSKEY && candidates.every((k) => isRevoked(k.rdata))) {
+    return verdict("no-key", `${subject}: key ${sig.keyTag} is revoked (RFC 5011) and may sign only its own DNSKEY RRset`);
+  }
   if (candidates.length === 0) {
     return verdict("no-key", `${subject}: no zone DNSKEY at ${nameToString(sig.signerName)} with tag ${sig.keyTag} and algorithm ${sig.algorithm}`);
   }

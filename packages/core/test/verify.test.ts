@@ -18,6 +18,7 @@ import {
   parseName,
   parseZone,
   revokedKeyTag,
+  rrsigSignedData,
   serialAtOrAfter,
   signRrset,
   verifyRecords,
@@ -253,6 +254,18 @@ describe("signRrset: sign through a Signer, verified before use", () => {
     const rrsig = await signRrset(signer, rrset, template(signer, revokedKeyTag(signer.dnskey)));
     expect(rrsig.rdata.keyTag).toBe(keyTag(revoked.rdata));
     expect(verifyRrsig(rrset, rrsig, [revoked], epoch("2026-01-10T00:00:00Z")).status).toBe("valid");
+  });
+
+  it("a revoked key validates nothing but the DNSKEY RRset (RFC 5011 §2.1)", async () => {
+    const signer = testSigner({ algorithm: 8, flags: 257, rsaBits: 1024 });
+    const revoked = makeRR(owner, 172800, withRevokeBit(signer.dnskey));
+    const soa = record(". 86400 IN SOA a.root-servers.net. nstld.verisign-grs.com. 2026010100 1800 900 604800 86400");
+    const soaTemplate = { ...template(signer, revokedKeyTag(signer.dnskey)), typeCovered: 6, originalTtlSeconds: 86400 };
+    await expect(signRrset(signer, [soa], soaTemplate)).rejects.toThrow(/is revoked \(RFC 5011\) and may sign only its own DNSKEY RRset/);
+    // The same signature made outside signRrset is judged "no-key" by the verifier.
+    const rrsig = makeRR(owner, 86400, { kind: "RRSIG" as const, ...soaTemplate, signatureBytes: await signer.sign(rrsigSignedData(soaTemplate, [soa])) });
+    const verdict = verifyRrsig([soa], rrsig, [revoked], epoch("2026-01-10T00:00:00Z"));
+    expect(verdict.status).toBe("no-key");
   });
 
   it("refuses a template naming another key", async () => {
