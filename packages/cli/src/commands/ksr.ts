@@ -1,0 +1,293 @@
+/**
+ * `ksk ksr build | validate | show` — the ZSK operator's Key Signing Request: build one from the
+ * ZSKs in a keystore, validate one (every IANA check, optionally chained to SKR(n-1)), and show
+ * one (bundle table and policy, or every bundle as DNS presentation records for auditors).
+ * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
+ */
+import { randomUUID } from "node:crypto";
+import { KskError, type Signer, formatIsoZ, groupedHex, keyTag, parseTimeArgument, pgpWords, sha256 } from "@ksk/core";
+import { openKeystore } from "@ksk/keystore";
+import {
+  DEFAULT_MAX_KSR_BYTES,
+  type KsrCheckReport,
+  type KsrDocument,
+  type KsrPolicyFile,
+  type KsrRequestDocument,
+  type KsrResponseDocument,
+  buildKsr,
+  bundleTable,
+  bundleZoneText,
+  canonicalDocument,
+  defaultKsrPolicy,
+  documentPolicyLines,
+  parseKsrPolicyYaml,
+  parseKsrXml,
+  parseQuarter,
+  runKsrChecks,
+  writeKsrXml,
+} from "@ksk/ksr";
+import type { CliContext } from "../context.js";
+import { EXIT } from "../exit-codes.js";
+import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { type CommandFactory, handle } from "./command.js";
+
+interface LoadedKsr {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+  readonly document: KsrDocument;
+}
+
+async function loadKsrFile(ctx: CliContext, file: string): Promise<LoadedKsr> {
+  const input = await readInput(ctx, file, DEFAULT_MAX_KSR_BYTES);
+  const { document, originalBytes } = parseKsrXml(input.bytes, { fileName: input.name });
+  return { name: input.name, bytes: originalBytes, document };
+}
+
+async function loadRequest(ctx: CliContext, file: string): Promise<LoadedKsr & { document: KsrRequestDocument }> {
+  const loaded = await loadKsrFile(ctx, file);
+  if (loaded.document.kind !== "request")
+    throw new KskError("input", "KSR-NOT-REQUEST", "is an SKR (<Response>), not a KSR (<Request>)", { where: loaded.name });
+  return loaded as LoadedKsr & { document: KsrRequestDocument };
+}
+
+async function loadResponse(ctx: CliContext, file: string): Promise<LoadedKsr & { document: KsrResponseDocument }> {
+  const loaded = await loadKsrFile(ctx, file);
+  if (loaded.document.kind !== "response")
+    throw new KskError("input", "SKR-NOT-RESPONSE", "is a KSR (<Request>), not an SKR (<Response>)", { where: loaded.name });
+  return loaded as LoadedKsr & { document: KsrResponseDocument };
+}
+
+async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<KsrPolicyFile> {
+  if (file === undefined) return defaultKsrPolicy();
+  const input = await readInput(ctx, file, 1024 * 1024);
+  return parseKsrPolicyYaml(decodeUtf8(input), input.name);
+}
+
+function timeOption(text: string | undefined, ctx: CliContext, option: string): number {
+  if (text === undefined) return ctx.now();
+  try {
+    return parseTimeArgument(text, option);
+  } catch (e) {
+    throw new KskError("usage", "USAGE-TIME", (e as Error).message);
+  }
+}
+
+function fingerprint(bytes: Uint8Array): { sha256: string; words: string[] } {
+  const digest = sha256(bytes);
+  return { sha256: groupedHex(digest), words: pgpWords(digest) };
+}
+
+function printFingerprint(ctx: CliContext, label: string, bytes: Uint8Array): void {
+  const f = fingerprint(bytes);
+  ctx.out(`${label} SHA-256: ${f.sha256}\n`);
+  ctx.out(`${label} PGP words: ${f.words.join(" ")}\n`);
+}
+
+function bundlesJson(document: KsrDocument) {
+  return document.bundles.map((b, i) => ({
+    number: i + 1,
+    id: b.id,
+    inception: formatIsoZ(b.inceptionEpochSeconds),
+    expiration: formatIsoZ(b.expirationEpochSeconds),
+    keyTags: b.keys.map((k) => keyTag(k.dnskey)),
+    signatureKeyTags: b.signatures.map((s) => s.rrsig.keyTag),
+  }));
+}
+
+const STATUS_WORD = { pass: "PASS", fail: "FAIL", disabled: "OFF ", "not-run": "SKIP" } as const;
+
+function printReport(ctx: CliContext, report: KsrCheckReport): void {
+  for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
+  for (const r of report.results) {
+    ctx.out(`${STATUS_WORD[r.status]} ${r.code.padEnd(27)} ${r.where ? `${r.where}: ` : ""}${r.detail}\n`);
+  }
+}
+
+export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
+  command: "ksr <action>",
+  describe: "Build, validate and show Key Signing Requests (the root's KSR/SKR XML)",
+  builder: (y) =>
+    y
+      .command({
+        command: "validate <ksr>",
+        describe: "Run every KSR check (IANA's codes); exit 0 only if every enabled check passes",
+        builder: (v) =>
+          v
+            .positional("ksr", { type: "string", demandOption: true, describe: "The KSR file (- for stdin)" })
+            .option("previous-skr", { type: "string", describe: "SKR(n-1): enables KSR-ID, the chain checks and SKR-VERIFY of it" })
+            .option("policy", { type: "string", describe: "Policy YAML (request_policy keys as in IANA's ksrsigner.yaml); default: the root's" })
+            .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+        handler: handle(async (argv: { ksr: string; previousSkr?: string; policy?: string; now?: string; json: boolean }) => {
+          const now = timeOption(argv.now, ctx, "--now");
+          const policy = await loadPolicy(ctx, argv.policy);
+          const ksr = await loadRequest(ctx, argv.ksr);
+          const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+          const report = runKsrChecks({
+            ksr: ksr.document,
+            policy: policy.request,
+            nowEpochSeconds: now,
+            ...(previous ? { previousSkr: previous.document } : {}),
+          });
+          if (argv.json) {
+            printJson(ctx, {
+              file: ksr.name,
+              ...fingerprint(ksr.bytes),
+              ...(previous ? { previousSkr: { file: previous.name, ...fingerprint(previous.bytes) } } : {}),
+              id: ksr.document.id,
+              now: formatIsoZ(now),
+              ok: report.ok,
+              checks: report.results,
+              warnings: report.warnings,
+              bundles: bundlesJson(ksr.document),
+            });
+          } else {
+            ctx.out(`KSR ${ksr.name} id ${ksr.document.id} domain ${ksr.document.domain}, checked at ${formatIsoZ(now)}\n`);
+            printReport(ctx, report);
+            ctx.out("\n");
+            for (const line of bundleTable(ksr.document)) ctx.out(`${line}\n`);
+            ctx.out("\n");
+            printFingerprint(ctx, "KSR", ksr.bytes);
+            if (previous) printFingerprint(ctx, "previous SKR", previous.bytes);
+            const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
+            ctx.out(report.ok ? "KSR is acceptable: every enabled check passed\n" : `KSR is NOT acceptable: ${failed.join(", ")} failed\n`);
+          }
+          if (!report.ok) setExitCode(EXIT.checkFailed);
+        }),
+      })
+      .command({
+        command: "show <file>",
+        describe: "Show a KSR or SKR: bundle table and policy, or every bundle as DNSKEY + RRSIG records",
+        builder: (v) =>
+          v
+            .positional("file", { type: "string", demandOption: true, describe: "The KSR or SKR file (- for stdin)" })
+            .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
+            .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone" }),
+        handler: handle(async (argv: { file: string; format: "table" | "zone" | "json"; bundle?: number }) => {
+          const loaded = await loadKsrFile(ctx, argv.file);
+          const d = loaded.document;
+          if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > d.bundles.length)) {
+            throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${d.bundles.length}`);
+          }
+          if (argv.format === "zone") {
+            ctx.out(bundleZoneText(d, argv.bundle === undefined ? undefined : argv.bundle - 1));
+            return;
+          }
+          if (argv.format === "json") {
+            printJson(ctx, {
+              file: loaded.name,
+              kind: d.kind,
+              id: d.id,
+              serial: d.serial,
+              domain: d.domain,
+              ...fingerprint(loaded.bytes),
+              policy: documentPolicyLines(d),
+              bundles: bundlesJson(d),
+            });
+            return;
+          }
+          ctx.out(
+            `${d.kind === "request" ? "KSR" : "SKR"} ${loaded.name} id ${d.id} serial ${d.serial} domain ${d.domain}${d.timestampEpochSeconds === undefined ? "" : ` timestamp ${formatIsoZ(d.timestampEpochSeconds)}`}\n`,
+          );
+          for (const line of documentPolicyLines(d)) ctx.out(`${line}\n`);
+          ctx.out("\n");
+          for (const line of bundleTable(d)) ctx.out(`${line}\n`);
+          ctx.out("\n");
+          printFingerprint(ctx, d.kind === "request" ? "KSR" : "SKR", loaded.bytes);
+        }),
+      })
+      .command({
+        command: "build",
+        describe: "Build and sign a KSR for a quarter from the ZSKs in a keystore (ZSK operator side)",
+        builder: (v) =>
+          v
+            .option("keystore", { type: "string", demandOption: true, describe: "Keystore URI (pkcs11:… or file:…) holding the ZSKs" })
+            .option("quarter", { type: "string", demandOption: true, describe: "The quarter, e.g. 2027Q1" })
+            .option("previous-skr", { type: "string", describe: "SKR(n-1): the first bundle must carry its last bundle's ZSKs" })
+            .option("policy", { type: "string", describe: "Policy YAML (request_policy and zsk_policy); default: the root's" })
+            .option("zsk", {
+              type: "string",
+              array: true,
+              describe: "ZSK labels in role order: retiring, current, next (default: the keystore's ZSKs in label order)",
+            })
+            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the KSR" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
+            .option("pin-file", { type: "string", describe: "PKCS#11 user PIN file" })
+            .option("passphrase-file", { type: "string", describe: "Software keystore passphrase file" })
+            .option("module", { type: "string", describe: "PKCS#11 module path (if not in the URI or KSK_PKCS11_MODULE)" }),
+        handler: handle(
+          async (argv: {
+            keystore: string;
+            quarter: string;
+            previousSkr?: string;
+            policy?: string;
+            zsk?: string[];
+            output: string;
+            force: boolean;
+            pinFile?: string;
+            passphraseFile?: string;
+            module?: string;
+          }) => {
+            const quarter = parseQuarter(argv.quarter);
+            const now = ctx.now();
+            const policy = await loadPolicy(ctx, argv.policy);
+            const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+            const keystore = await openKeystore(argv.keystore, {
+              env: ctx.env,
+              ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
+              ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
+              ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),
+              ...(argv.module === undefined ? {} : { modulePath: argv.module }),
+            });
+            try {
+              let labels = argv.zsk;
+              if (labels === undefined || labels.length === 0) {
+                // The keystore records no creation time, so "creation order" is label order: name ZSKs so
+                // they sort retiring < current < next (e.g. zsk-2027q1, zsk-2027q2), or give --zsk.
+                labels = (await keystore.list()).filter((k) => k.dnskey?.flags === 256 && k.hasPrivateKey && k.hasPublicKey).map((k) => k.label);
+              }
+              const zsks: Signer[] = [];
+              for (const label of labels) zsks.push(await keystore.signer(label));
+              const ksr = await buildKsr({
+                quarter,
+                zsks,
+                policy,
+                nowEpochSeconds: now,
+                newId: randomUUID,
+                ...(previous ? { previousSkr: previous.document } : {}),
+              });
+              // The KSR must pass every check the KSK operator will run before it is written.
+              const report = runKsrChecks({ ksr, policy: policy.request, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
+              if (!report.ok) {
+                printReport(ctx, report);
+                const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
+                throw new KskError("refused", "KSR-BUILD-CHECKS", `the built KSR fails ${failed.join(", ")}; nothing written`, { where: argv.output });
+              }
+              for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
+              const bytes = writeKsrXml(ksr);
+              await writeOutput(argv.output, bytes, {
+                force: argv.force,
+                verify: (written) => {
+                  const reread = parseKsrXml(written, { fileName: argv.output }).document;
+                  if (JSON.stringify(reread, replacer) !== JSON.stringify(canonicalDocument(ksr), replacer)) {
+                    throw new KskError("input", "KSR-WRITE-MISMATCH", "the written file does not read back as the KSR that was built", { where: argv.output });
+                  }
+                },
+              });
+              ctx.out(`wrote ${argv.output}: KSR ${ksr.id} for ${argv.quarter}, ZSKs ${zsks.map((z) => `${z.label} (${z.keyTag})`).join(", ")}\n`);
+              for (const line of bundleTable(ksr)) ctx.out(`${line}\n`);
+              printFingerprint(ctx, "KSR", bytes);
+            } finally {
+              await keystore.close();
+            }
+          },
+        ),
+      })
+      .demandCommand(1, "Give an action: build, validate or show"),
+  handler: () => undefined,
+});
+
+/** JSON.stringify replacer that writes byte arrays as hex, so two models can be compared. */
+function replacer(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? Buffer.from(value).toString("hex") : value;
+}

@@ -1,0 +1,189 @@
+/**
+ * `ksk ksr validate | show | build`, run in-process on the real ceremony files (copies in
+ * packages/ksr/test/fixtures, see PROVENANCE.md there), on hostile input, and — for build — on
+ * ZSKs generated in a throwaway SoftHSM2 token.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { pgpWords } from "@ksk/core";
+import { type Keystore, openKeystore } from "@ksk/keystore";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
+import { hasTool } from "../../../test/support/tools.js";
+import { ksk } from "./harness.js";
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+const FIXTURES = path.join(here, "../../ksr/test/fixtures");
+const KSR_Q2 = path.join(FIXTURES, "ksr-root-2017-q2-0.xml");
+const SKR_Q1 = path.join(FIXTURES, "skr-root-2017-q1-0.xml");
+const NOW_Q2 = Date.UTC(2017, 2, 1) / 1000;
+
+const dir = mkdtempSync(path.join(tmpdir(), "ksk-ksr-cli-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function variant(name: string, content: string | Uint8Array): string {
+  const file = path.join(dir, name);
+  writeFileSync(file, content);
+  return file;
+}
+
+describe("ksk ksr validate", () => {
+  it("passes the real 2017 Q2 KSR chained to the 2017 Q1 SKR: every check, the table, SHA-256 and PGP words", async () => {
+    const r = await ksk(["ksr", "validate", KSR_Q2, "--previous-skr", SKR_Q1], { now: NOW_Q2 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    for (const code of [
+      "KSR-DOMAIN",
+      "KSR-ID",
+      "KSR-BUNDLE-POP",
+      "KSR-POLICY-SIG-VALIDITY",
+      "KSR-KEYTAG-CLASH",
+      "SKR-VERIFY",
+      "KSR-CHAIN-KEYS",
+      "KSR-CHAIN-OVERLAP",
+    ]) {
+      expect(r.stdout).toMatch(new RegExp(`^PASS ${code} `, "m"));
+    }
+    expect(r.stdout).not.toMatch(/^(FAIL|SKIP|OFF)/m);
+    expect(r.stdout).toMatch(/^ {2}9 {2}2017-06-20T00:00:00Z {2}2017-07-11T00:00:00Z {2}P21D {6}14796 15768/m);
+    const digest = createHash("sha256").update(readFileSync(KSR_Q2)).digest();
+    expect(r.stdout).toContain(`KSR SHA-256: ${digest.toString("hex").match(/.{8}/g)!.join(" ")}`);
+    expect(r.stdout).toContain(`KSR PGP words: ${pgpWords(new Uint8Array(digest)).join(" ")}`);
+    expect(r.stdout).toContain("KSR is acceptable");
+  });
+
+  it("fails the 2016 Q3 KSR under today's policy with exit 1 and names the codes", async () => {
+    const r = await ksk(["ksr", "validate", path.join(FIXTURES, "ksr-root-2016-q3-0.xml")], { now: Date.UTC(2016, 5, 1) / 1000 });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^FAIL KSR-POLICY-SIG-VALIDITY +bundle 1 \(df64b6da-c1c7-49df-9958-bef478c095d4\): validity P14DT23H59M59S/m);
+    expect(r.stdout).toMatch(/^SKIP KSR-CHAIN-KEYS +no previous SKR given/m);
+    expect(r.stdout).toContain("KSR is NOT acceptable: KSR-POLICY-ALG, KSR-POLICY-SIG-VALIDITY, KSR-POLICY-SIG-OVERLAP failed");
+  });
+
+  it("fails the chain against the wrong SKR, and the horizon at the wrong time", async () => {
+    const r = await ksk(["ksr", "validate", KSR_Q2, "--previous-skr", path.join(FIXTURES, "skr-root-2017-q2-0.xml"), "--json"], {
+      now: Date.UTC(2016, 11, 1) / 1000,
+    });
+    expect(r.code).toBe(1);
+    const json = JSON.parse(r.stdout) as { ok: boolean; checks: { code: string; status: string }[] };
+    expect(json.ok).toBe(false);
+    // skr-root-2017-q2-0.xml answers this very KSR: same id (a replay) and the wrong last bundle.
+    expect(json.checks.filter((c) => c.status === "fail").map((c) => c.code)).toEqual([
+      "KSR-ID",
+      "KSR-BUNDLE-UNIQUE",
+      "KSR-POLICY-SIG-HORIZON",
+      "KSR-CHAIN-KEYS",
+      "KSR-CHAIN-OVERLAP",
+    ]);
+  });
+
+  it("warns loudly, naming the policy field, when a policy switches a check off", async () => {
+    const policy = variant("off.yaml", "request_policy:\n  validate_signatures: false\n");
+    const r = await ksk(["ksr", "validate", KSR_Q2, "--policy", policy], { now: NOW_Q2 });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("WARNING: KSR-BUNDLE-POP DISABLED by policy (validate_signatures: false): this check was NOT run\n");
+    expect(r.stdout).toMatch(/^OFF {2}KSR-BUNDLE-POP/m);
+  });
+
+  it("refuses a policy with an unknown key (exit 3)", async () => {
+    const r = await ksk(["ksr", "validate", KSR_Q2, "--policy", variant("typo.yaml", "request_policy:\n  validate_signature: false\n")], { now: NOW_Q2 });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/typo\.yaml: request_policy: Unrecognized key.*validate_signature/);
+  });
+});
+
+describe("bad input: exit 3, one line naming what and where", () => {
+  const base = readFileSync(KSR_Q2, "utf8");
+  const laughs = `<!DOCTYPE lolz [<!ENTITY lol "lol">${Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i === 0 ? "" : i};`.repeat(10)}">`).join("")}]><KSR>&lol9;</KSR>`;
+  const cases: [string, string | Uint8Array, RegExp][] = [
+    ["doctype.xml", `<!DOCTYPE KSR [<!ENTITY x "y">]>\n${base}`, /doctype\.xml:1: .*DOCTYPE/],
+    ["laughs.xml", laughs, /laughs\.xml:1: .*DOCTYPE/],
+    ["huge.xml", new Uint8Array(50 * 1024 * 1024).fill(0x20), /huge\.xml: is 52428800 bytes; at most 1048576 accepted/],
+    ["root.xml", "<Trust id='1'/>", /root\.xml:1: Trust: root element is <Trust>/],
+    [
+      "missing.xml",
+      base.replace("<SignersName>.</SignersName>", ""),
+      /missing\.xml:\d+: KSR\/Request\/RequestBundle\/Signature\/SignatureData: expected <SignersName>/,
+    ],
+    ["number.xml", base.replace("<Flags>256</Flags>", "<Flags>two-five-six</Flags>"), /number\.xml:\d+: .*Flags "two-five-six" is not a non-negative integer/],
+    ["tag.xml", base.replace('keyTag="14796"', 'keyTag="70000"'), /tag\.xml:19: KSR\/Request\/RequestBundle\/Key: keyTag 70000 is outside 0\.\.65535/],
+    ["base64.xml", base.replace("<SignatureData>kRfwt566", "<SignatureData>kRfw!566"), /base64\.xml:\d+: .*SignatureData: not valid base64/],
+    [
+      "offset.xml",
+      base.replace("<Expiration>2017-04-22T00:00:00</Expiration>", "<Expiration>2017-04-22T00:00:00-05:00</Expiration>"),
+      /offset\.xml:18: .*Expiration.*offset -05:00/,
+    ],
+  ];
+  it.each(cases)("%s", async (name, content, message) => {
+    const r = await ksk(["ksr", "validate", variant(name, content)], { now: NOW_Q2 });
+    expect(r.code).toBe(3);
+    expect(r.stdout).toBe("");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(message);
+  });
+
+  it("an SKR where a KSR belongs, and a KSR where the previous SKR belongs", async () => {
+    expect((await ksk(["ksr", "validate", SKR_Q1])).stderr).toMatch(/is an SKR \(<Response>\), not a KSR/);
+    const r = await ksk(["ksr", "validate", KSR_Q2, "--previous-skr", KSR_Q2]);
+    expect([r.code, r.stderr]).toEqual([3, `ksk: ${KSR_Q2}: is a KSR (<Request>), not an SKR (<Response>)\n`]);
+  });
+});
+
+describe("ksk ksr show", () => {
+  it("prints the policy and bundle table of an SKR", async () => {
+    const r = await ksk(["ksr", "show", SKR_Q1]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("KSK policy:\n  PublishSafety PT0S, RetireSafety P28D");
+    expect(r.stdout).toMatch(/^ {2}1 {2}2017-01-01T00:00:00Z {2}2017-01-22T00:00:00Z {2}P21D {6}39291 61045 19036\/KSK/m);
+  });
+  it("prints every bundle as DNSKEY and RRSIG records", async () => {
+    const r = await ksk(["ksr", "show", "--format", "zone", KSR_Q2]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/\tIN\tDNSKEY\t256 3 8 /g)).toHaveLength(11);
+    expect(r.stdout).toMatch(/^\.\t172800\tIN\tRRSIG\tDNSKEY 8 0 172800 20170131001504 20170101001504 14796 \. kRfwt566/m);
+    expect((await ksk(["ksr", "show", "--format", "zone", "--bundle", "10", KSR_Q2])).code).toBe(2);
+  });
+});
+
+describe.runIf(hasTool("softhsm2-util"))("ksk ksr build (SoftHSM2)", () => {
+  let token: SoftHsmToken;
+  let keystore: Keystore;
+  beforeAll(async () => {
+    token = createSoftHsmToken({ label: "zsk-lab" });
+    keystore = await openKeystore(token.uri(), { env: token.env });
+    for (const label of ["zsk-a", "zsk-b", "zsk-c"]) await keystore.generate({ label, algorithm: 8, rsaModulusBits: 2048, flags: 256 });
+    await keystore.close();
+  });
+  afterAll(() => token?.cleanup());
+  const now = Date.UTC(2026, 10, 28) / 1000;
+
+  it("builds a 2027Q1 KSR from the token's ZSKs that validates and shows", async () => {
+    const out = path.join(dir, "ksr-2027q1.xml");
+    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", "-o", out], { now, env: token.env });
+    expect([r.code, r.stderr]).toEqual([0, ""]);
+    expect(r.stdout).toMatch(/ZSKs zsk-a \(\d+\), zsk-b \(\d+\), zsk-c \(\d+\)/);
+    const v = await ksk(["ksr", "validate", out], { now });
+    expect(v.code).toBe(0);
+    expect(v.stdout).toMatch(/^ {2}9 {2}2027-03-21T00:00:00Z {2}2027-04-11T00:00:00Z/m);
+    const again = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", "-o", out], { now, env: token.env });
+    expect(again.code).toBe(5);
+  });
+
+  it("refuses two ZSKs for a three-key policy, saying how many it needs, and writes nothing", async () => {
+    const out = path.join(dir, "two.xml");
+    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", "--zsk", "zsk-a", "zsk-b", "-o", out], { now, env: token.env });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toBe("ksk: the policy's key counts [2,1,1,1,1,1,1,1,2] need 3 ZSKs (the retiring, the current and the next ZSK), in that order; got 2\n");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("refuses a quarter that breaks the signature horizon, writing nothing", async () => {
+    const out = path.join(dir, "far.xml");
+    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2028Q1", "-o", out], { now, env: token.env });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toMatch(/^FAIL KSR-POLICY-SIG-HORIZON/m);
+    expect(existsSync(out)).toBe(false);
+  });
+});
