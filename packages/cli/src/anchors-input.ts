@@ -1,30 +1,53 @@
 /**
- * Reading a trust anchor given on the command line: a zone-format file of DS and/or DNSKEY
- * records. (root-anchors.xml support is added with @ksk/trust-anchor.)
+ * Reading a trust anchor given on the command line (`--anchor FILE`): either a zone-format file of
+ * DS and/or DNSKEY records, or IANA's root-anchors.xml (RFC 9718 or RFC 7958 form), whose
+ * KeyDigests valid at the given time become DS anchor records — as a resolver bootstrapping from
+ * the file would use it (RFC 9718 §3.1). The XML's own checks run first: a Digest that does not
+ * match its PublicKey, or no KeyDigest valid at that time, fails (exit 1) rather than silently
+ * leaving fewer anchors. The .p7s is not checked here; `ksk anchors verify` does that.
  */
-import { type AnchorRecord, KskError, checkDsDigestLength, isKind } from "@ksk/core";
+import { type AnchorRecord, KskError, ZoneReader, checkDsDigestLength, isKind, makeRR } from "@ksk/core";
+import { anchorDsRecords, checkRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
 import type { CliContext } from "./context.js";
 import { decodeUtf8, readInput } from "./io.js";
-import { ZoneReader } from "@ksk/core";
 
 export interface LoadedAnchors {
   readonly name: string;
   readonly records: readonly AnchorRecord[];
 }
 
-export async function loadAnchors(ctx: CliContext, file: string, _nowEpochSeconds: number): Promise<LoadedAnchors> {
+/** Does the file look like XML (its first non-blank character is `<`)? Zone files never do. */
+function looksLikeXml(bytes: Uint8Array): boolean {
+  for (const b of bytes) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d || b === 0xef || b === 0xbb || b === 0xbf) continue;
+    return b === 0x3c;
+  }
+  return false;
+}
+
+export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds: number): Promise<LoadedAnchors> {
   const input = await readInput(ctx, file);
+  if (looksLikeXml(input.bytes)) {
+    const doc = parseRootAnchors(input.bytes, input.name);
+    try {
+      checkRootAnchors(doc, nowEpochSeconds);
+    } catch (e) {
+      throw e instanceof KskError ? e.within(input.name) : e;
+    }
+    const records = anchorDsRecords(doc, { atEpochSeconds: nowEpochSeconds }).map((r) => makeRR(r.owner, r.ttlSeconds, r.ds));
+    return { name: input.name, records };
+  }
   const text = decodeUtf8(input);
   const reader = new ZoneReader({ fileName: input.name });
   const records: AnchorRecord[] = [];
-  for (const line of text.split("\n")) {
-    for (const rr of reader.line(line)) {
-      if (isKind(rr, "DS")) {
-        checkDsDigestLength(rr.rdata);
-        records.push(rr);
-      } else if (isKind(rr, "DNSKEY")) {
-        records.push(rr);
-      }
+  const rrs = text.split("\n").flatMap((line) => reader.line(line));
+  rrs.push(...reader.end());
+  for (const rr of rrs) {
+    if (isKind(rr, "DS")) {
+      checkDsDigestLength(rr.rdata);
+      records.push(rr);
+    } else if (isKind(rr, "DNSKEY")) {
+      records.push(rr);
     }
   }
   if (records.length === 0) throw new KskError("input", "NO-ANCHOR", "holds no DS or DNSKEY record to use as a trust anchor", { where: input.name });

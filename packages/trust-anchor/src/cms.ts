@@ -59,7 +59,7 @@ export async function signDetachedCms(o: SignDetachedOptions): Promise<Uint8Arra
   if (!signerCert.node.publicKey.equals(publicKeyFromSpki(o.signer.subjectPublicKeyInfoDer))) {
     throw new KskError("input", "CMS-KEY-MISMATCH", "the signing key does not belong to the signer certificate");
   }
-  checkValidAt(signerCert, o.signingEpochSeconds, "signer certificate");
+  checkValidAt("signer certificate", signerCert, o.signingEpochSeconds, "the signer certificate");
 
   const digest = new Uint8Array(createHash("sha256").update(o.contentBytes).digest());
   const attributes = [
@@ -115,6 +115,8 @@ export interface VerifyDetachedOptions {
   /** The subject emailAddress the signer must carry (default dnssec@iana.org). */
   readonly signerEmail?: string;
   readonly atEpochSeconds: number;
+  /** The .p7s's name for messages (default root-anchors.p7s). */
+  readonly where?: string;
 }
 
 export interface CmsVerdict {
@@ -145,8 +147,8 @@ const CMS_SIGNATURES: ReadonlyMap<string, string | undefined> = new Map([
   ["1.2.840.10045.4.3.4", "sha512"],
 ]);
 
-function cmsCheck(code: string, detail: string): KskError {
-  return new KskError("check", code, detail, { where: "root-anchors.p7s" });
+function cmsCheck(where: string, code: string, detail: string): KskError {
+  return new KskError("check", code, detail, { where });
 }
 
 /** Verify root-anchors.p7s over `contentBytes`; throws a check failure naming what failed. */
@@ -154,6 +156,7 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   if (o.trustedCaDers.length === 0) throw new KskError("usage", "USAGE-CA", "no CA certificate to verify the CMS signature against");
   const trusted = o.trustedCaDers.map((der, i) => parseCertificate(der, `CA certificate ${i + 1}`));
   const email = o.signerEmail ?? DEFAULT_SIGNER_EMAIL;
+  const where = o.where ?? "root-anchors.p7s";
 
   const asn = parseDer(o.cmsDer, "the .p7s file");
   let signedData: pkijs.SignedData;
@@ -162,7 +165,7 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
     if (contentInfo.contentType !== OID.signedData) throw new Error(`content type is ${contentInfo.contentType}, not signedData`);
     signedData = new pkijs.SignedData({ schema: contentInfo.content });
   } catch (e) {
-    throw new KskError("input", "CMS-MALFORMED", `is not a CMS SignedData: ${(e as Error).message}`, { where: "root-anchors.p7s" });
+    throw new KskError("input", "CMS-MALFORMED", `is not a CMS SignedData: ${(e as Error).message}`, { where });
   }
   if (signedData.encapContentInfo.eContentType !== OID.data) {
     throw new KskError("input", "CMS-MALFORMED", `signs content of type ${signedData.encapContentInfo.eContentType}, not id-data`, {
@@ -170,9 +173,9 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
     });
   }
   if (signedData.encapContentInfo.eContent) {
-    throw new KskError("input", "CMS-NOT-DETACHED", "carries its content inside; root-anchors.p7s is a detached signature", { where: "root-anchors.p7s" });
+    throw new KskError("input", "CMS-NOT-DETACHED", "carries its content inside; root-anchors.p7s is a detached signature", { where });
   }
-  if (signedData.signerInfos.length === 0) throw cmsCheck("TA-CMS-SIGNATURE", "has no SignerInfo");
+  if (signedData.signerInfos.length === 0) throw cmsCheck(where, "TA-CMS-SIGNATURE", "has no SignerInfo");
   const embedded = (signedData.certificates ?? [])
     .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
     .map((c, i) => parseCertificate(derOf(c.toSchema()), `embedded certificate ${i + 1}`));
@@ -180,12 +183,13 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   const signers = signedData.signerInfos.map((info, index) => {
     const label = signedData.signerInfos.length > 1 ? `SignerInfo ${index + 1}` : "the signature";
     const hash = DIGESTS.get(info.digestAlgorithm.algorithmId);
-    if (!hash) throw cmsCheck("TA-CMS-SIGNATURE", `${label} uses digest algorithm ${info.digestAlgorithm.algorithmId}; SHA-256, SHA-384 or SHA-512 expected`);
+    if (!hash)
+      throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} uses digest algorithm ${info.digestAlgorithm.algorithmId}; SHA-256, SHA-384 or SHA-512 expected`);
     const sigOid = info.signatureAlgorithm.algorithmId;
-    if (!CMS_SIGNATURES.has(sigOid)) throw cmsCheck("TA-CMS-SIGNATURE", `${label} uses signature algorithm ${sigOid}, which is not supported`);
+    if (!CMS_SIGNATURES.has(sigOid)) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} uses signature algorithm ${sigOid}, which is not supported`);
     const impliedHash = CMS_SIGNATURES.get(sigOid);
     if (impliedHash !== undefined && impliedHash !== hash)
-      throw cmsCheck("TA-CMS-SIGNATURE", `${label}: signature algorithm ${sigOid} does not use the digest algorithm ${hash}`);
+      throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label}: signature algorithm ${sigOid} does not use the digest algorithm ${hash}`);
 
     const contentDigest = new Uint8Array(createHash(hash).update(o.contentBytes).digest());
     let signedBytes: Uint8Array;
@@ -195,14 +199,18 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
       const one = (oid: string, name: string) => {
         const found = attrs.filter((a) => a.type === oid);
         if (found.length !== 1 || found[0]?.values.length !== 1)
-          throw cmsCheck("TA-CMS-SIGNATURE", `${label} must carry exactly one ${name} signed attribute (RFC 5652 §11)`);
+          throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} must carry exactly one ${name} signed attribute (RFC 5652 §11)`);
         return found[0].values[0];
       };
       const contentType = one(OID.contentType, "content-type") as asn1js.ObjectIdentifier;
-      if (contentType.valueBlock.toString() !== OID.data) throw cmsCheck("TA-CMS-SIGNATURE", `${label}: content-type attribute is not id-data`);
+      if (contentType.valueBlock.toString() !== OID.data) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label}: content-type attribute is not id-data`);
       const messageDigest = one(OID.messageDigest, "message-digest") as asn1js.OctetString;
       if (!bytesEqual(new Uint8Array(messageDigest.valueBlock.valueHexView), contentDigest)) {
-        throw cmsCheck("TA-CMS-DIGEST", `${label} is over different content: its message digest does not match the ${hash.toUpperCase()} of the XML bytes`);
+        throw cmsCheck(
+          where,
+          "TA-CMS-DIGEST",
+          `${label} is over different content: its message digest does not match the ${hash.toUpperCase()} of the XML bytes`,
+        );
       }
       const times = attrs.filter((a) => a.type === OID.signingTime);
       const time = times[0]?.values[0] as asn1js.UTCTime | asn1js.GeneralizedTime | undefined;
@@ -214,7 +222,7 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
     }
 
     const signer = findSignerCertificate(info, embedded);
-    if (!signer) throw cmsCheck("TA-CMS-CHAIN", `${label}: the signer certificate is not inside the .p7s (unbound-anchor needs it there)`);
+    if (!signer) throw cmsCheck(where, "TA-CMS-CHAIN", `${label}: the signer certificate is not inside the .p7s (unbound-anchor needs it there)`);
     const signatureBytes = new Uint8Array(info.signature.valueBlock.valueHexView);
     let ok = false;
     try {
@@ -222,13 +230,14 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
     } catch {
       ok = false;
     }
-    if (!ok) throw cmsCheck("TA-CMS-SIGNATURE", `${label} does not verify with the key of ${nameToText(signer.pkijs.subject)}`);
+    if (!ok) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} does not verify with the key of ${nameToText(signer.pkijs.subject)}`);
 
-    const chain = buildChain(signer, embedded, trusted, o.atEpochSeconds);
-    checkSignerUsage(signer);
+    const chain = buildChain(where, signer, embedded, trusted, o.atEpochSeconds);
+    checkSignerUsage(where, signer);
     const emails = subjectEmails(signer.pkijs);
     if (!emails.includes(email)) {
       throw cmsCheck(
+        where,
         "TA-CMS-EMAIL",
         `the signer certificate's subject has ${emails.length ? `emailAddress ${emails.join(", ")}` : "no emailAddress"}; expected emailAddress=${email} (unbound-anchor -n)`,
       );
@@ -253,37 +262,43 @@ function findSignerCertificate(info: pkijs.SignerInfo, certificates: readonly Pa
   });
 }
 
-function checkValidAt(cert: ParsedCertificate, atEpochSeconds: number, what: string): void {
+function checkValidAt(where: string, cert: ParsedCertificate, atEpochSeconds: number, what: string): void {
   const from = Date.parse(cert.node.validFrom) / 1000;
   const to = Date.parse(cert.node.validTo) / 1000;
   const subject = nameToText(cert.pkijs.subject);
-  if (atEpochSeconds < from) throw cmsCheck("TA-CMS-CERT-TIME", `${what} (${subject}) is not valid until ${new Date(from * 1000).toISOString()}`);
-  if (atEpochSeconds > to) throw cmsCheck("TA-CMS-CERT-TIME", `${what} (${subject}) expired on ${new Date(to * 1000).toISOString()}`);
+  if (atEpochSeconds < from) throw cmsCheck(where, "TA-CMS-CERT-TIME", `${what} (${subject}) is not valid until ${new Date(from * 1000).toISOString()}`);
+  if (atEpochSeconds > to) throw cmsCheck(where, "TA-CMS-CERT-TIME", `${what} (${subject}) expired on ${new Date(to * 1000).toISOString()}`);
 }
 
 /**
  * The path from the signer to a trusted root, through certificates in the CMS. Each link is a
  * name match plus a signature check; every certificate on the path must be valid at the time.
  */
-function buildChain(signer: ParsedCertificate, embedded: readonly ParsedCertificate[], trusted: readonly ParsedCertificate[], at: number): ParsedCertificate[] {
+function buildChain(
+  where: string,
+  signer: ParsedCertificate,
+  embedded: readonly ParsedCertificate[],
+  trusted: readonly ParsedCertificate[],
+  at: number,
+): ParsedCertificate[] {
   const path: ParsedCertificate[] = [signer];
-  checkValidAt(signer, at, "the signer certificate");
+  checkValidAt(where, signer, at, "the signer certificate");
   let current = signer;
   for (let depth = 0; depth < 8; depth++) {
     if (trusted.some((t) => t.node.raw.equals(current.node.raw))) return path;
     const root = trusted.find((t) => issues(t, current));
     if (root) {
-      checkValidAt(root, at, "the CA certificate");
+      checkValidAt(where, root, at, "the CA certificate");
       path.push(root);
       return path;
     }
     const next = embedded.find((c) => c !== current && !path.includes(c) && issues(c, current));
     if (!next) break;
-    checkValidAt(next, at, "an intermediate certificate");
+    checkValidAt(where, next, at, "an intermediate certificate");
     path.push(next);
     current = next;
   }
-  throw cmsCheck("TA-CMS-CHAIN", `the signer certificate (${nameToText(signer.pkijs.subject)}) does not chain to any of the given CA certificates`);
+  throw cmsCheck(where, "TA-CMS-CHAIN", `the signer certificate (${nameToText(signer.pkijs.subject)}) does not chain to any of the given CA certificates`);
 }
 
 /** Does `issuer` issue `subject`: names match, issuer is a CA allowed to sign certificates, signature verifies. */
@@ -295,11 +310,12 @@ function issues(issuer: ParsedCertificate, subject: ParsedCertificate): boolean 
   return subject.node.verify(issuer.node.publicKey);
 }
 
-function checkSignerUsage(signer: ParsedCertificate): void {
+function checkSignerUsage(where: string, signer: ParsedCertificate): void {
   const usage = keyUsageBits(signer.pkijs);
-  if (usage && !usage.has(KEY_USAGE.digitalSignature)) throw cmsCheck("TA-CMS-CERT-USAGE", "the signer certificate's keyUsage does not allow digitalSignature");
+  if (usage && !usage.has(KEY_USAGE.digitalSignature))
+    throw cmsCheck(where, "TA-CMS-CERT-USAGE", "the signer certificate's keyUsage does not allow digitalSignature");
   const eku = (signer.node as X509Certificate & { keyUsage?: string[] }).keyUsage;
   if (eku && eku.length > 0 && !eku.includes(OID.emailProtection) && !eku.includes("2.5.29.37.0")) {
-    throw cmsCheck("TA-CMS-CERT-USAGE", `the signer certificate's extendedKeyUsage (${eku.join(", ")}) does not include emailProtection`);
+    throw cmsCheck(where, "TA-CMS-CERT-USAGE", `the signer certificate's extendedKeyUsage (${eku.join(", ")}) does not include emailProtection`);
   }
 }

@@ -1,0 +1,422 @@
+/**
+ * `ksk anchors build|sign|verify|ds` — publishing the root trust anchors (RFC 9718):
+ * - build: root-anchors.xml from KSKs in a keystore or a DNSKEY file, with ids and validity
+ *   per key tag; refuses a file in which no KeyDigest is valid at the publication time;
+ * - sign: root-anchors.p7s, a detached CMS signature over the exact XML bytes, with a software
+ *   key (PEM file) or a key in the HSM (`pkcs11:` URI);
+ * - verify: the XML's checks, and with --p7s/--ca the CMS signature, chain and signer email as
+ *   unbound-anchor checks them; with --dnskey, that a valid KeyDigest designates a key there;
+ * - ds: the valid KeyDigests as DS records for zone files, BIND, unbound or JSON.
+ *
+ * Not here: building from the ceremony config file's `keys` (no config loader exists yet).
+ */
+import { createPrivateKey, randomUUID } from "node:crypto";
+import {
+  type AnchorRecord,
+  anchorDesignates,
+  bytesToHex,
+  DS_FORMATS,
+  type DnskeyRdata,
+  type DsFormat,
+  formatDsRecords,
+  formatIsoUtc,
+  formatIsoZ,
+  groupedHex,
+  isKind,
+  KskError,
+  keyTag,
+  makeRR,
+  parseTimeArgument,
+  type RR,
+  sha256,
+} from "@ksk/core";
+import { type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
+import {
+  type AnchorKey,
+  anchorDsRecords,
+  buildRootAnchors,
+  checkDigestMatchesKey,
+  checkRootAnchors,
+  isValidAt,
+  keyDigestDnskey,
+  parseCertificate,
+  parseRootAnchors,
+  type RawSigner,
+  rawSignerFromDnssecSigner,
+  rawSignerFromPrivateKey,
+  readCertificates,
+  signDetachedCms,
+  subjectEmails,
+  type TrustAnchorDocument,
+  verifyDetachedCms,
+} from "@ksk/trust-anchor";
+import type { CliContext } from "../context.js";
+import { printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { type CommandFactory, handle } from "./command.js";
+import { parseDigestList } from "./ds.js";
+
+/** Open a keystore with the CLI's environment and terminal (PIN / passphrase prompts). */
+export async function openCliKeystore(ctx: CliContext, uri: string): Promise<Keystore> {
+  return openKeystore(uri, { env: ctx.env, ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}) });
+}
+
+/** `TAG=VALUE` options to a map by key tag; each tag once. */
+export function tagMap(option: string, values: readonly string[]): Map<number, string> {
+  const out = new Map<number, string>();
+  for (const v of values) {
+    const m = /^(\d{1,5})=(.+)$/.exec(v);
+    if (!m || Number(m[1]) > 0xffff) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: "${v}" is not KEYTAG=VALUE`);
+    const tag = Number(m[1]);
+    if (out.has(tag)) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: key tag ${tag} is given twice`);
+    out.set(tag, m[2] as string);
+  }
+  return out;
+}
+
+function time(option: string, text: string): number {
+  try {
+    return parseTimeArgument(text, `--${option}`);
+  } catch (e) {
+    throw new KskError("usage", "USAGE-TIME", (e as KskError).message);
+  }
+}
+
+async function readDocument(ctx: CliContext, file: string): Promise<{ doc: TrustAnchorDocument; bytes: Uint8Array; name: string }> {
+  const input = await readInput(ctx, file, 1024 * 1024);
+  return { doc: parseRootAnchors(input.bytes, input.name), bytes: input.bytes, name: input.name };
+}
+
+function within<T>(name: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    throw e instanceof KskError && !e.where?.startsWith(name) ? e.within(name) : e;
+  }
+}
+
+/** The signing key: a PEM/DER private key file, or a key in a keystore (`pkcs11:…;object=LABEL`). */
+async function loadSigningKey(ctx: CliContext, key: string): Promise<{ signer: RawSigner; close: () => Promise<void> }> {
+  if (key.startsWith("pkcs11:") || key.startsWith("file:")) {
+    const uri = parseKeystoreUri(key);
+    const label = uri.scheme === "pkcs11" ? uri.objectLabel : undefined;
+    if (!label) throw new KskError("usage", "USAGE-KEY", `--key ${key}: name the key with object=LABEL in the pkcs11: URI`);
+    const keystore = await openCliKeystore(ctx, key);
+    try {
+      return { signer: rawSignerFromDnssecSigner(await keystore.signer(label)), close: () => keystore.close() };
+    } catch (e) {
+      await keystore.close();
+      throw e;
+    }
+  }
+  const input = await readInput(ctx, key);
+  try {
+    const text = Buffer.from(input.bytes).toString("latin1");
+    const privateKey = text.includes("-----BEGIN")
+      ? createPrivateKey({ key: text, format: "pem" })
+      : createPrivateKey({ key: Buffer.from(input.bytes), format: "der", type: "pkcs8" });
+    return { signer: rawSignerFromPrivateKey(privateKey), close: async () => {} };
+  } catch (e) {
+    if (e instanceof KskError) throw e;
+    throw new KskError("input", "KEY-UNREADABLE", `is not an unencrypted PEM or PKCS#8 DER private key: ${(e as Error).message}`, { where: input.name });
+  }
+}
+
+interface BuildArgs {
+  keystore?: string;
+  label: string[];
+  dnskey?: string;
+  idFor: string[];
+  validFrom: string[];
+  validUntil: string[];
+  trustAnchorId?: string;
+  source?: string;
+  digest: string;
+  rfc7958: boolean;
+  at?: string;
+  output: string;
+  force: boolean;
+}
+
+async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
+  if ((argv.keystore === undefined) === (argv.dnskey === undefined)) {
+    throw new KskError("usage", "USAGE-KEYS", "give the keys either with --keystore URI --label L… or with --dnskey FILE");
+  }
+  if (argv.keystore !== undefined && argv.label.length === 0) throw new KskError("usage", "USAGE-KEYS", "--keystore needs at least one --label");
+  const publication = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  const digestTypes = parseDigestList(argv.digest);
+  const ids = tagMap("id-for", argv.idFor);
+  const from = tagMap("valid-from", argv.validFrom);
+  const until = tagMap("valid-until", argv.validUntil);
+
+  let dnskeys: { dnskey: DnskeyRdata; where: string }[];
+  if (argv.keystore !== undefined) {
+    const keystore = await openCliKeystore(ctx, argv.keystore);
+    try {
+      dnskeys = [];
+      for (const label of argv.label) {
+        const info = await keystore.find(label);
+        if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key in the keystore`, { where: argv.keystore });
+        dnskeys.push({ dnskey: info.dnskey, where: `${argv.keystore} ${label}` });
+      }
+    } finally {
+      await keystore.close();
+    }
+  } else {
+    const { input, rrs } = await readZoneFile(ctx, argv.dnskey as string);
+    dnskeys = rrs.filter((rr) => isKind(rr, "DNSKEY")).map((rr) => ({ dnskey: (rr as RR<DnskeyRdata>).rdata, where: input.name }));
+    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+  }
+  const tags = new Set(dnskeys.map((k) => keyTag(k.dnskey)));
+  for (const [option, map] of [
+    ["id-for", ids],
+    ["valid-from", from],
+    ["valid-until", until],
+  ] as const) {
+    for (const tag of map.keys())
+      if (!tags.has(tag)) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: no key has key tag ${tag} (keys: ${[...tags].join(", ")})`);
+  }
+  const keys: AnchorKey[] = dnskeys.map(({ dnskey }) => {
+    const tag = keyTag(dnskey);
+    const id = ids.get(tag);
+    const validFrom = from.get(tag);
+    if (id === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --id-for ${tag}=ID`);
+    if (validFrom === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --valid-from ${tag}=TIME`);
+    const validUntil = until.get(tag);
+    return {
+      dnskey,
+      id,
+      validFromEpochSeconds: time("valid-from", validFrom),
+      validUntilEpochSeconds: validUntil === undefined ? undefined : time("valid-until", validUntil),
+    };
+  });
+  const trustAnchorId = (argv.trustAnchorId ?? randomUUID()).toUpperCase();
+  const { document, xmlBytes } = buildRootAnchors({
+    trustAnchorId,
+    ...(argv.source === undefined ? {} : { source: argv.source }),
+    keys,
+    digestTypes,
+    form: argv.rfc7958 ? "rfc7958" : "rfc9718",
+    publicationEpochSeconds: publication,
+  });
+  await writeOutput(argv.output, xmlBytes, {
+    force: argv.force,
+    verify: (written) => checkRootAnchors(parseRootAnchors(written, argv.output), publication),
+  });
+  const valid = document.keyDigests.filter((kd) => isValidAt(kd, publication));
+  ctx.out(
+    `wrote ${argv.output}: TrustAnchor ${document.id}, ${document.keyDigests.length} KeyDigest(s), valid at ${formatIsoUtc(publication)}: ${valid.map((kd) => `${kd.id} (${kd.keyTag})`).join(", ")}\n`,
+  );
+  ctx.out(`SHA-256 ${groupedHex(sha256(xmlBytes))}\n`);
+}
+
+interface SignArgs {
+  xml: string;
+  cert: string;
+  key: string;
+  chain?: string;
+  at?: string;
+  output: string;
+  force: boolean;
+}
+
+async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
+  const at = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  const { doc, bytes, name } = await readDocument(ctx, argv.xml);
+  // Never sign a file resolvers would reject or read as "unsigned".
+  within(name, () => checkRootAnchors(doc, at));
+  const certInput = await readInput(ctx, argv.cert);
+  const [signerCert, ...extra] = readCertificates(certInput.bytes, certInput.name);
+  if (!signerCert) throw new KskError("input", "PEM-NO-CERTIFICATE", "holds no certificate", { where: certInput.name });
+  const chain = [...extra];
+  if (argv.chain !== undefined) {
+    const chainInput = await readInput(ctx, argv.chain);
+    chain.push(...readCertificates(chainInput.bytes, chainInput.name));
+  }
+  const { signer, close } = await loadSigningKey(ctx, argv.key);
+  let p7s: Uint8Array;
+  try {
+    p7s = await signDetachedCms({ contentBytes: bytes, signer, signerCertificateDer: signerCert, chainDers: chain, signingEpochSeconds: at });
+  } finally {
+    await close();
+  }
+  await writeOutput(argv.output, p7s, {
+    force: argv.force,
+    // Read back and verify over the exact XML bytes; the signer (and its chain) as the trust
+    // point: the chain to a CA is `anchors verify --ca`'s job.
+    verify: (written) => {
+      verifyDetachedCms({ cmsDer: written, contentBytes: bytes, trustedCaDers: [signerCert], atEpochSeconds: at, signerEmail: emailOf(signerCert) });
+    },
+  });
+  ctx.out(`wrote ${argv.output}: detached CMS signature over ${name} (${bytes.length} bytes, SHA-256 ${bytesToHex(sha256(bytes), true)})\n`);
+}
+
+/** The signer's first subject emailAddress (for the post-write self-check only). */
+function emailOf(certDer: Uint8Array): string {
+  return subjectEmails(parseCertificate(certDer, "signer certificate").pkijs)[0] ?? "";
+}
+
+interface VerifyArgs {
+  xml: string;
+  p7s?: string;
+  ca?: string;
+  signerEmail: string;
+  dnskey?: string;
+  at?: string;
+  json: boolean;
+}
+
+async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
+  const at = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  if ((argv.p7s === undefined) !== (argv.ca === undefined))
+    throw new KskError("usage", "USAGE-CA", "--p7s and --ca go together (the signature is checked against the CA file)");
+  const { doc, bytes, name } = await readDocument(ctx, argv.xml);
+  const report: Record<string, unknown> = { file: name, trustAnchorId: doc.id, at: formatIsoZ(at) };
+  if (argv.p7s !== undefined && argv.ca !== undefined) {
+    const p7s = await readInput(ctx, argv.p7s);
+    const ca = await readInput(ctx, argv.ca);
+    const verdict = verifyDetachedCms({
+      cmsDer: p7s.bytes,
+      contentBytes: bytes,
+      trustedCaDers: readCertificates(ca.bytes, ca.name),
+      signerEmail: argv.signerEmail,
+      atEpochSeconds: at,
+      where: p7s.name,
+    });
+    report.signature = verdict.signers.map((s) => ({
+      signer: s.subject,
+      chain: s.chain,
+      signingTime: s.signingEpochSeconds === undefined ? null : formatIsoZ(s.signingEpochSeconds),
+    }));
+    if (!argv.json) for (const s of verdict.signers) ctx.out(`signature ok: ${p7s.name} signed by ${s.subject}, chain ${s.chain.join(" <- ")}\n`);
+  }
+  within(name, () => checkRootAnchors(doc, at));
+  const valid = doc.keyDigests.filter((kd) => isValidAt(kd, at));
+  report.keyDigests = doc.keyDigests.map((kd) => ({ id: kd.id, keyTag: kd.keyTag, validNow: isValidAt(kd, at), publicKey: kd.publicKeyBytes !== undefined }));
+  if (!argv.json) {
+    for (const kd of doc.keyDigests) {
+      const window = `${formatIsoUtc(kd.validFromEpochSeconds)} .. ${kd.validUntilEpochSeconds === undefined ? "" : formatIsoUtc(kd.validUntilEpochSeconds)}`;
+      ctx.out(
+        `${isValidAt(kd, at) ? "valid  " : "not now"} KeyDigest ${kd.id} key tag ${kd.keyTag} alg ${kd.algorithm} digest type ${kd.digestType} [${window}]${kd.publicKeyBytes ? " (PublicKey matches Digest)" : ""}\n`,
+      );
+    }
+  }
+  if (argv.dnskey !== undefined) {
+    const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
+    const dnskeys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
+    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const matches = valid.map((kd) => {
+      const anchor: AnchorRecord = makeRR(doc.zone, 0, {
+        kind: "DS",
+        keyTag: kd.keyTag,
+        algorithm: kd.algorithm,
+        digestType: kd.digestType,
+        digestBytes: kd.digestBytes,
+      });
+      const found = dnskeys.filter((k) => anchorDesignates(anchor, k));
+      const ownKey = keyDigestDnskey(kd);
+      return {
+        kd,
+        found: found.length > 0,
+        sameKey: ownKey === undefined || found.some((k) => bytesToHex(k.rdata.publicKeyBytes) === bytesToHex(ownKey.publicKeyBytes)),
+      };
+    });
+    report.dnskey = matches.map((m) => ({ id: m.kd.id, keyTag: m.kd.keyTag, inDnskeyRrset: m.found }));
+    if (!argv.json) for (const m of matches) ctx.out(`${m.found ? "present" : "absent "} in ${input.name}: KeyDigest ${m.kd.id} (${m.kd.keyTag})\n`);
+    if (!matches.some((m) => m.found)) {
+      throw new KskError("check", "TA-DNSKEY-ANCHORED", `no KeyDigest valid at ${formatIsoUtc(at)} designates a DNSKEY in it; a resolver could not validate`, {
+        where: input.name,
+      });
+    }
+  }
+  if (argv.json) printJson(ctx, { ...report, verified: true });
+  else ctx.out(`verified: ${name} at ${formatIsoUtc(at)}\n`);
+}
+
+interface DsArgs {
+  xml: string;
+  format: DsFormat;
+  bindMode: "static-ds" | "initial-ds";
+  at?: string;
+  all: boolean;
+}
+
+async function dsCommand(ctx: CliContext, argv: DsArgs): Promise<void> {
+  if (argv.all && argv.at !== undefined) throw new KskError("usage", "USAGE-TIME", "give --at or --all, not both");
+  const at = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  const { doc, name } = await readDocument(ctx, argv.xml);
+  within(name, () => {
+    if (argv.all) for (const kd of doc.keyDigests) checkDigestMatchesKey(doc, kd);
+    else checkRootAnchors(doc, at);
+  });
+  const records = anchorDsRecords(doc, argv.all ? { all: true } : { atEpochSeconds: at });
+  ctx.out(formatDsRecords(records, argv.format, { bindMode: argv.bindMode }));
+}
+
+export const anchorsCommand: CommandFactory = (ctx) => ({
+  command: "anchors <command>",
+  describe: "Root trust anchors: build, sign, verify root-anchors.xml (RFC 9718) and print its DS records",
+  builder: (y) =>
+    y
+      .command({
+        command: "build",
+        describe: "Build root-anchors.xml from KSKs (keystore or DNSKEY file)",
+        builder: (b) =>
+          b
+            .option("keystore", { type: "string", describe: "Keystore URI (pkcs11:… or file:…) holding the KSKs" })
+            .option("label", { type: "string", array: true, default: [] as string[], describe: "Key label in the keystore (repeat for each key)" })
+            .option("dnskey", { type: "string", describe: "Zone-format file with the KSKs' DNSKEY records" })
+            .option("id-for", { type: "string", array: true, default: [] as string[], describe: "KeyDigest id per key: KEYTAG=ID (e.g. 20326=Klajeyz)" })
+            .option("valid-from", { type: "string", array: true, default: [] as string[], describe: "KEYTAG=TIME: when the key becomes a trust anchor" })
+            .option("valid-until", { type: "string", array: true, default: [] as string[], describe: "KEYTAG=TIME: when it stops being one" })
+            .option("trust-anchor-id", { type: "string", describe: "TrustAnchor id (a UUID; a fresh one by default)" })
+            .option("source", { type: "string", describe: "TrustAnchor source URL (default IANA's)" })
+            .option("digest", { type: "string", default: "2", describe: "DS digest types, comma separated (1, 2, 4)" })
+            .option("rfc7958", { type: "boolean", default: false, describe: "Write the older RFC 7958 form (no PublicKey/Flags)" })
+            .option("at", { type: "string", describe: "Publication time (default now): some KeyDigest must be valid then" })
+            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write root-anchors.xml" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
+        handler: handle((argv: BuildArgs) => buildCommand(ctx, argv)),
+      })
+      .command({
+        command: "sign <xml>",
+        describe: "Write root-anchors.p7s: a detached CMS signature over the exact XML bytes",
+        builder: (b) =>
+          b
+            .positional("xml", { type: "string", demandOption: true })
+            .option("cert", { type: "string", demandOption: true, describe: "Signer certificate (PEM; more PEM blocks after it are embedded as the chain)" })
+            .option("key", { type: "string", demandOption: true, describe: "Signer key: PEM file, or pkcs11:…;object=LABEL for a key in the HSM" })
+            .option("chain", { type: "string", describe: "Intermediate certificates to embed (PEM)" })
+            .option("at", { type: "string", describe: "Signing time (default now)" })
+            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write root-anchors.p7s" })
+            .option("force", { type: "boolean", default: false }),
+        handler: handle((argv: SignArgs) => signCommand(ctx, argv)),
+      })
+      .command({
+        command: "verify <xml>",
+        describe: "Check root-anchors.xml, and its .p7s against a CA file as unbound-anchor does",
+        builder: (b) =>
+          b
+            .positional("xml", { type: "string", demandOption: true })
+            .option("p7s", { type: "string", describe: "Detached CMS signature to check" })
+            .option("ca", { type: "string", describe: "CA certificate(s), PEM, to check the signature against" })
+            .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer must have" })
+            .option("dnskey", { type: "string", describe: "DNSKEY RRset (zone format): a valid KeyDigest must designate a key in it" })
+            .option("at", { type: "string", describe: "Check at this time (default now)" })
+            .option("json", { type: "boolean", default: false }),
+        handler: handle((argv: VerifyArgs) => verifyCommand(ctx, argv)),
+      })
+      .command({
+        command: "ds <xml>",
+        describe: "DS records of the KeyDigests valid at a time (or all)",
+        builder: (b) =>
+          b
+            .positional("xml", { type: "string", demandOption: true })
+            .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat })
+            .option("bind-mode", { choices: ["static-ds", "initial-ds"] as const, default: "initial-ds" as const, describe: "With --format bind" })
+            .option("at", { type: "string", describe: "Select KeyDigests valid at this time (default now)" })
+            .option("all", { type: "boolean", default: false, describe: "Every KeyDigest, whatever its validity" }),
+        handler: handle((argv: DsArgs) => dsCommand(ctx, argv)),
+      })
+      .demandCommand(1, "Give an anchors command: build, sign, verify or ds"),
+  handler: () => {},
+});
