@@ -98,6 +98,11 @@ export function processContext(): CliContext {
 
 const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
 if (invokedDirectly) {
+  // `ksk … | head` closes the pipe early: that is the reader's choice, not an error of ours.
+  process.stdout.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw e;
+  });
   run(process.argv.slice(2), processContext()).then(
     (code) => {
       process.exitCode = code;

@@ -8,6 +8,7 @@ export * from "./ceremony-checks.js";
 export * from "./config.js";
 export * from "./execute.js";
 export * from "./plan.js";
+export * from "./present.js";
 export * from "./response-size.js";
 export * from "./safety.js";
 export * from "./schemas.js";

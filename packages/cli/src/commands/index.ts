@@ -2,10 +2,25 @@
  * Every `ksk` subcommand, in the order `ksk --help` lists them. Each module owns one command
  * group; add a new group with one import and one entry here.
  */
+import { anchorsCommand } from "./anchors.js";
+import { caCommand } from "./ca.js";
 import type { CommandFactory } from "./command.js";
+import { csrCommand } from "./csr.js";
 import { dsCommand } from "./ds.js";
 import { keytagCommand } from "./keytag.js";
+import { ksrCommand } from "./ksr.js";
 import { rrsetCommand } from "./rrset.js";
+import { skrCommand } from "./skr.js";
 import { wordsCommand } from "./words.js";
 
-export const COMMANDS: readonly CommandFactory[] = [dsCommand, keytagCommand, rrsetCommand, wordsCommand];
+export const COMMANDS: readonly CommandFactory[] = [
+  anchorsCommand,
+  caCommand,
+  csrCommand,
+  dsCommand,
+  keytagCommand,
+  ksrCommand,
+  rrsetCommand,
+  skrCommand,
+  wordsCommand,
+];

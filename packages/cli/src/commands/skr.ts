@@ -1,0 +1,262 @@
+/**
+ * `ksk skr sign | verify | show` — the KSK side of the ceremony.
+ *
+ * `sign` runs the ceremony's signing act: read the KSR, SKR(n-1) and the config (keeping their
+ * bytes), open the KSKs the schema names, run every check before signing, show the witnesses each
+ * file's SHA-256 and PGP words and the bundle tables (previous SKR, KSR, planned SKR, with the DNSKEY
+ * answer size of each slot), ask for an exact "Yes", sign through the HSM (each signature verified in
+ * software), write the SKR to a temporary file, read it back and run every check after signing on
+ * what was written, and only then rename it into place. Any failure leaves no SKR behind.
+ */
+import path from "node:path";
+import { KskError, formatIsoZ, parseTimeArgument } from "@ksk/core";
+import {
+  type CheckResult,
+  type KsrRequestDocument,
+  type KsrResponseDocument,
+  bundleTable,
+  bundleZoneText,
+  documentPolicyLines,
+  parseKsrXml,
+  writeKsrXml,
+} from "@ksk/ksr";
+import {
+  DNSKEY_RESPONSE_WARN_BYTES,
+  type PreflightReport,
+  type SignerConfig,
+  documentWitnessRows,
+  executePlan,
+  formatWitnessTable,
+  parseSignerConfig,
+  planWitnessRows,
+  postflight,
+  preflight,
+  schemaKeyNames,
+  verifySkr,
+} from "@ksk/signer";
+import { loadAnchors } from "../anchors-input.js";
+import type { CliContext } from "../context.js";
+import { EXIT } from "../exit-codes.js";
+import { type InputFile, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { openKsks } from "../ksk-keys.js";
+import { confirmYes, fileWitnessLines, sha256Hex } from "../witness.js";
+import { type CommandFactory, handle } from "./command.js";
+
+function timeOption(text: string | undefined, ctx: CliContext, option: string): number {
+  if (text === undefined) return ctx.now();
+  try {
+    return parseTimeArgument(text, option);
+  } catch (e) {
+    throw new KskError("usage", "USAGE-TIME", (e as Error).message);
+  }
+}
+
+async function readKsrFile(
+  ctx: CliContext,
+  file: string,
+  want: "request" | "response",
+): Promise<{ input: InputFile; document: KsrRequestDocument | KsrResponseDocument }> {
+  const input = await readInput(ctx, file);
+  const { document } = parseKsrXml(input.bytes, { fileName: input.name });
+  if (document.kind !== want) {
+    throw new KskError(
+      "input",
+      "KSR-XML-KIND",
+      `is ${document.kind === "request" ? "a KSR (Request)" : "an SKR (Response)"}, not ${want === "request" ? "a KSR" : "an SKR"}`,
+      { where: input.name },
+    );
+  }
+  return { input, document };
+}
+
+function resultLines(results: readonly CheckResult[]): string[] {
+  const tag = { pass: "PASS", fail: "FAIL", disabled: "OFF ", "not-run": "SKIP" } as const;
+  return results.map((r) => `  ${tag[r.status]} ${r.code.padEnd(27)} ${r.where ? `${r.where}: ` : ""}${r.detail}`);
+}
+
+function reportFailure(stage: string, report: PreflightReport): never {
+  const codes = report.results.filter((r) => r.status === "fail").map((r) => r.code);
+  throw new KskError("check", codes[0] ?? "SKR-VERIFY", `${stage} failed: ${codes.join(", ")}; no SKR was written`);
+}
+
+interface SignArgs {
+  ksr: string;
+  config: string;
+  previousSkr?: string;
+  schema: string;
+  now?: string;
+  yes: boolean;
+  force: boolean;
+  output?: string;
+  pinFile?: string;
+}
+
+async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
+  const now = timeOption(argv.now, ctx, "--now");
+  const configInput = await readInput(ctx, argv.config);
+  const config: SignerConfig = parseSignerConfig(decodeUtf8(configInput), configInput.name);
+  const configDir = path.dirname(argv.config);
+  const fromConfig = (file: string | undefined) => (file === undefined ? undefined : path.resolve(configDir, file));
+  const outputFile = argv.output ?? fromConfig(config.filenames.outputSkr);
+  if (outputFile === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give the SKR file to write with -o (or filenames.output_skr in the config)");
+  const previousFile = argv.previousSkr ?? fromConfig(config.filenames.previousSkr);
+
+  const schema = config.schemas.get(argv.schema);
+  if (!schema) throw new KskError("usage", "USAGE-SCHEMA", `--schema: no schema "${argv.schema}"; known: ${[...config.schemas.keys()].join(", ")}`);
+
+  const { input: ksrInput, document: ksr } = (await readKsrFile(ctx, argv.ksr, "request")) as { input: InputFile; document: KsrRequestDocument };
+  const previous =
+    previousFile === undefined ? undefined : ((await readKsrFile(ctx, previousFile, "response")) as { input: InputFile; document: KsrResponseDocument });
+
+  ctx.out("== Files (compare the SHA-256 and PGP words with the ones received)\n");
+  for (const line of [
+    ...fileWitnessLines("KSR", ksrInput),
+    ...(previous ? fileWitnessLines("Previous SKR", previous.input) : ["Previous SKR: none given (the chain checks are not run)"]),
+    ...fileWitnessLines("Config", configInput),
+  ])
+    ctx.out(`${line}\n`);
+
+  const ksks = await openKsks(ctx, config, argv.config, schemaKeyNames(schema), argv.pinFile);
+  try {
+    const report = preflight({ ksr, config, schema, ksks: ksks.materials, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
+    ctx.out(`\n== Checks before signing (at ${formatIsoZ(now)})\n${resultLines(report.results).join("\n")}\n`);
+    for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
+    if (!report.ok || !report.plan) reportFailure("checks before signing", report);
+    const plan = report.plan;
+
+    ctx.out("\n");
+    if (previous) ctx.out(`${formatWitnessTable(`== Previous SKR ${previous.document.id}`, documentWitnessRows(previous.document.bundles)).join("\n")}\n\n`);
+    ctx.out(`${formatWitnessTable(`== KSR ${ksr.id}`, documentWitnessRows(ksr.bundles)).join("\n")}\n\n`);
+    ctx.out(`${formatWitnessTable(`== Planned SKR (schema ${schema.name})`, planWitnessRows(plan)).join("\n")}\n`);
+    const large = plan.bundles.map((b, i) => ({ i, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
+    for (const b of large)
+      ctx.err(`ksk: WARNING: slot ${b.i + 1}: the DNSKEY answer is ${b.size} bytes, over ${DNSKEY_RESPONSE_WARN_BYTES}: UDP answers may be truncated\n`);
+
+    const consent = await confirmYes(
+      ctx,
+      `\nSign ${plan.bundles.length} bundles with ${[...ksks.materials.values()].map((m) => `${m.config.label}`).join(", ")}?`,
+      argv.yes,
+    );
+    const skr = await executePlan(plan, ksks.signers, { timestampEpochSeconds: now });
+    const bytes = writeKsrXml(skr);
+    let after: PreflightReport | undefined;
+    await writeOutput(outputFile, bytes, {
+      force: argv.force,
+      verify: (written) => {
+        const reread = parseKsrXml(written, { fileName: outputFile }).document;
+        if (reread.kind !== "response") throw new KskError("check", "SKR-VERIFY", "the SKR written does not read back as an SKR");
+        after = postflight({ ksr, skr: reread, config, ...(previous ? { previousSkr: previous.document } : {}) });
+        ctx.out(`\n== Checks after signing (on the SKR as written and read back)\n${resultLines(after.results).join("\n")}\n`);
+        for (const w of after.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
+        if (!after.ok) reportFailure("checks after signing", after);
+      },
+    });
+    ctx.out(`\n${fileWitnessLines("SKR written", { name: outputFile, bytes }).join("\n")}\n`);
+    ctx.out(`Signed ${skr.bundles.length} bundles, ${skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${consent}.\n`);
+  } finally {
+    await ksks.close();
+  }
+}
+
+interface VerifyArgs {
+  skr: string;
+  anchor?: string;
+  ksr?: string;
+  now?: string;
+  json: boolean;
+}
+
+export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
+  command: "skr <action>",
+  describe: "Sign a KSR into an SKR with the KSK, verify and show SKRs",
+  builder: (y) =>
+    y
+      .command({
+        command: "sign <ksr>",
+        describe: "Sign a KSR with the KSK(s) in the HSM, after every check and a witness's typed Yes",
+        builder: (v) =>
+          v
+            .positional("ksr", { type: "string", demandOption: true, describe: "The KSR to sign" })
+            .option("config", { type: "string", demandOption: true, describe: "ksrsigner.yaml (IANA's layout)" })
+            .option("previous-skr", { type: "string", describe: "SKR(n-1), for the chain checks (default: filenames.previous_skr)" })
+            .option("schema", {
+              type: "string",
+              default: "normal",
+              describe: "Rollover schema: normal, pre-publish, publish+, rollover, rollover+, revoke, revoke+ or one from the config",
+            })
+            .option("now", { type: "string", describe: "The ceremony time for the checks (default now)" })
+            .option("yes", { type: "boolean", default: false, describe: "Scripted lab runs: take the witness's Yes as given (recorded in the output)" })
+            .option("pin-file", { type: "string", describe: "File holding the HSM user PIN when the config has none" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
+            .option("output", { alias: "o", type: "string", describe: "The SKR to write (default: filenames.output_skr)" }),
+        handler: handle((argv: SignArgs) => sign(ctx, argv)),
+      })
+      .command({
+        command: "verify <skr>",
+        describe: "Verify every signature of an SKR in its bundle's window; optionally against an anchor, a KSR and a time",
+        builder: (v) =>
+          v
+            .positional("skr", { type: "string", demandOption: true })
+            .option("anchor", { type: "string", describe: "DS/DNSKEY zone-format file or root-anchors.xml: each bundle must be signed by an anchored key" })
+            .option("ksr", { type: "string", describe: "The KSR the SKR must answer (same ids, ZSKs, windows)" })
+            .option("now", { type: "string", describe: "Also require a bundle valid at this time or later" })
+            .option("json", { type: "boolean", default: false }),
+        handler: handle(async (argv: VerifyArgs) => {
+          const { input, document } = await readKsrFile(ctx, argv.skr, "response");
+          const skr = document as KsrResponseDocument;
+          const nowEpochSeconds = argv.now === undefined ? undefined : timeOption(argv.now, ctx, "--now");
+          const anchors = argv.anchor === undefined ? undefined : await loadAnchors(ctx, argv.anchor, nowEpochSeconds ?? ctx.now());
+          const ksr = argv.ksr === undefined ? undefined : ((await readKsrFile(ctx, argv.ksr, "request")).document as KsrRequestDocument);
+          const report = verifySkr(skr, {
+            ...(anchors ? { anchors: anchors.records } : {}),
+            ...(ksr ? { ksr } : {}),
+            ...(nowEpochSeconds === undefined ? {} : { nowEpochSeconds }),
+          });
+          if (argv.json) {
+            printJson(ctx, { file: input.name, sha256Hex: sha256Hex(input.bytes), ...report });
+          } else {
+            for (const b of report.bundles) {
+              const status = b.problems.length === 0 ? "OK  " : "FAIL";
+              const sigs = b.signatures.map((s) => `${s.keyTag}${s.valid ? "" : "(bad)"}`).join(" ");
+              ctx.out(
+                `${status} bundle ${b.index + 1} ${formatIsoZ(b.inceptionEpochSeconds)}..${formatIsoZ(b.expirationEpochSeconds)} signed by ${sigs || "nobody"}\n`,
+              );
+              for (const p of b.problems) ctx.out(`       ${p.code}: ${p.detail}\n`);
+            }
+            for (const c of report.checks) ctx.out(`${c.ok ? "PASS" : "FAIL"} ${c.code}: ${c.detail}\n`);
+            ctx.out(`${report.ok ? "SKR verified" : "SKR NOT verified"}: ${input.name}\n`);
+          }
+          if (!report.ok) setExitCode(EXIT.checkFailed);
+        }),
+      })
+      .command({
+        command: "show <skr>",
+        describe: "Show an SKR: bundle table and policy, each bundle as zone records, or JSON",
+        builder: (v) =>
+          v
+            .positional("skr", { type: "string", demandOption: true })
+            .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const }),
+        handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json" }) => {
+          const { input, document } = await readKsrFile(ctx, argv.skr, "response");
+          if (argv.format === "zone") return ctx.out(bundleZoneText(document));
+          if (argv.format === "json") {
+            return printJson(ctx, {
+              file: input.name,
+              id: document.id,
+              domain: document.domain,
+              bundles: documentWitnessRows(document.bundles).map((r, i) => ({
+                id: document.bundles[i]?.id,
+                inception: formatIsoZ(r.inceptionEpochSeconds),
+                expiration: formatIsoZ(r.expirationEpochSeconds),
+                zskTags: r.zskTags,
+                ksks: r.ksks,
+              })),
+            });
+          }
+          ctx.out(
+            `SKR ${document.id} for ${document.domain}, ${document.bundles.length} bundles\n${[...bundleTable(document), ...documentPolicyLines(document)].join("\n")}\n`,
+          );
+        }),
+      }),
+  handler: () => undefined,
+});

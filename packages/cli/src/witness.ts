@@ -1,0 +1,38 @@
+/**
+ * What the ceremony shows witnesses and asks them (DESIGN.md §1): each file's name, SHA-256 as hex
+ * and as PGP words, and an exact typed "Yes" before the KSK is used. `--yes` stands in for the typed
+ * answer in scripted lab runs and is recorded in the output.
+ */
+import { KskError, bytesToHex, groupedHex, pgpWords, sha256 } from "@ksk/core";
+import type { CliContext } from "./context.js";
+import type { InputFile } from "./io.js";
+
+/** Lines showing a file for witnesses: name, size, SHA-256 in groups, PGP words eight a line. */
+export function fileWitnessLines(label: string, input: InputFile): string[] {
+  const digest = sha256(input.bytes);
+  const words = pgpWords(digest);
+  const lines = [`${label}: ${input.name} (${input.bytes.length} bytes)`, `  SHA-256 ${groupedHex(digest)}`];
+  for (let i = 0; i < words.length; i += 8) lines.push(`  ${words.slice(i, i + 8).join(" ")}`);
+  return lines;
+}
+
+export function sha256Hex(bytes: Uint8Array): string {
+  return bytesToHex(sha256(bytes));
+}
+
+/**
+ * Ask for the exact answer "Yes" (case and spelling exact, nothing else accepted), or take `--yes`.
+ * Anything else is a refusal by the operator (exit 5). Returns how consent was given, for the record.
+ */
+export async function confirmYes(ctx: CliContext, question: string, assumeYes: boolean): Promise<string> {
+  if (assumeYes) {
+    ctx.out(`${question} Yes (given by --yes: scripted lab run, no witness typed it)\n`);
+    return "--yes (scripted lab run)";
+  }
+  if (!ctx.interactive) {
+    throw new KskError("refused", "NO-CONFIRMATION", "no terminal to confirm on: a witness must type Yes (use --yes only for scripted lab runs)");
+  }
+  const answer = await ctx.prompt(`${question} Type Yes to continue: `);
+  if (answer !== "Yes") throw new KskError("refused", "NOT-CONFIRMED", `the answer was ${JSON.stringify(answer)}, not "Yes": nothing was signed`);
+  return "typed Yes at the terminal";
+}
