@@ -5,7 +5,7 @@
  * `openKeystore(uri, options)`; see the README for URIs, secrets and what is left out.
  */
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
-export { KEYSTORE_ENV, findKeyInAnyToken, moduleEnvironment, openKeystore, resolveModulePath, secretFromFileText } from "./open.js";
+export { KEYSTORE_ENV, findKeyInAnyToken, loadSecretFile, moduleEnvironment, openKeystore, resolveModulePath, secretFromFileText } from "./open.js";
 export {
   DNSKEY_RECORD_APPLICATION,
   type InitTokenParameters,

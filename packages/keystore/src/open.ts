@@ -33,6 +33,14 @@ export function secretFromFileText(text: string): string {
   return text.replace(/\r?\n$/, "");
 }
 
+/**
+ * Read a secret (PIN, passphrase) from a file: one trailing newline stripped, an empty secret or
+ * an unreadable file a keystore error naming the file.
+ */
+export async function loadSecretFile(file: string, what: string, where: string, readSecretFile?: (path: string) => Promise<string>): Promise<string> {
+  return readSecret({ ...(readSecretFile ? { readSecretFile } : {}) }, file, what, where);
+}
+
 async function readSecret(options: OpenOptions, file: string, what: string, where: string): Promise<string> {
   const read = options.readSecretFile ?? ((f: string) => fs.readFile(f, "utf8"));
   let text: string;

@@ -1,0 +1,59 @@
+/**
+ * `ksk hsm init` against SoftHSM2 in a fresh temporary SOFTHSM2_CONF directory: the token is made
+ * (softhsm2-util and pkcs11-tool see it and the PIN logs in), a second init is refused without
+ * touching it, and a missing module or PIN file fails with one line and exit 4.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
+import { hasTool, runTool } from "../../../test/support/tools.js";
+import { ksk } from "./harness.js";
+
+describe.runIf(hasTool("softhsm2-util"))("ksk hsm init (SoftHSM2)", () => {
+  let hsm: SoftHsmToken;
+  beforeAll(() => {
+    hsm = createSoftHsmToken({ label: "ceremony-lab", initialize: false });
+  });
+  afterAll(() => hsm?.cleanup());
+  const args = () => ["hsm", "init", "--token", "ceremony-lab", "--so-pin-file", hsm.soPinFile, "--pin-file", hsm.pinFile];
+
+  it("initialises a lab token that softhsm2-util and pkcs11-tool see, with a working user PIN", async () => {
+    const r = await ksk([...args(), "--module", hsm.module], { env: hsm.env });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^initialised token ceremony-lab \(serial [0-9a-f]{16}\) in \/usr\/lib\/softhsm\/libsofthsm2\.so\n$/);
+    const slots = runTool("softhsm2-util", ["--show-slots"], { env: hsm.processEnv });
+    expect(slots.stdout).toMatch(/Label:\s+ceremony-lab\s*\n/);
+    const login = runTool("pkcs11-tool", ["--module", hsm.module, "--token-label", "ceremony-lab", "--login", "--pin", hsm.pin, "--list-objects"], {
+      env: hsm.processEnv,
+    });
+    expect(login.status).toBe(0);
+    const wrong = runTool("pkcs11-tool", ["--module", hsm.module, "--token-label", "ceremony-lab", "--login", "--pin", "999999", "--list-objects"], {
+      env: hsm.processEnv,
+    });
+    expect(wrong.status).not.toBe(0);
+  });
+
+  it("refuses to initialise a token that exists (exit 5), leaving it as it was", async () => {
+    const before = runTool("softhsm2-util", ["--show-slots"], { env: hsm.processEnv }).stdout;
+    const r = await ksk([...args(), "--json"], { env: { ...hsm.env, KSK_PKCS11_MODULE: hsm.module } });
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(
+      /^ksk: pkcs11:token=ceremony-lab: a token with this label exists \(serial [0-9a-f]+\); not re-initialised, which would erase its keys\n$/,
+    );
+    expect(runTool("softhsm2-util", ["--show-slots"], { env: hsm.processEnv }).stdout).toBe(before);
+  });
+
+  it("fails with exit 4 and one line for a missing module or PIN file, exit 2 without a module", async () => {
+    const noModule = await ksk([...args(), "--module", "/nonexistent/libsofthsm2.so"], { env: hsm.env });
+    expect(noModule.code).toBe(4);
+    expect(noModule.stderr).toMatch(/^ksk: module \/nonexistent\/libsofthsm2\.so: cannot load the PKCS#11 module: [^\n]*\n$/);
+    const noPin = await ksk(["hsm", "init", "--token", "other", "--so-pin-file", hsm.soPinFile, "--pin-file", "/nonexistent/pin", "--module", hsm.module], {
+      env: hsm.env,
+    });
+    expect(noPin.code).toBe(4);
+    expect(noPin.stderr).toBe("ksk: pkcs11:token=other: cannot read the PIN file /nonexistent/pin: no such file\n");
+    const unset = await ksk(args(), { env: hsm.env });
+    expect(unset.code).toBe(2);
+    expect(unset.stderr).toContain("--module PATH or KSK_PKCS11_MODULE");
+  });
+});
