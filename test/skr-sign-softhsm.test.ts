@@ -1,0 +1,287 @@
+/**
+ * The KSK signing ceremony end to end with the KSKs inside a real SoftHSM2 token: KSRs built by
+ * @ksk/ksr for 2026 Q4 and 2027 Q1 (lab ZSKs), `ksk skr sign` for every built-in schema, `ksk skr
+ * verify` against the KSK's DS, each produced bundle verified independently by ldns-verify-zone -t
+ * and kzonecheck -t at the slot's time, tampering detected, and every refusal: wrong PIN, missing
+ * key, a config DS that is not the key's (exit 4), no witness Yes or an existing output (exit 5), a
+ * KSR failing a check (exit 1) — each leaving no SKR behind.
+ */
+import { randomUUID } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { type Signer, bytesToHex, dsDigest, formatIsoUtc, keyTag, parseName } from "@ksk/core";
+import { openKeystore } from "@ksk/keystore";
+import { type KsrRequestDocument, buildKsr, defaultKsrPolicy, parseKsrXml, parseQuarter, writeKsrXml } from "@ksk/ksr";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { ksk } from "../packages/cli/test/harness.js";
+import { bundleAsZone, rrsigTime } from "../packages/signer/test/helpers.js";
+import { testSigner } from "./support/soft-signer.js";
+import { type SoftHsmToken, createSoftHsmToken } from "./support/softhsm.js";
+import { hasTool, runTool } from "./support/tools.js";
+
+const CEREMONY = "2026-12-01T00:00:00Z";
+const haveSoftHsm = hasTool("softhsm2-util");
+const haveLdns = hasTool("ldns-verify-zone");
+const haveKnot = hasTool("kzonecheck");
+
+let token: SoftHsmToken;
+let dir: string;
+let zsks: Signer[];
+let tags: { current: number; next: number };
+let q1: KsrRequestDocument;
+const file = (name: string) => path.join(dir, name);
+
+function configText(options: { dsCurrent?: string; label?: string } = {}): string {
+  const key = (name: string, label: string, tag: number, ds?: string) =>
+    `  ${name}:\n    description: lab ${name}\n    label: ${label}\n    key_tag: ${tag}\n    algorithm: RSASHA256\n    rsa_size: 2048\n    rsa_exponent: 65537\n    valid_from: 2026-01-01T00:00:00+00:00\n${ds ? `    ds_sha256: ${ds}\n` : ""}`;
+  return `keystore: "${token.uri(undefined, { pinSource: true })}"\nkeys:\n${key("ksk_current", options.label ?? "Kcurrnt", tags.current, options.dsCurrent)}${key("ksk_next", "Knextkk", tags.next)}`;
+}
+
+beforeAll(async () => {
+  if (!haveSoftHsm) return;
+  token = createSoftHsmToken({ label: "ksk-lab" });
+  dir = token.dir;
+  const keystore = await openKeystore(token.uri(undefined, { pinSource: true }), { env: token.env });
+  try {
+    const current = await keystore.generate({ label: "Kcurrnt", algorithm: 8, rsaModulusBits: 2048, flags: 257 });
+    const next = await keystore.generate({ label: "Knextkk", algorithm: 8, rsaModulusBits: 2048, flags: 257 });
+    tags = { current: keyTag(current.dnskey!), next: keyTag(next.dnskey!) };
+    const dsOf = (k: typeof current) => bytesToHex(dsDigest(parseName("."), k.dnskey!, 2), true);
+    writeFileSync(file("current.ds"), `.\t172800\tIN\tDS\t${tags.current} 8 2 ${dsOf(current)}\n`);
+    writeFileSync(file("next.ds"), `.\t172800\tIN\tDS\t${tags.next} 8 2 ${dsOf(next)}\n`);
+    writeFileSync(file("both.ds"), readFileSync(file("current.ds"), "utf8") + readFileSync(file("next.ds"), "utf8"));
+  } finally {
+    await keystore.close();
+  }
+  writeFileSync(file("ksrsigner.yaml"), configText());
+  zsks = [0, 1, 2, 3].map((i) => testSigner({ algorithm: 8, label: `Zlab${i}` }));
+  const now = Date.parse(CEREMONY) / 1000;
+  const q4 = await buildKsr({
+    quarter: parseQuarter("2026Q4"),
+    zsks: zsks.slice(0, 3),
+    policy: defaultKsrPolicy(),
+    nowEpochSeconds: now - 90 * 86400,
+    newId: randomUUID,
+  });
+  writeFileSync(file("ksr-2026q4.xml"), writeKsrXml(q4));
+  const sign = await ksk(
+    ["skr", "sign", file("ksr-2026q4.xml"), "--config", file("ksrsigner.yaml"), "--now", formatIsoUtc(now - 90 * 86400), "--yes", "-o", file("skr-2026q4.xml")],
+    { env: token.env },
+  );
+  if (sign.code !== 0) throw new Error(`signing 2026 Q4 failed: ${sign.stderr}${sign.stdout}`);
+  const previous = parseKsrXml(readFileSync(file("skr-2026q4.xml"))).document;
+  if (previous.kind !== "response") throw new Error("not an SKR");
+  q1 = await buildKsr({
+    quarter: parseQuarter("2027Q1"),
+    zsks: zsks.slice(1, 4),
+    policy: defaultKsrPolicy(),
+    nowEpochSeconds: now,
+    newId: randomUUID,
+    previousSkr: previous,
+  });
+  writeFileSync(file("ksr-2027q1.xml"), writeKsrXml(q1));
+}, 120_000);
+
+afterAll(() => token?.cleanup());
+
+const signQ1 = (extra: string[], env: Record<string, string> = token.env, answers?: string[]) =>
+  ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("ksrsigner.yaml"), "--previous-skr", file("skr-2026q4.xml"), "--now", CEREMONY, ...extra], {
+    env,
+    ...(answers ? { answers } : {}),
+  });
+
+describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
+  it("signs a quarter chained to the previous SKR, shows the witnesses everything, and the SKR verifies", async () => {
+    const r = await signQ1(["--yes", "-o", file("skr-normal.xml")]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    for (const shown of [
+      "KSR: ",
+      "Previous SKR: ",
+      "Config: ",
+      "SHA-256 ",
+      "== Previous SKR",
+      "== KSR",
+      "== Planned SKR (schema normal)",
+      "Kcurrnt S",
+      "864 B",
+      "PASS KSR-CHAIN-KEYS",
+      "PASS KSK-CHAIN-SIGNER",
+      "PASS KSR-POLICY-SAFETY",
+      "--yes (scripted lab run)",
+    ]) {
+      expect(r.stdout).toContain(shown);
+    }
+    const v = await ksk(["skr", "verify", file("skr-normal.xml"), "--anchor", file("current.ds"), "--ksr", file("ksr-2027q1.xml"), "--now", CEREMONY]);
+    expect(v.stdout).toContain("SKR verified");
+    expect(v.code).toBe(0);
+  });
+
+  // C = ksk_current, N = ksk_next, R = ksk_current with the REVOKE bit (its own, recomputed tag).
+  type Slot = { published: string[]; signers: string[] };
+  const schemas: [string, string, (slot: number) => Slot][] = [
+    ["pre-publish", "current.ds", (s) => ({ published: s === 0 ? ["C"] : ["C", "N"], signers: ["C"] })],
+    ["publish+", "current.ds", () => ({ published: ["C", "N"], signers: ["C"] })],
+    // During the switch resolvers must trust both keys (root-anchors.xml lists both): slots 2-9
+    // are signed by the new KSK only, so an anchor of the old KSK alone would fail there.
+    ["rollover", "both.ds", (s) => ({ published: ["C", "N"], signers: s === 0 ? ["C"] : ["N"] })],
+    ["rollover+", "next.ds", () => ({ published: ["C", "N"], signers: ["N"] })],
+    ["revoke", "next.ds", (s) => ({ published: s === 0 ? ["C", "N"] : s === 8 ? ["N"] : ["N", "R"], signers: s === 0 || s === 8 ? ["N"] : ["N", "R"] })],
+    ["revoke+", "next.ds", (s) => ({ published: s === 0 || s === 8 ? ["N"] : ["N", "R"], signers: s === 0 || s === 8 ? ["N"] : ["N", "R"] })],
+  ];
+  for (const [schema, anchor, expected] of schemas) {
+    it(`schema ${schema}: exact KSKs and signers per slot; verified by ksk, ldns-verify-zone and kzonecheck`, async () => {
+      const out = file(`skr-${schema}.xml`);
+      // Without the previous SKR: KSR-POLICY-SAFETY across quarters is tested separately.
+      const r = await ksk(
+        ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("ksrsigner.yaml"), "--schema", schema, "--now", CEREMONY, "--yes", "-o", out],
+        { env: token.env },
+      );
+      expect(r.code, r.stderr + r.stdout).toBe(0);
+      const skr = parseKsrXml(readFileSync(out)).document;
+      const letter = (tag: number, flags: number) => (tag === tags.current ? "C" : tag === tags.next ? "N" : flags === 385 ? "R" : "?");
+      for (const [i, bundle] of skr.bundles.entries()) {
+        const ksks = bundle.keys.filter((k) => k.dnskey.flags & 1);
+        const want = expected(i);
+        expect(ksks.map((k) => letter(keyTag(k.dnskey), k.dnskey.flags)).sort(), `slot ${i + 1}`).toEqual(want.published);
+        const signerLetters = bundle.signatures
+          .map((s) => letter(s.rrsig.keyTag, ksks.find((k) => keyTag(k.dnskey) === s.rrsig.keyTag)?.dnskey.flags ?? 0))
+          .sort();
+        expect(signerLetters, `slot ${i + 1} signers`).toEqual(want.signers);
+        for (const k of ksks.filter((x) => x.dnskey.flags === 385)) expect(keyTag(k.dnskey)).not.toBe(tags.current);
+      }
+      const v = await ksk(["skr", "verify", out, "--anchor", file(anchor), "--ksr", file("ksr-2027q1.xml")]);
+      expect(v.code, v.stdout).toBe(0);
+      for (const [i, bundle] of skr.bundles.entries()) {
+        const zsk = zsks.find((z) => keyTag(z.dnskey) === keyTag(q1.bundles[i]!.keys[0]!.dnskey))!;
+        const zone = file(`bundle-${schema}-${i + 1}.zone`);
+        writeFileSync(zone, await bundleAsZone(bundle, zsk));
+        const at = bundle.inceptionEpochSeconds + 86400;
+        if (haveLdns) {
+          const ldns = runTool("ldns-verify-zone", ["-t", rrsigTime(at), zone]);
+          expect(ldns.status, `ldns slot ${i + 1}: ${ldns.stdout}${ldns.stderr}`).toBe(0);
+        }
+        if (haveKnot) {
+          const knot = runTool("kzonecheck", ["-o", ".", "-t", String(at), zone]);
+          expect(knot.status, `kzonecheck slot ${i + 1}: ${knot.stdout}${knot.stderr}`).toBe(0);
+        }
+      }
+    });
+  }
+
+  it("tampering with one byte of a signature, a key or a date makes ksk skr verify fail", async () => {
+    const text = readFileSync(file("skr-normal.xml"), "utf8");
+    const flip = (t: string, at: number) => t.slice(0, at) + (t[at] === "A" ? "B" : "A") + t.slice(at + 1);
+    const signature = /<SignatureData>/.exec(text)!.index + "<SignatureData>".length + 5;
+    // A changed key with its keyTag attribute recomputed, so the reader accepts it and only the
+    // signature check can notice (a bare byte flip is already refused by the reader, exit 3).
+    const keyBlock = /<Key keyIdentifier="Kcurrnt" keyTag="(\d+)">[\s\S]*?<PublicKey>([^<]+)<\/PublicKey>/.exec(text)!;
+    const changedKey = flip(keyBlock[2]!, 20);
+    const newTag = keyTag({ kind: "DNSKEY", flags: 257, protocol: 3, algorithm: 8, publicKeyBytes: new Uint8Array(Buffer.from(changedKey, "base64")) });
+    const tamperedKey = text.replace(keyBlock[0], keyBlock[0].replace(`keyTag="${keyBlock[1]}"`, `keyTag="${newTag}"`).replace(keyBlock[2]!, changedKey));
+    const mutations = [
+      flip(text, signature),
+      tamperedKey,
+      text.replace(/<Expiration>2027-01-22T00:00:00\+00:00<\/Expiration>/, "<Expiration>2027-01-23T00:00:00+00:00</Expiration>"),
+    ];
+    for (const [i, mutated] of mutations.entries()) {
+      expect(mutated).not.toBe(text);
+      writeFileSync(file("tampered.xml"), mutated);
+      const v = await ksk(["skr", "verify", file("tampered.xml"), "--anchor", file("current.ds")]);
+      expect(v.code, `mutation ${i}: ${v.stdout}${v.stderr}`).toBe(1);
+      expect(v.stdout).toMatch(/FAIL/);
+    }
+    writeFileSync(file("tampered.xml"), flip(text, keyBlock.index + keyBlock[0].length - "</PublicKey>".length - 30));
+    expect((await ksk(["skr", "verify", file("tampered.xml")])).code).toBe(3);
+  });
+
+  it("refuses a wrong PIN with exit 4 and writes nothing", async () => {
+    writeFileSync(file("wrong.pin"), "000000\n");
+    writeFileSync(file("wrong-pin.yaml"), configText().replace(token.pinFile, file("wrong.pin")));
+    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("wrong-pin.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
+      env: token.env,
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/CKR_PIN_INCORRECT/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
+  it("refuses a key label that is not in the HSM with exit 4", async () => {
+    writeFileSync(file("missing.yaml"), configText({ label: "Kabsent" }));
+    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("missing.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
+      env: token.env,
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/Kabsent/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
+  it("refuses a key whose DS differs from the config with exit 4", async () => {
+    const wrongDs = readFileSync(file("next.ds"), "utf8").trim().split(/\s+/).pop()!;
+    writeFileSync(file("wrong-ds.yaml"), configText({ dsCurrent: wrongDs }));
+    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("wrong-ds.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
+      env: token.env,
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr).toMatch(/KSK-CONFIG-MATCH|DS SHA-256 is/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
+  it("refuses without a witness's exact Yes (exit 5), and takes a typed Yes", async () => {
+    const noTerminal = await signQ1(["-o", file("skr-x.xml")]);
+    expect(noTerminal.code).toBe(5);
+    expect(noTerminal.stderr).toMatch(/a witness must type Yes/);
+    const lower = await signQ1(["-o", file("skr-x.xml")], token.env, ["yes"]);
+    expect(lower.code).toBe(5);
+    expect(lower.stderr).toMatch(/the answer was "yes", not "Yes": nothing was signed/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+    const typed = await signQ1(["-o", file("skr-typed.xml")], token.env, ["Yes"]);
+    expect(typed.code, typed.stderr).toBe(0);
+    expect(typed.stdout).toContain("typed Yes at the terminal");
+  });
+
+  it("never overwrites an existing SKR without --force (exit 5)", async () => {
+    writeFileSync(file("exists.xml"), "keep me");
+    const r = await signQ1(["--yes", "-o", file("exists.xml")]);
+    expect(r.code).toBe(5);
+    expect(readFileSync(file("exists.xml"), "utf8")).toBe("keep me");
+    const forced = await signQ1(["--yes", "--force", "-o", file("exists.xml")]);
+    expect(forced.code).toBe(0);
+  });
+
+  it("refuses a KSR that fails a check with exit 1, naming the code, and writes nothing", async () => {
+    const text = readFileSync(file("ksr-2027q1.xml"), "utf8");
+    const signature = /<SignatureData>([A-Za-z0-9+/]{10})/.exec(text)![1]!;
+    writeFileSync(file("bad-ksr.xml"), text.replace(signature, signature.slice(0, 5) + (signature[5] === "A" ? "B" : "A") + signature.slice(6)));
+    const r = await ksk(
+      [
+        "skr",
+        "sign",
+        file("bad-ksr.xml"),
+        "--config",
+        file("ksrsigner.yaml"),
+        "--previous-skr",
+        file("skr-2026q4.xml"),
+        "--now",
+        CEREMONY,
+        "--yes",
+        "-o",
+        file("skr-x.xml"),
+      ],
+      {
+        env: token.env,
+      },
+    );
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL KSR-BUNDLE-POP/);
+    expect(r.stderr).toMatch(/checks before signing failed: KSR-BUNDLE-POP; no SKR was written/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
+  it("refuses a rollover schema that would violate retire safety across quarters (exit 1)", async () => {
+    const r = await signQ1(["--schema", "revoke", "--yes", "-o", file("skr-x.xml")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL KSR-POLICY-SAFETY/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+});
