@@ -176,6 +176,28 @@ describe("ksk ca, anchors sign, anchors verify", () => {
     expect([expired.code, expired.stderr]).toEqual([1, expect.stringMatching(/expired/)]);
   });
 
+  it("sign refuses a signer certificate without the expected emailAddress (exit 1, nothing written)", async () => {
+    const other = await ksk([
+      "ca",
+      "issue-signer",
+      "--dir",
+      tmp.dir,
+      "--email",
+      "ops@lab.example",
+      "--out-key",
+      tmp.file("ops.key"),
+      "--out-cert",
+      tmp.file("ops.pem"),
+    ]);
+    expect(other.code).toBe(0);
+    const out = tmp.file("ops.p7s");
+    const r = await ksk(["anchors", "sign", xml, "--cert", tmp.file("ops.pem"), "--key", tmp.file("ops.key"), "-o", out]);
+    expect([r.code, r.stderr]).toEqual([1, expect.stringMatching(/emailAddress ops@lab.example; expected emailAddress=dnssec@iana.org/)]);
+    expect(existsSync(out)).toBe(false);
+    const ok = await ksk(["anchors", "sign", xml, "--cert", tmp.file("ops.pem"), "--key", tmp.file("ops.key"), "--signer-email", "ops@lab.example", "-o", out]);
+    expect(ok.code).toBe(0);
+  });
+
   it("a p7s that is not CMS is bad input (exit 3); --p7s without --ca is a usage error (exit 2)", async () => {
     const r = await ksk(["anchors", "verify", xml, "--p7s", xml, "--ca", ca]);
     expect(r.code).toBe(3);

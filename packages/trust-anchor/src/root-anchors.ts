@@ -72,7 +72,7 @@ export const IANA_ROOT_ANCHORS_SOURCE = "http://data.iana.org/root-anchors/root-
 /** The TTL given to DS records made from KeyDigests (which carry none): the root DNSKEY TTL. */
 export const ANCHOR_DS_TTL_SECONDS = 172800;
 
-function taCheck(code: "TA-DIGEST-KEY" | "TA-NONE-VALID" | "TA-KEY-TAG", detail: string, where: string): KskError {
+function taCheck(code: "TA-DIGEST-KEY" | "TA-NONE-VALID", detail: string, where: string): KskError {
   return new KskError("check", code, detail, { where });
 }
 

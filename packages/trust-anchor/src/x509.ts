@@ -287,7 +287,7 @@ export function nameAttributes(name: pkijs.RelativeDistinguishedNames): { oid: s
   return name.typesAndValues.map((tv) => ({ oid: tv.type, value: String((tv.value as { valueBlock: { value: unknown } }).valueBlock.value) }));
 }
 
-/** A name as OpenSSL prints it with `-nameopt RFC2253`-like order, for messages. */
+/** A name for messages: `O=…, CN=…, emailAddress=…` in encoded order (unknown OIDs as numbers). */
 export function nameToText(name: pkijs.RelativeDistinguishedNames): string {
   const short: Record<string, string> = {
     [OID.commonName]: "CN",

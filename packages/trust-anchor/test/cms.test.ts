@@ -269,8 +269,8 @@ describe("lab CA certificates as unbound-anchor needs them", async () => {
     expect(text).toMatch(/Certificate Sign, CRL Sign/);
   });
   it("a signer certificate with an EKU lacking emailProtection fails TA-CMS-CERT-USAGE", async () => {
-    // A TLS server certificate (EKU serverAuth) from the same CA, carrying the right email in no
-    // subject field: use issueServerCertificate's shape but with the email in the subject.
+    // A TLS server certificate from the same CA: its EKU is serverAuth only. The usage check comes
+    // before the email check, so the missing emailAddress does not mask it.
     const { issueServerCertificate } = await import("../src/index.js");
     const signer = rawSignerFromPrivateKey(generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey);
     const der = await issueServerCertificate({

@@ -212,6 +212,7 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
 interface SignArgs {
   xml: string;
   cert: string;
+  signerEmail: string;
   key: string;
   chain?: string;
   at?: string;
@@ -227,6 +228,19 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const certInput = await readInput(ctx, argv.cert);
   const [signerCert, ...extra] = readCertificates(certInput.bytes, certInput.name);
   if (!signerCert) throw new KskError("input", "PEM-NO-CERTIFICATE", "holds no certificate", { where: certInput.name });
+  // unbound-anchor matches its -n name against the signer's subject emailAddress: a signature by
+  // a certificate without it would be rejected by every resolver that bootstraps this way.
+  const emails = subjectEmails(parseCertificate(signerCert, certInput.name).pkijs);
+  if (!emails.includes(argv.signerEmail)) {
+    throw new KskError(
+      "check",
+      "TA-CMS-EMAIL",
+      `the signer certificate's subject has ${emails.length ? `emailAddress ${emails.join(", ")}` : "no emailAddress"}; expected emailAddress=${argv.signerEmail}`,
+      {
+        where: certInput.name,
+      },
+    );
+  }
   const chain = [...extra];
   if (argv.chain !== undefined) {
     const chainInput = await readInput(ctx, argv.chain);
@@ -244,15 +258,17 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
     // Read back and verify over the exact XML bytes; the signer (and its chain) as the trust
     // point: the chain to a CA is `anchors verify --ca`'s job.
     verify: (written) => {
-      verifyDetachedCms({ cmsDer: written, contentBytes: bytes, trustedCaDers: [signerCert], atEpochSeconds: at, signerEmail: emailOf(signerCert) });
+      verifyDetachedCms({
+        cmsDer: written,
+        contentBytes: bytes,
+        trustedCaDers: [signerCert],
+        atEpochSeconds: at,
+        signerEmail: argv.signerEmail,
+        where: argv.output,
+      });
     },
   });
   ctx.out(`wrote ${argv.output}: detached CMS signature over ${name} (${bytes.length} bytes, SHA-256 ${bytesToHex(sha256(bytes), true)})\n`);
-}
-
-/** The signer's first subject emailAddress (for the post-write self-check only). */
-function emailOf(certDer: Uint8Array): string {
-  return subjectEmails(parseCertificate(certDer, "signer certificate").pkijs)[0] ?? "";
 }
 
 interface VerifyArgs {
@@ -386,6 +402,7 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
             .option("cert", { type: "string", demandOption: true, describe: "Signer certificate (PEM; more PEM blocks after it are embedded as the chain)" })
             .option("key", { type: "string", demandOption: true, describe: "Signer key: PEM file, or pkcs11:…;object=LABEL for a key in the HSM" })
             .option("chain", { type: "string", describe: "Intermediate certificates to embed (PEM)" })
+            .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer certificate must have" })
             .option("at", { type: "string", describe: "Signing time (default now)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write root-anchors.p7s" })
             .option("force", { type: "boolean", default: false }),
