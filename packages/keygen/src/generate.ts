@@ -13,7 +13,7 @@
  * Left out: retries on collision (a ceremony script must show each generation it makes), CSR output.
  */
 import { KskError } from "@ksk/core";
-import type { KeyPairInfo, Keystore } from "@ksk/keystore";
+import { type KeyPairInfo, type Keystore, keyFamilyFor } from "@ksk/keystore";
 import { type KnownKey, checkKeyTagCollision } from "./collision.js";
 import { type KeyRole, ROLE_FLAGS, ianaLabel } from "./label.js";
 import { type KeyReport, keyReport } from "./report.js";
@@ -37,6 +37,8 @@ export interface GeneratedKey {
 }
 
 export async function generateKey(keystore: Keystore, request: GenerateRequest): Promise<GeneratedKey> {
+  // Refuse an algorithm/size combination before looking at the keystore.
+  keyFamilyFor(request.algorithm, request.rsaModulusBits);
   const label = request.label ?? ianaLabel(request.role, request.nowEpochSeconds);
   const existing = await keystore.list();
   refuseIncomplete(keystore, existing);

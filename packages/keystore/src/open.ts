@@ -97,6 +97,7 @@ export async function openKeystore(uriText: string, options: OpenOptions = {}): 
     return openSoftwareKeystore({
       uriText,
       directory: uri.directory,
+      ...(options.createDirectory ? { createDirectory: true } : {}),
       passphrase: () =>
         secretFrom(
           options,

@@ -79,9 +79,19 @@ export interface SoftwareOpenParameters {
   readonly passphrase: () => Promise<string>;
   /** scrypt cost; the default suits a ceremony laptop. */
   readonly scrypt?: ScryptParameters;
+  /** Create the directory (0700) if it is missing; otherwise a missing directory is an error. */
+  readonly createDirectory?: boolean;
 }
 
 export async function openSoftwareKeystore(parameters: SoftwareOpenParameters): Promise<Keystore> {
+  if (parameters.createDirectory) {
+    try {
+      await fs.mkdir(parameters.directory, { recursive: true, mode: 0o700 });
+    } catch (e) {
+      const why = (e as NodeJS.ErrnoException)?.code === "EACCES" ? "permission denied" : ((e as Error)?.message ?? String(e));
+      throw new KskError("keystore", "KEYSTORE-FILE", `cannot create the keystore directory: ${why}`, { where: parameters.directory });
+    }
+  }
   return new SoftwareKeystore(parameters);
 }
 

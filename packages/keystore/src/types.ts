@@ -83,6 +83,8 @@ export interface OpenOptions {
   readonly passphraseFile?: string;
   /** Software keystore: the passphrase itself, for library callers. */
   readonly passphrase?: string;
+  /** Software keystore: create the directory (0700) if it is missing, as for a first generation. */
+  readonly createDirectory?: boolean;
 }
 
 /** Label rule shared by both backends: safe as a file name and as a PKCS#11 CKA_LABEL. */

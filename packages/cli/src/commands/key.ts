@@ -1,0 +1,193 @@
+/**
+ * `ksk key generate|list|export-public|delete` — KSKs and ZSKs in a keystore: a PKCS#11 token
+ * (`pkcs11:` RFC 7512 URI) or an encrypted software keystore (`file:DIR`).
+ *
+ * Secrets never come from argv: the PIN from the URI's pin-source=file:, --pin-file or
+ * KSK_PIN_FILE, the passphrase from --passphrase-file or KSK_PASSPHRASE_FILE, else a terminal
+ * prompt. `generate` prints the key report (label, key tag, revoked key tag, DNSKEY, DS SHA-256 and
+ * SHA-384, DS SHA-256 as PGP words); `list --dns` prints each key as its DNSKEY and DS SHA-256
+ * records, as IANA's `inventory --dns` does; `delete` asks for an exact "Yes" unless --force.
+ */
+import { promises as fs } from "node:fs";
+import { KskError, isKind, keyTag, parseAlgorithm } from "@ksk/core";
+import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKeyReport, generateKey, inventory, keyReport } from "@ksk/keygen";
+import { type Keystore, type OpenOptions, RSA_MODULUS_BITS, openKeystore, parseKeystoreUri } from "@ksk/keystore";
+import type { Argv } from "yargs";
+import type { CliContext } from "../context.js";
+import { printJson, readZoneFile, writeOutput } from "../io.js";
+import { type CommandFactory, handle } from "./command.js";
+
+interface KeystoreArgs {
+  keystore: string;
+  pinFile?: string;
+  passphraseFile?: string;
+}
+
+function keystoreOptions<T>(b: Argv<T>) {
+  return b
+    .option("keystore", { type: "string", demandOption: true, describe: "pkcs11:token=LABEL?module-path=…&pin-source=file:… or file:DIR" })
+    .option("pin-file", { type: "string", describe: "PKCS#11: file holding the user PIN (default: the URI's pin-source, $KSK_PIN_FILE, a prompt)" })
+    .option("passphrase-file", { type: "string", describe: "Software keystore: file holding the passphrase (default: $KSK_PASSPHRASE_FILE, a prompt)" });
+}
+
+function openOptions(ctx: CliContext, argv: KeystoreArgs): OpenOptions {
+  return {
+    env: ctx.env,
+    readSecretFile: (file) => fs.readFile(file, "utf8"),
+    ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
+    ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
+    ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),
+  };
+}
+
+async function withKeystore<T>(ctx: CliContext, argv: KeystoreArgs, body: (keystore: Keystore) => Promise<T>, extra: Partial<OpenOptions> = {}): Promise<T> {
+  const keystore = await openKeystore(argv.keystore, { ...openOptions(ctx, argv), ...extra });
+  try {
+    return await body(keystore);
+  } finally {
+    await keystore.close();
+  }
+}
+
+/** --label, or the URI's object= attribute. */
+function labelOf(argv: KeystoreArgs & { label?: string }): string {
+  if (argv.label !== undefined) return argv.label;
+  const uri = parseKeystoreUri(argv.keystore);
+  if (uri.scheme === "pkcs11" && uri.objectLabel !== undefined) return uri.objectLabel;
+  throw new KskError("usage", "USAGE-LABEL", "give the key with --label L (or object=L in a pkcs11: URI)");
+}
+
+async function readKnownKeys(ctx: CliContext, files: readonly string[]): Promise<KnownKey[]> {
+  const known: KnownKey[] = [];
+  for (const file of files) {
+    const { input, rrs } = await readZoneFile(ctx, file);
+    const keys = rrs.filter((rr) => isKind(rr, "DNSKEY"));
+    if (keys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    for (const rr of keys) known.push({ name: `${input.name} key ${keyTag(rr.rdata)}`, dnskey: rr.rdata });
+  }
+  return known;
+}
+
+interface GenerateArgs extends KeystoreArgs {
+  role: "ksk" | "zsk";
+  algorithm: string;
+  bits?: number;
+  label?: string;
+  knownKeys?: string[];
+  extractable: boolean;
+  json: boolean;
+}
+
+interface ListArgs extends KeystoreArgs {
+  dns: boolean;
+  json: boolean;
+}
+
+interface ExportArgs extends KeystoreArgs {
+  label?: string;
+  output?: string;
+  force: boolean;
+}
+
+interface DeleteArgs extends KeystoreArgs {
+  label?: string;
+  force: boolean;
+}
+
+export const keyCommand: CommandFactory = (ctx) => ({
+  command: "key <command>",
+  describe: "KSKs and ZSKs in an HSM (PKCS#11) or an encrypted software keystore",
+  builder: (y) =>
+    y
+      .command({
+        command: "generate",
+        describe: "Generate a KSK or ZSK; refuses a label that exists and any key-tag collision",
+        builder: (b) =>
+          keystoreOptions(b)
+            .option("role", { choices: ["ksk", "zsk"] as const, demandOption: true, describe: "KSK (flags 257) or ZSK (flags 256)" })
+            .option("algorithm", {
+              type: "string",
+              demandOption: true,
+              describe: "RSASHA256, RSASHA512, ECDSAP256SHA256, ECDSAP384SHA384, ED25519, ED448 (or 8, 10, 13-16)",
+            })
+            .option("bits", { type: "number", describe: `RSA modulus size: ${RSA_MODULUS_BITS.join(", ")} (default 2048)` })
+            .option("label", { type: "string", describe: "Key label (default: IANA style, role letter + base32 of the time)" })
+            .option("known-keys", { type: "string", array: true, describe: "Zone-format files of DNSKEYs the new key's tags must not collide with" })
+            .option("extractable", { type: "boolean", default: false, describe: "PKCS#11: create the private key extractable, for a wrapped backup" })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+        handler: handle(async (argv: GenerateArgs) => {
+          let algorithm: number;
+          try {
+            algorithm = parseAlgorithm(argv.algorithm).number;
+          } catch (e) {
+            throw new KskError("usage", "USAGE-ALGORITHM", `--algorithm: ${(e as Error).message}`);
+          }
+          if (argv.bits !== undefined && !Number.isInteger(argv.bits)) throw new KskError("usage", "USAGE-BITS", "--bits must be a whole number");
+          const knownKeys = await readKnownKeys(ctx, argv.knownKeys ?? []);
+          const { report } = await withKeystore(
+            ctx,
+            argv,
+            (keystore) =>
+              generateKey(keystore, {
+                role: argv.role,
+                algorithm,
+                nowEpochSeconds: ctx.now(),
+                knownKeys,
+                ...(argv.bits === undefined ? {} : { rsaModulusBits: argv.bits }),
+                ...(argv.label === undefined ? {} : { label: argv.label }),
+                ...(argv.extractable ? { extractable: true } : {}),
+              }),
+            { createDirectory: true },
+          );
+          if (argv.json) printJson(ctx, report);
+          else ctx.out(formatKeyReport(report));
+        }),
+      })
+      .command({
+        command: "list",
+        describe: "Inventory: every key pair with algorithm, size, flags, key tag and DS, and leftovers",
+        builder: (b) =>
+          keystoreOptions(b)
+            .option("dns", { type: "boolean", default: false, describe: "Each key as its DNSKEY and DS SHA-256 records (owner .)" })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+        handler: handle(async (argv: ListArgs) => {
+          const inv = await withKeystore(ctx, argv, (keystore) => inventory(keystore));
+          if (argv.json) printJson(ctx, inv);
+          else ctx.out(argv.dns ? formatInventoryDns(inv) : formatInventory(inv));
+        }),
+      })
+      .command({
+        command: "export-public",
+        describe: "The key's DNSKEY as one presentation-format record (. 172800 IN DNSKEY …)",
+        builder: (b) =>
+          keystoreOptions(b)
+            .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
+            .option("output", { type: "string", describe: "Write to this file instead of standard output" })
+            .option("force", { type: "boolean", default: false, describe: "With --output: replace an existing file" }),
+        handler: handle(async (argv: ExportArgs) => {
+          const label = labelOf(argv);
+          const info = await withKeystore(ctx, argv, (keystore) => keystore.find(label));
+          if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key`, { where: info.location });
+          const line = `${keyReport(label, info.dnskey).dnskeyRecord}\n`;
+          if (argv.output === undefined) ctx.out(line);
+          else await writeOutput(argv.output, line, { force: argv.force });
+        }),
+      })
+      .command({
+        command: "delete",
+        describe: 'Delete a key pair (asks for an exact "Yes" unless --force)',
+        builder: (b) =>
+          keystoreOptions(b)
+            .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
+            .option("force", { type: "boolean", default: false, describe: "Do not ask (scripts)" }),
+        handler: handle(async (argv: DeleteArgs) => {
+          const label = labelOf(argv);
+          const { report } = await withKeystore(ctx, argv, (keystore) =>
+            deleteKey(keystore, label, { force: argv.force, ...(ctx.interactive ? { ask: ctx.prompt } : {}) }),
+          );
+          ctx.out(`deleted ${label}${report ? ` (key tag ${report.keyTag})` : ""}\n`);
+        }),
+      })
+      .demandCommand(1, "Give a key command: generate, list, export-public or delete"),
+  handler: () => {},
+});
