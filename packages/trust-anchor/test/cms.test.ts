@@ -184,6 +184,28 @@ describe("signing and verifying root-anchors.p7s", async () => {
       const der = new Uint8Array(readFileSync(out));
       const v = verifyDetachedCms({ cmsDer: der, contentBytes: XML, trustedCaDers: [pki.caDer], atEpochSeconds: NOW });
       expect(v.signers[0]?.emails).toEqual(["dnssec@iana.org"]);
+      // -keyid: the SignerInfo names its certificate by subjectKeyIdentifier instead (RFC 5652 §5.3).
+      const byKeyId = path.join(dir, "openssl-keyid.p7s");
+      const k = runTool("openssl", [
+        "cms",
+        "-sign",
+        "-binary",
+        "-keyid",
+        "-outform",
+        "DER",
+        "-in",
+        file("o.xml", XML),
+        "-signer",
+        file("o.pem", toPem(certDer, "CERTIFICATE")),
+        "-inkey",
+        file("o.key", key.export({ format: "pem", type: "pkcs8" }) as string),
+        "-md",
+        "sha256",
+        "-out",
+        byKeyId,
+      ]);
+      expect(k.status).toBe(0);
+      verifyDetachedCms({ cmsDer: new Uint8Array(readFileSync(byKeyId)), contentBytes: XML, trustedCaDers: [pki.caDer], atEpochSeconds: NOW });
       await expectCheck(
         () => verifyDetachedCms({ cmsDer: der, contentBytes: new Uint8Array([...XML, 0x0a]), trustedCaDers: [pki.caDer], atEpochSeconds: NOW }),
         "TA-CMS-DIGEST",
