@@ -99,6 +99,51 @@ describe("ksk anchors build", () => {
     expect(existsSync(out)).toBe(false);
   });
 
+  const configYaml = (keystore: string, output: string, tag2024 = 38696) => `keystore: "${keystore}"
+filenames:
+  output_trustanchor: "${output}"
+keys:
+  ksk_2010:
+    description: Root DNSSEC KSK 2010
+    label: Kjqmt7v
+    key_tag: 19036
+    algorithm: RSASHA256
+    valid_from: "2010-07-15T00:00:00+00:00"
+    valid_until: "2019-01-11T00:00:00+00:00"
+  ksk_2017:
+    description: Root DNSSEC KSK 2017
+    label: Klajeyz
+    key_tag: 20326
+    algorithm: RSASHA256
+    valid_from: "2017-02-02T00:00:00+00:00"
+    ds_sha256: E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D
+  ksk_2024:
+    description: Root DNSSEC KSK 2024
+    label: Kmyv6jo
+    key_tag: ${tag2024}
+    algorithm: RSASHA256
+    valid_from: "2024-07-18T00:00:00+00:00"
+`;
+
+  it("--config ksrsigner.yaml: labels become KeyDigest ids, valid_from/valid_until the windows (keys from --dnskey by key_tag)", async () => {
+    const out = tmp.file("from-config.xml");
+    const config = tmp.file("ksrsigner.yaml", configYaml("file:/nonexistent", out));
+    const r = await ksk(["anchors", "build", "--config", config, "--dnskey", ksksFile, "--trust-anchor-id", TA_ID]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const doc = parseRootAnchors(readFileSync(out));
+    expect(doc.keyDigests.map((kd) => [kd.id, kd.keyTag, kd.validUntilEpochSeconds !== undefined])).toEqual([
+      ["Kjqmt7v", 19036, true],
+      ["Klajeyz", 20326, false],
+      ["Kmyv6jo", 38696, false],
+    ]);
+    // A config key_tag that no DNSKEY has is bad input; nothing is written.
+    const wrong = tmp.file("wrong-config.xml");
+    const bad = await ksk(["anchors", "build", "--config", tmp.file("bad.yaml", configYaml("file:/nonexistent", wrong, 38697)), "--dnskey", ksksFile]);
+    expect([bad.code, bad.stderr]).toEqual([3, expect.stringMatching(/keys.ksk_2024: 0 DNSKEYs with key tag 38697/)]);
+    expect(existsSync(wrong)).toBe(false);
+  });
+
   it("refuses to overwrite without --force (exit 5)", async () => {
     const out = tmp.file("exists.xml", "x");
     const r = await ksk(["anchors", "build", "--dnskey", ksksFile, ...IANA_ARGS, "-o", out]);
@@ -356,6 +401,21 @@ describe.runIf(hasTool("softhsm2-util"))("keys in the HSM (SoftHSM)", () => {
     expect(build.stderr).toBe("");
     expect(build.code).toBe(0);
     expect(parseRootAnchors(readFileSync(xml)).keyDigests.map((kd) => kd.id)).toEqual(["Kaaaaaa", "Kbbbbbb"]);
+
+    // The same from a ksrsigner.yaml naming the keystore; a wrong key_tag there is caught.
+    const yaml = (tagA: number) =>
+      `keystore: "${token.uri()}"\nkeys:\n  a:\n    description: A\n    label: ksk-a\n    key_tag: ${tagA}\n    algorithm: RSASHA256\n    valid_from: "2026-01-01T00:00:00Z"\n  b:\n    description: B\n    label: ksk-b\n    algorithm: RSASHA256\n    valid_from: "2027-01-01T00:00:00Z"\n`;
+    const fromConfig = tmp.file("hsm-config.xml");
+    const viaConfig = await ksk(["anchors", "build", "--config", tmp.file("hsm.yaml", yaml(ta)), "-o", fromConfig], { env: token.env });
+    expect(viaConfig.stderr).toBe("");
+    expect(parseRootAnchors(readFileSync(fromConfig)).keyDigests.map((kd) => [kd.id, kd.keyTag])).toEqual([
+      ["ksk-a", ta],
+      ["ksk-b", tb],
+    ]);
+    const mismatch = await ksk(["anchors", "build", "--config", tmp.file("hsm-bad.yaml", yaml((ta + 1) % 65536)), "-o", tmp.file("hsm-bad.xml")], {
+      env: token.env,
+    });
+    expect([mismatch.code, mismatch.stderr]).toEqual([1, expect.stringMatching(/says key_tag/)]);
 
     // The signer certificate for the HSM key, issued by a lab CA made with `ksk ca init`.
     const labCa = tempDir();

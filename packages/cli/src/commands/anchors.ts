@@ -8,7 +8,9 @@
  *   unbound-anchor checks them; with --dnskey, that a valid KeyDigest designates a key there;
  * - ds: the valid KeyDigests as DS records for zone files, BIND, unbound or JSON.
  *
- * Not here: building from the ceremony config file's `keys` (no config loader exists yet).
+ * `build --config ksrsigner.yaml` takes the KSKs from the signer config (@ksk/signer): each key's
+ * label is its KeyDigest id (as IANA's are), valid_from/valid_until its window; the keys come from
+ * the config's keystore URI or hsm modules, or from --dnskey matched by key_tag.
  */
 import { createPrivateKey, randomUUID } from "node:crypto";
 import {
@@ -25,12 +27,15 @@ import {
   isKind,
   KskError,
   keyTag,
+  makeDs,
   makeRR,
   parseTimeArgument,
   type RR,
+  ROOT,
   sha256,
 } from "@ksk/core";
-import { type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
+import { findKeyInAnyToken, type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
+import { type KskKeyConfig, parseSignerConfig, type SignerConfig } from "@ksk/signer";
 import {
   type AnchorKey,
   anchorDsRecords,
@@ -51,7 +56,7 @@ import {
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
-import { printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { decodeUtf8, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
@@ -122,6 +127,7 @@ async function loadSigningKey(ctx: CliContext, key: string): Promise<{ signer: R
 }
 
 interface BuildArgs {
+  config?: string;
   keystore?: string;
   label: string[];
   dnskey?: string;
@@ -133,40 +139,129 @@ interface BuildArgs {
   digest: string;
   rfc7958: boolean;
   at?: string;
-  output: string;
+  output?: string;
   force: boolean;
 }
 
-async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
-  if ((argv.keystore === undefined) === (argv.dnskey === undefined)) {
-    throw new KskError("usage", "USAGE-KEYS", "give the keys either with --keystore URI --label L… or with --dnskey FILE");
+/** A key to publish as found, with what the config says about it (options override per tag). */
+interface FoundKey {
+  readonly dnskey: DnskeyRdata;
+  readonly where: string;
+  readonly config?: KskKeyConfig;
+}
+
+/** The DNSKEYs of keystore labels (closing the keystore whatever happens). */
+async function keysFromKeystore(ctx: CliContext, uri: string, labels: readonly { label: string; config?: KskKeyConfig }[]): Promise<FoundKey[]> {
+  const keystore = await openCliKeystore(ctx, uri);
+  try {
+    const found: FoundKey[] = [];
+    for (const { label, config } of labels) {
+      const info = await keystore.find(label);
+      if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key in the keystore`, { where: uri });
+      found.push({ dnskey: info.dnskey, where: `${uri} ${label}`, ...(config ? { config } : {}) });
+    }
+    return found;
+  } finally {
+    await keystore.close();
   }
-  if (argv.keystore !== undefined && argv.label.length === 0) throw new KskError("usage", "USAGE-KEYS", "--keystore needs at least one --label");
+}
+
+/** The config's KSKs from its `hsm` modules (IANA's form: module, PIN and labels, no token). */
+async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, where: string): Promise<FoundKey[]> {
+  const found: FoundKey[] = [];
+  for (const key of config.keys.values()) {
+    let hit: FoundKey | undefined;
+    for (const hsm of config.hsms) {
+      if (hsm.pin === undefined) throw new KskError("usage", "USAGE-PIN", `hsm ${hsm.name} has no pin; give the KSKs with --keystore instead`, { where });
+      let keystore: Keystore | undefined;
+      try {
+        keystore = await findKeyInAnyToken(hsm.modulePath, hsm.pin, key.label, { env: { ...ctx.env, ...hsm.env } });
+      } catch (e) {
+        if (e instanceof KskError && e.kind === "keystore") continue;
+        throw e;
+      }
+      try {
+        const info = await keystore.find(key.label);
+        if (info.dnskey) hit = { dnskey: info.dnskey, where: `hsm ${hsm.name} ${key.label}`, config: key };
+      } finally {
+        await keystore.close();
+      }
+      if (hit) break;
+    }
+    if (!hit) throw new KskError("keystore", "KEY-NOT-FOUND", `key ${key.label} (keys.${key.name}) is in none of the config's HSMs`, { where });
+    found.push(hit);
+  }
+  return found;
+}
+
+/** Match DNSKEYs from a file to the config's keys by key tag (the config must give key_tag). */
+function matchConfigKeys(config: SignerConfig, dnskeys: readonly FoundKey[], where: string): FoundKey[] {
+  return [...config.keys.values()].map((key) => {
+    if (key.keyTag === undefined) throw new KskError("input", "CONFIG-KEY-TAG", `keys.${key.name} has no key_tag to find it in the --dnskey file`, { where });
+    const matches = dnskeys.filter((k) => keyTag(k.dnskey) === key.keyTag && k.dnskey.algorithm === key.algorithm);
+    if (matches.length !== 1)
+      throw new KskError("input", "CONFIG-KEY-TAG", `keys.${key.name}: ${matches.length} DNSKEYs with key tag ${key.keyTag} and algorithm ${key.algorithm}`, {
+        where,
+      });
+    return { ...(matches[0] as FoundKey), config: key };
+  });
+}
+
+/** A key found for a config entry must be the key the config describes (key_tag, ds_sha256). */
+function checkConfigKey(k: FoundKey, where: string): void {
+  if (!k.config) return;
+  const tag = keyTag(k.dnskey);
+  if (k.config.keyTag !== undefined && k.config.keyTag !== tag) {
+    throw new KskError("check", "CONFIG-KEY-MISMATCH", `keys.${k.config.name} says key_tag ${k.config.keyTag}, but ${k.where} has key tag ${tag}`, { where });
+  }
+  if (k.config.dsSha256Hex !== undefined && bytesToHex(makeDs(ROOT, k.dnskey, 2).digestBytes, true) !== k.config.dsSha256Hex) {
+    throw new KskError("check", "CONFIG-KEY-MISMATCH", `keys.${k.config.name}: the DS SHA-256 of ${k.where} is not the config's ds_sha256`, { where });
+  }
+}
+
+async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
+  const config = argv.config === undefined ? undefined : await readSignerConfig(ctx, argv.config);
+  if (config === undefined && (argv.keystore === undefined) === (argv.dnskey === undefined)) {
+    throw new KskError("usage", "USAGE-KEYS", "give the keys with --keystore URI --label L…, with --dnskey FILE, or with --config FILE");
+  }
+  if (argv.keystore !== undefined && argv.dnskey !== undefined) throw new KskError("usage", "USAGE-KEYS", "give --keystore or --dnskey, not both");
+  if (config === undefined && argv.keystore !== undefined && argv.label.length === 0)
+    throw new KskError("usage", "USAGE-KEYS", "--keystore needs at least one --label");
+  if (config !== undefined && argv.label.length > 0) throw new KskError("usage", "USAGE-KEYS", "with --config the keys are the config's; --label is not used");
+  const output = argv.output ?? config?.config.filenames.outputTrustAnchor;
+  if (output === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give -o FILE (or filenames.output_trustanchor in the config)");
   const publication = argv.at === undefined ? ctx.now() : time("at", argv.at);
   const digestTypes = parseDigestList(argv.digest);
   const ids = tagMap("id-for", argv.idFor);
   const from = tagMap("valid-from", argv.validFrom);
   const until = tagMap("valid-until", argv.validUntil);
 
-  let dnskeys: { dnskey: DnskeyRdata; where: string }[];
-  if (argv.keystore !== undefined) {
-    const keystore = await openCliKeystore(ctx, argv.keystore);
-    try {
-      dnskeys = [];
-      for (const label of argv.label) {
-        const info = await keystore.find(label);
-        if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key in the keystore`, { where: argv.keystore });
-        dnskeys.push({ dnskey: info.dnskey, where: `${argv.keystore} ${label}` });
-      }
-    } finally {
-      await keystore.close();
-    }
+  let found: FoundKey[];
+  if (argv.dnskey !== undefined) {
+    const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
+    const inFile = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY")).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
+    if (inFile.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    found = config ? matchConfigKeys(config.config, inFile, config.name) : inFile;
+  } else if (config !== undefined) {
+    const uri = argv.keystore ?? config.config.keystoreUri;
+    found =
+      uri !== undefined
+        ? await keysFromKeystore(
+            ctx,
+            uri,
+            [...config.config.keys.values()].map((k) => ({ label: k.label, config: k })),
+          )
+        : await keysFromConfigHsms(ctx, config.config, config.name);
   } else {
-    const { input, rrs } = await readZoneFile(ctx, argv.dnskey as string);
-    dnskeys = rrs.filter((rr) => isKind(rr, "DNSKEY")).map((rr) => ({ dnskey: (rr as RR<DnskeyRdata>).rdata, where: input.name }));
-    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    found = await keysFromKeystore(
+      ctx,
+      argv.keystore as string,
+      argv.label.map((label) => ({ label })),
+    );
   }
-  const tags = new Set(dnskeys.map((k) => keyTag(k.dnskey)));
+  for (const k of found) checkConfigKey(k, config?.name ?? k.where);
+
+  const tags = new Set(found.map((k) => keyTag(k.dnskey)));
   for (const [option, map] of [
     ["id-for", ids],
     ["valid-from", from],
@@ -175,19 +270,17 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     for (const tag of map.keys())
       if (!tags.has(tag)) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: no key has key tag ${tag} (keys: ${[...tags].join(", ")})`);
   }
-  const keys: AnchorKey[] = dnskeys.map(({ dnskey }) => {
+  const keys: AnchorKey[] = found.map(({ dnskey, config: entry }) => {
     const tag = keyTag(dnskey);
-    const id = ids.get(tag);
-    const validFrom = from.get(tag);
+    // IANA's KeyDigest ids are the KSKs' HSM labels (Kjqmt7v, Klajeyz, Kmyv6jo).
+    const id = ids.get(tag) ?? entry?.label;
     if (id === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --id-for ${tag}=ID`);
-    if (validFrom === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --valid-from ${tag}=TIME`);
-    const validUntil = until.get(tag);
-    return {
-      dnskey,
-      id,
-      validFromEpochSeconds: time("valid-from", validFrom),
-      validUntilEpochSeconds: validUntil === undefined ? undefined : time("valid-until", validUntil),
-    };
+    const validFromText = from.get(tag);
+    const validUntilText = until.get(tag);
+    const validFromEpochSeconds = validFromText !== undefined ? time("valid-from", validFromText) : entry?.validFromEpochSeconds;
+    if (validFromEpochSeconds === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --valid-from ${tag}=TIME`);
+    const validUntilEpochSeconds = validUntilText !== undefined ? time("valid-until", validUntilText) : entry?.validUntilEpochSeconds;
+    return { dnskey, id, validFromEpochSeconds, validUntilEpochSeconds };
   });
   const trustAnchorId = (argv.trustAnchorId ?? randomUUID()).toUpperCase();
   const { document, xmlBytes } = buildRootAnchors({
@@ -198,15 +291,20 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     form: argv.rfc7958 ? "rfc7958" : "rfc9718",
     publicationEpochSeconds: publication,
   });
-  await writeOutput(argv.output, xmlBytes, {
+  await writeOutput(output, xmlBytes, {
     force: argv.force,
-    verify: (written) => checkRootAnchors(parseRootAnchors(written, argv.output), publication),
+    verify: (written) => checkRootAnchors(parseRootAnchors(written, output), publication),
   });
   const valid = document.keyDigests.filter((kd) => isValidAt(kd, publication));
   ctx.out(
-    `wrote ${argv.output}: TrustAnchor ${document.id}, ${document.keyDigests.length} KeyDigest(s), valid at ${formatIsoUtc(publication)}: ${valid.map((kd) => `${kd.id} (${kd.keyTag})`).join(", ")}\n`,
+    `wrote ${output}: TrustAnchor ${document.id}, ${document.keyDigests.length} KeyDigest(s), valid at ${formatIsoUtc(publication)}: ${valid.map((kd) => `${kd.id} (${kd.keyTag})`).join(", ")}\n`,
   );
   ctx.out(`SHA-256 ${groupedHex(sha256(xmlBytes))}\n`);
+}
+
+async function readSignerConfig(ctx: CliContext, file: string): Promise<{ config: SignerConfig; name: string }> {
+  const input = await readInput(ctx, file, 1024 * 1024);
+  return { config: parseSignerConfig(decodeUtf8(input), input.name), name: input.name };
 }
 
 interface SignArgs {
@@ -378,6 +476,7 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
         describe: "Build root-anchors.xml from KSKs (keystore or DNSKEY file)",
         builder: (b) =>
           b
+            .option("config", { type: "string", describe: "ksrsigner.yaml: its keys (label = KeyDigest id, valid_from, valid_until) and keystore/hsm" })
             .option("keystore", { type: "string", describe: "Keystore URI (pkcs11:… or file:…) holding the KSKs" })
             .option("label", { type: "string", array: true, default: [] as string[], describe: "Key label in the keystore (repeat for each key)" })
             .option("dnskey", { type: "string", describe: "Zone-format file with the KSKs' DNSKEY records" })
@@ -389,7 +488,7 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
             .option("digest", { type: "string", default: "2", describe: "DS digest types, comma separated (1, 2, 4)" })
             .option("rfc7958", { type: "boolean", default: false, describe: "Write the older RFC 7958 form (no PublicKey/Flags)" })
             .option("at", { type: "string", describe: "Publication time (default now): some KeyDigest must be valid then" })
-            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write root-anchors.xml" })
+            .option("output", { alias: "o", type: "string", describe: "Where to write root-anchors.xml (default: the config's filenames.output_trustanchor)" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
         handler: handle((argv: BuildArgs) => buildCommand(ctx, argv)),
       })
