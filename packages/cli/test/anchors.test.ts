@@ -417,6 +417,13 @@ describe.runIf(hasTool("softhsm2-util"))("keys in the HSM (SoftHSM)", () => {
     });
     expect([mismatch.code, mismatch.stderr]).toEqual([1, expect.stringMatching(/says key_tag/)]);
 
+    // IANA's form: an hsm section (module, PIN, environment) and labels, no token named.
+    const hsmYaml = `hsm:\n  softhsm:\n    module: "${token.module}"\n    pin: "${token.pin}"\n    env:\n      SOFTHSM2_CONF: "${token.conf}"\nkeys:\n  a:\n    description: A\n    label: ksk-a\n    algorithm: RSASHA256\n    valid_from: "2026-01-01T00:00:00Z"\n`;
+    const fromHsm = tmp.file("hsm-section.xml");
+    const viaHsm = await ksk(["anchors", "build", "--config", tmp.file("hsm-section.yaml", hsmYaml), "-o", fromHsm]);
+    expect(viaHsm.stderr).toBe("");
+    expect(parseRootAnchors(readFileSync(fromHsm)).keyDigests.map((kd) => [kd.id, kd.keyTag])).toEqual([["ksk-a", ta]]);
+
     // The signer certificate for the HSM key, issued by a lab CA made with `ksk ca init`.
     const labCa = tempDir();
     try {
