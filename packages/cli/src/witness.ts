@@ -7,11 +7,16 @@ import { KskError, bytesToHex, groupedHex, pgpWords, sha256 } from "@ksk/core";
 import type { CliContext } from "./context.js";
 import type { InputFile } from "./io.js";
 
+/** A file's SHA-256 as grouped hex and as PGP words: what witnesses compare. */
+export function fileFingerprint(bytes: Uint8Array): { sha256Grouped: string; pgpWords: string[] } {
+  const digest = sha256(bytes);
+  return { sha256Grouped: groupedHex(digest), pgpWords: pgpWords(digest) };
+}
+
 /** Lines showing a file for witnesses: name, size, SHA-256 in groups, PGP words eight a line. */
 export function fileWitnessLines(label: string, input: InputFile): string[] {
-  const digest = sha256(input.bytes);
-  const words = pgpWords(digest);
-  const lines = [`${label}: ${input.name} (${input.bytes.length} bytes)`, `  SHA-256 ${groupedHex(digest)}`];
+  const { sha256Grouped, pgpWords: words } = fileFingerprint(input.bytes);
+  const lines = [`${label}: ${input.name} (${input.bytes.length} bytes)`, `  SHA-256 ${sha256Grouped}`];
   for (let i = 0; i < words.length; i += 8) lines.push(`  ${words.slice(i, i + 8).join(" ")}`);
   return lines;
 }

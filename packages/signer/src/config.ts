@@ -12,7 +12,7 @@
  * in as a string and nothing is read from the environment.
  */
 import { KskError, type Name, SECONDS_PER_DAY, algorithmInfo, hexToBytes, parseAlgorithm, parseDuration, parseIsoUtc, parseName } from "@ksk/core";
-import { type KsrCheckPolicy, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
+import { type KsrCheckPolicy, type SignaturePolicy, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { BUILT_IN_SCHEMAS, type SigningSchema, schemaFromConfig } from "./schemas.js";
@@ -110,17 +110,14 @@ export interface KskKeyConfig {
   readonly dsSha256Hex?: string;
 }
 
-/** `ksk_policy`: the KSK operator's signing policy. */
-export interface KskPolicy {
-  readonly publishSafetySeconds: number;
-  readonly retireSafetySeconds: number;
-  readonly maxSignatureValiditySeconds: number;
-  readonly minSignatureValiditySeconds: number;
-  readonly maxValidityOverlapSeconds: number;
-  readonly minValidityOverlapSeconds: number;
+/**
+ * `ksk_policy`: the KSK operator's signing policy — the SKR's ResponsePolicy/KSK fields (its
+ * algorithms come from the keys the schema uses), plus the TTL and signer name of what is signed.
+ */
+export type KskPolicy = Omit<SignaturePolicy, "algorithms"> & {
   readonly ttlSeconds: number;
   readonly signersName: Name;
-}
+};
 
 export interface SignerConfig {
   readonly hsms: readonly HsmConfig[];

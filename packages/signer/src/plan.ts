@@ -218,19 +218,17 @@ export function planSigning(input: PlanInput): SigningPlan {
     domain: ksr.domain,
     schemaName: schema.name,
     policy: {
-      ksk: {
-        publishSafetySeconds: kskPolicy.publishSafetySeconds,
-        retireSafetySeconds: kskPolicy.retireSafetySeconds,
-        maxSignatureValiditySeconds: kskPolicy.maxSignatureValiditySeconds,
-        minSignatureValiditySeconds: kskPolicy.minSignatureValiditySeconds,
-        maxValidityOverlapSeconds: kskPolicy.maxValidityOverlapSeconds,
-        minValidityOverlapSeconds: kskPolicy.minValidityOverlapSeconds,
-        algorithms: uniqueAlgorithms,
-      },
+      ksk: { ...signaturePolicyFields(kskPolicy), algorithms: uniqueAlgorithms },
       zsk: ksr.policy.zsk,
     },
     bundles,
   };
+}
+
+/** The ResponsePolicy/KSK duration fields of ksk_policy (everything but TTL and signer name). */
+function signaturePolicyFields(policy: KskPolicy): Omit<KskPolicy, "ttlSeconds" | "signersName"> {
+  const { ttlSeconds: _ttl, signersName: _signer, ...fields } = policy;
+  return fields;
 }
 
 /** The length of a signature made with the key: RSA modulus length, ECDSA 2×field, EdDSA 64/114. */

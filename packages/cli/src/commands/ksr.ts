@@ -5,7 +5,7 @@
  * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
  */
 import { randomUUID } from "node:crypto";
-import { KskError, type Signer, formatIsoZ, groupedHex, keyTag, parseTimeArgument, pgpWords, sha256 } from "@ksk/core";
+import { KskError, type Signer, formatIsoZ, keyTag } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import {
   DEFAULT_MAX_KSR_BYTES,
@@ -29,6 +29,8 @@ import {
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { timeOption } from "../options.js";
+import { fileFingerprint, sha256Hex } from "../witness.js";
 import { type CommandFactory, handle } from "./command.js";
 
 interface LoadedKsr {
@@ -63,24 +65,15 @@ async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<Ks
   return parseKsrPolicyYaml(decodeUtf8(input), input.name);
 }
 
-function timeOption(text: string | undefined, ctx: CliContext, option: string): number {
-  if (text === undefined) return ctx.now();
-  try {
-    return parseTimeArgument(text, option);
-  } catch (e) {
-    throw new KskError("usage", "USAGE-TIME", (e as Error).message);
-  }
-}
-
-function fingerprint(bytes: Uint8Array): { sha256: string; words: string[] } {
-  const digest = sha256(bytes);
-  return { sha256: groupedHex(digest), words: pgpWords(digest) };
+/** The fingerprint in JSON output: plain hex, as other tools print it, and the words. */
+function fingerprintJson(bytes: Uint8Array): { sha256Hex: string; pgpWords: string[] } {
+  return { sha256Hex: sha256Hex(bytes), pgpWords: fileFingerprint(bytes).pgpWords };
 }
 
 function printFingerprint(ctx: CliContext, label: string, bytes: Uint8Array): void {
-  const f = fingerprint(bytes);
-  ctx.out(`${label} SHA-256: ${f.sha256}\n`);
-  ctx.out(`${label} PGP words: ${f.words.join(" ")}\n`);
+  const f = fileFingerprint(bytes);
+  ctx.out(`${label} SHA-256: ${f.sha256Grouped}\n`);
+  ctx.out(`${label} PGP words: ${f.pgpWords.join(" ")}\n`);
 }
 
 function bundlesJson(document: KsrDocument) {
@@ -119,7 +112,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: { ksr: string; previousSkr?: string; policy?: string; now?: string; json: boolean }) => {
-          const now = timeOption(argv.now, ctx, "--now");
+          const now = timeOption(ctx, argv.now, "--now");
           const policy = await loadPolicy(ctx, argv.policy);
           const ksr = await loadRequest(ctx, argv.ksr);
           const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
@@ -132,8 +125,8 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
           if (argv.json) {
             printJson(ctx, {
               file: ksr.name,
-              ...fingerprint(ksr.bytes),
-              ...(previous ? { previousSkr: { file: previous.name, ...fingerprint(previous.bytes) } } : {}),
+              ...fingerprintJson(ksr.bytes),
+              ...(previous ? { previousSkr: { file: previous.name, ...fingerprintJson(previous.bytes) } } : {}),
               id: ksr.document.id,
               now: formatIsoZ(now),
               ok: report.ok,
@@ -180,7 +173,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
               id: d.id,
               serial: d.serial,
               domain: d.domain,
-              ...fingerprint(loaded.bytes),
+              ...fingerprintJson(loaded.bytes),
               policy: documentPolicyLines(d),
               bundles: bundlesJson(d),
             });

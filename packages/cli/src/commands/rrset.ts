@@ -14,13 +14,13 @@ import {
   keyTag,
   nameToString,
   namesEqual,
-  parseTimeArgument,
   typeToString,
   verifyRecords,
 } from "@ksk/core";
 import { loadAnchors } from "../anchors-input.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson, readZoneFile } from "../io.js";
+import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
 
 interface Line {
@@ -43,7 +43,7 @@ export const rrsetCommand: CommandFactory = (ctx, setExitCode) => ({
           .option("at", { type: "string", describe: "Validation time (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
           .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
       handler: handle(async (argv: { file: string; anchor?: string; at?: string; json: boolean }) => {
-        const now = argv.at === undefined ? ctx.now() : parseTimeArgumentAsUsage(argv.at);
+        const now = timeOption(ctx, argv.at, "--at");
         const { input, rrs } = await readZoneFile(ctx, argv.file);
         if (rrs.length === 0) throw new KskError("input", "NO-RECORDS", "holds no records", { where: input.name });
         const lines: Line[] = [];
@@ -94,11 +94,3 @@ export const rrsetCommand: CommandFactory = (ctx, setExitCode) => ({
     }),
   handler: () => undefined,
 });
-
-function parseTimeArgumentAsUsage(text: string): number {
-  try {
-    return parseTimeArgument(text, "--at");
-  } catch (e) {
-    throw new KskError("usage", "USAGE-TIME", (e as Error).message);
-  }
-}

@@ -9,7 +9,7 @@
  * what was written, and only then rename it into place. Any failure leaves no SKR behind.
  */
 import path from "node:path";
-import { KskError, formatIsoZ, parseTimeArgument } from "@ksk/core";
+import { KskError, formatIsoZ } from "@ksk/core";
 import {
   type CheckResult,
   type KsrRequestDocument,
@@ -39,17 +39,9 @@ import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { type InputFile, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { openKsks } from "../ksk-keys.js";
+import { timeOption } from "../options.js";
 import { confirmYes, fileWitnessLines, sha256Hex } from "../witness.js";
 import { type CommandFactory, handle } from "./command.js";
-
-function timeOption(text: string | undefined, ctx: CliContext, option: string): number {
-  if (text === undefined) return ctx.now();
-  try {
-    return parseTimeArgument(text, option);
-  } catch (e) {
-    throw new KskError("usage", "USAGE-TIME", (e as Error).message);
-  }
-}
 
 async function readKsrFile(
   ctx: CliContext,
@@ -92,7 +84,7 @@ interface SignArgs {
 }
 
 async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
-  const now = timeOption(argv.now, ctx, "--now");
+  const now = timeOption(ctx, argv.now, "--now");
   const configInput = await readInput(ctx, argv.config);
   const config: SignerConfig = parseSignerConfig(decodeUtf8(configInput), configInput.name);
   const configDir = path.dirname(argv.config);
@@ -204,7 +196,7 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
         handler: handle(async (argv: VerifyArgs) => {
           const { input, document } = await readKsrFile(ctx, argv.skr, "response");
           const skr = document as KsrResponseDocument;
-          const nowEpochSeconds = argv.now === undefined ? undefined : timeOption(argv.now, ctx, "--now");
+          const nowEpochSeconds = argv.now === undefined ? undefined : timeOption(ctx, argv.now, "--now");
           const anchors = argv.anchor === undefined ? undefined : await loadAnchors(ctx, argv.anchor, nowEpochSeconds ?? ctx.now());
           const ksr = argv.ksr === undefined ? undefined : ((await readKsrFile(ctx, argv.ksr, "request")).document as KsrRequestDocument);
           const report = verifySkr(skr, {
