@@ -1,7 +1,8 @@
 /**
  * Key labels in IANA's style: a role letter and the first six characters of the lowercase
  * RFC 4648 base32 encoding of the creation time (32-bit big-endian Unix seconds). The ids of the
- * root KSKs in root-anchors.xml are such labels: `Klajeyz` (KSK-2017, 20326) decodes to
+ * root KSKs in root-anchors.xml are such labels: `Kjqmt7v` (KSK-2010, 19036) decodes to
+ * 2010-06-16T21:19:16Z, `Klajeyz` (KSK-2017, 20326) to
  * 2016-10-27T18:50:12Z and `Kmyv6jo` (KSK-2024, 38696) to 2024-04-26T17:30:32Z, each months before
  * the key's validFrom. Six characters keep the top 30 bits: labels made within the same four
  * seconds are equal, and the keystore refuses a label that exists.
