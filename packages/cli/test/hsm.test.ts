@@ -43,6 +43,28 @@ describe.runIf(hasTool("softhsm2-util"))("ksk hsm init (SoftHSM2)", () => {
     expect(runTool("softhsm2-util", ["--show-slots"], { env: hsm.processEnv }).stdout).toBe(before);
   });
 
+  it.runIf(hasTool("pkcs11-tool"))("with a vendor module only looks for the token: OpenSC's module has none, exit 4", async () => {
+    const r = await ksk(
+      [
+        "hsm",
+        "init",
+        "--token",
+        "vendor-token",
+        "--so-pin-file",
+        hsm.soPinFile,
+        "--pin-file",
+        hsm.pinFile,
+        "--module",
+        "/usr/lib/x86_64-linux-gnu/opensc-pkcs11.so",
+      ],
+      {
+        env: hsm.env,
+      },
+    );
+    expect(r.code).toBe(4);
+    expect(r.stderr).toBe("ksk: pkcs11:token=vendor-token: no such token in module /usr/lib/x86_64-linux-gnu/opensc-pkcs11.so (initialised tokens: none)\n");
+  });
+
   it("fails with exit 4 and one line for a missing module or PIN file, exit 2 without a module", async () => {
     const noModule = await ksk([...args(), "--module", "/nonexistent/libsofthsm2.so"], { env: hsm.env });
     expect(noModule.code).toBe(4);

@@ -3,7 +3,7 @@
  * per file in a temporary SOFTHSM2_CONF directory. Signatures are checked with node:crypto and the
  * core verifier, key attributes with pkcs11-tool (OpenSC), DS digests with ldns-key2ds.
  */
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type DnskeyRdata, KskError, ROOT, algorithmInfo, bytesToHex, dsDigest, keyTag, makeRR, rrToString } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,8 @@ import { type Keystore, findKeyInAnyToken, openKeystore } from "../src/index.js"
 import { opensslVerify, sampleData } from "./helpers.js";
 
 const softhsm = hasTool("softhsm2-util");
+/** OpenSC's PKCS#11 spy: a module that logs every call and passes it on to $PKCS11SPY. */
+const SPY = "/usr/lib/x86_64-linux-gnu/pkcs11/pkcs11-spy.so";
 
 async function keystoreError(promise: Promise<unknown>): Promise<KskError> {
   try {
@@ -168,6 +170,66 @@ describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
       env: token.processEnv,
     });
     expect(r.stdout).not.toContain("Kgone");
+  });
+
+  it.runIf(hasTool("pkcs11-tool"))("signs with one session, one login and one key lookup, whatever the number of signatures (pkcs11-spy)", async () => {
+    expect(existsSync(SPY)).toBe(true); // shipped with opensc, like pkcs11-tool
+    // The spy loads SoftHSM itself: close the shared keystore so SoftHSM is initialised once.
+    await keystore.close();
+    const log = path.join(token.dir, "spy.log");
+    process.env.PKCS11SPY = token.module;
+    process.env.PKCS11SPY_OUTPUT = log;
+    const signatures = 25;
+    try {
+      const spied = await openKeystore(`pkcs11:token=ksk-lab?module-path=${SPY}&pin-source=file:${token.pinFile}`, { env: token.env });
+      try {
+        const signer = await spied.signer("Krsa256");
+        for (let i = 0; i < signatures; i++) await signer.sign(sampleData(String(i)));
+      } finally {
+        await spied.close();
+      }
+    } finally {
+      delete process.env.PKCS11SPY;
+      delete process.env.PKCS11SPY_OUTPUT;
+      keystore = await openKeystore(token.uri(), { env: token.env });
+    }
+    const calls = new Map<string, number>();
+    for (const line of readFileSync(log, "utf8").split("\n")) {
+      const name = /^\d+: (C_\w+)/.exec(line)?.[1];
+      if (name) calls.set(name, (calls.get(name) ?? 0) + 1);
+    }
+    expect(calls.get("C_Initialize")).toBe(1);
+    expect(calls.get("C_OpenSession")).toBe(1);
+    expect(calls.get("C_Login")).toBe(1);
+    // Private key, public key and DNSKEY record looked up once, when the Signer is made.
+    expect(calls.get("C_FindObjectsInit")).toBe(3);
+    expect(calls.get("C_SignInit")).toBe(signatures);
+    expect(calls.get("C_Sign")).toBe(signatures);
+    expect(calls.get("C_CloseSession")).toBe(1);
+    expect(calls.get("C_Finalize")).toBe(1);
+  });
+
+  it("selects a token by serial (RFC 7512 serial=)", async () => {
+    const r = runTool("pkcs11-tool", ["--module", token.module, "-L"], { env: token.processEnv });
+    const serial = /token label\s*:\s*ksk-lab\s*\n(?:.*\n)*?\s*serial num\s*:\s*([0-9a-f]+)/.exec(r.stdout)?.[1];
+    expect(serial).toMatch(/^[0-9a-f]{16}$/);
+    const bySerial = await openKeystore(`pkcs11:serial=${serial}?module-path=${token.module}&pin-source=file:${token.pinFile}`, { env: token.env });
+    try {
+      expect((await bySerial.find("Krsa256")).location).toBe("pkcs11:token=ksk-lab");
+    } finally {
+      await bySerial.close();
+    }
+  });
+
+  it("generates an RSA-4096 key (the one 4096-bit key of the suite)", async () => {
+    const info = await keystore.generate({ label: "Krsa4096", algorithm: 10, flags: 257, rsaModulusBits: 4096 });
+    expect(algorithmInfo(10).describeKey(info.dnskey!.publicKeyBytes).sizeBits).toBe(4096);
+    const signer = await keystore.signer("Krsa4096");
+    const data = sampleData("4096");
+    const signature = await signer.sign(data);
+    expect(signature.length).toBe(512);
+    expect(opensslVerify(info.dnskey!, data, signature)).toBe(true);
+    await keystore.delete("Krsa4096");
   });
 
   describe("failures are one clear keystore error", () => {
