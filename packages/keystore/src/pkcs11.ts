@@ -101,8 +101,7 @@ function ckrName(e: unknown): string | undefined {
 export function pkcs11Failure(e: unknown, where: string, action: string): KskError {
   if (isKskError(e)) return e;
   const ckr = ckrName(e);
-  const text = ckr ? (CKR_TEXT[ckr] ?? `${action} failed`) : `${action} failed: ${(e as Error)?.message ?? String(e)}`;
-  const detail = ckr ? (CKR_TEXT[ckr] ? `${text} (${ckr})` : `${action} failed (${ckr})`) : text;
+  const detail = ckr ? `${CKR_TEXT[ckr] ?? `${action} failed`} (${ckr})` : `${action} failed: ${firstLine((e as Error)?.message ?? String(e))}`;
   return new KskError("keystore", ckr ? `PKCS11-${ckr.slice(4)}` : "PKCS11-FAILURE", detail, { where, cause: e });
 }
 
@@ -732,6 +731,7 @@ class Pkcs11Keystore implements Keystore {
   }
 }
 
+/** The signing family of an existing key (the RSA size is not needed to sign, hence 0). */
 function familyOfDnskey(dnskey: DnskeyRdata): KeyFamily {
   switch (dnskey.algorithm) {
     case 8:
