@@ -415,7 +415,8 @@ describe.runIf(hasTool("softhsm2-util"))("keys in the HSM (SoftHSM)", () => {
     const mismatch = await ksk(["anchors", "build", "--config", tmp.file("hsm-bad.yaml", yaml((ta + 1) % 65536)), "-o", tmp.file("hsm-bad.xml")], {
       env: token.env,
     });
-    expect([mismatch.code, mismatch.stderr]).toEqual([1, expect.stringMatching(/says key_tag/)]);
+    // KSK-CONFIG-MATCH, the check the signing ceremony runs: the wrong key is a keystore fault (exit 4).
+    expect([mismatch.code, mismatch.stderr]).toEqual([4, expect.stringMatching(/the HSM key has key tag \d+, the config says \d+/)]);
 
     // IANA's form: an hsm section (module, PIN, environment) and labels, no token named.
     const hsmYaml = `hsm:\n  softhsm:\n    module: "${token.module}"\n    pin: "${token.pin}"\n    env:\n      SOFTHSM2_CONF: "${token.conf}"\nkeys:\n  a:\n    description: A\n    label: ksk-a\n    algorithm: RSASHA256\n    valid_from: "2026-01-01T00:00:00Z"\n`;

@@ -18,7 +18,7 @@
  * our own signer (the verifier accepts them, as RFC 5652 §5.4 allows).
  */
 import { createHash, type X509Certificate, verify as nodeVerify } from "node:crypto";
-import { bytesEqual, KskError } from "@ksk/core";
+import { bytesEqual, KskError, type CheckCode, checkFailed } from "@ksk/core";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 import { DEFAULT_SIGNER_EMAIL } from "./lab-ca.js";
@@ -147,8 +147,8 @@ const CMS_SIGNATURES: ReadonlyMap<string, string | undefined> = new Map([
   ["1.2.840.10045.4.3.4", "sha512"],
 ]);
 
-function cmsCheck(where: string, code: string, detail: string): KskError {
-  return new KskError("check", code, detail, { where });
+function cmsCheck(where: string, code: CheckCode, detail: string): KskError {
+  return checkFailed(code, detail, where);
 }
 
 /** Verify root-anchors.p7s over `contentBytes`; throws a check failure naming what failed. */

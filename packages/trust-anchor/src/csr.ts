@@ -32,6 +32,7 @@ import {
   parseName,
   ROOT,
   type Signer,
+  checkFailed,
 } from "@ksk/core";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
@@ -197,14 +198,10 @@ function dnskeyFromSpki(spkiDer: Uint8Array, algorithm: number): DnskeyRdata | u
  * (owner, key tag, algorithm, digest) is the DS of the key that signed the request.
  */
 export function checkKskCsr(csr: KskCsr): void {
-  if (!csr.signatureValid)
-    throw new KskError("check", "CSR-SIGNATURE", "the request's self-signature does not verify with its public key", { where: csr.where });
-  if (!csr.ds || !csr.owner)
-    throw new KskError("check", "CSR-DS", `the subject has no resourceRecord (${OID.resourceRecord}) attribute with the key's DS`, { where: csr.where });
+  if (!csr.signatureValid) throw checkFailed("CSR-SIGNATURE", "the request's self-signature does not verify with its public key", csr.where);
+  if (!csr.ds || !csr.owner) throw checkFailed("CSR-DS", `the subject has no resourceRecord (${OID.resourceRecord}) attribute with the key's DS`, csr.where);
   if (!csr.dnskey) {
-    throw new KskError("check", "CSR-DS", `the DS names algorithm ${csr.ds.algorithm}, which does not fit the request's ${csr.signatureAlgorithm} key`, {
-      where: csr.where,
-    });
+    throw checkFailed("CSR-DS", `the DS names algorithm ${csr.ds.algorithm}, which does not fit the request's ${csr.signatureAlgorithm} key`, csr.where);
   }
   if (!dsMatches(csr.ds, csr.owner, csr.dnskey)) {
     throw new KskError(

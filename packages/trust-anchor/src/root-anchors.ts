@@ -41,6 +41,7 @@ import {
   parseIsoUtc,
   parseName,
   ROOT,
+  checkFailed,
 } from "@ksk/core";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 import { create } from "xmlbuilder2";
@@ -73,7 +74,7 @@ export const IANA_ROOT_ANCHORS_SOURCE = "http://data.iana.org/root-anchors/root-
 export const ANCHOR_DS_TTL_SECONDS = 172800;
 
 function taCheck(code: "TA-DIGEST-KEY" | "TA-NONE-VALID", detail: string, where: string): KskError {
-  return new KskError("check", code, detail, { where });
+  return checkFailed(code, detail, where);
 }
 
 function bad(code: string, detail: string, where: string): KskError {

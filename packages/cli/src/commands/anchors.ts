@@ -27,15 +27,14 @@ import {
   isKind,
   KskError,
   keyTag,
-  makeDs,
   makeRR,
-  parseTimeArgument,
   type RR,
   ROOT,
   sha256,
+  checkFailed,
 } from "@ksk/core";
 import { findKeyInAnyToken, type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
-import { type KskKeyConfig, parseSignerConfig, type SignerConfig } from "@ksk/signer";
+import { type KskKeyConfig, type SignerConfig, checkKskMatchesConfig, parseSignerConfig } from "@ksk/signer";
 import {
   type AnchorKey,
   anchorDsRecords,
@@ -56,6 +55,7 @@ import {
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
+import { timeOption } from "../options.js";
 import { decodeUtf8, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
@@ -76,14 +76,6 @@ export function tagMap(option: string, values: readonly string[]): Map<number, s
     out.set(tag, m[2] as string);
   }
   return out;
-}
-
-function time(option: string, text: string): number {
-  try {
-    return parseTimeArgument(text, `--${option}`);
-  } catch (e) {
-    throw new KskError("usage", "USAGE-TIME", (e as KskError).message);
-  }
 }
 
 async function readDocument(ctx: CliContext, file: string): Promise<{ doc: TrustAnchorDocument; bytes: Uint8Array; name: string }> {
@@ -207,15 +199,16 @@ function matchConfigKeys(config: SignerConfig, dnskeys: readonly FoundKey[], whe
   });
 }
 
-/** A key found for a config entry must be the key the config describes (key_tag, ds_sha256). */
+/**
+ * A key found for a config entry must be the key the config describes (algorithm, RSA size and
+ * exponent, key_tag, ds_sha256): the same KSK-CONFIG-MATCH check the signing ceremony runs (exit 4).
+ */
 function checkConfigKey(k: FoundKey, where: string): void {
   if (!k.config) return;
-  const tag = keyTag(k.dnskey);
-  if (k.config.keyTag !== undefined && k.config.keyTag !== tag) {
-    throw new KskError("check", "CONFIG-KEY-MISMATCH", `keys.${k.config.name} says key_tag ${k.config.keyTag}, but ${k.where} has key tag ${tag}`, { where });
-  }
-  if (k.config.dsSha256Hex !== undefined && bytesToHex(makeDs(ROOT, k.dnskey, 2).digestBytes, true) !== k.config.dsSha256Hex) {
-    throw new KskError("check", "CONFIG-KEY-MISMATCH", `keys.${k.config.name}: the DS SHA-256 of ${k.where} is not the config's ds_sha256`, { where });
+  try {
+    checkKskMatchesConfig(k.config, k.dnskey, ROOT);
+  } catch (e) {
+    throw e instanceof KskError ? e.within(where) : e;
   }
 }
 
@@ -230,7 +223,7 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   if (config !== undefined && argv.label.length > 0) throw new KskError("usage", "USAGE-KEYS", "with --config the keys are the config's; --label is not used");
   const output = argv.output ?? config?.config.filenames.outputTrustAnchor;
   if (output === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give -o FILE (or filenames.output_trustanchor in the config)");
-  const publication = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  const publication = timeOption(ctx, argv.at, "--at");
   const digestTypes = parseDigestList(argv.digest);
   const ids = tagMap("id-for", argv.idFor);
   const from = tagMap("valid-from", argv.validFrom);
@@ -277,9 +270,9 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     if (id === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --id-for ${tag}=ID`);
     const validFromText = from.get(tag);
     const validUntilText = until.get(tag);
-    const validFromEpochSeconds = validFromText !== undefined ? time("valid-from", validFromText) : entry?.validFromEpochSeconds;
+    const validFromEpochSeconds = validFromText !== undefined ? timeOption(ctx, validFromText, "--valid-from") : entry?.validFromEpochSeconds;
     if (validFromEpochSeconds === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --valid-from ${tag}=TIME`);
-    const validUntilEpochSeconds = validUntilText !== undefined ? time("valid-until", validUntilText) : entry?.validUntilEpochSeconds;
+    const validUntilEpochSeconds = validUntilText !== undefined ? timeOption(ctx, validUntilText, "--valid-until") : entry?.validUntilEpochSeconds;
     return { dnskey, id, validFromEpochSeconds, validUntilEpochSeconds };
   });
   const trustAnchorId = (argv.trustAnchorId ?? randomUUID()).toUpperCase();
@@ -319,7 +312,7 @@ interface SignArgs {
 }
 
 async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
-  const at = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  const at = timeOption(ctx, argv.at, "--at");
   const { doc, bytes, name } = await readDocument(ctx, argv.xml);
   // Never sign a file resolvers would reject or read as "unsigned".
   within(name, () => checkRootAnchors(doc, at));
@@ -380,7 +373,7 @@ interface VerifyArgs {
 }
 
 async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
-  const at = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  const at = timeOption(ctx, argv.at, "--at");
   if ((argv.p7s === undefined) !== (argv.ca === undefined))
     throw new KskError("usage", "USAGE-CA", "--p7s and --ca go together (the signature is checked against the CA file)");
   const { doc, bytes, name } = await readDocument(ctx, argv.xml);
@@ -437,9 +430,7 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
     report.dnskey = matches.map((m) => ({ id: m.kd.id, keyTag: m.kd.keyTag, inDnskeyRrset: m.found }));
     if (!argv.json) for (const m of matches) ctx.out(`${m.found ? "present" : "absent "} in ${input.name}: KeyDigest ${m.kd.id} (${m.kd.keyTag})\n`);
     if (!matches.some((m) => m.found)) {
-      throw new KskError("check", "TA-DNSKEY-ANCHORED", `no KeyDigest valid at ${formatIsoUtc(at)} designates a DNSKEY in it; a resolver could not validate`, {
-        where: input.name,
-      });
+      throw checkFailed("TA-DNSKEY-ANCHORED", `no KeyDigest valid at ${formatIsoUtc(at)} designates a DNSKEY in it; a resolver could not validate`, input.name);
     }
   }
   if (argv.json) printJson(ctx, { ...report, verified: true });
@@ -456,7 +447,7 @@ interface DsArgs {
 
 async function dsCommand(ctx: CliContext, argv: DsArgs): Promise<void> {
   if (argv.all && argv.at !== undefined) throw new KskError("usage", "USAGE-TIME", "give --at or --all, not both");
-  const at = argv.at === undefined ? ctx.now() : time("at", argv.at);
+  const at = timeOption(ctx, argv.at, "--at");
   const { doc, name } = await readDocument(ctx, argv.xml);
   within(name, () => {
     if (argv.all) for (const kd of doc.keyDigests) checkDigestMatchesKey(doc, kd);

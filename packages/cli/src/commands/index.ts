@@ -7,6 +7,8 @@ import { caCommand } from "./ca.js";
 import type { CommandFactory } from "./command.js";
 import { csrCommand } from "./csr.js";
 import { dsCommand } from "./ds.js";
+import { hsmCommand } from "./hsm.js";
+import { keyCommand } from "./key.js";
 import { keytagCommand } from "./keytag.js";
 import { ksrCommand } from "./ksr.js";
 import { rrsetCommand } from "./rrset.js";
@@ -18,6 +20,8 @@ export const COMMANDS: readonly CommandFactory[] = [
   caCommand,
   csrCommand,
   dsCommand,
+  hsmCommand,
+  keyCommand,
   keytagCommand,
   ksrCommand,
   rrsetCommand,
