@@ -33,6 +33,17 @@ describe.runIf(hasTool("softhsm2-util"))("ksk hsm init (SoftHSM2)", () => {
     expect(wrong.status).not.toBe(0);
   });
 
+  it("the new token takes a KSK from ksk key generate, listed with the same DS", async () => {
+    const uri = `pkcs11:token=ceremony-lab?module-path=${hsm.module}&pin-source=file:${hsm.pinFile}`;
+    const gen = await ksk(["key", "generate", "--keystore", uri, "--role", "ksk", "--algorithm", "RSASHA256", "--json"], { env: hsm.env });
+    expect(gen.code).toBe(0);
+    const report = JSON.parse(gen.stdout) as { label: string; ds: { record: string }[] };
+    const list = await ksk(["key", "list", "--keystore", uri, "--dns"], { env: hsm.env });
+    expect(list.code).toBe(0);
+    expect(list.stdout).toContain(`; ${report.label}\n`);
+    expect(list.stdout).toContain(`${report.ds[0]?.record}\n`);
+  });
+
   it("refuses to initialise a token that exists (exit 5), leaving it as it was", async () => {
     const before = runTool("softhsm2-util", ["--show-slots"], { env: hsm.processEnv }).stdout;
     const r = await ksk([...args(), "--json"], { env: { ...hsm.env, KSK_PKCS11_MODULE: hsm.module } });
