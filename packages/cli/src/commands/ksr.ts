@@ -207,9 +207,11 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
             .option("pin-file", { type: "string", describe: "PKCS#11 user PIN file" })
             .option("passphrase-file", { type: "string", describe: "Software keystore passphrase file" })
-            .option("module", { type: "string", describe: "PKCS#11 module path (if not in the URI or KSK_PKCS11_MODULE)" }),
+            .option("module", { type: "string", describe: "PKCS#11 module path (if not in the URI or KSK_PKCS11_MODULE)" })
+            .option("now", { type: "string", describe: "Build time: the KSR timestamp and proof-of-possession inception (default now)" }),
         handler: handle(
           async (argv: {
+            now?: string;
             keystore: string;
             quarter: string;
             previousSkr?: string;
@@ -222,7 +224,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             module?: string;
           }) => {
             const quarter = parseQuarter(argv.quarter);
-            const now = ctx.now();
+            const now = timeOption(ctx, argv.now, "--now");
             const policy = await loadPolicy(ctx, argv.policy);
             const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
             const keystore = await openKeystore(argv.keystore, {
