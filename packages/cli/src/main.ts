@@ -4,6 +4,7 @@
  * (see ./commands/index.ts). This is the only place errors become exit codes and the only caller
  * of process.exit; `run()` itself is free of process globals so tests can call it in-process.
  */
+import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { isKskError } from "@ksk/core";
 import yargs from "yargs";
@@ -14,6 +15,9 @@ import { STDIN_ARGUMENT } from "./io.js";
 
 class UsageError extends Error {}
 
+/** The toolkit's version, from the cli package's manifest. */
+const VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
+
 export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug");
   let exitCode: number = EXIT.ok;
@@ -21,6 +25,7 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
   const parser = yargs(args)
     .scriptName("ksk")
     .usage("$0 <command> [options]\n\nThe root zone KSK ceremony toolkit.")
+    .version(VERSION)
     .option("debug", { type: "boolean", describe: "Print stack traces for errors", global: true })
     .strict()
     .demandCommand(1, "Give a command; see ksk --help")
