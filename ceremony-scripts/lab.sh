@@ -17,7 +17,9 @@
 # TEST ONLY: the PINs and passphrase below are lab secrets written next to the keys they open.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-out=lab-out
+# KSK_LAB_OUT: where to write (default lab-out/, emptied first); the end-to-end test uses a temp dir.
+out=${KSK_LAB_OUT:-lab-out}
+case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
 rm -rf "$out"
 mkdir -p "$out/softhsm/tokens" "$out/ca"
 chmod 700 "$out/softhsm" "$out/softhsm/tokens"
@@ -26,15 +28,15 @@ ksk() { packages/cli/bin/ksk "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
 module=/usr/lib/softhsm/libsofthsm2.so
-export SOFTHSM2_CONF="$PWD/$out/softhsm/softhsm2.conf"
-printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$PWD/$out/softhsm/tokens" >"$SOFTHSM2_CONF"
+export SOFTHSM2_CONF="$out/softhsm/softhsm2.conf"
+printf 'directories.tokendir = %s\nobjectstore.backend = file\nlog.level = ERROR\n' "$out/softhsm/tokens" >"$SOFTHSM2_CONF"
 umask 077
 echo 123456 >"$out/softhsm/user.pin"     # TEST ONLY lab PIN
 echo 87654321 >"$out/softhsm/so.pin"     # TEST ONLY lab SO PIN
 echo "lab zsk operator passphrase" >"$out/zsk.passphrase" # TEST ONLY
 umask 022
-hsm="pkcs11:token=ksk-lab?module-path=$module&pin-source=file:$PWD/$out/softhsm/user.pin"
-zsks="file:$PWD/$out/zsk-keystore"
+hsm="pkcs11:token=ksk-lab?module-path=$module&pin-source=file:$out/softhsm/user.pin"
+zsks="file:$out/zsk-keystore"
 
 step "1. KSK operator: a lab token in SoftHSM2 and two KSKs generated inside it"
 ksk hsm init --token ksk-lab --so-pin-file "$out/softhsm/so.pin" --pin-file "$out/softhsm/user.pin" --module "$module"

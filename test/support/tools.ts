@@ -3,7 +3,7 @@
  * Outside CI a missing tool skips the tests that need it (`it.runIf(hasTool(…))`); with CI=true a
  * missing tool is a failure, because `.ci/run` installs every tool and a silent skip would hide it.
  */
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 
 const cache = new Map<string, boolean>();
 
@@ -30,18 +30,14 @@ export function runTool(
   args: readonly string[],
   options: { input?: string | Uint8Array; cwd?: string; env?: NodeJS.ProcessEnv } = {},
 ): { status: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(command, args, {
-      input: options.input,
-      cwd: options.cwd,
-      env: options.env ?? process.env,
-      stdio: ["pipe", "pipe", "pipe"],
-      maxBuffer: 256 * 1024 * 1024,
-    });
-    return { status: 0, stdout: stdout.toString(), stderr: "" };
-  } catch (e) {
-    const err = e as { status?: number; stdout?: Buffer; stderr?: Buffer; message: string };
-    if (err.status === undefined || err.status === null) throw e;
-    return { status: err.status, stdout: err.stdout?.toString() ?? "", stderr: err.stderr?.toString() ?? err.message };
-  }
+  const r = spawnSync(command, args, {
+    input: options.input,
+    cwd: options.cwd,
+    env: options.env ?? process.env,
+    maxBuffer: 256 * 1024 * 1024,
+    encoding: "utf8",
+  });
+  if (r.error) throw r.error;
+  if (r.status === null) throw new Error(`${command} was killed by ${r.signal}`);
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
