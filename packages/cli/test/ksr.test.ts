@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pgpWords } from "@ksk/core";
+import { ianaLabel } from "@ksk/keygen";
 import { type Keystore, openKeystore } from "@ksk/keystore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
@@ -161,14 +162,46 @@ describe.runIf(hasTool("softhsm2-util"))("ksk ksr build (SoftHSM2)", () => {
 
   it("builds a 2027Q1 KSR from the token's ZSKs that validates and shows", async () => {
     const out = path.join(dir, "ksr-2027q1.xml");
-    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", "-o", out], { now, env: token.env });
+    const zsks = ["--zsk", "zsk-a", "zsk-b", "zsk-c"];
+    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", ...zsks, "-o", out], { now, env: token.env });
     expect([r.code, r.stderr]).toEqual([0, ""]);
     expect(r.stdout).toMatch(/ZSKs zsk-a \(\d+\), zsk-b \(\d+\), zsk-c \(\d+\)/);
     const v = await ksk(["ksr", "validate", out], { now });
     expect(v.code).toBe(0);
     expect(v.stdout).toMatch(/^ {2}9 {2}2027-03-21T00:00:00Z {2}2027-04-11T00:00:00Z/m);
-    const again = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", "-o", out], { now, env: token.env });
+    const again = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", ...zsks, "-o", out], { now, env: token.env });
     expect(again.code).toBe(5);
+  });
+
+  it("without --zsk refuses labels that do not carry a creation time (exit 2): their order cannot be known", async () => {
+    const out = path.join(dir, "unordered.xml");
+    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2027Q1", "-o", out], { now, env: token.env });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/the creation order of zsk-a, zsk-b, zsk-c is unknown \(not IANA-style labels\): give the ZSKs in role order with --zsk/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("without --zsk takes IANA-style labels in creation order, not alphabetical order", async () => {
+    // Creation times 4 s apart whose last label character runs z, 2, 3 in base32: alphabetically
+    // "…2" < "…3" < "…z", the reverse of the order the keys were made in.
+    let t = Date.UTC(2026, 5, 1) / 1000;
+    while (((t >>> 2) & 31) !== 25) t += 4;
+    const labels = [t, t + 4, t + 8].map((s) => ianaLabel("zsk", s));
+    expect([...labels].sort()).not.toEqual(labels);
+    const second = createSoftHsmToken({ label: "zsk-iana" });
+    try {
+      const store = await openKeystore(second.uri(), { env: second.env });
+      for (const label of labels) await store.generate({ label, algorithm: 8, rsaModulusBits: 2048, flags: 256 });
+      await store.close();
+      const out = path.join(dir, "iana-order.xml");
+      const r = await ksk(["ksr", "build", "--keystore", second.uri(), "--quarter", "2027Q1", "-o", out], { now, env: second.env });
+      expect([r.code, r.stderr]).toEqual([0, ""]);
+      expect(r.stdout).toContain(`ZSKs ${labels[0]} (`);
+      expect(r.stdout.indexOf(labels[0] as string)).toBeLessThan(r.stdout.indexOf(labels[1] as string));
+      expect(r.stdout.indexOf(labels[1] as string)).toBeLessThan(r.stdout.indexOf(labels[2] as string));
+    } finally {
+      second.cleanup();
+    }
   });
 
   it("refuses two ZSKs for a three-key policy, saying how many it needs, and writes nothing", async () => {
@@ -181,7 +214,10 @@ describe.runIf(hasTool("softhsm2-util"))("ksk ksr build (SoftHSM2)", () => {
 
   it("refuses a quarter that breaks the signature horizon, writing nothing", async () => {
     const out = path.join(dir, "far.xml");
-    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2028Q1", "-o", out], { now, env: token.env });
+    const r = await ksk(["ksr", "build", "--keystore", token.uri(), "--quarter", "2028Q1", "--zsk", "zsk-a", "zsk-b", "zsk-c", "-o", out], {
+      now,
+      env: token.env,
+    });
     expect(r.code).toBe(5);
     expect(r.stdout).toMatch(/^FAIL KSR-POLICY-SIG-HORIZON/m);
     expect(existsSync(out)).toBe(false);

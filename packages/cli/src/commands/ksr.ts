@@ -6,7 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 import { KskError, type Signer, formatIsoZ, keyTag } from "@ksk/core";
-import { openKeystore } from "@ksk/keystore";
+import { ianaLabelTime } from "@ksk/keygen";
+import { type KeyPairInfo, openKeystore } from "@ksk/keystore";
 import {
   DEFAULT_MAX_KSR_BYTES,
   type KsrCheckReport,
@@ -68,6 +69,29 @@ async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<Ks
 /** The fingerprint in JSON output: plain hex, as other tools print it, and the words. */
 function fingerprintJson(bytes: Uint8Array): { sha256Hex: string; pgpWords: string[] } {
   return { sha256Hex: sha256Hex(bytes), pgpWords: fileFingerprint(bytes).pgpWords };
+}
+
+/**
+ * The keystore's ZSKs (flags 256) in creation order, the root's pattern: retiring, current, next.
+ * A PKCS#11 token records no creation time; IANA-style labels (`Z` + base32 of the creation time,
+ * what `ksk key generate` makes by default) carry it. With any other label the order cannot be
+ * known, and guessing it would silently swap the current and next ZSK: --zsk must say it.
+ */
+function zsksInCreationOrder(keys: readonly KeyPairInfo[], keystore: string): string[] {
+  const zsks = keys.filter((k) => k.dnskey?.flags === 256 && k.hasPrivateKey && k.hasPublicKey);
+  const timed = zsks.map((k) => ({ label: k.label, created: ianaLabelTime(k.label) }));
+  const untimed = timed.filter((z) => z.created === undefined).map((z) => z.label);
+  if (untimed.length > 0) {
+    throw new KskError(
+      "usage",
+      "USAGE-ZSK-ORDER",
+      `the creation order of ${untimed.join(", ")} is unknown (not IANA-style labels): give the ZSKs in role order with --zsk`,
+      {
+        where: keystore,
+      },
+    );
+  }
+  return timed.sort((a, b) => (a.created as number) - (b.created as number)).map((z) => z.label);
 }
 
 function printFingerprint(ctx: CliContext, label: string, bytes: Uint8Array): void {
@@ -201,7 +225,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("zsk", {
               type: "string",
               array: true,
-              describe: "ZSK labels in role order: retiring, current, next (default: the keystore's ZSKs in label order)",
+              describe: "ZSK labels in role order: retiring, current, next (default: the keystore's ZSKs in creation order, read from IANA-style labels)",
             })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the KSR" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
@@ -236,11 +260,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             });
             try {
               let labels = argv.zsk;
-              if (labels === undefined || labels.length === 0) {
-                // The keystore records no creation time, so "creation order" is label order: name ZSKs so
-                // they sort retiring < current < next (e.g. zsk-2027q1, zsk-2027q2), or give --zsk.
-                labels = (await keystore.list()).filter((k) => k.dnskey?.flags === 256 && k.hasPrivateKey && k.hasPublicKey).map((k) => k.label);
-              }
+              if (labels === undefined || labels.length === 0) labels = zsksInCreationOrder(await keystore.list(), argv.keystore);
               const zsks: Signer[] = [];
               for (const label of labels) zsks.push(await keystore.signer(label));
               const ksr = await buildKsr({
