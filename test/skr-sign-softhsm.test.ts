@@ -195,6 +195,30 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect((await ksk(["skr", "verify", file("tampered.xml")])).code).toBe(3);
   });
 
+  it("finds the KSKs through IANA's hsm section: module, pin and a SOFTHSM2_CONF relative to the config", async () => {
+    const keys = configText().split("\nkeys:\n")[1];
+    const hsmConfig = `hsm:\n  softhsm:\n    module: ${token.module}\n    pin: ${token.pin}\n    env:\n      SOFTHSM2_CONF: ${path.basename(token.conf)}\nkeys:\n${keys}`;
+    writeFileSync(file("iana-hsm.yaml"), hsmConfig);
+    // No SOFTHSM2_CONF in the environment: the config's env section must supply it.
+    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("iana-hsm.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-hsm.xml")], {
+      env: {},
+    });
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    expect((await ksk(["skr", "verify", file("skr-hsm.xml"), "--anchor", file("current.ds")])).code).toBe(0);
+  });
+
+  it("refuses a missing HSM module with exit 4 and writes nothing", async () => {
+    writeFileSync(file("no-module.yaml"), configText().replace(token.module, "/nonexistent/libpkcs11.so"));
+    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("no-module.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
+      env: token.env,
+    });
+    expect(r.code).toBe(4);
+    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/\/nonexistent\/libpkcs11\.so/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
   it("refuses a wrong PIN with exit 4 and writes nothing", async () => {
     writeFileSync(file("wrong.pin"), "000000\n");
     writeFileSync(file("wrong-pin.yaml"), configText().replace(token.pinFile, file("wrong.pin")));
