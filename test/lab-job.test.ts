@@ -11,7 +11,7 @@ import path from "node:path";
 import { isRevoked, keyTag, withoutRevokeBit } from "@ksk/core";
 import { parseKsrXml } from "@ksk/ksr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { hasTool, runTool } from "./support/tools.js";
+import { hasTool, opensslCmsVerify, runTool } from "./support/tools.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const out = path.join(mkdtempSync(path.join(tmpdir(), "ksk-lab-")), "lab-out");
@@ -38,23 +38,7 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
   });
 
   it("publishes a root-anchors.p7s that openssl cms -verify -binary accepts with the lab CA", () => {
-    const r = runTool("openssl", [
-      "cms",
-      "-verify",
-      "-binary",
-      "-inform",
-      "DER",
-      "-in",
-      `${out}/root-anchors.p7s`,
-      "-content",
-      `${out}/root-anchors.xml`,
-      "-CAfile",
-      `${out}/ca/ca.pem`,
-      "-purpose",
-      "any",
-      "-out",
-      "/dev/null",
-    ]);
+    const r = opensslCmsVerify({ p7sFile: `${out}/root-anchors.p7s`, contentFile: `${out}/root-anchors.xml`, caFile: `${out}/ca/ca.pem`, purposeAny: true });
     expect(r.status, r.stderr).toBe(0);
   });
 

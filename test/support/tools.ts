@@ -41,3 +41,19 @@ export function runTool(
   if (r.status === null) throw new Error(`${command} was killed by ${r.signal}`);
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
+
+/**
+ * `openssl cms -verify` of a detached DER signature over a file, as unbound-anchor and IANA's
+ * get-trust-anchor check root-anchors.p7s: `-binary` (no line-ending rewrite, DESIGN.md §4), the
+ * signer chained to `caFile`, optionally at a fixed time (`-attime`).
+ */
+export function opensslCmsVerify(options: { p7sFile: string; contentFile: string; caFile: string; atEpochSeconds?: number; purposeAny?: boolean }): {
+  status: number;
+  stdout: string;
+  stderr: string;
+} {
+  const args = ["cms", "-verify", "-binary", "-inform", "DER", "-in", options.p7sFile, "-content", options.contentFile, "-CAfile", options.caFile];
+  if (options.atEpochSeconds !== undefined) args.push("-attime", String(options.atEpochSeconds));
+  if (options.purposeAny) args.push("-purpose", "any");
+  return runTool("openssl", [...args, "-out", "/dev/null"]);
+}

@@ -17,6 +17,7 @@
  * operator's declared policy that `ksr build` writes into the KSR's RequestPolicy block.
  */
 import { KskError, parseDuration } from "@ksk/core";
+import type { SignaturePolicy } from "./model.js";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
@@ -94,18 +95,15 @@ export type KsrCheckPolicy = Omit<RawRequestPolicy, DurationKeys> & {
   readonly max_bundle_interval_seconds: number;
 };
 
-/** The ZSK operator's build policy with durations in seconds. */
-export interface ZskBuildPolicy {
-  readonly publishSafetySeconds: number;
-  readonly retireSafetySeconds: number;
-  readonly maxSignatureValiditySeconds: number;
-  readonly minSignatureValiditySeconds: number;
-  readonly maxValidityOverlapSeconds: number;
-  readonly minValidityOverlapSeconds: number;
+/**
+ * The ZSK operator's build policy, durations in seconds: the KSR's RequestPolicy/ZSK fields (its
+ * algorithms come from the ZSKs), plus what building needs beyond them.
+ */
+export type ZskBuildPolicy = Omit<SignaturePolicy, "algorithms"> & {
   readonly ttlSeconds: number;
   readonly bundleIntervalSeconds: number;
   readonly proofOfPossessionValiditySeconds: number;
-}
+};
 
 export interface KsrPolicyFile {
   readonly request: KsrCheckPolicy;

@@ -11,7 +11,7 @@ import { KskError, parseIsoUtc } from "@ksk/core";
 import * as asn1js from "asn1js";
 import { afterAll, describe, expect, it } from "vitest";
 import { testSigner } from "../../../test/support/soft-signer.js";
-import { hasTool, runTool } from "../../../test/support/tools.js";
+import { hasTool, opensslCmsVerify, runTool } from "../../../test/support/tools.js";
 import {
   buildRootAnchors,
   issueSignerCertificate,
@@ -220,23 +220,12 @@ describe("signer keys", () => {
     const p7s = await signDetachedCms({ contentBytes: XML, signer: pki.signer, signerCertificateDer: pki.signerDer, signingEpochSeconds: NOW });
     verifyDetachedCms({ cmsDer: p7s, contentBytes: XML, trustedCaDers: [pki.caDer], atEpochSeconds: NOW });
     if (hasTool("openssl")) {
-      const r = runTool("openssl", [
-        "cms",
-        "-verify",
-        "-binary",
-        "-inform",
-        "DER",
-        "-in",
-        file("ec.p7s", p7s),
-        "-content",
-        file("ec.xml", XML),
-        "-CAfile",
-        file("ec-ca.pem", toPem(pki.caDer, "CERTIFICATE")),
-        "-attime",
-        String(NOW),
-        "-out",
-        "/dev/null",
-      ]);
+      const r = opensslCmsVerify({
+        p7sFile: file("ec.p7s", p7s),
+        contentFile: file("ec.xml", XML),
+        caFile: file("ec-ca.pem", toPem(pki.caDer, "CERTIFICATE")),
+        atEpochSeconds: NOW,
+      });
       expect(r.status).toBe(0);
     }
   });
