@@ -12,7 +12,7 @@
  *     signatures made by the revoked key itself are exempt (they only prove the revocation).
  * Where the timeline does not reach far enough to know (a key already published in the first slot, or
  * still published or signing in the last), the check has nothing to judge and passes.
- * IANA's dnssec-keytools does not implement this check (it logs "not implemented yet").
+ * IANA's dnssec-keytools leaves this check out: it only logs a warning that it was skipped.
  */
 import { type DnskeyRdata, checkFailed, formatDuration, formatIsoZ, isRevoked, keyTag, sameKeyMaterial, withoutRevokeBit } from "@ksk/core";
 
