@@ -388,6 +388,9 @@ function decodeTypeBitmap(r: Reader): number[] {
     if (length < 1 || length > 32) throw inputError("WIRE-BITMAP", `NSEC type bitmap window ${window} has length ${length}`);
     lastWindow = window;
     const bitmap = r.bytes(length, "type bitmap");
+    // RFC 4034 §4.1.2: trailing zero octets MUST be omitted (and so an empty window is invalid);
+    // accepting them would make the re-encoded RDATA differ from the octets that were signed.
+    if (bitmap[length - 1] === 0) throw inputError("WIRE-BITMAP", `NSEC type bitmap window ${window} ends in a zero octet (RFC 4034 §4.1.2)`);
     for (const [octet, bits] of bitmap.entries()) {
       for (let bit = 0; bit < 8; bit++) if (bits & (0x80 >> bit)) types.push(window * 256 + octet * 8 + bit);
     }

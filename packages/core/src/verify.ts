@@ -69,7 +69,7 @@ export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys
       return verdict("algorithm", `${subject}: ${(e as Error).message}`);
     }
   }
-  const candidates = dnskeys.filter(
+  const matching = dnskeys.filter(
     (k) =>
       namesEqual(k.owner, sig.signerName) &&
       k.rdata.algorithm === sig.algorithm &&
@@ -77,9 +77,13 @@ export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys
       isZoneKey(k.rdata) &&
       keyTag(k.rdata) === sig.keyTag,
   );
-  // RFC 5011 §2.1: a revoked key may validate only the DNSKEY RRset that carries its revocation.
-  if (candidates.length > 0 && sig.typeCovered !== RRType.DNSKEY && candidates.every((k) => isRevoked(k.rdata))) {
-    return verdict("no-key", `${subject}: key ${sig.keyTag} is revoked (RFC 5011) and may sign only its own DNSKEY RRset`);
+  // RFC 5011 §2.1: a revoked key may validate only the RRSIG over the DNSKEY RRset that carries
+  // its revocation — judged key by key, since a revoked key's new tag may equal another key's.
+  const candidates = matching.filter(
+    (k) => !isRevoked(k.rdata) || (sig.typeCovered === RRType.DNSKEY && rrset.some((rr) => isKind(rr, "DNSKEY") && sameDnskeyRecord(rr.rdata, k.rdata))),
+  );
+  if (matching.length > 0 && candidates.length === 0) {
+    return verdict("no-key", `${subject}: key ${sig.keyTag} is revoked (RFC 5011) and may sign only the DNSKEY RRset that carries its revocation`);
   }
   if (candidates.length === 0) {
     return verdict("no-key", `${subject}: no zone DNSKEY at ${nameToString(sig.signerName)} with tag ${sig.keyTag} and algorithm ${sig.algorithm}`);
@@ -102,6 +106,10 @@ export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys
   }
   if (malformed.length === candidates.length) return verdict("bad-signature", `${subject}: the key is malformed: ${malformed.join("; ")}`);
   return verdict("bad-signature", `${subject}: the signature does not verify with the key`);
+}
+
+function sameDnskeyRecord(a: DnskeyRdata, b: DnskeyRdata): boolean {
+  return a.flags === b.flags && a.protocol === b.protocol && a.algorithm === b.algorithm && bytesEqual(a.publicKeyBytes, b.publicKeyBytes);
 }
 
 export interface RrsetVerdict {
@@ -134,13 +142,7 @@ export type AnchorRecord = RR<DsRdata> | RR<DnskeyRdata>;
 export function anchorDesignates(anchor: AnchorRecord, key: RR<DnskeyRdata>): boolean {
   if (!namesEqual(anchor.owner, key.owner)) return false;
   if (isKind(anchor, "DS")) return dsMatches(anchor.rdata, key.owner, key.rdata);
-  const a = anchor.rdata as DnskeyRdata;
-  return (
-    a.flags === key.rdata.flags &&
-    a.protocol === key.rdata.protocol &&
-    a.algorithm === key.rdata.algorithm &&
-    bytesEqual(a.publicKeyBytes, key.rdata.publicKeyBytes)
-  );
+  return sameDnskeyRecord(anchor.rdata as DnskeyRdata, key.rdata);
 }
 
 /** The keys of a DNSKEY RRset designated by any of the anchor records. */

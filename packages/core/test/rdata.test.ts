@@ -192,6 +192,9 @@ describe("truncated and malformed wire data: coded errors naming the field and o
     ["NSEC", "00000601", "WIRE-TRUNCATED", ["NSEC type bitmap"]],
     ["NSEC", "00010140000140", "WIRE-BITMAP", ["window 0", "out of order"]],
     ["NSEC", `000021${"40".repeat(33)}`, "WIRE-BITMAP", ["length 33"]],
+    // RFC 4034 §4.1.2: trailing zero octets must be omitted, so "A" padded to 3 octets is refused.
+    ["NSEC", "0000034000" + "00", "WIRE-BITMAP", ["window 0", "ends in a zero octet"]],
+    ["NSEC", "00000100", "WIRE-BITMAP", ["window 0", "ends in a zero octet"]],
     ["TXT", "0568656c6c", "WIRE-TRUNCATED", ["TXT string"]],
     ["ZONEMD", "78a0d4a10101aabb", "WIRE-TRUNCATED", ["ZONEMD", "2 octets", "at least 12"]],
   ];

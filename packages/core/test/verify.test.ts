@@ -261,11 +261,27 @@ describe("signRrset: sign through a Signer, verified before use", () => {
     const revoked = makeRR(owner, 172800, withRevokeBit(signer.dnskey));
     const soa = record(". 86400 IN SOA a.root-servers.net. nstld.verisign-grs.com. 2026010100 1800 900 604800 86400");
     const soaTemplate = { ...template(signer, revokedKeyTag(signer.dnskey)), typeCovered: 6, originalTtlSeconds: 86400 };
-    await expect(signRrset(signer, [soa], soaTemplate)).rejects.toThrow(/is revoked \(RFC 5011\) and may sign only its own DNSKEY RRset/);
+    await expect(signRrset(signer, [soa], soaTemplate)).rejects.toThrow(
+      /is revoked \(RFC 5011\) and may sign only the DNSKEY RRset that carries its revocation/,
+    );
     // The same signature made outside signRrset is judged "no-key" by the verifier.
     const rrsig = makeRR(owner, 86400, { kind: "RRSIG" as const, ...soaTemplate, signatureBytes: await signer.sign(rrsigSignedData(soaTemplate, [soa])) });
     const verdict = verifyRrsig([soa], rrsig, [revoked], epoch("2026-01-10T00:00:00Z"));
     expect(verdict.status).toBe("no-key");
+  });
+
+  it("a revoked key validates a DNSKEY RRset only if the RRset carries its revocation", async () => {
+    const signer = testSigner({ algorithm: 8, flags: 257, rsaBits: 1024 });
+    const revoked = makeRR(owner, 172800, withRevokeBit(signer.dnskey));
+    const carrying = [revoked, zsk];
+    const rrsig = await signRrset(signer, carrying, template(signer, revokedKeyTag(signer.dnskey)));
+    expect(verifyRrsig(carrying, rrsig, [revoked], epoch("2026-01-10T00:00:00Z")).status).toBe("valid");
+    // The same key signing a DNSKEY RRset that does not carry it (given as an extra key) validates nothing.
+    const other = [zsk];
+    const data = rrsigSignedData(rrsig.rdata, other);
+    const foreign = makeRR(owner, 172800, { ...rrsig.rdata, signatureBytes: await signer.sign(data) });
+    const verdict = verifyRrsig(other, foreign, [revoked], epoch("2026-01-10T00:00:00Z"));
+    expect([verdict.status, verdict.reason]).toEqual(["no-key", expect.stringMatching(/revoked \(RFC 5011\)/)]);
   });
 
   it("refuses a template naming another key", async () => {
