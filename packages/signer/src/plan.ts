@@ -16,6 +16,7 @@ import {
   algorithmInfo,
   checkFailed,
   decodeRsaPublicKey,
+  formatDuration,
   formatIsoZ,
   keyTag,
   makeRR,
@@ -108,6 +109,38 @@ export function checkKskValidity(
   }
 }
 
+/**
+ * KSK-POLICY-SIG-VALIDITY and KSK-POLICY-SIG-OVERLAP: the KSR's windows, which the KSK's RRSIGs
+ * take over, must also fit the KSK operator's own policy — the KSR's checks only hold them to the
+ * limits the ZSK operator declared.
+ */
+export function checkKskPolicyWindows(
+  bundles: readonly { inceptionEpochSeconds: number; expirationEpochSeconds: number }[],
+  policy: KskPolicy,
+  label: (i: number) => string,
+): void {
+  for (const [i, b] of bundles.entries()) {
+    const validity = b.expirationEpochSeconds - b.inceptionEpochSeconds;
+    if (validity < policy.minSignatureValiditySeconds || validity > policy.maxSignatureValiditySeconds) {
+      throw checkFailed(
+        "KSK-POLICY-SIG-VALIDITY",
+        `valid for ${formatDuration(validity)}; ksk_policy allows ${formatDuration(policy.minSignatureValiditySeconds)}..${formatDuration(policy.maxSignatureValiditySeconds)}`,
+        label(i),
+      );
+    }
+    const next = bundles[i + 1];
+    if (!next) continue;
+    const overlap = b.expirationEpochSeconds - next.inceptionEpochSeconds;
+    if (overlap < policy.minValidityOverlapSeconds || overlap > policy.maxValidityOverlapSeconds) {
+      throw checkFailed(
+        "KSK-POLICY-SIG-OVERLAP",
+        `overlaps the next bundle by ${overlap < 0 ? `-${formatDuration(-overlap)}` : formatDuration(overlap)}; ksk_policy allows ${formatDuration(policy.minValidityOverlapSeconds)}..${formatDuration(policy.maxValidityOverlapSeconds)}`,
+        label(i),
+      );
+    }
+  }
+}
+
 /** SKR-ALGORITHMS: every algorithm in the RRset is covered by a KSK signature (RFC 4035 §2.2). */
 export function checkAlgorithmCoverage(rrsetAlgorithms: ReadonlySet<number>, signingAlgorithms: ReadonlySet<number>, where: string): void {
   for (const algorithm of rrsetAlgorithms) {
@@ -143,6 +176,7 @@ export function planSigning(input: PlanInput): SigningPlan {
     throw checkFailed("KSR-DOMAIN", `the KSR is for ${nameToString(domain)} but ksk_policy.signers_name is ${nameToString(kskPolicy.signersName)}`);
   }
   checkSchemaFitsKsr(schema, ksr.bundles.length, new Set(ksks.keys()));
+  checkKskPolicyWindows(ksr.bundles, kskPolicy, (i) => bundleLabel(ksr.bundles[i] as KsrRequestDocument["bundles"][number], i));
   const labels = rrsigLabelCount(domain);
 
   const bundles = ksr.bundles.map((bundle, index): PlannedBundle => {

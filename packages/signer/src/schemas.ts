@@ -16,7 +16,8 @@
  *
  * Schema validity is checked when a schema is loaded for a KSR, not when slot 7 is reached: the slot
  * count must equal the KSR's bundle count, every key named must be configured, every slot must have a
- * signer, a signer must be published or revoked in its slot, and no key may be both published and revoked.
+ * signer that is not revoked, a signer must be published or revoked in its slot, every revoked key must
+ * sign (its revocation is self-signed, RFC 5011 §2.1), and no key may be both published and revoked.
  */
 import { KskError, checkFailed } from "@ksk/core";
 
@@ -115,6 +116,16 @@ export function checkSchemaFitsKsr(schema: SigningSchema, bundleCount: number, c
       if (!s.publish.includes(name) && !s.revoke.includes(name)) {
         throw checkFailed("SCHEMA-FITS-KSR", `key "${name}" signs but is neither published nor revoked in this slot`, at);
       }
+    }
+    // RFC 5011 §2.1: a revoked key validates only its own revocation, so a slot needs a signer that
+    // is not revoked or no resolver can validate it; and a revocation nobody can see is no revocation:
+    // the revoked key must sign the RRset that carries it (DESIGN.md §3).
+    if (!s.sign.some((name) => s.publish.includes(name))) {
+      throw checkFailed("SCHEMA-FITS-KSR", "is signed only by revoked keys: no resolver could validate this slot", at);
+    }
+    for (const name of s.revoke) {
+      if (!s.sign.includes(name))
+        throw checkFailed("SCHEMA-FITS-KSR", `key "${name}" is published revoked but does not sign: resolvers would never accept the revocation`, at);
     }
     for (const list of [s.publish, s.revoke, s.sign]) {
       if (new Set(list).size !== list.length) throw checkFailed("SCHEMA-FITS-KSR", "lists a key twice", at);

@@ -16,12 +16,14 @@ import {
   RRType,
   anchoredKeys,
   formatIsoZ,
+  isRevoked,
   isSep,
   keyTag,
   makeRR,
   nameToString,
   namesEqual,
   rrsigLabelCount,
+  sameKeyMaterial,
   verifyRrsig,
 } from "@ksk/core";
 import { type Bundle, type KsrRequestDocument, type KsrResponseDocument, bundleDnskeyRrset, bundleZsks, documentDomain, sameDnskey } from "@ksk/ksr";
@@ -82,6 +84,15 @@ function verifyBundle(skr: KsrResponseDocument, bundle: Bundle, index: number, a
     }
     signatures.push({ keyTag: r.keyTag, valid: reason === undefined, reason: reason ?? "valid in its bundle's window" });
     if (reason !== undefined) problems.push({ code: "SKR-VERIFY", detail: `signature by ${r.keyTag}: ${reason}` });
+  }
+  // RFC 5011 §2.1: signatures by revoked keys validate only the revocation itself.
+  if (validBy.length > 0 && validBy.every((k) => isRevoked(k.rdata))) {
+    problems.push({ code: "SKR-VERIFY", detail: "only revoked keys sign this bundle: no resolver can validate it" });
+  }
+  for (const k of bundle.keys.filter((key) => isRevoked(key.dnskey))) {
+    if (!validBy.some((v) => isRevoked(v.rdata) && sameKeyMaterial(v.rdata, k.dnskey))) {
+      problems.push({ code: "SKR-VERIFY", detail: `revoked key ${keyTag(k.dnskey)} does not sign the RRset that carries it (RFC 5011 §2.1)` });
+    }
   }
   if (anchors) {
     const designated = anchoredKeys(rrset, anchors);

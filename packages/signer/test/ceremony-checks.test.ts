@@ -153,6 +153,24 @@ describe("preflight", () => {
     expect(failed(report).map((r) => r.code)).toEqual(["SKR-ALGORITHMS"]);
   });
 
+  it("KSK-POLICY-SIG-VALIDITY and -OVERLAP: the KSR's windows must fit the KSK operator's own policy too", () => {
+    const config = labConfig(ksks);
+    const plan = (kskPolicy: typeof config.kskPolicy) =>
+      preflight({
+        ksr,
+        previousSkr: previous,
+        config: { ...config, kskPolicy },
+        schema: BUILT_IN_SCHEMAS.get("normal")!,
+        ksks: materials(config, ksks),
+        nowEpochSeconds: NOW,
+      });
+    const short = plan({ ...config.kskPolicy, maxSignatureValiditySeconds: 20 * 86400, minSignatureValiditySeconds: 20 * 86400 });
+    expect(failed(short).map((r) => [r.code, r.detail])).toEqual([["KSK-POLICY-SIG-VALIDITY", "valid for P21D; ksk_policy allows P20D..P20D"]]);
+    const tight = plan({ ...config.kskPolicy, maxValidityOverlapSeconds: 10 * 86400 });
+    expect(failed(tight).map((r) => [r.code, r.detail])).toEqual([["KSK-POLICY-SIG-OVERLAP", "overlaps the next bundle by P11D; ksk_policy allows P9D..P10D"]]);
+    expect(failed(plan(config.kskPolicy))).toEqual([]);
+  });
+
   it("KSR-BUNDLE-KEYS: a ZSK TTL other than ksk_policy.ttl is refused, not rewritten", () => {
     const config = labConfig(ksks, { kskPolicy: "" });
     const shortTtl = { ...config, kskPolicy: { ...config.kskPolicy, ttlSeconds: 86400 } };

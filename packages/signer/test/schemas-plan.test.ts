@@ -65,6 +65,21 @@ describe("built-in schemas over the real 2017 Q2 KSR", () => {
     });
   }
 
+  it("verifySkr reports a bundle signed only by a revoked key, and a revoked key that does not sign", async () => {
+    const skr = await executePlan(planSigning(input("revoke")), ksks.signers);
+    const revokedTag = revokedKeyTag(ksks.current.dnskey);
+    const only = (keep: (tag: number) => boolean) => ({
+      ...skr,
+      bundles: skr.bundles.map((b, i) => (i === 1 ? { ...b, signatures: b.signatures.filter((s) => keep(s.rrsig.keyTag)) } : b)),
+    });
+    const revokedOnly = verifySkr(only((t) => t === revokedTag));
+    expect(revokedOnly.ok).toBe(false);
+    expect(revokedOnly.bundles[1]?.problems.map((p) => p.detail)).toContain("only revoked keys sign this bundle: no resolver can validate it");
+    const silent = verifySkr(only((t) => t !== revokedTag));
+    expect(silent.bundles[1]?.problems.map((p) => p.detail)).toContain(`revoked key ${revokedTag} does not sign the RRset that carries it (RFC 5011 §2.1)`);
+    expect(verifySkr(skr).ok).toBe(true);
+  });
+
   it("recomputes the revoked KSK's tag instead of adding 128, and the revoked key signs under it", () => {
     const plan = planSigning(input("revoke"));
     const revoked = plan.bundles[1]!.signatures.find((s) => s.keyName === "ksk_current")!;
@@ -106,6 +121,20 @@ describe("SCHEMA-FITS-KSR (refused when loaded, not at slot 7)", () => {
       1,
       keys,
       /signs but is neither published nor revoked/,
+    ],
+    [
+      "a slot signed only by a revoked key",
+      { name: "x", slots: [{ publish: ["ksk_next"], revoke: ["ksk_current"], sign: ["ksk_current"] }] },
+      1,
+      keys,
+      /is signed only by revoked keys: no resolver could validate this slot/,
+    ],
+    [
+      "a revoked key that does not sign its revocation",
+      { name: "x", slots: [{ publish: ["ksk_next"], revoke: ["ksk_current"], sign: ["ksk_next"] }] },
+      1,
+      keys,
+      /key "ksk_current" is published revoked but does not sign/,
     ],
     [
       "a key both published and revoked",
