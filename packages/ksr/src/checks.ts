@@ -149,7 +149,9 @@ export function checkProofOfPossession(ksr: KsrRequestDocument): string {
   for (const [i, bundle] of ksr.bundles.entries()) {
     const where = bundleLabel(bundle, i);
     const rrset = bundleDnskeyRrset(bundle, domain);
-    const signedBy = new Set<BundleKey>();
+    // Each key must make exactly one signature: counting per key (not a set) stops a bundle where
+    // one key signs twice and stands in for a key that never signed.
+    const signedBy = new Map<BundleKey, number>();
     for (const sig of bundle.signatures) {
       const r = sig.rrsig;
       const fail = (detail: string) => checkFailed("KSR-BUNDLE-POP", `signature by key tag ${r.keyTag}: ${detail}`, where);
@@ -162,16 +164,20 @@ export function checkProofOfPossession(ksr: KsrRequestDocument): string {
       }
       const verdict = verifyRrsig(rrset, makeRR(domain, sig.ttlSeconds, r), rrset, r.inceptionEpochSeconds);
       if (verdict.status !== "valid" || !verdict.key) throw fail(verdict.reason);
-      const signer = bundle.keys.find((k) => verdict.key && sameDnskey(k.dnskey, verdict.key.rdata));
+      // Matched by key tag and algorithm (RFC 4034 §3.1.6, §3.1.2) and by the key that verified it.
+      const signer = bundle.keys.find(
+        (k) => verdict.key && sameDnskey(k.dnskey, verdict.key.rdata) && keyTag(k.dnskey) === r.keyTag && k.dnskey.algorithm === r.algorithm,
+      );
       if (!signer) throw fail("verified with a key that is not in the bundle");
+      if (signedBy.has(signer)) throw fail(`${describeBundleKey(signer)} signed the bundle's DNSKEY RRset more than once; each key must sign exactly once`);
       if (sig.keyIdentifier !== undefined && signer.keyIdentifier !== undefined && sig.keyIdentifier !== signer.keyIdentifier) {
         throw fail(`keyIdentifier ${sig.keyIdentifier} is not the identifier of the key that made it`);
       }
-      signedBy.add(signer);
+      signedBy.set(signer, (signedBy.get(signer) ?? 0) + 1);
       count++;
     }
     for (const key of bundle.keys) {
-      if (!signedBy.has(key))
+      if (signedBy.get(key) !== 1)
         throw checkFailed("KSR-BUNDLE-POP", `${describeBundleKey(key)} did not sign the bundle's DNSKEY RRset (no proof of possession)`, where);
     }
   }

@@ -3,7 +3,7 @@
  * every bundle as DNS presentation records (DNSKEY + RRSIG lines) that zone tools such as
  * `ldns-verify-zone` read. Pure: returns strings.
  */
-import { algorithmInfo, formatDuration, formatIsoZ, isRevoked, isSep, isSupportedAlgorithm, rrToString } from "@ksk/core";
+import { KskError, algorithmInfo, formatDuration, formatIsoZ, isRevoked, isSep, isSupportedAlgorithm, rrToString } from "@ksk/core";
 import { type Bundle, type KsrDocument, type SignaturePolicy, bundleDnskeyRrset, bundleKeyTag, bundleRrsigRecords, documentDomain } from "./model.js";
 
 function keyRole(bundleKey: Bundle["keys"][number]): string {
@@ -50,6 +50,13 @@ export function bundleZoneText(document: KsrDocument, only?: number): string {
   const out: string[] = [];
   for (const [i, b] of document.bundles.entries()) {
     if (only !== undefined && only !== i) continue;
+    // The id goes into a comment line: a newline in it would start a record of its own. The reader
+    // refuses such ids; this guards documents built any other way.
+    if (!/^[\x20-\x7e]*$/.test(b.id)) {
+      throw new KskError("input", "KSR-XML-ATTRIBUTE", "the bundle id holds a character outside printable ASCII (0x20-0x7E)", {
+        where: `bundle ${i + 1}`,
+      });
+    }
     out.push(`; bundle ${i + 1} ${b.id} ${formatIsoZ(b.inceptionEpochSeconds)} .. ${formatIsoZ(b.expirationEpochSeconds)}`);
     for (const rr of bundleDnskeyRrset(b, domain)) out.push(rrToString(rr));
     for (const rr of bundleRrsigRecords(b, domain)) out.push(rrToString(rr));

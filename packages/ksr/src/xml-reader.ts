@@ -5,12 +5,14 @@
  *   1. size cap (1 MiB by default) on the bytes, before anything else looks at them;
  *   2. strict UTF-8 decoding (the schema's files are UTF-8; a different declared encoding is refused);
  *   3. any DOCTYPE or ENTITY declaration refused outright — KSRs need none, and refusing them
- *      closes entity expansion, billion laughs and external entities (XXE) at once;
+ *      closes entity expansion, billion laughs and external entities (XXE) at once; character
+ *      references (`&#65;`) are refused too (none in real files; the parser would not decode them);
  *   4. `XMLValidator.validate` for well-formedness (the parser itself accepts `<KSR><a></KSR>`);
  *   5. parsing with attributes kept as strings, no value coercion, order preserved and
  *      character offsets captured (for line numbers in messages);
  *   6. a walk that follows the schema exactly: every element in its place and order, no unknown
- *      or repeated elements or attributes, required fields present, text only in leaf elements,
+ *      or repeated elements or attributes, attribute values in printable ASCII (so no XML 1.0
+ *      §3.3.3 normalisation is ever needed), required fields present, text only in leaf elements,
  *      numbers in range, times in UTC, base64 strict (whitespace allowed, as real files wrap it).
  *
  * Accepted because real files contain them: times with no zone designator (read as UTC), `Z` or
@@ -53,6 +55,9 @@ interface Element {
   readonly line: number | undefined;
 }
 
+/** Attribute values are limited to printable ASCII: no tab, CR, LF or other control characters. */
+const PRINTABLE_ASCII = /^[\x20-\x7e]*$/;
+
 /** Deepest element in the schema is KSR/Request/RequestPolicy/ZSK/SignatureAlgorithm/RSA (6). */
 const MAX_DEPTH = 6;
 
@@ -76,6 +81,13 @@ export function parseKsrXml(bytes: Uint8Array, options: ParseKsrOptions = {}): P
   const doctype = /<!DOCTYPE|<!ENTITY/i.exec(text);
   if (doctype) {
     throw fail("KSR-XML-DOCTYPE", "contains a DOCTYPE or ENTITY declaration; KSR files have none and they are refused", String(lineAt(doctype.index)));
+  }
+  // Character references (&#65; &#x41;) are refused like DOCTYPE: real KSR/SKR files have none, and
+  // the parser below leaves them undecoded, so `id="&#65;"` would read differently here than in
+  // every other XML parser (XML 1.0 §4.1) — e.g. two bundles "A" and "&#65;" would look distinct.
+  const charRef = text.indexOf("&#");
+  if (charRef >= 0) {
+    throw fail("KSR-XML-CHARREF", "contains a character reference (&#...;); KSR files have none and they are refused", String(lineAt(charRef)));
   }
   const valid = XMLValidator.validate(text, { allowBooleanAttributes: false });
   if (valid !== true) throw fail("KSR-XML-MALFORMED", `is not well-formed XML: ${valid.err.msg}`, String(valid.err.line));
@@ -153,7 +165,20 @@ function toElements(
     let text = "";
     for (const c of content ?? []) if (typeof c["#text"] === "string") text += c["#text"];
     const attributes = (node[":@"] as Record<string, string> | undefined) ?? {};
-    out.push({ name, attributes, children, text, path: path.replace(/\[1\]$/, "").replace(/\[1\]\//g, "/"), line });
+    const shortPath = path.replace(/\[1\]$/, "").replace(/\[1\]\//g, "/");
+    for (const [attribute, value] of Object.entries(attributes)) {
+      // XML 1.0 §3.3.3 normalises tab, CR and LF in attribute values to spaces, which this parser
+      // does not do; refusing anything outside printable ASCII keeps every reader in agreement and
+      // keeps ids and identifiers safe to print in comments and logs.
+      if (typeof value !== "string" || !PRINTABLE_ASCII.test(value)) {
+        throw fail(
+          "KSR-XML-ATTRIBUTE",
+          `attribute ${attribute} on <${name}> holds a character outside printable ASCII (0x20-0x7E)`,
+          `${line ?? "?"}: ${shortPath}`,
+        );
+      }
+    }
+    out.push({ name, attributes, children, text, path: shortPath, line });
   }
   return out;
 }

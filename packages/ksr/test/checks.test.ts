@@ -223,6 +223,24 @@ describe("KSR-BUNDLE-POP", () => {
     });
     expect(failure(() => checkProofOfPossession(ksr)).detail).toMatch(/no zone DNSKEY|does not verify/);
   });
+  it("good: a bundle with two keys has one signature by each", () => {
+    const two = KSR.bundles.findIndex((b) => b.keys.length === 2);
+    expect(two).toBeGreaterThanOrEqual(0);
+    expect(checkProofOfPossession(KSR)).toMatch(/every key in every bundle signed/);
+  });
+  it("bad: one key signs twice (no keyIdentifier) and the other key not at all", () => {
+    const two = KSR.bundles.findIndex((b) => b.keys.length === 2 && b.signatures.length === 2);
+    const ksr = withBundles(KSR, (b) => {
+      const bundle = b[two]!;
+      const first = bundle.signatures[0]!;
+      const { keyIdentifier: _dropped, ...bare } = first;
+      bundle.signatures = [bare, { ...bare }];
+    });
+    const e = failure(() => checkProofOfPossession(ksr));
+    const tag = KSR.bundles[two]!.signatures[0]!.rrsig.keyTag;
+    expect([e.code, e.where?.startsWith(`bundle ${two + 1} `)]).toEqual(["KSR-BUNDLE-POP", true]);
+    expect(e.detail).toMatch(new RegExp(`key ${tag}\\b.*signed the bundle's DNSKEY RRset more than once`));
+  });
   it("bad: one signature byte changed", () => {
     const ksr = withBundles(KSR, (b) => {
       const s = b[6]!.signatures[0]!;

@@ -140,6 +140,22 @@ describe("bad input: one line naming what and where", () => {
       /nesting deeper|must be empty/,
     ],
     ["another encoding declared", `<?xml version="1.0" encoding="ISO-8859-1"?>\n${base}`, /encoding "ISO-8859-1"/],
+    // The parser leaves &#65; undecoded: "A" and "&#65;" would be two ids here and one id elsewhere.
+    [
+      "a character reference in a bundle id (XML 1.0 §4.1)",
+      base.replace('<RequestBundle id="3ea61ea1', '<RequestBundle id="&#51;ea61ea1'),
+      /bad\.xml:58: contains a character reference/,
+    ],
+    ["a hex character reference in text", base.replace("<TTL>172800</TTL>", "<TTL>&#x31;72800</TTL>"), /character reference/],
+    // XML 1.0 §3.3.3 would normalise these to spaces; this reader refuses them instead.
+    [
+      "a newline in a bundle id",
+      base.replace('<RequestBundle id="3ea61ea1', '<RequestBundle id="x\n. 172800 IN A 192.0.2.1\n3ea61ea1'),
+      /bad\.xml:58: KSR\/Request\/RequestBundle\[2\]: attribute id on <RequestBundle> holds a character outside printable ASCII/,
+    ],
+    ["a tab in the domain", base.replace('domain="."', 'domain="\t."'), /attribute domain on <KSR> holds a character outside printable ASCII/],
+    ["a DEL character in a bundle id", base.replace('<RequestBundle id="3ea61ea1', '<RequestBundle id="\u007f3ea61ea1'), /outside printable ASCII/],
+    ["a non-ASCII letter in a bundle id", base.replace('<RequestBundle id="3ea61ea1', '<RequestBundle id="é3ea61ea1'), /outside printable ASCII/],
   ];
   it.each(cases)("%s", (_name, xml, message) => {
     expect(inputErrorOf(xml).message).toMatch(message);
@@ -149,6 +165,12 @@ describe("bad input: one line naming what and where", () => {
     const big = new Uint8Array(50 * 1024 * 1024).fill(0x20);
     expect(inputErrorOf(big).message).toMatch(/bad\.xml: is 52428800 bytes; at most 1048576 accepted/);
     expect(inputErrorOf(new Uint8Array([0x3c, 0x4b, 0xff, 0x3e])).message).toMatch(/not valid UTF-8/);
+  });
+
+  it("good: printable ASCII ids, predefined entities included, read as every XML parser reads them", () => {
+    const base2 = fixtureText("ksr-root-2017-q2-0.xml");
+    const doc = parseKsrXml(enc(base2.replace('<RequestBundle id="3ea61ea1', '<RequestBundle id="a&amp;b 3ea61ea1'))).document;
+    expect(doc.bundles[1]!.id).toBe("a&b 3ea61ea1-43ca-47ce-a9c4-1e5799fb13b7");
   });
 
   it("names the line of the bad element", () => {
