@@ -181,8 +181,15 @@ function csrDer(bytes: Uint8Array, where: string): Uint8Array {
 
 /** The DNSKEY (flags 257: a KSK) of a SubjectPublicKeyInfo, for the DS's algorithm. */
 function dnskeyFromSpki(spkiDer: Uint8Array, algorithm: number): DnskeyRdata | undefined {
-  const key = createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" });
-  const jwk = key.export({ format: "jwk" });
+  // Node refuses to export some keys as JWK (e.g. an EC key on brainpoolP256r1, or explicit curve
+  // parameters). No DNSSEC algorithm uses such a key, so there is no DNSKEY: CSR-DS then reports
+  // that the DS does not fit the request's key, instead of the reader crashing.
+  let jwk: JsonWebKey;
+  try {
+    jwk = createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" }).export({ format: "jwk" });
+  } catch {
+    return undefined;
+  }
   const b = (s: string | undefined) => new Uint8Array(Buffer.from(s ?? "", "base64url"));
   let publicKeyBytes: Uint8Array;
   if (jwk.kty === "RSA" && (algorithm === 8 || algorithm === 10)) publicKeyBytes = encodeRsaPublicKey({ modulusBytes: b(jwk.n), exponentBytes: b(jwk.e) });

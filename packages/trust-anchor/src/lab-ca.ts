@@ -174,8 +174,11 @@ async function buildCertificate(o: BuildOptions): Promise<Uint8Array> {
   }
   const cert = new pkijs.Certificate();
   cert.version = 2;
-  // A positive INTEGER: a leading 0x00 keeps a high first bit from making it negative.
-  cert.serialNumber = new asn1js.Integer({ valueHex: toArrayBuffer((serial[0] as number) & 0x80 ? Uint8Array.of(0, ...serial) : serial) });
+  // DER (X.690 §8.3.2) wants the minimal INTEGER: redundant leading zero octets are dropped (OpenSSL
+  // refuses "00 01 …"), and one 0x00 is put back only where a high first bit would make it negative.
+  const firstNonZero = serial.findIndex((b) => b !== 0);
+  const minimal = serial.subarray(firstNonZero);
+  cert.serialNumber = new asn1js.Integer({ valueHex: toArrayBuffer((minimal[0] as number) & 0x80 ? Uint8Array.of(0, ...minimal) : minimal) });
   cert.signature = schemeAlgorithmIdentifier(o.issuerSigner.scheme);
   cert.signatureAlgorithm = schemeAlgorithmIdentifier(o.issuerSigner.scheme);
   cert.issuer = o.issuer;

@@ -165,7 +165,9 @@ const parser = new XMLParser({
   attributeNamePrefix: "",
   parseTagValue: false,
   parseAttributeValue: false,
-  trimValues: true,
+  // Untrimmed, so an attribute with a leading newline is seen (and refused) rather than silently
+  // trimmed; element text is trimmed by textOf and whitespace between elements skipped.
+  trimValues: false,
   ignoreDeclaration: false,
   ignorePiTags: true,
   commentPropName: "#comment",
@@ -183,10 +185,13 @@ export function parseRootAnchors(bytes: Uint8Array, fileName = "root-anchors.xml
   }
   // No DTD at all: nothing to expand, nothing external to load (DESIGN.md §5, TOOLCHAIN.md §7).
   if (/<!DOCTYPE/i.test(text)) throw bad("TA-DOCTYPE", "has a DOCTYPE; root-anchors.xml has none and DTDs are refused", fileName);
+  // Character references (&#65;) are refused too: root-anchors.xml has none, and the parser below
+  // leaves them undecoded (XML 1.0 §4.1), so an id "&#65;" would read differently here than elsewhere.
+  if (text.includes("&#")) throw bad("TA-CHARREF", "has a character reference (&#...;); root-anchors.xml has none and they are refused", fileName);
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw bad("TA-XML", `is not well-formed XML: ${valid.err.msg}`, `${fileName}:${valid.err.line}`);
   const top = parser.parse(text) as XmlNode[];
-  const roots = top.filter((n) => !("?xml" in n) && !("#comment" in n));
+  const roots = top.filter((n) => !("?xml" in n) && !("#comment" in n) && !("#text" in n && String(n["#text"]).trim() === ""));
   const root = roots[0];
   if (roots.length !== 1 || !root || !("TrustAnchor" in root)) throw bad("TA-STRUCTURE", "the document element must be TrustAnchor", fileName);
   const where = (path: string) => `${fileName}: ${path}`;
@@ -266,6 +271,10 @@ function attributes(node: XmlNode, required: readonly string[], optional: readon
   const attrs = node[":@"] ?? {};
   for (const name of Object.keys(attrs)) {
     if (!required.includes(name) && !optional.includes(name)) throw bad("TA-STRUCTURE", `unexpected attribute ${name}`, path);
+    // XML 1.0 §3.3.3 would turn tab, CR and LF into spaces, which this parser does not do: refusing
+    // everything outside printable ASCII keeps every reader reading the same value.
+    if (!/^[\x20-\x7e]*$/.test(attrs[name] as string))
+      throw bad("TA-ATTRIBUTE", `attribute ${name} holds a character outside printable ASCII (0x20-0x7E)`, path);
   }
   for (const name of required) {
     const value = attrs[name];
@@ -279,6 +288,7 @@ function elementChildren(node: XmlNode, name: string, path: string): { name: str
   const out: { name: string; node: XmlNode }[] = [];
   for (const child of (node[name] as XmlNode[] | undefined) ?? []) {
     if ("#comment" in child) continue;
+    if ("#text" in child && String(child["#text"]).trim() === "") continue;
     if ("#text" in child) throw bad("TA-STRUCTURE", `unexpected text "${String(child["#text"]).slice(0, 20)}" in ${name}`, path);
     const childName = Object.keys(child).find((k) => k !== ":@");
     if (childName === undefined) continue;

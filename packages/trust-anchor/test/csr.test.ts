@@ -98,7 +98,7 @@ describe.runIf(hasTool("openssl"))("CSRs made the way IANA's 2010-era tool made 
   const ksk = testSigner({ algorithm: 8, flags: 257 });
   const keyPem = file("ksk.pem", ksk.privateKey.export({ format: "pem", type: "pkcs8" }) as string);
   // openssl's -subj skips unknown OIDs, so the subject comes from a config with an oid_section.
-  const opensslCsr = (dsText: string | undefined, name: string) => {
+  const opensslCsr = (dsText: string | undefined, name: string, key = keyPem) => {
     const config = [
       "oid_section = oids",
       "[ oids ]",
@@ -114,7 +114,7 @@ describe.runIf(hasTool("openssl"))("CSRs made the way IANA's 2010-era tool made 
       "",
     ].join("\n");
     const out = path.join(dir, name);
-    const r = runTool("openssl", ["req", "-new", "-key", keyPem, "-sha256", "-outform", "PEM", "-out", out, "-config", file(`${name}.cnf`, config)]);
+    const r = runTool("openssl", ["req", "-new", "-key", key, "-sha256", "-outform", "PEM", "-out", out, "-config", file(`${name}.cnf`, config)]);
     expect(r.status, r.stderr).toBe(0);
     return new Uint8Array(readFileSync(out));
   };
@@ -137,6 +137,32 @@ describe.runIf(hasTool("openssl"))("CSRs made the way IANA's 2010-era tool made 
 
   it("CSR-DS: no DS attribute at all", () => {
     expectCheck(() => checkKskCsr(readKskCsr(opensslCsr(undefined, "nods.csr"), "nods.csr")), "CSR-DS");
+  });
+
+  it("CSR-DS, not a crash: a brainpoolP256r1 key (no DNSSEC algorithm; Node cannot export it as JWK)", () => {
+    const bpKey = path.join(dir, "bp.pem");
+    const g = runTool("openssl", [
+      "req",
+      "-new",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:brainpoolP256r1",
+      "-nodes",
+      "-subj",
+      "/CN=x",
+      "-keyout",
+      bpKey,
+      "-out",
+      path.join(dir, "bp0.csr"),
+    ]);
+    expect(g.status, g.stderr).toBe(0);
+    const csr = readKskCsr(opensslCsr(`. IN DS ${ds.keyTag} 13 2 ${bytesToHex(ds.digestBytes, true)}`, "bp.csr", bpKey), "bp.csr");
+    expect(csr.signatureValid).toBe(true);
+    expect(csr.dnskey).toBeUndefined();
+    expectCheck(() => checkKskCsr(csr), "CSR-DS");
+    // And without a DS attribute the brainpool request still reads (CSR-DS: no DS).
+    expectCheck(() => checkKskCsr(readKskCsr(new Uint8Array(readFileSync(path.join(dir, "bp0.csr"))), "bp0.csr")), "CSR-DS");
   });
 
   it("bad input: a DS attribute that is not a DS record", () => {

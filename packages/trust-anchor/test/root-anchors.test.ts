@@ -253,6 +253,13 @@ describe("bad input: one clear line naming what and where", () => {
     ["bad base64", good.replace("AwEAAaz/tAm8", "AwEAAaz/t!m8"), "BAD-BASE64"],
     ["no KeyDigest", good.replace(/<KeyDigest[\s\S]*<\/KeyDigest>\n/, ""), "TA-STRUCTURE"],
     ["another document element", '<?xml version="1.0"?><KSR/>', "TA-STRUCTURE"],
+    // The parser leaves &#75; undecoded, so "&#75;myv6jo" and "Kmyv6jo" would pass as two ids.
+    ["a character reference in an id (XML 1.0 §4.1)", good.replace('id="Kmyv6jo"', 'id="&#75;lajeyz"'), "TA-CHARREF"],
+    ["a hex character reference in text", good.replace("<KeyTag>19036</KeyTag>", "<KeyTag>&#x31;9036</KeyTag>"), "TA-CHARREF"],
+    // XML 1.0 §3.3.3 would turn these into spaces; the reader refuses them instead.
+    ["a tab in an id", good.replace('id="Kmyv6jo"', 'id="Kmyv\t6jo"'), "TA-ATTRIBUTE"],
+    ["a newline in the source", good.replace('source="http://', 'source="\nhttp://'), "TA-ATTRIBUTE"],
+    ["a DEL in validFrom", good.replace('validFrom="2017-02-02T00:00:00+00:00"', 'validFrom="2017-02-02T00:00:00+00:00\u007f"'), "TA-ATTRIBUTE"],
   ];
   it.each(cases)("%s", (_what, xml, code) => {
     const err = expectKskError(() => parseRootAnchors(bytes(xml), "r.xml"), "input", code);
@@ -260,6 +267,10 @@ describe("bad input: one clear line naming what and where", () => {
   });
   it("the good file passes the same reader (so the cases above fail for their fault alone)", () => {
     expect(parseRootAnchors(bytes(good)).keyDigests).toHaveLength(3);
+  });
+  it("good: a predefined entity in an attribute reads as every XML parser reads it", () => {
+    const doc = parseRootAnchors(bytes(good.replace('root-anchors.xml"', 'root-anchors.xml?a=1&amp;b=2"')));
+    expect(doc.source).toBe("http://data.iana.org/root-anchors/root-anchors.xml?a=1&b=2");
   });
   it("refuses a file that is not UTF-8", () => {
     expectKskError(() => parseRootAnchors(Uint8Array.of(0x3c, 0xff, 0xfe, 0x3e)), "input", "TA-ENCODING");
