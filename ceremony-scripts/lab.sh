@@ -91,7 +91,9 @@ quarter() { # quarter CEREMONY-TIME QUARTER SCHEMA ZSK-LABELS…
   printf '\n-- %s: KSR built by the ZSK operator, signed with schema %s at a ceremony on %s\n' "$q" "$schema" "$at"
   ksk ksr build --keystore "$zsks" --passphrase-file "$out/zsk.passphrase" --quarter "$q" --zsk "$@" "${previous[@]}" --now "$at" -o "$out/ksr-$q.xml" >/dev/null
   ksk ksr validate "$out/ksr-$q.xml" "${previous[@]}" --now "$at" >"$out/ksr-$q.validation.txt"
-  ksk skr sign "$out/ksr-$q.xml" --config "$out/ksrsigner.yaml" --schema "$schema" "${previous[@]}" --now "$at" --yes -o "$out/skr-$q.xml" >"$out/skr-$q.ceremony.txt"
+  local chain=("${previous[@]}")
+  ((${#chain[@]})) || chain=(--no-previous-skr) # the lab's first quarter has no SKR(n-1)
+  ksk skr sign "$out/ksr-$q.xml" --config "$out/ksrsigner.yaml" --schema "$schema" "${chain[@]}" --now "$at" --yes -o "$out/skr-$q.xml" >"$out/skr-$q.ceremony.txt"
   grep -A11 '== Planned SKR' "$out/skr-$q.ceremony.txt"
   ksk skr verify "$out/skr-$q.xml" --ksr "$out/ksr-$q.xml" --anchor "$out/root-anchors.xml" | tail -n 3
   previous=(--previous-skr "$out/skr-$q.xml")

@@ -65,7 +65,19 @@ beforeAll(async () => {
   });
   writeFileSync(file("ksr-2026q4.xml"), writeKsrXml(q4));
   const sign = await ksk(
-    ["skr", "sign", file("ksr-2026q4.xml"), "--config", file("ksrsigner.yaml"), "--now", formatIsoUtc(now - 90 * 86400), "--yes", "-o", file("skr-2026q4.xml")],
+    [
+      "skr",
+      "sign",
+      file("ksr-2026q4.xml"),
+      "--config",
+      file("ksrsigner.yaml"),
+      "--no-previous-skr",
+      "--now",
+      formatIsoUtc(now - 90 * 86400),
+      "--yes",
+      "-o",
+      file("skr-2026q4.xml"),
+    ],
     { env: token.env },
   );
   if (sign.code !== 0) throw new Error(`signing 2026 Q4 failed: ${sign.stderr}${sign.stdout}`);
@@ -134,7 +146,21 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
       const out = file(`skr-${schema}.xml`);
       // Without the previous SKR: KSR-POLICY-SAFETY across quarters is tested separately.
       const r = await ksk(
-        ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("ksrsigner.yaml"), "--schema", schema, "--now", CEREMONY, "--yes", "-o", out],
+        [
+          "skr",
+          "sign",
+          file("ksr-2027q1.xml"),
+          "--config",
+          file("ksrsigner.yaml"),
+          "--no-previous-skr",
+          "--schema",
+          schema,
+          "--now",
+          CEREMONY,
+          "--yes",
+          "-o",
+          out,
+        ],
         { env: token.env },
       );
       expect(r.code, r.stderr + r.stdout).toBe(0);
@@ -200,21 +226,27 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     const hsmConfig = `hsm:\n  softhsm:\n    module: ${token.module}\n    pin: ${token.pin}\n    env:\n      SOFTHSM2_CONF: ${path.basename(token.conf)}\nkeys:\n${keys}`;
     writeFileSync(file("iana-hsm.yaml"), hsmConfig);
     // No SOFTHSM2_CONF in the environment: the config's env section must supply it.
-    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("iana-hsm.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-hsm.xml")], {
-      env: {},
-    });
-    expect(r.stderr).toBe("");
+    const r = await ksk(
+      ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("iana-hsm.yaml"), "--no-previous-skr", "--now", CEREMONY, "--yes", "-o", file("skr-hsm.xml")],
+      {
+        env: {},
+      },
+    );
+    expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("ksk: WARNING: --no-previous-skr"))).toEqual([]);
     expect(r.code).toBe(0);
     expect((await ksk(["skr", "verify", file("skr-hsm.xml"), "--anchor", file("current.ds")])).code).toBe(0);
   });
 
   it("refuses a missing HSM module with exit 4 and writes nothing", async () => {
     writeFileSync(file("no-module.yaml"), configText().replace(token.module, "/nonexistent/libpkcs11.so"));
-    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("no-module.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
-      env: token.env,
-    });
+    const r = await ksk(
+      ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("no-module.yaml"), "--no-previous-skr", "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")],
+      {
+        env: token.env,
+      },
+    );
     expect(r.code).toBe(4);
-    expect(r.stderr.trim().split("\n")).toHaveLength(1);
+    expect(r.stderr.trim().split("\n").filter((l) => !l.startsWith("ksk: WARNING"))).toHaveLength(1);
     expect(r.stderr).toMatch(/\/nonexistent\/libpkcs11\.so/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);
   });
@@ -222,9 +254,12 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
   it("refuses a wrong PIN with exit 4 and writes nothing", async () => {
     writeFileSync(file("wrong.pin"), "000000\n");
     writeFileSync(file("wrong-pin.yaml"), configText().replace(token.pinFile, file("wrong.pin")));
-    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("wrong-pin.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
-      env: token.env,
-    });
+    const r = await ksk(
+      ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("wrong-pin.yaml"), "--no-previous-skr", "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")],
+      {
+        env: token.env,
+      },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/CKR_PIN_INCORRECT/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);
@@ -232,9 +267,12 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
 
   it("refuses a key label that is not in the HSM with exit 4", async () => {
     writeFileSync(file("missing.yaml"), configText({ label: "Kabsent" }));
-    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("missing.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
-      env: token.env,
-    });
+    const r = await ksk(
+      ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("missing.yaml"), "--no-previous-skr", "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")],
+      {
+        env: token.env,
+      },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/Kabsent/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);
@@ -243,9 +281,12 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
   it("refuses a key whose DS differs from the config with exit 4", async () => {
     const wrongDs = readFileSync(file("next.ds"), "utf8").trim().split(/\s+/).pop()!;
     writeFileSync(file("wrong-ds.yaml"), configText({ dsCurrent: wrongDs }));
-    const r = await ksk(["skr", "sign", file("ksr-2027q1.xml"), "--config", file("wrong-ds.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")], {
-      env: token.env,
-    });
+    const r = await ksk(
+      ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("wrong-ds.yaml"), "--no-previous-skr", "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")],
+      {
+        env: token.env,
+      },
+    );
     expect(r.code).toBe(4);
     expect(r.stderr).toMatch(/KSK-CONFIG-MATCH|DS SHA-256 is/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);
@@ -264,10 +305,12 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(typed.stdout).toContain("typed Yes at the terminal");
   });
 
-  it("never overwrites an existing SKR without --force (exit 5)", async () => {
+  it("never overwrites an existing SKR without --force (exit 5), refusing before the KSK is used", async () => {
     writeFileSync(file("exists.xml"), "keep me");
     const r = await signQ1(["--yes", "-o", file("exists.xml")]);
     expect(r.code).toBe(5);
+    expect(r.stdout).not.toContain("Sign 9 bundles");
+    expect(r.stdout).not.toContain("== Checks before signing");
     expect(readFileSync(file("exists.xml"), "utf8")).toBe("keep me");
     const forced = await signQ1(["--yes", "--force", "-o", file("exists.xml")]);
     expect(forced.code).toBe(0);
@@ -300,6 +343,33 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(r.stdout).toMatch(/FAIL KSR-BUNDLE-POP/);
     expect(r.stderr).toMatch(/checks before signing failed: KSR-BUNDLE-POP; no SKR was written/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
+  it("requires the previous SKR, or an explicit --no-previous-skr that warns which checks are skipped", async () => {
+    const missing = await ksk(
+      ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("ksrsigner.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")],
+      { env: token.env },
+    );
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/give the previous SKR with --previous-skr/);
+    const waived = await ksk(
+      [
+        "skr",
+        "sign",
+        file("ksr-2027q1.xml"),
+        "--config",
+        file("ksrsigner.yaml"),
+        "--no-previous-skr",
+        "--now",
+        CEREMONY,
+        "--yes",
+        "-o",
+        file("skr-waived.xml"),
+      ],
+      { env: token.env },
+    );
+    expect(waived.code).toBe(0);
+    expect(waived.stderr).toMatch(/WARNING: --no-previous-skr: KSR-ID, .*KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, KSK-CHAIN-SIGNER .* are NOT run/);
   });
 
   it("refuses a rollover schema that would violate retire safety across quarters (exit 1)", async () => {

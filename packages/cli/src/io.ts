@@ -87,6 +87,21 @@ export async function writeOutput(file: string, bytes: Uint8Array | string, opti
   }
 }
 
+/**
+ * Refuse early, before any key is used or anyone is asked to confirm, an output that exists (unless
+ * `force`) or a directory that cannot be written. `writeOutput` checks again when it writes.
+ */
+export async function checkOutputWritable(file: string, force: boolean): Promise<void> {
+  if (!force && (await exists(file))) {
+    throw new KskError("refused", "OUTPUT-EXISTS", "exists; not overwritten (use --force to replace it)", { where: file });
+  }
+  try {
+    await fs.access(path.dirname(path.resolve(file)), constants.W_OK);
+  } catch (e) {
+    throw new KskError("input", "OUTPUT-UNWRITABLE", `its directory cannot be written: ${describeFsError(e)}`, { where: file });
+  }
+}
+
 async function exists(file: string): Promise<boolean> {
   try {
     await fs.access(file, constants.F_OK);

@@ -37,7 +37,7 @@ import {
 import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { type InputFile, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { type InputFile, checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { openKsks } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
 import { confirmYes, fileWitnessLines, sha256Hex } from "../witness.js";
@@ -74,7 +74,8 @@ function reportFailure(stage: string, report: PreflightReport): never {
 interface SignArgs {
   ksr: string;
   config: string;
-  previousSkr?: string;
+  /** A file, or false for an explicit --no-previous-skr. */
+  previousSkr?: string | false;
   schema: string;
   now?: string;
   yes: boolean;
@@ -91,7 +92,21 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   const fromConfig = (file: string | undefined) => (file === undefined ? undefined : path.resolve(configDir, file));
   const outputFile = argv.output ?? fromConfig(config.filenames.outputSkr);
   if (outputFile === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give the SKR file to write with -o (or filenames.output_skr in the config)");
-  const previousFile = argv.previousSkr ?? fromConfig(config.filenames.previousSkr);
+  // Before any key is opened or any witness asked: a signing whose result cannot be kept is refused now.
+  await checkOutputWritable(outputFile, argv.force);
+  const previousFile = argv.previousSkr === false ? undefined : (argv.previousSkr ?? fromConfig(config.filenames.previousSkr));
+  if (previousFile === undefined && argv.previousSkr !== false) {
+    throw new KskError(
+      "usage",
+      "USAGE-PREVIOUS-SKR",
+      "give the previous SKR with --previous-skr (or filenames.previous_skr); --no-previous-skr signs without the chain checks, e.g. for a first quarter",
+    );
+  }
+  if (previousFile === undefined) {
+    ctx.err(
+      "ksk: WARNING: --no-previous-skr: KSR-ID, the bundle-id uniqueness against SKR(n-1), KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, KSK-CHAIN-SIGNER and KSR-POLICY-SAFETY across quarters are NOT run\n",
+    );
+  }
 
   const schema = config.schemas.get(argv.schema);
   if (!schema) throw new KskError("usage", "USAGE-SCHEMA", `--schema: no schema "${argv.schema}"; known: ${[...config.schemas.keys()].join(", ")}`);
@@ -170,7 +185,10 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
           v
             .positional("ksr", { type: "string", demandOption: true, describe: "The KSR to sign" })
             .option("config", { type: "string", demandOption: true, describe: "ksrsigner.yaml (IANA's layout)" })
-            .option("previous-skr", { type: "string", describe: "SKR(n-1), for the chain checks (default: filenames.previous_skr)" })
+            .option("previous-skr", {
+              type: "string",
+              describe: "SKR(n-1), for the chain checks (default: filenames.previous_skr); --no-previous-skr to sign without them",
+            })
             .option("schema", {
               type: "string",
               default: "normal",
