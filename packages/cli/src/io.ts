@@ -65,25 +65,47 @@ export interface WriteOptions {
   readonly verify?: (written: Uint8Array) => void | Promise<void>;
 }
 
+export interface OutputFile {
+  readonly file: string;
+  readonly bytes: Uint8Array | string;
+  readonly mode?: number;
+  readonly verify?: (written: Uint8Array) => void | Promise<void>;
+}
+
 /** Write `bytes` to `file` atomically, refusing to overwrite unless `force`. */
 export async function writeOutput(file: string, bytes: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
-  const data = typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes;
-  if (!options.force && (await exists(file))) {
-    throw new KskError("refused", "OUTPUT-EXISTS", "exists; not overwritten (use --force to replace it)", { where: file });
-  }
-  const dir = path.dirname(path.resolve(file));
-  const temporary = path.join(dir, `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  await writeOutputs(
+    [{ file, bytes, ...(options.mode === undefined ? {} : { mode: options.mode }), ...(options.verify ? { verify: options.verify } : {}) }],
+    options.force ?? false,
+  );
+}
+
+/**
+ * Write files that belong together (a key and its certificate) all or none: each is written to a
+ * temporary file beside its destination and verified, and only when every one is ready are they
+ * renamed into place. A failure leaves no temporary file and no half of the set behind.
+ */
+export async function writeOutputs(outputs: readonly OutputFile[], force: boolean): Promise<void> {
+  for (const o of outputs) await checkOutputWritable(o.file, force);
+  const staged: { temporary: string; file: string }[] = [];
   try {
-    await fs.writeFile(temporary, data, { mode: options.mode ?? 0o644, flag: "wx" });
-    if (options.verify) await options.verify(new Uint8Array(await fs.readFile(temporary)));
-    if (!options.force && (await exists(file))) {
-      throw new KskError("refused", "OUTPUT-EXISTS", "appeared while writing; not overwritten", { where: file });
+    for (const o of outputs) {
+      const data = typeof o.bytes === "string" ? new TextEncoder().encode(o.bytes) : o.bytes;
+      const temporary = path.join(path.dirname(path.resolve(o.file)), `.${path.basename(o.file)}.${randomBytes(6).toString("hex")}.tmp`);
+      await fs.writeFile(temporary, data, { mode: o.mode ?? 0o644, flag: "wx" });
+      staged.push({ temporary, file: o.file });
+      if (o.verify) await o.verify(new Uint8Array(await fs.readFile(temporary)));
     }
-    await fs.rename(temporary, file);
+    if (!force) {
+      for (const o of outputs) {
+        if (await exists(o.file)) throw new KskError("refused", "OUTPUT-EXISTS", "appeared while writing; not overwritten", { where: o.file });
+      }
+    }
+    for (const s of staged.splice(0)) await fs.rename(s.temporary, s.file);
   } catch (e) {
-    await fs.rm(temporary, { force: true });
+    for (const s of staged) await fs.rm(s.temporary, { force: true });
     if (e instanceof KskError) throw e;
-    throw new KskError("input", "OUTPUT-UNWRITABLE", describeFsError(e), { where: file });
+    throw new KskError("input", "OUTPUT-UNWRITABLE", describeFsError(e), { where: outputs.map((o) => o.file).join(", ") });
   }
 }
 

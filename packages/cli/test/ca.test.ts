@@ -2,7 +2,7 @@
  * `ksk ca init|issue-signer` (lab only): the files it writes, the certificates as openssl reads
  * them (S/MIME signing purpose, emailAddress in the subject), and its refusals.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
 import { tempDir } from "./fixtures.js";
@@ -21,6 +21,17 @@ describe("ksk ca", () => {
     const again = await ksk(["ca", "init", "--dir", tmp.dir]);
     expect(again.code).toBe(5);
     expect(readFileSync(tmp.file("ca.pem"), "utf8")).toBe(before);
+  });
+
+  it("init writes the key and its certificate together or not at all: no orphan key when ca.pem exists", async () => {
+    const dir = tmp.file("half");
+    mkdirSync(dir);
+    writeFileSync(`${dir}/ca.pem`, "old certificate\n");
+    const r = await ksk(["ca", "init", "--dir", dir]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/ca\.pem: exists/);
+    expect(readdirSync(dir)).toEqual(["ca.pem"]);
+    expect(readFileSync(`${dir}/ca.pem`, "utf8")).toBe("old certificate\n");
   });
 
   it("issue-signer writes a signer certificate with the requested emailAddress", async () => {

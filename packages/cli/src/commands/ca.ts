@@ -20,7 +20,7 @@ import {
   toPem,
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
-import { readInput, writeOutput } from "../io.js";
+import { readInput, writeOutputs } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
 const DAY = 86400;
@@ -100,11 +100,18 @@ export const caCommand: CommandFactory = (ctx) => ({
           });
           const keyFile = path.join(argv.dir, "ca.key");
           const certFile = path.join(argv.dir, "ca.pem");
-          await writeOutput(keyFile, key.export({ format: "pem", type: "pkcs8" }) as string, { force: argv.force, mode: 0o600 });
-          await writeOutput(certFile, toPem(certDer, "CERTIFICATE"), {
-            force: argv.force,
-            verify: (w) => void parseCertificate(readCertificates(w, certFile)[0] ?? new Uint8Array(), certFile),
-          });
+          // The key and its certificate are written together or not at all: never an orphan key.
+          await writeOutputs(
+            [
+              { file: keyFile, bytes: key.export({ format: "pem", type: "pkcs8" }) as string, mode: 0o600 },
+              {
+                file: certFile,
+                bytes: toPem(certDer, "CERTIFICATE"),
+                verify: (w) => void parseCertificate(readCertificates(w, certFile)[0] ?? new Uint8Array(), certFile),
+              },
+            ],
+            argv.force,
+          );
           ctx.out(`wrote ${keyFile} (TEST ONLY, unencrypted) and ${certFile}\n`);
         }),
       })
@@ -138,8 +145,13 @@ export const caCommand: CommandFactory = (ctx) => ({
           });
           const keyFile = argv.outKey ?? path.join(argv.dir, "signer.key");
           const certFile = argv.outCert ?? path.join(argv.dir, "signer.pem");
-          await writeOutput(keyFile, key.export({ format: "pem", type: "pkcs8" }) as string, { force: argv.force, mode: 0o600 });
-          await writeOutput(certFile, toPem(certDer, "CERTIFICATE"), { force: argv.force });
+          await writeOutputs(
+            [
+              { file: keyFile, bytes: key.export({ format: "pem", type: "pkcs8" }) as string, mode: 0o600 },
+              { file: certFile, bytes: toPem(certDer, "CERTIFICATE") },
+            ],
+            argv.force,
+          );
           ctx.out(`wrote ${keyFile} (TEST ONLY, unencrypted) and ${certFile}: emailAddress=${argv.email}\n`);
         }),
       })
