@@ -20,8 +20,14 @@ cd "$(dirname "$0")/.."
 # KSK_LAB_OUT: where to write (default lab-out/, emptied first); the end-to-end test uses a temp dir.
 out=${KSK_LAB_OUT:-lab-out}
 case "$out" in /*) ;; *) out="$PWD/$out" ;; esac
+# Only a directory an earlier lab run made (it holds the marker) or an empty one is ever emptied.
+if [ -e "$out" ] && [ ! -e "$out/.ksk-lab-out" ] && [ -n "$(ls -A "$out" 2>/dev/null)" ]; then
+  echo "lab.sh: $out exists and was not made by the lab job; not deleting it (choose another KSK_LAB_OUT)" >&2
+  exit 5
+fi
 rm -rf "$out"
 mkdir -p "$out/softhsm/tokens" "$out/ca"
+touch "$out/.ksk-lab-out"
 chmod 700 "$out/softhsm" "$out/softhsm/tokens"
 
 ksk() { packages/cli/bin/ksk "$@"; }

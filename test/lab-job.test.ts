@@ -5,7 +5,7 @@
  * KSK revoked in slots 2-8, signed by itself under its recomputed tag, as the real root's 2027 roll.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { isRevoked, keyTag, withoutRevokeBit } from "@ksk/core";
@@ -64,6 +64,16 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
     const r = runTool("openssl", ["req", "-in", `${out}/Klabnxt.csr`, "-verify", "-noout"]);
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout + r.stderr).toMatch(/verify OK/);
+  });
+
+  it("refuses to empty an output directory it did not make", () => {
+    const foreign = path.join(path.dirname(out), "foreign");
+    mkdirSync(foreign);
+    writeFileSync(path.join(foreign, "keep.txt"), "keep");
+    const r = spawnSync("bash", [path.join(root, "ceremony-scripts/lab.sh")], { cwd: root, env: { ...process.env, KSK_LAB_OUT: foreign }, encoding: "utf8" });
+    expect(r.status).toBe(5);
+    expect(r.stderr).toMatch(/was not made by the lab job; not deleting it/);
+    expect(readFileSync(path.join(foreign, "keep.txt"), "utf8")).toBe("keep");
   });
 
   it("signs 2027Q1 with the old KSK revoked in slots 2-8, signing its own revocation under its recomputed tag", () => {
