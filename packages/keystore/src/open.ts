@@ -9,6 +9,7 @@
  * - PIN: `options.pin`, the URI's `pin-source=file:…`, `options.pinFile`, `KSK_PIN_FILE`, a
  *   terminal prompt. Never the command line (`pin-value` is refused by the URI parser).
  * - passphrase: `options.passphrase`, `options.passphraseFile`, `KSK_PASSPHRASE_FILE`, a prompt.
+ *   A prompted passphrase is asked for twice before the first key of an empty keystore is made.
  *
  * Secret files lose one trailing newline (echo adds one) and nothing else: a PIN may contain
  * spaces.
@@ -63,11 +64,14 @@ async function secretFrom(
   what: string,
   question: string,
   where: string,
+  /** Told when the secret is about to be asked for at the prompt (so it can be confirmed later). */
+  onPrompt?: () => void,
 ): Promise<string> {
   if (value !== undefined) return value;
   const file = sources.find((s) => s !== undefined && s !== "");
   if (file !== undefined) return readSecret(options, file, what, where);
   if (options.promptSecret) {
+    onPrompt?.();
     const answer = await options.promptSecret(question);
     if (answer.length === 0) throw new KskError("keystore", "SECRET-EMPTY", `no ${what} given`, { where });
     return answer;
@@ -94,6 +98,10 @@ export function moduleEnvironment(options: OpenOptions): Record<string, string> 
 export async function openKeystore(uriText: string, options: OpenOptions = {}): Promise<Keystore> {
   const uri = parseKeystoreUri(uriText);
   if (uri.scheme === "file") {
+    // A typed passphrase is confirmed before the first key of a keystore is encrypted under it;
+    // one from a file or from the caller is taken as meant.
+    let prompted = false;
+    const { promptSecret } = options;
     return openSoftwareKeystore({
       uriText,
       directory: uri.directory,
@@ -106,7 +114,11 @@ export async function openKeystore(uriText: string, options: OpenOptions = {}): 
           "passphrase",
           `Passphrase for keystore ${uri.directory}: `,
           uriText,
+          () => {
+            prompted = true;
+          },
         ),
+      repeatPassphrase: async () => (prompted && promptSecret ? promptSecret(`Repeat the passphrase for keystore ${uri.directory}: `) : undefined),
     });
   }
   const modulePath = resolveModulePath(uri, options);

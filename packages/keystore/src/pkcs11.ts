@@ -22,8 +22,11 @@
  *   which is unwrapped (a raw point is accepted too, as some modules return it).
  * - A token cannot say which DNSSEC algorithm or flags a key was made for (an RSA key serves
  *   algorithm 8 and 10 alike), so generation stores the DNSKEY RDATA beside the key pair in a
- *   public CKO_DATA object with the same label (CKA_APPLICATION "ksk-ceremony-toolkit DNSKEY").
- *   It is checked against the public key on every read. Keys made by other tools have no such
+ *   CKO_DATA object with the same label (CKA_APPLICATION "ksk-ceremony-toolkit DNSKEY"), created
+ *   CKA_PRIVATE (seen only after login; every token is logged in when the keystore opens) and not
+ *   CKA_MODIFIABLE, so a session without the PIN cannot change it. It is checked against the public
+ *   key on every read, and its flags must be 256 or 257 (for an IANA-style label, K… 257 and
+ *   Z… 256). Keys made by other tools have no such
  *   record: they are taken as algorithm 8 (RSA), 13/14 (by curve) or 15/16, with flags 256 when
  *   the label starts with "Z" (IANA-style ZSK label) and 257 otherwise.
  * - Private keys are generated CKA_SENSITIVE and non-extractable unless a backup asks otherwise,
@@ -323,6 +326,26 @@ function defaultFlags(label: string): number {
   return label.startsWith("Z") ? 256 : 257;
 }
 
+/** An IANA-style label (see @ksk/keygen label.ts): K or Z and six base32 characters. */
+const IANA_LABEL = /^[KZ][a-z2-7]{6}$/;
+
+/**
+ * The flags a stored DNSKEY record may carry: 256 (ZSK) or 257 (KSK, SEP set), as generate
+ * writes (RFC 4034 §2.1.1, RFC 3757); an IANA-style label fixes which of the two.
+ */
+function checkRecordFlags(flags: number, label: string, where: string): void {
+  if (flags !== 256 && flags !== 257) {
+    throw keystoreError("PKCS11-RECORD-FLAGS", `the stored DNSKEY record has flags ${flags}, not 256 (ZSK) or 257 (KSK)`, where);
+  }
+  if (IANA_LABEL.test(label) && flags !== defaultFlags(label)) {
+    throw keystoreError(
+      "PKCS11-RECORD-FLAGS",
+      `the stored DNSKEY record has flags ${flags} but the label names a ${label.startsWith("K") ? "KSK (257)" : "ZSK (256)"}`,
+      where,
+    );
+  }
+}
+
 // --- the keystore -------------------------------------------------------------------------------
 
 interface OpenToken {
@@ -367,8 +390,20 @@ export async function openPkcs11Keystore(parameters: Pkcs11OpenParameters): Prom
       } catch (e) {
         throw pkcs11Failure(e, where, "opening a session");
       }
-      // Push before logging in so that a failed login still closes the session.
-      const mechanisms = new Set(module.p11.C_GetMechanismList(description.slot));
+      let mechanisms: Set<number>;
+      try {
+        mechanisms = new Set(module.p11.C_GetMechanismList(description.slot));
+      } catch (e) {
+        try {
+          module.p11.C_CloseSession(session);
+        } catch {
+          // Already failing; the original error is the one to report.
+        }
+        throw pkcs11Failure(e, where, "listing mechanisms");
+      }
+      // Push before logging in so that a failed login still closes the session. Every token is
+      // logged in before the keystore is returned, so every read below sees private objects
+      // (the DNSKEY records are CKA_PRIVATE).
       opened.push({ description, session, mechanisms, where });
       login(module, description, session, pin, where);
     }
@@ -512,6 +547,7 @@ class Pkcs11Keystore implements Keystore {
       if (record && (record.algorithm !== algorithm || record.protocol !== 3 || !bytesEqual(record.publicKeyBytes, publicKeyBytes))) {
         throw keystoreError("PKCS11-RECORD-MISMATCH", "the stored DNSKEY record does not match the public key on the token", where);
       }
+      if (record) checkRecordFlags(record.flags, label, where);
       return dnskey;
     } catch (e) {
       throw pkcs11Failure(e, where, "reading the public key");
@@ -672,7 +708,10 @@ class Pkcs11Keystore implements Keystore {
       const record = p11.C_CreateObject(token.session, [
         { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
         { type: pkcs11js.CKA_TOKEN, value: true },
-        { type: pkcs11js.CKA_PRIVATE, value: false },
+        // Private (visible only after login) and read-only, so that a session without the PIN
+        // cannot rewrite a key's recorded flags or RSA algorithm.
+        { type: pkcs11js.CKA_PRIVATE, value: true },
+        { type: pkcs11js.CKA_MODIFIABLE, value: false },
         { type: pkcs11js.CKA_LABEL, value: spec.label },
         { type: pkcs11js.CKA_APPLICATION, value: DNSKEY_RECORD_APPLICATION },
         { type: pkcs11js.CKA_VALUE, value: Buffer.from(encodeRdata(dnskey)) },

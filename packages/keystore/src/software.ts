@@ -11,7 +11,12 @@
  *   does not decrypt; after decryption the private key's own public key must equal the recorded one.
  *
  * The passphrase is asked for only when a private key is needed (generate, sign), once per
- * keystore. Signatures come from node:crypto (OpenSSL) and are verified by the core verifier before
+ * keystore. Before generating, it is confirmed: by decrypting an existing private key when the
+ * keystore holds one, otherwise, when it was typed at a prompt, by asking for it a second time; a
+ * typo would otherwise encrypt a new KSK under a passphrase nobody knows.
+ *
+ * scrypt parameters read from a file are bounded (N = 2^14…2^20, r 1…32, p 1…16) so that a crafted
+ * file cannot make the process allocate gigabytes or fail with a bare RangeError. Signatures come from node:crypto (OpenSSL) and are verified by the core verifier before
  * they are returned.
  *
  * Left out: changing the passphrase, key backup/export, file locking between processes (a
@@ -23,6 +28,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  type DecipherGCM,
   type KeyObject,
   randomBytes,
   scrypt,
@@ -62,6 +68,24 @@ export interface ScryptParameters {
 }
 export const DEFAULT_SCRYPT: ScryptParameters = { log2N: 17, r: 8, p: 1 };
 
+/**
+ * The scrypt parameters accepted in a private key file (RFC 7914 §2: N a power of two, given as
+ * log2N; r and p positive), bounding scrypt's time and its memory (128·N·r octets, RFC 7914 §6),
+ * which is also capped at 1 GiB in total: 2^20 with r = 32 would be 4 GiB. DEFAULT_SCRYPT takes
+ * 128 MiB.
+ */
+export const SCRYPT_LIMITS = { log2N: [14, 20], r: [1, 32], p: [1, 16], memoryOctets: 2 ** 30 } as const;
+
+function scryptParametersValid(k: { log2N?: unknown; r?: unknown; p?: unknown }): k is ScryptParameters {
+  const within = (v: unknown, [low, high]: readonly [number, number]) => Number.isInteger(v) && (v as number) >= low && (v as number) <= high;
+  return (
+    within(k.log2N, SCRYPT_LIMITS.log2N) &&
+    within(k.r, SCRYPT_LIMITS.r) &&
+    within(k.p, SCRYPT_LIMITS.p) &&
+    128 * 2 ** (k.log2N as number) * (k.r as number) <= SCRYPT_LIMITS.memoryOctets
+  );
+}
+
 interface PrivateKeyFile {
   readonly format: typeof SOFTWARE_KEY_FORMAT;
   readonly label: string;
@@ -77,6 +101,12 @@ export interface SoftwareOpenParameters {
   readonly directory: string;
   /** Called at most once, when a private key is first needed. */
   readonly passphrase: () => Promise<string>;
+  /**
+   * Ask for the passphrase again, to confirm it before generating into an empty keystore; answers
+   * undefined when the passphrase did not come from an interactive prompt (a file, the caller),
+   * where there is nothing to confirm.
+   */
+  readonly repeatPassphrase?: () => Promise<string | undefined>;
   /** scrypt cost; the default suits a ceremony laptop. */
   readonly scrypt?: ScryptParameters;
   /** Create the directory (0700) if it is missing; otherwise a missing directory is an error. */
@@ -115,6 +145,10 @@ function publicKeyField(publicKey: KeyObject, family: KeyFamily): Uint8Array {
   if (family.kind === "RSA") return encodeRsaPublicKey({ modulusBytes: b64u(jwk.n), exponentBytes: b64u(jwk.e) });
   if (family.kind === "EC") return concatBytes(b64u(jwk.x), b64u(jwk.y));
   return b64u(jwk.x);
+}
+
+function firstLine(text: string): string {
+  return text.split("\n")[0] ?? text;
 }
 
 function familyOf(algorithm: number): KeyFamily {
@@ -200,17 +234,21 @@ class SoftwareKeystore implements Keystore {
       Number.isInteger(value.algorithm) &&
       typeof value.publicKeyBase64 === "string" &&
       value.kdf?.name === "scrypt" &&
-      Number.isInteger(value.kdf.log2N) &&
-      value.kdf.log2N >= 14 &&
-      value.kdf.log2N <= 22 &&
-      Number.isInteger(value.kdf.r) &&
-      Number.isInteger(value.kdf.p) &&
       typeof value.kdf.saltBase64 === "string" &&
       value.cipher?.name === "aes-256-gcm" &&
       typeof value.cipher.ivBase64 === "string" &&
       typeof value.cipher.tagBase64 === "string" &&
       typeof value.encryptedPkcs8Base64 === "string";
     if (!ok) throw new KskError("keystore", "KEYSTORE-FILE", `not a ${SOFTWARE_KEY_FORMAT} private key file for label ${label}`, { where: file });
+    if (!scryptParametersValid(value.kdf)) {
+      const { log2N, r, p } = value.kdf as { log2N?: unknown; r?: unknown; p?: unknown };
+      throw new KskError(
+        "keystore",
+        "KEYSTORE-FILE",
+        `scrypt parameters log2N ${JSON.stringify(log2N)}, r ${JSON.stringify(r)}, p ${JSON.stringify(p)} are outside log2N 14-20, r 1-32, p 1-16, 128·N·r at most 1 GiB`,
+        { where: file },
+      );
+    }
     return value;
   }
 
@@ -291,13 +329,47 @@ class SoftwareKeystore implements Keystore {
   }
 
   private async decrypt(file: PrivateKeyFile, where: string): Promise<KeyObject> {
-    const key = await deriveKey(await this.passphrase(), base64ToBytes(file.kdf.saltBase64), file.kdf);
+    const passphrase = await this.passphrase();
+    // Anything wrong with the file's fields (base64, salt, IV or tag size, scrypt refusing its
+    // parameters) is a file error naming the file, not an internal RangeError.
+    const fileError = (e: unknown) =>
+      new KskError("keystore", "KEYSTORE-FILE", `cannot use the private key file: ${firstLine((e as Error)?.message ?? String(e))}`, { where });
+    let salt: Uint8Array;
+    let iv: Uint8Array;
+    let tag: Uint8Array;
+    let ciphertext: Uint8Array;
+    let aad: Uint8Array;
+    try {
+      salt = base64ToBytes(file.kdf.saltBase64);
+      iv = base64ToBytes(file.cipher.ivBase64);
+      tag = base64ToBytes(file.cipher.tagBase64);
+      ciphertext = base64ToBytes(file.encryptedPkcs8Base64);
+      aad = additionalData(file);
+    } catch (e) {
+      throw fileError(e);
+    }
+    // What generate writes: 16-octet salt, 12-octet IV, 16-octet tag (a short tag would weaken GCM).
+    if (salt.length < 16 || iv.length !== 12 || tag.length !== 16) {
+      throw fileError(new Error(`salt of ${salt.length}, IV of ${iv.length} and tag of ${tag.length} octets; expected 16, 12 and 16`));
+    }
+    let key: Buffer;
+    try {
+      key = await deriveKey(passphrase, salt, file.kdf);
+    } catch (e) {
+      throw fileError(e);
+    }
+    let decipher: DecipherGCM;
+    try {
+      decipher = createDecipheriv("aes-256-gcm", key, iv);
+      decipher.setAAD(aad);
+      decipher.setAuthTag(tag);
+    } catch (e) {
+      key.fill(0);
+      throw fileError(e);
+    }
     let pkcs8: Buffer;
     try {
-      const decipher = createDecipheriv("aes-256-gcm", key, base64ToBytes(file.cipher.ivBase64));
-      decipher.setAAD(additionalData(file));
-      decipher.setAuthTag(base64ToBytes(file.cipher.tagBase64));
-      pkcs8 = Buffer.concat([decipher.update(base64ToBytes(file.encryptedPkcs8Base64)), decipher.final()]);
+      pkcs8 = Buffer.concat([decipher.update(ciphertext), decipher.final()]);
     } catch {
       // GCM cannot tell a wrong passphrase from a modified file; say both.
       throw new KskError("keystore", "PASSPHRASE-WRONG", "cannot decrypt the private key: wrong passphrase, or the file was modified", { where });
@@ -330,7 +402,7 @@ class SoftwareKeystore implements Keystore {
     if ((await this.readIfPresent(publicPath)) !== undefined || (await this.readIfPresent(privatePath)) !== undefined) {
       throw new KskError("refused", "KEY-LABEL-EXISTS", "a key with this label exists; not replaced", { where: `${this.directory}: ${spec.label}` });
     }
-    const passphrase = await this.passphrase();
+    const passphrase = await this.confirmedPassphrase();
     const pair =
       family.kind === "RSA"
         ? generateKeyPairSync("rsa", { modulusLength: family.modulusBits, publicExponent: RSA_PUBLIC_EXPONENT })
@@ -379,6 +451,37 @@ class SoftwareKeystore implements Keystore {
       throw e;
     }
     return { label: spec.label, location: this.directory, dnskey, hasPublicKey: true, hasPrivateKey: true };
+  }
+
+  /**
+   * The passphrase, confirmed before a new key is encrypted under it: it must decrypt an existing
+   * private key of the keystore; in an empty keystore a prompted passphrase is asked for twice.
+   * A refused passphrase is forgotten, so that a retry asks again.
+   */
+  private async confirmedPassphrase(): Promise<string> {
+    const passphrase = await this.passphrase();
+    const refuse = (code: string, detail: string): never => {
+      this.passphrasePromise = undefined;
+      throw new KskError("keystore", code, detail, { where: this.uri });
+    };
+    for (const label of [...(await this.labels())].sort()) {
+      const entry = await this.read(label);
+      if (!entry?.privateFile) continue;
+      try {
+        await this.decrypt(entry.privateFile, entry.privatePath);
+      } catch (e) {
+        if ((e as KskError)?.code === "PASSPHRASE-WRONG") {
+          refuse("PASSPHRASE-WRONG", `wrong passphrase for keystore ${this.directory} (it does not decrypt ${label}${PRIVATE_SUFFIX}); nothing generated`);
+        }
+        throw e;
+      }
+      return passphrase;
+    }
+    const again = await this.parameters.repeatPassphrase?.();
+    if (again !== undefined && again !== passphrase) {
+      refuse("PASSPHRASE-MISMATCH", `the passphrases for keystore ${this.directory} differ; nothing generated`);
+    }
+    return passphrase;
   }
 
   /** Write a new file 0600 atomically; link(2) fails if the name exists, so nothing is replaced. */

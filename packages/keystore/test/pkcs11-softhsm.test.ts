@@ -3,13 +3,15 @@
  * per file in a temporary SOFTHSM2_CONF directory. Signatures are checked with node:crypto and the
  * core verifier, key attributes with pkcs11-tool (OpenSC), DS digests with ldns-key2ds.
  */
+import { spawnSync } from "node:child_process";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type DnskeyRdata, KskError, ROOT, algorithmInfo, bytesToHex, dsDigest, keyTag, makeRR, rrToString } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { type Keystore, findKeyInAnyToken, openKeystore } from "../src/index.js";
+import { type Keystore, findKeyInAnyToken, moduleEnvironment, openKeystore } from "../src/index.js";
+import { acquireModule, releaseModule } from "../src/pkcs11.js";
 import { opensslVerify, sampleData } from "./helpers.js";
 
 const softhsm = hasTool("softhsm2-util");
@@ -172,6 +174,66 @@ describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
     expect(r.stdout).not.toContain("Kgone");
   });
 
+  /** Act on a label's DNSKEY record from another process with pkcs11js (see tamper-record.cjs). */
+  function tamper(label: string, action: "count" | "set-flags" | "replace", options: { login: boolean; flags?: number }): { result?: unknown; error?: string } {
+    const r = spawnSync(
+      process.execPath,
+      [
+        path.join(import.meta.dirname, "tamper-record.cjs"),
+        JSON.stringify({ module: token.module, tokenLabel: token.label, pin: options.login ? token.pin : null, label, action, flags: options.flags ?? 0 }),
+      ],
+      { env: token.processEnv, encoding: "utf8" },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  }
+
+  it("keeps the DNSKEY record private and read-only: no session can rewrite its flags", async () => {
+    await keystore.generate({ label: "record-ro", algorithm: 13, flags: 257 });
+    // Logged in, the record is there; without the PIN, a session does not even see it.
+    expect(tamper("record-ro", "count", { login: true })).toEqual({ result: 1 });
+    expect(tamper("record-ro", "count", { login: false })).toEqual({ result: 0 });
+    // Even with the PIN the token refuses to change it (CKA_MODIFIABLE false).
+    expect(tamper("record-ro", "set-flags", { login: true, flags: 385 }).error).toMatch(/^CKR_(ACTION_PROHIBITED|ATTRIBUTE_READ_ONLY)$/);
+    expect((await keystore.find("record-ro")).dnskey?.flags).toBe(257);
+    await keystore.delete("record-ro");
+    expect(tamper("record-ro", "count", { login: true })).toEqual({ result: 0 });
+  });
+
+  it("refuses a DNSKEY record with flags other than 256 or 257, naming token and label", async () => {
+    await keystore.generate({ label: "record-385", algorithm: 15, flags: 257 });
+    expect((await keystore.find("record-385")).dnskey?.flags).toBe(257);
+    expect(tamper("record-385", "replace", { login: true, flags: 385 })).toEqual({ result: "replaced" });
+    const e = await keystoreError(keystore.find("record-385"));
+    expect(e.code).toBe("PKCS11-RECORD-FLAGS");
+    expect(e.message).toBe("pkcs11:token=ksk-lab;object=record-385: the stored DNSKEY record has flags 385, not 256 (ZSK) or 257 (KSK)");
+    await expect(keystore.signer("record-385")).rejects.toMatchObject({ kind: "keystore", code: "PKCS11-RECORD-FLAGS" });
+    // A non-IANA label may hold either role.
+    expect(tamper("record-385", "replace", { login: true, flags: 256 })).toEqual({ result: "replaced" });
+    expect((await keystore.find("record-385")).dnskey?.flags).toBe(256);
+    await keystore.delete("record-385");
+  });
+
+  it("refuses a DNSKEY record whose flags contradict an IANA-style label (K… 257, Z… 256)", async () => {
+    await keystore.generate({ label: "Kaaaaaa", algorithm: 15, flags: 257 });
+    await keystore.generate({ label: "Zaaaaaa", algorithm: 15, flags: 256 });
+    expect((await keystore.find("Kaaaaaa")).dnskey?.flags).toBe(257);
+    expect((await keystore.find("Zaaaaaa")).dnskey?.flags).toBe(256);
+    expect(tamper("Kaaaaaa", "replace", { login: true, flags: 256 })).toEqual({ result: "replaced" });
+    expect(tamper("Zaaaaaa", "replace", { login: true, flags: 257 })).toEqual({ result: "replaced" });
+    expect((await keystoreError(keystore.find("Kaaaaaa"))).message).toBe(
+      "pkcs11:token=ksk-lab;object=Kaaaaaa: the stored DNSKEY record has flags 256 but the label names a KSK (257)",
+    );
+    expect((await keystoreError(keystore.find("Zaaaaaa"))).message).toBe(
+      "pkcs11:token=ksk-lab;object=Zaaaaaa: the stored DNSKEY record has flags 257 but the label names a ZSK (256)",
+    );
+    await keystore.delete("Kaaaaaa");
+    await keystore.delete("Zaaaaaa");
+    // Generation itself cannot store a contradicting record: it is refused and nothing is left.
+    await expect(keystore.generate({ label: "Kaaaaab", algorithm: 15, flags: 256 })).rejects.toMatchObject({ kind: "keystore", code: "PKCS11-RECORD-FLAGS" });
+    expect((await keystore.list()).map((k) => k.label)).not.toContain("Kaaaaab");
+  });
+
   it.runIf(hasTool("pkcs11-tool"))("signs with one session, one login and one key lookup, whatever the number of signatures (pkcs11-spy)", async () => {
     expect(existsSync(SPY)).toBe(true); // shipped with opensc, like pkcs11-tool
     // The spy loads SoftHSM itself: close the shared keystore so SoftHSM is initialised once.
@@ -263,6 +325,25 @@ describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
     it("no module at all", async () => {
       const e = await keystoreError(openKeystore("pkcs11:token=ksk-lab", { env: {}, pin: token.pin }));
       expect(e.message).toContain("add module-path=PATH to the URI or set KSK_PKCS11_MODULE");
+    });
+
+    it("C_GetMechanismList failing (a module made to fail), and then not", async () => {
+      const module = acquireModule(token.module, moduleEnvironment({ env: token.env }));
+      const p11 = module.p11 as unknown as Record<string, unknown>;
+      p11.C_GetMechanismList = () => {
+        throw new Error("CKR_FUNCTION_FAILED:6");
+      };
+      try {
+        const e = await keystoreError(openKeystore(token.uri(), { env: token.env }));
+        expect(e.code).toBe("PKCS11-FUNCTION_FAILED");
+        expect(e.message).toBe("pkcs11:token=ksk-lab: listing mechanisms failed (CKR_FUNCTION_FAILED)");
+      } finally {
+        delete p11.C_GetMechanismList;
+        releaseModule(module);
+      }
+      const ks = await openKeystore(token.uri(), { env: token.env });
+      expect((await ks.find("Kp256")).hasPrivateKey).toBe(true);
+      await ks.close();
     });
 
     it("unknown label", async () => {

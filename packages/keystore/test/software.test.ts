@@ -4,13 +4,13 @@
  * passphrase and an existing label are refused; leftovers are listed. The .dnskey file is checked
  * with ldns-key2ds.
  */
-import { chmodSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type DnskeyRdata, KskError, ROOT, algorithmInfo, bytesToHex, dsDigest, keyTag } from "@ksk/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { openKeystore } from "../src/index.js";
+import { DEFAULT_SCRYPT, openKeystore, openSoftwareKeystore } from "../src/index.js";
 import { opensslVerify, sampleData } from "./helpers.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-softkeys-"));
@@ -134,5 +134,148 @@ describe("software keystore", () => {
   it("names the directory when it does not exist", async () => {
     const keystore = await openKeystore(`file:${path.join(dir, "nowhere")}`, {});
     await expect(keystore.list()).rejects.toThrow(/nowhere: cannot read the keystore directory: no such file or directory/);
+  });
+});
+
+describe("software keystore: scrypt and cipher fields of a .private file", () => {
+  const cryptDir = path.join(dir, "crafted");
+  const label = "Kcrafted";
+  const file = path.join(cryptDir, `${label}.private`);
+  let original: string;
+  const withFile = async (edit: (value: Record<string, Record<string, unknown>>) => void) => {
+    const value = JSON.parse(original);
+    edit(value);
+    rmSync(file, { force: true });
+    writeFileSync(file, JSON.stringify(value), { mode: 0o600 });
+    const keystore = await openKeystore(`file:${cryptDir}`, { passphrase: "crafted passphrase" });
+    try {
+      return await keystore.signer(label);
+    } finally {
+      await keystore.close();
+    }
+  };
+  const refusedAsFile = async (edit: (value: Record<string, Record<string, unknown>>) => void, message: RegExp) => {
+    const e = await withFile(edit).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(e).toBeInstanceOf(KskError);
+    expect(e).toMatchObject({ kind: "keystore", code: "KEYSTORE-FILE" });
+    expect((e as KskError).message).toContain(file);
+    expect((e as KskError).message).not.toContain("\n");
+    expect((e as KskError).message).toMatch(message);
+  };
+
+  it("accepts the parameters it writes (default, and the smallest allowed)", async () => {
+    const keystore = await openSoftwareKeystore({
+      uriText: `file:${cryptDir}`,
+      directory: cryptDir,
+      createDirectory: true,
+      passphrase: async () => "crafted passphrase",
+      scrypt: { log2N: 14, r: 1, p: 1 },
+    });
+    await keystore.generate({ label, algorithm: 15, flags: 257 });
+    original = readFileSync(file, "utf8");
+    expect((await withFile(() => {})).label).toBe(label);
+    expect(DEFAULT_SCRYPT).toEqual({ log2N: 17, r: 8, p: 1 });
+    // In range but not what the key was encrypted with: it gets as far as decryption.
+    await expect(
+      withFile((v) => {
+        v.kdf = { ...v.kdf, log2N: 15, r: 16, p: 2 };
+      }),
+    ).rejects.toMatchObject({ kind: "keystore", code: "PASSPHRASE-WRONG" });
+  });
+
+  for (const [what, kdf] of [
+    ["r 0", { r: 0 }],
+    ["p 1e9", { p: 1e9 }],
+    ["r 33", { r: 33 }],
+    ["p 17", { p: 17 }],
+    ["log2N 13", { log2N: 13 }],
+    ["log2N 21", { log2N: 21 }],
+    ["log2N 20 with r 32 (4 GiB)", { log2N: 20, r: 32 }],
+    ["r 1.5", { r: 1.5 }],
+    ["r as a string", { r: "8" }],
+  ] as const) {
+    it(`refuses scrypt ${what} as a file error naming the file`, async () => {
+      await refusedAsFile((v) => {
+        v.kdf = { ...v.kdf, ...kdf };
+      }, /scrypt parameters .* are outside log2N 14-20, r 1-32, p 1-16/);
+    });
+  }
+
+  it("refuses a short GCM tag, a wrong IV size and a short salt as file errors", async () => {
+    await refusedAsFile((v) => {
+      v.cipher = { ...v.cipher, tagBase64: Buffer.alloc(4).toString("base64") };
+    }, /tag of 4 octets/);
+    await refusedAsFile((v) => {
+      v.cipher = { ...v.cipher, ivBase64: "" };
+    }, /IV of 0/);
+    await refusedAsFile((v) => {
+      v.kdf = { ...v.kdf, saltBase64: "AAAA" };
+    }, /salt of 3/);
+  });
+});
+
+describe("software keystore: the passphrase is confirmed before a key is generated", () => {
+  const prompter = (answers: string[]) => {
+    const asked: string[] = [];
+    return {
+      asked,
+      promptSecret: async (question: string) => {
+        asked.push(question);
+        const next = answers.shift();
+        if (next === undefined) throw new Error(`no answer for ${question}`);
+        return next;
+      },
+    };
+  };
+
+  it("refuses a passphrase that does not decrypt the keystore's existing keys, and generates with the right one", async () => {
+    const wrong = await openKeystore(uri, { passphrase: "correct horse battery stapel" });
+    const e = await wrong.generate({ label: "Ktypo", algorithm: 15, flags: 257 }).then(
+      () => undefined,
+      (e: unknown) => e as KskError,
+    );
+    expect(e).toMatchObject({ kind: "keystore", code: "PASSPHRASE-WRONG" });
+    expect(e?.message).toMatch(new RegExp(`wrong passphrase for keystore ${storeDir} \\(it does not decrypt \\w+\\.private\\); nothing generated$`));
+    expect(existsSync(path.join(storeDir, "Ktypo.private"))).toBe(false);
+    expect(existsSync(path.join(storeDir, "Ktypo.dnskey"))).toBe(false);
+    // The same passphrase typed at the prompt: asked once, checked against the existing keys.
+    const typed = prompter(["correct horse battery staple"]);
+    const right = await openKeystore(uri, { promptSecret: typed.promptSecret });
+    expect((await right.generate({ label: "Kconfirmed", algorithm: 15, flags: 257 })).hasPrivateKey).toBe(true);
+    expect(typed.asked).toEqual([`Passphrase for keystore ${storeDir}: `]);
+    await right.delete("Kconfirmed");
+  });
+
+  it("in an empty keystore, asks for a typed passphrase twice and refuses a mismatch", async () => {
+    const emptyDir = path.join(dir, "empty-typed");
+    const typo = prompter(["first passphrase", "first passphrasr"]);
+    const keystore = await openKeystore(`file:${emptyDir}`, { promptSecret: typo.promptSecret, createDirectory: true });
+    await expect(keystore.generate({ label: "Kfirst", algorithm: 15, flags: 257 })).rejects.toMatchObject({
+      kind: "keystore",
+      code: "PASSPHRASE-MISMATCH",
+      message: `file:${emptyDir}: the passphrases for keystore ${emptyDir} differ; nothing generated`,
+    });
+    expect(typo.asked).toEqual([`Passphrase for keystore ${emptyDir}: `, `Repeat the passphrase for keystore ${emptyDir}: `]);
+    expect(await keystore.list()).toEqual([]);
+    const same = prompter(["first passphrase", "first passphrase"]);
+    const again = await openKeystore(`file:${emptyDir}`, { promptSecret: same.promptSecret });
+    expect((await again.generate({ label: "Kfirst", algorithm: 15, flags: 257 })).hasPrivateKey).toBe(true);
+    expect(same.asked).toHaveLength(2);
+    // The second key is checked against the first, without a second question.
+    const next = prompter(["first passphrase"]);
+    const third = await openKeystore(`file:${emptyDir}`, { promptSecret: next.promptSecret });
+    await third.generate({ label: "Ksecond", algorithm: 15, flags: 257 });
+    expect(next.asked).toHaveLength(1);
+  });
+
+  it("in an empty keystore, takes a passphrase from a file without asking again", async () => {
+    const emptyDir = path.join(dir, "empty-file");
+    const never = prompter([]);
+    const keystore = await openKeystore(`file:${emptyDir}`, { passphraseFile, promptSecret: never.promptSecret, createDirectory: true });
+    expect((await keystore.generate({ label: "Kfromfile", algorithm: 15, flags: 257 })).hasPrivateKey).toBe(true);
+    expect(never.asked).toEqual([]);
   });
 });
