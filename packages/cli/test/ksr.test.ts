@@ -31,6 +31,20 @@ function variant(name: string, content: string | Uint8Array): string {
 }
 
 describe("ksk ksr validate", () => {
+  it("with --anchor, SKR(n-1) must be signed by an anchored KSK: KSK-2010 passes, KSK-2017 fails SKR-VERIFY", async () => {
+    const ds = (tag: number) => path.join(dir, `${tag}.ds`);
+    writeFileSync(ds(19036), ".\t172800\tIN\tDS\t19036 8 2 49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5\n");
+    writeFileSync(ds(20326), ".\t172800\tIN\tDS\t20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n");
+    const trusted = await ksk(["ksr", "validate", KSR_Q2, "--previous-skr", SKR_Q1, "--anchor", ds(19036)], { now: NOW_Q2 });
+    expect(trusted.code).toBe(0);
+    expect(trusted.stdout).toMatch(/PASS SKR-VERIFY .*each bundle signed by a trusted KSK/);
+    const wrong = await ksk(["ksr", "validate", KSR_Q2, "--previous-skr", SKR_Q1, "--anchor", ds(20326)], { now: NOW_Q2 });
+    expect(wrong.code).toBe(1);
+    expect(wrong.stdout).toMatch(/FAIL SKR-VERIFY .*no signature by a trusted KSK/);
+    const alone = await ksk(["ksr", "validate", KSR_Q2, "--anchor", ds(19036)], { now: NOW_Q2 });
+    expect(alone.code).toBe(2);
+  });
+
   it("passes the real 2017 Q2 KSR chained to the 2017 Q1 SKR: every check, the table, SHA-256 and PGP words", async () => {
     const r = await ksk(["ksr", "validate", KSR_Q2, "--previous-skr", SKR_Q1], { now: NOW_Q2 });
     expect(r.code).toBe(0);

@@ -15,6 +15,7 @@ import {
   namesEqual,
   nameToString,
   rrsigLabelCount,
+  sameKeyMaterial,
   verifyRrsig,
   type DnskeyRdata,
 } from "@ksk/core";
@@ -37,14 +38,19 @@ export function skrKsks(skr: KsrResponseDocument): DnskeyRdata[] {
  * over the bundle's full DNSKEY RRset by a SEP key in that bundle, with exactly the bundle's
  * inception and expiration (DESIGN.md §3), and verifies (evaluated inside its own window, since
  * last quarter's signatures may have expired by now).
+ *
+ * Keys found in the file prove only that the file is consistent: anyone can write an SKR signed by
+ * keys of their own. With `trustedKsks` (the KSK operator's keys, from its HSM or a trust anchor)
+ * every bundle must also carry a valid signature by one of them; without, the result says so.
  */
-export function checkSkrSignatures(skr: KsrResponseDocument): string {
+export function checkSkrSignatures(skr: KsrResponseDocument, trustedKsks?: readonly DnskeyRdata[]): string {
   const domain = documentDomain(skr);
   let count = 0;
   for (const [i, bundle] of skr.bundles.entries()) {
     const where = `previous SKR ${bundleLabel(bundle, i)}`;
     if (bundle.signatures.length === 0) throw checkFailed("SKR-VERIFY", "no signature", where);
     const rrset = bundleDnskeyRrset(bundle, domain);
+    let trustedSignature = false;
     for (const sig of bundle.signatures) {
       const r = sig.rrsig;
       const fail = (detail: string) => checkFailed("SKR-VERIFY", `signature by key tag ${r.keyTag}: ${detail}`, where);
@@ -57,10 +63,21 @@ export function checkSkrSignatures(skr: KsrResponseDocument): string {
       const verdict = verifyRrsig(rrset, makeRR(domain, sig.ttlSeconds, r), rrset, r.inceptionEpochSeconds);
       if (verdict.status !== "valid" || !verdict.key) throw fail(verdict.reason);
       if (!isSep(verdict.key.rdata)) throw fail(`made by key ${keyTag(verdict.key.rdata)}, which is not a KSK (no SEP bit)`);
+      const signer = verdict.key.rdata;
+      if (trustedKsks?.some((k) => sameKeyMaterial(k, signer))) trustedSignature = true;
       count++;
     }
+    if (trustedKsks && !trustedSignature) {
+      throw checkFailed(
+        "SKR-VERIFY",
+        `no signature by a trusted KSK (${trustedKsks.map(keyTag).join(", ") || "none given"}): this SKR was not signed by the operator's keys`,
+        where,
+      );
+    }
   }
-  return `${count} KSK signatures in the previous SKR verify`;
+  return trustedKsks
+    ? `${count} KSK signatures in the previous SKR verify, each bundle signed by a trusted KSK`
+    : `${count} KSK signatures in the previous SKR verify with the keys the file carries (no trusted KSK given to check them against)`;
 }
 
 /** KSR-ID: the KSR's id is not the previous SKR's (a replayed or resubmitted request). */

@@ -31,6 +31,11 @@ export interface KsrCheckInput {
   readonly previousSkr?: KsrResponseDocument;
   /** The KSK operator's keys for KSR-KEYTAG-CLASH; by default the KSKs found in `previousSkr`. */
   readonly kskKeys?: readonly DnskeyRdata[];
+  /**
+   * The KSK operator's own keys (from its HSM, or designated by a trust anchor): SKR(n-1) must be
+   * signed by them, not merely by keys it carries itself.
+   */
+  readonly trustedKsks?: readonly DnskeyRdata[];
 }
 
 export type CheckStatus = "pass" | "fail" | "disabled" | "not-run";
@@ -87,7 +92,7 @@ const STEPS: readonly Step[] = [
     missing: (i) => (kskKeysOf(i).length > 0 ? undefined : "no KSK keys known (give --previous-skr)"),
     run: (i) => checkKeyTagClash(i.ksr, kskKeysOf(i)),
   },
-  { code: "SKR-VERIFY", missing: needsPrevious, run: (i) => checkSkrSignatures(previous(i)) },
+  { code: "SKR-VERIFY", missing: needsPrevious, run: (i) => checkSkrSignatures(previous(i), i.trustedKsks) },
   { code: "KSR-CHAIN-KEYS", enabled: (p) => p.check_chain_keys, missing: needsPrevious, run: (i) => checkChainKeys(i.ksr, previous(i)) },
   { code: "KSR-CHAIN-OVERLAP", enabled: (p) => p.check_chain_overlap, missing: needsPrevious, run: (i) => checkChainOverlap(i.ksr, previous(i)) },
 ];

@@ -107,7 +107,8 @@ export function preflight(input: PreflightInput): PreflightReport {
   for (const m of ksks.values()) checkKskMatchesConfig(m.config, m.dnskey, domain);
   const kskKeys = [...ksks.values()].flatMap((m) => [m.dnskey, withRevokeBit(m.dnskey)]);
   if (previousSkr) kskKeys.push(...skrKsks(previousSkr));
-  const report = runKsrChecks({ ksr, policy: config.requestPolicy, nowEpochSeconds, kskKeys, ...(previousSkr ? { previousSkr } : {}) });
+  const trustedKsks = [...ksks.values()].map((m) => m.dnskey);
+  const report = runKsrChecks({ ksr, policy: config.requestPolicy, nowEpochSeconds, kskKeys, trustedKsks, ...(previousSkr ? { previousSkr } : {}) });
   const results: CheckResult[] = [...report.results];
   const warnings = [...report.warnings];
   if (previousSkr) {

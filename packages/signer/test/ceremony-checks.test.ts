@@ -106,7 +106,9 @@ describe("preflight", () => {
       ["ksk_next", { config: config.keys.get("ksk_next")!, dnskey: ksks.next.dnskey }],
     ]);
     const report = preflight({ ksr, previousSkr: previous, config, schema: BUILT_IN_SCHEMAS.get("normal")!, ksks: m, nowEpochSeconds: NOW });
-    expect(failed(report).map((r) => r.code)).toEqual(["KSK-CHAIN-SIGNER"]);
+    // SKR(n-1) is not signed by any key the operator holds: both its SKR-VERIFY and KSK-CHAIN-SIGNER fail.
+    expect(failed(report).map((r) => r.code)).toEqual(["SKR-VERIFY", "KSK-CHAIN-SIGNER"]);
+    expect(failed(report)[0]?.detail).toMatch(/no signature by a trusted KSK/);
     expect(report.plan).toBeUndefined();
   });
 

@@ -5,7 +5,7 @@
  * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
  */
 import { randomUUID } from "node:crypto";
-import { KskError, type Signer, formatIsoZ, keyTag } from "@ksk/core";
+import { KskError, type Signer, anchoredKeys, formatIsoZ, keyTag, makeRR } from "@ksk/core";
 import { ianaLabelTime } from "@ksk/keygen";
 import { type KeyPairInfo, openKeystore } from "@ksk/keystore";
 import {
@@ -18,6 +18,8 @@ import {
   buildKsr,
   bundleTable,
   bundleZoneText,
+  documentDomain,
+  skrKsks,
   canonicalDocument,
   defaultKsrPolicy,
   documentPolicyLines,
@@ -27,6 +29,7 @@ import {
   runKsrChecks,
   writeKsrXml,
 } from "@ksk/ksr";
+import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
@@ -132,19 +135,34 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
           v
             .positional("ksr", { type: "string", demandOption: true, describe: "The KSR file (- for stdin)" })
             .option("previous-skr", { type: "string", describe: "SKR(n-1): enables KSR-ID, the chain checks and SKR-VERIFY of it" })
+            .option("anchor", {
+              type: "string",
+              describe: "The KSK operator's keys (DS/DNSKEY file or root-anchors.xml): SKR(n-1) must be signed by one of them",
+            })
             .option("policy", { type: "string", describe: "Policy YAML (request_policy keys as in IANA's ksrsigner.yaml); default: the root's" })
             .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: { ksr: string; previousSkr?: string; policy?: string; now?: string; json: boolean }) => {
+        handler: handle(async (argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean }) => {
           const now = timeOption(ctx, argv.now, "--now");
           const policy = await loadPolicy(ctx, argv.policy);
           const ksr = await loadRequest(ctx, argv.ksr);
           const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+          if (argv.anchor !== undefined && !previous)
+            throw new KskError("usage", "USAGE-ANCHOR", "--anchor checks who signed the previous SKR: give --previous-skr too");
+          // The KSKs of SKR(n-1) that the anchor designates are the ones trusted to have signed it.
+          const trustedKsks =
+            argv.anchor === undefined || !previous
+              ? undefined
+              : anchoredKeys(
+                  skrKsks(previous.document).map((k) => makeRR(documentDomain(previous.document), 172800, k)),
+                  (await loadAnchors(ctx, argv.anchor, now)).records,
+                ).map((rr) => rr.rdata);
           const report = runKsrChecks({
             ksr: ksr.document,
             policy: policy.request,
             nowEpochSeconds: now,
             ...(previous ? { previousSkr: previous.document } : {}),
+            ...(trustedKsks ? { trustedKsks } : {}),
           });
           if (argv.json) {
             printJson(ctx, {
