@@ -82,6 +82,14 @@ describe("ksk ds (real root KSKs)", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 
+  it("refuses a malformed key of a supported algorithm (an RSA key with an 8-bit modulus) as exit 3", async () => {
+    for (const command of ["ds", "keytag"]) {
+      const r = await ksk([command, "-"], { stdin: ".\t172800\tIN\tDNSKEY\t257 3 8 AwEAAag=\n" });
+      expect(r.code, command).toBe(3);
+      expect(r.stderr).toMatch(/^ksk: stdin: RSASHA256 modulus of 8 bits is outside 512\.\.4096 \(RFC 5702\)\n$/);
+    }
+  });
+
   it("reports a missing file as exit 3 naming it", async () => {
     const r = await ksk(["ds", tmp.file("nope.zone")]);
     expect(r.code).toBe(3);

@@ -1,6 +1,6 @@
 /** `ksk ds FILE` — DS records for every DNSKEY in a presentation-format file. */
-import { DS_FORMATS, type DsFormat, type DsRecord, KskError, digestTypeInfo, formatDsRecords, isKind, makeDs } from "@ksk/core";
-import { readZoneFile } from "../io.js";
+import { DS_FORMATS, type DsFormat, type DsRecord, KskError, digestTypeInfo, formatDsRecords, makeDs } from "@ksk/core";
+import { dnskeysOf, readZoneFile } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
 /** `--digest 1,2,4` to digest type numbers; unknown types are refused (no fallback). */
@@ -34,8 +34,7 @@ export const dsCommand: CommandFactory = (ctx) => ({
   handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode }) => {
     const digestTypes = parseDigestList(argv.digest);
     const { input, rrs } = await readZoneFile(ctx, argv.file);
-    const dnskeys = rrs.filter((rr) => isKind(rr, "DNSKEY"));
-    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const dnskeys = dnskeysOf(rrs, input.name);
     const records: DsRecord[] = dnskeys.flatMap((rr) =>
       digestTypes.map((type) => ({ owner: rr.owner, ttlSeconds: rr.ttlSeconds, ds: makeDs(rr.owner, rr.rdata, type) })),
     );

@@ -1,6 +1,6 @@
 /** `ksk keytag FILE` — the key tag of each DNSKEY and its tag with the REVOKE bit set. */
-import { KskError, algorithmInfo, isKind, isRevoked, keyTag, nameToString, revokedKeyTag, withoutRevokeBit } from "@ksk/core";
-import { printJson, readZoneFile } from "../io.js";
+import { algorithmInfo, isRevoked, keyTag, nameToString, revokedKeyTag, withoutRevokeBit } from "@ksk/core";
+import { dnskeysOf, printJson, readZoneFile } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
 export const keytagCommand: CommandFactory = (ctx) => ({
@@ -12,8 +12,7 @@ export const keytagCommand: CommandFactory = (ctx) => ({
       .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
   handler: handle(async (argv: { file: string; json: boolean }) => {
     const { input, rrs } = await readZoneFile(ctx, argv.file);
-    const dnskeys = rrs.filter((rr) => isKind(rr, "DNSKEY"));
-    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const dnskeys = dnskeysOf(rrs, input.name);
     const rows = dnskeys.map((rr) => {
       const key = rr.rdata;
       const revoked = isRevoked(key);
