@@ -246,7 +246,12 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
       },
     );
     expect(r.code).toBe(4);
-    expect(r.stderr.trim().split("\n").filter((l) => !l.startsWith("ksk: WARNING"))).toHaveLength(1);
+    expect(
+      r.stderr
+        .trim()
+        .split("\n")
+        .filter((l) => !l.startsWith("ksk: WARNING")),
+    ).toHaveLength(1);
     expect(r.stderr).toMatch(/\/nonexistent\/libpkcs11\.so/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);
   });
