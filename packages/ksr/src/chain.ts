@@ -9,6 +9,7 @@ import {
   RRType,
   checkFailed,
   formatDuration,
+  formatIsoZ,
   isSep,
   keyTag,
   makeRR,
@@ -18,6 +19,7 @@ import {
   sameKeyMaterial,
   verifyRrsig,
   type DnskeyRdata,
+  type Name,
 } from "@ksk/core";
 import { type Bundle, type KsrRequestDocument, type KsrResponseDocument, bundleDnskeyRrset, bundleLabel, documentDomain, sameDnskey } from "./model.js";
 
@@ -33,11 +35,42 @@ export function skrKsks(skr: KsrResponseDocument): DnskeyRdata[] {
   return out;
 }
 
+/** What one signature of an SKR bundle proves: its key tag, and the KSK that made it or why not. */
+export interface BundleSignatureVerdict {
+  readonly keyTag: number;
+  /** The KSK (SEP key of the bundle) whose valid signature this is; absent when it is not valid. */
+  readonly key?: DnskeyRdata;
+  /** Why the signature is not valid; absent when it is. */
+  readonly problem?: string;
+}
+
 /**
- * SKR-VERIFY on SKR(n-1): each bundle carries at least one signature; each signature is an RRSIG
- * over the bundle's full DNSKEY RRset by a SEP key in that bundle, with exactly the bundle's
- * inception and expiration (DESIGN.md §3), and verifies (evaluated inside its own window, since
- * last quarter's signatures may have expired by now).
+ * Judge every signature of an SKR bundle: an RRSIG over the bundle's full DNSKEY RRset by the zone,
+ * with exactly the bundle's inception and expiration (DESIGN.md §3), made by a SEP key of the bundle
+ * and valid — evaluated inside its own window, since an SKR holds RRsets for future (or, read later,
+ * past) slots. The one place these rules live; SKR-VERIFY here and @ksk/signer's verifySkr use it.
+ */
+export function verifyBundleSignatures(bundle: Bundle, domain: Name): BundleSignatureVerdict[] {
+  const rrset = bundleDnskeyRrset(bundle, domain);
+  return bundle.signatures.map((sig) => {
+    const r = sig.rrsig;
+    const fail = (problem: string): BundleSignatureVerdict => ({ keyTag: r.keyTag, problem });
+    if (r.typeCovered !== RRType.DNSKEY || !namesEqual(r.signerName, domain) || r.labels !== rrsigLabelCount(domain)) {
+      return fail(`is not a DNSKEY RRSIG by ${nameToString(domain)}`);
+    }
+    if (r.inceptionEpochSeconds !== bundle.inceptionEpochSeconds || r.expirationEpochSeconds !== bundle.expirationEpochSeconds) {
+      return fail(`its window ${formatIsoZ(r.inceptionEpochSeconds)}..${formatIsoZ(r.expirationEpochSeconds)} differs from the bundle's`);
+    }
+    const verdict = verifyRrsig(rrset, makeRR(domain, sig.ttlSeconds, r), rrset, r.inceptionEpochSeconds);
+    if (verdict.status !== "valid" || !verdict.key) return fail(verdict.reason);
+    if (!isSep(verdict.key.rdata)) return fail(`made by key ${keyTag(verdict.key.rdata)}, which is not a KSK (no SEP bit)`);
+    return { keyTag: r.keyTag, key: verdict.key.rdata };
+  });
+}
+
+/**
+ * SKR-VERIFY on SKR(n-1): each bundle carries at least one signature and every signature passes
+ * `verifyBundleSignatures`.
  *
  * Keys found in the file prove only that the file is consistent: anyone can write an SKR signed by
  * keys of their own. With `trustedKsks` (the KSK operator's keys, from its HSM or a trust anchor)
@@ -49,25 +82,11 @@ export function checkSkrSignatures(skr: KsrResponseDocument, trustedKsks?: reado
   for (const [i, bundle] of skr.bundles.entries()) {
     const where = `previous SKR ${bundleLabel(bundle, i)}`;
     if (bundle.signatures.length === 0) throw checkFailed("SKR-VERIFY", "no signature", where);
-    const rrset = bundleDnskeyRrset(bundle, domain);
-    let trustedSignature = false;
-    for (const sig of bundle.signatures) {
-      const r = sig.rrsig;
-      const fail = (detail: string) => checkFailed("SKR-VERIFY", `signature by key tag ${r.keyTag}: ${detail}`, where);
-      if (r.typeCovered !== RRType.DNSKEY || !namesEqual(r.signerName, domain) || r.labels !== rrsigLabelCount(domain)) {
-        throw fail(`is not a DNSKEY RRSIG by ${nameToString(domain)}`);
-      }
-      if (r.inceptionEpochSeconds !== bundle.inceptionEpochSeconds || r.expirationEpochSeconds !== bundle.expirationEpochSeconds) {
-        throw fail("its inception/expiration differ from the bundle's");
-      }
-      const verdict = verifyRrsig(rrset, makeRR(domain, sig.ttlSeconds, r), rrset, r.inceptionEpochSeconds);
-      if (verdict.status !== "valid" || !verdict.key) throw fail(verdict.reason);
-      if (!isSep(verdict.key.rdata)) throw fail(`made by key ${keyTag(verdict.key.rdata)}, which is not a KSK (no SEP bit)`);
-      const signer = verdict.key.rdata;
-      if (trustedKsks?.some((k) => sameKeyMaterial(k, signer))) trustedSignature = true;
-      count++;
-    }
-    if (trustedKsks && !trustedSignature) {
+    const verdicts = verifyBundleSignatures(bundle, domain);
+    const bad = verdicts.find((v) => v.problem !== undefined);
+    if (bad) throw checkFailed("SKR-VERIFY", `signature by key tag ${bad.keyTag}: ${bad.problem}`, where);
+    count += verdicts.length;
+    if (trustedKsks && !verdicts.some((v) => v.key && trustedKsks.some((k) => sameKeyMaterial(k, v.key as DnskeyRdata)))) {
       throw checkFailed(
         "SKR-VERIFY",
         `no signature by a trusted KSK (${trustedKsks.map(keyTag).join(", ") || "none given"}): this SKR was not signed by the operator's keys`,

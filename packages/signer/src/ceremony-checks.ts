@@ -23,7 +23,16 @@ import {
   sameKeyMaterial,
   withRevokeBit,
 } from "@ksk/core";
-import { type CheckResult, type KsrRequestDocument, type KsrResponseDocument, documentDomain, runKsrChecks, skrKsks } from "@ksk/ksr";
+import {
+  type Bundle,
+  type CheckResult,
+  type KsrRequestDocument,
+  type KsrResponseDocument,
+  documentDomain,
+  runKsrChecks,
+  skrKsks,
+  verifyBundleSignatures,
+} from "@ksk/ksr";
 import type { KskKeyConfig, SignerConfig } from "./config.js";
 import { type KskMaterial, type SigningPlan, planSigning, rsaParameters } from "./plan.js";
 import { type TimelineSlot, checkKskSafety } from "./safety.js";
@@ -58,10 +67,7 @@ export function checkKskMatchesConfig(config: KskKeyConfig, dnskey: DnskeyRdata,
 export function checkChainSignerPresent(previousSkr: KsrResponseDocument, inHsm: readonly DnskeyRdata[]): string {
   const last = previousSkr.bundles[previousSkr.bundles.length - 1];
   if (!last) throw checkFailed("KSK-CHAIN-SIGNER", "the previous SKR has no bundles");
-  const signers = last.signatures.map(
-    (s) => last.keys.find((k) => isSep(k.dnskey) && keyTag(k.dnskey) === s.rrsig.keyTag && k.dnskey.algorithm === s.rrsig.algorithm)?.dnskey,
-  );
-  const present = signers.filter((k): k is DnskeyRdata => k !== undefined && inHsm.some((h) => sameKeyMaterial(h, k)));
+  const present = bundleSigners(last, documentDomain(previousSkr)).filter((k) => inHsm.some((h) => sameKeyMaterial(h, k)));
   if (present.length === 0) {
     throw checkFailed(
       "KSK-CHAIN-SIGNER",
@@ -137,15 +143,20 @@ export function preflight(input: PreflightInput): PreflightReport {
   return { results, warnings, ok, ...(ok && plan ? { plan } : {}) };
 }
 
+/** The KSKs whose signatures over a bundle's DNSKEY RRset are valid. */
+function bundleSigners(bundle: Bundle, domain: Name): DnskeyRdata[] {
+  return verifyBundleSignatures(bundle, domain).flatMap((v) => (v.key ? [v.key] : []));
+}
+
 /** The KSK publication and signing per slot of an SKR, for KSR-POLICY-SAFETY. */
 export function skrTimeline(skr: KsrResponseDocument, name: string): TimelineSlot[] {
-  return skr.bundles.map((b, i) => {
-    const ksks = b.keys.filter((k) => isSep(k.dnskey)).map((k) => k.dnskey);
-    const signers = b.signatures
-      .map((s) => ksks.find((k) => keyTag(k) === s.rrsig.keyTag && k.algorithm === s.rrsig.algorithm))
-      .filter((k): k is DnskeyRdata => k !== undefined);
-    return { label: `${name} bundle ${i + 1}`, inceptionEpochSeconds: b.inceptionEpochSeconds, published: ksks, signers };
-  });
+  const domain = documentDomain(skr);
+  return skr.bundles.map((b, i) => ({
+    label: `${name} bundle ${i + 1}`,
+    inceptionEpochSeconds: b.inceptionEpochSeconds,
+    published: b.keys.filter((k) => isSep(k.dnskey)).map((k) => k.dnskey),
+    signers: bundleSigners(b, domain),
+  }));
 }
 
 export interface PostflightInput {

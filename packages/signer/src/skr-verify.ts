@@ -10,23 +10,17 @@
  * Results are reported per bundle rather than stopping at the first failure, so an operator sees
  * every problem at once.
  */
+import { type AnchorRecord, type CheckCode, anchoredKeys, formatIsoZ, isRevoked, keyTag, sameKeyMaterial } from "@ksk/core";
 import {
-  type AnchorRecord,
-  type CheckCode,
-  RRType,
-  anchoredKeys,
-  formatIsoZ,
-  isRevoked,
-  isSep,
-  keyTag,
-  makeRR,
-  nameToString,
-  namesEqual,
-  rrsigLabelCount,
-  sameKeyMaterial,
-  verifyRrsig,
-} from "@ksk/core";
-import { type Bundle, type KsrRequestDocument, type KsrResponseDocument, bundleDnskeyRrset, bundleZsks, documentDomain, sameDnskey } from "@ksk/ksr";
+  type Bundle,
+  type KsrRequestDocument,
+  type KsrResponseDocument,
+  bundleDnskeyRrset,
+  bundleZsks,
+  documentDomain,
+  sameDnskey,
+  verifyBundleSignatures,
+} from "@ksk/ksr";
 
 export interface SignatureVerdict {
   readonly keyTag: number;
@@ -68,35 +62,25 @@ function verifyBundle(skr: KsrResponseDocument, bundle: Bundle, index: number, a
   const problems: { code: CheckCode; detail: string }[] = [];
   const signatures: SignatureVerdict[] = [];
   if (bundle.signatures.length === 0) problems.push({ code: "SKR-VERIFY", detail: "the bundle carries no signature" });
-  const validBy = [];
-  for (const sig of bundle.signatures) {
-    const r = sig.rrsig;
-    let reason: string | undefined;
-    if (r.typeCovered !== RRType.DNSKEY || !namesEqual(r.signerName, domain) || r.labels !== rrsigLabelCount(domain)) {
-      reason = `not a DNSKEY RRSIG by ${nameToString(domain)}`;
-    } else if (r.inceptionEpochSeconds !== bundle.inceptionEpochSeconds || r.expirationEpochSeconds !== bundle.expirationEpochSeconds) {
-      reason = `its window ${formatIsoZ(r.inceptionEpochSeconds)}..${formatIsoZ(r.expirationEpochSeconds)} differs from the bundle's`;
-    } else {
-      const verdict = verifyRrsig(rrset, makeRR(domain, sig.ttlSeconds, r), rrset, r.inceptionEpochSeconds);
-      if (verdict.status !== "valid" || !verdict.key) reason = verdict.reason;
-      else if (!isSep(verdict.key.rdata)) reason = `made by key ${keyTag(verdict.key.rdata)}, which is not a KSK (no SEP bit)`;
-      else validBy.push(verdict.key);
-    }
-    signatures.push({ keyTag: r.keyTag, valid: reason === undefined, reason: reason ?? "valid in its bundle's window" });
-    if (reason !== undefined) problems.push({ code: "SKR-VERIFY", detail: `signature by ${r.keyTag}: ${reason}` });
+  const verdicts = verifyBundleSignatures(bundle, domain);
+  for (const v of verdicts) {
+    signatures.push({ keyTag: v.keyTag, valid: v.problem === undefined, reason: v.problem ?? "valid in its bundle's window" });
+    if (v.problem !== undefined) problems.push({ code: "SKR-VERIFY", detail: `signature by ${v.keyTag}: ${v.problem}` });
   }
+  const validBy = verdicts.flatMap((v) => (v.key ? [v.key] : []));
   // RFC 5011 §2.1: signatures by revoked keys validate only the revocation itself.
-  if (validBy.length > 0 && validBy.every((k) => isRevoked(k.rdata))) {
+  if (validBy.length > 0 && validBy.every((k) => isRevoked(k))) {
     problems.push({ code: "SKR-VERIFY", detail: "only revoked keys sign this bundle: no resolver can validate it" });
   }
   for (const k of bundle.keys.filter((key) => isRevoked(key.dnskey))) {
-    if (!validBy.some((v) => isRevoked(v.rdata) && sameKeyMaterial(v.rdata, k.dnskey))) {
+    if (!validBy.some((v) => isRevoked(v) && sameKeyMaterial(v, k.dnskey))) {
       problems.push({ code: "SKR-VERIFY", detail: `revoked key ${keyTag(k.dnskey)} does not sign the RRset that carries it (RFC 5011 §2.1)` });
     }
   }
   if (anchors) {
     const designated = anchoredKeys(rrset, anchors);
-    if (!validBy.some((k) => designated.includes(k))) {
+    // Both lists hold the bundle's own key objects, so identity is key equality here.
+    if (!validBy.some((k) => designated.some((d) => d.rdata === k))) {
       problems.push({
         code: "SKR-ANCHOR",
         detail:
