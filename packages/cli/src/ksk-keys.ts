@@ -8,7 +8,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError, type Signer, isKskError } from "@ksk/core";
-import { type Keystore, type OpenOptions, findKeyInAnyToken, openKeystore } from "@ksk/keystore";
+import { type Keystore, type OpenOptions, findKeyInAnyToken, openKeystore, secretFromFileText } from "@ksk/keystore";
 import type { KskMaterial, SignerConfig } from "@ksk/signer";
 import type { CliContext } from "./context.js";
 
@@ -36,7 +36,7 @@ async function openFor(ctx: CliContext, config: SignerConfig, configDir: string,
     for (const [name, value] of Object.entries(hsm.env)) env[name] = name === "SOFTHSM2_CONF" ? path.resolve(configDir, value) : value;
     const options = keystoreOptions({ ...ctx, env }, pinOption);
     try {
-      const pin = hsm.pin ?? (pinFile ? (await fs.readFile(pinFile, "utf8")).replace(/\r?\n$/, "") : undefined);
+      const pin = hsm.pin ?? (pinFile ? secretFromFileText(await fs.readFile(pinFile, "utf8")) : undefined);
       if (pin === undefined) {
         if (!ctx.interactive) throw new KskError("keystore", "SECRET-MISSING", `hsm ${hsm.name}: no pin in the config and no --pin-file`);
         return await findKeyInAnyToken(hsm.modulePath, await ctx.promptSecret(`User PIN for ${hsm.name} (${hsm.modulePath}): `), label, options);
