@@ -6,3 +6,8 @@ export * from "./lab/authority.js";
 export * from "./lab/process.js";
 export * from "./lab/resolver.js";
 export * from "./sentinel.js";
+export * from "./check.js";
+export * from "./client.js";
+export * from "./message.js";
+export * from "./readiness.js";
+export * from "./lab/lab-check.js";
