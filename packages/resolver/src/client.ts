@@ -103,7 +103,7 @@ function udpExchange(
       });
       timer = setTimeout(() => {
         if (sent < tries) return send();
-        const why = rejected ? `; only ${rejected.detail}` : "";
+        const why = rejected ? `; the only replies: ${rejected.detail}` : "";
         finish(dnsError(rejected?.code ?? "DNS-TIMEOUT", server, q, `no answer over UDP after ${sent} tries of ${timeoutMs} ms${why}`));
       }, timeoutMs);
     };

@@ -172,12 +172,12 @@ function expandRdata(r: MessageReader, type: number, start: number, length: numb
       parts.push(nameToWire(name));
       at = end;
     } else {
-      if (at + field > start + length) throw inputError("DNS-RDATA", `${what}: RDATA ends inside a ${field}-octet field`);
+      if (at + field > start + length) throw inputError("DNS-RDATA", `ends inside a ${field}-octet field`);
       parts.push(r.data.slice(at, at + field));
       at += field;
     }
   }
-  if (at !== start + length) throw inputError("DNS-RDATA", `${what}: RDATA length ${length} does not match its fields (${at - start} octets)`);
+  if (at !== start + length) throw inputError("DNS-RDATA", `RDLENGTH ${length} does not match its fields (${at - start} octets)`);
   return concatBytes(...parts);
 }
 
@@ -193,9 +193,9 @@ function readRR(r: MessageReader, what: string): { rr?: RR; opt?: { cls: number;
   if (type === RRType.OPT) return { opt: { cls, ttl, rdata: r.data.slice(start, start + length) } };
   let rdata: RR["rdata"];
   try {
-    rdata = decodeRdata(type, expandRdata(r, type, start, length, what));
+    rdata = decodeRdata(type, expandRdata(r, type, start, length, "name"));
   } catch (e) {
-    throw inputError("DNS-RDATA", `${what} at octet ${start}: ${(e as Error).message}`);
+    throw inputError("DNS-RDATA", `${what}: RDATA at octet ${start}: ${(e as Error).message}`);
   }
   return { rr: { owner, ttlSeconds: ttl, class: cls, rdata } };
 }
