@@ -23,7 +23,7 @@ import {
   startLabAuthority,
   startLabResolver,
 } from "../src/index.js";
-import { generateLabKeys, type LabKey, signLabRoot } from "./lab-root.js";
+import { generateLabKeys, type LabKey, signLabRoot } from "../../../test/support/lab-root.js";
 
 const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 const bin = path.join(repo, "packages/cli/bin/ksk");

@@ -11,7 +11,7 @@ import { makeDs, makeRR, ROOT } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
 import { LabGroup, type LabAuthority, nothingListens, runningLabProcesses, startLabAuthority, startLabResolver } from "../src/index.js";
-import { generateLabKeys, type LabKey, signLabRoot } from "./lab-root.js";
+import { generateLabKeys, type LabKey, signLabRoot } from "../../../test/support/lab-root.js";
 
 function dig(server: { address: string; port: number }, name: string, type: string): { status: string; flags: string[]; answer: string } {
   const r = runTool("dig", ["+dnssec", "+tries=1", "+time=5", `@${server.address}`, "-p", String(server.port), name, type]);

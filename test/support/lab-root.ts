@@ -8,8 +8,8 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type DnskeyRdata, type DsRdata, type RR, ROOT, isKind, keyTag, makeDs, makeRR, nameToString, parseZone, rrToString } from "@ksk/core";
-import { BROKEN_LABEL, sentinelName } from "../src/index.js";
-import { runTool } from "../../../test/support/tools.js";
+import { BROKEN_LABEL, sentinelName } from "@ksk/resolver";
+import { runTool } from "./tools.js";
 
 export interface LabKey {
   /** ldns's file base name (`K.+008+27059`), inside the zone's directory. */
