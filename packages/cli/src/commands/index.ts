@@ -14,6 +14,7 @@ import { ksrCommand } from "./ksr.js";
 import { rrsetCommand } from "./rrset.js";
 import { skrCommand } from "./skr.js";
 import { wordsCommand } from "./words.js";
+import { zoneCommand } from "./zone.js";
 
 export const COMMANDS: readonly CommandFactory[] = [
   anchorsCommand,
@@ -27,4 +28,5 @@ export const COMMANDS: readonly CommandFactory[] = [
   rrsetCommand,
   skrCommand,
   wordsCommand,
+  zoneCommand,
 ];
