@@ -18,4 +18,6 @@ export interface CliContext {
   readonly promptSecret: (question: string) => Promise<string>;
   /** Is standard input a terminal (so that prompting is possible)? */
   readonly interactive: boolean;
+  /** Is standard error a terminal (so that a progress bar may be drawn)? Absent means no. */
+  readonly stderrIsTerminal?: boolean;
 }

@@ -98,6 +98,7 @@ export function processContext(): CliContext {
     prompt: (q) => ask(q, false),
     promptSecret: (q) => ask(q, true),
     interactive: process.stdin.isTTY === true,
+    stderrIsTerminal: process.stderr.isTTY === true,
   };
 }
 

@@ -6,7 +6,9 @@
  * (in either order before the type), `@`, and TTL unit suffixes (`1h30m`, as BIND accepts).
  * It is line-driven so callers can stream large files: feed lines to `ZoneReader.line()` and collect
  * the records, or use `parseZone()` on a whole text.
- * Refused with a clear error: `$INCLUDE` (the core reads no files) and `$GENERATE` (BIND only).
+ * `$INCLUDE` (RFC 1035 §5.1) is handed to the caller's `onInclude` (the core reads no files: the
+ * caller decides which files may be read and feeds their lines to a nested reader); without it,
+ * `$INCLUDE` is refused. `$GENERATE` (BIND only) is refused.
  * Errors are KskErrors whose `where` is `file:line`.
  */
 import { KskError, inputError } from "./errors.js";
@@ -22,6 +24,18 @@ export interface ZoneReaderOptions {
   origin?: Name;
   /** Initial `$TTL`. */
   defaultTtlSeconds?: number;
+  /** Called for `$INCLUDE file [origin]`; absent means `$INCLUDE` is refused. */
+  onInclude?: (directive: IncludeDirective) => void;
+}
+
+/** An `$INCLUDE` line: the file as written, the origin the included file starts with, where it was. */
+export interface IncludeDirective {
+  readonly fileName: string;
+  /** The directive's own origin, else the current `$ORIGIN` (RFC 1035 §5.1). */
+  readonly origin: Name | undefined;
+  readonly defaultTtlSeconds: number | undefined;
+  /** `file:line` of the directive. */
+  readonly where: string;
 }
 
 interface PendingEntry {
@@ -40,11 +54,19 @@ export class ZoneReader {
   private lineNumber = 0;
   private pending: PendingEntry | undefined;
   private depth = 0;
+  private readonly onInclude: ((directive: IncludeDirective) => void) | undefined;
+  private lastEntryLine = 0;
 
   constructor(options: ZoneReaderOptions = {}) {
     this.fileName = options.fileName ?? "zone";
     this.origin = options.origin;
     this.defaultTtl = options.defaultTtlSeconds;
+    this.onInclude = options.onInclude;
+  }
+
+  /** `file:line` where the entry of the most recently returned record began (for later checks). */
+  get entryWhere(): string {
+    return `${this.fileName}:${this.lastEntryLine}`;
   }
 
   line(text: string): RR[] {
@@ -132,6 +154,7 @@ export class ZoneReader {
     if (this.depth > 0) return [];
     this.pending = undefined;
     if (entry.tokens.length === 0) return [];
+    this.lastEntryLine = entry.lineNumber;
     const rr = this.entry(entry);
     return rr ? [rr] : [];
   }
@@ -192,8 +215,14 @@ export class ZoneReader {
         this.defaultTtl = parseTtl(value.text, "$TTL");
         return;
       }
-      case "$INCLUDE":
-        throw inputError("ZONE-DIRECTIVE", "$INCLUDE is not supported: give the included file directly");
+      case "$INCLUDE": {
+        if (!this.onInclude) throw inputError("ZONE-DIRECTIVE", "$INCLUDE is not supported here: give the included file directly");
+        const file = args[0];
+        if (!file || args.length > 2) throw inputError("ZONE-DIRECTIVE", "$INCLUDE takes a file name and an optional origin");
+        const origin = args[1] ? field("$INCLUDE origin", () => parseName((args[1] as Token).text, this.origin)) : this.origin;
+        this.onInclude({ fileName: file.text, origin, defaultTtlSeconds: this.defaultTtl, where: `${this.fileName}:${this.lineNumber}` });
+        return;
+      }
       default:
         throw inputError("ZONE-DIRECTIVE", `unknown directive ${name}`);
     }

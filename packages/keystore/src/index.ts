@@ -16,6 +16,6 @@ export {
   pkcs11Failure,
 } from "./pkcs11.js";
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, openSoftwareKeystore } from "./software.js";
-export { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type OpenOptions } from "./types.js";
+export { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type OpenOptions, type SignerOptions } from "./types.js";
 export { type FileKeystoreUri, type KeystoreUri, type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
 export { verifiedSigner } from "./verified-signer.js";

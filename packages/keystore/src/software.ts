@@ -52,7 +52,8 @@ import {
   rrToString,
 } from "@ksk/core";
 import { type KeyFamily, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
-import { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN } from "./types.js";
+import { type SigningPool, signingPool } from "./signing-pool.js";
+import { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type SignerOptions } from "./types.js";
 import { verifiedSigner } from "./verified-signer.js";
 
 export const SOFTWARE_KEY_FORMAT = "ksk-software-key/1";
@@ -166,6 +167,7 @@ class SoftwareKeystore implements Keystore {
   private readonly scryptParameters: ScryptParameters;
   private passphrasePromise: Promise<string> | undefined;
   private open = true;
+  private readonly pools: SigningPool[] = [];
 
   constructor(private readonly parameters: SoftwareOpenParameters) {
     this.uri = parameters.uriText;
@@ -310,7 +312,7 @@ class SoftwareKeystore implements Keystore {
     return (await this.mustRead(label)).info;
   }
 
-  async signer(label: string): Promise<Signer> {
+  async signer(label: string, options: SignerOptions = {}): Promise<Signer> {
     const { info, privateFile, privatePath } = await this.mustRead(label);
     const where = `${this.directory}: ${label}`;
     if (!privateFile) throw new KskError("keystore", "KEY-NO-PRIVATE", "no private key file for this label", { where });
@@ -319,6 +321,18 @@ class SoftwareKeystore implements Keystore {
     const family = familyOf(info.dnskey.algorithm);
     const hash = hashOf(family);
     const key = family.kind === "EC" ? { key: privateKey, dsaEncoding: "ieee-p1363" as const } : privateKey;
+    const threads = options.threads ?? 1;
+    if (threads > 1) {
+      const pool = signingPool({ key: privateKey, hash, threads, label, ...(family.kind === "EC" ? { dsaEncoding: "ieee-p1363" as const } : {}) });
+      this.pools.push(pool);
+      return verifiedSigner(
+        label,
+        where,
+        info.dnskey,
+        (data) => pool.sign(data),
+        () => this.open,
+      );
+    }
     return verifiedSigner(
       label,
       where,
@@ -519,5 +533,6 @@ class SoftwareKeystore implements Keystore {
 
   async close(): Promise<void> {
     this.open = false;
+    for (const pool of this.pools.splice(0)) await pool.close();
   }
 }

@@ -56,13 +56,22 @@ export interface Keystore {
    * A Signer for the key with this label. It verifies every signature in software against the
    * public key before returning it. Stays usable until `close()`.
    */
-  signer(label: string): Promise<Signer>;
+  signer(label: string, options?: SignerOptions): Promise<Signer>;
   /** Generate a key pair; refuses (kind "refused") a label that exists. */
   generate(spec: GenerateSpec): Promise<KeyPairInfo>;
   /** Delete every object (public, private and record) with this label. */
   delete(label: string): Promise<void>;
   /** Release sessions, logins and key material. Idempotent. */
   close(): Promise<void>;
+}
+
+/** How a Signer signs. */
+export interface SignerOptions {
+  /**
+   * Sign on this many worker threads, the key loaded once into each (software keystore; a PKCS#11
+   * token signs in its own session and ignores this). For bulk signing such as a whole zone.
+   */
+  readonly threads?: number;
 }
 
 /** Secrets and environment, passed in by the caller (the CLI): the package reads no globals. */

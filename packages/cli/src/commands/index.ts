@@ -15,6 +15,7 @@ import { resolverCommand } from "./resolver.js";
 import { rrsetCommand } from "./rrset.js";
 import { skrCommand } from "./skr.js";
 import { wordsCommand } from "./words.js";
+import { zoneCommand } from "./zone.js";
 
 export const COMMANDS: readonly CommandFactory[] = [
   anchorsCommand,
@@ -29,4 +30,5 @@ export const COMMANDS: readonly CommandFactory[] = [
   rrsetCommand,
   skrCommand,
   wordsCommand,
+  zoneCommand,
 ];

@@ -1,0 +1,14 @@
+/**
+ * @ksk/zone — the test root zone: load it, sign it with the ZSK and the SKR bundle valid at a
+ * time (NSEC, ZONEMD), and validate a signed zone from a trust anchor. Pure: records, SKR, time and
+ * `Signer` are parameters; reading files and keystores is the caller's.
+ */
+export * from "./bundle.js";
+export * from "./load.js";
+export * from "./nsec.js";
+export * from "./policy.js";
+export * from "./sentinel.js";
+export * from "./sign.js";
+export * from "./verify.js";
+export * from "./zone.js";
+export * from "./zonemd.js";

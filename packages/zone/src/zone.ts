@@ -1,0 +1,240 @@
+/**
+ * The zone model shared by the signer and the validator: records grouped into nodes (one owner
+ * name each) in canonical order (RFC 4034 §6.1), each node's role relative to the zone cuts
+ * (RFC 4035 §2.2: apex, authoritative, delegation point, or below a cut: glue and occluded data),
+ * and the structural checks a zone file must pass before anything is signed or judged:
+ * data outside the zone, a second SOA, CNAME beside other data (RFC 1034 §3.6.2; RFC 4035 §2.5
+ * allows RRSIG and NSEC), TTLs with the top bit set (RFC 2181 §8), RRsets whose records differ
+ * in TTL (RFC 2181 §5.2), DS away from a delegation, and in-zone name servers without glue.
+ * Each failure is malformed input naming `file:line`. Identical records are merged (RFC 2181 §5).
+ *
+ * Left out: wildcards below cuts, DNAME (the root has neither); NSEC3 zones.
+ */
+import {
+  type Name,
+  type RR,
+  RRType,
+  compareCanonicalRdata,
+  compareNames,
+  encodeRdata,
+  bytesEqual,
+  inputError,
+  isKind,
+  isSubdomain,
+  nameToString,
+  namesEqual,
+  rrType,
+  typeToString,
+} from "@ksk/core";
+
+/** A record and where it was read (`file:line`), so later checks can point at it. */
+export interface LocatedRR {
+  readonly rr: RR;
+  readonly where: string;
+}
+
+/**
+ * Where a name stands (RFC 4035 §2.2): the apex; authoritative data; a delegation point (NS not
+ * at the apex: only its NS and DS are the zone's); or below a cut (glue and occluded data).
+ */
+export type NodeRole = "apex" | "authoritative" | "delegation" | "below-cut";
+
+export interface ZoneNode {
+  readonly owner: Name;
+  /** RRsets at this name by type, each in canonical RDATA order, duplicates merged. */
+  readonly rrsets: ReadonlyMap<number, readonly RR[]>;
+  /** Computed once when the zone is built, from the zone's own NS records. */
+  readonly role: NodeRole;
+}
+
+export interface Zone {
+  readonly origin: Name;
+  /** Every owner name, in canonical order. */
+  readonly nodes: readonly ZoneNode[];
+}
+
+/** The key used to find a node by name: its presentation form, lowercased. */
+export function nameKey(name: Name): string {
+  return nameToString(name).toLowerCase();
+}
+
+/** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
+export const MAX_TTL_SECONDS = 0x7fffffff;
+
+interface MutableNode {
+  owner: Name;
+  rrsets: Map<number, RR[]>;
+  where: Map<number, string>;
+}
+
+/**
+ * Build a zone from located records, running the structural checks. `origin` is the zone's apex;
+ * every owner must be at or below it.
+ */
+export function buildZone(records: readonly LocatedRR[], origin: Name): Zone {
+  const nodes = new Map<string, MutableNode>();
+  let soaWhere: string | undefined;
+  for (const { rr, where } of records) {
+    if (!isSubdomain(rr.owner, origin)) {
+      throw inputError("ZONE-OUT-OF-ZONE", `${nameToString(rr.owner)} ${typeToString(rrType(rr))} is outside the zone ${nameToString(origin)}`, where);
+    }
+    if (rr.ttlSeconds > MAX_TTL_SECONDS) {
+      throw inputError("ZONE-TTL-RANGE", `TTL ${rr.ttlSeconds} of ${nameToString(rr.owner)} is over 2^31-1 (RFC 2181 §8)`, where);
+    }
+    const type = rrType(rr);
+    if (type === RRType.SOA) {
+      if (!namesEqual(rr.owner, origin)) throw inputError("ZONE-SOA", `SOA at ${nameToString(rr.owner)}, not at the apex ${nameToString(origin)}`, where);
+      if (soaWhere !== undefined) throw inputError("ZONE-SOA", `a second SOA record (the first is at ${soaWhere})`, where);
+      soaWhere = where;
+    }
+    const key = nameKey(rr.owner);
+    let node = nodes.get(key);
+    if (!node) {
+      node = { owner: rr.owner, rrsets: new Map(), where: new Map() };
+      nodes.set(key, node);
+    }
+    let set = node.rrsets.get(type);
+    if (!set) {
+      set = [];
+      node.rrsets.set(type, set);
+      node.where.set(type, where);
+    }
+    const rdata = encodeRdata(rr.rdata, true);
+    const same = set.find((other) => bytesEqual(encodeRdata(other.rdata, true), rdata));
+    if (same) {
+      if (same.ttlSeconds !== rr.ttlSeconds) throw ttlMismatch(rr, same, where);
+      continue; // RFC 2181 §5: an RRset has no duplicate records
+    }
+    // RRSIGs at a name are one "RRset" by type, but each covers its own RRset and keeps its TTL.
+    if (type !== RRType.RRSIG && set[0] && set[0].ttlSeconds !== rr.ttlSeconds) throw ttlMismatch(rr, set[0], where);
+    set.push(rr);
+  }
+  const sorted = [...nodes.values()].sort((a, b) => compareNames(a.owner, b.owner));
+  const out: ZoneNode[] = [];
+  let cut: Name | undefined;
+  for (const node of sorted) {
+    for (const set of node.rrsets.values()) set.sort(compareCanonicalRdata);
+    const isApex = namesEqual(node.owner, origin);
+    if (cut && !isSubdomain(node.owner, cut)) cut = undefined;
+    let role: NodeRole;
+    if (isApex) role = "apex";
+    else if (cut) role = "below-cut";
+    else if (node.rrsets.has(RRType.NS)) {
+      role = "delegation";
+      cut = node.owner;
+    } else role = "authoritative";
+    checkNode(node, role);
+    out.push({ owner: node.owner, rrsets: new Map([...node.rrsets.entries()].sort((a, b) => a[0] - b[0])), role });
+  }
+  const zone: Zone = { origin, nodes: out };
+  checkGlue(zone, nodes);
+  return zone;
+}
+
+function ttlMismatch(rr: RR, other: RR, where: string) {
+  return inputError(
+    "ZONE-TTL-MISMATCH",
+    `${nameToString(rr.owner)} ${typeToString(rrType(rr))}: TTL ${rr.ttlSeconds} differs from ${other.ttlSeconds} of the same RRset (RFC 2181 §5.2)`,
+    where,
+  );
+}
+
+/** Types that may sit beside a CNAME (RFC 4035 §2.5). */
+const CNAME_COMPANIONS = new Set<number>([RRType.CNAME, RRType.RRSIG, RRType.NSEC]);
+
+function checkNode(node: MutableNode, role: NodeRole): void {
+  const at = (type: number) => node.where.get(type) as string;
+  if (node.rrsets.has(RRType.CNAME)) {
+    const other = [...node.rrsets.keys()].find((t) => !CNAME_COMPANIONS.has(t));
+    if (other !== undefined) {
+      throw inputError("ZONE-CNAME", `${nameToString(node.owner)} has a CNAME beside ${typeToString(other)} data (RFC 1034 §3.6.2)`, at(RRType.CNAME));
+    }
+    if ((node.rrsets.get(RRType.CNAME)?.length ?? 0) > 1)
+      throw inputError("ZONE-CNAME", `${nameToString(node.owner)} has more than one CNAME`, at(RRType.CNAME));
+  }
+  if (node.rrsets.has(RRType.DS)) {
+    if (role === "apex") throw inputError("ZONE-DS", "DS at the apex: a DS belongs in the parent zone (RFC 4035 §2.4)", at(RRType.DS));
+    if (role !== "delegation") throw inputError("ZONE-DS", `DS at ${nameToString(node.owner)}, which is not a delegation point (no NS)`, at(RRType.DS));
+  }
+}
+
+/** Every name server inside the zone and below a cut needs an address record (glue) here. */
+function checkGlue(zone: Zone, nodes: Map<string, MutableNode>): void {
+  const roles = new Map(zone.nodes.map((n) => [nameKey(n.owner), n.role]));
+  for (const node of zone.nodes) {
+    if (node.role !== "delegation" && node.role !== "apex") continue;
+    for (const ns of node.rrsets.get(RRType.NS) ?? []) {
+      if (!isKind(ns, "NS") || !isSubdomain(ns.rdata.target, zone.origin)) continue;
+      if (!belowCut(zone, ns.rdata.target, roles)) continue;
+      const target = nodes.get(nameKey(ns.rdata.target));
+      if (!target || !(target.rrsets.has(RRType.A) || target.rrsets.has(RRType.AAAA))) {
+        const where = nodes.get(nameKey(node.owner))?.where.get(RRType.NS) as string;
+        throw inputError(
+          "ZONE-GLUE",
+          `${nameToString(node.owner)} NS ${nameToString(ns.rdata.target)}: the name server is below a zone cut here but has no A or AAAA glue`,
+          where,
+        );
+      }
+    }
+  }
+}
+
+/** Is `name` at or below a delegation point of the zone (so its addresses must be glue)? */
+function belowCut(zone: Zone, name: Name, roles: ReadonlyMap<string, NodeRole>): boolean {
+  for (let drop = name.labels.length - zone.origin.labels.length - 1; drop >= 0; drop--) {
+    const ancestor: Name = { labels: name.labels.slice(drop) };
+    if (roles.get(nameKey(ancestor)) === "delegation") return true;
+  }
+  return false;
+}
+
+/**
+ * The zone with generated records added (NSEC, RRSIG) at names it already has; each RRset stays in
+ * canonical order and the nodes keep their roles.
+ */
+export function addRecords(zone: Zone, rrs: readonly RR[]): Zone {
+  const extra = new Map<string, RR[]>();
+  for (const rr of rrs) {
+    const key = nameKey(rr.owner);
+    const list = extra.get(key);
+    if (list) list.push(rr);
+    else extra.set(key, [rr]);
+  }
+  const nodes = zone.nodes.map((node) => {
+    const add = extra.get(nameKey(node.owner));
+    if (!add) return node;
+    extra.delete(nameKey(node.owner));
+    const rrsets = new Map<number, RR[]>([...node.rrsets].map(([t, set]) => [t, [...set]]));
+    for (const rr of add) {
+      const type = rrType(rr);
+      const set = rrsets.get(type);
+      if (set) set.push(rr);
+      else rrsets.set(type, [rr]);
+    }
+    for (const set of rrsets.values()) set.sort(compareCanonicalRdata);
+    return { owner: node.owner, role: node.role, rrsets: new Map([...rrsets].sort((a, b) => a[0] - b[0])) };
+  });
+  const stray = [...extra.values()][0]?.[0];
+  if (stray) throw new Error(`unreachable: generated ${typeToString(rrType(stray))} at ${nameToString(stray.owner)}, a name the zone does not have`);
+  return { origin: zone.origin, nodes };
+}
+
+/** The RRsets of a node that the zone is authoritative for and signs (RFC 4035 §2.2). */
+export function signedTypes(node: ZoneNode): number[] {
+  if (node.role === "below-cut") return [];
+  const types = [...node.rrsets.keys()].filter((t) => t !== RRType.RRSIG);
+  return node.role === "delegation" ? types.filter((t) => t === RRType.DS || t === RRType.NSEC) : types;
+}
+
+/** The zone's SOA record. */
+export function zoneSoa(zone: Zone): RR {
+  const apex = zone.nodes.find((n) => n.role === "apex");
+  const soa = apex?.rrsets.get(RRType.SOA)?.[0];
+  if (!soa) throw inputError("ZONE-SOA", `the zone ${nameToString(zone.origin)} has no SOA record`);
+  return soa;
+}
+
+/** Every record of the zone, in canonical order (name, then type, then RDATA). */
+export function* zoneRecords(zone: Zone): Generator<RR> {
+  for (const node of zone.nodes) for (const set of node.rrsets.values()) yield* set;
+}
