@@ -64,7 +64,8 @@ export const CHECKS = {
   "SCHEMA-FITS-KSR": { title: "The rollover schema has one slot per KSR bundle and names only configured keys" },
   // --- a KSK rollover as an RFC 5011 resolver lives it (the SKRs of several quarters, and the anchor files published along the way) ---
   "ROLLOVER-ADD-HOLDDOWN": {
-    title: "A KSK signs only after it has been published, in validly signed DNSKEY RRsets, for the add hold-down (30 days, RFC 5011 §2.4.1) plus the DNSKEY TTL",
+    title:
+      "A KSK signs only after it has been published, in validly signed DNSKEY RRsets, for the add hold-down (30 days, RFC 5011 §2.4.1) plus the DNSKEY TTL",
     policyField: "rollover_policy.check_add_hold_down",
   },
   "ROLLOVER-REMOVE-HOLDDOWN": {

@@ -61,7 +61,16 @@ import {
   sameKeyMaterial,
   withoutRevokeBit,
 } from "@ksk/core";
-import { type BundleKey, type KsrResponseDocument, bundleDnskeyRrset, bundleRrsigRecords, documentDomain, formatQuarter, quarterOf, verifyBundleSignatures } from "@ksk/ksr";
+import {
+  type BundleKey,
+  type KsrResponseDocument,
+  bundleDnskeyRrset,
+  bundleRrsigRecords,
+  documentDomain,
+  formatQuarter,
+  quarterOf,
+  verifyBundleSignatures,
+} from "@ksk/ksr";
 import type { SigningPlan } from "./plan.js";
 import { DNSKEY_RESPONSE_MAX_BYTES, DNSKEY_RESPONSE_WARN_BYTES, dnskeyResponseSizeBytes } from "./response-size.js";
 
@@ -360,9 +369,7 @@ export function checkSlotSignatures(t: RolloverTimeline): RolloverFinding[] {
 }
 
 /** What an RFC 5011 resolver that followed every slot from the first makes of one key in one slot. */
-type Trust =
-  | { readonly trusted: true; readonly note?: string }
-  | { readonly trusted: false; readonly why: string };
+type Trust = { readonly trusted: true; readonly note?: string } | { readonly trusted: false; readonly why: string };
 
 /**
  * Simulate an RFC 5011 resolver over the timeline (§2.4.1, §4): a key signing in the first slot given is
@@ -385,7 +392,10 @@ function simulateRfc5011Trust(t: RolloverTimeline, policy: RolloverPolicy): Trus
       const revoked = revokedIn[k];
       const row = trust[k] as Trust[];
       if (revoked !== undefined) {
-        row.push({ trusted: false, why: `it was published revoked in ${slotName(t.slots[revoked] as RolloverSlot)}, and a revoked key is never trusted again (RFC 5011 §2.1)` });
+        row.push({
+          trusted: false,
+          why: `it was published revoked in ${slotName(t.slots[revoked] as RolloverSlot)}, and a revoked key is never trusted again (RFC 5011 §2.1)`,
+        });
       } else if (st.presence !== "published") {
         established[k] = false;
         unknownHistory[k] = false;
@@ -470,7 +480,15 @@ export function checkRemoveHoldDown(t: RolloverTimeline, policy: RolloverPolicy)
           ),
         );
       } else if (start === 0) {
-        out.push(slotFinding(t, "ROLLOVER-REMOVE-HOLDDOWN", "note", s, `${keyName(t, k)} is dropped; it was revoked since before the first slot given, so the remove hold-down cannot be checked`));
+        out.push(
+          slotFinding(
+            t,
+            "ROLLOVER-REMOVE-HOLDDOWN",
+            "note",
+            s,
+            `${keyName(t, k)} is dropped; it was revoked since before the first slot given, so the remove hold-down cannot be checked`,
+          ),
+        );
       } else {
         const elapsed = inception(t, s) - inception(t, start);
         if (elapsed < policy.removeHoldDownSeconds) {
@@ -529,7 +547,15 @@ export function checkDnskeyResponseSize(t: RolloverTimeline, policy: RolloverPol
         ),
       );
     } else if (size > policy.warnResponseBytes) {
-      out.push(slotFinding(t, "ROLLOVER-DNSKEY-SIZE", "warn", s, `the DNSKEY answer with DO is ${size} octets, over ${policy.warnResponseBytes}: UDP answers may be truncated`));
+      out.push(
+        slotFinding(
+          t,
+          "ROLLOVER-DNSKEY-SIZE",
+          "warn",
+          s,
+          `the DNSKEY answer with DO is ${size} octets, over ${policy.warnResponseBytes}: UDP answers may be truncated`,
+        ),
+      );
     }
   }
   return out;
@@ -595,7 +621,13 @@ export function checkAnchorPublications(t: RolloverTimeline, anchors: readonly A
       const st = state(t, k, s);
       if (!st.signs || st.presence !== "published") continue;
       const dnskey = (t.keys[k] as RolloverKey).dnskey;
-      const ds = (kd: AnchorDigest) => ({ kind: "DS" as const, keyTag: kd.keyTag, algorithm: kd.algorithm, digestType: kd.digestType, digestBytes: kd.digestBytes });
+      const ds = (kd: AnchorDigest) => ({
+        kind: "DS" as const,
+        keyTag: kd.keyTag,
+        algorithm: kd.algorithm,
+        digestType: kd.digestType,
+        digestBytes: kd.digestBytes,
+      });
       if (!valid.some((kd) => dsMatches(ds(kd), inForce.zone, dnskey))) {
         out.push(
           slotFinding(
