@@ -43,7 +43,7 @@ import { timeOption } from "../options.js";
 import { confirmYes, fileWitnessLines, sha256Hex } from "../witness.js";
 import { type CommandFactory, handle } from "./command.js";
 
-async function readKsrFile(
+export async function readKsrFile(
   ctx: CliContext,
   file: string,
   want: "request" | "response",
