@@ -430,7 +430,9 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
   it("refuses to drop the old KSK without publishing it revoked (exit 1); check_remove_hold_down: false allows it", async () => {
     const r = await signQ1With(QUICK_ROLL, "quick-roll", file("skr-x.xml"));
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/FAIL ROLLOVER-REMOVE-HOLDDOWN +2027Q1 slot 9 \(2027-03-21T00:00:00Z\): KSK \d+\/Kcurrnt is dropped without having been published revoked/);
+    expect(r.stdout).toMatch(
+      /FAIL ROLLOVER-REMOVE-HOLDDOWN +2027Q1 slot 9 \(2027-03-21T00:00:00Z\): KSK \d+\/Kcurrnt is dropped without having been published revoked/,
+    );
     expect(r.stdout).toMatch(/PASS ROLLOVER-ADD-HOLDDOWN/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);
     const allowed = await signQ1With(`${QUICK_ROLL}rollover_policy:\n  check_remove_hold_down: false\n`, "quick-roll", file("skr-dropped.xml"));
