@@ -21,8 +21,8 @@ beforeAll(async () => {
   ksks = labKsks();
   zsks = labZsks(2);
   const config = labRollConfig(ksks);
-  [normalQ4] = await signQuarters(ksks, config, zsks, [["2026Q4", "normal"]]);
-  [rolloverQ4] = await signQuarters(ksks, config, zsks, [["2026Q4", "rollover"]]);
+  normalQ4 = (await signQuarters(ksks, config, zsks, [["2026Q4", "normal"]]))[0]!;
+  rolloverQ4 = (await signQuarters(ksks, config, zsks, [["2026Q4", "rollover"]]))[0]!;
 }, 60_000);
 
 async function sign2027Q1(previous: SignedQuarter, schemaName: string, config: SignerConfig): Promise<PreflightReport> {
