@@ -79,7 +79,7 @@ export function formatWitnessTable(title: string, rows: readonly WitnessRow[]): 
 export function formatRolloverReport(report: RolloverReport): string[] {
   const t = report.timeline;
   const lines = [
-    `== Rollover timeline: ${t.slots.length} slots, ${new Set(t.slots.map((s) => s.source)).size} SKRs, ${t.keys.length} KSKs`,
+    `== Rollover timeline: ${plural(t.slots.length, "slot")}, ${plural(new Set(t.slots.map((s) => s.source)).size, "SKR")}, ${plural(t.keys.length, "KSK")}`,
     "  slot                                  ZSKs         KSKs (S signs, P published, R revoked)   DNSKEY answer",
   ];
   for (const [s, slot] of t.slots.entries()) {
@@ -101,6 +101,10 @@ export function formatRolloverReport(report: RolloverReport): string[] {
   const failed = report.findings.filter((f) => f.severity === "fail").length;
   lines.push("", report.ok ? "Rollover plan OK: no RFC 5011 resolver loses the chain" : `Rollover plan FAILED: ${failed} finding${failed === 1 ? "" : "s"}`);
   return lines;
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
 }
 
 /** The report as plain JSON: keys as tags and base64, times as ISO 8601. */

@@ -17,10 +17,13 @@
  *   checkSlotSignatures       SKR-VERIFY: every RRSIG in a slot verifies (in its own window).
  *   checkAddHoldDown          ROLLOVER-ADD-HOLDDOWN (RFC 5011 §2.4.1): a KSK signs only when a resolver
  *                             already trusts it: it signed from the first slot given, or it has been
- *                             published unrevoked, in RRsets validly signed by another KSK, for the add
- *                             hold-down (30 days) plus the DNSKEY TTL (a resolver may hold the RRset
- *                             without the new key for one TTL before it first sees it). A KSK once
- *                             revoked is never trusted again (§2.1). Every slot needs a trusted signer.
+ *                             published unrevoked, without a break, since a slot the resolver could
+ *                             validate (signed by a KSK it already trusted), for the add hold-down
+ *                             (30 days) plus the DNSKEY TTL of that slot (a resolver may hold the RRset
+ *                             without the new key for one TTL before it first sees it) — simulated slot
+ *                             by slot. A KSK once revoked is never trusted again (§2.1). Any untrusted
+ *                             signer fails, even beside a trusted one; a slot with no unrevoked signer
+ *                             fails.
  *   checkRemoveHoldDown       ROLLOVER-REMOVE-HOLDDOWN (§2.4.2, §6.2): a KSK that resolvers may trust
  *                             leaves the RRset only after it was published revoked, signing its own
  *                             revocation, for the remove hold-down (30 days); else resolvers keep it as
@@ -36,8 +39,9 @@
  * Rules return lists rather than throwing at the first failure because the report is per slot: an
  * operator planning a roll must see every slot that breaks, not the first.
  *
- * Where the SKRs given do not reach back far enough to judge (a KSK already published in the first
- * slot, a KSK still revoked in the last), the rule passes with a note saying so.
+ * Where the SKRs given do not reach back far enough to judge (a KSK already published, not signing,
+ * in the first slot; a KSK already revoked there), the rule passes with a note saying so; a KSK
+ * still revoked in the last slot has nothing to judge yet.
  *
  * Left out: ZSKs (the SKR does not say which ZSK signs the zone when), resolvers' active refresh timing
  * (RFC 5011 §2.3: a resolver queries at least every 15 days, which the 30-day hold-downs already
