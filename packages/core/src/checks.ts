@@ -62,6 +62,24 @@ export const CHECKS = {
   "KSK-VALIDITY": { title: "Each KSK's configured validity window covers every bundle it is used in" },
   "KSK-CHAIN-SIGNER": { title: "The KSK that signed the previous SKR is present in the HSM with the same public key" },
   "SCHEMA-FITS-KSR": { title: "The rollover schema has one slot per KSR bundle and names only configured keys" },
+  // --- a KSK rollover as an RFC 5011 resolver lives it (the SKRs of several quarters, and the anchor files published along the way) ---
+  "ROLLOVER-ADD-HOLDDOWN": {
+    title:
+      "A KSK signs only after it has been published, in validly signed DNSKEY RRsets, for the add hold-down (30 days, RFC 5011 §2.4.1) plus the DNSKEY TTL",
+    policyField: "rollover_policy.check_add_hold_down",
+  },
+  "ROLLOVER-REMOVE-HOLDDOWN": {
+    title: "A KSK leaves the DNSKEY RRset only after it has been published revoked and self-signed for the remove hold-down (30 days, RFC 5011 §2.4.2, §6.2)",
+    policyField: "rollover_policy.check_remove_hold_down",
+  },
+  "ROLLOVER-REVOKED-SELF-SIGNED": { title: "A revoked KSK signs the DNSKEY RRset that carries it, under its revoked key tag (RFC 5011 §2.1)" },
+  "ROLLOVER-DNSKEY-SIZE": {
+    title: "The `. DNSKEY` answer with DO fits in 1452 octets (one 1500-octet IPv6 packet); above 1232 it is reported",
+    policyField: "rollover_policy.check_dnskey_response_size",
+  },
+  "ROLLOVER-GAP": { title: "Each SKR takes over before the previous one's last signatures expire: no quarter is missing" },
+  "ROLLOVER-OVERLAP": { title: "No two SKRs cover the same slots (the same quarter given twice, or out of order)" },
+  "ROLLOVER-ANCHOR-SIGNER": { title: "Every KSK that signs a slot has a KeyDigest valid then in the root-anchors.xml published at that time" },
   // --- trust anchors (root-anchors.xml, RFC 9718; its CMS signature; the KSK's CSR) ---
   "TA-DIGEST-KEY": { title: "Each KeyDigest's Digest and KeyTag match its PublicKey (RFC 9718 §2.2)" },
   "TA-NONE-VALID": { title: "At least one KeyDigest is valid at the publication time (else unbound-anchor declares the root unsigned)" },

@@ -3,12 +3,13 @@
  * the planned SKR, with a row per slot — inception, expiration, ZSK key tags, and each KSK as
  * `tag/label` marked S (published and signs), P (published only), R (published revoked) or RS
  * (revoked and signing its own revocation) — and the DNSKEY response size of each planned slot.
- * Pure: returns lines of text.
+ * Also the rollover check's report, as text and as JSON. Pure: returns lines of text.
  */
-import { type DnskeyRdata, formatIsoZ, isRevoked, isSep, keyTag } from "@ksk/core";
+import { type DnskeyRdata, formatIsoZ, isRevoked, isSep, keyTag, revokedKeyTag } from "@ksk/core";
 import type { Bundle } from "@ksk/ksr";
 import type { SigningPlan } from "./plan.js";
 import { DNSKEY_RESPONSE_WARN_BYTES } from "./response-size.js";
+import { type RolloverReport, slotName } from "./rollover.js";
 
 export interface WitnessRow {
   readonly inceptionEpochSeconds: number;
@@ -69,4 +70,71 @@ export function formatWitnessTable(title: string, rows: readonly WitnessRow[]): 
     );
   }
   return lines;
+}
+
+/**
+ * The rollover timeline as text: one line per slot with each KSK as `tag/label` marked S, P, R or RS
+ * (as above) and the DNSKEY answer size, then every finding (FAIL, WARN, NOTE) with its rule and slot.
+ */
+export function formatRolloverReport(report: RolloverReport): string[] {
+  const t = report.timeline;
+  const lines = [
+    `== Rollover timeline: ${plural(t.slots.length, "slot")}, ${plural(new Set(t.slots.map((s) => s.source)).size, "SKR")}, ${plural(t.keys.length, "KSK")}`,
+    "  slot                                  ZSKs         KSKs (S signs, P published, R revoked)   DNSKEY answer",
+  ];
+  for (const [s, slot] of t.slots.entries()) {
+    const ksks = t.keys.flatMap((key, k) => {
+      const st = t.states[k]?.[s];
+      if (!st || st.presence === "absent") return [];
+      const revoked = st.presence === "revoked";
+      return [`${revoked ? revokedKeyTag(key.dnskey) : keyTag(key.dnskey)}${key.label ? `/${key.label}` : ""} ${mark(revoked, st.signs)}`];
+    });
+    const size = slot.dnskeyResponseSizeBytes;
+    lines.push(
+      `  ${slotName(slot).padEnd(36)}  ${slot.zsks.map(keyTag).join(" ").padEnd(11)}  ${ksks.join(", ").padEnd(39)}  ${size} B${size > DNSKEY_RESPONSE_WARN_BYTES ? " (over 1232)" : ""}`,
+    );
+  }
+  lines.push("", "== Findings");
+  const tag = { fail: "FAIL", warn: "WARN", note: "NOTE" } as const;
+  for (const f of report.findings) lines.push(`  ${tag[f.severity]} ${f.code.padEnd(28)} ${f.where}: ${f.detail}`);
+  if (report.findings.length === 0) lines.push("  none");
+  const failed = report.findings.filter((f) => f.severity === "fail").length;
+  lines.push("", report.ok ? "Rollover plan OK: no RFC 5011 resolver loses the chain" : `Rollover plan FAILED: ${failed} finding${failed === 1 ? "" : "s"}`);
+  return lines;
+}
+
+function plural(n: number, what: string): string {
+  return `${n} ${what}${n === 1 ? "" : "s"}`;
+}
+
+/** The report as plain JSON: keys as tags and base64, times as ISO 8601. */
+export function rolloverReportJson(report: RolloverReport): unknown {
+  const t = report.timeline;
+  return {
+    ok: report.ok,
+    domain: t.domain,
+    keys: t.keys.map((k) => ({
+      keyTag: keyTag(k.dnskey),
+      revokedKeyTag: revokedKeyTag(k.dnskey),
+      algorithm: k.dnskey.algorithm,
+      ...(k.label ? { label: k.label } : {}),
+      publicKeyBase64: Buffer.from(k.dnskey.publicKeyBytes).toString("base64"),
+    })),
+    slots: t.slots.map((s, i) => ({
+      name: slotName(s),
+      source: s.source,
+      skrId: s.skrId,
+      quarter: s.quarter,
+      slot: s.bundleIndex + 1,
+      bundleId: s.bundleId,
+      inception: formatIsoZ(s.inceptionEpochSeconds),
+      expiration: formatIsoZ(s.expirationEpochSeconds),
+      dnskeyTtlSeconds: s.dnskeyTtlSeconds,
+      zskTags: s.zsks.map(keyTag),
+      dnskeyResponseSizeBytes: s.dnskeyResponseSizeBytes,
+      ksks: t.keys.map((_, k) => t.states[k]?.[i]),
+    })),
+    findings: report.findings,
+    allowed: report.allowed,
+  };
 }

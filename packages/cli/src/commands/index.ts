@@ -12,6 +12,7 @@ import { keyCommand } from "./key.js";
 import { keytagCommand } from "./keytag.js";
 import { ksrCommand } from "./ksr.js";
 import { resolverCommand } from "./resolver.js";
+import { rolloverCommand } from "./rollover.js";
 import { rrsetCommand } from "./rrset.js";
 import { skrCommand } from "./skr.js";
 import { wordsCommand } from "./words.js";
@@ -27,6 +28,7 @@ export const COMMANDS: readonly CommandFactory[] = [
   keytagCommand,
   ksrCommand,
   resolverCommand,
+  rolloverCommand,
   rrsetCommand,
   skrCommand,
   wordsCommand,
