@@ -4,6 +4,7 @@
  */
 import { anchorsCommand } from "./anchors.js";
 import { caCommand } from "./ca.js";
+import { ceremonyCommand } from "./ceremony.js";
 import type { CommandFactory } from "./command.js";
 import { csrCommand } from "./csr.js";
 import { dsCommand } from "./ds.js";
@@ -13,11 +14,13 @@ import { keytagCommand } from "./keytag.js";
 import { ksrCommand } from "./ksr.js";
 import { rrsetCommand } from "./rrset.js";
 import { skrCommand } from "./skr.js";
+import { transcriptCommand } from "./transcript.js";
 import { wordsCommand } from "./words.js";
 
 export const COMMANDS: readonly CommandFactory[] = [
   anchorsCommand,
   caCommand,
+  ceremonyCommand,
   csrCommand,
   dsCommand,
   hsmCommand,
@@ -26,5 +29,6 @@ export const COMMANDS: readonly CommandFactory[] = [
   ksrCommand,
   rrsetCommand,
   skrCommand,
+  transcriptCommand,
   wordsCommand,
 ];
