@@ -13,6 +13,7 @@ import { keyCommand } from "./key.js";
 import { keytagCommand } from "./keytag.js";
 import { ksrCommand } from "./ksr.js";
 import { rrsetCommand } from "./rrset.js";
+import { reportCommand } from "./report.js";
 import { skrCommand } from "./skr.js";
 import { transcriptCommand } from "./transcript.js";
 import { wordsCommand } from "./words.js";
@@ -28,6 +29,7 @@ export const COMMANDS: readonly CommandFactory[] = [
   keytagCommand,
   ksrCommand,
   rrsetCommand,
+  reportCommand,
   skrCommand,
   transcriptCommand,
   wordsCommand,
