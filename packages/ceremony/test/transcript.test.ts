@@ -28,7 +28,11 @@ beforeAll(async () => {
   writeFileSync(path.join(dir, "ksr.xml"), "<KSR/>\n");
   writeFileSync(path.join(dir, "skr.xml"), "<KSR><Response/></KSR>\n");
   let t = Date.UTC(2026, 10, 28, 12);
-  const { writer } = await TranscriptWriter.open(file, () => new Date((t += 1000)).toISOString());
+  const clock = () => {
+    t += 1000;
+    return new Date(t).toISOString();
+  };
+  const { writer } = await TranscriptWriter.open(file, clock);
   await writer.append({
     type: "start",
     toolkitVersion: "0.1.0",

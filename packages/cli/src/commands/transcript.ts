@@ -31,7 +31,10 @@ export const transcriptCommand: CommandFactory = (ctx, setExitCode) => ({
           b
             .positional("file", { type: "string", demandOption: true, describe: "transcript.jsonl" })
             .option("dir", { type: "string", describe: "Where the artefacts are (default: the transcript's directory)" })
-            .option("head", { type: "string", describe: "The last entry's SHA-256 (hex) as written down at the ceremony: also catches a changed last entry or a cut-off end" })
+            .option("head", {
+              type: "string",
+              describe: "The last entry's SHA-256 (hex) as written down at the ceremony: also catches a changed last entry or a cut-off end",
+            })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: VerifyArgs) => {
           const input = await readInput(ctx, argv.file);
