@@ -13,6 +13,7 @@ debian_packages=(
   knot                                 # knotd + knotc: the lab root server for resolver tests
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
+  chromium                             # headless: renders the ceremony report in its test
 )
 missing=()
 for p in "${debian_packages[@]}"; do

@@ -5,10 +5,10 @@
  * (revoked and signing its own revocation) — and the DNSKEY response size of each planned slot.
  * Also the rollover check's report, as text and as JSON. Pure: returns lines of text.
  */
-import { type DnskeyRdata, formatIsoZ, isRevoked, isSep, keyTag, revokedKeyTag } from "@ksk/core";
-import type { Bundle } from "@ksk/ksr";
+import { type DnskeyRdata, formatIsoZ, isRevoked, isSep, keyTag, revokedKeyTag, withoutRevokeBit } from "@ksk/core";
+import { type Bundle, type KsrDocument, bundleDnskeyRrset, bundleRrsigRecords, documentDomain } from "@ksk/ksr";
 import type { SigningPlan } from "./plan.js";
-import { DNSKEY_RESPONSE_WARN_BYTES } from "./response-size.js";
+import { DNSKEY_RESPONSE_WARN_BYTES, dnskeyResponseSizeBytes } from "./response-size.js";
 import { type RolloverReport, slotName } from "./rollover.js";
 
 export interface WitnessRow {
@@ -19,26 +19,63 @@ export interface WitnessRow {
   readonly responseSizeBytes?: number;
 }
 
-function mark(revoked: boolean, signs: boolean): string {
-  if (revoked) return signs ? "RS" : "R";
-  return signs ? "S" : "P";
+/** What a key does in one slot: published only, signing the DNSKEY RRset, revoked, or revoked and signing its revocation. */
+export type SlotKeyState = "published" | "signing" | "revoked" | "revoked-signing";
+
+export interface SlotKey {
+  /** KSKs are the SEP keys (flags bit 15); the rest are ZSKs. */
+  readonly role: "KSK" | "ZSK";
+  readonly keyTag: number;
+  /** The tag without the REVOKE bit: one key keeps one identity across its revocation. */
+  readonly unrevokedKeyTag: number;
+  readonly keyIdentifier?: string;
+  readonly state: SlotKeyState;
 }
+
+/** The keys of a KSR or SKR bundle as read, each with its state; signers found by their RRSIG key tags. */
+export function slotKeys(bundle: Bundle): SlotKey[] {
+  const signing = new Set(bundle.signatures.map((s) => s.rrsig.keyTag));
+  return bundle.keys.map((k) => {
+    const tag = keyTag(k.dnskey);
+    const revoked = isRevoked(k.dnskey);
+    const signs = signing.has(tag);
+    return {
+      role: isSep(k.dnskey) ? "KSK" : "ZSK",
+      keyTag: tag,
+      unrevokedKeyTag: revoked ? keyTag(withoutRevokeBit(k.dnskey)) : tag,
+      ...(k.keyIdentifier === undefined ? {} : { keyIdentifier: k.keyIdentifier }),
+      state: slotKeyState(revoked, signs),
+    };
+  });
+}
+
+function slotKeyState(revoked: boolean, signs: boolean): SlotKeyState {
+  if (revoked) return signs ? "revoked-signing" : "revoked";
+  return signs ? "signing" : "published";
+}
+
+/** The witness tables' marks: S signs, P published, R revoked, RS revoked and signing. */
+export const STATE_MARK: Readonly<Record<SlotKeyState, string>> = { published: "P", signing: "S", revoked: "R", "revoked-signing": "RS" };
 
 /** Rows for a KSR or SKR as read: KSKs are the SEP keys, signers found by their RRSIG key tags. */
 export function documentWitnessRows(bundles: readonly Bundle[]): WitnessRow[] {
   return bundles.map((b) => {
-    const signing = new Set(b.signatures.map((s) => s.rrsig.keyTag));
-    const ksks = b.keys.filter((k) => isSep(k.dnskey));
+    const keys = slotKeys(b);
     return {
       inceptionEpochSeconds: b.inceptionEpochSeconds,
       expirationEpochSeconds: b.expirationEpochSeconds,
-      zskTags: b.keys.filter((k) => !isSep(k.dnskey)).map((k) => keyTag(k.dnskey)),
-      ksks: ksks.map(
-        (k) =>
-          `${keyTag(k.dnskey)}${k.keyIdentifier && k.keyIdentifier.length <= 16 ? `/${k.keyIdentifier}` : ""} ${mark(isRevoked(k.dnskey), signing.has(keyTag(k.dnskey)))}`,
-      ),
+      zskTags: keys.filter((k) => k.role === "ZSK").map((k) => k.keyTag),
+      ksks: keys
+        .filter((k) => k.role === "KSK")
+        .map((k) => `${k.keyTag}${k.keyIdentifier && k.keyIdentifier.length <= 16 ? `/${k.keyIdentifier}` : ""} ${STATE_MARK[k.state]}`),
     };
   });
+}
+
+/** The DNSKEY answer size of each bundle of a KSR or SKR as read (see ./response-size.ts). */
+export function documentResponseSizes(document: KsrDocument): number[] {
+  const domain = documentDomain(document);
+  return document.bundles.map((b) => dnskeyResponseSizeBytes(domain, bundleDnskeyRrset(b, domain), bundleRrsigRecords(b, domain)));
 }
 
 export function planWitnessRows(plan: SigningPlan): WitnessRow[] {
@@ -48,7 +85,7 @@ export function planWitnessRows(plan: SigningPlan): WitnessRow[] {
       inceptionEpochSeconds: b.inceptionEpochSeconds,
       expirationEpochSeconds: b.expirationEpochSeconds,
       zskTags: b.keys.map((k) => keyTag(k.dnskey)).filter((t) => !kskTags.has(t)),
-      ksks: b.ksks.map((k) => `${keyTag(k.dnskey as DnskeyRdata)}/${k.label} ${mark(k.role === "revoke", k.signs)}`),
+      ksks: b.ksks.map((k) => `${keyTag(k.dnskey as DnskeyRdata)}/${k.label} ${STATE_MARK[slotKeyState(k.role === "revoke", k.signs)]}`),
       responseSizeBytes: b.responseSizeBytes,
     };
   });
@@ -87,7 +124,7 @@ export function formatRolloverReport(report: RolloverReport): string[] {
       const st = t.states[k]?.[s];
       if (!st || st.presence === "absent") return [];
       const revoked = st.presence === "revoked";
-      return [`${revoked ? revokedKeyTag(key.dnskey) : keyTag(key.dnskey)}${key.label ? `/${key.label}` : ""} ${mark(revoked, st.signs)}`];
+      return [`${revoked ? revokedKeyTag(key.dnskey) : keyTag(key.dnskey)}${key.label ? `/${key.label}` : ""} ${STATE_MARK[slotKeyState(revoked, st.signs)]}`];
     });
     const size = slot.dnskeyResponseSizeBytes;
     lines.push(

@@ -4,6 +4,7 @@
  */
 import { anchorsCommand } from "./anchors.js";
 import { caCommand } from "./ca.js";
+import { ceremonyCommand } from "./ceremony.js";
 import type { CommandFactory } from "./command.js";
 import { csrCommand } from "./csr.js";
 import { dsCommand } from "./ds.js";
@@ -14,13 +15,16 @@ import { ksrCommand } from "./ksr.js";
 import { resolverCommand } from "./resolver.js";
 import { rolloverCommand } from "./rollover.js";
 import { rrsetCommand } from "./rrset.js";
+import { reportCommand } from "./report.js";
 import { skrCommand } from "./skr.js";
+import { transcriptCommand } from "./transcript.js";
 import { wordsCommand } from "./words.js";
 import { zoneCommand } from "./zone.js";
 
 export const COMMANDS: readonly CommandFactory[] = [
   anchorsCommand,
   caCommand,
+  ceremonyCommand,
   csrCommand,
   dsCommand,
   hsmCommand,
@@ -30,7 +34,9 @@ export const COMMANDS: readonly CommandFactory[] = [
   resolverCommand,
   rolloverCommand,
   rrsetCommand,
+  reportCommand,
   skrCommand,
+  transcriptCommand,
   wordsCommand,
   zoneCommand,
 ];

@@ -34,7 +34,7 @@ import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { timeOption } from "../options.js";
-import { fileFingerprint, sha256Hex } from "../witness.js";
+import { fileFingerprint, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 
 interface LoadedKsr {

@@ -40,7 +40,7 @@ import { EXIT } from "../exit-codes.js";
 import { type InputFile, checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { openKsks } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
-import { confirmYes, fileWitnessLines, sha256Hex } from "../witness.js";
+import { confirmYes, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 
 export async function readKsrFile(
