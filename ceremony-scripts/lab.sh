@@ -30,6 +30,8 @@ mkdir -p "$out/softhsm/tokens" "$out/ca"
 touch "$out/.ksk-lab-out"
 chmod 700 "$out/softhsm" "$out/softhsm/tokens"
 
+# The lab runs the built command (packages/cli/dist), rebuilt first if the sources changed.
+node scripts/build-cli.mjs --if-stale
 ksk() { packages/cli/bin/ksk "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 

@@ -125,7 +125,6 @@ function printReport(ctx: CliContext, report: KsrCheckReport): void {
 
 export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "ksr <action>",
-  describe: "Build, validate and show Key Signing Requests (the root's KSR/SKR XML)",
   builder: (y) =>
     y
       .command({

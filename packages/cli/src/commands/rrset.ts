@@ -31,7 +31,6 @@ interface Line {
 
 export const rrsetCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "rrset <action>",
-  describe: "Work with signed RRsets",
   builder: (y) =>
     y.command({
       command: "verify <file>",

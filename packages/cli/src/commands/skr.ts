@@ -175,7 +175,6 @@ interface VerifyArgs {
 
 export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "skr <action>",
-  describe: "Sign a KSR into an SKR with the KSK, verify and show SKRs",
   builder: (y) =>
     y
       .command({
