@@ -31,8 +31,10 @@ touch "$out/.ksk-lab-out"
 chmod 700 "$out/softhsm" "$out/softhsm/tokens"
 
 # The lab runs the built command (packages/cli/dist), rebuilt first if the sources changed.
+# KSK_LAB_COMMAND replaces it (pnpm bench:cli times the job with the sources run through tsx).
 node scripts/build-cli.mjs --if-stale
-ksk() { packages/cli/bin/ksk "$@"; }
+read -r -a ksk_command <<<"${KSK_LAB_COMMAND:-packages/cli/bin/ksk}"
+ksk() { "${ksk_command[@]}" "$@"; }
 step() { printf '\n== %s\n' "$*"; }
 
 module=/usr/lib/softhsm/libsofthsm2.so
