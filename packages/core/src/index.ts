@@ -20,3 +20,4 @@ export * from "./verify.js";
 export * from "./words.js";
 export * from "./zonefile.js";
 export { PGP_WORDS_EVEN, PGP_WORDS_ODD } from "./pgp-words.js";
+export * from "./public-keys.js";

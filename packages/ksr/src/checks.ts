@@ -39,6 +39,7 @@ import {
   bundleDnskeyRrset,
   bundleKeyTag,
   bundleLabel,
+  dnskeyIdentity,
   documentDomain,
   rsaExponentOf,
   sameDnskey,
@@ -71,12 +72,13 @@ export function checkKsrDomain(ksr: KsrRequestDocument, policy: KsrCheckPolicy):
 /** KSR-BUNDLE-UNIQUE: bundle ids are unique within the KSR and not reused from SKR(n-1). */
 export function checkBundleUnique(ksr: KsrRequestDocument, previousBundleIds: readonly string[] = []): string {
   const seen = new Map<string, number>();
+  const previous = new Set(previousBundleIds);
   for (const [i, bundle] of ksr.bundles.entries()) {
     const first = seen.get(bundle.id);
     if (first !== undefined)
       throw checkFailed("KSR-BUNDLE-UNIQUE", `bundle id ${bundle.id} is used by bundles ${first + 1} and ${i + 1}`, bundleLabel(bundle, i));
     seen.set(bundle.id, i);
-    if (previousBundleIds.includes(bundle.id)) {
+    if (previous.has(bundle.id)) {
       throw checkFailed("KSR-BUNDLE-UNIQUE", `bundle id ${bundle.id} was already used in the previous SKR`, bundleLabel(bundle, i));
     }
   }
@@ -227,8 +229,9 @@ export function checkPolicyKeys(ksr: KsrRequestDocument, policy: KsrCheckPolicy)
       );
     }
   }
-  const distinct: DnskeyRdata[] = [];
-  for (const b of ksr.bundles) for (const k of b.keys) if (!distinct.some((d) => sameDnskey(d, k.dnskey))) distinct.push(k.dnskey);
+  const byIdentity = new Map<string, DnskeyRdata>();
+  for (const b of ksr.bundles) for (const k of b.keys) if (!byIdentity.has(dnskeyIdentity(k.dnskey))) byIdentity.set(dnskeyIdentity(k.dnskey), k.dnskey);
+  const distinct = [...byIdentity.values()];
   if (distinct.length !== policy.num_different_keys_in_all_bundles) {
     throw checkFailed(
       "KSR-POLICY-KEYS",

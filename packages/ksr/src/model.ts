@@ -120,6 +120,14 @@ export function bundleLabel(bundle: Bundle, index: number): string {
   return `bundle ${index + 1} (${bundle.id})`;
 }
 
+/**
+ * A string equal for two DNSKEYs exactly when `sameDnskey` holds: for Sets and Maps, so that
+ * collecting the distinct keys of a KSR is linear in its keys, not quadratic.
+ */
+export function dnskeyIdentity(k: DnskeyRdata): string {
+  return `${k.flags} ${k.protocol} ${k.algorithm} ${Buffer.from(k.publicKeyBytes).toString("base64")}`;
+}
+
 /** Two DNSKEYs are the same key record: flags, protocol, algorithm and key octets all equal. */
 export function sameDnskey(a: DnskeyRdata, b: DnskeyRdata): boolean {
   return (

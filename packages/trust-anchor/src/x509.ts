@@ -12,7 +12,7 @@
  * trust anchors have none of them.
  */
 import { X509Certificate, createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from "node:crypto";
-import { type DnskeyRdata, KskError, type Signer, decodeRsaPublicKey } from "@ksk/core";
+import { type DnskeyRdata, KskError, type Signer, dnskeyKeyObject } from "@ksk/core";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 
@@ -143,28 +143,9 @@ export function rawSignerFromPrivateKey(privateKey: KeyObject): RawSigner {
   };
 }
 
-/** The public key of a DNSKEY as a node KeyObject (RFC 3110, RFC 6605 §4, RFC 8080 §3). */
+/** The public key of a DNSKEY as a node KeyObject (RFC 3110, RFC 6605 §4, RFC 8080 §3; core's converter). */
 export function dnskeyPublicKey(dnskey: DnskeyRdata): KeyObject {
-  const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
-  const k = dnskey.publicKeyBytes;
-  switch (dnskey.algorithm) {
-    case 8:
-    case 10: {
-      const { modulusBytes, exponentBytes } = decodeRsaPublicKey(k);
-      return createPublicKey({ format: "jwk", key: { kty: "RSA", n: b64u(modulusBytes), e: b64u(exponentBytes) } });
-    }
-    case 13:
-    case 14: {
-      const half = k.length / 2;
-      const crv = dnskey.algorithm === 13 ? "P-256" : "P-384";
-      return createPublicKey({ format: "jwk", key: { kty: "EC", crv, x: b64u(k.subarray(0, half)), y: b64u(k.subarray(half)) } });
-    }
-    case 15:
-    case 16:
-      return createPublicKey({ format: "jwk", key: { kty: "OKP", crv: dnskey.algorithm === 15 ? "Ed25519" : "Ed448", x: b64u(k) } });
-    default:
-      throw new KskError("input", "ALGORITHM-UNKNOWN", `DNSSEC algorithm ${dnskey.algorithm} has no X.509 form here (8, 10, 13, 14, 15, 16 do)`);
-  }
+  return dnskeyKeyObject(dnskey);
 }
 
 const SCHEME_FOR_DNSSEC: ReadonlyMap<number, SignatureScheme> = new Map<number, SignatureScheme>([
