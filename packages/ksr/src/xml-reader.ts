@@ -17,7 +17,7 @@
  * The original bytes are returned untouched: they are what is hashed and shown to witnesses.
  * Not checked here: anything that is policy (counts, windows, signatures) — see ./checks.ts.
  */
-import { KskError, base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType } from "@ksk/core";
+import { base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType } from "@ksk/core";
 import { type XmlCodes, type XmlElement, XmlWalker, readStrictXml } from "@ksk/xml";
 import type { AlgorithmPolicy, Bundle, BundleKey, BundleSignature, KsrDocument, SignaturePolicy } from "./model.js";
 import { bundleKeyTag } from "./model.js";
