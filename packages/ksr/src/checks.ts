@@ -43,13 +43,12 @@ import {
   documentDomain,
   rsaExponentOf,
   sameDnskey,
+  ZSK_FLAGS,
 } from "./model.js";
 import type { KsrCheckPolicy } from "./policy.js";
 
 /** Collects warnings a check wants shown even when it passes (a partly disabled check, a tolerated quirk). */
 export type WarningSink = (message: string) => void;
-
-const ZSK_FLAGS = 256; // RFC 4034 §2.1.1: Zone Key bit only; no SEP, no REVOKE (RFC 5011 §3).
 
 function days(seconds: number): string {
   return formatDuration(seconds);

@@ -115,6 +115,9 @@ export function bundleRrsigRecords(bundle: Bundle, domain: Name): RR<RrsigRdata>
   return bundle.signatures.map((s) => makeRR(domain, s.ttlSeconds, s.rrsig));
 }
 
+/** The flags of a ZSK in a KSR: RFC 4034 §2.1.1 Zone Key bit only; no SEP, no REVOKE (RFC 5011 §3). */
+export const ZSK_FLAGS = 256;
+
 /** A short human name for a bundle in messages: `bundle 3 (dc1bc68c…)`. */
 export function bundleLabel(bundle: Bundle, index: number): string {
   return `bundle ${index + 1} (${bundle.id})`;

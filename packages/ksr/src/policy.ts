@@ -21,6 +21,12 @@ import type { SignaturePolicy } from "./model.js";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 
+/**
+ * The root zone's DNSKEY TTL, 2 days: the default `dns_ttl` a KSR's keys must carry and the TTL
+ * of the DNSKEY records the builder makes (IANA's ksrsigner.yaml and the root's KSRs use it).
+ */
+export const ROOT_DNSKEY_TTL_SECONDS = 172800;
+
 const duration = z.string().min(1);
 const positiveInt = z.number().int().positive();
 
@@ -47,7 +53,7 @@ export const requestPolicySchema = z
     check_keys_match_ksk_operator_policy: z.boolean().default(true),
     num_keys_per_bundle: z.array(positiveInt).min(1).default([2, 1, 1, 1, 1, 1, 1, 1, 2]),
     num_different_keys_in_all_bundles: positiveInt.default(3),
-    dns_ttl: positiveInt.default(172800),
+    dns_ttl: positiveInt.default(ROOT_DNSKEY_TTL_SECONDS),
     signature_check_expire_horizon: z.boolean().default(true),
     signature_horizon_days: positiveInt.default(180),
     check_bundle_intervals: z.boolean().default(true),
@@ -69,7 +75,7 @@ export const zskPolicySchema = z
     min_signature_validity: duration.default("P21D"),
     max_validity_overlap: duration.default("P12D"),
     min_validity_overlap: duration.default("P9D"),
-    ttl: positiveInt.default(172800),
+    ttl: positiveInt.default(ROOT_DNSKEY_TTL_SECONDS),
     /** Not an IANA key: days between bundle inceptions when building (the root uses 10). */
     bundle_interval: duration.default("P10D"),
     /** Not an IANA key: how long a built KSR's proof-of-possession signatures stay valid (the root's KSRs use 30 days). */
