@@ -17,9 +17,9 @@
  * The original bytes are returned untouched: they are what is hashed and shown to witnesses.
  * Not checked here: anything that is policy (counts, windows, signatures) — see ./checks.ts.
  */
-import { base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType } from "@ksk/core";
+import { KskError, base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType } from "@ksk/core";
 import { type XmlCodes, type XmlElement, XmlWalker, readStrictXml } from "@ksk/xml";
-import type { AlgorithmPolicy, Bundle, BundleKey, BundleSignature, KsrDocument, SignaturePolicy } from "./model.js";
+import type { AlgorithmPolicy, Bundle, BundleKey, BundleSignature, KsrDocument, KsrRequestDocument, KsrResponseDocument, SignaturePolicy } from "./model.js";
 import { bundleKeyTag } from "./model.js";
 
 export const DEFAULT_MAX_KSR_BYTES = 1024 * 1024;
@@ -263,4 +263,22 @@ function readSignature(w: XmlWalker, e: XmlElement): BundleSignature {
 
 function preview(text: string): string {
   return text.length > 32 ? `${text.slice(0, 32)}…` : text;
+}
+
+/** A KSR file's document, which must be a request: an SKR given where a KSR belongs is bad input. */
+export function parseKsrRequest(bytes: Uint8Array, options: ParseKsrOptions = {}): ParsedKsr & { readonly document: KsrRequestDocument } {
+  const parsed = parseKsrXml(bytes, options);
+  if (parsed.document.kind !== "request") {
+    throw new KskError("input", "KSR-XML-KIND", "is an SKR (<Response>), not a KSR (<Request>)", { where: options.fileName ?? "KSR" });
+  }
+  return parsed as ParsedKsr & { readonly document: KsrRequestDocument };
+}
+
+/** An SKR file's document, which must be a response: a KSR given where an SKR belongs is bad input. */
+export function parseSkrResponse(bytes: Uint8Array, options: ParseKsrOptions = {}): ParsedKsr & { readonly document: KsrResponseDocument } {
+  const parsed = parseKsrXml(bytes, options);
+  if (parsed.document.kind !== "response") {
+    throw new KskError("input", "KSR-XML-KIND", "is a KSR (<Request>), not an SKR (<Response>)", { where: options.fileName ?? "SKR" });
+  }
+  return parsed as ParsedKsr & { readonly document: KsrResponseDocument };
 }

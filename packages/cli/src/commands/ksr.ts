@@ -9,12 +9,9 @@ import { KskError, type Signer, formatIsoZ, keyTag } from "@ksk/core";
 import { ianaLabelTime } from "@ksk/keygen";
 import { openKeystore } from "@ksk/keystore";
 import {
-  DEFAULT_MAX_KSR_BYTES,
   type KsrCheckReport,
   type KsrDocument,
   type KsrPolicyFile,
-  type KsrRequestDocument,
-  type KsrResponseDocument,
   anchoredSkrKsks,
   buildCheckedKsr,
   checkKsrReadsBack,
@@ -25,42 +22,17 @@ import {
   defaultKsrPolicy,
   documentPolicyLines,
   parseKsrPolicyYaml,
-  parseKsrXml,
   parseQuarter,
 } from "@ksk/ksr";
 import { loadAnchors } from "../anchors-input.js";
+import { checkLine } from "../check-lines.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
 import { fileFingerprint, sha256Hex } from "../witness.js";
 import { type CommandFactory, handle } from "./command.js";
-
-interface LoadedKsr {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  readonly document: KsrDocument;
-}
-
-async function loadKsrFile(ctx: CliContext, file: string): Promise<LoadedKsr> {
-  const input = await readInput(ctx, file, DEFAULT_MAX_KSR_BYTES);
-  const { document, originalBytes } = parseKsrXml(input.bytes, { fileName: input.name });
-  return { name: input.name, bytes: originalBytes, document };
-}
-
-async function loadRequest(ctx: CliContext, file: string): Promise<LoadedKsr & { document: KsrRequestDocument }> {
-  const loaded = await loadKsrFile(ctx, file);
-  if (loaded.document.kind !== "request")
-    throw new KskError("input", "KSR-NOT-REQUEST", "is an SKR (<Response>), not a KSR (<Request>)", { where: loaded.name });
-  return loaded as LoadedKsr & { document: KsrRequestDocument };
-}
-
-async function loadResponse(ctx: CliContext, file: string): Promise<LoadedKsr & { document: KsrResponseDocument }> {
-  const loaded = await loadKsrFile(ctx, file);
-  if (loaded.document.kind !== "response")
-    throw new KskError("input", "SKR-NOT-RESPONSE", "is a KSR (<Request>), not an SKR (<Response>)", { where: loaded.name });
-  return loaded as LoadedKsr & { document: KsrResponseDocument };
-}
 
 async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<KsrPolicyFile> {
   if (file === undefined) return defaultKsrPolicy();
@@ -90,13 +62,9 @@ function bundlesJson(document: KsrDocument) {
   }));
 }
 
-const STATUS_WORD = { pass: "PASS", fail: "FAIL", disabled: "OFF ", "not-run": "SKIP" } as const;
-
 function printReport(ctx: CliContext, report: KsrCheckReport): void {
   for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
-  for (const r of report.results) {
-    ctx.out(`${STATUS_WORD[r.status]} ${r.code.padEnd(27)} ${r.where ? `${r.where}: ` : ""}${r.detail}\n`);
-  }
+  for (const r of report.results) ctx.out(`${checkLine(r)}\n`);
 }
 
 export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
@@ -120,8 +88,8 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
         handler: handle(async (argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean }) => {
           const now = timeOption(ctx, argv.now, "--now");
           const policy = await loadPolicy(ctx, argv.policy);
-          const ksr = await loadRequest(ctx, argv.ksr);
-          const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+          const ksr = await loadKsr(ctx, argv.ksr);
+          const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
           if (argv.anchor !== undefined && !previous)
             throw new KskError("usage", "USAGE-ANCHOR", "--anchor checks who signed the previous SKR: give --previous-skr too");
           const trustedKsks =
@@ -168,7 +136,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
             .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone" }),
         handler: handle(async (argv: { file: string; format: "table" | "zone" | "json"; bundle?: number }) => {
-          const loaded = await loadKsrFile(ctx, argv.file);
+          const loaded = await loadKsrOrSkr(ctx, argv.file);
           const d = loaded.document;
           if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > d.bundles.length)) {
             throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${d.bundles.length}`);
@@ -237,7 +205,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             const quarter = parseQuarter(argv.quarter);
             const now = timeOption(ctx, argv.now, "--now");
             const policy = await loadPolicy(ctx, argv.policy);
-            const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+            const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
             const keystore = await openKeystore(argv.keystore, {
               env: ctx.env,
               ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
