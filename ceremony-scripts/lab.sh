@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The lab job (README line 1): a test-lab KSK roll run end to end with the `ksk` command, on lab
-# keys only, outputs in lab-out/. It plays both sides, as DESIGN.md §1 describes:
+# keys only, outputs in lab-out/. It plays both sides, as docs/architecture.md describes:
 #
 #   1. the KSK operator's HSM: a fresh SoftHSM2 token with two lab KSKs (current and next);
 #   2. the ZSK operator: five lab ZSKs in an encrypted software keystore;

@@ -1,5 +1,5 @@
 /**
- * What the ceremony shows witnesses and asks them (DESIGN.md §1): each file's name, SHA-256 as hex
+ * What the ceremony shows witnesses and asks them (docs/architecture.md, the data flow of a quarter): each file's name, SHA-256 as hex
  * and as PGP words, and an exact typed "Yes" before the KSK is used. `--yes` stands in for the typed
  * answer in scripted lab runs and is recorded in the output.
  */

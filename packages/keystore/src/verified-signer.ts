@@ -1,6 +1,6 @@
 /**
  * The one place a keystore signature becomes a `Signer` result: every signature is verified in
- * software against the key's DNSKEY before it is returned (DESIGN.md §5: "verify every HSM
+ * software against the key's DNSKEY before it is returned (docs/architecture.md: "verify every HSM
  * signature in software before using it"). A signature that does not verify is a keystore
  * failure — a faulty HSM, a wrong key behind a label, a module bug — and never reaches a file.
  *

@@ -1,6 +1,6 @@
 /**
  * The ZSK operator's KSR builder: plan first (pure: times, keys per bundle, RRSIG templates), then
- * sign the plan with injected `Signer`s (DESIGN.md §5). Every proof-of-possession signature goes
+ * sign the plan with injected `Signer`s (docs/architecture.md). Every proof-of-possession signature goes
  * through core's `signRrset`, which verifies it in software before it is used.
  *
  * Keys per bundle follow `num_keys_per_bundle` (root: [2,1,1,1,1,1,1,1,2]) with ZSKs given in

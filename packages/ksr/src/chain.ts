@@ -71,7 +71,7 @@ export interface BundleSignatureVerdict {
 
 /**
  * Judge every signature of an SKR bundle: an RRSIG over the bundle's full DNSKEY RRset by the zone,
- * with exactly the bundle's inception and expiration (DESIGN.md §3), made by a SEP key of the bundle
+ * with exactly the bundle's inception and expiration, made by a SEP key of the bundle
  * and valid — evaluated inside its own window, since an SKR holds RRsets for future (or, read later,
  * past) slots. The one place these rules live; SKR-VERIFY here and @ksk/signer's verifySkr use it.
  */

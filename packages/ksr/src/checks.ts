@@ -4,7 +4,7 @@
  * one-line summary of what it verified or throws `checkFailed(code, detail, where)` naming the
  * bundle (or key) at fault. Pure: `now` is a parameter.
  *
- * Where this differs from IANA's tool, on purpose (DESIGN.md §5):
+ * Where this differs from IANA's tool, on purpose:
  *   - KSR-POLICY-SIG-VALIDITY compares the validity with the declared *minimum* (IANA compares it
  *     with the maximum, so a too-short bundle passes when min = max is not declared);
  *   - KSR-BUNDLE-KEYS refuses a key whose TTL is not the policy TTL (IANA rewrites it);

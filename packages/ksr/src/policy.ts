@@ -4,14 +4,14 @@
  * silently leave a check on its default).
  *
  * `request_policy` uses exactly the key names of IANA's ksrsigner.yaml (dnssec-keytools,
- * `kskm/common/config_misc.py` RequestPolicy), with the root's numbers as defaults (DESIGN.md §3).
+ * `kskm/common/config_misc.py` RequestPolicy), with the root's numbers as defaults.
  * Differences from IANA, on purpose:
  *   - `dns_ttl` defaults to the root's 172800 and must be positive (IANA's 0 means "take
  *     ksk_policy.ttl", a section this file does not have); a key with another TTL is refused by
  *     KSR-BUNDLE-KEYS, never rewritten.
  *   - `check_keytag_clash` is this toolkit's own switch for KSR-KEYTAG-CLASH (IANA has no such check).
  *   - `check_chain_keys_in_hsm`, `check_keys_publish_safety` and `check_keys_retire_safety` are
- *     accepted for compatibility and carried to the KSK signer (#5), which has the HSM and the SKR
+ *     accepted for compatibility and carried to the KSK signer (@ksk/signer), which has the HSM and the SKR
  *     being produced; here SKR(n-1) is always verified in software.
  * `zsk_policy` (this toolkit's addition, same key names as IANA's `ksk_policy`) is the ZSK
  * operator's declared policy that `ksr build` writes into the KSR's RequestPolicy block.
@@ -172,7 +172,7 @@ function toZskPolicy(raw: z.infer<typeof zskPolicySchema>, where: string): ZskBu
   return policy;
 }
 
-/** The root's policy (DESIGN.md §3): what applies when no policy file is given. */
+/** The root's policy: what applies when no policy file is given. */
 export function defaultKsrPolicy(): KsrPolicyFile {
   const raw = policyFileSchema.parse({});
   return { request: toCheckPolicy(raw.request_policy, "default policy"), zsk: toZskPolicy(raw.zsk_policy, "default policy") };

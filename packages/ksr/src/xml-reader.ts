@@ -1,5 +1,5 @@
 /**
- * The strict, bounded reader of KSR/SKR XML (ksr.rnc; DESIGN.md §3).
+ * The strict, bounded reader of KSR/SKR XML (IANA's ksr.rnc).
  *
  * The bytes go through @ksk/xml's strict reader (size cap, 1 MiB by default; UTF-8 only; DOCTYPE,
  * ENTITY and character references refused; well-formedness; a depth cap of the schema's six

@@ -6,7 +6,7 @@
  *
  * Every signature in this package goes through `signVerified`: the raw signer signs (in software
  * or inside the HSM), then node:crypto (OpenSSL) verifies the result against the public key
- * before it is put into any structure (DESIGN.md §5: verify every HSM signature in software).
+ * before it is put into any structure (docs/architecture.md: every signature is verified in software before use).
  *
  * Left out: RSA-PSS, DSA, certificate revocation (CRLs, OCSP) and name constraints; the lab's
  * trust anchors have none of them.
@@ -247,7 +247,7 @@ export interface NameAttribute {
 
 /**
  * A distinguished name with one attribute per RDN, in the order given. pkijs encodes all
- * `typesAndValues` as one multi-valued RDN (TOOLCHAIN.md §5), so the SEQUENCE of SETs is built
+ * `typesAndValues` as one multi-valued RDN, so the SEQUENCE of SETs is built
  * here and read back.
  */
 export function distinguishedName(attributes: readonly NameAttribute[]): pkijs.RelativeDistinguishedNames {
@@ -315,7 +315,7 @@ export function keyUsageBits(cert: pkijs.Certificate): Set<number> | undefined {
 
 export const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5, cRLSign: 6 } as const;
 
-/** The subject's emailAddress attributes (the field unbound-anchor matches, DESIGN.md §4). */
+/** The subject's emailAddress attributes (the field unbound-anchor matches). */
 export function subjectEmails(cert: pkijs.Certificate): string[] {
   return nameAttributes(cert.subject)
     .filter((a) => a.oid === OID.emailAddress)
