@@ -70,10 +70,10 @@ const median = (xs: readonly number[]) => {
 const spread = (xs: readonly number[], digits: number, unit = "") =>
   `${median(xs).toFixed(digits)}${unit} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
 
-/** Run every contender once per round, in turn; returns each one's times. */
-function measure(contenders: readonly Contender[], rounds: number): Map<string, number[]> {
+/** Run every contender once per round, in turn (after one uncounted run each to warm the file cache, if asked); returns each one's times. */
+function measure(contenders: readonly Contender[], rounds: number, warm: boolean): Map<string, number[]> {
   const times = new Map(contenders.map((c) => [c.name, [] as number[]]));
-  for (const c of contenders) time(c); // warm the file cache; not counted
+  if (warm) for (const c of contenders) time(c);
   for (let round = 0; round < rounds; round++) for (const c of contenders) times.get(c.name)?.push(time(c));
   return times;
 }
@@ -91,6 +91,11 @@ function labContenders(): { contenders: Contender[]; cleanup: () => void } {
   };
 }
 
+function printTimes(times: Map<string, number[]>): void {
+  for (const [name, xs] of times) process.stdout.write(`  ${name.padEnd(32)}  ${spread(xs, 3, " s")}\n`);
+  process.stdout.write("\n");
+}
+
 const rounds = option("rounds", 10);
 const labRounds = option("lab-rounds", 1);
 execFileSync(process.execPath, [path.join(root, "scripts/build-cli.mjs"), "--if-stale"], { stdio: "inherit" });
@@ -105,20 +110,20 @@ const single: Contender[] = [
   { name: "tsx: ksk ksr validate (before)", command: [...tsx, ...validateArgs] },
 ];
 process.stdout.write(`ksk start-up and small jobs: ${rounds} rounds, interleaved; wall seconds, median (min–max)\n\n`);
-const times = measure(single, rounds);
+const times = measure(single, rounds, true);
+printTimes(times);
 let lab: Map<string, number[]> | undefined;
 if (labRounds > 0) {
-  process.stdout.write(`the lab job: ${labRounds} round(s) of each (minutes)…\n\n`);
+  process.stdout.write(`the lab job: ${labRounds} round(s) of each, no warm-up run (minutes)…\n`);
   const { contenders, cleanup } = labContenders();
   try {
-    lab = measure(contenders, labRounds);
+    lab = measure(contenders, labRounds, false);
+    printTimes(lab);
   } finally {
     cleanup();
   }
 }
 const all = new Map([...times, ...(lab ?? [])]);
-const width = Math.max(...[...all.keys()].map((k) => k.length));
-for (const [name, xs] of all) process.stdout.write(`  ${name.padEnd(width)}  ${spread(xs, 3, " s")}\n`);
 
 /** Per-round ratios a/b, their median and spread, and whether the median meets the target. */
 function ratio(label: string, a: string, b: string, target?: number): void {
@@ -129,7 +134,7 @@ function ratio(label: string, a: string, b: string, target?: number): void {
   const verdict = target === undefined ? "" : median(rs) <= target ? `  target ≤ ${target}x: met` : `  target ≤ ${target}x: NOT met`;
   process.stdout.write(`  ${label.padEnd(44)}  ${spread(rs, 2, "x")}${verdict}\n`);
 }
-process.stdout.write("\nratios (per round):\n");
+process.stdout.write("ratios (per round):\n");
 ratio("ksk --version / node -e 0", "ksk --version", "node -e 0", 2.0);
 ratio("ksk ds / node -e 0", "ksk ds KEYFILE", "node -e 0", 3.0);
 ratio("ksk ds / dnssec-dsfromkey", "ksk ds KEYFILE", "dnssec-dsfromkey -f KEYFILE");
