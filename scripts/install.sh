@@ -33,3 +33,6 @@ fi
 # pkcs11js is a native addon: node-gyp must use the local Node headers, not download them.
 export npm_config_nodedir=/usr
 pnpm install --frozen-lockfile
+
+# The `ksk` command runs a bundle of the TypeScript sources (scripts/build-cli.mjs).
+pnpm build

@@ -10,7 +10,6 @@
  * force. Its Digests are checked against its PublicKeys (TA-DIGEST-KEY) as it is read.
  */
 import { KskError, parseDuration } from "@ksk/core";
-import type { KsrResponseDocument } from "@ksk/ksr";
 import {
   type AnchorPublication,
   DEFAULT_ROLLOVER_POLICY,
@@ -27,7 +26,7 @@ import { EXIT } from "../exit-codes.js";
 import { printJson, readInput } from "../io.js";
 import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
-import { readKsrFile } from "./skr.js";
+import { loadSkr } from "../ksr-files.js";
 
 interface CheckArgs {
   skr: string[];
@@ -85,8 +84,8 @@ async function check(ctx: CliContext, argv: CheckArgs, setExitCode: (code: numbe
   };
   const skrs: NamedSkr[] = [];
   for (const file of argv.skr) {
-    const { input, document } = await readKsrFile(ctx, file, "response");
-    skrs.push({ name: input.name, skr: document as KsrResponseDocument });
+    const { name, document } = await loadSkr(ctx, file);
+    skrs.push({ name, skr: document });
   }
   const anchors: AnchorPublication[] = [];
   for (const arg of argv.anchors) anchors.push(await readAnchors(ctx, arg));
