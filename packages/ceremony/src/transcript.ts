@@ -9,7 +9,8 @@
  * hashes the lines as stored (never a re-serialisation). Each step entry lists its artefacts
  * (path relative to the output directory, size, SHA-256); verification re-hashes every listed
  * file as it is now. The last entry's hash (`headSha256Hex`) is what witnesses write down at the
- * end: cutting entries off the end of the file is only detectable against that record.
+ * end: a change to the last entry, or entries cut off the end, is only detectable against that
+ * record (`expectedHeadSha256Hex`, `ksk transcript verify --head`).
  *
  * Never in the transcript: PINs, passphrases, private key bytes, nor the hash of a secret file
  * (the SHA-256 of a 6-digit PIN is no secret at all). Command lines are recorded; the toolkit
@@ -169,7 +170,11 @@ export interface TranscriptVerification {
  * before; then every artefact listed (the latest record of each path) against the file as it is
  * now, read through `readArtefact` (undefined: missing). Pure: the caller reads the files.
  */
-export function verifyTranscript(bytes: Uint8Array, readArtefact: (relativePath: string) => Uint8Array | undefined): TranscriptVerification {
+export function verifyTranscript(
+  bytes: Uint8Array,
+  readArtefact: (relativePath: string) => Uint8Array | undefined,
+  options: { expectedHeadSha256Hex?: string } = {},
+): TranscriptVerification {
   const problems: TranscriptProblem[] = [];
   const text = new TextDecoder("utf-8").decode(bytes);
   const lines = transcriptLines(bytes);
@@ -177,27 +182,36 @@ export function verifyTranscript(bytes: Uint8Array, readArtefact: (relativePath:
   const latest = new Map<string, { record: ArtefactRecord; seq: number }>();
   let lastEnd: TranscriptEntry | undefined;
   for (const [i, line] of lines.entries()) {
-    const subject = `entry ${i + 1} (line ${i + 1})`;
+    const n = i + 1;
     let entry: TranscriptEntry;
     try {
       entry = JSON.parse(line) as TranscriptEntry;
     } catch {
-      problems.push({ subject, detail: "is not valid JSON: the line was altered" });
+      problems.push({ subject: `entry ${n} (line ${n})`, detail: "is not valid JSON: the line was altered" });
       break;
     }
     if (typeof entry !== "object" || entry === null || Array.isArray(entry)) {
-      problems.push({ subject, detail: "is not a JSON object" });
+      problems.push({ subject: `entry ${n} (line ${n})`, detail: "is not a JSON object: the line was altered" });
       break;
     }
-    if (entry.previousSha256Hex !== previous) {
+    // The number first: it says which entry went missing or moved; the hash then catches the rest.
+    if (entry.seq !== n) {
+      const movedTo = lines.findIndex((l, j) => j > i && seqOf(l) === n);
       problems.push({
-        subject,
-        detail: `carries previous-entry hash ${String(entry.previousSha256Hex).slice(0, 16)}…, but the line before it hashes to ${previous.slice(0, 16)}…: an entry before it was changed, removed or reordered${i === 0 ? " (the first entry must carry 64 zeros)" : ""}`,
+        subject: `entry ${n} (line ${n})`,
+        detail: `line ${n} holds entry ${JSON.stringify(entry.seq)}: ${movedTo >= 0 ? `entries were reordered (entry ${n} is on line ${movedTo + 1})` : typeof entry.seq === "number" && entry.seq > n ? `entry ${n} was removed` : "entries were reordered"}`,
       });
       break;
     }
-    if (entry.seq !== i + 1) {
-      problems.push({ subject, detail: `is numbered ${JSON.stringify(entry.seq)}, not ${i + 1}: entries were removed or reordered` });
+    if (entry.previousSha256Hex !== previous) {
+      problems.push(
+        i === 0
+          ? { subject: "entry 1 (line 1)", detail: "does not carry 64 zeros as the previous-entry hash: it is not the first entry of a transcript" }
+          : {
+              subject: `entry ${i} (line ${i})`,
+              detail: `hashes to ${previous.slice(0, 16)}…, but entry ${n} records ${String(entry.previousSha256Hex).slice(0, 16)}…: entry ${i} was altered (or entry ${n}'s record of it)`,
+            },
+      );
       break;
     }
     previous = lineSha256Hex(line);
@@ -205,6 +219,12 @@ export function verifyTranscript(bytes: Uint8Array, readArtefact: (relativePath:
       for (const record of [...(entry.inputs ?? []), ...(entry.outputs ?? [])]) latest.set(record.path, { record, seq: entry.seq });
     }
     if (entry.type === "start" || entry.type === "end") lastEnd = entry;
+  }
+  if (problems.length === 0 && options.expectedHeadSha256Hex !== undefined && options.expectedHeadSha256Hex.toLowerCase() !== previous) {
+    problems.push({
+      subject: `entry ${lines.length} (line ${lines.length})`,
+      detail: `the last entry hashes to ${previous.slice(0, 16)}…, not ${options.expectedHeadSha256Hex.slice(0, 16)}… as recorded at the ceremony: it was altered, or entries were cut off or added at the end`,
+    });
   }
   if (problems.length === 0 && text !== "" && !text.endsWith("\n")) {
     problems.push({ subject: `entry ${lines.length} (line ${lines.length})`, detail: "has no line end: the file was cut or appended to by hand" });
@@ -233,6 +253,15 @@ export function verifyTranscript(bytes: Uint8Array, readArtefact: (relativePath:
     problems,
     incomplete: !(lastEnd?.type === "end" && lastEnd.status === "complete"),
   };
+}
+
+/** The `seq` of a line, if it is an entry at all. */
+function seqOf(line: string): unknown {
+  try {
+    return (JSON.parse(line) as { seq?: unknown }).seq;
+  } catch {
+    return undefined;
+  }
 }
 
 /** Read a transcript file; a missing one is an empty transcript. */

@@ -1,8 +1,9 @@
 /**
  * `ksk transcript verify FILE [--dir D]` — check a ceremony transcript: the hash chain from the
  * first entry to the last, then every artefact it lists against the file in D (default: the
- * transcript's directory). Exit 0 when both hold, 1 naming the first entry or file that does not,
- * 3 when the transcript cannot be read.
+ * transcript's directory), and with `--head` the last entry's hash as written down at the ceremony.
+ * Exit 0 when all hold, 1 naming the first entry or file that does not, 3 when the transcript
+ * cannot be read.
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
@@ -14,6 +15,7 @@ import { type CommandFactory, handle } from "./command.js";
 interface VerifyArgs {
   file: string;
   dir?: string;
+  head?: string;
   json: boolean;
 }
 
@@ -29,17 +31,25 @@ export const transcriptCommand: CommandFactory = (ctx, setExitCode) => ({
           b
             .positional("file", { type: "string", demandOption: true, describe: "transcript.jsonl" })
             .option("dir", { type: "string", describe: "Where the artefacts are (default: the transcript's directory)" })
+            .option("head", {
+              type: "string",
+              describe: "The last entry's SHA-256 (hex) as written down at the ceremony: also catches a changed last entry or a cut-off end",
+            })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: VerifyArgs) => {
           const input = await readInput(ctx, argv.file);
           const dir = argv.dir ?? path.dirname(argv.file);
-          const report = verifyTranscript(input.bytes, (relative) => {
-            try {
-              return new Uint8Array(readFileSync(path.join(dir, relative)));
-            } catch {
-              return undefined;
-            }
-          });
+          const report = verifyTranscript(
+            input.bytes,
+            (relative) => {
+              try {
+                return new Uint8Array(readFileSync(path.join(dir, relative)));
+              } catch {
+                return undefined;
+              }
+            },
+            argv.head === undefined ? {} : { expectedHeadSha256Hex: argv.head },
+          );
           if (!report.ok) setExitCode(EXIT.checkFailed);
           if (argv.json) {
             printJson(ctx, { file: input.name, ...report });
