@@ -12,6 +12,7 @@ debian_packages=(
   knot-dnssecutils                     # kzonecheck
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
+  chromium                             # headless: renders the ceremony report in its test
 )
 missing=()
 for p in "${debian_packages[@]}"; do
