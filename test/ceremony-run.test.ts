@@ -7,7 +7,7 @@
  * pseudo-terminal, test/support/type-at-prompt.py) or a recorded `--yes`; a secret file never enters the
  * transcript; `ksk transcript verify` passes, then fails on an altered artefact.
  */
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -162,6 +162,44 @@ describe("ksk ceremony run", () => {
     expect(ksk(["transcript", "verify", path.join(out, "absent.jsonl")]).code).toBe(3);
   }, 240_000);
 
+  it("stops on SIGTERM with the transcript consistent and the resume point recorded; --resume finishes", async () => {
+    const { out, run } = setUp("interrupt");
+    mkdirSync(out);
+    copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(out, "extra.zone"));
+    const { dir } = { dir: path.dirname(out) };
+    const child = spawn(
+      bin,
+      [
+        "ceremony",
+        "run",
+        path.join(dir, "01-tags.yaml"),
+        path.join(dir, "02-words.yaml"),
+        "--ceremony",
+        path.join(dir, "ceremony.yaml"),
+        "--out",
+        out,
+        "--yes",
+      ],
+      { stdio: "ignore" },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    // Wait (by polling the file, not by the clock) until the first step is recorded, then interrupt.
+    const transcript = path.join(out, "transcript.jsonl");
+    while (!(existsSync(transcript) && readFileSync(transcript, "utf8").includes('"type":"step"'))) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(5);
+    const recorded = entries(out);
+    const failed = recorded.find((e) => e.status === "failed");
+    expect(String(failed?.reason)).toMatch(/interrupted \(SIGTERM\)/);
+    expect(recorded.at(-1)).toMatchObject({ type: "end", status: "stopped", resumeFrom: { act: failed?.act, step: failed?.step } });
+    expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    const verified = ksk(["transcript", "verify", transcript]);
+    expect(verified.code, verified.stdout).toBe(0);
+    const resumed = run(["--yes", "--resume"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(existsSync(path.join(out, "words.txt"))).toBe(true);
+  }, 240_000);
+
   it("refuses an act that lists a secret file, before any step runs", () => {
     const { dir, out, run } = setUp("secret");
     writeFileSync(
@@ -178,8 +216,9 @@ describe("ksk ceremony run", () => {
     const { out, run } = setUp("consent", { actTwoPrivate: true });
     mkdirSync(out);
     copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(out, "extra.zone"));
-    const refused = run([]);
+    const refused = run(["--operator", "Command-Line Operator", "--witness", "Witness A", "--witness", "Witness B"]);
     expect(refused.code).toBe(5);
+    expect(entries(out)[0]).toMatchObject({ operator: "Command-Line Operator", witnesses: ["Witness A", "Witness B"], mode: "witnessed" });
     expect(refused.stderr).toMatch(/act 02 step 2 .*a witness must type Yes/);
     expect(existsSync(path.join(out, "words.txt"))).toBe(false);
     expect(entries(out).find((e) => e.status === "failed")).toMatchObject({ act: 2, step: 2 });

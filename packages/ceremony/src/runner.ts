@@ -383,6 +383,8 @@ async function runStep(
   let temporary: string | undefined;
   terminal.out(`\n--- ${stepName(s)}: ${s.does}\n    ksk ${s.argv.join(" ")}\n`);
   try {
+    // A signal between two steps: stop before starting the next one.
+    if (interrupts.length > 0) throw new KskError("refused", "CEREMONY-INTERRUPTED", `interrupted (${interrupts[0]})`);
     for (const input of s.inputs) {
       const file = path.join(outDir, input);
       if (!(await exists(file))) throw new KskError("input", "CEREMONY-INPUT", `input ${input} does not exist (an earlier act makes it)`);
