@@ -75,7 +75,7 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
     const fourth = lab();
     expect(fourth.status).toBe(5);
     expect(fourth.stderr).toMatch(/every quarter the ceremony file lists \(2026Q3, 2026Q4, 2027Q1\) is signed/);
-  });
+  }, 300_000);
 
   it("leaves a transcript that verifies and holds no PIN or passphrase", () => {
     const r = spawnSync(path.join(root, "packages/cli/bin/ksk"), ["transcript", "verify", path.join(out, "transcript.jsonl")], { encoding: "utf8" });
@@ -87,7 +87,7 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
       expect(text).not.toContain(`"path":"${secretFile}"`);
     }
     expect(text).not.toContain("PRIVATE KEY");
-  });
+  }, 300_000);
 
   it("publishes a root-anchors.p7s that openssl cms -verify -binary accepts with the lab CA", () => {
     const r = opensslCmsVerify({ p7sFile: `${out}/root-anchors.p7s`, contentFile: `${out}/root-anchors.xml`, caFile: `${out}/ca/ca.pem`, purposeAny: true });
@@ -179,5 +179,5 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
     // The DNSKEY answer size of every slot is shown: 27 slots over three quarters.
     expect([...html.matchAll(/class="response-size"[^>]*data-bytes="(\d+)"/g)]).toHaveLength(27);
     expect(html).not.toMatch(/<script|<link|src="http|href="http/);
-  });
+  }, 300_000);
 });
