@@ -210,6 +210,7 @@ describe("ksk ceremony run", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/secret\.pin is a secret file: it is never hashed or recorded/);
     expect(existsSync(path.join(out, "transcript.jsonl"))).toBe(false);
+    expect(existsSync(path.join(out, "secret.pin"))).toBe(false);
   }, 60_000);
 
   it("asks for the exact Yes before a private-key step: refused without a terminal, recorded when --yes stands in", () => {

@@ -260,16 +260,16 @@ export async function runCeremony(options: RunCeremonyOptions): Promise<Ceremony
       }
       variables = { ...base, ...(current ? quarterVariables(ceremony, current) : {}) };
     }
-    await setUp(ceremony, outDir, examplesDir, variables);
-    const env: Record<string, string | undefined> = { ...options.env };
-    for (const [name, value] of Object.entries(ceremony.env)) env[name] = expandString(value, variables, `${options.ceremonyFile}: env.${name}`);
-
+    // Everything expanded and checked before the first file is written.
     const plan = planActs(
       acts.map((a) => a.act),
       variables,
       ceremony.secrets.concat(ceremony.setup.files.filter((f) => f.secret).map((f) => f.path)),
       (act) => acts.find((a) => a.act === act)?.file ?? actId(act),
     );
+    const env: Record<string, string | undefined> = { ...options.env };
+    for (const [name, value] of Object.entries(ceremony.env)) env[name] = expandString(value, variables, `${options.ceremonyFile}: env.${name}`);
+    await setUp(ceremony, outDir, examplesDir, variables);
 
     await writer.append({
       type: "start",
