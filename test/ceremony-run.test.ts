@@ -129,6 +129,11 @@ describe("ksk ceremony run", () => {
     expect(recorded.at(-1)).toMatchObject({ type: "end", status: "stopped", resumeFrom: { act: 2, step: 1 } });
     expect(recorded.filter((e) => e.type === "step" && e.act === 2)).toHaveLength(1);
 
+    const report = ksk(["report", out]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/^FAIL: STOPPED at act 02 step 1: ksk exited 3: /m);
+    expect(readFileSync(path.join(out, "report.html"), "utf8")).toContain('class="step failed" data-act="2" data-step="1"');
+
     const again = run(["--yes"]);
     expect(again.code).toBe(5);
     expect(again.stderr).toMatch(/the last run stopped at act 2 step 1 .*; continue it with --resume/);
