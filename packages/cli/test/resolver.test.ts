@@ -119,6 +119,9 @@ describe("ksk resolver check: not a resolver → exit 3, one line, bounded queri
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1"])).code).toBe(2);
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "70000"])).stderr).toMatch(/--tags: "70000" is not a key tag/);
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "1", "--anchors", "x.xml"])).code).toBe(2);
+    const named = await ksk(["resolver", "check", "--server", "resolver.example", "--tags", "1"]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toBe('ksk: server "resolver.example" is not an IPv4 or IPv6 address\n');
   });
 
   it("the real process prints one line and exits 3 for a port with nothing listening", async () => {

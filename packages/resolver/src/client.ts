@@ -13,7 +13,7 @@
  */
 import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { isIPv6, Socket } from "node:net";
+import { isIP, isIPv6, Socket } from "node:net";
 import { concatBytes, KskError, type Name, nameToString, namesEqual, typeToString, u16 } from "@ksk/core";
 import { type DnsMessage, type Question, decodeMessage, encodeQuery, questionOf } from "./message.js";
 
@@ -173,6 +173,8 @@ export async function query(
   type: number,
   options: { dnssecOk?: boolean; checkingDisabled?: boolean } & ClientLimits = {},
 ): Promise<Exchange> {
+  // An address, never a host name: looking one up would ask some other resolver first.
+  if (!isIP(server.address)) throw new KskError("usage", "USAGE-SERVER", `server ${JSON.stringify(server.address)} is not an IPv4 or IPv6 address`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
   const tries = options.udpTries ?? DEFAULT_LIMITS.udpTries;
   const question = questionOf(name, type);

@@ -86,6 +86,28 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     expect(makeDs(ROOT, ksk.dnskey.rdata, 2).keyTag).toBe(ksk.tag);
   });
 
+  it("unbound with an RFC 5011 managed anchor (auto-trust-anchor-file) validates and writes its key state", async () => {
+    const managed = lab.add(
+      await startLabResolver({
+        dir: path.join(dir, "managed"),
+        authority,
+        anchors: { kind: "auto-trust-anchor-file", records: [ksk.ds] },
+        options: { permitSmallHolddown: true, addHolddownSeconds: 3, delHolddownSeconds: 3, keepMissingSeconds: 0 },
+      }),
+    );
+    expect(dig(managed, ".", "SOA").flags).toContain("ad");
+    expect(readFileSync(managed.configFile, "utf8")).toMatch(/^\s+auto-trust-anchor-file: ".*root\.anchor"$/m);
+    // unbound replaces the seed DS with the DNSKEY it validated, in state VALID, tagged with its id.
+    const state = readFileSync(managed.anchorFile as string, "utf8");
+    expect(state).toMatch(new RegExp(`DNSKEY\\s+257 3 8 .*id = ${ksk.tag} \\(ksk\\).*state=2 \\[  VALID  \\]`));
+    // With permit-small-holddown it probes every half DNSKEY TTL (the lab root's DNSKEY TTL is 3600 s).
+    expect(state).toMatch(/^;;query_interval: 1800$/m);
+    expect(managed.control(["list_auth_zones"]).status).toBe(0);
+    managed.flushBogus();
+    managed.reload();
+    expect(dig(managed, ".", "SOA").flags).toContain("ad");
+  });
+
   it("a non-validating unbound (iterator only) answers without AD", async () => {
     const plain = lab.add(
       await startLabResolver({ dir: path.join(dir, "iterator"), authority, anchors: { kind: "none" }, options: { moduleConfig: "iterator" } }),

@@ -72,6 +72,15 @@ describe("judgeReadiness", () => {
     ]);
   });
 
+  it("sentinel names missing from a signed zone: a validated NXDOMAIN is a normal answer (unbound 1.17)", () => {
+    const validatedNxdomain = probe(Rcode.NXDOMAIN, false, true);
+    const r = judgeReadiness(observe({ 20326: { isTa: validatedNxdomain, notTa: SERVFAIL }, 38696: { isTa: SERVFAIL, notTa: validatedNxdomain } }));
+    expect(r.keys.map((k) => `${k.trust}: ${k.reason}`)).toEqual([
+      "trusted: is-ta answered NXDOMAIN, not-ta SERVFAIL",
+      "not-trusted: is-ta SERVFAIL, not-ta answered NXDOMAIN",
+    ]);
+  });
+
   it("no AD on the SOA: not validating, and the sentinel pair says nothing", () => {
     const r = judgeReadiness(observe({ 20326: TRUSTED }, { soa: probe(Rcode.NOERROR, true, false), broken: ANSWERED }));
     expect(r.validation).toMatchObject({ validates: false, detail: ". SOA answered without AD" });
