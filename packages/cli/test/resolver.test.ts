@@ -115,6 +115,39 @@ describe("ksk resolver check: not a resolver → exit 3, one line, bounded queri
     expect(s.received()).toBe(5);
   });
 
+  it("--domain: SOA, broken and sentinel names are asked under it, . DNSKEY at the root, in that order", async () => {
+    const asked: string[] = [];
+    const s = await fakeServer((q) => {
+      const question = dnsPacket.decode(q).questions?.[0];
+      asked.push(`${question?.name || "."} ${question?.type}`);
+      return answerTo(q);
+    });
+    const r = await ksk([
+      "resolver",
+      "check",
+      "--server",
+      "127.0.0.1",
+      "--port",
+      String(s.port),
+      "--tags",
+      "20326,5",
+      "--domain",
+      "ksk-test.example",
+      "--timeout",
+      "0.5",
+    ]);
+    expect(r.code).toBe(1);
+    expect(asked).toEqual([
+      "ksk-test.example SOA",
+      "bogus-rrsig.ksk-test.example A",
+      "root-key-sentinel-is-ta-20326.ksk-test.example A",
+      "root-key-sentinel-not-ta-20326.ksk-test.example A",
+      "root-key-sentinel-is-ta-00005.ksk-test.example A",
+      "root-key-sentinel-not-ta-00005.ksk-test.example A",
+      ". DNSKEY",
+    ]);
+  });
+
   it("usage errors: exit 2", async () => {
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1"])).code).toBe(2);
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "70000"])).stderr).toMatch(/--tags: "70000" is not a key tag/);

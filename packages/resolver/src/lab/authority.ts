@@ -7,11 +7,10 @@
  * Leaves out: zones other than the root, zone transfers, knotd's own DNSSEC signing (the zone
  * comes signed from the ceremony tools or ldns-signzone).
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
-import { type LabProcess, assertNothingListens, freePort, requireLoopback, startProcess, waitUntilReady } from "./process.js";
+import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
 
 export interface LabAuthorityOptions {
   /** The signed zone file for `.` (presentation format). Copied into `dir`; the original is not touched. */
@@ -72,9 +71,7 @@ zone:
 }
 
 function knotc(socket: string, args: readonly string[]): { status: number; output: string } {
-  const r = spawnSync("knotc", ["-s", socket, "-t", "5", ...args], { encoding: "utf8", timeout: 10000 });
-  if (r.error) throw new KskError("input", "LAB-KNOTC", `knotc ${args.join(" ")}: ${r.error.message}`);
-  return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
+  return runControlTool("knotc", ["-s", socket, "-t", "5", ...args]);
 }
 
 function parseSerial(statusOutput: string): number | undefined {

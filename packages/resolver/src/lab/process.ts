@@ -7,7 +7,7 @@
  * Loopback only: every address given here must be in 127.0.0.0/8 or ::1; anything else is refused.
  * Leaves out: daemonising, PID files as the source of truth (the PID is the child's own).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
 import { openSync } from "node:fs";
 import { createConnection, createServer, isIPv4, isIPv6 } from "node:net";
@@ -89,6 +89,16 @@ export function pidAlive(pid: number): boolean {
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === "EPERM";
   }
+}
+
+/**
+ * Run a lab control tool (knotc, unbound-control, unbound-checkconf) to completion with a timeout;
+ * returns its exit status and its output (stdout then stderr, trimmed). Fails only if it cannot run.
+ */
+export function runControlTool(command: string, args: readonly string[], timeoutMs = 10000): { status: number; output: string } {
+  const r = spawnSync(command, args, { encoding: "utf8", timeout: timeoutMs });
+  if (r.error) throw new KskError("input", "LAB-CONTROL", `${command} ${args.join(" ")}: ${r.error.message}`);
+  return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
 }
 
 /** A running daemon started here. */

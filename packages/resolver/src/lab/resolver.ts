@@ -23,11 +23,10 @@
  *
  * Leaves out: forwarders, TLS, anything but the root stub (the lab has only one authority).
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type DnskeyRdata, type DsRdata, KskError, type RR, rrToString } from "@ksk/core";
-import { type LabProcess, assertNothingListens, freePort, requireLoopback, startProcess, waitUntilReady } from "./process.js";
+import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
 
 /** Where the root's trust comes from. */
 export type LabAnchors =
@@ -182,16 +181,10 @@ export async function startLabResolver(options: LabResolverOptions): Promise<Lab
     configFile,
     unboundConfig({ dir, address, port, controlPort, authority: options.authority, anchors: options.anchors, anchorFile, settings: options.options ?? {} }),
   );
-  const checked = spawnSync("unbound-checkconf", [configFile], { encoding: "utf8", timeout: 10000 });
-  if (checked.error || checked.status !== 0) {
-    throw new KskError("input", "LAB-CONFIG", `unbound-checkconf ${configFile}: ${(checked.error?.message ?? `${checked.stdout}${checked.stderr}`).trim()}`);
-  }
+  const checked = runControlTool("unbound-checkconf", [configFile]);
+  if (checked.status !== 0) throw new KskError("input", "LAB-CONFIG", `unbound-checkconf ${configFile}: ${checked.output}`);
   const proc: LabProcess = startProcess("unbound", "unbound", ["-d", "-c", configFile], logFile);
-  const control = (args: readonly string[]) => {
-    const r = spawnSync("unbound-control", ["-c", configFile, ...args], { encoding: "utf8", timeout: 10000 });
-    if (r.error) throw new KskError("input", "LAB-CONTROL", `unbound-control ${args.join(" ")}: ${r.error.message}`);
-    return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
-  };
+  const control = (args: readonly string[]) => runControlTool("unbound-control", ["-c", configFile, ...args]);
   const mustControl = (args: readonly string[]) => {
     const r = control(args);
     if (r.status !== 0) throw new KskError("input", "LAB-CONTROL", `unbound-control ${args.join(" ")}: ${r.output}; see ${logFile}`);
