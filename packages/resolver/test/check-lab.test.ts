@@ -39,7 +39,7 @@ function ksk(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-const tools = hasTool("knotd") && hasTool("unbound") && hasTool("ldns-signzone") && hasTool("dig");
+const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-signzone") && hasTool("dig");
 
 describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "resolver-check-"));
