@@ -149,7 +149,8 @@ function judgeKey(s: ReadinessObservations["sentinels"][number], validates: bool
 export function judgeReadiness(o: ReadinessObservations): ReadinessReport {
   const validation = judgeValidation(o);
   const keys = o.sentinels.map((s) => judgeKey(s, validation.validates));
-  const pairs = o.sentinels.filter(() => validation.validates);
+  // Sentinel answers say something only on a validating resolver.
+  const pairs = validation.validates ? o.sentinels : [];
   const sentinelSupport = keys.some((k) => k.trust !== "unknown")
     ? "yes"
     : pairs.length > 0 && pairs.every((s) => answered(s.isTa) && answered(s.notTa))

@@ -9,7 +9,7 @@
  */
 import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { createConnection, createServer, isIPv4, isIPv6 } from "node:net";
 import { KskError } from "@ksk/core";
 
@@ -147,6 +147,9 @@ export function startProcess(name: string, command: string, args: readonly strin
     child = spawn(command, args, { stdio: ["ignore", log, log], detached: false });
   } catch (e) {
     throw new KskError("input", "LAB-SPAWN", `${name}: cannot start ${command}: ${(e as Error).message}`);
+  } finally {
+    // The child holds its own copy of the descriptor.
+    closeSync(log);
   }
   const pid = child.pid;
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {
