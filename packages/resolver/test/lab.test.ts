@@ -10,7 +10,16 @@ import path from "node:path";
 import { makeDs, makeRR, ROOT } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { LabGroup, type LabAuthority, nothingListens, runningLabProcesses, startLabAuthority, startLabResolver } from "../src/index.js";
+import {
+  checkResolver,
+  isLoopbackAddress,
+  LabGroup,
+  type LabAuthority,
+  nothingListens,
+  runningLabProcesses,
+  startLabAuthority,
+  startLabResolver,
+} from "../src/index.js";
 import { generateLabKeys, type LabKey, signLabRoot } from "../../../test/support/lab-root.js";
 
 function dig(server: { address: string; port: number }, name: string, type: string): { status: string; flags: string[]; answer: string } {
@@ -67,6 +76,14 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     const missing = dig(resolver, "no-such-tld.", "A");
     expect(missing.status).toBe("NXDOMAIN");
     expect(missing.flags).toContain("ad");
+    // This zone has sentinel names for the trusted KSK only: for the other key unbound answers
+    // is-ta SERVFAIL and the missing not-ta name NXDOMAIN with AD — still readable as "not trusted".
+    const tag = String(other.tag).padStart(5, "0");
+    expect(dig(resolver, `root-key-sentinel-is-ta-${tag}.`, "A").status).toBe("SERVFAIL");
+    const notTa = dig(resolver, `root-key-sentinel-not-ta-${tag}.`, "A");
+    expect([notTa.status, notTa.flags.includes("ad")]).toEqual(["NXDOMAIN", true]);
+    const report = await checkResolver({ server: resolver, keyTags: [ksk.tag, other.tag] });
+    expect(report.keys.map((k) => k.trust)).toEqual(["trusted", "not-trusted"]);
   });
 
   it("unbound with a DNSKEY anchor validates too; a wrong anchor gives SERVFAIL", async () => {
@@ -141,6 +158,11 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     await resolver.stop();
     expect(await nothingListens(resolver.address, resolver.port)).toBe(true);
     expect(runningLabProcesses().has(resolver.pid)).toBe(false);
+  });
+
+  it("knows loopback addresses", () => {
+    for (const a of ["127.0.0.1", "127.0.0.53", "127.255.255.254", "::1"]) expect(isLoopbackAddress(a)).toBe(true);
+    for (const a of ["128.0.0.1", "0.0.0.0", "::", "192.0.2.1", "localhost", "::ffff:127.0.0.1"]) expect(isLoopbackAddress(a)).toBe(false);
   });
 
   it("refuses a non-loopback address", async () => {
