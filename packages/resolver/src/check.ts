@@ -9,7 +9,7 @@
  * question that gets no acceptable answer ends the check with a KskError of kind input.
  * Leaves out: checking several resolvers at once; RFC 8145 key-tag queries.
  */
-import { KskError, type Name, ROOT, RRType, nameToString } from "@ksk/core";
+import { DNSKEY_FLAG_SEP, KskError, type Name, ROOT, RRType, nameToString } from "@ksk/core";
 import { checkRootAnchors, isValidAt, parseRootAnchors } from "@ksk/trust-anchor";
 import { type ClientLimits, DEFAULT_LIMITS, type ServerAddress, query } from "./client.js";
 import { type ProbeResult, type ReadinessReport, judgeReadiness, probeResult } from "./readiness.js";
@@ -84,11 +84,11 @@ export function formatReadiness(r: ReadinessCheckResult): string {
     `resolver ${r.server.address} port ${r.server.port} (${r.queriesSent} queries)`,
     `validation: ${r.validation.validates ? "yes" : "no"} — ${r.validation.detail}`,
     `sentinel (RFC 8509) support: ${r.sentinelSupport}`,
-    ...r.keys.map((k) => `KSK ${k.keyTag}: ${k.trust} (${k.reason}) — ${k.verdict}`),
+    ...r.keys.map((k) => `KSK ${k.keyTag}: ${k.trust} (${k.reason}) — ${k.ready ? "ready" : "not ready"}`),
     `. DNSKEY with DO: ${d.rcode}${d.authenticData ? " AD" : ""}, ${d.sizeBytes} octets over ${d.transport.toUpperCase()}` +
       `${d.truncatedOverUdp ? ` (truncated over UDP at ${d.udpSizeBytes} octets, retried over TCP)` : ""}` +
       `; resolver's EDNS UDP payload size ${d.resolverEdnsUdpPayloadSize ?? "none (no EDNS)"}` +
-      `; keys ${d.keys.map((k) => `${k.keyTag}${k.revoked ? " (revoked)" : ""}`).join(", ") || "none"}`,
+      `; keys ${d.keys.map((k) => `${k.keyTag} (${k.flags & DNSKEY_FLAG_SEP ? "KSK" : "ZSK"}${k.revoked ? ", revoked" : ""})`).join(", ") || "none"}`,
     `verdict: ${r.verdict}`,
   ];
   return `${lines.join("\n")}\n`;
