@@ -4,6 +4,7 @@
  * a wrong anchor → SERVFAIL; the broken name → SERVFAIL; a zone swap is served; after stop()
  * nothing listens and no daemon started here is left.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +15,7 @@ import {
   checkResolver,
   isLoopbackAddress,
   LabGroup,
+  pidAlive,
   type LabAuthority,
   nothingListens,
   runningLabProcesses,
@@ -158,6 +160,29 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     await resolver.stop();
     expect(await nothingListens(resolver.address, resolver.port)).toBe(true);
     expect(runningLabProcesses().has(resolver.pid)).toBe(false);
+  });
+
+  it("a process killed by SIGTERM takes its lab servers with it", async () => {
+    const here = path.dirname(new URL(import.meta.url).pathname);
+    // node itself (tsx as a loader, not its wrapper process), so the signal reaches the process that started knotd.
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "fixtures/hold-authority.ts"), zone, path.join(dir, "held")], {
+      cwd: path.resolve(here, "../../.."),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const line = await new Promise<string>((resolve) => child.stdout.once("data", (d) => resolve(String(d))));
+      const [pid, port] = line.trim().split(" ").map(Number) as [number, number];
+      expect(pidAlive(pid)).toBe(true);
+      const exited = new Promise((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe("SIGTERM");
+      // The handler's SIGKILL is immediate; let the kernel reap knotd before asking.
+      for (let i = 0; i < 50 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(pidAlive(pid)).toBe(false);
+      expect(await nothingListens("127.0.0.1", port)).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
   });
 
   it("knows loopback addresses", () => {

@@ -114,20 +114,35 @@ export interface LabProcess {
 const running = new Map<number, string>();
 let exitHookInstalled = false;
 
+function killAll(): void {
+  for (const pid of running.keys()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Last resort when a caller forgot (or never reached) its stop(): the 'exit' handler may only do
   // synchronous work, and kill() by PID is synchronous.
-  process.on("exit", () => {
-    for (const pid of running.keys()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  });
+  process.on("exit", killAll);
+  // A signal that would end this process without 'exit' (SIGTERM from a supervisor, SIGHUP from a
+  // closed terminal) must not leave servers behind: kill them, then take the signal's default
+  // action by raising it again. Only where nobody else handles the signal, so a host process's own
+  // handling is left alone.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    if (process.listenerCount(signal) > 0) continue;
+    const handler = () => {
+      killAll();
+      process.removeListener(signal, handler);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, handler);
+  }
 }
 
 /** The daemons started by this process and not yet stopped (name by PID), for leak checks. */
