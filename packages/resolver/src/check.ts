@@ -77,6 +77,21 @@ export function keyTagsFromAnchors(bytes: Uint8Array, fileName: string, atEpochS
   return [...new Set(doc.keyDigests.filter((kd) => isValidAt(kd, atEpochSeconds)).map((kd) => kd.keyTag))];
 }
 
+/**
+ * The whole result in one line, for a ceremony transcript or a rehearsal report's row:
+ * `127.0.0.1:5353 validates; KSK 20326 trusted, 38696 not-trusted; . DNSKEY 1414 octets TCP (TC at 512); not ready`.
+ */
+export function readinessSummary(r: ReadinessCheckResult): string {
+  const d = r.dnskey;
+  const transport = d.truncatedOverUdp ? `TCP (TC at ${d.udpSizeBytes})` : d.transport.toUpperCase();
+  return [
+    `${r.server.address}:${r.server.port} ${r.validation.validates ? "validates" : "does not validate"}`,
+    `KSK ${r.keys.map((k) => `${k.keyTag} ${k.trust}`).join(", ")}${r.sentinelSupport === "no" ? " (no sentinel support)" : ""}`,
+    `. DNSKEY ${d.ok ? `${d.sizeBytes} octets ${transport}` : d.rcode}`,
+    r.ready ? "ready" : "not ready",
+  ].join("; ");
+}
+
 /** One line per finding, for people. */
 export function formatReadiness(r: ReadinessCheckResult): string {
   const d = r.dnskey;

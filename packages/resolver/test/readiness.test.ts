@@ -5,7 +5,7 @@
  * broken name absent, DNSKEY answer missing; per-key and overall verdicts.
  */
 import { describe, expect, it } from "vitest";
-import { type ProbeResult, type ReadinessObservations, Rcode, judgeReadiness } from "../src/index.js";
+import { type ProbeResult, type ReadinessObservations, Rcode, judgeReadiness, readinessSummary } from "../src/index.js";
 
 const probe = (rcode: number, hasData: boolean, authenticData = rcode === Rcode.NOERROR): ProbeResult => ({
   rcode,
@@ -120,5 +120,18 @@ describe("judgeReadiness", () => {
     const dnskey: ProbeResult = { ...ANSWERED, sizeBytes: 1425, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 500, ednsUdpPayloadSize: 512 };
     const r = judgeReadiness(observe({ 20326: TRUSTED }, { dnskey }));
     expect(r.dnskey).toMatchObject({ sizeBytes: 1425, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 500, resolverEdnsUdpPayloadSize: 512, ok: true });
+  });
+});
+
+describe("readinessSummary", () => {
+  const server = { address: "127.0.0.1", port: 5353 };
+  it("puts the result in one line", () => {
+    const dnskey: ProbeResult = { ...ANSWERED, sizeBytes: 1414, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 497 };
+    const r = { ...judgeReadiness(observe({ 20326: TRUSTED, 38696: NOT_TRUSTED }, { dnskey })), server, queriesSent: 8 };
+    expect(readinessSummary(r)).toBe("127.0.0.1:5353 validates; KSK 20326 trusted, 38696 not-trusted; . DNSKEY 1414 octets TCP (TC at 497); not ready");
+  });
+  it("says when there is no sentinel support or no DNSKEY answer", () => {
+    const r = { ...judgeReadiness(observe({ 20326: NO_SENTINEL }, { dnskey: SERVFAIL })), server, queriesSent: 5 };
+    expect(readinessSummary(r)).toBe("127.0.0.1:5353 validates; KSK 20326 unknown (no sentinel support); . DNSKEY SERVFAIL; not ready");
   });
 });
