@@ -150,6 +150,7 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     });
     await authority.swapZone(next);
     expect(authority.servedSerial()).toBe(2026112902);
+    await expect(authority.swapZone(next)).rejects.toThrow(/SOA serial 2026112902 is the one already served/);
     const keys = dig(authority, ".", "DNSKEY");
     expect((keys.answer.match(/\tDNSKEY\t257 /g) ?? []).length).toBe(2);
   });

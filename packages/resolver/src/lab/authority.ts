@@ -33,7 +33,7 @@ export interface LabAuthority {
   readonly logFile: string;
   /** The zone file knotd serves (a copy inside `dir`). */
   readonly servedZoneFile: string;
-  /** Serve `newZoneFile` instead (copied over the served copy, then `knotc zone-reload .`). */
+  /** Serve `newZoneFile` instead (copied over the served copy, then `knotc zone-reload .`); its SOA serial must differ. */
   swapZone(newZoneFile: string): Promise<void>;
   /** The SOA serial knotd reports for `.` (from `knotc zone-status`). */
   servedSerial(): number | undefined;
@@ -107,8 +107,12 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
     servedZoneFile,
     servedSerial,
     async swapZone(newZoneFile: string) {
+      // The reload is seen through the serial, and resolvers and knotd itself expect it to move.
+      const serial = zoneFileSerial(newZoneFile);
+      const current = servedSerial();
+      if (serial === current)
+        throw new KskError("input", "LAB-ZONE", `${newZoneFile}: SOA serial ${serial} is the one already served; give the next zone a new serial`);
       copyFileSync(newZoneFile, servedZoneFile);
-      const serial = zoneFileSerial(servedZoneFile);
       const r = knotc(controlSocket, ["zone-reload", "."]);
       if (r.status !== 0) throw new KskError("input", "LAB-KNOTC", `knotc zone-reload .: ${r.output}; see ${logFile}`);
       // zone-reload is asynchronous: wait until the new serial is served.
