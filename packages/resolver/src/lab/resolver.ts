@@ -18,8 +18,10 @@
  * - `root-key-sentinel: yes` (the default) answers RFC 8509 `root-key-sentinel-is-ta-<tag>` /
  *   `-not-ta-<tag>` queries from its trust anchors; `no` answers both like any other name.
  * - `module-config: "iterator"` makes it a non-validating resolver (no AD bit ever).
- * - `edns-buffer-size` is also the most it sends a client over UDP: a larger answer comes back
- *   with TC set and must be re-asked over TCP.
+ * - `edns-buffer-size` is only the size it advertises (upstream and in its answers' OPT record);
+ *   what caps its UDP answers to clients is `max-udp-size` (default 1232): with
+ *   `edns-buffer-size: 512` alone a 736-octet DNSKEY answer still came over UDP. `ednsBufferSize`
+ *   here sets both, so a larger answer comes back with TC and must be re-asked over TCP.
  *
  * Leaves out: forwarders, TLS, anything but the root stub (the lab has only one authority).
  */
@@ -52,7 +54,7 @@ export interface LabResolverSettings {
   readonly rootKeySentinel?: boolean;
   /** `module-config`, default "validator iterator"; "iterator" for a non-validating resolver. */
   readonly moduleConfig?: string;
-  /** `edns-buffer-size` (and so the largest UDP answer it sends). */
+  /** `edns-buffer-size` and `max-udp-size` together: the size it advertises and the largest UDP answer it sends. */
   readonly ednsBufferSize?: number;
   /** `val-log-level` (0-2), default 2: one line per validation failure with its reason. */
   readonly valLogLevel?: number;
