@@ -3,9 +3,10 @@
  * signed by ldns-signzone with two lab KSKs ("old" and "new", both published, both signing) and
  * RFC 8509 sentinel names for both: unbound trusting the old KSK only, the new only, both, both with
  * `root-key-sentinel: no`, and a non-validating one (`module-config: "iterator"`) are each told
- * apart; an `edns-buffer-size` of 512 truncates the DNSKEY answer and the TCP retry is seen, while
- * 4096 lets it through over UDP, and the size measured is the one dig sees and the one the signer's
- * planning arithmetic predicts. The answers are cross-checked with `dig`.
+ * apart; `edns-buffer-size: 512` alone only changes the advertised size, with `max-udp-size: 512`
+ * the DNSKEY answer is truncated and the TCP retry is seen, while 4096 lets it through over UDP;
+ * the size measured is the one dig sees and the one the signer's planning arithmetic predicts.
+ * The answers are cross-checked with `dig`.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -120,8 +121,12 @@ describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => 
     expect(report.ready).toBe(false);
   });
 
-  it("edns-buffer-size 512 truncates the DNSKEY answer: retried over TCP; 4096 lets it through over UDP", async () => {
-    const small = await check(await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 512 }));
+  it("edns-buffer-size 512 alone only advertises 512; with max-udp-size 512 the DNSKEY answer is truncated and retried over TCP; 4096 lets it through", async () => {
+    const advertised = await check(await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 512 }));
+    expect(advertised.dnskey.resolverEdnsUdpPayloadSize).toBe(512);
+    expect(advertised.dnskey.sizeBytes).toBeGreaterThan(512);
+    expect(advertised.dnskey.truncatedOverUdp).toBe(false);
+    const small = await check(await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 512, maxUdpSize: 512 }));
     expect(small.dnskey.truncatedOverUdp).toBe(true);
     expect(small.dnskey.transport).toBe("tcp");
     expect(small.dnskey.udpSizeBytes).toBeLessThanOrEqual(512);
@@ -129,7 +134,7 @@ describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => 
     expect(small.dnskey.resolverEdnsUdpPayloadSize).toBe(512);
     expect(small.dnskey.ok).toBe(true);
     expect(small.ready).toBe(true);
-    const largeResolver = await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 4096 });
+    const largeResolver = await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 4096, maxUdpSize: 4096 });
     const large = await check(largeResolver);
     expect(large.dnskey.truncatedOverUdp).toBe(false);
     expect(large.dnskey.transport).toBe("udp");

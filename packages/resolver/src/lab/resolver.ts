@@ -20,8 +20,8 @@
  * - `module-config: "iterator"` makes it a non-validating resolver (no AD bit ever).
  * - `edns-buffer-size` is only the size it advertises (upstream and in its answers' OPT record);
  *   what caps its UDP answers to clients is `max-udp-size` (default 1232): with
- *   `edns-buffer-size: 512` alone a 736-octet DNSKEY answer still came over UDP. `ednsBufferSize`
- *   here sets both, so a larger answer comes back with TC and must be re-asked over TCP.
+ *   `edns-buffer-size: 512` alone a DNSKEY answer of over 512 octets still comes over UDP; with
+ *   `max-udp-size: 512` as well it comes back with TC and must be re-asked over TCP.
  *
  * Leaves out: forwarders, TLS, anything but the root stub (the lab has only one authority).
  */
@@ -54,8 +54,10 @@ export interface LabResolverSettings {
   readonly rootKeySentinel?: boolean;
   /** `module-config`, default "validator iterator"; "iterator" for a non-validating resolver. */
   readonly moduleConfig?: string;
-  /** `edns-buffer-size` and `max-udp-size` together: the size it advertises and the largest UDP answer it sends. */
+  /** `edns-buffer-size`: the EDNS UDP size it advertises (upstream and to clients). */
   readonly ednsBufferSize?: number;
+  /** `max-udp-size`: the largest UDP answer it sends a client (default 1232); larger ones get TC. */
+  readonly maxUdpSize?: number;
   /** `val-log-level` (0-2), default 2: one line per validation failure with its reason. */
   readonly valLogLevel?: number;
   /** `verbosity`, default 1. */
@@ -140,7 +142,8 @@ export function unboundConfig(o: {
     `    module-config: ${q(s.moduleConfig ?? "validator iterator")}`,
     `    root-key-sentinel: ${yesNo(s.rootKeySentinel ?? true)}`,
   ];
-  if (s.ednsBufferSize !== undefined) lines.push(`    edns-buffer-size: ${s.ednsBufferSize}`, `    max-udp-size: ${s.ednsBufferSize}`);
+  if (s.ednsBufferSize !== undefined) lines.push(`    edns-buffer-size: ${s.ednsBufferSize}`);
+  if (s.maxUdpSize !== undefined) lines.push(`    max-udp-size: ${s.maxUdpSize}`);
   if (s.permitSmallHolddown !== undefined) lines.push(`    permit-small-holddown: ${yesNo(s.permitSmallHolddown)}`);
   if (s.addHolddownSeconds !== undefined) lines.push(`    add-holddown: ${s.addHolddownSeconds}`);
   if (s.delHolddownSeconds !== undefined) lines.push(`    del-holddown: ${s.delHolddownSeconds}`);
