@@ -115,6 +115,14 @@ describe("ksk resolver check: not a resolver → exit 3, one line, bounded queri
     expect(s.received()).toBe(5);
   });
 
+  it("a FORMERR without the question (a server without EDNS) is an answer: not ready, exit 1, not 3", async () => {
+    const s = await fakeServer((q) => answerTo(q, { flags: 1, questions: [], answers: [] }));
+    const r = await check(s.port);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^validation: no — \. SOA answered FORMERR$/m);
+  });
+
   it("--domain: SOA, broken and sentinel names are asked under it, . DNSKEY at the root, in that order", async () => {
     const asked: string[] = [];
     const s = await fakeServer((q) => {

@@ -15,7 +15,7 @@ import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
 import { isIP, isIPv6, Socket } from "node:net";
 import { concatBytes, KskError, type Name, nameToString, namesEqual, typeToString, u16 } from "@ksk/core";
-import { type DnsMessage, type Question, decodeMessage, encodeQuery, questionOf } from "./message.js";
+import { type DnsMessage, type Question, Rcode, decodeMessage, encodeQuery, questionOf } from "./message.js";
 
 export interface ServerAddress {
   readonly address: string;
@@ -59,6 +59,9 @@ function dnsError(code: string, server: ServerAddress, q: Question, detail: stri
 function mismatch(message: DnsMessage, id: number, q: Question): { code: string; detail: string } | undefined {
   if (!message.flags.response) return { code: "DNS-GARBAGE", detail: "got a message that is not a response (QR=0)" };
   if (message.id !== id) return { code: "DNS-WRONG-ID", detail: `answer carries message id ${message.id}, not the query's ${id}` };
+  // An error answer may leave the question out (a FORMERR from a server without EDNS, RFC 6891 §7):
+  // its id and source already tie it to the query, and its RCODE is the answer.
+  if (message.questions.length === 0 && message.rcode !== Rcode.NOERROR) return undefined;
   const echoed = message.questions[0];
   if (message.questions.length !== 1 || !echoed || !namesEqual(echoed.name, q.name) || echoed.type !== q.type || echoed.class !== q.class) {
     return { code: "DNS-WRONG-QUESTION", detail: "answer does not echo the question asked" };
@@ -88,7 +91,11 @@ function udpExchange(
     let sent = 0;
     let timer: NodeJS.Timeout | undefined;
     let rejected: { code: string; detail: string } | undefined;
+    let done = false;
     const finish = (result: { message: DnsMessage; size: number } | KskError) => {
+      // A send callback or a late error may come after the end: settle once, close once.
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.removeAllListeners();
       socket.on("error", () => {});
@@ -132,7 +139,10 @@ function tcpExchange(server: ServerAddress, query: Uint8Array, id: number, q: Qu
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     let buffered: Uint8Array = new Uint8Array(0);
+    let done = false;
     const finish = (result: { message: DnsMessage; size: number } | KskError) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.removeAllListeners();
       socket.on("error", () => {});
