@@ -4,7 +4,7 @@
  *
  * Implements: a connected UDP socket (so an ICMP port unreachable ends the wait at once); answers
  * accepted only when they parse, are responses, carry the query's id and echo its question
- * (RFC 5452 §9.1) — anything else is set aside and waiting goes on until the timeout, then the
+ * (RFC 5452 §9.1; an error RCODE may come without the question) — anything else is set aside and waiting goes on until the timeout, then the
  * query is sent again (same id, at most `udpTries` times); TC → one TCP exchange with the 2-octet
  * length prefix (RFC 1035 §4.2.2). At most `udpTries + 1` messages go out per question.
  * Failures are KskErrors of kind input with the code DNS-UNREACHABLE, DNS-TIMEOUT, DNS-GARBAGE,
