@@ -10,7 +10,7 @@
  *   ksk ksr validate          IANA's real 2017 Q2 KSR against the 2017 Q1 SKR (packages/ksr/test/fixtures)
  *   tsx …/main.ts ds, validate  the same commands run from the TypeScript sources through tsx, as
  *                             `pnpm ksk` ran them before the build existed ("before")
- *   lab job, built vs tsx     `pnpm lab` (ceremony-scripts/lab.sh) into a temporary directory,
+ *   lab job, built vs tsx     `pnpm lab` (ceremony-scripts/lab) into a temporary directory,
  *                             with the built command and with the tsx path (KSK_LAB_COMMAND)
  *
  * Printed: each contender's median wall time with min–max over rounds, then the ratios against
@@ -82,8 +82,8 @@ function labContenders(): { contenders: Contender[]; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-lab-"));
   const lab = (name: string, command?: string): Contender => ({
     name,
-    command: ["bash", path.join(root, "ceremony-scripts/lab.sh")],
-    env: { ...process.env, KSK_LAB_OUT: path.join(dir, name.replace(/\W+/g, "-")), ...(command ? { KSK_LAB_COMMAND: command } : {}) },
+    command: ["bash", path.join(root, "ceremony-scripts/lab"), "--out", path.join(dir, name.replace(/\W+/g, "-"))],
+    env: { ...process.env, ...(command ? { KSK_LAB_COMMAND: command } : {}) },
   });
   return {
     contenders: [lab("lab job, built"), lab("lab job, tsx (before)", tsx.join(" "))],

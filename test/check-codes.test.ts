@@ -1,7 +1,7 @@
 /**
  * The check-code registry: each package registers the codes of its own checks (core the DNS
  * ones, @ksk/ksr the KSR ones, @ksk/signer the SKR and KSK ones, @ksk/trust-anchor the TA and CSR
- * ones), no code twice, and every code a check throws anywhere in the sources is registered.
+ * ones, @ksk/zone the ZONE ones), no code twice, and every code a check throws anywhere in the sources is registered.
  * Read from the sources, so a new check with an unregistered code fails here.
  */
 import { readFileSync, readdirSync } from "node:fs";
@@ -10,6 +10,7 @@ import { registeredChecks } from "@ksk/core";
 import "@ksk/ksr";
 import "@ksk/signer";
 import "@ksk/trust-anchor";
+import "@ksk/zone";
 import { describe, expect, it } from "vitest";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -25,7 +26,8 @@ function sources(): { file: string; text: string }[] {
 function ownerByPrefix(code: string): string {
   if (code === "SKR-VERIFY" || /^(RRSIG|RRSET|DNSKEY)-/.test(code)) return "@ksk/core";
   if (code.startsWith("KSR-")) return "@ksk/ksr";
-  if (/^(SKR|KSK|SCHEMA)-/.test(code)) return "@ksk/signer";
+  if (/^(SKR|KSK|SCHEMA|ROLLOVER)-/.test(code)) return "@ksk/signer";
+  if (code.startsWith("ZONE-")) return "@ksk/zone";
   if (/^(TA|CSR)-/.test(code)) return "@ksk/trust-anchor";
   return "unknown";
 }
