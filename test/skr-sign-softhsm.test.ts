@@ -16,10 +16,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ksk } from "../packages/cli/test/harness.js";
 import { bundleAsZone, rrsigTime } from "../packages/signer/test/helpers.js";
 import { testSigner } from "./support/soft-signer.js";
+import { type TypedAnswer, runOnTerminal } from "./support/pty.js";
 import { type SoftHsmToken, createSoftHsmToken } from "./support/softhsm.js";
 import { hasTool, runTool } from "./support/tools.js";
 
 const CEREMONY = "2026-12-01T00:00:00Z";
+const KSK_BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../packages/cli/bin/ksk");
 const haveSoftHsm = hasTool("softhsm2-util");
 const haveLdns = hasTool("ldns-verify-zone");
 const haveKnot = hasTool("kzonecheck");
@@ -39,7 +41,8 @@ function configText(options: { dsCurrent?: string; label?: string } = {}): strin
 
 beforeAll(async () => {
   if (!haveSoftHsm) return;
-  token = createSoftHsmToken({ label: "ksk-lab" });
+  // A PIN that cannot occur by chance in hex digests or key tags on the screen.
+  token = createSoftHsmToken({ label: "ksk-lab", pin: "lab-pin-unseen" });
   dir = token.dir;
   const keystore = await openKeystore(token.uri(undefined, { pinSource: true }), { env: token.env });
   try {
@@ -309,6 +312,44 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(typed.code, typed.stderr).toBe(0);
     expect(typed.stdout).toContain("typed Yes at the terminal");
   });
+
+  // The real process on a pseudo-terminal: the PIN typed (no pin-source in the URI) and the witness Yes.
+  const signOnTerminal = (out: string, answers: TypedAnswer[]) => {
+    const uriWithoutPin = token.uri(undefined, { pinSource: false });
+    writeFileSync(file("prompt-pin.yaml"), configText().replace(/^keystore: .*$/m, `keystore: "${uriWithoutPin}"`));
+    const argv = ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("prompt-pin.yaml"), "--previous-skr", file("skr-2026q4.xml")];
+    return runOnTerminal([KSK_BIN, ...argv, "--now", CEREMONY, "-o", out], answers, { env: { ...process.env, ...token.env } });
+  };
+
+  it.runIf(hasTool("script"))("at a terminal: the PIN typed unseen and a witness's typed Yes sign, and the record says a person typed it", async () => {
+    const out = file("skr-terminal.xml");
+    const r = await signOnTerminal(out, [
+      { after: "User PIN for ", type: `${token.pin}\r` },
+      { after: "Type Yes to continue: ", type: "Yes\r" },
+    ]);
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toContain("confirmation: typed Yes at the terminal.");
+    expect(r.screen).not.toContain(token.pin);
+    expect((await ksk(["skr", "verify", out, "--anchor", file("current.ds"), "--ksr", file("ksr-2027q1.xml"), "--now", CEREMONY])).code).toBe(0);
+  });
+
+  for (const [name, typed] of [
+    ["yes", "yes\r"],
+    ["no", "no\r"],
+    ["an empty line", "\r"],
+    ["Ctrl-D", "\u0004"],
+  ] as const) {
+    it.runIf(hasTool("script"))(`at a terminal: ${name} instead of Yes is a refusal (exit 5) and no SKR is written`, async () => {
+      const out = file(`skr-terminal-${name.replace(/\W/g, "")}.xml`);
+      const r = await signOnTerminal(out, [
+        { after: "User PIN for ", type: `${token.pin}\r` },
+        { after: "Type Yes to continue: ", type: typed },
+      ]);
+      expect(r.code, r.screen).toBe(5);
+      expect(r.screen).not.toContain("internal error");
+      expect(existsSync(out)).toBe(false);
+    });
+  }
 
   it("never overwrites an existing SKR without --force (exit 5), refusing before the KSK is used", async () => {
     writeFileSync(file("exists.xml"), "keep me");

@@ -4,14 +4,16 @@
  * (see ./commands/index.ts). This is the only place errors become exit codes and the only caller
  * of process.exit; `run()` itself is free of process globals so tests can call it in-process.
  */
+import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
-import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 import { isKskError } from "@ksk/core";
 import yargs from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_KIND } from "./exit-codes.js";
 import { STDIN_ARGUMENT } from "./io.js";
+import { askLine, askSecret } from "./terminal.js";
 
 class UsageError extends Error {}
 
@@ -64,27 +66,6 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
 
 /** The real context: process streams, environment, clock and terminal. */
 export function processContext(): CliContext {
-  const ask = (question: string, secret: boolean) =>
-    new Promise<string>((resolve, reject) => {
-      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
-      if (secret) {
-        // Echo nothing typed after the question.
-        const output = rl as unknown as { _writeToOutput: (s: string) => void };
-        let asked = false;
-        output._writeToOutput = (s: string) => {
-          if (!asked) {
-            process.stderr.write(s);
-            asked = true;
-          }
-        };
-      }
-      rl.question(question, (answer) => {
-        rl.close();
-        if (secret) process.stderr.write("\n");
-        resolve(answer);
-      });
-      rl.on("close", () => reject(new Error("standard input closed")));
-    });
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
@@ -95,14 +76,24 @@ export function processContext(): CliContext {
     },
     env: process.env,
     now: () => Math.floor(Date.now() / 1000),
-    prompt: (q) => ask(q, false),
-    promptSecret: (q) => ask(q, true),
+    prompt: (q) => askLine(process.stdin, process.stderr, q),
+    promptSecret: (q) => askSecret(process.stdin, process.stderr, q),
     interactive: process.stdin.isTTY === true,
   };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly) {
+/** Run as the program (not imported by a test)? Paths compared after resolving links, so `#`, `?` or a space in them is harmless. */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
   // `ksk … | head` closes the pipe early: that is the reader's choice, not an error of ours.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
