@@ -9,7 +9,7 @@
 import { type AnchorRecord, KskError, ZoneReader, checkDsDigestLength, isKind, makeRR } from "@ksk/core";
 import { anchorDsRecords, checkRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
 import type { CliContext } from "./context.js";
-import { decodeUtf8, readInput } from "./io.js";
+import { decodeUtf8, keyTtlFallback, readInput } from "./io.js";
 
 export interface LoadedAnchors {
   readonly name: string;
@@ -38,7 +38,7 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
     return { name: input.name, records };
   }
   const text = decodeUtf8(input);
-  const reader = new ZoneReader({ fileName: input.name });
+  const reader = new ZoneReader({ fileName: input.name, ...keyTtlFallback(ctx, false) });
   const records: AnchorRecord[] = [];
   const rrs = text.split("\n").flatMap((line) => reader.line(line));
   rrs.push(...reader.end());

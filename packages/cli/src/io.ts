@@ -7,7 +7,17 @@
 import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import path from "node:path";
-import { type DnskeyRdata, KskError, type RR, ZoneReader, algorithmInfo, isKind, isSupportedAlgorithm } from "@ksk/core";
+import {
+  type DnskeyRdata,
+  KskError,
+  ROOT_KEY_TTL_SECONDS,
+  type RR,
+  ZoneReader,
+  type ZoneReaderOptions,
+  algorithmInfo,
+  isKind,
+  isSupportedAlgorithm,
+} from "@ksk/core";
 import type { CliContext } from "./context.js";
 
 /**
@@ -65,10 +75,21 @@ export function dnskeysOf(rrs: readonly RR[], where: string): RR<DnskeyRdata>[] 
   return keys;
 }
 
-/** Read a zone file (presentation-format records). */
-export async function readZoneFile(ctx: CliContext, file: string): Promise<{ input: InputFile; rrs: RR[] }> {
+/**
+ * For DNSKEY/DS input: a record with no TTL, no `$TTL` and no previous record (a `.key` file from
+ * dnssec-keygen or ldns-keygen) gets the root's key TTL; `say` tells the operator once, on stderr,
+ * where that TTL reaches the output.
+ */
+export function keyTtlFallback(ctx: CliContext, say: boolean): Pick<ZoneReaderOptions, "fallbackTtlSeconds" | "onFallbackTtl"> {
+  const note = (where: string) =>
+    ctx.err(`ksk: note: ${where}: the record has no TTL and there is no $TTL; using the root's ${ROOT_KEY_TTL_SECONDS} seconds\n`);
+  return { fallbackTtlSeconds: ROOT_KEY_TTL_SECONDS, ...(say ? { onFallbackTtl: note } : {}) };
+}
+
+/** Read a zone file (presentation-format records); a record without any TTL gets the root's key TTL. */
+export async function readZoneFile(ctx: CliContext, file: string, options: { sayFallbackTtl?: boolean } = {}): Promise<{ input: InputFile; rrs: RR[] }> {
   const input = await readInput(ctx, file);
-  const reader = new ZoneReader({ fileName: input.name });
+  const reader = new ZoneReader({ fileName: input.name, ...keyTtlFallback(ctx, options.sayFallbackTtl ?? false) });
   const rrs: RR[] = [];
   for (const line of decodeUtf8(input).split("\n")) rrs.push(...reader.line(line));
   rrs.push(...reader.end());

@@ -4,6 +4,9 @@
  * Handles `$ORIGIN`, `$TTL`, parentheses spanning lines, `;` comments, quoted strings with escapes,
  * omitted owner (a line starting with blank space repeats the previous owner), omitted TTL and class
  * (in either order before the type), `@`, and TTL unit suffixes (`1h30m`, as BIND accepts).
+ * A record without a TTL (RFC 1035 §5.1 lets it be omitted) takes the `$TTL` in force, else the
+ * previous record's TTL, else the caller's `fallbackTtlSeconds` — as dnssec-dsfromkey and
+ * ldns-key2ds read BIND's and ldns's `.key` files, which have neither. With no fallback it is an error.
  * It is line-driven so callers can stream large files: feed lines to `ZoneReader.line()` and collect
  * the records, or use `parseZone()` on a whole text.
  * Refused with a clear error: `$INCLUDE` (the core reads no files) and `$GENERATE` (BIND only).
@@ -22,6 +25,10 @@ export interface ZoneReaderOptions {
   origin?: Name;
   /** Initial `$TTL`. */
   defaultTtlSeconds?: number;
+  /** TTL for a record with none when there is no `$TTL` and no previous record (else an error). */
+  fallbackTtlSeconds?: number;
+  /** Told once, with the record's `file:line`, the first time the fallback TTL is used. */
+  onFallbackTtl?: (where: string) => void;
 }
 
 interface PendingEntry {
@@ -35,6 +42,8 @@ export class ZoneReader {
   private readonly fileName: string;
   private origin: Name | undefined;
   private defaultTtl: number | undefined;
+  private readonly fallbackTtl: number | undefined;
+  private onFallbackTtl: ((where: string) => void) | undefined;
   private lastTtl: number | undefined;
   private lastOwner: Name | undefined;
   private lineNumber = 0;
@@ -45,6 +54,8 @@ export class ZoneReader {
     this.fileName = options.fileName ?? "zone";
     this.origin = options.origin;
     this.defaultTtl = options.defaultTtlSeconds;
+    this.fallbackTtl = options.fallbackTtlSeconds;
+    this.onFallbackTtl = options.onFallbackTtl;
   }
 
   line(text: string): RR[] {
@@ -171,6 +182,11 @@ export class ZoneReader {
     if (type === undefined) throw inputError("ZONE-TYPE", "record has no RR type");
     if (cls !== undefined && cls !== RRClass.IN) throw inputError("ZONE-CLASS", `class ${classToString(cls)} is not supported; only IN`);
     if (ttl === undefined) ttl = this.defaultTtl ?? this.lastTtl;
+    if (ttl === undefined && this.fallbackTtl !== undefined) {
+      ttl = this.fallbackTtl;
+      this.onFallbackTtl?.(`${this.fileName}:${entry.lineNumber}`);
+      this.onFallbackTtl = undefined;
+    }
     if (ttl === undefined) throw inputError("ZONE-TTL", "record has no TTL and there is no $TTL");
     this.lastTtl = ttl;
     this.lastOwner = owner;

@@ -33,7 +33,7 @@ export const dsCommand: CommandFactory = (ctx) => ({
       }),
   handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode }) => {
     const digestTypes = parseDigestList(argv.digest);
-    const { input, rrs } = await readZoneFile(ctx, argv.file);
+    const { input, rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: argv.format !== "bind" });
     const dnskeys = dnskeysOf(rrs, input.name);
     const records: DsRecord[] = dnskeys.flatMap((rr) =>
       digestTypes.map((type) => ({ owner: rr.owner, ttlSeconds: rr.ttlSeconds, ds: makeDs(rr.owner, rr.rdata, type) })),
