@@ -7,17 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import path from "node:path";
-import {
-  type DnskeyRdata,
-  KskError,
-  ROOT_KEY_TTL_SECONDS,
-  type RR,
-  ZoneReader,
-  type ZoneReaderOptions,
-  algorithmInfo,
-  isKind,
-  isSupportedAlgorithm,
-} from "@ksk/core";
+import { type DnskeyRdata, KskError, ROOT_KEY_TTL_SECONDS, type RR, ZoneReader, type ZoneReaderOptions, checkTrustableKey, isKind } from "@ksk/core";
 import type { CliContext } from "./context.js";
 
 /**
@@ -57,17 +47,16 @@ export function decodeUtf8(input: InputFile): string {
 }
 
 /**
- * The DNSKEY records of a zone file, each key of a supported algorithm checked for form (an RSA
- * key with an 8-bit modulus is malformed input, not a key to print a DS for). Keys of other
- * algorithms pass as they are: their DS and tag are still defined.
+ * The DNSKEY records of a zone file, each key of a supported algorithm checked for form and
+ * strength (an RSA key with an 8-bit modulus, an exponent of 1 or an even modulus is not a key to
+ * print a DS for). Keys of other algorithms pass as they are: their DS and tag are still defined.
  */
 export function dnskeysOf(rrs: readonly RR[], where: string): RR<DnskeyRdata>[] {
   const keys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
   if (keys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where });
   for (const rr of keys) {
-    if (!isSupportedAlgorithm(rr.rdata.algorithm)) continue;
     try {
-      algorithmInfo(rr.rdata.algorithm).describeKey(rr.rdata.publicKeyBytes);
+      checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes);
     } catch (e) {
       throw e instanceof KskError ? e.within(where) : e;
     }
