@@ -7,7 +7,7 @@
 import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { isKskError } from "@ksk/core";
+import { escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
 import yargs from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -20,7 +20,15 @@ class UsageError extends Error {}
 /** The toolkit's version, from the cli package's manifest. */
 const VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
 
-export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function run(argv: readonly string[], given: CliContext): Promise<number> {
+  // Whatever a command prints may quote input: no control character reaches the terminal raw.
+  const ctx: CliContext = {
+    ...given,
+    out: (t) => given.out(escapeLinesForTerminal(t)),
+    err: (t) => given.err(escapeLinesForTerminal(t)),
+    prompt: (q) => given.prompt(escapeLinesForTerminal(q)),
+    promptSecret: (q) => given.promptSecret(escapeLinesForTerminal(q)),
+  };
   const debug = argv.includes("--debug");
   let exitCode: number = EXIT.ok;
   const args = argv.map((a) => (a === "-" ? STDIN_ARGUMENT : a));
@@ -49,16 +57,16 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
     return exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.err(`ksk: ${e.message}\n`);
+      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
       return EXIT.usage;
     }
     if (isKskError(e)) {
-      ctx.err(`ksk: ${e.message}\n`);
+      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
       if (debug && e.stack) ctx.err(`${e.stack}\n`);
       return EXIT_FOR_KIND[e.kind];
     }
     const error = e as Error;
-    ctx.err(`ksk: internal error: ${error?.message ?? String(e)}${debug ? "" : " (rerun with --debug for details)"}\n`);
+    ctx.err(`ksk: internal error: ${escapeForTerminal(error?.message ?? String(e))}${debug ? "" : " (rerun with --debug for details)"}\n`);
     if (debug && error?.stack) ctx.err(`${error.stack}\n`);
     return EXIT.internal;
   }
