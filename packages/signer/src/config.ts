@@ -12,14 +12,14 @@
  * in as a string and nothing is read from the environment.
  */
 import { KskError, type Name, SECONDS_PER_DAY, algorithmInfo, hexToBytes, parseAlgorithm, parseDuration, parseIsoUtc, parseName } from "@ksk/core";
-import { type KsrCheckPolicy, type SignaturePolicy, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
-import { parse as parseYaml } from "yaml";
+import { type KsrCheckPolicy, type SignaturePolicy, parseConfigYaml, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
 import { z } from "zod";
 import { BUILT_IN_SCHEMAS, type SigningSchema, schemaFromConfig } from "./schemas.js";
 
 const keyName = z.string().regex(/^\w+$/, "key names are letters, digits and _");
 const oneOrMore = z.union([keyName, z.array(keyName)]).transform((v) => (typeof v === "string" ? [v] : v));
-const secret = z.union([z.string(), z.number()]).transform(String);
+// A PIN is text: numbers were turned into their written digits (or refused) by parseConfigYaml.
+const secret = z.string();
 
 const hsmSchema = z
   .object({
@@ -154,12 +154,7 @@ function seconds(text: string, where: string): number {
 
 /** Parse ksrsigner.yaml. Errors are input errors naming the file and the key path. */
 export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): SignerConfig {
-  let data: unknown;
-  try {
-    data = parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 0 });
-  } catch (e) {
-    fail(fileName, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
-  }
+  const data = parseConfigYaml(text, fileName, "CONFIG-INVALID", ["pin", "so_pin"]);
   const parsed = configSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
