@@ -44,6 +44,12 @@ describe("the ksk process", () => {
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
+  it("refuses standard input over the size cap of the file it stands for (exit 3), without buffering it whole", () => {
+    const r = spawnSync(bin, ["ds", "-"], { input: Buffer.alloc(64 * 1024 * 1024 + 1, 0x20), cwd: root, encoding: "utf8", maxBuffer: 1024 * 1024 });
+    expect(r.stderr).toBe(`ksk: stdin: is over ${64 * 1024 * 1024} bytes; at most ${64 * 1024 * 1024} accepted\n`);
+    expect(r.status).toBe(3);
+  });
+
   it("exits 2 on a usage error", () => {
     const r = run(["ds"]);
     expect(r.code).toBe(2);

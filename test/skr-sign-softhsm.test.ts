@@ -240,6 +240,44 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect((await ksk(["skr", "verify", file("skr-hsm.xml"), "--anchor", file("current.ds")])).code).toBe(0);
   });
 
+  it("IANA's hsm section logs in only to the token holding the keys; a wrong pin there is reported as a wrong PIN", async () => {
+    // Another token of the same module with another PIN: a login there would cost a wrong-PIN attempt.
+    runTool("softhsm2-util", ["--init-token", "--free", "--label", "unrelated", "--pin", "999999", "--so-pin", token.soPin], { env: token.processEnv });
+    const keys = configText().split("\nkeys:\n")[1];
+    const hsm = (pin: string) =>
+      `hsm:\n  softhsm:\n    module: ${token.module}\n    pin: "${pin}"\n    env:\n      SOFTHSM2_CONF: ${path.basename(token.conf)}\n      KSK_LAB_UNUSED: applied\nkeys:\n${keys}`;
+    writeFileSync(file("iana-hsm-2.yaml"), hsm(token.pin));
+    const argv = (config: string, out: string) => [
+      "skr",
+      "sign",
+      file("ksr-2027q1.xml"),
+      "--config",
+      file(config),
+      "--no-previous-skr",
+      "--now",
+      CEREMONY,
+      "--yes",
+      "-o",
+      file(out),
+    ];
+    const r = await ksk(argv("iana-hsm-2.yaml", "skr-hsm-2.xml"), { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    writeFileSync(file("iana-hsm-wrong.yaml"), hsm("not-the-pin"));
+    const wrong = await ksk(argv("iana-hsm-wrong.yaml", "skr-hsm-wrong.xml"), { env: {} });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/wrong PIN \(CKR_PIN_INCORRECT\)/);
+    expect(wrong.stderr).not.toMatch(/in none of the config's HSMs/);
+    expect(existsSync(file("skr-hsm-wrong.xml"))).toBe(false);
+    // anchors build --config reads the same keys the same way (relative SOFTHSM2_CONF, one token).
+    const anchors = await ksk(["anchors", "build", "--config", file("iana-hsm-2.yaml"), "--at", CEREMONY, "-o", file("anchors-hsm.xml")], { env: {} });
+    expect(anchors.code, anchors.stderr).toBe(0);
+    const anchorsWrong = await ksk(["anchors", "build", "--config", file("iana-hsm-wrong.yaml"), "--at", CEREMONY, "-o", file("anchors-wrong.xml")], {
+      env: {},
+    });
+    expect(anchorsWrong.code).toBe(4);
+    expect(anchorsWrong.stderr).toMatch(/wrong PIN/);
+  });
+
   it("refuses a missing HSM module with exit 4 and writes nothing", async () => {
     writeFileSync(file("no-module.yaml"), configText().replace(token.module, "/nonexistent/libpkcs11.so"));
     const r = await ksk(

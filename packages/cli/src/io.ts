@@ -24,7 +24,7 @@ export interface InputFile {
 
 /** Read a file (or `-` for standard input) whole. */
 export async function readInput(ctx: CliContext, file: string, maxBytes = 64 * 1024 * 1024): Promise<InputFile> {
-  if (file === STDIN_ARGUMENT || file === "-") return { name: "stdin", bytes: await ctx.readStdin() };
+  if (file === STDIN_ARGUMENT || file === "-") return { name: "stdin", bytes: await ctx.readStdin(maxBytes) };
   try {
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new KskError("input", "INPUT-NOT-FILE", "not a regular file", { where: file });

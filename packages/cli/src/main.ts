@@ -7,7 +7,7 @@
 import { realpathSync } from "node:fs";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
-import { escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
+import { KskError, escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
 import yargs from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -77,9 +77,15 @@ export function processContext(): CliContext {
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    readStdin: async () => {
+    readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let total = 0;
+      for await (const chunk of process.stdin) {
+        total += (chunk as Buffer).length;
+        // Stop at the cap, as for a file: never buffer an endless stream whole.
+        if (total > maxBytes) throw new KskError("input", "INPUT-TOO-LARGE", `is over ${maxBytes} bytes; at most ${maxBytes} accepted`, { where: "stdin" });
+        chunks.push(chunk as Buffer);
+      }
       return new Uint8Array(Buffer.concat(chunks));
     },
     env: process.env,

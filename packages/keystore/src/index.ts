@@ -5,7 +5,17 @@
  * `openKeystore(uri, options)`; see the README for URIs, secrets and what is left out.
  */
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
-export { KEYSTORE_ENV, findKeyInAnyToken, loadSecretFile, moduleEnvironment, openKeystore, resolveModulePath, secretFromFileText } from "./open.js";
+export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
+export {
+  KEYSTORE_ENV,
+  loadSecretFile,
+  moduleEnvironment,
+  openKeystore,
+  openTokenHoldingKey,
+  resolveModulePath,
+  secretFromFileText,
+  type TokenKeyLookup,
+} from "./open.js";
 export {
   DNSKEY_RECORD_APPLICATION,
   type InitTokenParameters,
@@ -13,6 +23,8 @@ export {
   type TokenDescription,
   initToken,
   openPkcs11Keystore,
+  tokensHoldingLabel,
+  userPinState,
   pkcs11Failure,
 } from "./pkcs11.js";
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, openSoftwareKeystore } from "./software.js";

@@ -24,6 +24,7 @@ const secret = z.string();
 const hsmSchema = z
   .object({
     module: z.string().min(1),
+    token: z.string().min(1).optional(),
     pin: secret.optional(),
     so_pin: secret.optional(),
     env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
@@ -89,6 +90,8 @@ const configSchema = z
 export interface HsmConfig {
   readonly name: string;
   readonly modulePath: string;
+  /** The token's label (an extension to IANA's layout); without it the token holding each key is found by the key's label. */
+  readonly tokenLabel?: string;
   readonly pin?: string;
   readonly soPin?: string;
   /** Environment for the module (e.g. SOFTHSM2_CONF), applied by the keystore before loading it. */
@@ -227,6 +230,7 @@ export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): Si
     name,
     modulePath: h.module,
     env: h.env,
+    ...(h.token === undefined ? {} : { tokenLabel: h.token }),
     ...(h.pin === undefined ? {} : { pin: h.pin }),
     ...(h.so_pin === undefined ? {} : { soPin: h.so_pin }),
   }));

@@ -33,7 +33,7 @@ import {
   sha256,
   checkFailed,
 } from "@ksk/core";
-import { findKeyInAnyToken, type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
+import { type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
 import { type KskKeyConfig, type SignerConfig, checkKskMatchesConfig, parseSignerConfig } from "@ksk/signer";
 import {
   type AnchorKey,
@@ -55,6 +55,7 @@ import {
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
+import { openConfiguredKey } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
 import { decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
@@ -159,29 +160,17 @@ async function keysFromKeystore(ctx: CliContext, uri: string, labels: readonly {
 }
 
 /** The config's KSKs from its `hsm` modules (IANA's form: module, PIN and labels, no token). */
-async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, where: string): Promise<FoundKey[]> {
+async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, configFile: string): Promise<FoundKey[]> {
   const found: FoundKey[] = [];
   for (const key of config.keys.values()) {
-    let hit: FoundKey | undefined;
-    for (const hsm of config.hsms) {
-      if (hsm.pin === undefined) throw new KskError("usage", "USAGE-PIN", `hsm ${hsm.name} has no pin; give the KSKs with --keystore instead`, { where });
-      let keystore: Keystore | undefined;
-      try {
-        keystore = await findKeyInAnyToken(hsm.modulePath, hsm.pin, key.label, { env: { ...ctx.env, ...hsm.env } });
-      } catch (e) {
-        if (e instanceof KskError && e.kind === "keystore") continue;
-        throw e;
-      }
-      try {
-        const info = await keystore.find(key.label);
-        if (info.dnskey) hit = { dnskey: info.dnskey, where: `hsm ${hsm.name} ${key.label}`, config: key };
-      } finally {
-        await keystore.close();
-      }
-      if (hit) break;
+    const keystore = await openConfiguredKey(ctx, config, configFile, key.label);
+    try {
+      const info = await keystore.find(key.label);
+      if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${key.label} (keys.${key.name}) has no public key`, { where: info.location });
+      found.push({ dnskey: info.dnskey, where: info.location, config: key });
+    } finally {
+      await keystore.close();
     }
-    if (!hit) throw new KskError("keystore", "KEY-NOT-FOUND", `key ${key.label} (keys.${key.name}) is in none of the config's HSMs`, { where });
-    found.push(hit);
   }
   return found;
 }

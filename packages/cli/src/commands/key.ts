@@ -33,7 +33,6 @@ function keystoreOptions<T>(b: Argv<T>) {
 function openOptions(ctx: CliContext, argv: KeystoreArgs): OpenOptions {
   return {
     env: ctx.env,
-    readSecretFile: (file) => fs.readFile(file, "utf8"),
     ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
     ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
     ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),
