@@ -14,7 +14,6 @@
  * Secret files lose one trailing newline (echo adds one) and nothing else: a PIN may contain
  * spaces.
  */
-import { promises as fs } from "node:fs";
 import { KskError } from "@ksk/core";
 import { type TokenDescription, openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11.js";
 import { readSecretFileText } from "./secret-file.js";

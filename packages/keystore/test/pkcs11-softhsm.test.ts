@@ -154,8 +154,12 @@ describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
     // A third token with another PIN: logging in to it would cost a wrong-PIN attempt.
     runTool("softhsm2-util", ["--init-token", "--free", "--label", "unrelated", "--pin", "999999", "--so-pin", token.soPin], { env: token.processEnv });
     let pinAsked = 0;
+    const countedPin = async () => {
+      pinAsked++;
+      return token.pin;
+    };
     const lookup = { modulePath: token.module, moduleEnvironment: token.env, label: "Kother" };
-    const any = await openTokenHoldingKey({ ...lookup, pin: async () => (pinAsked++, token.pin) });
+    const any = await openTokenHoldingKey({ ...lookup, pin: countedPin });
     try {
       const signer = await any.signer("Kother");
       const data = sampleData("any token");
@@ -168,7 +172,7 @@ describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
     // Named by token label: the same key; a key in no token costs no PIN; a wrong PIN is a wrong PIN.
     const named = await openTokenHoldingKey({ ...lookup, tokenLabel: "second-lab", pin: async () => token.pin });
     await named.close();
-    const missing = await keystoreError(openTokenHoldingKey({ ...lookup, label: "Knowhere", pin: async () => (pinAsked++, token.pin) }));
+    const missing = await keystoreError(openTokenHoldingKey({ ...lookup, label: "Knowhere", pin: countedPin }));
     expect(missing.code).toBe("KEY-NOT-FOUND");
     expect(pinAsked).toBe(1);
     const wrong = await keystoreError(openTokenHoldingKey({ ...lookup, pin: async () => "000000" }));

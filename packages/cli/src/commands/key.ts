@@ -8,7 +8,6 @@
  * SHA-384, DS SHA-256 as PGP words); `list --dns` prints each key as its DNSKEY and DS SHA-256
  * records, as IANA's `inventory --dns` does; `delete` asks for an exact "Yes" unless --force.
  */
-import { promises as fs } from "node:fs";
 import { KskError, isKind, keyTag, parseAlgorithm } from "@ksk/core";
 import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKeyReport, generateKey, inventory, keyReport } from "@ksk/keygen";
 import { type Keystore, type OpenOptions, RSA_MODULUS_BITS, openKeystore, parseKeystoreUri } from "@ksk/keystore";
