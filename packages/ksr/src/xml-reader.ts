@@ -18,8 +18,9 @@
  * Accepted because real files contain them: times with no zone designator (read as UTC), `Z` or
  * `+00:00`; zero-padded key tags (`05145`); whitespace inside base64; unindented files; several
  * SignatureAlgorithm entries; optional Signer elements and `timestamp` attributes. A key whose
- * `keyTag` attribute disagrees with the tag computed from it is bad input: the file contradicts
- * itself, and which of the two a reader believes must not depend on the reader.
+ * `keyTag` attribute disagrees with the tag computed from it is a KSR-BUNDLE-KEYS failure in a KSR
+ * (reported with all other checks) and bad input in an SKR: the file contradicts itself, and
+ * which of the two a reader believes must not depend on the reader.
  *
  * The original bytes are returned untouched: they are what is hashed and shown to witnesses.
  * Not checked here: anything that is policy (counts, windows, signatures) — see ./checks.ts.
@@ -364,13 +365,18 @@ function readBundle(e: Element, request: boolean): Bundle {
     id,
     inceptionEpochSeconds: time(inception, leaf(inception), "Inception"),
     expirationEpochSeconds: time(expiration, leaf(expiration), "Expiration"),
-    keys: (found.get("Key") as Element[]).map(readKey),
+    keys: (found.get("Key") as Element[]).map((k) => readKey(k, request)),
     signatures: (found.get("Signature") as Element[]).map(readSignature),
     ...(signers.length > 0 ? { signers } : {}),
   };
 }
 
-function readKey(e: Element): BundleKey {
+/**
+ * A `Key`. In a KSR, a `keyTag` attribute that disagrees with the key (or key material whose tag
+ * cannot be computed) is kept for KSR-BUNDLE-KEYS to report with every other finding, as IANA's
+ * tool does; in an SKR, which this toolkit trusts as its own earlier output, it is bad input.
+ */
+function readKey(e: Element, request: boolean): BundleKey {
   expectAttributes(e, ["keyTag"], ["keyIdentifier"]);
   const found = expectChildren(e, [
     ["TTL", "1"],
@@ -392,7 +398,13 @@ function readKey(e: Element): BundleKey {
     dnskey: { kind: "DNSKEY", flags: field("Flags", 65535), protocol: field("Protocol", 3, 3), algorithm: field("Algorithm", 255), publicKeyBytes },
   };
   const declared = integer(e, (e.attributes.keyTag as string).trim(), "keyTag", 65535);
-  const computed = withWhere(e, () => bundleKeyTag(key));
+  let computed: number | undefined;
+  try {
+    computed = bundleKeyTag(key);
+  } catch (err) {
+    if (!request) throw withWhere(e, () => err);
+  }
+  if (request) return declared === computed ? key : { ...key, keyTagAttribute: declared };
   if (declared !== computed) {
     throw bad(e, "KSR-XML-KEYTAG", `keyTag attribute says ${declared} but the key's tag is ${computed} (RFC 4034 Appendix B)`);
   }
