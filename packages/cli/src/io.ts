@@ -78,6 +78,9 @@ export function keyTtlFallback(ctx: CliContext, say: boolean): Pick<ZoneReaderOp
 /** Read a zone file (presentation-format records); a record without any TTL gets the root's key TTL. */
 export async function readZoneFile(ctx: CliContext, file: string, options: { sayFallbackTtl?: boolean } = {}): Promise<{ input: InputFile; rrs: RR[] }> {
   const input = await readInput(ctx, file);
+  if (/^\s*<(\?xml|TrustAnchor)\b/.test(new TextDecoder().decode(input.bytes.subarray(0, 256)))) {
+    throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: input.name });
+  }
   const reader = new ZoneReader({ fileName: input.name, ...keyTtlFallback(ctx, options.sayFallbackTtl ?? false) });
   const rrs: RR[] = [];
   for (const line of decodeUtf8(input).split("\n")) rrs.push(...reader.line(line));

@@ -96,7 +96,24 @@ describe("ksk ksr validate", () => {
     const digest = createHash("sha256").update(readFileSync(KSR_Q2)).digest();
     expect(r.stdout).toContain(`KSR SHA-256: ${digest.toString("hex").match(/.{8}/g)!.join(" ")}`);
     expect(r.stdout).toContain(`KSR PGP words: ${pgpWords(new Uint8Array(digest)).join(" ")}`);
-    expect(r.stdout).toContain("KSR is acceptable");
+    expect(r.stdout).toContain("KSR is acceptable: every check passed\n");
+  });
+
+  it("without --previous-skr: never a bare 'acceptable', but the checks skipped, counted and named", async () => {
+    const r = await ksk(["ksr", "validate", KSR_Q2], { now: NOW_Q2 });
+    expect(r.code).toBe(0);
+    const skipped = [...r.stdout.matchAll(/^SKIP (\S+)/gm)].map((m) => m[1]);
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(r.stdout).toContain(`KSR is acceptable for the checks run; ${skipped.length} skipped: ${skipped.join(", ")}\n`);
+  });
+
+  it("ksk ds / keytag given root-anchors.xml point to ksk anchors ds", async () => {
+    const xml = variant("root-anchors.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<TrustAnchor id="x" source="y"><Zone>.</Zone></TrustAnchor>\n');
+    for (const command of ["ds", "keytag"]) {
+      const r = await ksk([command, xml]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(`ksk: ${xml}: is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)\n`);
+    }
   });
 
   it("fails the 2016 Q3 KSR under today's policy with exit 1 and names the codes", async () => {

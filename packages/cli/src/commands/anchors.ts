@@ -20,6 +20,7 @@ import {
   DS_FORMATS,
   type DnskeyRdata,
   type DsFormat,
+  bindStaticRootWarning,
   formatDsRecords,
   formatIsoUtc,
   formatIsoZ,
@@ -421,8 +422,10 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
       throw checkFailed("TA-DNSKEY-ANCHORED", `no KeyDigest valid at ${formatIsoUtc(at)} designates a DNSKEY in it; a resolver could not validate`, input.name);
     }
   }
-  if (argv.json) printJson(ctx, { ...report, verified: true });
-  else ctx.out(`verified: ${name} at ${formatIsoUtc(at)}\n`);
+  const signatureChecked = argv.p7s !== undefined;
+  if (argv.json) printJson(ctx, { ...report, verified: true, signatureChecked });
+  else if (signatureChecked) ctx.out(`verified: ${name} at ${formatIsoUtc(at)}\n`);
+  else ctx.out(`XML checks passed: ${name} at ${formatIsoUtc(at)}; the signature was NOT checked (give --p7s root-anchors.p7s --ca CA.pem)\n`);
 }
 
 interface DsArgs {
@@ -443,6 +446,8 @@ async function dsCommand(ctx: CliContext, argv: DsArgs): Promise<void> {
   });
   const records = anchorDsRecords(doc, argv.all ? { all: true } : { atEpochSeconds: at });
   ctx.out(formatDsRecords(records, argv.format, { bindMode: argv.bindMode }));
+  const warning = bindStaticRootWarning(records, argv.format, { bindMode: argv.bindMode });
+  if (warning) ctx.err(`ksk: WARNING: ${warning}\n`);
 }
 
 export const anchorsCommand: CommandFactory = (ctx) => ({
@@ -507,7 +512,11 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
           b
             .positional("xml", { type: "string", demandOption: true })
             .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat })
-            .option("bind-mode", { choices: ["static-ds", "initial-ds"] as const, default: "initial-ds" as const, describe: "With --format bind" })
+            .option("bind-mode", {
+              choices: ["static-ds", "initial-ds"] as const,
+              default: "initial-ds" as const,
+              describe: "With --format bind: initial-ds (RFC 5011 managed, as BIND recommends for the root) or static-ds",
+            })
             .option("at", { type: "string", describe: "Select KeyDigests valid at this time (default now)" })
             .option("all", { type: "boolean", default: false, describe: "Every KeyDigest, whatever its validity" }),
         handler: handle((argv: DsArgs) => dsCommand(ctx, argv)),
