@@ -13,6 +13,7 @@ import { COMMANDS } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_KIND } from "./exit-codes.js";
 import { STDIN_ARGUMENT } from "./io.js";
+import { withOptionSuggestions } from "./suggest.js";
 import { askLine, askSecret } from "./terminal.js";
 
 class UsageError extends Error {}
@@ -45,7 +46,10 @@ export async function run(argv: readonly string[], given: CliContext): Promise<n
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(message);
+      // The options of the command being parsed (yargs has the method, its typings do not).
+      const options = (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+      const known = Object.keys(options.key).filter((k) => !/[A-Z]/.test(k));
+      throw new UsageError(withOptionSuggestions(message, known));
     });
   for (const command of COMMANDS) parser.command(command(ctx, (code) => (exitCode = code)));
   try {

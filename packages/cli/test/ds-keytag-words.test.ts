@@ -116,6 +116,15 @@ describe("ksk ds (real root KSKs)", () => {
     expect((await ksk(["ds", "-"], { stdin: `.\t172800\tIN\tDNSKEY\t257 3 8 ${rsaKey([1, 0, 1], 2048, 0xc5)}\n` })).code).toBe(0);
   });
 
+  it("a misspelled option is a usage error (exit 2) with a 'did you mean'; a word far from any option gets none", async () => {
+    const r = await ksk(["ds", allKeys, "--digets", "2"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("ksk: Unknown argument: digets (digets: did you mean --digest?)\n");
+    const far = await ksk(["ds", allKeys, "--zzzzzz", "2"]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe("ksk: Unknown argument: zzzzzz\n");
+  });
+
   it("reports a missing file as exit 3 naming it", async () => {
     const r = await ksk(["ds", tmp.file("nope.zone")]);
     expect(r.code).toBe(3);

@@ -135,9 +135,14 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
     if (previous) ctx.out(`${formatWitnessTable(`== Previous SKR ${previous.document.id}`, documentWitnessRows(previous.document.bundles)).join("\n")}\n\n`);
     ctx.out(`${formatWitnessTable(`== KSR ${ksr.id}`, documentWitnessRows(ksr.bundles)).join("\n")}\n\n`);
     ctx.out(`${formatWitnessTable(`== Planned SKR (schema ${schema.name})`, planWitnessRows(plan)).join("\n")}\n`);
-    const large = plan.bundles.map((b, i) => ({ i, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
-    for (const b of large)
-      ctx.err(`ksk: WARNING: slot ${b.i + 1}: the DNSKEY answer is ${b.size} bytes, over ${DNSKEY_RESPONSE_WARN_BYTES}: UDP answers may be truncated\n`);
+    const large = plan.bundles.map((b, i) => ({ slot: i + 1, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
+    // Once per command, not once per slot: the same finding, with every slot it concerns.
+    if (large.length > 0) {
+      const slots = large.map((b) => `${b.slot} (${b.size} B)`).join(", ");
+      ctx.err(
+        `ksk: WARNING: the DNSKEY answer is over ${DNSKEY_RESPONSE_WARN_BYTES} bytes in ${large.length} slot(s): ${slots}: UDP answers may be truncated\n`,
+      );
+    }
 
     const consent = await confirmYes(
       ctx,
