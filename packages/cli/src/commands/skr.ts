@@ -249,11 +249,15 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
         describe: "Show an SKR: bundle table and policy, each bundle as zone records, or JSON",
         builder: (v) =>
           v
-            .positional("skr", { type: "string", demandOption: true })
-            .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const }),
-        handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json" }) => {
+            .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
+            .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
+            .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone: pipe it into ksk rrset verify -" }),
+        handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json"; bundle?: number }) => {
           const { input, document } = await readKsrFile(ctx, argv.skr, "response");
-          if (argv.format === "zone") return ctx.out(bundleZoneText(document));
+          if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > document.bundles.length)) {
+            throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${document.bundles.length}`);
+          }
+          if (argv.format === "zone") return ctx.out(bundleZoneText(document, argv.bundle === undefined ? undefined : argv.bundle - 1));
           if (argv.format === "json") {
             return printJson(ctx, {
               file: input.name,
