@@ -12,6 +12,7 @@ debian_packages=(
   knot-dnssecutils                     # kzonecheck
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
+  bsdutils                             # script: prompts tested on a real pseudo-terminal
 )
 missing=()
 for p in "${debian_packages[@]}"; do
