@@ -372,6 +372,23 @@ describe.runIf(hasTool("softhsm2-util"))("keys in the HSM (SoftHSM)", () => {
   });
   afterAll(() => token?.cleanup());
 
+  it("--keystore without --label: every KSK of the keystore, ids its labels, validFrom the publication time — each default said", async () => {
+    const xml = tmp.file("every-ksk.xml");
+    const at = "2026-12-01T00:00:00Z";
+    const r = await ksk(["anchors", "build", "--keystore", token.uri(), "--at", at, "-o", xml], { env: token.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("ksk: no --label: every KSK in the keystore: ksk-a, ksk-b\n");
+    const doc = parseRootAnchors(readFileSync(xml));
+    expect(doc.keyDigests.map((kd) => kd.id)).toEqual(["ksk-a", "ksk-b"]);
+    for (const kd of doc.keyDigests) {
+      expect(kd.validFromEpochSeconds).toBe(Date.parse(at) / 1000);
+      expect(r.stderr).toContain(`ksk: KeyDigest id for ${kd.keyTag}: ${kd.id} (its keystore label; --id-for ${kd.keyTag}=ID to change)\n`);
+      expect(r.stderr).toContain(`ksk: validFrom for ${kd.keyTag}: 2026-12-01T00:00:00+00:00 (the publication time`);
+    }
+    // The ZSK-flagged signing key of the same token is not a KSK: it is left out.
+    expect(doc.keyDigests).toHaveLength(2);
+  });
+
   it("builds from --keystore --label, and signs with --key pkcs11:…;object=LABEL", async () => {
     const keystore = await openKeystore(token.uri(), { env: token.env });
     let tags: number[];

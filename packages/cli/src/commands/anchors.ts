@@ -142,6 +142,8 @@ interface FoundKey {
   readonly dnskey: DnskeyRdata;
   readonly where: string;
   readonly config?: KskKeyConfig;
+  /** The key's keystore label, when it came from a keystore. */
+  readonly label?: string;
 }
 
 /** The DNSKEYs of keystore labels (closing the keystore whatever happens). */
@@ -152,9 +154,21 @@ async function keysFromKeystore(ctx: CliContext, uri: string, labels: readonly {
     for (const { label, config } of labels) {
       const info = await keystore.find(label);
       if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key in the keystore`, { where: uri });
-      found.push({ dnskey: info.dnskey, where: `${uri} ${label}`, ...(config ? { config } : {}) });
+      found.push({ dnskey: info.dnskey, where: `${uri} ${label}`, label, ...(config ? { config } : {}) });
     }
     return found;
+  } finally {
+    await keystore.close();
+  }
+}
+
+/** Every KSK (flags 257) in a keystore, by label. */
+async function everyKskInKeystore(ctx: CliContext, uri: string): Promise<FoundKey[]> {
+  const keystore = await openCliKeystore(ctx, uri);
+  try {
+    const ksks = (await keystore.list()).filter((k) => k.dnskey?.flags === 257).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    if (ksks.length === 0) throw new KskError("keystore", "KEY-NOT-FOUND", "holds no KSK (flags 257)", { where: uri });
+    return ksks.map((k) => ({ dnskey: k.dnskey as DnskeyRdata, where: `${uri} ${k.label}`, label: k.label }));
   } finally {
     await keystore.close();
   }
@@ -208,8 +222,6 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     throw new KskError("usage", "USAGE-KEYS", "give the keys with --keystore URI --label L…, with --dnskey FILE, or with --config FILE");
   }
   if (argv.keystore !== undefined && argv.dnskey !== undefined) throw new KskError("usage", "USAGE-KEYS", "give --keystore or --dnskey, not both");
-  if (config === undefined && argv.keystore !== undefined && argv.label.length === 0)
-    throw new KskError("usage", "USAGE-KEYS", "--keystore needs at least one --label");
   if (config !== undefined && argv.label.length > 0) throw new KskError("usage", "USAGE-KEYS", "with --config the keys are the config's; --label is not used");
   const output = argv.output ?? config?.config.filenames.outputTrustAnchor;
   if (output === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give -o FILE (or filenames.output_trustanchor in the config)");
@@ -234,12 +246,15 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
             [...config.config.keys.values()].map((k) => ({ label: k.label, config: k })),
           )
         : await keysFromConfigHsms(ctx, config.config, config.name);
-  } else {
+  } else if (argv.label.length > 0) {
     found = await keysFromKeystore(
       ctx,
       argv.keystore as string,
       argv.label.map((label) => ({ label })),
     );
+  } else {
+    found = await everyKskInKeystore(ctx, argv.keystore as string);
+    ctx.err(`ksk: no --label: every KSK in the keystore: ${found.map((k) => k.label).join(", ")}\n`);
   }
   for (const k of found) checkConfigKey(k, config?.name ?? k.where);
 
@@ -252,15 +267,23 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     for (const tag of map.keys())
       if (!tags.has(tag)) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: no key has key tag ${tag} (keys: ${[...tags].join(", ")})`);
   }
-  const keys: AnchorKey[] = found.map(({ dnskey, config: entry }) => {
+  const keys: AnchorKey[] = found.map(({ dnskey, config: entry, label }) => {
     const tag = keyTag(dnskey);
     // IANA's KeyDigest ids are the KSKs' HSM labels (Kjqmt7v, Klajeyz, Kmyv6jo).
-    const id = ids.get(tag) ?? entry?.label;
+    let id = ids.get(tag) ?? entry?.label;
+    if (id === undefined && label !== undefined) {
+      // IANA's KeyDigest ids are the keys' HSM labels: a keystore key's label is the default.
+      id = label;
+      ctx.err(`ksk: KeyDigest id for ${tag}: ${id} (its keystore label; --id-for ${tag}=ID to change)\n`);
+    }
     if (id === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --id-for ${tag}=ID`);
     const validFromText = from.get(tag);
     const validUntilText = until.get(tag);
-    const validFromEpochSeconds = validFromText !== undefined ? timeOption(ctx, validFromText, "--valid-from") : entry?.validFromEpochSeconds;
-    if (validFromEpochSeconds === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --valid-from ${tag}=TIME`);
+    let validFromEpochSeconds = validFromText !== undefined ? timeOption(ctx, validFromText, "--valid-from") : entry?.validFromEpochSeconds;
+    if (validFromEpochSeconds === undefined) {
+      validFromEpochSeconds = publication;
+      ctx.err(`ksk: validFrom for ${tag}: ${formatIsoUtc(publication)} (the publication time, --at or now; --valid-from ${tag}=TIME to change)\n`);
+    }
     const validUntilEpochSeconds = validUntilText !== undefined ? timeOption(ctx, validUntilText, "--valid-until") : entry?.validUntilEpochSeconds;
     return { dnskey, id, validFromEpochSeconds, validUntilEpochSeconds };
   });
