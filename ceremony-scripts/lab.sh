@@ -29,6 +29,8 @@ rm -rf "$out"
 mkdir -p "$out/softhsm/tokens" "$out/ca"
 touch "$out/.ksk-lab-out"
 chmod 700 "$out/softhsm" "$out/softhsm/tokens"
+# The console of this run is kept beside its outputs (console.log), stdout and stderr as shown.
+exec > >(tee -a "$out/console.log") 2> >(tee -a "$out/console.log" >&2)
 
 ksk() { packages/cli/bin/ksk "$@"; }
 step() { printf '\n== %s\n' "$*"; }
@@ -115,4 +117,23 @@ ksk csr show "$out/Klabnxt.csr"
 step "6. What the witnesses read aloud: SHA-256 and PGP words of the published files"
 ksk words "$out/root-anchors.xml" "$out/root-anchors.p7s" "$out"/skr-*.xml
 
-printf '\nLab ceremony complete: outputs in %s/\n' "$out"
+cat >"$out/README.txt" <<EOF
+Lab ceremony outputs (TEST ONLY: lab keys, lab PINs and passphrase are stored here in the clear)
+
+console.log                 everything this run printed (stdout and stderr)
+softhsm/                    the SoftHSM2 token holding the two lab KSKs (softhsm2.conf, tokens/, user.pin, so.pin)
+ksks.zone                   the KSKs' DNSKEY and DS records
+zsk-keystore/, zsk.passphrase  the ZSK operator's encrypted software keystore and its passphrase
+ksrsigner.yaml              the KSK operator's signing configuration
+root-anchors.xml, .p7s      the trust anchor and its CMS signature (lab CA in ca/)
+root-anchors.ds, bind-trust-anchors.conf, unbound-root.key  the anchor as DS lines, for BIND, for unbound
+ksr-Q.xml, ksr-Q.validation.txt  each quarter's KSR and its check report
+skr-Q.xml, skr-Q.ceremony.txt    each quarter's SKR and the signing ceremony's record
+Klabnxt.csr                 the next KSK's certificate signing request
+
+Next: reuse the token with the key commands, e.g.
+  SOFTHSM2_CONF=$out/softhsm/softhsm2.conf packages/cli/bin/ksk key list --keystore '$hsm'
+  packages/cli/bin/ksk skr verify $out/skr-2027Q1.xml --anchor $out/root-anchors.xml
+EOF
+
+printf '\nLab ceremony complete: outputs in %s/ (README.txt lists them)\n' "$out"

@@ -37,6 +37,15 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
     for (const q of ["2026Q3", "2026Q4", "2027Q1"]) expect(run.stdout).toContain(`SKR verified: ${out}/skr-${q}.xml`);
   });
 
+  it("keeps its console log and a README (every file, how to reuse the token) in the output directory", () => {
+    const log = readFileSync(path.join(out, "console.log"), "utf8");
+    expect(log).toContain("== 1. KSK operator");
+    expect(log).toContain("SKR verified: ");
+    const readme = readFileSync(path.join(out, "README.txt"), "utf8");
+    expect(readme).toContain(`SOFTHSM2_CONF=${out}/softhsm/softhsm2.conf packages/cli/bin/ksk key list --keystore 'pkcs11:token=ksk-lab?`);
+    for (const name of ["console.log", "ksrsigner.yaml", "root-anchors.xml", "Klabnxt.csr", "ksks.zone"]) expect(readme).toContain(name);
+  });
+
   it("publishes a root-anchors.p7s that openssl cms -verify -binary accepts with the lab CA", () => {
     const r = opensslCmsVerify({ p7sFile: `${out}/root-anchors.p7s`, contentFile: `${out}/root-anchors.xml`, caFile: `${out}/ca/ca.pem`, purposeAny: true });
     expect(r.status, r.stderr).toBe(0);
