@@ -14,6 +14,7 @@ debian_packages=(
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
   chromium                             # headless: renders the ceremony report in its test
+  bsdutils                             # script: prompts tested on a real pseudo-terminal
 )
 missing=()
 for p in "${debian_packages[@]}"; do

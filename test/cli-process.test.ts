@@ -1,9 +1,10 @@
 /**
  * The real `ksk` process, as operators and scripts run it: exit codes, one-line errors on stderr
- * with no stack trace (unless --debug), and `-` reading standard input through a pipe.
+ * with no stack trace (unless --debug), `-` reading standard input through a pipe, and a
+ * checkout whose path has characters that mean something in a URL (`#`, a space).
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -43,9 +44,34 @@ describe("the ksk process", () => {
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
+  it("refuses standard input over the size cap of the file it stands for (exit 3), without buffering it whole", () => {
+    const r = spawnSync(bin, ["ds", "-"], { input: Buffer.alloc(64 * 1024 * 1024 + 1, 0x20), cwd: root, encoding: "utf8", maxBuffer: 1024 * 1024 });
+    expect(r.stderr).toBe(`ksk: stdin: is over ${64 * 1024 * 1024} bytes; at most ${64 * 1024 * 1024} accepted\n`);
+    expect(r.status).toBe(3);
+  });
+
   it("exits 2 on a usage error", () => {
     const r = run(["ds"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^ksk: Not enough non-option arguments/);
+  });
+
+  it("runs from a checkout whose path contains '#' and a space", () => {
+    // A copy of the packages (their node_modules links are relative) beside the real node_modules.
+    // No '?': tsx, which runs the sources, cannot load a file whose path has one (ksk's own
+    // entry-point check compares real paths, so a built ksk has no such limit).
+    const checkout = path.join(dir, "ceremony #3 lab copy");
+    mkdirSync(checkout);
+    cpSync(path.join(root, "packages"), path.join(checkout, "packages"), { recursive: true, verbatimSymlinks: true });
+    for (const f of ["tsconfig.json", "tsconfig.base.json", "package.json"]) cpSync(path.join(root, f), path.join(checkout, f));
+    symlinkSync(path.join(root, "node_modules"), path.join(checkout, "node_modules"));
+    const r = spawnSync(path.join(checkout, "packages/cli/bin/ksk"), ["keytag", "-"], {
+      input: ".\t172800\tIN\tDNSKEY\t257 3 15 l02Woi0iS8Aa25FQkUd9RMzZHJpBoRQwAQEX1SxZJA4=\n",
+      cwd: checkout,
+      encoding: "utf8",
+    });
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toMatch(/^\. \d+ \(revoked tag \d+\) flags 257 algorithm 15 ED25519\n$/);
+    expect(r.status).toBe(0);
   });
 });

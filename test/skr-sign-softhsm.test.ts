@@ -17,10 +17,12 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ksk } from "../packages/cli/test/harness.js";
 import { bundleAsZone, rrsigTime } from "../packages/signer/test/helpers.js";
 import { testSigner } from "./support/soft-signer.js";
+import { type TypedAnswer, runOnTerminal } from "./support/pty.js";
 import { type SoftHsmToken, createSoftHsmToken } from "./support/softhsm.js";
 import { hasTool, runTool } from "./support/tools.js";
 
 const CEREMONY = "2026-12-01T00:00:00Z";
+const KSK_BIN = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../packages/cli/bin/ksk");
 const haveSoftHsm = hasTool("softhsm2-util");
 const haveLdns = hasTool("ldns-verify-zone");
 const haveKnot = hasTool("kzonecheck");
@@ -40,7 +42,8 @@ function configText(options: { dsCurrent?: string; label?: string } = {}): strin
 
 beforeAll(async () => {
   if (!haveSoftHsm) return;
-  token = createSoftHsmToken({ label: "ksk-lab" });
+  // A PIN that cannot occur by chance in hex digests or key tags on the screen.
+  token = createSoftHsmToken({ label: "ksk-lab", pin: "lab-pin-unseen" });
   dir = token.dir;
   const keystore = await openKeystore(token.uri(undefined, { pinSource: true }), { env: token.env });
   try {
@@ -165,6 +168,14 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
         { env: token.env },
       );
       expect(r.code, r.stderr + r.stdout).toBe(0);
+      // Large DNSKEY answers are summarised once per command, naming every slot concerned.
+      const sizeWarnings = r.stderr.split("\n").filter((l) => l.includes("DNSKEY answer"));
+      if (schema === "publish+") {
+        expect(sizeWarnings).toHaveLength(1);
+        expect(Number(/in (\d+) slot\(s\)/.exec(sizeWarnings[0]!)?.[1])).toBeGreaterThan(1);
+      } else {
+        expect(sizeWarnings.length).toBeLessThanOrEqual(1);
+      }
       const skr = parseKsrXml(readFileSync(out)).document;
       const letter = (tag: number, flags: number) => (tag === tags.current ? "C" : tag === tags.next ? "N" : flags === 385 ? "R" : "?");
       for (const [i, bundle] of skr.bundles.entries()) {
@@ -236,6 +247,44 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(r.stderr.split("\n").filter((l) => l && !l.startsWith("ksk: WARNING: --no-previous-skr"))).toEqual([]);
     expect(r.code).toBe(0);
     expect((await ksk(["skr", "verify", file("skr-hsm.xml"), "--anchor", file("current.ds")])).code).toBe(0);
+  });
+
+  it("IANA's hsm section logs in only to the token holding the keys; a wrong pin there is reported as a wrong PIN", async () => {
+    // Another token of the same module with another PIN: a login there would cost a wrong-PIN attempt.
+    runTool("softhsm2-util", ["--init-token", "--free", "--label", "unrelated", "--pin", "999999", "--so-pin", token.soPin], { env: token.processEnv });
+    const keys = configText().split("\nkeys:\n")[1];
+    const hsm = (pin: string) =>
+      `hsm:\n  softhsm:\n    module: ${token.module}\n    pin: "${pin}"\n    env:\n      SOFTHSM2_CONF: ${path.basename(token.conf)}\n      KSK_LAB_UNUSED: applied\nkeys:\n${keys}`;
+    writeFileSync(file("iana-hsm-2.yaml"), hsm(token.pin));
+    const argv = (config: string, out: string) => [
+      "skr",
+      "sign",
+      file("ksr-2027q1.xml"),
+      "--config",
+      file(config),
+      "--no-previous-skr",
+      "--now",
+      CEREMONY,
+      "--yes",
+      "-o",
+      file(out),
+    ];
+    const r = await ksk(argv("iana-hsm-2.yaml", "skr-hsm-2.xml"), { env: {} });
+    expect(r.code, r.stderr).toBe(0);
+    writeFileSync(file("iana-hsm-wrong.yaml"), hsm("not-the-pin"));
+    const wrong = await ksk(argv("iana-hsm-wrong.yaml", "skr-hsm-wrong.xml"), { env: {} });
+    expect(wrong.code).toBe(4);
+    expect(wrong.stderr).toMatch(/wrong PIN \(CKR_PIN_INCORRECT\)/);
+    expect(wrong.stderr).not.toMatch(/in none of the config's HSMs/);
+    expect(existsSync(file("skr-hsm-wrong.xml"))).toBe(false);
+    // anchors build --config reads the same keys the same way (relative SOFTHSM2_CONF, one token).
+    const anchors = await ksk(["anchors", "build", "--config", file("iana-hsm-2.yaml"), "--at", CEREMONY, "-o", file("anchors-hsm.xml")], { env: {} });
+    expect(anchors.code, anchors.stderr).toBe(0);
+    const anchorsWrong = await ksk(["anchors", "build", "--config", file("iana-hsm-wrong.yaml"), "--at", CEREMONY, "-o", file("anchors-wrong.xml")], {
+      env: {},
+    });
+    expect(anchorsWrong.code).toBe(4);
+    expect(anchorsWrong.stderr).toMatch(/wrong PIN/);
   });
 
   it("refuses a missing HSM module with exit 4 and writes nothing", async () => {
@@ -310,6 +359,44 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(typed.code, typed.stderr).toBe(0);
     expect(typed.stdout).toContain("typed Yes at the terminal");
   });
+
+  // The real process on a pseudo-terminal: the PIN typed (no pin-source in the URI) and the witness Yes.
+  const signOnTerminal = (out: string, answers: TypedAnswer[]) => {
+    const uriWithoutPin = token.uri(undefined, { pinSource: false });
+    writeFileSync(file("prompt-pin.yaml"), configText().replace(/^keystore: .*$/m, `keystore: "${uriWithoutPin}"`));
+    const argv = ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("prompt-pin.yaml"), "--previous-skr", file("skr-2026q4.xml")];
+    return runOnTerminal([KSK_BIN, ...argv, "--now", CEREMONY, "-o", out], answers, { env: { ...process.env, ...token.env } });
+  };
+
+  it.runIf(hasTool("script"))("at a terminal: the PIN typed unseen and a witness's typed Yes sign, and the record says a person typed it", async () => {
+    const out = file("skr-terminal.xml");
+    const r = await signOnTerminal(out, [
+      { after: "User PIN for ", type: `${token.pin}\r` },
+      { after: "Type Yes to continue: ", type: "Yes\r" },
+    ]);
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toContain("confirmation: typed Yes at the terminal.");
+    expect(r.screen).not.toContain(token.pin);
+    expect((await ksk(["skr", "verify", out, "--anchor", file("current.ds"), "--ksr", file("ksr-2027q1.xml"), "--now", CEREMONY])).code).toBe(0);
+  });
+
+  for (const [name, typed] of [
+    ["yes", "yes\r"],
+    ["no", "no\r"],
+    ["an empty line", "\r"],
+    ["Ctrl-D", "\u0004"],
+  ] as const) {
+    it.runIf(hasTool("script"))(`at a terminal: ${name} instead of Yes is a refusal (exit 5) and no SKR is written`, async () => {
+      const out = file(`skr-terminal-${name.replace(/\W/g, "")}.xml`);
+      const r = await signOnTerminal(out, [
+        { after: "User PIN for ", type: `${token.pin}\r` },
+        { after: "Type Yes to continue: ", type: typed },
+      ]);
+      expect(r.code, r.screen).toBe(5);
+      expect(r.screen).not.toContain("internal error");
+      expect(existsSync(out)).toBe(false);
+    });
+  }
 
   it("never overwrites an existing SKR without --force (exit 5), refusing before the KSK is used", async () => {
     writeFileSync(file("exists.xml"), "keep me");

@@ -6,10 +6,10 @@
  * match its PublicKey, or no KeyDigest valid at that time, fails (exit 1) rather than silently
  * leaving fewer anchors. The .p7s is not checked here; `ksk anchors verify` does that.
  */
-import { type AnchorRecord, KskError, ZoneReader, checkDsDigestLength, isKind, makeRR } from "@ksk/core";
+import { type AnchorRecord, KskError, ZoneReader, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
 import { anchorDsRecords, checkRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
 import type { CliContext } from "./context.js";
-import { decodeUtf8, readInput } from "./io.js";
+import { decodeUtf8, keyTtlFallback, readInput } from "./io.js";
 
 export interface LoadedAnchors {
   readonly name: string;
@@ -38,7 +38,7 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
     return { name: input.name, records };
   }
   const text = decodeUtf8(input);
-  const reader = new ZoneReader({ fileName: input.name });
+  const reader = new ZoneReader({ fileName: input.name, ...keyTtlFallback(ctx, false) });
   const records: AnchorRecord[] = [];
   const rrs = text.split("\n").flatMap((line) => reader.line(line));
   rrs.push(...reader.end());
@@ -47,6 +47,11 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
       checkDsDigestLength(rr.rdata);
       records.push(rr);
     } else if (isKind(rr, "DNSKEY")) {
+      try {
+        checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes);
+      } catch (e) {
+        throw e instanceof KskError ? e.within(input.name) : e;
+      }
       records.push(rr);
     }
   }

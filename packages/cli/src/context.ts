@@ -8,7 +8,8 @@ export interface CliContext {
   readonly out: (text: string) => void;
   /** Write to standard error. */
   readonly err: (text: string) => void;
-  readonly readStdin: () => Promise<Uint8Array>;
+  /** Read standard input whole; more than `maxBytes` is an input error raised before buffering it all. */
+  readonly readStdin: (maxBytes: number) => Promise<Uint8Array>;
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The current time in epoch seconds (frozen in tests). */
   readonly now: () => number;

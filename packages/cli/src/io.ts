@@ -7,7 +7,7 @@
 import { randomBytes } from "node:crypto";
 import { constants, promises as fs } from "node:fs";
 import path from "node:path";
-import { type DnskeyRdata, KskError, type RR, ZoneReader, algorithmInfo, isKind, isSupportedAlgorithm } from "@ksk/core";
+import { type DnskeyRdata, KskError, ROOT_KEY_TTL_SECONDS, type RR, ZoneReader, type ZoneReaderOptions, checkTrustableKey, isKind } from "@ksk/core";
 import type { CliContext } from "./context.js";
 
 /**
@@ -24,7 +24,7 @@ export interface InputFile {
 
 /** Read a file (or `-` for standard input) whole. */
 export async function readInput(ctx: CliContext, file: string, maxBytes = 64 * 1024 * 1024): Promise<InputFile> {
-  if (file === STDIN_ARGUMENT || file === "-") return { name: "stdin", bytes: await ctx.readStdin() };
+  if (file === STDIN_ARGUMENT || file === "-") return { name: "stdin", bytes: await ctx.readStdin(maxBytes) };
   try {
     const stat = await fs.stat(file);
     if (!stat.isFile()) throw new KskError("input", "INPUT-NOT-FILE", "not a regular file", { where: file });
@@ -47,17 +47,16 @@ export function decodeUtf8(input: InputFile): string {
 }
 
 /**
- * The DNSKEY records of a zone file, each key of a supported algorithm checked for form (an RSA
- * key with an 8-bit modulus is malformed input, not a key to print a DS for). Keys of other
- * algorithms pass as they are: their DS and tag are still defined.
+ * The DNSKEY records of a zone file, each key of a supported algorithm checked for form and
+ * strength (an RSA key with an 8-bit modulus, an exponent of 1 or an even modulus is not a key to
+ * print a DS for). Keys of other algorithms pass as they are: their DS and tag are still defined.
  */
 export function dnskeysOf(rrs: readonly RR[], where: string): RR<DnskeyRdata>[] {
   const keys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
   if (keys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where });
   for (const rr of keys) {
-    if (!isSupportedAlgorithm(rr.rdata.algorithm)) continue;
     try {
-      algorithmInfo(rr.rdata.algorithm).describeKey(rr.rdata.publicKeyBytes);
+      checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes);
     } catch (e) {
       throw e instanceof KskError ? e.within(where) : e;
     }
@@ -65,10 +64,24 @@ export function dnskeysOf(rrs: readonly RR[], where: string): RR<DnskeyRdata>[] 
   return keys;
 }
 
-/** Read a zone file (presentation-format records). */
-export async function readZoneFile(ctx: CliContext, file: string): Promise<{ input: InputFile; rrs: RR[] }> {
+/**
+ * For DNSKEY/DS input: a record with no TTL, no `$TTL` and no previous record (a `.key` file from
+ * dnssec-keygen or ldns-keygen) gets the root's key TTL; `say` tells the operator once, on stderr,
+ * where that TTL reaches the output.
+ */
+export function keyTtlFallback(ctx: CliContext, say: boolean): Pick<ZoneReaderOptions, "fallbackTtlSeconds" | "onFallbackTtl"> {
+  const note = (where: string) =>
+    ctx.err(`ksk: note: ${where}: the record has no TTL and there is no $TTL; using the root's ${ROOT_KEY_TTL_SECONDS} seconds\n`);
+  return { fallbackTtlSeconds: ROOT_KEY_TTL_SECONDS, ...(say ? { onFallbackTtl: note } : {}) };
+}
+
+/** Read a zone file (presentation-format records); a record without any TTL gets the root's key TTL. */
+export async function readZoneFile(ctx: CliContext, file: string, options: { sayFallbackTtl?: boolean } = {}): Promise<{ input: InputFile; rrs: RR[] }> {
   const input = await readInput(ctx, file);
-  const reader = new ZoneReader({ fileName: input.name });
+  if (/^\s*<(\?xml|TrustAnchor)\b/.test(new TextDecoder().decode(input.bytes.subarray(0, 256)))) {
+    throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: input.name });
+  }
+  const reader = new ZoneReader({ fileName: input.name, ...keyTtlFallback(ctx, options.sayFallbackTtl ?? false) });
   const rrs: RR[] = [];
   for (const line of decodeUtf8(input).split("\n")) rrs.push(...reader.line(line));
   rrs.push(...reader.end());

@@ -1,15 +1,15 @@
 /**
  * Finding the KSKs a signing config names. With `keystore:` (a keystore URI) every key label is
- * looked up in that keystore; with IANA's `hsm:` section every token of every listed module is
- * searched for each label, as IANA's ksrsigner does, with the module's `env` (e.g. SOFTHSM2_CONF,
- * resolved against the config file's directory) and its `pin` (or a PIN file/prompt when absent).
+ * looked up in that keystore; with IANA's `hsm:` section each label is looked for, without a
+ * login, in the tokens of every listed module, and only the token holding it is logged in to, with
+ * the module's `env` (every entry; a relative SOFTHSM2_CONF resolved against the config file's
+ * directory) and its `pin` (or a PIN file/prompt when absent).
  * The caller must `close()` what this opens.
  */
-import { promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError, type Signer, isKskError } from "@ksk/core";
-import { type Keystore, type OpenOptions, findKeyInAnyToken, openKeystore, secretFromFileText } from "@ksk/keystore";
-import type { KskMaterial, SignerConfig } from "@ksk/signer";
+import { KEYSTORE_ENV, type Keystore, type OpenOptions, loadSecretFile, openKeystore, openTokenHoldingKey } from "@ksk/keystore";
+import type { HsmConfig, KskMaterial, SignerConfig } from "@ksk/signer";
 import type { CliContext } from "./context.js";
 
 export interface OpenedKsks {
@@ -21,33 +21,64 @@ export interface OpenedKsks {
 export function keystoreOptions(ctx: CliContext, extra: Partial<OpenOptions> = {}): OpenOptions {
   return {
     env: ctx.env,
-    readSecretFile: (file: string) => fs.readFile(file, "utf8"),
     ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
     ...extra,
   };
 }
 
-async function openFor(ctx: CliContext, config: SignerConfig, configDir: string, label: string, pinFile: string | undefined): Promise<Keystore> {
+/**
+ * The environment an `hsm:` entry's module is initialised with: every `env:` entry, a relative
+ * SOFTHSM2_CONF resolved against the config file's directory (where IANA's layout keeps it).
+ */
+export function hsmModuleEnvironment(hsm: HsmConfig, configFile: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [name, value] of Object.entries(hsm.env)) env[name] = name === KEYSTORE_ENV.softhsmConf ? path.resolve(path.dirname(configFile), value) : value;
+  // Without an env: entry the module sees the process's SOFTHSM2_CONF, as IANA's tools do.
+  return env;
+}
+
+/**
+ * Open the token holding a key named by a signer config: the config's `keystore:` URI, or the one
+ * token among its `hsm:` modules that holds the label (see openTokenHoldingKey: only that token is
+ * logged in to). The PIN is the hsm entry's `pin`, else --pin-file, else a prompt. Only "not in
+ * this module" moves on to the next `hsm:` entry; a wrong PIN or a broken module is reported as
+ * what it is. Every command that reads KSKs through a config uses this one function.
+ */
+export async function openConfiguredKey(ctx: CliContext, config: SignerConfig, configFile: string, label: string, pinFile?: string): Promise<Keystore> {
   const pinOption = pinFile === undefined ? {} : { pinFile };
   if (config.keystoreUri !== undefined) return openKeystore(config.keystoreUri, keystoreOptions(ctx, pinOption));
-  let lastError: unknown;
+  const misses: string[] = [];
   for (const hsm of config.hsms) {
-    const env: Record<string, string | undefined> = { ...ctx.env };
-    for (const [name, value] of Object.entries(hsm.env)) env[name] = name === "SOFTHSM2_CONF" ? path.resolve(configDir, value) : value;
-    const options = keystoreOptions({ ...ctx, env }, pinOption);
+    const moduleEnvironment = { ...inheritedModuleEnvironment(ctx), ...hsmModuleEnvironment(hsm, configFile) };
+    const pin = async () => {
+      if (hsm.pin !== undefined) return hsm.pin;
+      if (pinFile !== undefined) return loadSecretFile(pinFile, "PIN", `hsm ${hsm.name}`);
+      if (!ctx.interactive) throw new KskError("keystore", "SECRET-MISSING", `hsm ${hsm.name}: no pin in the config and no --pin-file`);
+      return ctx.promptSecret(`User PIN for ${hsm.name} (${hsm.modulePath}): `);
+    };
     try {
-      const pin = hsm.pin ?? (pinFile ? secretFromFileText(await fs.readFile(pinFile, "utf8")) : undefined);
-      if (pin === undefined) {
-        if (!ctx.interactive) throw new KskError("keystore", "SECRET-MISSING", `hsm ${hsm.name}: no pin in the config and no --pin-file`);
-        return await findKeyInAnyToken(hsm.modulePath, await ctx.promptSecret(`User PIN for ${hsm.name} (${hsm.modulePath}): `), label, options);
-      }
-      return await findKeyInAnyToken(hsm.modulePath, pin, label, options);
+      return await openTokenHoldingKey({
+        modulePath: hsm.modulePath,
+        moduleEnvironment,
+        label,
+        ...(hsm.tokenLabel === undefined ? {} : { tokenLabel: hsm.tokenLabel }),
+        pin,
+        warn: (text) => ctx.err(`ksk: WARNING: ${text}\n`),
+      });
     } catch (e) {
-      if (!isKskError(e) || e.kind !== "keystore") throw e;
-      lastError = e;
+      if (!isKskError(e) || e.code !== "KEY-NOT-FOUND") throw e;
+      misses.push(`hsm ${hsm.name}: ${e.message}`);
     }
   }
-  throw lastError ?? new KskError("keystore", "KEY-MISSING", `key ${label} is in none of the configured HSMs`);
+  throw new KskError("keystore", "KEY-NOT-FOUND", `key ${label} is in none of the config's HSMs (${misses.join("; ") || "no hsm section"})`, {
+    where: configFile,
+  });
+}
+
+/** SOFTHSM2_CONF from the process, for an `hsm:` entry that gives none. */
+function inheritedModuleEnvironment(ctx: CliContext): Record<string, string> {
+  const conf = ctx.env[KEYSTORE_ENV.softhsmConf];
+  return conf ? { [KEYSTORE_ENV.softhsmConf]: conf } : {};
 }
 
 /** Open every KSK the schema names; their public keys and Signers, keyed by config key name. */
@@ -59,14 +90,14 @@ export async function openKsks(ctx: CliContext, config: SignerConfig, configFile
     for (const k of opened.splice(0)) await k.close();
   };
   try {
-    const shared = config.keystoreUri !== undefined ? await openFor(ctx, config, path.dirname(configFile), "", pinFile) : undefined;
+    const shared = config.keystoreUri !== undefined ? await openConfiguredKey(ctx, config, configFile, "", pinFile) : undefined;
     if (shared) opened.push(shared);
     for (const name of names) {
       const key = config.keys.get(name);
       if (!key) throw new KskError("input", "CONFIG-INVALID", `the schema names key ${name}, which is not in keys`, { where: configFile });
       let keystore = shared;
       if (!keystore) {
-        keystore = await openFor(ctx, config, path.dirname(configFile), key.label, pinFile);
+        keystore = await openConfiguredKey(ctx, config, configFile, key.label, pinFile);
         opened.push(keystore);
       }
       const info = await keystore.find(key.label);

@@ -6,18 +6,29 @@
  * `run()` itself is free of process globals so tests can call it in-process, and
  * `runAsProcess()` is what the installed command (./bin.ts) and `tsx src/main.ts` run.
  */
-import { createInterface } from "node:readline";
-import { isKskError } from "@ksk/core";
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { KskError, escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
 import yargs from "yargs";
 import { COMMANDS, commandNamed } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_KIND } from "./exit-codes.js";
 import { STDIN_ARGUMENT } from "./io.js";
+import { withOptionSuggestions } from "./suggest.js";
+import { askLine, askSecret } from "./terminal.js";
 import { VERSION } from "./version.js";
 
 class UsageError extends Error {}
 
-export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
+export async function run(argv: readonly string[], given: CliContext): Promise<number> {
+  // Whatever a command prints may quote input: no control character reaches the terminal raw.
+  const ctx: CliContext = {
+    ...given,
+    out: (t) => given.out(escapeLinesForTerminal(t)),
+    err: (t) => given.err(escapeLinesForTerminal(t)),
+    prompt: (q) => given.prompt(escapeLinesForTerminal(q)),
+    promptSecret: (q) => given.promptSecret(escapeLinesForTerminal(q)),
+  };
   const debug = argv.includes("--debug");
   let exitCode: number = EXIT.ok;
   const args = argv.map((a) => (a === "-" ? STDIN_ARGUMENT : a));
@@ -34,7 +45,10 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
     .exitProcess(false)
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(message);
+      // The options of the command being parsed (yargs has the method, its typings do not).
+      const options = (parser as unknown as { getOptions(): { key: Record<string, unknown> } }).getOptions();
+      const known = Object.keys(options.key).filter((k) => !/[A-Z]/.test(k));
+      throw new UsageError(withOptionSuggestions(message, known));
     });
   try {
     // The named group is loaded and registered in full; every other group is a stub with its
@@ -56,16 +70,16 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
     return exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.err(`ksk: ${e.message}\n`);
+      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
       return EXIT.usage;
     }
     if (isKskError(e)) {
-      ctx.err(`ksk: ${e.message}\n`);
+      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
       if (debug && e.stack) ctx.err(`${e.stack}\n`);
       return EXIT_FOR_KIND[e.kind];
     }
     const error = e as Error;
-    ctx.err(`ksk: internal error: ${error?.message ?? String(e)}${debug ? "" : " (rerun with --debug for details)"}\n`);
+    ctx.err(`ksk: internal error: ${escapeForTerminal(error?.message ?? String(e))}${debug ? "" : " (rerun with --debug for details)"}\n`);
     if (debug && error?.stack) ctx.err(`${error.stack}\n`);
     return EXIT.internal;
   }
@@ -73,39 +87,24 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
 
 /** The real context: process streams, environment, clock and terminal. */
 export function processContext(): CliContext {
-  const ask = (question: string, secret: boolean) =>
-    new Promise<string>((resolve, reject) => {
-      const rl = createInterface({ input: process.stdin, output: process.stderr, terminal: process.stdin.isTTY === true });
-      if (secret) {
-        // Echo nothing typed after the question.
-        const output = rl as unknown as { _writeToOutput: (s: string) => void };
-        let asked = false;
-        output._writeToOutput = (s: string) => {
-          if (!asked) {
-            process.stderr.write(s);
-            asked = true;
-          }
-        };
-      }
-      rl.question(question, (answer) => {
-        rl.close();
-        if (secret) process.stderr.write("\n");
-        resolve(answer);
-      });
-      rl.on("close", () => reject(new Error("standard input closed")));
-    });
   return {
     out: (text) => process.stdout.write(text),
     err: (text) => process.stderr.write(text),
-    readStdin: async () => {
+    readStdin: async (maxBytes) => {
       const chunks: Buffer[] = [];
-      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      let total = 0;
+      for await (const chunk of process.stdin) {
+        total += (chunk as Buffer).length;
+        // Stop at the cap, as for a file: never buffer an endless stream whole.
+        if (total > maxBytes) throw new KskError("input", "INPUT-TOO-LARGE", `is over ${maxBytes} bytes; at most ${maxBytes} accepted`, { where: "stdin" });
+        chunks.push(chunk as Buffer);
+      }
       return new Uint8Array(Buffer.concat(chunks));
     },
     env: process.env,
     now: () => Math.floor(Date.now() / 1000),
-    prompt: (q) => ask(q, false),
-    promptSecret: (q) => ask(q, true),
+    prompt: (q) => askLine(process.stdin, process.stderr, q),
+    promptSecret: (q) => askSecret(process.stdin, process.stderr, q),
     interactive: process.stdin.isTTY === true,
     stderrIsTerminal: process.stderr.isTTY === true,
   };
@@ -129,5 +128,15 @@ export function runAsProcess(): void {
   );
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly) runAsProcess();
+/** Run as the program (`tsx src/main.ts`, not imported by a test)? Paths compared after resolving links, so `#`, `?` or a space in them is harmless. */
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) runAsProcess();

@@ -300,6 +300,36 @@ describe("ksk anchors ds", () => {
     expect(runTool("named-checkconf", [broken]).status).not.toBe(0);
   });
 
+  it.runIf(hasTool("named-checkconf"))("ksk ds and anchors ds agree: initial-ds by default; static-ds only on request, with BIND's own warning", async () => {
+    const dnskeys = tmp.file("ksk2024.key", dnskeyLine(ROOT_KSKS[2]!));
+    for (const argv of [
+      ["anchors", "ds", xml, "--format", "bind"],
+      ["ds", dnskeys, "--format", "bind"],
+    ]) {
+      const byDefault = await ksk(argv);
+      expect(byDefault.stdout).toContain('"." initial-ds 38696 8 2 ');
+      expect(byDefault.stderr).toBe("");
+      const check = runTool("named-checkconf", [tmp.file(`default-${argv[0]}.conf`, byDefault.stdout)]);
+      expect(check.stdout + check.stderr).toBe("");
+      const fixed = await ksk([...argv, "--bind-mode", "static-ds"]);
+      expect(fixed.stdout).toContain('"." static-ds 38696 8 2 ');
+      const bind = runTool("named-checkconf", [tmp.file(`static-${argv[0]}.conf`, fixed.stdout)]);
+      const bindWarning = (bind.stdout + bind.stderr)
+        .replace(/^.*?:\d+: /, "")
+        .trim()
+        .replace(/\.$/, "");
+      expect(bindWarning).toMatch(/WILL FAIL after key rollover/);
+      expect(fixed.stderr).toBe(`ksk: WARNING: ${bindWarning} (BIND's named-checkconf)\n`);
+    }
+  });
+
+  it("anchors verify without --p7s says the signature was NOT checked", async () => {
+    const r = await ksk(["anchors", "verify", xml]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/XML checks passed: .*; the signature was NOT checked/);
+    expect(r.stdout).not.toMatch(/^verified:/m);
+  });
+
   it.runIf(hasTool("unbound-checkconf"))("unbound loads the file as an auto-trust-anchor-file", async () => {
     const r = await ksk(["anchors", "ds", xml, "--format", "unbound"]);
     const anchor = tmp.file("root.key", r.stdout);
@@ -341,6 +371,23 @@ describe.runIf(hasTool("softhsm2-util"))("keys in the HSM (SoftHSM)", () => {
     }
   });
   afterAll(() => token?.cleanup());
+
+  it("--keystore without --label: every KSK of the keystore, ids its labels, validFrom the publication time — each default said", async () => {
+    const xml = tmp.file("every-ksk.xml");
+    const at = "2026-12-01T00:00:00Z";
+    const r = await ksk(["anchors", "build", "--keystore", token.uri(), "--at", at, "-o", xml], { env: token.env });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain("ksk: no --label: every KSK in the keystore: ksk-a, ksk-b\n");
+    const doc = parseRootAnchors(readFileSync(xml));
+    expect(doc.keyDigests.map((kd) => kd.id)).toEqual(["ksk-a", "ksk-b"]);
+    for (const kd of doc.keyDigests) {
+      expect(kd.validFromEpochSeconds).toBe(Date.parse(at) / 1000);
+      expect(r.stderr).toContain(`ksk: KeyDigest id for ${kd.keyTag}: ${kd.id} (its keystore label; --id-for ${kd.keyTag}=ID to change)\n`);
+      expect(r.stderr).toContain(`ksk: validFrom for ${kd.keyTag}: 2026-12-01T00:00:00+00:00 (the publication time`);
+    }
+    // The ZSK-flagged signing key of the same token is not a KSK: it is left out.
+    expect(doc.keyDigests).toHaveLength(2);
+  });
 
   it("builds from --keystore --label, and signs with --key pkcs11:…;object=LABEL", async () => {
     const keystore = await openKeystore(token.uri(), { env: token.env });

@@ -4,7 +4,7 @@
  */
 import { afterAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { ROOT_KSKS, dnskeyLine, dsDigest, tempDir } from "./fixtures.js";
+import { ROOT_APEX_FILE, ROOT_KSKS, dnskeyLine, dsDigest, tempDir } from "./fixtures.js";
 import { ksk } from "./harness.js";
 
 const tmp = tempDir();
@@ -88,6 +88,41 @@ describe("ksk ds (real root KSKs)", () => {
       expect(r.code, command).toBe(3);
       expect(r.stderr).toMatch(/^ksk: stdin: RSASHA256 modulus of 8 bits is outside 512\.\.4096 \(RFC 5702\)\n$/);
     }
+  });
+
+  it("refuses RSA keys no signature can be trusted under: exponent 1, an even modulus, under 1024 bits (exit 3)", async () => {
+    const rsaKey = (exponent: number[], modulusBits: number, lastOctet: number) => {
+      const n = new Uint8Array(modulusBits / 8).fill(0xc5);
+      n[n.length - 1] = lastOctet;
+      return Buffer.from([exponent.length, ...exponent, ...n]).toString("base64");
+    };
+    for (const [what, key, message] of [
+      ["exponent 1", rsaKey([1], 2048, 0xc5), /exponent 1 is under 3/],
+      ["an even modulus", rsaKey([1, 0, 1], 2048, 0xc4), /modulus is even/],
+      ["a 768-bit modulus", rsaKey([1, 0, 1], 768, 0xc5), /modulus of 768 bits is under 1024/],
+    ] as const) {
+      const zone = `.\t172800\tIN\tDNSKEY\t257 3 8 ${key}\n`;
+      const ds = await ksk(["ds", "-"], { stdin: zone });
+      expect(ds.code, what).toBe(3);
+      expect(ds.stderr, what).toMatch(message);
+      const anchor = await ksk(["rrset", "verify", ROOT_APEX_FILE, "--anchor", tmp.file("weak.key", zone), "--at", "2023-11-10T00:00:00Z"]);
+      expect(anchor.code, what).toBe(3);
+      expect(anchor.stderr, what).toMatch(message);
+      const build = await ksk(["anchors", "build", "--dnskey", tmp.file("weak-dnskey.zone", zone), "-o", tmp.file("weak-anchors.xml")]);
+      expect(build.code, `${what}: ${build.stderr}`).toBe(3);
+      expect(build.stderr, what).toMatch(message);
+    }
+    // The good form of the same key is accepted.
+    expect((await ksk(["ds", "-"], { stdin: `.\t172800\tIN\tDNSKEY\t257 3 8 ${rsaKey([1, 0, 1], 2048, 0xc5)}\n` })).code).toBe(0);
+  });
+
+  it("a misspelled option is a usage error (exit 2) with a 'did you mean'; a word far from any option gets none", async () => {
+    const r = await ksk(["ds", allKeys, "--digets", "2"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toBe("ksk: Unknown argument: digets (digets: did you mean --digest?)\n");
+    const far = await ksk(["ds", allKeys, "--zzzzzz", "2"]);
+    expect(far.code).toBe(2);
+    expect(far.stderr).toBe("ksk: Unknown argument: zzzzzz\n");
   });
 
   it("reports a missing file as exit 3 naming it", async () => {

@@ -2,6 +2,7 @@
  * Run `ksk` in-process with a frozen clock and captured output, as the tests of every command do.
  * Spawning the real binary is left to the end-to-end tests (see test/cli-process.test.ts).
  */
+import { KskError } from "@ksk/core";
 import type { CliContext } from "../src/context.js";
 import { run } from "../src/main.js";
 
@@ -39,7 +40,12 @@ export async function ksk(args: readonly string[], options: KskRunOptions = {}):
     err: (t) => {
       stderr += t;
     },
-    readStdin: async () => (typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : (options.stdin ?? new Uint8Array())),
+    readStdin: async (maxBytes) => {
+      const bytes = typeof options.stdin === "string" ? new TextEncoder().encode(options.stdin) : (options.stdin ?? new Uint8Array());
+      if (bytes.length > maxBytes)
+        throw new KskError("input", "INPUT-TOO-LARGE", `is over ${maxBytes} bytes; at most ${maxBytes} accepted`, { where: "stdin" });
+      return bytes;
+    },
     env: options.env ?? {},
     now: () => options.now ?? DEFAULT_NOW,
     prompt: answer,

@@ -45,6 +45,36 @@ describe("ksk ksr validate", () => {
     expect(alone.code).toBe(2);
   });
 
+  it("reports, not aborts: a keyTag attribute that is not the key's, and malformed key material, fail KSR-BUNDLE-KEYS only (exit 1)", async () => {
+    const text = readFileSync(KSR_Q2, "utf8");
+    const wrongTag = await ksk(["ksr", "validate", variant("wrong-tag.xml", text.replace('keyTag="61045"', 'keyTag="61046"')), "--previous-skr", SKR_Q1], {
+      now: NOW_Q2,
+    });
+    expect(wrongTag.code).toBe(1);
+    expect(wrongTag.stdout).toMatch(/FAIL KSR-BUNDLE-KEYS .*keyTag attribute says 61046 but the key's tag is 61045/);
+    expect(wrongTag.stdout).toMatch(/PASS KSR-BUNDLE-POP /);
+    expect(wrongTag.stdout.match(/^FAIL /gm)).toHaveLength(1);
+    // Well-formed XML and base64, but an RSA key whose exponent leaves no modulus.
+    const at = text.indexOf('keyTag="15768"');
+    const start = text.indexOf("<PublicKey>", at) + "<PublicKey>".length;
+    const malformed = text.slice(0, start) + "AwEAAQ==" + text.slice(text.indexOf("</PublicKey>", start));
+    const bad = await ksk(["ksr", "validate", variant("malformed-key.xml", malformed)], { now: NOW_Q2 });
+    expect(bad.code).toBe(1);
+    expect(bad.stdout).toMatch(/FAIL KSR-BUNDLE-KEYS .*malformed key: RSA public key: exponent length 3 leaves no modulus/);
+    expect(bad.stdout).toMatch(/PASS KSR-BUNDLE-POP .*1 bundle\(s\) with malformed keys not judged/);
+    expect(bad.stdout.match(/^FAIL /gm)).toHaveLength(1);
+  });
+
+  it("KSR-BUNDLE-POP judges possession only: a key's TTL differing from the signatures' Original TTL is KSR-BUNDLE-KEYS's finding", async () => {
+    const text = readFileSync(KSR_Q2, "utf8");
+    const r = await ksk(["ksr", "validate", variant("ttl.xml", text.replace("<TTL>172800</TTL>", "<TTL>86400</TTL>")), "--previous-skr", SKR_Q1], {
+      now: NOW_Q2,
+    });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL KSR-BUNDLE-KEYS .*TTL 86400 is not the policy TTL 172800/);
+    expect(r.stdout).toMatch(/PASS KSR-BUNDLE-POP /);
+  });
+
   it("passes the real 2017 Q2 KSR chained to the 2017 Q1 SKR: every check, the table, SHA-256 and PGP words", async () => {
     const r = await ksk(["ksr", "validate", KSR_Q2, "--previous-skr", SKR_Q1], { now: NOW_Q2 });
     expect(r.code).toBe(0);
@@ -66,7 +96,24 @@ describe("ksk ksr validate", () => {
     const digest = createHash("sha256").update(readFileSync(KSR_Q2)).digest();
     expect(r.stdout).toContain(`KSR SHA-256: ${digest.toString("hex").match(/.{8}/g)!.join(" ")}`);
     expect(r.stdout).toContain(`KSR PGP words: ${pgpWords(new Uint8Array(digest)).join(" ")}`);
-    expect(r.stdout).toContain("KSR is acceptable");
+    expect(r.stdout).toContain("KSR is acceptable: every check passed\n");
+  });
+
+  it("without --previous-skr: never a bare 'acceptable', but the checks skipped, counted and named", async () => {
+    const r = await ksk(["ksr", "validate", KSR_Q2], { now: NOW_Q2 });
+    expect(r.code).toBe(0);
+    const skipped = [...r.stdout.matchAll(/^SKIP (\S+)/gm)].map((m) => m[1]);
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(r.stdout).toContain(`KSR is acceptable for the checks run; ${skipped.length} skipped: ${skipped.join(", ")}\n`);
+  });
+
+  it("ksk ds / keytag given root-anchors.xml point to ksk anchors ds", async () => {
+    const xml = variant("root-anchors.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<TrustAnchor id="x" source="y"><Zone>.</Zone></TrustAnchor>\n');
+    for (const command of ["ds", "keytag"]) {
+      const r = await ksk([command, xml]);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe(`ksk: ${xml}: is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)\n`);
+    }
   });
 
   it("fails the 2016 Q3 KSR under today's policy with exit 1 and names the codes", async () => {

@@ -29,6 +29,18 @@ describe("ksk rrset verify — the real root apex (2023-11-04)", () => {
     expect(r.stdout).not.toContain("FAIL");
   });
 
+  it("takes IANA's published DS line for KSK-2017 as it is: no TTL (RFC 1035 §5.1), so the root's", async () => {
+    // The line IANA publishes for KSK-2017 (https://data.iana.org/root-anchors/), character for character.
+    const ianaLine = ". IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n";
+    expect(ianaLine).toContain(dsDigest(ksk2017, 2));
+    const r = await ksk(["rrset", "verify", ROOT_APEX_FILE, "--anchor", tmp.file("iana-root.ds", ianaLine), "--at", INSIDE]);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("OK   . DNSKEY: chains to the anchor");
+    expect(r.code).toBe(0);
+    const withoutTtlOrClass = tmp.file("bare.ds", ". DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n");
+    expect((await ksk(["rrset", "verify", ROOT_APEX_FILE, "--anchor", withoutTtlOrClass, "--at", INSIDE])).code).toBe(0);
+  });
+
   it("validates from a DNSKEY anchor and from a set where only one record matches", async () => {
     const dnskeyAnchor = tmp.file("ksk2017.key", dnskeyLine(ksk2017));
     expect((await ksk(["rrset", "verify", ROOT_APEX_FILE, "--anchor", dnskeyAnchor, "--at", INSIDE])).code).toBe(0);

@@ -92,6 +92,18 @@ describe("ksk skr show", () => {
     expect((await ksk(["rrset", "verify", zone, "--anchor", ksk2010, "--at", "2017-04-10T00:00:00Z"])).code).toBe(0);
   });
 
+  it("--bundle N prints that bundle alone, which pipes into rrset verify - at the slot's time; a bundle out of range is exit 2", async () => {
+    const r = await ksk(["skr", "show", SKR_Q2, "--format", "zone", "--bundle", "5"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout.match(/^; bundle \d+/gm)).toEqual(["; bundle 5"]);
+    const inception = /RRSIG\tDNSKEY 8 0 172800 \d{14} (\d{14}) 19036/.exec(r.stdout)![1]!;
+    const at = `${inception.slice(0, 4)}-${inception.slice(4, 6)}-${inception.slice(6, 8)}T12:00:00Z`;
+    const verified = await ksk(["rrset", "verify", "-", "--anchor", ksk2010, "--at", at], { stdin: r.stdout });
+    expect(verified.stdout).toContain("OK   . DNSKEY: chains to the anchor");
+    expect(verified.code).toBe(0);
+    expect((await ksk(["skr", "show", SKR_Q2, "--format", "zone", "--bundle", "10"])).code).toBe(2);
+  });
+
   it("prints JSON with each bundle's ZSK tags and KSKs", async () => {
     const r = await ksk(["skr", "show", SKR_Q2, "--format", "json"]);
     const doc = JSON.parse(r.stdout) as { bundles: { zskTags: number[]; ksks: string[] }[] };

@@ -50,9 +50,45 @@ function rsaModulusBits(modulusBytes: Uint8Array): number {
   return (modulusBytes.length - 1) * 8 + (32 - Math.clz32(modulusBytes[0] as number));
 }
 
+/**
+ * What makes an RSA public key worthless as a verifier, whatever its size: an exponent under 3
+ * (with e = 1 the "signature" is the padded digest itself, so anyone can make one) or an even
+ * modulus (not the product of two odd primes). Undefined when neither.
+ */
+function rsaKeyFlaw(key: RsaPublicKey): string | undefined {
+  const e = key.exponentBytes;
+  if (e.length === 1 && (e[0] as number) < 3) return `exponent ${e[0]} is under 3: any signature would verify`;
+  if (((key.modulusBytes[key.modulusBytes.length - 1] as number) & 1) === 0) return "modulus is even: not a product of two odd primes";
+  return undefined;
+}
+
+/**
+ * The smallest RSA modulus accepted as a key to trust (an anchor, a key to publish a DS for).
+ * RFC 5702 §2.1 allows 512 bits for RSASHA256, and such signatures still verify (the RFC's own
+ * example), but a 512-bit modulus is factorable: trusting one is trusting anyone.
+ */
+export const RSA_TRUSTED_MIN_MODULUS_BITS = 1024;
+
+/**
+ * Refuse a DNSKEY public key that must not be trusted: malformed for its algorithm (see
+ * `describeKey`), or an RSA modulus under RSA_TRUSTED_MIN_MODULUS_BITS. Keys of algorithms the
+ * toolkit does not implement pass: their DS and key tag are still defined.
+ */
+export function checkTrustableKey(algorithm: number, publicKeyBytes: Uint8Array): void {
+  const info = ALGORITHMS.get(algorithm);
+  if (!info) return;
+  const { sizeBits } = info.describeKey(publicKeyBytes);
+  if (info.family === "RSA" && sizeBits < RSA_TRUSTED_MIN_MODULUS_BITS) {
+    throw inputError("DNSKEY-RSA-KEY", `${info.mnemonic} modulus of ${sizeBits} bits is under ${RSA_TRUSTED_MIN_MODULUS_BITS}: too weak to trust`);
+  }
+}
+
 function rsaAlgorithm(number: number, mnemonic: string, hash: "sha256" | "sha512", minBits: number): AlgorithmInfo {
   const verifyRsa = (publicKeyBytes: Uint8Array, data: Uint8Array, signatureBytes: Uint8Array) => {
-    const { modulusBytes } = decodeRsaPublicKey(publicKeyBytes);
+    const rsa = decodeRsaPublicKey(publicKeyBytes);
+    // Fail closed: no signature is valid under a key that cannot be trusted to make one.
+    if (rsaKeyFlaw(rsa) !== undefined) return false;
+    const { modulusBytes } = rsa;
     // RFC 3110: the signature is as long as the modulus; a shorter one is not left-padded here.
     if (signatureBytes.length !== modulusBytes.length) return false;
     return nodeVerify(hash, data, dnskeyKeyObject({ algorithm: number, publicKeyBytes }), signatureBytes);
@@ -62,12 +98,14 @@ function rsaAlgorithm(number: number, mnemonic: string, hash: "sha256" | "sha512
     mnemonic,
     family: "RSA",
     describeKey(publicKeyBytes) {
-      const { modulusBytes } = decodeRsaPublicKey(publicKeyBytes);
-      const sizeBits = rsaModulusBits(modulusBytes);
+      const key = decodeRsaPublicKey(publicKeyBytes);
+      const sizeBits = rsaModulusBits(key.modulusBytes);
       // RFC 5702 §2.1 / §2.2: modulus 512 (1024 for SHA-512) to 4096 bits.
       if (sizeBits < minBits || sizeBits > 4096) {
         throw inputError("DNSKEY-RSA-KEY", `${mnemonic} modulus of ${sizeBits} bits is outside ${minBits}..4096 (RFC 5702)`);
       }
+      const flaw = rsaKeyFlaw(key);
+      if (flaw) throw inputError("DNSKEY-RSA-KEY", `${mnemonic} key: ${flaw}`);
       return { sizeBits };
     },
     verify: verifyRsa,

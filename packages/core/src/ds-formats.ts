@@ -1,7 +1,8 @@
 /**
  * DS records in the formats resolver operators paste into their software:
  * - `zone`: zone-file lines (`.	172800	IN	DS	20326 8 2 E06D…`), as ldns-key2ds and dnssec-dsfromkey print;
- * - `bind`: a BIND 9.15+ `trust-anchors { … };` clause with `static-ds` (or `initial-ds`, RFC 5011 managed);
+ * - `bind`: a BIND 9.15+ `trust-anchors { … };` clause with `initial-ds` (RFC 5011 managed, as BIND
+ *   recommends for the root) or, on request, `static-ds` (with BIND's own warning, see below);
  * - `unbound`: a file for unbound's `trust-anchor-file:` / `auto-trust-anchor-file:` (DS lines, `;` comments);
  * - `json`: one object per DS.
  */
@@ -20,7 +21,7 @@ export interface DsRecord {
 }
 
 export interface DsFormatOptions {
-  /** BIND: `static-ds` (fixed) or `initial-ds` (RFC 5011 managed, the form BIND ships). */
+  /** BIND: `initial-ds` (RFC 5011 managed, the form BIND ships; the default) or `static-ds` (fixed). */
   readonly bindMode?: "static-ds" | "initial-ds";
 }
 
@@ -29,7 +30,7 @@ export function formatDsRecords(records: readonly DsRecord[], format: DsFormat, 
     case "zone":
       return records.map((r) => `${rrToString(makeRR(r.owner, r.ttlSeconds, r.ds))}\n`).join("");
     case "bind": {
-      const mode = options.bindMode ?? "static-ds";
+      const mode = options.bindMode ?? "initial-ds";
       const lines = records.map((r) => {
         const d = r.ds;
         return `\t"${nameToString(r.owner)}" ${mode} ${d.keyTag} ${d.algorithm} ${d.digestType} "${bytesToHex(d.digestBytes, true)}";\n`;
@@ -52,4 +53,14 @@ export function formatDsRecords(records: readonly DsRecord[], format: DsFormat, 
         2,
       )}\n`;
   }
+}
+
+/**
+ * The warning BIND's named-checkconf gives for a static root anchor (it cannot follow a KSK
+ * rollover), or undefined when the output has none.
+ */
+export function bindStaticRootWarning(records: readonly DsRecord[], format: DsFormat, options: DsFormatOptions = {}): string | undefined {
+  if (format !== "bind" || (options.bindMode ?? "initial-ds") !== "static-ds") return undefined;
+  if (!records.some((r) => nameToString(r.owner) === ".")) return undefined;
+  return "static entry for the root zone WILL FAIL after key rollover - use trust-anchors with initial-key or initial-ds instead (BIND's named-checkconf)";
 }

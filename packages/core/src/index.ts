@@ -14,6 +14,7 @@ export * from "./rdata.js";
 export * from "./rr.js";
 export * from "./rrtype.js";
 export * from "./signed-data.js";
+export * from "./terminal-text.js";
 export type { Signer } from "./signer.js";
 export * from "./time.js";
 export * from "./verify.js";

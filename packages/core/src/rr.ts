@@ -95,3 +95,9 @@ export function groupRRsets(rrs: Iterable<RR>): RRset[] {
 export function sameOwner(a: RR, b: RR): boolean {
   return namesEqual(a.owner, b.owner);
 }
+
+/**
+ * The TTL of the root's DNSKEY and DS RRsets (two days, as the root zone publishes them): the
+ * default for a DNSKEY or DS record read without any TTL, as in a `.key` file from dnssec-keygen.
+ */
+export const ROOT_KEY_TTL_SECONDS = 172800;

@@ -8,7 +8,7 @@
  * requires. `anchoredKeys` says which keys of a DNSKEY RRset a trust anchor (DS or DNSKEY records)
  * designates. Not implemented here: chasing delegations and NSEC denial (see @ksk/zone).
  */
-import { algorithmInfo, isSupportedAlgorithm } from "./algorithms.js";
+import { algorithmInfo, checkTrustableKey, isSupportedAlgorithm } from "./algorithms.js";
 import { bytesEqual } from "./bytes.js";
 import { checkFailed } from "./checks.js";
 import { KskError, inputError } from "./errors.js";
@@ -145,9 +145,21 @@ export function anchorDesignates(anchor: AnchorRecord, key: RR<DnskeyRdata>): bo
   return sameDnskeyRecord(anchor.rdata as DnskeyRdata, key.rdata);
 }
 
-/** The keys of a DNSKEY RRset designated by any of the anchor records. */
+/**
+ * The keys of a DNSKEY RRset designated by any of the anchor records. A designated key that must
+ * not be trusted (see `checkTrustableKey`: a weak or malformed RSA key) is left out: fail closed.
+ */
 export function anchoredKeys(dnskeys: readonly RR<DnskeyRdata>[], anchors: readonly AnchorRecord[]): RR<DnskeyRdata>[] {
-  return dnskeys.filter((k) => anchors.some((a) => anchorDesignates(a, k)));
+  return dnskeys.filter((k) => anchors.some((a) => anchorDesignates(a, k)) && isTrustableKey(k.rdata));
+}
+
+function isTrustableKey(key: DnskeyRdata): boolean {
+  try {
+    checkTrustableKey(key.algorithm, key.publicKeyBytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /**

@@ -4,6 +4,9 @@
  * Handles `$ORIGIN`, `$TTL`, parentheses spanning lines, `;` comments, quoted strings with escapes,
  * omitted owner (a line starting with blank space repeats the previous owner), omitted TTL and class
  * (in either order before the type), `@`, and TTL unit suffixes (`1h30m`, as BIND accepts).
+ * A record without a TTL (RFC 1035 §5.1 lets it be omitted) takes the `$TTL` in force, else the
+ * previous record's TTL, else the caller's `fallbackTtlSeconds` — as dnssec-dsfromkey and
+ * ldns-key2ds read BIND's and ldns's `.key` files, which have neither. With no fallback it is an error.
  * It is line-driven so callers can stream large files: feed lines to `ZoneReader.line()` and collect
  * the records, or use `parseZone()` on a whole text.
  * `$INCLUDE` (RFC 1035 §5.1) is handed to the caller's `onInclude` (the core reads no files: the
@@ -24,6 +27,10 @@ export interface ZoneReaderOptions {
   origin?: Name;
   /** Initial `$TTL`. */
   defaultTtlSeconds?: number;
+  /** TTL for a record with none when there is no `$TTL` and no previous record (else an error). */
+  fallbackTtlSeconds?: number;
+  /** Told once, with the record's `file:line`, the first time the fallback TTL is used. */
+  onFallbackTtl?: (where: string) => void;
   /** Called for `$INCLUDE file [origin]`; absent means `$INCLUDE` is refused. */
   onInclude?: (directive: IncludeDirective) => void;
 }
@@ -49,6 +56,8 @@ export class ZoneReader {
   private readonly fileName: string;
   private origin: Name | undefined;
   private defaultTtl: number | undefined;
+  private readonly fallbackTtl: number | undefined;
+  private onFallbackTtl: ((where: string) => void) | undefined;
   private lastTtl: number | undefined;
   private lastOwner: Name | undefined;
   private lineNumber = 0;
@@ -61,6 +70,8 @@ export class ZoneReader {
     this.fileName = options.fileName ?? "zone";
     this.origin = options.origin;
     this.defaultTtl = options.defaultTtlSeconds;
+    this.fallbackTtl = options.fallbackTtlSeconds;
+    this.onFallbackTtl = options.onFallbackTtl;
     this.onInclude = options.onInclude;
   }
 
@@ -194,6 +205,11 @@ export class ZoneReader {
     if (type === undefined) throw inputError("ZONE-TYPE", "record has no RR type");
     if (cls !== undefined && cls !== RRClass.IN) throw inputError("ZONE-CLASS", `class ${classToString(cls)} is not supported; only IN`);
     if (ttl === undefined) ttl = this.defaultTtl ?? this.lastTtl;
+    if (ttl === undefined && this.fallbackTtl !== undefined) {
+      ttl = this.fallbackTtl;
+      this.onFallbackTtl?.(`${this.fileName}:${entry.lineNumber}`);
+      this.onFallbackTtl = undefined;
+    }
     if (ttl === undefined) throw inputError("ZONE-TTL", "record has no TTL and there is no $TTL");
     this.lastTtl = ttl;
     this.lastOwner = owner;

@@ -4,13 +4,14 @@
  * RFC's private key over `rrsigSignedData` must give the RFC's signature byte for byte: that proves
  * the signed-data builder, not just the verifier.
  */
-import { createPrivateKey, sign as nodeSign } from "node:crypto";
+import { createHash, createPrivateKey, sign as nodeSign } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import {
   algorithmInfo,
   base64ToBytes,
   bytesToBase64,
   bytesToHex,
+  checkTrustableKey,
   decodeRsaPublicKey,
   encodeRsaPublicKey,
   keyTag,
@@ -107,5 +108,44 @@ describe("RSA public key field (RFC 3110 §2)", () => {
 
   it("refuses a modulus outside RFC 5702's sizes", () => {
     expectInputError(() => algorithmInfo(10).describeKey(key), "DNSKEY-RSA-KEY", "512 bits", "1024..4096");
+  });
+});
+
+describe("RSA keys that must not be trusted (fail closed)", () => {
+  const modulus2048 = (last: number) => {
+    const n = new Uint8Array(256).fill(0xc5);
+    n[255] = last;
+    return n;
+  };
+  const withExponent = (e: number[], n: Uint8Array) => encodeRsaPublicKey({ exponentBytes: new Uint8Array(e), modulusBytes: n });
+
+  it("exponent 1: the PKCS#1 v1.5 padded digest itself would be a 'signature'; it never verifies and the key is refused", () => {
+    const data = new TextEncoder().encode("any RRset at all");
+    const digestInfo = Buffer.from("3031300d060960864801650304020105000420", "hex");
+    const digest = createHash("sha256").update(data).digest();
+    const padded = new Uint8Array(256).fill(0xff);
+    padded[0] = 0;
+    padded[1] = 1;
+    padded.set([0, ...digestInfo, ...digest], 256 - 1 - digestInfo.length - digest.length);
+    const key = withExponent(
+      [1],
+      padded.map((b, i) => (i === 255 ? b | 1 : b)),
+    );
+    expect(algorithmInfo(8).verify(key, data, padded)).toBe(false);
+    expectInputError(() => algorithmInfo(8).describeKey(key), "DNSKEY-RSA-KEY", "exponent 1 is under 3");
+    expectInputError(() => checkTrustableKey(8, withExponent([2], modulus2048(0xc5))), "DNSKEY-RSA-KEY", "exponent 2 is under 3");
+  });
+
+  it("an even modulus is refused; the same key with an odd modulus and e = 65537 is accepted", () => {
+    expectInputError(() => checkTrustableKey(8, withExponent([1, 0, 1], modulus2048(0xc4))), "DNSKEY-RSA-KEY", "modulus is even");
+    expect(() => checkTrustableKey(8, withExponent([1, 0, 1], modulus2048(0xc5)))).not.toThrow();
+    expect(() => checkTrustableKey(8, withExponent([3], modulus2048(0xc5)))).not.toThrow();
+  });
+
+  it("RFC 5702 §6.1's 512-bit key still verifies its example, but is not a key to trust", () => {
+    const ex = examples.find((e) => e.rrsig.algorithm === 8)!;
+    const { key } = exampleRecords(ex);
+    expect(algorithmInfo(8).describeKey(key.rdata.publicKeyBytes).sizeBits).toBe(512);
+    expectInputError(() => checkTrustableKey(8, key.rdata.publicKeyBytes), "DNSKEY-RSA-KEY", "512 bits is under 1024");
   });
 });

@@ -61,6 +61,18 @@ describe("the master file format", () => {
     expect(rrs2.map((r) => r.ttlSeconds)).toEqual([42, 42]);
   });
 
+  it("a record without a TTL: $TTL, else the previous record's, else the caller's fallback (said once)", () => {
+    const said: string[] = [];
+    const options = { fileName: "k.key", fallbackTtlSeconds: 172800, onFallbackTtl: (where: string) => said.push(where) };
+    // A BIND .key file: comment header, then a record with neither TTL nor $TTL.
+    const bind = parseZone("; This is a key-signing key, keyid 1.\n; Created: 20261129\nexample. IN DNSKEY 257 3 15 AAAA\n. DNSKEY 257 3 15 AAAA\n", options);
+    expect(bind.map((r) => r.ttlSeconds)).toEqual([172800, 172800]);
+    expect(said).toEqual(["k.key:3"]);
+    expect(parseZone("$TTL 60\na. IN A 192.0.2.1\n", options).map((r) => r.ttlSeconds)).toEqual([60]);
+    expect(parseZone("a. 42 IN A 192.0.2.1\nb. IN A 192.0.2.2\n", options).map((r) => r.ttlSeconds)).toEqual([42, 42]);
+    expect(said).toEqual(["k.key:3"]);
+  });
+
   it("keeps escaped spaces and dots in owner names; \\r\\n line ends", () => {
     const [rr] = parseZone("a\\ b\\.c.example. 1 IN A 192.0.2.1\r\n");
     expect(nameToString(rr?.owner ?? parseName("."))).toBe("a\\032b\\.c.example.");

@@ -5,11 +5,21 @@
  * `openKeystore(uri, options)`; see the README for URIs, secrets and what is left out.
  */
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
-export { KEYSTORE_ENV, findKeyInAnyToken, loadSecretFile, moduleEnvironment, openKeystore, resolveModulePath, secretFromFileText } from "./open.js";
+export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
+export {
+  KEYSTORE_ENV,
+  loadSecretFile,
+  moduleEnvironment,
+  openKeystore,
+  openTokenHoldingKey,
+  resolveModulePath,
+  secretFromFileText,
+  type TokenKeyLookup,
+} from "./open.js";
 // Types only from ./pkcs11.ts: importing its values would load the native addon for every user
 // of this package (see ./pkcs11-lazy.ts).
 export type { InitTokenParameters, InitTokenResult, TokenDescription } from "./pkcs11.js";
-export { initToken, openPkcs11Keystore } from "./pkcs11-lazy.js";
+export { initToken, openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, openSoftwareKeystore } from "./software.js";
 export { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type OpenOptions, type SignerOptions } from "./types.js";
 export { type FileKeystoreUri, type KeystoreUri, type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";

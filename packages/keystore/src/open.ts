@@ -14,9 +14,10 @@
  * Secret files lose one trailing newline (echo adds one) and nothing else: a PIN may contain
  * spaces.
  */
-import { promises as fs } from "node:fs";
 import { KskError } from "@ksk/core";
-import { openPkcs11Keystore } from "./pkcs11-lazy.js";
+import type { TokenDescription } from "./pkcs11.js";
+import { openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
+import { readSecretFileText } from "./secret-file.js";
 import { openSoftwareKeystore } from "./software.js";
 import type { Keystore, OpenOptions } from "./types.js";
 import { type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
@@ -43,11 +44,12 @@ export async function loadSecretFile(file: string, what: string, where: string, 
 }
 
 async function readSecret(options: OpenOptions, file: string, what: string, where: string): Promise<string> {
-  const read = options.readSecretFile ?? ((f: string) => fs.readFile(f, "utf8"));
+  const read = options.readSecretFile ?? readSecretFileText;
   let text: string;
   try {
     text = await read(file);
   } catch (e) {
+    if (e instanceof KskError) throw new KskError(e.kind, e.code, `the ${what} file: ${e.detail}`, { where });
     const code = (e as NodeJS.ErrnoException)?.code;
     const why = code === "ENOENT" ? "no such file" : code === "EACCES" ? "permission denied" : ((e as Error)?.message ?? String(e));
     throw new KskError("keystore", "SECRET-FILE", `cannot read the ${what} file ${file}: ${why}`, { where });
@@ -140,17 +142,60 @@ export async function openKeystore(uriText: string, options: OpenOptions = {}): 
   });
 }
 
+export interface TokenKeyLookup {
+  readonly modulePath: string;
+  /** Every environment variable the module is initialised with (e.g. SOFTHSM2_CONF). */
+  readonly moduleEnvironment: Readonly<Record<string, string>>;
+  /** The key pair's label. */
+  readonly label: string;
+  /** The token's label, when the configuration names it; else the token is found by the key's label. */
+  readonly tokenLabel?: string;
+  /** The user PIN, asked for only once the token is known. */
+  readonly pin: () => Promise<string>;
+  /** Told what the token's PIN flags warn of, before the login. */
+  readonly warn?: (text: string) => void;
+}
+
 /**
- * Find a key by label in every token of a module (IANA's signer configuration names a module, a
- * PIN and key labels, not tokens), returning the keystore holding it; close it when done.
+ * Open the one token of a module that holds a key (IANA's signer configuration names a module, a
+ * PIN and key labels, not tokens), logging in to that token only: the token is the one named, or
+ * the only one showing an object with the key's label before any login. A key in no token, or in
+ * several, is an error that costs no PIN attempt. Close the keystore when done.
  */
-export async function findKeyInAnyToken(modulePath: string, pin: string, label: string, options: OpenOptions = {}): Promise<Keystore> {
+export async function openTokenHoldingKey(lookup: TokenKeyLookup): Promise<Keystore> {
+  const { modulePath, moduleEnvironment, label } = lookup;
+  let selector: { tokenLabel: string } | { tokenSerial: string };
+  if (lookup.tokenLabel !== undefined) {
+    selector = { tokenLabel: lookup.tokenLabel };
+  } else {
+    const holders = await tokensHoldingLabel(modulePath, moduleEnvironment, label);
+    const where = `module ${modulePath}`;
+    if (holders.length === 0) {
+      throw new KskError(
+        "keystore",
+        "KEY-NOT-FOUND",
+        `no token shows a key labelled ${label} before login (name its token with token: if its public key is private)`,
+        {
+          where,
+        },
+      );
+    }
+    if (holders.length > 1) {
+      const names = holders.map((t) => `${t.label} (serial ${t.serial})`).join(", ");
+      throw new KskError("keystore", "PKCS11-TOKEN-AMBIGUOUS", `${holders.length} tokens hold a key labelled ${label}: ${names}; name one with token:`, {
+        where,
+      });
+    }
+    selector = { tokenSerial: (holders[0] as TokenDescription).serial };
+  }
+  const tokenPart = "tokenLabel" in selector ? `token=${encodeURIComponent(selector.tokenLabel)}` : `serial=${encodeURIComponent(selector.tokenSerial)}`;
   const keystore = await openPkcs11Keystore({
-    uriText: `pkcs11:object=${encodeURIComponent(label)}?module-path=${encodeURIComponent(modulePath)}`,
+    uriText: `pkcs11:${tokenPart};object=${encodeURIComponent(label)}?module-path=${encodeURIComponent(modulePath)}`,
     modulePath,
-    moduleEnvironment: moduleEnvironment(options),
-    selector: {},
-    pin: async () => pin,
+    moduleEnvironment,
+    selector,
+    pin: lookup.pin,
+    ...(lookup.warn ? { warn: lookup.warn } : {}),
   });
   try {
     await keystore.find(label);

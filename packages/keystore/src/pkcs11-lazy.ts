@@ -5,7 +5,7 @@
  * when it cannot be loaded.
  */
 import { KskError } from "@ksk/core";
-import type { InitTokenParameters, InitTokenResult, Pkcs11OpenParameters } from "./pkcs11.js";
+import type { InitTokenParameters, InitTokenResult, Pkcs11OpenParameters, TokenDescription } from "./pkcs11.js";
 import type { Keystore } from "./types.js";
 
 async function loadPkcs11(where: string): Promise<typeof import("./pkcs11.js")> {
@@ -22,4 +22,9 @@ export async function openPkcs11Keystore(parameters: Pkcs11OpenParameters): Prom
 
 export async function initToken(parameters: InitTokenParameters): Promise<InitTokenResult> {
   return (await loadPkcs11(parameters.modulePath)).initToken(parameters);
+}
+
+/** The tokens of a module that show an object with this label before any login (no PIN used). */
+export async function tokensHoldingLabel(modulePath: string, moduleEnvironment: Readonly<Record<string, string>>, label: string): Promise<TokenDescription[]> {
+  return (await loadPkcs11(modulePath)).tokensHoldingLabel(modulePath, moduleEnvironment, label);
 }

@@ -261,6 +261,51 @@ function selectTokens(tokens: readonly TokenDescription[], selector: TokenSelect
   return matching;
 }
 
+/**
+ * The initialised tokens of a module that show an object labelled `label` without a login (a key
+ * pair's public key is a public object), so that a PIN is presented only to the token that holds
+ * the key: on a real HSM every wrong PIN counts toward locking the token.
+ */
+export function tokensHoldingLabel(modulePath: string, moduleEnvironment: Readonly<Record<string, string>>, label: string): TokenDescription[] {
+  const module = acquireModule(modulePath, moduleEnvironment);
+  try {
+    return listTokens(module.p11, module.path)
+      .filter((t) => t.initialized)
+      .filter((t) => {
+        const where = describePkcs11Token({ tokenLabel: t.label });
+        let session: Handle;
+        try {
+          session = module.p11.C_OpenSession(t.slot, pkcs11js.CKF_SERIAL_SESSION);
+        } catch (e) {
+          throw pkcs11Failure(e, where, "opening a session");
+        }
+        try {
+          return findObjects(module.p11, session, [{ type: pkcs11js.CKA_LABEL, value: Buffer.from(label, "utf8") }]).length > 0;
+        } catch (e) {
+          throw pkcs11Failure(e, where, "searching by label");
+        } finally {
+          module.p11.C_CloseSession(session);
+        }
+      });
+  } finally {
+    releaseModule(module);
+  }
+}
+
+/** CKF_USER_PIN_COUNT_LOW, CKF_USER_PIN_FINAL_TRY, CKF_USER_PIN_LOCKED (PKCS#11 v2.40 §5.7.1 CK_TOKEN_INFO). */
+const PIN_FLAGS = { countLow: 0x00010000, finalTry: 0x00020000, locked: 0x00040000 } as const;
+
+/**
+ * What a token's user-PIN flags say before a login is tried: a locked PIN refuses the login (an
+ * attempt cannot succeed), a final try or a low count is a warning to give the operator first.
+ */
+export function userPinState(tokenFlags: number): { readonly locked: boolean; readonly warning?: string } {
+  if (tokenFlags & PIN_FLAGS.locked) return { locked: true };
+  if (tokenFlags & PIN_FLAGS.finalTry) return { locked: false, warning: "the next wrong user PIN locks the token (CKF_USER_PIN_FINAL_TRY)" };
+  if (tokenFlags & PIN_FLAGS.countLow) return { locked: false, warning: "a wrong user PIN was given recently (CKF_USER_PIN_COUNT_LOW)" };
+  return { locked: false };
+}
+
 // --- object helpers --------------------------------------------------------------------------
 
 function findObjects(p11: PKCS11, session: Handle, template: Pkcs11Types.Template): Handle[] {
@@ -374,6 +419,8 @@ export interface Pkcs11OpenParameters {
   readonly selector: TokenSelector;
   /** Called once, after the tokens are found, to get the user PIN. */
   readonly pin: () => Promise<string>;
+  /** Told what the token's PIN flags warn of, before the login. */
+  readonly warn?: (text: string) => void;
 }
 
 export async function openPkcs11Keystore(parameters: Pkcs11OpenParameters): Promise<Keystore> {
@@ -405,7 +452,7 @@ export async function openPkcs11Keystore(parameters: Pkcs11OpenParameters): Prom
       // logged in before the keystore is returned, so every read below sees private objects
       // (the DNSKEY records are CKA_PRIVATE).
       opened.push({ description, session, mechanisms, where });
-      login(module, description, session, pin, where);
+      login(module, description, session, pin, where, parameters.warn);
     }
     return new Pkcs11Keystore(parameters.uriText, module, opened);
   } catch (e) {
@@ -421,8 +468,19 @@ export async function openPkcs11Keystore(parameters: Pkcs11OpenParameters): Prom
   }
 }
 
-function login(module: LoadedModule, token: TokenDescription, session: Handle, pin: string, where: string): void {
+function login(module: LoadedModule, token: TokenDescription, session: Handle, pin: string, where: string, warn?: (text: string) => void): void {
   const digest = createHash("sha256").update(pin, "utf8").digest();
+  if (!module.loginPinDigests.has(token.serial)) {
+    let flags: number;
+    try {
+      flags = module.p11.C_GetTokenInfo(token.slot).flags;
+    } catch (e) {
+      throw pkcs11Failure(e, where, "reading the token's PIN state");
+    }
+    const state = userPinState(flags);
+    if (state.locked) throw keystoreError("PKCS11-PIN_LOCKED", "the user PIN is locked (CKF_USER_PIN_LOCKED); no login attempted", where);
+    if (state.warning) warn?.(`${where}: ${state.warning}`);
+  }
   try {
     module.p11.C_Login(session, pkcs11js.CKU_USER, pin);
     module.loginPinDigests.set(token.serial, digest);

@@ -10,7 +10,8 @@ import { type DnskeyRdata, KskError, ROOT, algorithmInfo, bytesToHex, dsDigest, 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { type Keystore, findKeyInAnyToken, moduleEnvironment, openKeystore } from "../src/index.js";
+import { type Keystore, moduleEnvironment, openKeystore, openTokenHoldingKey } from "../src/index.js";
+import { userPinState } from "../src/pkcs11.js";
 import { acquireModule, releaseModule } from "../src/pkcs11.js";
 import { opensslVerify, sampleData } from "./helpers.js";
 
@@ -144,24 +145,47 @@ describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
     expect((await keystore.list()).map((k) => k.label)).not.toContain("Kleft");
   });
 
-  it("without token= in the URI, finds a key in any token of the module", async () => {
+  it("IANA's hsm layout: finds the token holding a label before any login, and logs in to that token only", async () => {
     const second = await openKeystore(`pkcs11:token=second-lab?module-path=${token.module}&pin-source=file:${token.pinFile}`, { env: token.env });
     try {
       await second.generate({ label: "Kother", algorithm: 15, flags: 257 });
     } finally {
       await second.close();
     }
-    const any = await findKeyInAnyToken(token.module, token.pin, "Kother", { env: token.env });
+    // A third token with another PIN: logging in to it would cost a wrong-PIN attempt.
+    runTool("softhsm2-util", ["--init-token", "--free", "--label", "unrelated", "--pin", "999999", "--so-pin", token.soPin], { env: token.processEnv });
+    let pinAsked = 0;
+    const countedPin = async () => {
+      pinAsked++;
+      return token.pin;
+    };
+    const lookup = { modulePath: token.module, moduleEnvironment: token.env, label: "Kother" };
+    const any = await openTokenHoldingKey({ ...lookup, pin: countedPin });
     try {
       const signer = await any.signer("Kother");
       const data = sampleData("any token");
       expect(opensslVerify(signer.dnskey, data, await signer.sign(data))).toBe(true);
       expect((await any.find("Kother")).location).toBe("pkcs11:token=second-lab");
-      // Generation needs one token.
-      await expect(any.generate({ label: "Kx", algorithm: 15, flags: 257 })).rejects.toMatchObject({ kind: "usage" });
+      expect(pinAsked).toBe(1);
     } finally {
       await any.close();
     }
+    // Named by token label: the same key; a key in no token costs no PIN; a wrong PIN is a wrong PIN.
+    const named = await openTokenHoldingKey({ ...lookup, tokenLabel: "second-lab", pin: async () => token.pin });
+    await named.close();
+    const missing = await keystoreError(openTokenHoldingKey({ ...lookup, label: "Knowhere", pin: countedPin }));
+    expect(missing.code).toBe("KEY-NOT-FOUND");
+    expect(pinAsked).toBe(1);
+    const wrong = await keystoreError(openTokenHoldingKey({ ...lookup, pin: async () => "000000" }));
+    expect(wrong.code).toBe("PKCS11-PIN_INCORRECT");
+    expect(wrong.message).toContain("wrong PIN");
+  });
+
+  it("reads the user-PIN flags before a login: locked refuses, final try and count low warn", () => {
+    expect(userPinState(0)).toEqual({ locked: false });
+    expect(userPinState(0x00040000)).toEqual({ locked: true });
+    expect(userPinState(0x00020000).warning).toMatch(/next wrong user PIN locks the token/);
+    expect(userPinState(0x00010000).warning).toMatch(/COUNT_LOW/);
   });
 
   it("deletes a key pair and its DNSKEY record", async () => {

@@ -19,6 +19,7 @@ import {
   checkFailed,
   formatDuration,
   formatIsoZ,
+  isKskError,
   isSupportedAlgorithm,
   keyTag,
   makeRR,
@@ -96,12 +97,23 @@ export function checkBundleKeys(ksr: KsrRequestDocument, policy: KsrCheckPolicy,
   for (const [i, bundle] of ksr.bundles.entries()) {
     const where = bundleLabel(bundle, i);
     for (const key of bundle.keys) {
-      const tag = bundleKeyTag(key);
       const fail = (detail: string) => checkFailed("KSR-BUNDLE-KEYS", `${describeBundleKey(key)}: ${detail}`, where);
       if (key.ttlSeconds !== policy.dns_ttl) {
         throw fail(`TTL ${key.ttlSeconds} is not the policy TTL ${policy.dns_ttl} (dns_ttl); a KSR key's TTL is refused, never rewritten`);
       }
       if (key.dnskey.flags !== ZSK_FLAGS) throw fail(`flags ${key.dnskey.flags}; a ZSK in a KSR must have flags ${ZSK_FLAGS} (zone key, no SEP, no REVOKE)`);
+      // The key material before its tag and size: a key whose form is wrong has neither to judge.
+      if (isSupportedAlgorithm(key.dnskey.algorithm)) {
+        try {
+          algorithmInfo(key.dnskey.algorithm).describeKey(key.dnskey.publicKeyBytes);
+        } catch (e) {
+          throw fail(`malformed key: ${isKskError(e) ? e.detail : (e as Error).message}`);
+        }
+      }
+      const tag = bundleKeyTag(key);
+      if (key.keyTagAttribute !== undefined) {
+        throw fail(`keyTag attribute says ${key.keyTagAttribute} but the key's tag is ${tag} (RFC 4034 Appendix B)`);
+      }
       if (key.keyIdentifier !== undefined) {
         const earlier = byIdentifier.get(key.keyIdentifier);
         if (earlier && (!sameDnskey(earlier.dnskey, key.dnskey) || earlier.ttlSeconds !== key.ttlSeconds)) {
@@ -142,14 +154,22 @@ export function checkBundleKeys(ksr: KsrRequestDocument, policy: KsrCheckPolicy,
  * KSR-BUNDLE-POP: every signature in a bundle is an RRSIG over the bundle's DNSKEY RRset by a key
  * in it, and every key in the bundle made one. As IANA specifies, the RRSIG's own inception and
  * expiration are not judged (the signature is evaluated at its inception); everything else is:
- * type covered, signer name, labels, original TTL, key tag, algorithm and the signature octets.
+ * type covered, signer name, labels, key tag, algorithm and the signature octets over the
+ * Original TTL. A key's TTL and malformed key material are KSR-BUNDLE-KEYS's findings, not this one's.
  */
 export function checkProofOfPossession(ksr: KsrRequestDocument): string {
   const domain = documentDomain(ksr);
   let count = 0;
+  let unjudged = 0;
   for (const [i, bundle] of ksr.bundles.entries()) {
     const where = bundleLabel(bundle, i);
     const rrset = bundleDnskeyRrset(bundle, domain);
+    // A bundle with malformed key material has no DNSKEY RRset a signature could be judged over:
+    // KSR-BUNDLE-KEYS reports the key, and proof of possession is not judged there.
+    if (!bundle.keys.every(wellFormedKey)) {
+      unjudged++;
+      continue;
+    }
     // Each key must make exactly one signature: counting per key (not a set) stops a bundle where
     // one key signs twice and stands in for a key that never signed.
     const signedBy = new Map<BundleKey, number>();
@@ -159,10 +179,8 @@ export function checkProofOfPossession(ksr: KsrRequestDocument): string {
       if (r.typeCovered !== RRType.DNSKEY) throw fail("covers a type other than DNSKEY");
       if (!namesEqual(r.signerName, domain)) throw fail(`signer name ${nameToString(r.signerName)} is not the domain ${nameToString(domain)}`);
       if (r.labels !== rrsigLabelCount(domain)) throw fail(`labels ${r.labels}; the domain has ${rrsigLabelCount(domain)}`);
-      for (const key of bundle.keys) {
-        if (key.ttlSeconds !== r.originalTtlSeconds)
-          throw fail(`original TTL ${r.originalTtlSeconds} differs from the TTL ${key.ttlSeconds} of ${describeBundleKey(key)}`);
-      }
+      // A key's TTL is KSR-BUNDLE-KEYS's finding: the signature is over the Original TTL (RFC 4034
+      // §3.1.8.1), so it proves possession whatever TTL the Key element gives.
       const verdict = verifyRrsig(rrset, makeRR(domain, sig.ttlSeconds, r), rrset, r.inceptionEpochSeconds);
       if (verdict.status !== "valid" || !verdict.key) throw fail(verdict.reason);
       // Matched by key tag and algorithm (RFC 4034 §3.1.6, §3.1.2) and by the key that verified it.
@@ -182,7 +200,18 @@ export function checkProofOfPossession(ksr: KsrRequestDocument): string {
         throw checkFailed("KSR-BUNDLE-POP", `${describeBundleKey(key)} did not sign the bundle's DNSKEY RRset (no proof of possession)`, where);
     }
   }
-  return `${count} proof-of-possession signatures verify; every key in every bundle signed`;
+  const skipped = unjudged ? `; ${unjudged} bundle(s) with malformed keys not judged (see KSR-BUNDLE-KEYS)` : "";
+  return `${count} proof-of-possession signatures verify; every key in every bundle signed${skipped}`;
+}
+
+/** Is the key's material well formed for its algorithm (unknown algorithms are KSR-BUNDLE-KEYS's to judge)? */
+function wellFormedKey(key: BundleKey): boolean {
+  try {
+    algorithmInfo(key.dnskey.algorithm).describeKey(key.dnskey.publicKeyBytes);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** KSR-BUNDLE-COUNT: the KSR has `num_bundles` bundles. */

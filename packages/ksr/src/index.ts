@@ -6,6 +6,7 @@
 export * from "./check-codes.js";
 export * from "./builder.js";
 export * from "./chain.js";
+export * from "./config-yaml.js";
 export * from "./checks.js";
 export * from "./model.js";
 export * from "./policy.js";

@@ -40,12 +40,14 @@ export interface ResponsePolicy {
   readonly zsk: SignaturePolicy;
 }
 
-/** A `Key` element. Its key tag is `keyTag(key.dnskey)`; the file's `keyTag` attribute is checked on reading. */
+/** A `Key` element. Its key tag is `keyTag(key.dnskey)`; a KSR's `keyTag` attribute is checked by KSR-BUNDLE-KEYS. */
 export interface BundleKey {
   /** Opaque to DNS: the producer's name for the key (a hex DER subject, a PKCS#11 label). */
   readonly keyIdentifier?: string;
   readonly ttlSeconds: number;
   readonly dnskey: DnskeyRdata;
+  /** A KSR's `keyTag` attribute, kept only when it is not `keyTag(dnskey)`: KSR-BUNDLE-KEYS reports it. */
+  readonly keyTagAttribute?: number;
 }
 
 /** A `Signature` element: an RRSIG over the bundle's DNSKEY RRset. */

@@ -18,8 +18,8 @@
  */
 import { KskError, parseDuration } from "@ksk/core";
 import type { SignaturePolicy } from "./model.js";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { parseConfigYaml } from "./config-yaml.js";
 
 /**
  * The root zone's DNSKEY TTL, 2 days: the default `dns_ttl` a KSR's keys must carry and the TTL
@@ -180,12 +180,7 @@ export function defaultKsrPolicy(): KsrPolicyFile {
 
 /** Read a policy YAML file; anything unknown, mistyped or inconsistent is bad input naming the key. */
 export function parseKsrPolicyYaml(text: string, fileName = "policy"): KsrPolicyFile {
-  let data: unknown;
-  try {
-    data = parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 0 });
-  } catch (e) {
-    throw new KskError("input", "POLICY-YAML", `is not valid YAML: ${(e as Error).message.split("\n")[0]}`, { where: fileName });
-  }
+  const data = parseConfigYaml(text, fileName, "POLICY-YAML");
   const result = policyFileSchema.safeParse(data ?? {});
   if (!result.success) {
     const issue = result.error.issues[0];

@@ -11,8 +11,9 @@
  * Accepted because real files contain them: times with no zone designator (read as UTC), `Z` or
  * `+00:00`; zero-padded key tags (`05145`); whitespace inside base64; unindented files; several
  * SignatureAlgorithm entries; optional Signer elements and `timestamp` attributes. A key whose
- * `keyTag` attribute disagrees with the tag computed from it is bad input: the file contradicts
- * itself, and which of the two a reader believes must not depend on the reader.
+ * `keyTag` attribute disagrees with the tag computed from it is a KSR-BUNDLE-KEYS failure in a KSR
+ * (reported with all other checks) and bad input in an SKR: the file contradicts itself, and
+ * which of the two a reader believes must not depend on the reader.
  *
  * The original bytes are returned untouched: they are what is hashed and shown to witnesses.
  * Not checked here: anything that is policy (counts, windows, signatures) — see ./checks.ts.
@@ -186,13 +187,18 @@ function readBundle(w: XmlWalker, e: XmlElement, request: boolean): Bundle {
     id,
     inceptionEpochSeconds: time(w, inception, w.leaf(inception), "Inception"),
     expirationEpochSeconds: time(w, expiration, w.leaf(expiration), "Expiration"),
-    keys: (found.get("Key") as XmlElement[]).map((k) => readKey(w, k)),
+    keys: (found.get("Key") as XmlElement[]).map((k) => readKey(w, k, request)),
     signatures: (found.get("Signature") as XmlElement[]).map((g) => readSignature(w, g)),
     ...(signers.length > 0 ? { signers } : {}),
   };
 }
 
-function readKey(w: XmlWalker, e: XmlElement): BundleKey {
+/**
+ * A `Key`. In a KSR, a `keyTag` attribute that disagrees with the key (or key material whose tag
+ * cannot be computed) is kept for KSR-BUNDLE-KEYS to report with every other finding, as IANA's
+ * tool does; in an SKR, which this toolkit trusts as its own earlier output, it is bad input.
+ */
+function readKey(w: XmlWalker, e: XmlElement, request: boolean): BundleKey {
   w.attributes(e, ["keyTag"], ["keyIdentifier"]);
   const found = w.children(e, [
     ["TTL", "1"],
@@ -214,7 +220,16 @@ function readKey(w: XmlWalker, e: XmlElement): BundleKey {
     dnskey: { kind: "DNSKEY", flags: field("Flags", 65535), protocol: field("Protocol", 3, 3), algorithm: field("Algorithm", 255), publicKeyBytes },
   };
   const declared = integer(w, e, (e.attributes.keyTag as string).trim(), "keyTag", 65535);
-  const computed = w.at(e, () => bundleKeyTag(key));
+  let computed: number | undefined;
+  try {
+    computed = bundleKeyTag(key);
+  } catch (err) {
+    if (!request)
+      w.at(e, () => {
+        throw err;
+      });
+  }
+  if (request) return declared === computed ? key : { ...key, keyTagAttribute: declared };
   if (declared !== computed) {
     throw w.bad(e, "KSR-XML-KEYTAG", `keyTag attribute says ${declared} but the key's tag is ${computed} (RFC 4034 Appendix B)`);
   }

@@ -125,7 +125,6 @@ describe("bad input: one line naming what and where", () => {
     ["unknown attribute", base.replace("<KSR id=", '<KSR colour="red" id='), /unknown attribute colour/],
     ["non-numeric number", base.replace("<TTL>172800</TTL>", "<TTL>172800s</TTL>"), /TTL "172800s" is not a non-negative integer/],
     ["key tag 70000", base.replace('keyTag="14796"', 'keyTag="70000"'), /keyTag 70000 is outside 0\.\.65535/],
-    ["key tag that is not the key's", base.replace('keyTag="14796"', 'keyTag="14797"'), /keyTag attribute says 14797 but the key's tag is 14796/],
     ["bad base64", base.replace("<PublicKey>AwEAAZLsvvPf", "<PublicKey>AwEAAZLs*vPf"), /PublicKey: not valid base64/],
     [
       "time with another offset",
@@ -171,6 +170,17 @@ describe("bad input: one line naming what and where", () => {
     const base2 = fixtureText("ksr-root-2017-q2-0.xml");
     const doc = parseKsrXml(enc(base2.replace('<RequestBundle id="3ea61ea1', '<RequestBundle id="a&amp;b 3ea61ea1'))).document;
     expect(doc.bundles[1]!.id).toBe("a&b 3ea61ea1-43ca-47ce-a9c4-1e5799fb13b7");
+  });
+
+  it("a KSR key tag that is not the key's is kept for KSR-BUNDLE-KEYS; in an SKR it is bad input", () => {
+    const ksr = parseKsrXml(enc(base.replace('keyTag="14796"', 'keyTag="14797"'))).document;
+    expect(ksr.bundles[0]!.keys[0]!.keyTagAttribute).toBe(14797);
+    expect(ksr.bundles[0]!.keys[1]!.keyTagAttribute).toBeUndefined();
+    const skr = fixtureText("skr-root-2017-q1-0.xml");
+    const tag = /keyTag="(\d+)"/.exec(skr)![1]!;
+    expect(inputErrorOf(skr.replace(`keyTag="${tag}"`, `keyTag="${(Number(tag) + 1) % 65536}"`)).message).toMatch(
+      /keyTag attribute says \d+ but the key's tag is \d+/,
+    );
   });
 
   it("names the line of the bad element", () => {

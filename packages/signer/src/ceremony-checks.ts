@@ -66,15 +66,26 @@ export function checkKskMatchesConfig(config: KskKeyConfig, dnskey: DnskeyRdata,
   return `${config.label} is key tag ${tag}${config.dsSha256Hex ? " with the configured DS" : ""}`;
 }
 
-/** KSK-CHAIN-SIGNER: the KSKs that signed SKR(n-1)'s last bundle are in the HSM with the same public key. */
-export function checkChainSignerPresent(previousSkr: KsrResponseDocument, inHsm: readonly DnskeyRdata[]): string {
+/**
+ * KSK-CHAIN-SIGNER: the KSKs that signed SKR(n-1)'s last bundle are in the HSM with the same public
+ * key. `opened` (config key name → label) and the schema name let a failure say what to change.
+ */
+export function checkChainSignerPresent(
+  previousSkr: KsrResponseDocument,
+  inHsm: readonly DnskeyRdata[],
+  context?: { readonly schemaName: string; readonly opened: ReadonlyMap<string, string> },
+): string {
   const last = previousSkr.bundles[previousSkr.bundles.length - 1];
   if (!last) throw checkFailed("KSK-CHAIN-SIGNER", "the previous SKR has no bundles");
   const present = bundleSigners(last, documentDomain(previousSkr)).filter((k) => inHsm.some((h) => sameKeyMaterial(h, k)));
   if (present.length === 0) {
     throw checkFailed(
       "KSK-CHAIN-SIGNER",
-      `none of the keys that signed the previous SKR's last bundle (${last.signatures.map((s) => s.rrsig.keyTag).join(", ")}) is in the HSM`,
+      `none of the keys that signed the previous SKR's last bundle (${last.signatures.map((s) => s.rrsig.keyTag).join(", ")}) is in the HSM${
+        context
+          ? `: schema ${context.schemaName} opened ${[...context.opened].map(([name, label]) => `keys.${name} (label ${label})`).join(", ")}; correct the label of the config key that holds the signing KSK, or choose the --schema that names it`
+          : ""
+      }`,
       "previous SKR",
     );
   }
@@ -127,6 +138,7 @@ export function preflight(input: PreflightInput): PreflightReport {
           checkChainSignerPresent(
             previousSkr,
             [...ksks.values()].map((m) => m.dnskey),
+            { schemaName: schema.name, opened: new Map([...ksks].map(([name, m]) => [name, m.config.label])) },
           ),
         ),
       );

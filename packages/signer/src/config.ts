@@ -15,8 +15,7 @@
  * in as a string and nothing is read from the environment.
  */
 import { KskError, type Name, SECONDS_PER_DAY, algorithmInfo, hexToBytes, parseAlgorithm, parseDuration, parseIsoUtc, parseName } from "@ksk/core";
-import { type KsrCheckPolicy, type SignaturePolicy, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
-import { parse as parseYaml } from "yaml";
+import { type KsrCheckPolicy, type SignaturePolicy, parseConfigYaml, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
 import { z } from "zod";
 import { DNSKEY_RESPONSE_MAX_BYTES, DNSKEY_RESPONSE_WARN_BYTES } from "./response-size.js";
 import type { RolloverPolicy } from "./rollover.js";
@@ -24,11 +23,13 @@ import { BUILT_IN_SCHEMAS, type SigningSchema, schemaFromConfig } from "./schema
 
 const keyName = z.string().regex(/^\w+$/, "key names are letters, digits and _");
 const oneOrMore = z.union([keyName, z.array(keyName)]).transform((v) => (typeof v === "string" ? [v] : v));
-const secret = z.union([z.string(), z.number()]).transform(String);
+// A PIN is text: numbers were turned into their written digits (or refused) by parseConfigYaml.
+const secret = z.string();
 
 const hsmSchema = z
   .object({
     module: z.string().min(1),
+    token: z.string().min(1).optional(),
     pin: secret.optional(),
     so_pin: secret.optional(),
     env: z.record(z.string(), z.union([z.string(), z.number()]).transform(String)).default({}),
@@ -106,6 +107,8 @@ const configSchema = z
 export interface HsmConfig {
   readonly name: string;
   readonly modulePath: string;
+  /** The token's label (an extension to IANA's layout); without it the token holding each key is found by the key's label. */
+  readonly tokenLabel?: string;
   readonly pin?: string;
   readonly soPin?: string;
   /** Environment for the module (e.g. SOFTHSM2_CONF), applied by the keystore before loading it. */
@@ -173,12 +176,7 @@ function seconds(text: string, where: string): number {
 
 /** Parse ksrsigner.yaml. Errors are input errors naming the file and the key path. */
 export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): SignerConfig {
-  let data: unknown;
-  try {
-    data = parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 0 });
-  } catch (e) {
-    fail(fileName, `is not valid YAML: ${(e as Error).message.split("\n")[0]}`);
-  }
+  const data = parseConfigYaml(text, fileName, "CONFIG-INVALID", ["pin", "so_pin"]);
   const parsed = configSchema.safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -262,6 +260,7 @@ export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): Si
     name,
     modulePath: h.module,
     env: h.env,
+    ...(h.token === undefined ? {} : { tokenLabel: h.token }),
     ...(h.pin === undefined ? {} : { pin: h.pin }),
     ...(h.so_pin === undefined ? {} : { soPin: h.so_pin }),
   }));

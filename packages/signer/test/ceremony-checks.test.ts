@@ -112,6 +112,10 @@ describe("preflight", () => {
       new Set(["SKR-VERIFY", "KSK-CHAIN-SIGNER", "ROLLOVER-ADD-HOLDDOWN", "ROLLOVER-REMOVE-HOLDDOWN"]),
     );
     expect(failed(report)[0]?.detail).toMatch(/no signature by a trusted KSK/);
+    // It says what to change: which config keys (and labels) the schema opened.
+    expect(failed(report)[1]?.detail).toMatch(
+      /: schema normal opened keys\.ksk_current \(label Kother1\), keys\.ksk_next \(label \S+\); correct the label of the config key that holds the signing KSK, or choose the --schema that names it$/,
+    );
     expect(report.plan).toBeUndefined();
   });
 

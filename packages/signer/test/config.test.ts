@@ -114,3 +114,30 @@ schemas:
     expect(refusal(text)).toMatch(message);
   });
 });
+
+describe("PINs in ksrsigner.yaml: used exactly as written, or refused", () => {
+  const withPin = (pin: string) =>
+    good.replace("keystore: file:/lab/keystore", `hsm:\n  softhsm:\n    module: /usr/lib/softhsm/libsofthsm2.so\n    pin: ${pin}\n    so_pin: ${pin}`);
+
+  it.each([
+    ["a leading zero", "0123456", "0123456"],
+    ["20 digits (over 2^53)", "12345678901234567890", "12345678901234567890"],
+    ["a quoted hex-looking PIN", '"0x1E240"', "0x1E240"],
+    ["plain digits", "123456", "123456"],
+    ["digits with an underscore (a string in YAML 1.2)", "12_345", "12_345"],
+  ])("%s: %s is the PIN %s", (_, written, pin) => {
+    const config = parseSignerConfig(withPin(written), "conf.yaml");
+    expect(config.hsms[0]?.pin).toBe(pin);
+    expect(config.hsms[0]?.soPin).toBe(pin);
+  });
+
+  it.each([["0x1E240"], ["1.23456e5"], ["0o17"], ["1.0"]])("a YAML number that is not plain digits (%s) is refused, naming the line", (written) => {
+    expect(refusal(withPin(written))).toMatch(/^conf\.yaml: pin at line \d+ is a YAML number that is not plain digits: quote it/);
+  });
+
+  it("an unknown tag is refused, and the message never quotes the line holding the PIN", () => {
+    const message = refusal(withPin("!secret 987654"));
+    expect(message).toMatch(/^conf\.yaml: is not valid YAML: .*!secret.* at line \d+, column \d+$/);
+    expect(message).not.toContain("987654");
+  });
+});

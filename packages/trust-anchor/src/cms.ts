@@ -266,6 +266,9 @@ function checkValidAt(where: string, cert: ParsedCertificate, atEpochSeconds: nu
   const from = Date.parse(cert.node.validFrom) / 1000;
   const to = Date.parse(cert.node.validTo) / 1000;
   const subject = nameToText(cert.pkijs.subject);
+  // A time that does not parse compares false with everything: refuse it rather than let it pass.
+  if (!Number.isFinite(from)) throw cmsCheck(where, "TA-CMS-CERT-TIME", `${what} (${subject}) has a notBefore that is not a valid time`);
+  if (!Number.isFinite(to)) throw cmsCheck(where, "TA-CMS-CERT-TIME", `${what} (${subject}) has a notAfter that is not a valid time`);
   if (atEpochSeconds < from) throw cmsCheck(where, "TA-CMS-CERT-TIME", `${what} (${subject}) is not valid until ${new Date(from * 1000).toISOString()}`);
   if (atEpochSeconds > to) throw cmsCheck(where, "TA-CMS-CERT-TIME", `${what} (${subject}) expired on ${new Date(to * 1000).toISOString()}`);
 }

@@ -105,6 +105,32 @@ describe("signing and verifying root-anchors.p7s", async () => {
     );
   });
 
+  it("TA-CMS-CERT-TIME: a trusted CA whose notBefore or notAfter is not a valid time is refused, as openssl cms refuses it", async () => {
+    for (const [which, index] of [
+      ["notBefore", 0],
+      ["notAfter", 1],
+    ] as const) {
+      // The validity's UTCTimes are the certificate's first two (tag 0x17, 13 octets YYMMDDHHMMSSZ); month 13.
+      const corrupt = new Uint8Array(pki.caDer);
+      let at = -1;
+      for (let n = 0; n <= index; n++) at = Buffer.from(corrupt).indexOf(Buffer.from([0x17, 0x0d]), at + 1);
+      corrupt.set(new TextEncoder().encode("13"), at + 4);
+      const err = await expectCheck(
+        () => verifyDetachedCms({ cmsDer: p7s, contentBytes: XML, trustedCaDers: [corrupt], atEpochSeconds: NOW }),
+        "TA-CMS-CERT-TIME",
+      );
+      expect(err.message).toContain(`${which} that is not a valid time`);
+      if (hasTool("openssl")) {
+        const r = opensslCmsVerify({
+          p7sFile: file("ok.p7s", p7s),
+          contentFile: file("ok.xml", XML),
+          caFile: file(`corrupt-${which}.pem`, toPem(corrupt, "CERTIFICATE")),
+        });
+        expect(r.status, r.stderr).not.toBe(0);
+      }
+    }
+  });
+
   it("refuses to sign with an expired signer certificate, or with a key that is not the certificate's", async () => {
     await expectCheck(
       () => signDetachedCms({ contentBytes: XML, signer: pki.signer, signerCertificateDer: pki.signerDer, signingEpochSeconds: NOW + 400 * DAY }),

@@ -20,6 +20,7 @@ import {
   DS_FORMATS,
   type DnskeyRdata,
   type DsFormat,
+  bindStaticRootWarning,
   formatDsRecords,
   formatIsoUtc,
   formatIsoZ,
@@ -33,7 +34,7 @@ import {
   sha256,
   checkFailed,
 } from "@ksk/core";
-import { findKeyInAnyToken, type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
+import { type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
 import { type KskKeyConfig, type SignerConfig, checkKskMatchesConfig, parseSignerConfig } from "@ksk/signer";
 import {
   type AnchorKey,
@@ -55,8 +56,9 @@ import {
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
+import { openConfiguredKey } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
-import { decodeUtf8, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
@@ -140,6 +142,8 @@ interface FoundKey {
   readonly dnskey: DnskeyRdata;
   readonly where: string;
   readonly config?: KskKeyConfig;
+  /** The key's keystore label, when it came from a keystore. */
+  readonly label?: string;
 }
 
 /** The DNSKEYs of keystore labels (closing the keystore whatever happens). */
@@ -150,7 +154,7 @@ async function keysFromKeystore(ctx: CliContext, uri: string, labels: readonly {
     for (const { label, config } of labels) {
       const info = await keystore.find(label);
       if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key in the keystore`, { where: uri });
-      found.push({ dnskey: info.dnskey, where: `${uri} ${label}`, ...(config ? { config } : {}) });
+      found.push({ dnskey: info.dnskey, where: `${uri} ${label}`, label, ...(config ? { config } : {}) });
     }
     return found;
   } finally {
@@ -158,30 +162,30 @@ async function keysFromKeystore(ctx: CliContext, uri: string, labels: readonly {
   }
 }
 
+/** Every KSK (flags 257) in a keystore, by label. */
+async function everyKskInKeystore(ctx: CliContext, uri: string): Promise<FoundKey[]> {
+  const keystore = await openCliKeystore(ctx, uri);
+  try {
+    const ksks = (await keystore.list()).filter((k) => k.dnskey?.flags === 257).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
+    if (ksks.length === 0) throw new KskError("keystore", "KEY-NOT-FOUND", "holds no KSK (flags 257)", { where: uri });
+    return ksks.map((k) => ({ dnskey: k.dnskey as DnskeyRdata, where: `${uri} ${k.label}`, label: k.label }));
+  } finally {
+    await keystore.close();
+  }
+}
+
 /** The config's KSKs from its `hsm` modules (IANA's form: module, PIN and labels, no token). */
-async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, where: string): Promise<FoundKey[]> {
+async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, configFile: string): Promise<FoundKey[]> {
   const found: FoundKey[] = [];
   for (const key of config.keys.values()) {
-    let hit: FoundKey | undefined;
-    for (const hsm of config.hsms) {
-      if (hsm.pin === undefined) throw new KskError("usage", "USAGE-PIN", `hsm ${hsm.name} has no pin; give the KSKs with --keystore instead`, { where });
-      let keystore: Keystore | undefined;
-      try {
-        keystore = await findKeyInAnyToken(hsm.modulePath, hsm.pin, key.label, { env: { ...ctx.env, ...hsm.env } });
-      } catch (e) {
-        if (e instanceof KskError && e.kind === "keystore") continue;
-        throw e;
-      }
-      try {
-        const info = await keystore.find(key.label);
-        if (info.dnskey) hit = { dnskey: info.dnskey, where: `hsm ${hsm.name} ${key.label}`, config: key };
-      } finally {
-        await keystore.close();
-      }
-      if (hit) break;
+    const keystore = await openConfiguredKey(ctx, config, configFile, key.label);
+    try {
+      const info = await keystore.find(key.label);
+      if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${key.label} (keys.${key.name}) has no public key`, { where: info.location });
+      found.push({ dnskey: info.dnskey, where: info.location, config: key });
+    } finally {
+      await keystore.close();
     }
-    if (!hit) throw new KskError("keystore", "KEY-NOT-FOUND", `key ${key.label} (keys.${key.name}) is in none of the config's HSMs`, { where });
-    found.push(hit);
   }
   return found;
 }
@@ -218,8 +222,6 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     throw new KskError("usage", "USAGE-KEYS", "give the keys with --keystore URI --label L…, with --dnskey FILE, or with --config FILE");
   }
   if (argv.keystore !== undefined && argv.dnskey !== undefined) throw new KskError("usage", "USAGE-KEYS", "give --keystore or --dnskey, not both");
-  if (config === undefined && argv.keystore !== undefined && argv.label.length === 0)
-    throw new KskError("usage", "USAGE-KEYS", "--keystore needs at least one --label");
   if (config !== undefined && argv.label.length > 0) throw new KskError("usage", "USAGE-KEYS", "with --config the keys are the config's; --label is not used");
   const output = argv.output ?? config?.config.filenames.outputTrustAnchor;
   if (output === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give -o FILE (or filenames.output_trustanchor in the config)");
@@ -232,8 +234,7 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   let found: FoundKey[];
   if (argv.dnskey !== undefined) {
     const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
-    const inFile = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY")).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
-    if (inFile.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const inFile = dnskeysOf(rrs, input.name).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
     found = config ? matchConfigKeys(config.config, inFile, config.name) : inFile;
   } else if (config !== undefined) {
     const uri = argv.keystore ?? config.config.keystoreUri;
@@ -245,12 +246,15 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
             [...config.config.keys.values()].map((k) => ({ label: k.label, config: k })),
           )
         : await keysFromConfigHsms(ctx, config.config, config.name);
-  } else {
+  } else if (argv.label.length > 0) {
     found = await keysFromKeystore(
       ctx,
       argv.keystore as string,
       argv.label.map((label) => ({ label })),
     );
+  } else {
+    found = await everyKskInKeystore(ctx, argv.keystore as string);
+    ctx.err(`ksk: no --label: every KSK in the keystore: ${found.map((k) => k.label).join(", ")}\n`);
   }
   for (const k of found) checkConfigKey(k, config?.name ?? k.where);
 
@@ -263,15 +267,23 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     for (const tag of map.keys())
       if (!tags.has(tag)) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: no key has key tag ${tag} (keys: ${[...tags].join(", ")})`);
   }
-  const keys: AnchorKey[] = found.map(({ dnskey, config: entry }) => {
+  const keys: AnchorKey[] = found.map(({ dnskey, config: entry, label }) => {
     const tag = keyTag(dnskey);
     // IANA's KeyDigest ids are the KSKs' HSM labels (Kjqmt7v, Klajeyz, Kmyv6jo).
-    const id = ids.get(tag) ?? entry?.label;
+    let id = ids.get(tag) ?? entry?.label;
+    if (id === undefined && label !== undefined) {
+      // IANA's KeyDigest ids are the keys' HSM labels: a keystore key's label is the default.
+      id = label;
+      ctx.err(`ksk: KeyDigest id for ${tag}: ${id} (its keystore label; --id-for ${tag}=ID to change)\n`);
+    }
     if (id === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --id-for ${tag}=ID`);
     const validFromText = from.get(tag);
     const validUntilText = until.get(tag);
-    const validFromEpochSeconds = validFromText !== undefined ? timeOption(ctx, validFromText, "--valid-from") : entry?.validFromEpochSeconds;
-    if (validFromEpochSeconds === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --valid-from ${tag}=TIME`);
+    let validFromEpochSeconds = validFromText !== undefined ? timeOption(ctx, validFromText, "--valid-from") : entry?.validFromEpochSeconds;
+    if (validFromEpochSeconds === undefined) {
+      validFromEpochSeconds = publication;
+      ctx.err(`ksk: validFrom for ${tag}: ${formatIsoUtc(publication)} (the publication time, --at or now; --valid-from ${tag}=TIME to change)\n`);
+    }
     const validUntilEpochSeconds = validUntilText !== undefined ? timeOption(ctx, validUntilText, "--valid-until") : entry?.validUntilEpochSeconds;
     return { dnskey, id, validFromEpochSeconds, validUntilEpochSeconds };
   });
@@ -433,8 +445,10 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
       throw checkFailed("TA-DNSKEY-ANCHORED", `no KeyDigest valid at ${formatIsoUtc(at)} designates a DNSKEY in it; a resolver could not validate`, input.name);
     }
   }
-  if (argv.json) printJson(ctx, { ...report, verified: true });
-  else ctx.out(`verified: ${name} at ${formatIsoUtc(at)}\n`);
+  const signatureChecked = argv.p7s !== undefined;
+  if (argv.json) printJson(ctx, { ...report, verified: true, signatureChecked });
+  else if (signatureChecked) ctx.out(`verified: ${name} at ${formatIsoUtc(at)}\n`);
+  else ctx.out(`XML checks passed: ${name} at ${formatIsoUtc(at)}; the signature was NOT checked (give --p7s root-anchors.p7s --ca CA.pem)\n`);
 }
 
 interface DsArgs {
@@ -455,6 +469,8 @@ async function dsCommand(ctx: CliContext, argv: DsArgs): Promise<void> {
   });
   const records = anchorDsRecords(doc, argv.all ? { all: true } : { atEpochSeconds: at });
   ctx.out(formatDsRecords(records, argv.format, { bindMode: argv.bindMode }));
+  const warning = bindStaticRootWarning(records, argv.format, { bindMode: argv.bindMode });
+  if (warning) ctx.err(`ksk: WARNING: ${warning}\n`);
 }
 
 export const anchorsCommand: CommandFactory = (ctx) => ({
@@ -518,7 +534,11 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
           b
             .positional("xml", { type: "string", demandOption: true })
             .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat })
-            .option("bind-mode", { choices: ["static-ds", "initial-ds"] as const, default: "initial-ds" as const, describe: "With --format bind" })
+            .option("bind-mode", {
+              choices: ["static-ds", "initial-ds"] as const,
+              default: "initial-ds" as const,
+              describe: "With --format bind: initial-ds (RFC 5011 managed, as BIND recommends for the root) or static-ds",
+            })
             .option("at", { type: "string", describe: "Select KeyDigests valid at this time (default now)" })
             .option("all", { type: "boolean", default: false, describe: "Every KeyDigest, whatever its validity" }),
         handler: handle((argv: DsArgs) => dsCommand(ctx, argv)),

@@ -1,5 +1,5 @@
 /** `ksk ds FILE` — DS records for every DNSKEY in a presentation-format file. */
-import { DS_FORMATS, type DsFormat, type DsRecord, KskError, digestTypeInfo, formatDsRecords, makeDs } from "@ksk/core";
+import { DS_FORMATS, type DsFormat, type DsRecord, KskError, bindStaticRootWarning, digestTypeInfo, formatDsRecords, makeDs } from "@ksk/core";
 import { dnskeysOf, readZoneFile } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
@@ -27,16 +27,18 @@ export const dsCommand: CommandFactory = (ctx) => ({
       .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat, describe: "zone lines, BIND trust-anchors, unbound anchor file, or JSON" })
       .option("bind-mode", {
         choices: ["static-ds", "initial-ds"] as const,
-        default: "static-ds" as BindMode,
-        describe: "With --format bind: the anchor kind",
+        default: "initial-ds" as BindMode,
+        describe: "With --format bind: initial-ds (RFC 5011 managed, as BIND recommends for the root) or static-ds",
       }),
   handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode }) => {
     const digestTypes = parseDigestList(argv.digest);
-    const { input, rrs } = await readZoneFile(ctx, argv.file);
+    const { input, rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: argv.format !== "bind" });
     const dnskeys = dnskeysOf(rrs, input.name);
     const records: DsRecord[] = dnskeys.flatMap((rr) =>
       digestTypes.map((type) => ({ owner: rr.owner, ttlSeconds: rr.ttlSeconds, ds: makeDs(rr.owner, rr.rdata, type) })),
     );
     ctx.out(formatDsRecords(records, argv.format, { bindMode: argv.bindMode }));
+    const warning = bindStaticRootWarning(records, argv.format, { bindMode: argv.bindMode });
+    if (warning) ctx.err(`ksk: WARNING: ${warning}\n`);
   }),
 });

@@ -8,7 +8,6 @@
  * SHA-384, DS SHA-256 as PGP words); `list --dns` prints each key as its DNSKEY and DS SHA-256
  * records, as IANA's `inventory --dns` does; `delete` asks for an exact "Yes" unless --force.
  */
-import { promises as fs } from "node:fs";
 import { KskError, isKind, keyTag, parseAlgorithm } from "@ksk/core";
 import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKeyReport, generateKey, inventory, keyReport } from "@ksk/keygen";
 import { type Keystore, type OpenOptions, RSA_MODULUS_BITS, openKeystore, parseKeystoreUri } from "@ksk/keystore";
@@ -33,7 +32,6 @@ function keystoreOptions<T>(b: Argv<T>) {
 function openOptions(ctx: CliContext, argv: KeystoreArgs): OpenOptions {
   return {
     env: ctx.env,
-    readSecretFile: (file) => fs.readFile(file, "utf8"),
     ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
     ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
     ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),

@@ -122,7 +122,11 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             printFingerprint(ctx, "KSR", ksr.bytes);
             if (previous) printFingerprint(ctx, "previous SKR", previous.bytes);
             const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
-            ctx.out(report.ok ? "KSR is acceptable: every enabled check passed\n" : `KSR is NOT acceptable: ${failed.join(", ")} failed\n`);
+            const skipped = report.results.filter((r) => r.status !== "pass" && r.status !== "fail").map((r) => r.code);
+            const acceptable = skipped.length
+              ? `KSR is acceptable for the checks run; ${skipped.length} skipped: ${skipped.join(", ")}`
+              : "KSR is acceptable: every check passed";
+            ctx.out(report.ok ? `${acceptable}\n` : `KSR is NOT acceptable: ${failed.join(", ")} failed\n`);
           }
           if (!report.ok) setExitCode(EXIT.checkFailed);
         }),

@@ -109,9 +109,14 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
     if (previous) ctx.out(`${formatWitnessTable(`== Previous SKR ${previous.document.id}`, documentWitnessRows(previous.document.bundles)).join("\n")}\n\n`);
     ctx.out(`${formatWitnessTable(`== KSR ${ksr.id}`, documentWitnessRows(ksr.bundles)).join("\n")}\n\n`);
     ctx.out(`${formatWitnessTable(`== Planned SKR (schema ${schema.name})`, planWitnessRows(plan)).join("\n")}\n`);
-    const large = plan.bundles.map((b, i) => ({ i, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
-    for (const b of large)
-      ctx.err(`ksk: WARNING: slot ${b.i + 1}: the DNSKEY answer is ${b.size} bytes, over ${DNSKEY_RESPONSE_WARN_BYTES}: UDP answers may be truncated\n`);
+    const large = plan.bundles.map((b, i) => ({ slot: i + 1, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
+    // Once per command, not once per slot: the same finding, with every slot it concerns.
+    if (large.length > 0) {
+      const slots = large.map((b) => `${b.slot} (${b.size} B)`).join(", ");
+      ctx.err(
+        `ksk: WARNING: the DNSKEY answer is over ${DNSKEY_RESPONSE_WARN_BYTES} bytes in ${large.length} slot(s): ${slots}: UDP answers may be truncated\n`,
+      );
+    }
 
     const consent = await confirmYes(
       ctx,
@@ -218,12 +223,16 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
         describe: "Show an SKR: bundle table and policy, each bundle as zone records, or JSON",
         builder: (v) =>
           v
-            .positional("skr", { type: "string", demandOption: true })
-            .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const }),
-        handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json" }) => {
+            .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
+            .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
+            .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone: pipe it into ksk rrset verify -" }),
+        handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json"; bundle?: number }) => {
           const input = await loadSkr(ctx, argv.skr);
           const { document } = input;
-          if (argv.format === "zone") return ctx.out(bundleZoneText(document));
+          if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > document.bundles.length)) {
+            throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${document.bundles.length}`);
+          }
+          if (argv.format === "zone") return ctx.out(bundleZoneText(document, argv.bundle === undefined ? undefined : argv.bundle - 1));
           if (argv.format === "json") {
             return printJson(ctx, {
               file: input.name,
