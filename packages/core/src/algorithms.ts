@@ -20,7 +20,7 @@ import { ed25519 } from "@noble/curves/ed25519.js";
 import { ed448 } from "@noble/curves/ed448.js";
 import { p256, p384 } from "@noble/curves/nist.js";
 import { inputError } from "./errors.js";
-import { decodeRsaPublicKey, dnskeyKeyObject, noblePublicKey } from "./public-keys.js";
+import { type RsaPublicKey, decodeRsaPublicKey, dnskeyKeyObject, noblePublicKey } from "./public-keys.js";
 
 export interface AlgorithmInfo {
   readonly number: number;
