@@ -7,6 +7,7 @@
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { isKskError } from "@ksk/core";
+import { abandonPendingWrites } from "@ksk/keystore";
 import yargs from "yargs";
 import { COMMANDS } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -108,6 +109,18 @@ if (invokedDirectly) {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw e;
   });
+  // An interrupted run removes its temporary output files before it exits; after a SIGKILL the
+  // next write of the same output sweeps them (see @ksk/keystore atomic-file).
+  for (const [signal, number] of [
+    ["SIGINT", 2],
+    ["SIGTERM", 15],
+  ] as const) {
+    process.on(signal, () => {
+      abandonPendingWrites();
+      process.stderr.write(`\nksk: ${signal}: stopped (temporary output files removed)\n`);
+      process.exit(128 + number);
+    });
+  }
   run(process.argv.slice(2), processContext()).then(
     (code) => {
       process.exitCode = code;

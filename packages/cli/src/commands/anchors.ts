@@ -56,7 +56,7 @@ import {
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
 import { timeOption } from "../options.js";
-import { decodeUtf8, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
@@ -223,6 +223,7 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   if (config !== undefined && argv.label.length > 0) throw new KskError("usage", "USAGE-KEYS", "with --config the keys are the config's; --label is not used");
   const output = argv.output ?? config?.config.filenames.outputTrustAnchor;
   if (output === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give -o FILE (or filenames.output_trustanchor in the config)");
+  await checkOutputWritable(output, argv.force);
   const publication = timeOption(ctx, argv.at, "--at");
   const digestTypes = parseDigestList(argv.digest);
   const ids = tagMap("id-for", argv.idFor);
@@ -313,6 +314,8 @@ interface SignArgs {
 
 async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const at = timeOption(ctx, argv.at, "--at");
+  // Before the key is used: a signature that could not be kept is refused now.
+  await checkOutputWritable(argv.output, argv.force);
   const { doc, bytes, name } = await readDocument(ctx, argv.xml);
   // Never sign a file resolvers would reject or read as "unsigned".
   within(name, () => checkRootAnchors(doc, at));

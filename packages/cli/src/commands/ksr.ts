@@ -32,7 +32,7 @@ import {
 import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { timeOption } from "../options.js";
 import { fileFingerprint, sha256Hex } from "../witness.js";
 import { type CommandFactory, handle } from "./command.js";
@@ -269,6 +269,8 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             const now = timeOption(ctx, argv.now, "--now");
             const policy = await loadPolicy(ctx, argv.policy);
             const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+            // Before any ZSK signs a proof of possession: a KSR that could not be kept is refused now.
+            await checkOutputWritable(argv.output, argv.force);
             const keystore = await openKeystore(argv.keystore, {
               env: ctx.env,
               ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
