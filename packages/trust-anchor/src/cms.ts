@@ -214,7 +214,20 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
       }
       const times = attrs.filter((a) => a.type === OID.signingTime);
       const time = times[0]?.values[0] as asn1js.UTCTime | asn1js.GeneralizedTime | undefined;
-      if (time) signingEpochSeconds = Math.floor(time.toDate().getTime() / 1000);
+      if (time) {
+        // RFC 5652 §11.3 with DER (RFC 5280 §4.1.2.5): YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ exactly;
+        // asn1js leaves a zero date behind for anything else rather than failing.
+        const text = Buffer.from(time?.valueBlock.valueHexView ?? new Uint8Array()).toString("latin1");
+        // (asn1js's GeneralizedTime is a subclass of its UTCTime, so it is tested first.)
+        const form = time instanceof asn1js.GeneralizedTime ? /^\d{14}Z$/ : time instanceof asn1js.UTCTime ? /^\d{12}Z$/ : undefined;
+        const epochMilliseconds = form?.test(text) ? (time as asn1js.UTCTime).toDate().getTime() : Number.NaN;
+        if (!Number.isFinite(epochMilliseconds)) {
+          throw new KskError("input", "CMS-MALFORMED", `${label}: the signing-time attribute is not a UTCTime or GeneralizedTime that names a real time`, {
+            where,
+          });
+        }
+        signingEpochSeconds = Math.floor(epochMilliseconds / 1000);
+      }
       // The signature covers the attributes' original bytes, re-tagged as a SET (pkijs keeps them).
       signedBytes = new Uint8Array(info.signedAttrs.encodedValue);
     } else {

@@ -67,6 +67,31 @@ describe("signing and verifying root-anchors.p7s", async () => {
     expect(hex).not.toContain(Buffer.from(XML.subarray(0, 40)).toString("hex"));
   });
 
+  it("a malformed signing-time is malformed input (CMS-MALFORMED or DER-MALFORMED), not an internal error", () => {
+    // signingTime attribute: OID 1.2.840.113549.1.9.5, SET { UTCTime (0x17, 13 octets) }.
+    const hex = Buffer.from(p7s).toString("hex");
+    const at = hex.indexOf("06092a864886f70d010905") / 2 + 11;
+    expect([p7s[at], p7s[at + 2], p7s[at + 3]]).toEqual([0x31, 0x17, 0x0d]);
+    for (const [tag, text] of [
+      [0x17, "ZZ1128000000Z"],
+      [0x18, "ZZ1128000000Z"],
+      [0x18, "2026112800000"],
+      [0x18, "20261128000.Z"],
+    ] as const) {
+      const bad = new Uint8Array(p7s);
+      bad[at + 2] = tag;
+      bad.set(new TextEncoder().encode(text), at + 4);
+      try {
+        verifyDetachedCms({ cmsDer: bad, contentBytes: XML, trustedCaDers: [pki.caDer], atEpochSeconds: NOW });
+        throw new Error(`accepted signing-time ${text}`);
+      } catch (e) {
+        expect(e, text).toBeInstanceOf(KskError);
+        expect((e as KskError).kind, text).toBe("input");
+        expect((e as KskError).message, text).toMatch(/signing-time|DER/);
+      }
+    }
+  });
+
   it("TA-CMS-DIGEST: one byte of the XML changed", async () => {
     const tampered = new Uint8Array(XML);
     tampered[100] = (tampered[100] as number) ^ 1;
