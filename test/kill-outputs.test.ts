@@ -11,7 +11,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Signer, formatIsoUtc, keyTag } from "@ksk/core";
+import { type Signer, keyTag } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { buildKsr, defaultKsrPolicy, parseKsrXml, parseQuarter, writeKsrXml } from "@ksk/ksr";
 import { readCertificates, verifyDetachedCms } from "@ksk/trust-anchor";
