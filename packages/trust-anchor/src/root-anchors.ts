@@ -190,7 +190,14 @@ export function parseRootAnchors(bytes: Uint8Array, fileName = "root-anchors.xml
   if (text.includes("&#")) throw bad("TA-CHARREF", "has a character reference (&#...;); root-anchors.xml has none and they are refused", fileName);
   const valid = XMLValidator.validate(text);
   if (valid !== true) throw bad("TA-XML", `is not well-formed XML: ${valid.err.msg}`, `${fileName}:${valid.err.line}`);
-  const top = parser.parse(text) as XmlNode[];
+  let top: XmlNode[];
+  try {
+    top = parser.parse(text) as XmlNode[];
+  } catch (e) {
+    // The parser throws plain Errors for some text its validator passed (a mangled XML declaration:
+    // "Pi Tag is not closed."); that is malformed input all the same.
+    throw bad("TA-XML", `is not well-formed XML: ${(e as Error)?.message ?? String(e)}`, fileName);
+  }
   const roots = top.filter((n) => !("?xml" in n) && !("#comment" in n) && !("#text" in n && String(n["#text"]).trim() === ""));
   const root = roots[0];
   if (roots.length !== 1 || !root || !("TrustAnchor" in root)) throw bad("TA-STRUCTURE", "the document element must be TrustAnchor", fileName);
