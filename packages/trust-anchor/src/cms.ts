@@ -159,6 +159,12 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   const where = o.where ?? "root-anchors.p7s";
 
   const asn = parseDer(o.cmsDer, "the .p7s file");
+  // DER exactly, as written here and by `openssl cms -outform DER`: asn1js reads BER leniently (a
+  // certificate length one too long still parsed, and the signature still verified), so bytes
+  // that do not re-encode identically are refused rather than read some lenient way.
+  if (!bytesEqual(derOf(asn), o.cmsDer)) {
+    throw new KskError("input", "CMS-NOT-DER", "is not DER: some tag or length is not as a DER encoder writes it", { where });
+  }
   let signedData: pkijs.SignedData;
   try {
     const contentInfo = new pkijs.ContentInfo({ schema: asn });

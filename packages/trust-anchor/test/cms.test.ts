@@ -92,6 +92,19 @@ describe("signing and verifying root-anchors.p7s", async () => {
     }
   });
 
+  it("CMS-NOT-DER: a length a DER encoder would not write (found by the tamper property test)", () => {
+    // The embedded signer certificate's SEQUENCE length, one too long: asn1js read past it.
+    const at = Buffer.from(p7s).indexOf(Buffer.from(pki.signerDer)) + 3;
+    const bad = new Uint8Array(p7s);
+    bad[at] = (bad[at] as number) + 1;
+    try {
+      verifyDetachedCms({ cmsDer: bad, contentBytes: XML, trustedCaDers: [pki.caDer], atEpochSeconds: NOW });
+      throw new Error("accepted");
+    } catch (e) {
+      expect([(e as KskError).kind, (e as KskError).code]).toEqual(["input", "CMS-NOT-DER"]);
+    }
+  });
+
   it("TA-CMS-DIGEST: one byte of the XML changed", async () => {
     const tampered = new Uint8Array(XML);
     tampered[100] = (tampered[100] as number) ^ 1;
