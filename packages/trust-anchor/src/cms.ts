@@ -173,6 +173,42 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   } catch (e) {
     throw new KskError("input", "CMS-MALFORMED", `is not a CMS SignedData: ${(e as Error).message}`, { where });
   }
+  // RFC 5652 §5.1: SignedData version 1, 3, 4 or 5 (0 does not exist); §5.3: a SignerInfo is
+  // version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier. Unsigned, but a changed
+  // version is a changed file, and the verifier says so.
+  if (![1, 3, 4, 5].includes(signedData.version)) {
+    throw new KskError("input", "CMS-MALFORMED", `SignedData version ${signedData.version} is not a CMS version (RFC 5652 §5.1)`, { where });
+  }
+  for (const info of signedData.signerInfos) {
+    const expected = info.sid instanceof pkijs.IssuerAndSerialNumber ? 1 : 3;
+    if (info.version !== expected) {
+      throw new KskError("input", "CMS-MALFORMED", `SignerInfo version ${info.version} does not match its signer identifier (RFC 5652 §5.3: ${expected})`, {
+        where,
+      });
+    }
+    // RFC 5754 §2-3 and RFC 4055 §5: digest and RSA signature algorithm parameters are absent or
+    // NULL (ECDSA's are absent); anything else there is not what any signer writes.
+    for (const [what, algorithm] of [
+      ["digest", info.digestAlgorithm],
+      ["signature", info.signatureAlgorithm],
+    ] as const) {
+      const params = algorithm.algorithmParams as unknown;
+      if (params !== undefined && !(params instanceof asn1js.Null)) {
+        throw new KskError("input", "CMS-MALFORMED", `the SignerInfo's ${what} algorithm has parameters other than NULL`, { where });
+      }
+    }
+    // RFC 5652 §5.1: digestAlgorithms lists the digest algorithm of every signer.
+    if (!signedData.digestAlgorithms.some((a) => a.algorithmId === info.digestAlgorithm.algorithmId)) {
+      throw new KskError(
+        "input",
+        "CMS-MALFORMED",
+        `the SignerInfo's digest algorithm ${info.digestAlgorithm.algorithmId} is not in SignedData digestAlgorithms`,
+        {
+          where,
+        },
+      );
+    }
+  }
   if (signedData.encapContentInfo.eContentType !== OID.data) {
     throw new KskError("input", "CMS-MALFORMED", `signs content of type ${signedData.encapContentInfo.eContentType}, not id-data`, {
       where: "root-anchors.p7s",
