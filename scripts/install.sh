@@ -12,6 +12,7 @@ debian_packages=(
   knot-dnssecutils                     # kzonecheck
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
+  time                                 # /usr/bin/time -f %M: the hostile-input tests' peak memory
 )
 missing=()
 for p in "${debian_packages[@]}"; do

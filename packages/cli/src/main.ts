@@ -6,7 +6,7 @@
  */
 import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
-import { isKskError } from "@ksk/core";
+import { escapeForTerminal, isKskError } from "@ksk/core";
 import { abandonPendingWrites } from "@ksk/keystore";
 import yargs from "yargs";
 import { COMMANDS } from "./commands/index.js";
@@ -48,16 +48,17 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
     return exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.err(`ksk: ${e.message}\n`);
+      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
       return EXIT.usage;
     }
     if (isKskError(e)) {
-      ctx.err(`ksk: ${e.message}\n`);
+      // Messages quote input (names, values, file names): escape it for the terminal, one line.
+      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
       if (debug && e.stack) ctx.err(`${e.stack}\n`);
       return EXIT_FOR_KIND[e.kind];
     }
     const error = e as Error;
-    ctx.err(`ksk: internal error: ${error?.message ?? String(e)}${debug ? "" : " (rerun with --debug for details)"}\n`);
+    ctx.err(`ksk: internal error: ${escapeForTerminal(error?.message ?? String(e))}${debug ? "" : " (rerun with --debug for details)"}\n`);
     if (debug && error?.stack) ctx.err(`${error.stack}\n`);
     return EXIT.internal;
   }
