@@ -6,12 +6,15 @@
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
 /** argv[0] and the leading arguments that run `ksk` in one process. */
 export function kskCommand(): [string, string[]] {
-  return [process.execPath, ["--import", "tsx", path.join(REPO_ROOT, "packages/cli/src/main.ts")]];
+  // tsx's loader by absolute URL, so the process may run in any directory.
+  const loader = pathToFileURL(path.join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+  return [process.execPath, ["--import", loader, path.join(REPO_ROOT, "packages/cli/src/main.ts")]];
 }
 
 export interface FinishedProcess {

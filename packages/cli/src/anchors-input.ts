@@ -6,10 +6,10 @@
  * match its PublicKey, or no KeyDigest valid at that time, fails (exit 1) rather than silently
  * leaving fewer anchors. The .p7s is not checked here; `ksk anchors verify` does that.
  */
-import { type AnchorRecord, KskError, type RR, ZoneReader, checkDsDigestLength, isKind, makeRR } from "@ksk/core";
+import { type AnchorRecord, KskError, checkDsDigestLength, isKind, makeRR } from "@ksk/core";
 import { anchorDsRecords, checkRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
 import type { CliContext } from "./context.js";
-import { decodeUtf8, readInput } from "./io.js";
+import { readInput, within, zoneRecords } from "./io.js";
 
 export interface LoadedAnchors {
   readonly name: string;
@@ -37,28 +37,16 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
     const records = anchorDsRecords(doc, { atEpochSeconds: nowEpochSeconds }).map((r) => makeRR(r.owner, r.ttlSeconds, r.ds));
     return { name: input.name, records };
   }
-  const text = decodeUtf8(input);
-  const reader = new ZoneReader({ fileName: input.name });
   const records: AnchorRecord[] = [];
-  const lines = text.split("\n");
-  // Each record is checked at the line that completes it, so an unknown digest type (GOST, 3) or
-  // a digest of the wrong length is reported as file:line, as the zone reader reports its errors.
-  const take = (rrs: readonly RR[], lineNumber: number) => {
-    for (const rr of rrs) {
-      if (isKind(rr, "DS")) {
-        try {
-          checkDsDigestLength(rr.rdata);
-        } catch (e) {
-          throw e instanceof KskError ? e.within(`${input.name}:${lineNumber}`) : e;
-        }
-        records.push(rr);
-      } else if (isKind(rr, "DNSKEY")) {
-        records.push(rr);
-      }
+  // An unknown digest type (GOST, 3) or a digest of the wrong length is reported as file:line.
+  for (const rr of zoneRecords(input)) {
+    if (isKind(rr, "DS")) {
+      within(input.name, rr, () => checkDsDigestLength(rr.rdata));
+      records.push(rr);
+    } else if (isKind(rr, "DNSKEY")) {
+      records.push(rr);
     }
-  };
-  for (const [i, line] of lines.entries()) take(reader.line(line), i + 1);
-  take(reader.end(), lines.length);
+  }
   if (records.length === 0) throw new KskError("input", "NO-ANCHOR", "holds no DS or DNSKEY record to use as a trust anchor", { where: input.name });
   return { name: input.name, records };
 }

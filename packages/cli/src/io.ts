@@ -55,23 +55,44 @@ export function dnskeysOf(rrs: readonly RR[], where: string): RR<DnskeyRdata>[] 
   if (keys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where });
   for (const rr of keys) {
     if (!isSupportedAlgorithm(rr.rdata.algorithm)) continue;
-    try {
-      algorithmInfo(rr.rdata.algorithm).describeKey(rr.rdata.publicKeyBytes);
-    } catch (e) {
-      throw e instanceof KskError ? e.within(where) : e;
-    }
+    within(where, rr, () => algorithmInfo(rr.rdata.algorithm).describeKey(rr.rdata.publicKeyBytes));
   }
   return keys;
+}
+
+/** The line of its file that completed each record read by `zoneRecords` (for messages). */
+const recordLines = new WeakMap<RR, number>();
+
+/** Run `check` on `rr`; a coded error it throws is reported at `file:line` of the record. */
+export function within<T>(file: string, rr: RR, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    const line = recordLines.get(rr);
+    throw e instanceof KskError ? e.within(line === undefined ? file : `${file}:${line}`) : e;
+  }
+}
+
+/** The records of a zone-format input, each remembered with the line that completed it. */
+export function zoneRecords(input: InputFile): RR[] {
+  const reader = new ZoneReader({ fileName: input.name });
+  const rrs: RR[] = [];
+  const lines = decodeUtf8(input).split("\n");
+  const take = (records: readonly RR[], line: number) => {
+    for (const rr of records) {
+      recordLines.set(rr, line);
+      rrs.push(rr);
+    }
+  };
+  for (const [i, line] of lines.entries()) take(reader.line(line), i + 1);
+  take(reader.end(), lines.length);
+  return rrs;
 }
 
 /** Read a zone file (presentation-format records). */
 export async function readZoneFile(ctx: CliContext, file: string): Promise<{ input: InputFile; rrs: RR[] }> {
   const input = await readInput(ctx, file);
-  const reader = new ZoneReader({ fileName: input.name });
-  const rrs: RR[] = [];
-  for (const line of decodeUtf8(input).split("\n")) rrs.push(...reader.line(line));
-  rrs.push(...reader.end());
-  return { input, rrs };
+  return { input, rrs: zoneRecords(input) };
 }
 
 export interface WriteOptions {

@@ -85,8 +85,17 @@ function rsaAlgorithm(number: number, mnemonic: string, hash: "sha256" | "sha512
     mnemonic,
     family: "RSA",
     describeKey(publicKeyBytes) {
-      const { modulusBytes } = decodeRsaPublicKey(publicKeyBytes);
+      const { modulusBytes, exponentBytes } = decodeRsaPublicKey(publicKeyBytes);
       const sizeBits = rsaModulusBits(modulusBytes);
+      // An RSA public exponent is odd and at least 3 (RFC 8017 §3.1); with e = 1 every "signature"
+      // is its own message, so such a key would verify anything.
+      const lastExponentOctet = exponentBytes[exponentBytes.length - 1] as number;
+      if ((lastExponentOctet & 1) === 0 || (exponentBytes.length === 1 && lastExponentOctet < 3)) {
+        throw inputError(
+          "DNSKEY-RSA-KEY",
+          `${mnemonic} public exponent ${exponentBytes.length <= 6 ? Number.parseInt(Buffer.from(exponentBytes).toString("hex"), 16) : "(long)"} is not an odd number of at least 3 (RFC 8017 §3.1)`,
+        );
+      }
       // RFC 5702 §2.1 / §2.2: modulus 512 (1024 for SHA-512) to 4096 bits.
       if (sizeBits < minBits || sizeBits > 4096) {
         throw inputError("DNSKEY-RSA-KEY", `${mnemonic} modulus of ${sizeBits} bits is outside ${minBits}..4096 (RFC 5702)`);

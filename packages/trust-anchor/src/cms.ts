@@ -158,7 +158,12 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   const email = o.signerEmail ?? DEFAULT_SIGNER_EMAIL;
   const where = o.where ?? "root-anchors.p7s";
 
-  const asn = parseDer(o.cmsDer, "the .p7s file");
+  let asn: ReturnType<typeof parseDer>;
+  try {
+    asn = parseDer(o.cmsDer, "the .p7s file");
+  } catch (e) {
+    throw e instanceof KskError ? e.within(where) : e;
+  }
   // DER exactly, as written here and by `openssl cms -outform DER`: asn1js reads BER leniently (a
   // certificate length one too long still parsed, and the signature still verified), so bytes
   // that do not re-encode identically are refused rather than read some lenient way.

@@ -56,7 +56,7 @@ import {
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
 import { timeOption } from "../options.js";
-import { checkOutputWritable, decodeUtf8, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
@@ -233,8 +233,8 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   let found: FoundKey[];
   if (argv.dnskey !== undefined) {
     const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
-    const inFile = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY")).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
-    if (inFile.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    // Each key checked for form first (file:line): a malformed key is no trust anchor to publish.
+    const inFile = dnskeysOf(rrs, input.name).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
     found = config ? matchConfigKeys(config.config, inFile, config.name) : inFile;
   } else if (config !== undefined) {
     const uri = argv.keystore ?? config.config.keystoreUri;
