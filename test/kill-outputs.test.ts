@@ -6,7 +6,8 @@
  * every stop the output is the old file, no file, or a complete new one that its reader accepts —
  * never a partial file; the only other entries allowed are temporaries of the documented pattern
  * `.<output>.<pid>.<12 hex>.tmp` after a SIGKILL (none after SIGINT/SIGTERM), and the next run
- * writing that output sweeps them. Add a row to CASES for each new command that writes a file.
+ * writing that output sweeps them. Two `skr sign` runs started together to one output: one writes
+ * it, the other is refused. Add a row to CASES for each new command that writes a file.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, readdirSync, rmSync, watch, writeFileSync } from "node:fs";
@@ -258,4 +259,20 @@ describe.runIf(haveSoftHsm)("outputs of killed processes: the old file or none, 
       expect(strays(dir, c.output)).toEqual([]);
     }, 900_000);
   }
+
+  it("two skr sign runs started together to one output: exactly one writes it, the other is refused", async () => {
+    const c = CASES[0] as KillCase;
+    const dir = path.join(token.dir, "concurrent");
+    mkdirSync(dir);
+    const out = path.join(dir, c.output);
+    for (let round = 0; round < 3; round++) {
+      rmSync(out, { force: true });
+      const runs = await Promise.all([0, 1].map(() => startKsk(c.args(out), { env: c.env() }).done));
+      const codes = runs.map((r) => r.code).sort();
+      expect(codes, runs.map((r) => r.stderr).join("")).toEqual([0, 5]);
+      expect(runs.find((r) => r.code === 5)?.stderr).toMatch(/skr\.xml: (exists|appeared while writing)/);
+      c.accept(readFileSync(out));
+      expect(strays(dir, c.output)).toEqual([]);
+    }
+  }, 300_000);
 });

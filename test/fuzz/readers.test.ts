@@ -6,8 +6,6 @@
  * random bytes and random edits (bit flips, inserted markup and control bytes, deletions,
  * truncations) of real files: IANA's KSRs and SKRs, the 2024 root-anchors.xml, the real root apex.
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import { parseIsoUtc, parseZone } from "@ksk/core";
 import { parseKsrPolicyYaml, parseKsrXml } from "@ksk/ksr";
 import { parseSignerConfig } from "@ksk/signer";
@@ -27,16 +25,14 @@ import { beforeAll, describe, it } from "vitest";
 import { labConfigText, labKsks } from "../../packages/signer/test/helpers.js";
 import { labPki } from "../../packages/trust-anchor/test/support.js";
 import { testSigner } from "../support/soft-signer.js";
-import { acceptsOrCodedError, fuzzParameters, mutatedBytes } from "../support/fuzz.js";
+import { acceptsOrCodedError, fuzzParameters, mutatedBytes, repoBytes } from "../support/fuzz.js";
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const bytesOf = (file: string) => new Uint8Array(readFileSync(path.join(REPO, file)));
 const text = (bytes: Uint8Array) => new TextDecoder().decode(bytes);
 
-const KSR = bytesOf("packages/ksr/test/fixtures/ksr-root-2017-q2-0.xml");
-const SKR = bytesOf("packages/ksr/test/fixtures/skr-root-2017-q1-0.xml");
-const ANCHORS = bytesOf("packages/trust-anchor/test/fixtures/root-anchors-rfc9718-2024.xml");
-const APEX = bytesOf("packages/core/test/fixtures/root-apex-2023-11-04.txt");
+const KSR = repoBytes("packages/ksr/test/fixtures/ksr-root-2017-q2-0.xml");
+const SKR = repoBytes("packages/ksr/test/fixtures/skr-root-2017-q1-0.xml");
+const ANCHORS = repoBytes("packages/trust-anchor/test/fixtures/root-anchors-rfc9718-2024.xml");
+const APEX = repoBytes("packages/core/test/fixtures/root-apex-2023-11-04.txt");
 const CONFIG = new TextEncoder().encode(labConfigText(labKsks()));
 const POLICY = new TextEncoder().encode(
   "request_policy:\n  num_bundles: 9\n  approved_algorithms: [RSASHA256]\n  num_keys_per_bundle: [2, 1, 1, 1, 1, 1, 1, 1, 2]\n  signature_horizon_days: 180\n",

@@ -9,7 +9,6 @@
  *   random DNSKEYs agree with a computation over dns-packet's independent encoding.
  */
 import { createHash } from "node:crypto";
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import {
   type Name,
@@ -32,10 +31,7 @@ import { parseRootAnchors, writeRootAnchors } from "@ksk/trust-anchor";
 import dnsPacket from "dns-packet";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { acceptsOrCodedError, fuzzParameters, mutatedBytes } from "../support/fuzz.js";
-
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const bytesOf = (file: string) => new Uint8Array(readFileSync(path.join(REPO, file)));
+import { acceptsOrCodedError, fuzzParameters, mutatedBytes, repoBytes } from "../support/fuzz.js";
 
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u16 = fc.integer({ min: 0, max: 0xffff });
@@ -156,7 +152,7 @@ describe("write, read, write is byte-stable", () => {
   ]) {
     it(`KSR/SKR XML: ${path.basename(file)} and its accepted edits`, () => {
       writeReadWriteStable(
-        bytesOf(file),
+        repoBytes(file),
         (b) => parseKsrXml(b).document,
         (doc) => writeKsrXml(doc),
       );
@@ -168,7 +164,7 @@ describe("write, read, write is byte-stable", () => {
   ]) {
     it(`root-anchors.xml: ${path.basename(file)} and its accepted edits`, () => {
       writeReadWriteStable(
-        bytesOf(file),
+        repoBytes(file),
         (b) => parseRootAnchors(b),
         (doc) => writeRootAnchors(doc),
       );

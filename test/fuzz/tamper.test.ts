@@ -8,8 +8,6 @@
  * A byte is changed by XOR 0x01, which never turns a letter into its other case (DNS names compare
  * case-insensitively, RFC 4343, so a case change in a name is not a change).
  */
-import { readFileSync } from "node:fs";
-import path from "node:path";
 import {
   type AnchorRecord,
   type RR,
@@ -29,11 +27,9 @@ import { signDetachedCms, verifyDetachedCms } from "@ksk/trust-anchor";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import { labPki } from "../../packages/trust-anchor/test/support.js";
-import { acceptsOrCodedError, fuzzParameters } from "../support/fuzz.js";
+import { acceptsOrCodedError, fuzzParameters, repoBytes } from "../support/fuzz.js";
 import { testSigner } from "../support/soft-signer.js";
 
-const REPO = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
-const bytesOf = (file: string) => new Uint8Array(readFileSync(path.join(REPO, file)));
 const NOW = parseIsoUtc("2026-11-28T00:00:00Z");
 
 function flipped(bytes: Uint8Array, at: number): Uint8Array {
@@ -81,7 +77,7 @@ describe("a changed byte is caught", () => {
   });
 
   describe("in root-anchors.p7s or the XML it signs", () => {
-    const xml = bytesOf("packages/trust-anchor/test/fixtures/root-anchors-rfc9718-2024.xml");
+    const xml = repoBytes("packages/trust-anchor/test/fixtures/root-anchors-rfc9718-2024.xml");
     let p7s: Uint8Array;
     let caDer: Uint8Array;
     beforeAll(async () => {
@@ -119,7 +115,7 @@ describe("a changed byte is caught", () => {
   });
 
   it("in an SKR: any byte of the signed DNSKEY and RRSIG fields", () => {
-    const skr = bytesOf("packages/ksr/test/fixtures/skr-root-2017-q1-0.xml");
+    const skr = repoBytes("packages/ksr/test/fixtures/skr-root-2017-q1-0.xml");
     const text = Buffer.from(skr).toString("latin1");
     const ksk2010 = parseZone(". 172800 IN DS 19036 8 2 49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5\n", {
       fileName: "anchor",

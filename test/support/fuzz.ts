@@ -4,8 +4,16 @@
  * (KSK_FUZZ_RUNS) and may take another seed (KSK_FUZZ_SEED). Also: byte mutations of real files,
  * the usual way to reach deep into a strict reader.
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { KskError } from "@ksk/core";
 import fc from "fast-check";
+import { REPO_ROOT } from "./cli-process.js";
+
+/** The bytes of a file of the repository (a fixture), by its path from the repository root. */
+export function repoBytes(file: string): Uint8Array {
+  return new Uint8Array(readFileSync(path.join(REPO_ROOT, file)));
+}
 
 /** Parameters for `fc.assert`: the fixed seed, and `runs` cases unless `pnpm fuzz` asks for more. */
 export function fuzzParameters(runs = 100): fc.Parameters<unknown> {
