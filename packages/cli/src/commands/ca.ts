@@ -150,7 +150,11 @@ export const caCommand: CommandFactory = (ctx) => ({
           await writeOutputs(
             [
               { file: keyFile, bytes: key.export({ format: "pem", type: "pkcs8" }) as string, mode: 0o600 },
-              { file: certFile, bytes: toPem(certDer, "CERTIFICATE") },
+              {
+                file: certFile,
+                bytes: toPem(certDer, "CERTIFICATE"),
+                verify: (w) => void parseCertificate(readCertificates(w, certFile)[0] ?? new Uint8Array(), certFile),
+              },
             ],
             argv.force,
           );
