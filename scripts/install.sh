@@ -15,6 +15,7 @@ debian_packages=(
   openssl trang
   chromium                             # headless: renders the ceremony report in its test
   bsdutils                             # script: prompts tested on a real pseudo-terminal
+  time                                 # /usr/bin/time -f %M: the hostile-input tests' peak memory
 )
 missing=()
 for p in "${debian_packages[@]}"; do

@@ -6,10 +6,10 @@
  * match its PublicKey, or no KeyDigest valid at that time, fails (exit 1) rather than silently
  * leaving fewer anchors. The .p7s is not checked here; `ksk anchors verify` does that.
  */
-import { type AnchorRecord, KskError, ZoneReader, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
+import { type AnchorRecord, KskError, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
 import { anchorDsRecords, checkRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
 import type { CliContext } from "./context.js";
-import { decodeUtf8, keyTtlFallback, readInput } from "./io.js";
+import { keyTtlFallback, readInput, within, zoneRecords } from "./io.js";
 
 export interface LoadedAnchors {
   readonly name: string;
@@ -37,21 +37,14 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
     const records = anchorDsRecords(doc, { atEpochSeconds: nowEpochSeconds }).map((r) => makeRR(r.owner, r.ttlSeconds, r.ds));
     return { name: input.name, records };
   }
-  const text = decodeUtf8(input);
-  const reader = new ZoneReader({ fileName: input.name, ...keyTtlFallback(ctx, false) });
   const records: AnchorRecord[] = [];
-  const rrs = text.split("\n").flatMap((line) => reader.line(line));
-  rrs.push(...reader.end());
-  for (const rr of rrs) {
+  // An unknown digest type (GOST, 3) or a digest of the wrong length is reported as file:line.
+  for (const rr of zoneRecords(input, keyTtlFallback(ctx, false))) {
     if (isKind(rr, "DS")) {
-      checkDsDigestLength(rr.rdata);
+      within(input.name, rr, () => checkDsDigestLength(rr.rdata));
       records.push(rr);
     } else if (isKind(rr, "DNSKEY")) {
-      try {
-        checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes);
-      } catch (e) {
-        throw e instanceof KskError ? e.within(input.name) : e;
-      }
+      within(input.name, rr, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
       records.push(rr);
     }
   }

@@ -1,13 +1,12 @@
 /**
  * File input and output for commands. Reading keeps the original bytes (they are hashed and shown
- * to witnesses as read). Writing never overwrites without `force`, writes to a temporary file in
- * the same directory, lets the caller verify what was written, then renames it into place — so a
- * failure leaves nothing behind.
+ * to witnesses as read). Writing goes through @ksk/keystore's one atomic writer: a temporary file
+ * in the same directory, fsynced, verified by the caller, then linked (or with `force` renamed)
+ * into place — so a failure leaves nothing behind and an existing file is never replaced unasked.
  */
-import { randomBytes } from "node:crypto";
-import { constants, promises as fs } from "node:fs";
-import path from "node:path";
+import { promises as fs } from "node:fs";
 import { type DnskeyRdata, KskError, ROOT_KEY_TTL_SECONDS, type RR, ZoneReader, type ZoneReaderOptions, checkTrustableKey, isKind } from "@ksk/core";
+import { type AtomicOutput, checkOutputPath, describeFsError, writeFilesAtomically } from "@ksk/keystore";
 import type { CliContext } from "./context.js";
 
 /**
@@ -55,11 +54,7 @@ export function dnskeysOf(rrs: readonly RR[], where: string): RR<DnskeyRdata>[] 
   const keys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
   if (keys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where });
   for (const rr of keys) {
-    try {
-      checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes);
-    } catch (e) {
-      throw e instanceof KskError ? e.within(where) : e;
-    }
+    within(where, rr, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
   }
   return keys;
 }
@@ -75,21 +70,46 @@ export function keyTtlFallback(ctx: CliContext, say: boolean): Pick<ZoneReaderOp
   return { fallbackTtlSeconds: ROOT_KEY_TTL_SECONDS, ...(say ? { onFallbackTtl: note } : {}) };
 }
 
-/** Read a zone file (presentation-format records); a record without any TTL gets the root's key TTL. */
-export async function readZoneFile(ctx: CliContext, file: string, options: { sayFallbackTtl?: boolean } = {}): Promise<{ input: InputFile; rrs: RR[] }> {
-  const input = await readInput(ctx, file);
+/** The line of its file that completed each record read by `zoneRecords` (for messages). */
+const recordLines = new WeakMap<RR, number>();
+
+/** Run `check` on `rr`; a coded error it throws is reported at `file:line` of the record. */
+export function within<T>(file: string, rr: RR, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    const line = recordLines.get(rr);
+    throw e instanceof KskError ? e.within(line === undefined ? file : `${file}:${line}`) : e;
+  }
+}
+
+/** The records of a zone-format input, each remembered with the line that completed it. */
+export function zoneRecords(input: InputFile, options: Pick<ZoneReaderOptions, "fallbackTtlSeconds" | "onFallbackTtl"> = {}): RR[] {
   if (/^\s*<(\?xml|TrustAnchor)\b/.test(new TextDecoder().decode(input.bytes.subarray(0, 256)))) {
     throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: input.name });
   }
-  const reader = new ZoneReader({ fileName: input.name, ...keyTtlFallback(ctx, options.sayFallbackTtl ?? false) });
+  const reader = new ZoneReader({ fileName: input.name, ...options });
   const rrs: RR[] = [];
-  for (const line of decodeUtf8(input).split("\n")) rrs.push(...reader.line(line));
-  rrs.push(...reader.end());
-  return { input, rrs };
+  const lines = decodeUtf8(input).split("\n");
+  const take = (records: readonly RR[], line: number) => {
+    for (const rr of records) {
+      recordLines.set(rr, line);
+      rrs.push(rr);
+    }
+  };
+  for (const [i, line] of lines.entries()) take(reader.line(line), i + 1);
+  take(reader.end(), lines.length);
+  return rrs;
+}
+
+/** Read a zone file (presentation-format records); a record without any TTL gets the root's key TTL. */
+export async function readZoneFile(ctx: CliContext, file: string, options: { sayFallbackTtl?: boolean } = {}): Promise<{ input: InputFile; rrs: RR[] }> {
+  const input = await readInput(ctx, file);
+  return { input, rrs: zoneRecords(input, keyTtlFallback(ctx, options.sayFallbackTtl ?? false)) };
 }
 
 export interface WriteOptions {
-  /** Replace an existing file. */
+  /** Replace an existing regular file. */
   readonly force?: boolean;
   /** File mode for a new file (0o600 for anything secret). */
   readonly mode?: number;
@@ -97,87 +117,26 @@ export interface WriteOptions {
   readonly verify?: (written: Uint8Array) => void | Promise<void>;
 }
 
-export interface OutputFile {
-  readonly file: string;
-  readonly bytes: Uint8Array | string;
-  readonly mode?: number;
-  readonly verify?: (written: Uint8Array) => void | Promise<void>;
-}
-
-/** Write `bytes` to `file` atomically, refusing to overwrite unless `force`. */
+/** Write `bytes` to `file` atomically (see @ksk/keystore's atomic-file), refusing to overwrite unless `force`. */
 export async function writeOutput(file: string, bytes: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
-  await writeOutputs(
+  await writeFilesAtomically(
     [{ file, bytes, ...(options.mode === undefined ? {} : { mode: options.mode }), ...(options.verify ? { verify: options.verify } : {}) }],
-    options.force ?? false,
+    { force: options.force ?? false },
   );
 }
 
-/**
- * Write files that belong together (a key and its certificate) all or none: each is written to a
- * temporary file beside its destination and verified, and only when every one is ready are they
- * renamed into place. A failure leaves no temporary file and no half of the set behind.
- */
-export async function writeOutputs(outputs: readonly OutputFile[], force: boolean): Promise<void> {
-  for (const o of outputs) await checkOutputWritable(o.file, force);
-  const staged: { temporary: string; file: string }[] = [];
-  try {
-    for (const o of outputs) {
-      const data = typeof o.bytes === "string" ? new TextEncoder().encode(o.bytes) : o.bytes;
-      const temporary = path.join(path.dirname(path.resolve(o.file)), `.${path.basename(o.file)}.${randomBytes(6).toString("hex")}.tmp`);
-      await fs.writeFile(temporary, data, { mode: o.mode ?? 0o644, flag: "wx" });
-      staged.push({ temporary, file: o.file });
-      if (o.verify) await o.verify(new Uint8Array(await fs.readFile(temporary)));
-    }
-    if (!force) {
-      for (const o of outputs) {
-        if (await exists(o.file)) throw new KskError("refused", "OUTPUT-EXISTS", "appeared while writing; not overwritten", { where: o.file });
-      }
-    }
-    for (const s of staged.splice(0)) await fs.rename(s.temporary, s.file);
-  } catch (e) {
-    for (const s of staged) await fs.rm(s.temporary, { force: true });
-    if (e instanceof KskError) throw e;
-    throw new KskError("input", "OUTPUT-UNWRITABLE", describeFsError(e), { where: outputs.map((o) => o.file).join(", ") });
-  }
+/** Write files that belong together (a key and its certificate) all or none. */
+export async function writeOutputs(outputs: readonly AtomicOutput[], force: boolean): Promise<void> {
+  await writeFilesAtomically(outputs, { force });
 }
 
 /**
  * Refuse early, before any key is used or anyone is asked to confirm, an output that exists (unless
- * `force`) or a directory that cannot be written. `writeOutput` checks again when it writes.
+ * `force`), that is not a regular file, that is `-`, or whose directory cannot be written.
+ * `writeOutput` checks again, atomically, when it writes.
  */
 export async function checkOutputWritable(file: string, force: boolean): Promise<void> {
-  if (!force && (await exists(file))) {
-    throw new KskError("refused", "OUTPUT-EXISTS", "exists; not overwritten (use --force to replace it)", { where: file });
-  }
-  try {
-    await fs.access(path.dirname(path.resolve(file)), constants.W_OK);
-  } catch (e) {
-    throw new KskError("input", "OUTPUT-UNWRITABLE", `its directory cannot be written: ${describeFsError(e)}`, { where: file });
-  }
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file, constants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-export function describeFsError(e: unknown): string {
-  const code = (e as NodeJS.ErrnoException)?.code;
-  switch (code) {
-    case "ENOENT":
-      return "no such file or directory";
-    case "EACCES":
-    case "EPERM":
-      return "permission denied";
-    case "EISDIR":
-      return "is a directory";
-    default:
-      return (e as Error)?.message ?? String(e);
-  }
+  await checkOutputPath(file, force);
 }
 
 /** Print a JSON document (for `--json`). */

@@ -9,6 +9,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KskError, escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
+import { abandonPendingWrites } from "@ksk/keystore";
 import yargs from "yargs";
 import { COMMANDS, commandNamed } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -74,6 +75,7 @@ export async function run(argv: readonly string[], given: CliContext): Promise<n
       return EXIT.usage;
     }
     if (isKskError(e)) {
+      // Messages quote input (names, values, file names): escape it for the terminal, one line.
       ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
       if (debug && e.stack) ctx.err(`${e.stack}\n`);
       return EXIT_FOR_KIND[e.kind];
@@ -117,6 +119,18 @@ export function runAsProcess(): void {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw e;
   });
+  // An interrupted run removes its temporary output files before it exits; after a SIGKILL the
+  // next write of the same output sweeps them (see @ksk/keystore atomic-file).
+  for (const [signal, number] of [
+    ["SIGINT", 2],
+    ["SIGTERM", 15],
+  ] as const) {
+    process.on(signal, () => {
+      abandonPendingWrites();
+      process.stderr.write(`\nksk: ${signal}: stopped (temporary output files removed)\n`);
+      process.exit(128 + number);
+    });
+  }
   run(process.argv.slice(2), processContext()).then(
     (code) => {
       process.exitCode = code;

@@ -86,7 +86,7 @@ describe("ksk ds (real root KSKs)", () => {
     for (const command of ["ds", "keytag"]) {
       const r = await ksk([command, "-"], { stdin: ".\t172800\tIN\tDNSKEY\t257 3 8 AwEAAag=\n" });
       expect(r.code, command).toBe(3);
-      expect(r.stderr).toMatch(/^ksk: stdin: RSASHA256 modulus of 8 bits is outside 512\.\.4096 \(RFC 5702\)\n$/);
+      expect(r.stderr).toMatch(/^ksk: stdin:1: RSASHA256 modulus of 8 bits is outside 512\.\.4096 \(RFC 5702\)\n$/);
     }
   });
 

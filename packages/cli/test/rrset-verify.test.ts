@@ -125,6 +125,17 @@ describe("ksk rrset verify — the real root apex (2023-11-04)", () => {
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(new RegExp(`^ksk: ${broken}:2: RRSIG labels: "x" is not a non-negative integer`));
   });
+
+  it("names the anchor file and line of a DS with an unsupported digest type (GOST, 3) or a short digest", async () => {
+    const gost = tmp.file("gost.ds", `; anchors\n${dsAnchor(ksk2017)}.\t172800\tIN\tDS\t${ksk2017.keyTag} 8 3 ${dsDigest(ksk2017, 2)}\n`);
+    const r = await ksk(["rrset", "verify", ROOT_APEX_FILE, "--anchor", gost, "--at", INSIDE]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toBe(`ksk: ${gost}:3: GOST R 34.11-94 (type 3) is not supported; supported: 1 (SHA-1), 2 (SHA-256), 4 (SHA-384)\n`);
+    const short = tmp.file("short.ds", `.\t172800\tIN\tDS\t${ksk2017.keyTag} 8 2 ${dsDigest(ksk2017, 2).slice(2)}\n`);
+    const s = await ksk(["rrset", "verify", ROOT_APEX_FILE, "--anchor", short, "--at", INSIDE]);
+    expect(s.code).toBe(3);
+    expect(s.stderr).toMatch(new RegExp(`^ksk: ${short}:1: DS ${ksk2017.keyTag}: SHA-256 digest is 31 octets; must be 32\n$`));
+  });
 });
 
 /** Replace `from` by `to` on the one line that contains `marker`. */

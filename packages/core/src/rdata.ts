@@ -174,8 +174,26 @@ function parseInteger(text: string, bits: 8 | 16 | 32, field: string): number {
 
 const TTL_UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 };
 
-/** A 32-bit time value: seconds, or BIND's unit form such as `1h30m` or `2W`. */
+/**
+ * The largest TTL: RFC 2181 §8 limits TTLs to 0..2^31-1 seconds (the top bit of the 32-bit field is
+ * never set). One rule for every reader of TTLs: zone files, `$TTL`, and the KSR/SKR XML.
+ */
+export const MAX_TTL_SECONDS = 0x7fffffff;
+
+/** Is `value` a TTL RFC 2181 §8 allows? */
+export function isValidTtl(value: number): boolean {
+  return Number.isInteger(value) && value >= 0 && value <= MAX_TTL_SECONDS;
+}
+
+/** A TTL (RFC 2181 §8: at most 2^31-1): seconds, or BIND's unit form such as `1h30m` or `2W`. */
 export function parseTtl(text: string, field = "TTL"): number {
+  const total = parseTimeInterval(text, field);
+  if (total > MAX_TTL_SECONDS) throw inputError("BAD-TTL", `${field}: ${text} is over ${MAX_TTL_SECONDS}, the largest TTL (RFC 2181 §8)`);
+  return total;
+}
+
+/** A 32-bit time interval (SOA REFRESH, RETRY, EXPIRE): seconds or BIND's unit form. */
+function parseTimeInterval(text: string, field: string): number {
   if (/^\d+$/.test(text)) return parseInteger(text, 32, field);
   const m = /^(?:\d+[smhdwSMHDW])+$/.exec(text);
   if (!m) throw inputError("BAD-TTL", `${field}: "${text}" is not a number of seconds or a value like 1h30m`);
@@ -481,9 +499,10 @@ const SOA: Codec<SoaRdata> = {
       mname: parseNameField(f.next("MNAME"), origin, "SOA MNAME"),
       rname: parseNameField(f.next("RNAME"), origin, "SOA RNAME"),
       serial: parseInteger(f.next("SERIAL"), 32, "SOA SERIAL"),
-      refreshSeconds: parseTtl(f.next("REFRESH"), "SOA REFRESH"),
-      retrySeconds: parseTtl(f.next("RETRY"), "SOA RETRY"),
-      expireSeconds: parseTtl(f.next("EXPIRE"), "SOA EXPIRE"),
+      refreshSeconds: parseTimeInterval(f.next("REFRESH"), "SOA REFRESH"),
+      retrySeconds: parseTimeInterval(f.next("RETRY"), "SOA RETRY"),
+      expireSeconds: parseTimeInterval(f.next("EXPIRE"), "SOA EXPIRE"),
+      // RFC 2308 §4: MINIMUM is the negative-caching TTL, so the TTL rule applies to it.
       minimumSeconds: parseTtl(f.next("MINIMUM"), "SOA MINIMUM"),
     };
     f.end();

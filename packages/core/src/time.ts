@@ -105,7 +105,17 @@ export function parseTimeArgument(text: string, field = "time"): number {
 
 const DURATION_RE = /^P(?!$)(?:(\d+)W)?(?:(\d+)D)?(?:T(?=\d)(?:(\d+)H)?(?:(\d+)M)?(?:(\d+)S)?)?$/;
 
-/** ISO 8601 duration to seconds: `P21D`, `PT0S`, `P1W`, `P1DT12H`. Years and months are refused. */
+/**
+ * The longest duration accepted: 10 years of 366 days. Every interval of a KSK policy (signature
+ * validity, overlaps, safety margins, cycle lengths) is days to months; anything longer is a typo,
+ * and an unbounded value (P99999999999999999999D) would lose precision and be written into an SKR.
+ */
+export const MAX_DURATION_SECONDS = 10 * 366 * 86400;
+
+/**
+ * ISO 8601 duration to seconds: `P21D`, `PT0S`, `P1W`, `P1DT12H`. Years and months are refused,
+ * and so is anything over MAX_DURATION_SECONDS.
+ */
 export function parseDuration(text: string, field = "duration"): number {
   const trimmed = text.trim();
   // A Y, or an M before the T, is a calendar unit (an M after the T is minutes).
@@ -115,7 +125,11 @@ export function parseDuration(text: string, field = "duration"): number {
   const m = DURATION_RE.exec(trimmed);
   if (!m) throw inputError("BAD-DURATION", `${field}: "${trimmed}" is not an ISO 8601 duration such as P21D or PT1H`);
   const [, w, d, h, mi, s] = m;
-  return Number(w ?? 0) * 604800 + Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60 + Number(s ?? 0);
+  const seconds = Number(w ?? 0) * 604800 + Number(d ?? 0) * 86400 + Number(h ?? 0) * 3600 + Number(mi ?? 0) * 60 + Number(s ?? 0);
+  if (!(seconds <= MAX_DURATION_SECONDS)) {
+    throw inputError("BAD-DURATION", `${field}: "${trimmed}" is longer than ${MAX_DURATION_SECONDS / 86400} days (10 years); no policy interval is that long`);
+  }
+  return seconds;
 }
 
 /** Seconds to the shortest ISO 8601 duration in days/hours/minutes/seconds: 1814400 → `P21D`. */

@@ -106,6 +106,14 @@ describe("RSA public key field (RFC 3110 §2)", () => {
     expect(decodeRsaPublicKey(long)).toEqual(rsa);
   });
 
+  it("refuses a public exponent that is 1 or even (RFC 8017 §3.1), and accepts 3", () => {
+    const { modulusBytes } = decodeRsaPublicKey(key);
+    const withExponent = (e: number[]) => new Uint8Array([e.length, ...e, ...modulusBytes]);
+    expectInputError(() => algorithmInfo(8).describeKey(withExponent([1])), "DNSKEY-RSA-KEY", "exponent 1 ");
+    expectInputError(() => algorithmInfo(8).describeKey(withExponent([1, 0, 0])), "DNSKEY-RSA-KEY", "exponent 65536 ");
+    expect(algorithmInfo(8).describeKey(withExponent([3])).sizeBits).toBe(512);
+  });
+
   it("refuses a modulus outside RFC 5702's sizes", () => {
     expectInputError(() => algorithmInfo(10).describeKey(key), "DNSKEY-RSA-KEY", "512 bits", "1024..4096");
   });

@@ -4,7 +4,17 @@
  * ISO 8601 durations as xsd:duration in KSR policies (no years or months).
  */
 import { describe, expect, it } from "vitest";
-import { formatDuration, formatIsoUtc, formatIsoZ, formatRrsigTime, parseDuration, parseIsoUtc, parseRrsigTime, parseTimeArgument } from "../src/index.js";
+import {
+  MAX_DURATION_SECONDS,
+  formatDuration,
+  formatIsoUtc,
+  formatIsoZ,
+  formatRrsigTime,
+  parseDuration,
+  parseIsoUtc,
+  parseRrsigTime,
+  parseTimeArgument,
+} from "../src/index.js";
 import { expectInputError } from "./helpers.js";
 
 const T = 1704067200; // 2024-01-01T00:00:00Z
@@ -92,5 +102,15 @@ describe("durations (ISO 8601, as xsd:duration in KSRs)", () => {
     for (const bad of ["P", "PT", "P1DT", "21D", "P-1D", "P1.5D", "p21d", ""]) {
       expectInputError(() => parseDuration(bad), "BAD-DURATION");
     }
+  });
+
+  it("accepts up to 10 years of 366 days and refuses longer, naming the field", () => {
+    expect(MAX_DURATION_SECONDS).toBe(3660 * 86400);
+    expect(parseDuration("P3660D")).toBe(MAX_DURATION_SECONDS);
+    expect(parseDuration("P522WT0S")).toBe(522 * 7 * 86400);
+    expectInputError(() => parseDuration("P3660DT1S", "RetireSafety"), "BAD-DURATION", "RetireSafety", "longer than 3660 days");
+    // The value found by an adversarial run: accepted, unbounded, and written into an SKR.
+    expectInputError(() => parseDuration("P99999999999999999999D", "retire_safety"), "BAD-DURATION", "retire_safety", "P99999999999999999999D");
+    expectInputError(() => parseDuration(`PT${"9".repeat(400)}S`), "BAD-DURATION", "longer than");
   });
 });

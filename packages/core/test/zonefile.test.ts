@@ -3,7 +3,19 @@
  * comments, omitted owner/TTL/class, quoted strings, streaming, and `file:line: message` errors.
  */
 import { describe, expect, it } from "vitest";
-import { ZoneReader, formatZone, nameToString, parseName, parseZone, readZone, rrToString } from "../src/index.js";
+import {
+  MAX_TTL_SECONDS,
+  type RR,
+  ZoneReader,
+  formatZone,
+  isValidTtl,
+  nameToString,
+  parseName,
+  parseZone,
+  readZone,
+  rrToString,
+  rrToWire,
+} from "../src/index.js";
 import { expectInputError } from "./helpers.js";
 
 const ZONE = `; a test zone
@@ -96,6 +108,11 @@ describe("errors are file:line: message, with a code", () => {
     ["$GENERATE", "$GENERATE 1-2 a$ A 192.0.2.$", "ZONE-DIRECTIVE", ["z.zone:1:", "$GENERATE"]],
     ["bad $TTL", "$TTL 1x", "BAD-TTL", ["z.zone:1:", "$TTL", '"1x"']],
     ["TTL over 32 bits", "a. 4294967296 IN A 192.0.2.1", "RDATA-NUMBER", ["z.zone:1:", "TTL", "32 bits"]],
+    // RFC 2181 §8: a TTL is 0..2^31-1, the same rule as the KSR reader's.
+    ["TTL 2^31 (RFC 2181 §8)", "a. 2147483648 IN A 192.0.2.1", "BAD-TTL", ["z.zone:1:", "TTL", "2147483647", "RFC 2181"]],
+    ["TTL 2^32-1 (RFC 2181 §8)", "a. 4294967295 IN A 192.0.2.1", "BAD-TTL", ["z.zone:1:", "RFC 2181"]],
+    ["$TTL 2^31 in units (RFC 2181 §8)", "$TTL 3551w", "BAD-TTL", ["z.zone:1:", "$TTL", "3551w"]],
+    ["SOA MINIMUM 2^31 (RFC 2308 §4)", "a. 1 IN SOA ns. h. 1 2 3 4 2147483648", "BAD-TTL", ["z.zone:1:", "SOA MINIMUM"]],
     // A record spanning lines is reported at the line that completes it, as BIND does.
     ["bad RDATA on a continued line", "a. 1 IN SOA ns. h. (\n 1 2 3\n 4 x )", "BAD-TTL", ["z.zone:3:", "SOA MINIMUM", '"x"']],
   ];
@@ -105,4 +122,24 @@ describe("errors are file:line: message, with a code", () => {
       expect(error.where).toMatch(/^z\.zone:\d+$/);
     });
   }
+});
+
+describe("limits", () => {
+  it("accepts the largest TTL RFC 2181 §8 allows, and 32-bit SOA timers", () => {
+    const [a, soa] = parseZone("a. 2147483647 IN A 192.0.2.1\na. 1 IN SOA ns. h. 1 4294967295 4294967295 4294967295 2147483647\n", { fileName: "z" });
+    expect(a?.ttlSeconds).toBe(MAX_TTL_SECONDS);
+    expect(isValidTtl(MAX_TTL_SECONDS)).toBe(true);
+    expect(isValidTtl(MAX_TTL_SECONDS + 1)).toBe(false);
+    expect(soa?.rdata.kind === "SOA" && soa.rdata.refreshSeconds).toBe(0xffffffff);
+  });
+
+  it("reads a 5 MB base64 key field without running out of stack, and refuses its RDATA on the wire", () => {
+    // A backtracking base64 pattern overflowed the stack here; the check is now linear.
+    const key = Buffer.alloc(3_750_000, 7).toString("base64");
+    const [rr] = parseZone(`. 172800 IN DNSKEY 257 3 8 ${key}\n`, { fileName: "big.zone" });
+    expect(rr?.rdata.kind === "DNSKEY" && rr.rdata.publicKeyBytes.length).toBe(3_750_000);
+    expectInputError(() => rrToWire(rr as RR), "RDATA-LENGTH", "65535");
+    expectInputError(() => parseZone(`. 172800 IN DNSKEY 257 3 8 ${key.slice(1)}\n`, { fileName: "big.zone" }), "BAD-BASE64", "big.zone:1");
+    expectInputError(() => parseZone(`. 1 IN DS 1 8 2 ${"ab".repeat(2_500_000)}x\n`, { fileName: "big.zone" }), "BAD-HEX", "big.zone:1");
+  });
 });

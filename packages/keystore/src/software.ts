@@ -50,6 +50,7 @@ import {
   parseZone,
   rrToString,
 } from "@ksk/core";
+import { writeFilesAtomically } from "./atomic-file.js";
 import { type KeyFamily, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
 import { type SigningPool, signingPool } from "./signing-pool.js";
 import { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type SignerOptions } from "./types.js";
@@ -495,25 +496,17 @@ class SoftwareKeystore implements Keystore {
     return passphrase;
   }
 
-  /** Write a new file 0600 atomically; link(2) fails if the name exists, so nothing is replaced. */
+  /** Write a new file 0600 through the one atomic writer: never replaces, never leaves a temporary. */
   private async createExclusive(file: string, text: string): Promise<void> {
-    const temporary = path.join(path.dirname(file), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
     try {
-      const handle = await fs.open(temporary, "wx", 0o600);
-      try {
-        await handle.writeFile(text);
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await fs.link(temporary, file);
+      await writeFilesAtomically([{ file, bytes: text, mode: 0o600 }], { force: false });
     } catch (e) {
-      if ((e as NodeJS.ErrnoException)?.code === "EEXIST") {
+      if ((e as KskError)?.code === "OUTPUT-EXISTS") {
         throw new KskError("refused", "KEY-LABEL-EXISTS", "a key with this label exists; not replaced", { where: file });
       }
-      throw this.fsError(e, file, "cannot write");
-    } finally {
-      await fs.rm(temporary, { force: true });
+      if ((e as KskError)?.code === "OUTPUT-UNWRITABLE")
+        throw new KskError("keystore", "KEYSTORE-FILE", `cannot write: ${(e as KskError).detail}`, { where: file });
+      throw e;
     }
   }
 

@@ -18,7 +18,7 @@
  * The original bytes are returned untouched: they are what is hashed and shown to witnesses.
  * Not checked here: anything that is policy (counts, windows, signatures) — see ./checks.ts.
  */
-import { KskError, base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType } from "@ksk/core";
+import { KskError, MAX_TTL_SECONDS, base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType } from "@ksk/core";
 import { type XmlCodes, type XmlElement, XmlWalker, readStrictXml } from "@ksk/xml";
 import type { AlgorithmPolicy, Bundle, BundleKey, BundleSignature, KsrDocument, KsrRequestDocument, KsrResponseDocument, SignaturePolicy } from "./model.js";
 import { bundleKeyTag } from "./model.js";
@@ -216,7 +216,7 @@ function readKey(w: XmlWalker, e: XmlElement, request: boolean): BundleKey {
   if (publicKeyBytes.length === 0) throw w.bad(publicKeyXmlElement, "KSR-XML-MISSING", "PublicKey is empty");
   const key: BundleKey = {
     ...(e.attributes.keyIdentifier === undefined ? {} : { keyIdentifier: e.attributes.keyIdentifier }),
-    ttlSeconds: field("TTL", 0x7fffffff),
+    ttlSeconds: field("TTL", MAX_TTL_SECONDS),
     dnskey: { kind: "DNSKEY", flags: field("Flags", 65535), protocol: field("Protocol", 3, 3), algorithm: field("Algorithm", 255), publicKeyBytes },
   };
   const declared = integer(w, e, (e.attributes.keyTag as string).trim(), "keyTag", 65535);
@@ -260,13 +260,13 @@ function readSignature(w: XmlWalker, e: XmlElement): BundleSignature {
   const signersName = text("SignersName");
   return {
     ...(e.attributes.keyIdentifier === undefined ? {} : { keyIdentifier: e.attributes.keyIdentifier }),
-    ttlSeconds: field("TTL", 0x7fffffff),
+    ttlSeconds: field("TTL", MAX_TTL_SECONDS),
     rrsig: {
       kind: "RRSIG",
       typeCovered: w.at(typeXmlElement, () => parseType(text("TypeCovered"), "TypeCovered")),
       algorithm: field("Algorithm", 255),
       labels: field("Labels", 255),
-      originalTtlSeconds: field("OriginalTTL", 0x7fffffff),
+      originalTtlSeconds: field("OriginalTTL", MAX_TTL_SECONDS),
       expirationEpochSeconds: rrsigTime(w, w.one(found, "SignatureExpiration"), text("SignatureExpiration"), "SignatureExpiration"),
       inceptionEpochSeconds: rrsigTime(w, w.one(found, "SignatureInception"), text("SignatureInception"), "SignatureInception"),
       keyTag: field("KeyTag", 65535),

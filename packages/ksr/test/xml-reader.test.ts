@@ -124,6 +124,8 @@ describe("bad input: one line naming what and where", () => {
     ["element out of order", base.replace(/(<Inception>[^<]*<\/Inception>)(\s*)(<Expiration>[^<]*<\/Expiration>)/, "$3$2$1"), /Inception/],
     ["unknown attribute", base.replace("<KSR id=", '<KSR colour="red" id='), /unknown attribute colour/],
     ["non-numeric number", base.replace("<TTL>172800</TTL>", "<TTL>172800s</TTL>"), /TTL "172800s" is not a non-negative integer/],
+    // RFC 2181 §8, the same rule as the zone-file reader's (MAX_TTL_SECONDS).
+    ["TTL 2^31", base.replace("<TTL>172800</TTL>", "<TTL>2147483648</TTL>"), /TTL 2147483648 is outside 0\.\.2147483647/],
     ["key tag 70000", base.replace('keyTag="14796"', 'keyTag="70000"'), /keyTag 70000 is outside 0\.\.65535/],
     ["bad base64", base.replace("<PublicKey>AwEAAZLsvvPf", "<PublicKey>AwEAAZLs*vPf"), /PublicKey: not valid base64/],
     [

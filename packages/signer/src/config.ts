@@ -39,7 +39,11 @@ const hsmSchema = z
 const keySchema = z
   .object({
     description: z.string(),
-    label: z.string().min(1),
+    // A CKA_LABEL is shown to witnesses and written into file names: printable text only.
+    label: z
+      .string()
+      .min(1)
+      .regex(/^[^\p{Cc}\p{Cf}]+$/u, "must be printable text (no control or format characters)"),
     key_tag: z.number().int().min(0).max(65535).optional(),
     algorithm: z.string().min(1),
     rsa_size: z.number().int().min(512).max(16384).optional(),

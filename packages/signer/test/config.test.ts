@@ -91,6 +91,12 @@ schemas:
     ],
     ["a deprecated algorithm", good.replace("algorithm: RSASHA256", "algorithm: RSASHA1"), /deprecated \(RFC 8624/],
     ["a duration in months", good.replace("retire_safety: P28D", "retire_safety: P1M"), /ksk_policy\.retire_safety: .*months/],
+    ["a label with control characters", good.replace(/label: (\S+)/, 'label: "K\\e[31m"'), /label.*printable/],
+    [
+      "an unbounded duration",
+      good.replace("retire_safety: P28D", "retire_safety: P99999999999999999999D"),
+      /conf\.yaml: ksk_policy\.retire_safety: .*longer than 3660 days/,
+    ],
     [
       "a time with an offset",
       good.replace("valid_from: 2010-01-01T00:00:00+00:00", "valid_from: 2010-01-01T00:00:00+02:00"),

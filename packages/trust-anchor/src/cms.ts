@@ -158,7 +158,18 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   const email = o.signerEmail ?? DEFAULT_SIGNER_EMAIL;
   const where = o.where ?? "root-anchors.p7s";
 
-  const asn = parseDer(o.cmsDer, "the .p7s file");
+  let asn: ReturnType<typeof parseDer>;
+  try {
+    asn = parseDer(o.cmsDer, "the .p7s file");
+  } catch (e) {
+    throw e instanceof KskError ? e.within(where) : e;
+  }
+  // DER exactly, as written here and by `openssl cms -outform DER`: asn1js reads BER leniently (a
+  // certificate length one too long still parsed, and the signature still verified), so bytes
+  // that do not re-encode identically are refused rather than read some lenient way.
+  if (!bytesEqual(derOf(asn), o.cmsDer)) {
+    throw new KskError("input", "CMS-NOT-DER", "is not DER: some tag or length is not as a DER encoder writes it", { where });
+  }
   let signedData: pkijs.SignedData;
   try {
     const contentInfo = new pkijs.ContentInfo({ schema: asn });
@@ -166,6 +177,42 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
     signedData = new pkijs.SignedData({ schema: contentInfo.content });
   } catch (e) {
     throw new KskError("input", "CMS-MALFORMED", `is not a CMS SignedData: ${(e as Error).message}`, { where });
+  }
+  // RFC 5652 §5.1: SignedData version 1, 3, 4 or 5 (0 does not exist); §5.3: a SignerInfo is
+  // version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier. Unsigned, but a changed
+  // version is a changed file, and the verifier says so.
+  if (![1, 3, 4, 5].includes(signedData.version)) {
+    throw new KskError("input", "CMS-MALFORMED", `SignedData version ${signedData.version} is not a CMS version (RFC 5652 §5.1)`, { where });
+  }
+  for (const info of signedData.signerInfos) {
+    const expected = info.sid instanceof pkijs.IssuerAndSerialNumber ? 1 : 3;
+    if (info.version !== expected) {
+      throw new KskError("input", "CMS-MALFORMED", `SignerInfo version ${info.version} does not match its signer identifier (RFC 5652 §5.3: ${expected})`, {
+        where,
+      });
+    }
+    // RFC 5754 §2-3 and RFC 4055 §5: digest and RSA signature algorithm parameters are absent or
+    // NULL (ECDSA's are absent); anything else there is not what any signer writes.
+    for (const [what, algorithm] of [
+      ["digest", info.digestAlgorithm],
+      ["signature", info.signatureAlgorithm],
+    ] as const) {
+      const params = algorithm.algorithmParams as unknown;
+      if (params !== undefined && !(params instanceof asn1js.Null)) {
+        throw new KskError("input", "CMS-MALFORMED", `the SignerInfo's ${what} algorithm has parameters other than NULL`, { where });
+      }
+    }
+    // RFC 5652 §5.1: digestAlgorithms lists the digest algorithm of every signer.
+    if (!signedData.digestAlgorithms.some((a) => a.algorithmId === info.digestAlgorithm.algorithmId)) {
+      throw new KskError(
+        "input",
+        "CMS-MALFORMED",
+        `the SignerInfo's digest algorithm ${info.digestAlgorithm.algorithmId} is not in SignedData digestAlgorithms`,
+        {
+          where,
+        },
+      );
+    }
   }
   if (signedData.encapContentInfo.eContentType !== OID.data) {
     throw new KskError("input", "CMS-MALFORMED", `signs content of type ${signedData.encapContentInfo.eContentType}, not id-data`, {
@@ -214,7 +261,20 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
       }
       const times = attrs.filter((a) => a.type === OID.signingTime);
       const time = times[0]?.values[0] as asn1js.UTCTime | asn1js.GeneralizedTime | undefined;
-      if (time) signingEpochSeconds = Math.floor(time.toDate().getTime() / 1000);
+      if (time) {
+        // RFC 5652 §11.3 with DER (RFC 5280 §4.1.2.5): YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ exactly;
+        // asn1js leaves a zero date behind for anything else rather than failing.
+        const text = Buffer.from(time?.valueBlock.valueHexView ?? new Uint8Array()).toString("latin1");
+        // (asn1js's GeneralizedTime is a subclass of its UTCTime, so it is tested first.)
+        const form = time instanceof asn1js.GeneralizedTime ? /^\d{14}Z$/ : time instanceof asn1js.UTCTime ? /^\d{12}Z$/ : undefined;
+        const epochMilliseconds = form?.test(text) ? (time as asn1js.UTCTime).toDate().getTime() : Number.NaN;
+        if (!Number.isFinite(epochMilliseconds)) {
+          throw new KskError("input", "CMS-MALFORMED", `${label}: the signing-time attribute is not a UTCTime or GeneralizedTime that names a real time`, {
+            where,
+          });
+        }
+        signingEpochSeconds = Math.floor(epochMilliseconds / 1000);
+      }
       // The signature covers the attributes' original bytes, re-tagged as a SET (pkijs keeps them).
       signedBytes = new Uint8Array(info.signedAttrs.encodedValue);
     } else {

@@ -208,7 +208,14 @@ export function derOf(value: { toBER(sizeOnly?: boolean): ArrayBuffer }): Uint8A
 
 /** Parse one whole DER object; trailing bytes or a parse error are bad input naming `what`. */
 export function parseDer(bytes: Uint8Array, what: string): asn1js.AsnType {
-  const parsed = asn1js.fromBER(toArrayBuffer(bytes));
+  let parsed: ReturnType<typeof asn1js.fromBER>;
+  try {
+    parsed = asn1js.fromBER(toArrayBuffer(bytes));
+  } catch (e) {
+    // asn1js throws plain Errors for some malformed primitives (a GeneralizedTime that is no time:
+    // "Wrong input string for conversion"); those are malformed input like any other bad DER.
+    throw new KskError("input", "DER-MALFORMED", `${what} is not valid DER: ${(e as Error)?.message ?? String(e)}`);
+  }
   if (parsed.offset === -1) throw new KskError("input", "DER-MALFORMED", `${what} is not valid DER: ${parsed.result.error}`);
   if (parsed.offset !== bytes.length) throw new KskError("input", "DER-MALFORMED", `${what} has ${bytes.length - parsed.offset} bytes after its DER object`);
   return parsed.result;

@@ -67,6 +67,56 @@ describe("signing and verifying root-anchors.p7s", async () => {
     expect(hex).not.toContain(Buffer.from(XML.subarray(0, 40)).toString("hex"));
   });
 
+  it("a malformed signing-time is malformed input (CMS-MALFORMED or DER-MALFORMED), not an internal error", () => {
+    // signingTime attribute: OID 1.2.840.113549.1.9.5, SET { UTCTime (0x17, 13 octets) }.
+    const hex = Buffer.from(p7s).toString("hex");
+    const at = hex.indexOf("06092a864886f70d010905") / 2 + 11;
+    expect([p7s[at], p7s[at + 2], p7s[at + 3]]).toEqual([0x31, 0x17, 0x0d]);
+    for (const [tag, text] of [
+      [0x17, "ZZ1128000000Z"],
+      [0x18, "ZZ1128000000Z"],
+      [0x18, "2026112800000"],
+      [0x18, "20261128000.Z"],
+    ] as const) {
+      const bad = new Uint8Array(p7s);
+      bad[at + 2] = tag;
+      bad.set(new TextEncoder().encode(text), at + 4);
+      try {
+        verifyDetachedCms({ cmsDer: bad, contentBytes: XML, trustedCaDers: [pki.caDer], atEpochSeconds: NOW });
+        throw new Error(`accepted signing-time ${text}`);
+      } catch (e) {
+        expect(e, text).toBeInstanceOf(KskError);
+        expect((e as KskError).kind, text).toBe("input");
+        expect((e as KskError).message, text).toMatch(/signing-time|DER/);
+      }
+    }
+  });
+
+  it("every single-byte change of the p7s structure is refused, some only because they are not DER (CMS-NOT-DER)", () => {
+    // asn1js reads BER leniently: without the DER check, a certificate length one too long still
+    // parsed and the signature still verified; unsigned fields (versions, digestAlgorithms, NULL
+    // parameters) were not checked at all (found by the tamper property test). The certificate's
+    // own bytes and the signature value are left to that property test: each one costs a full
+    // verification, and their changes fail the certificate or signature check.
+    const certificate = Buffer.from(p7s).indexOf(Buffer.from(pki.signerDer));
+    const signature = p7s.length - 256;
+    const positions = [...Array(p7s.length).keys()].filter((at) => at <= certificate + 4 || (at >= certificate + pki.signerDer.length - 4 && at < signature));
+    const codes = new Set<string>();
+    for (const at of positions) {
+      const bad = new Uint8Array(p7s);
+      bad[at] = (bad[at] as number) ^ 1;
+      try {
+        verifyDetachedCms({ cmsDer: bad, contentBytes: XML, trustedCaDers: [pki.caDer], atEpochSeconds: NOW });
+        throw new Error(`byte ${at} changed and the p7s was accepted`);
+      } catch (e) {
+        expect(e, `byte ${at}`).toBeInstanceOf(KskError);
+        codes.add((e as KskError).code);
+      }
+    }
+    expect(codes).toContain("CMS-NOT-DER");
+    expect(codes).toContain("CMS-MALFORMED");
+  });
+
   it("TA-CMS-DIGEST: one byte of the XML changed", async () => {
     const tampered = new Uint8Array(XML);
     tampered[100] = (tampered[100] as number) ^ 1;

@@ -232,6 +232,8 @@ describe("bad input: one clear line naming what and where", () => {
   const good = readFileSync(fixture("root-anchors-rfc9718-2024.xml"), "utf8");
   const cases: [string, string, string][] = [
     ["malformed XML", good.replace("</Zone>", "</Zon>"), "TA-XML"],
+    // Found by the property test: the validator passes it, the parser threw a plain Error.
+    ["a mangled XML declaration", good.replace('encoding="UTF-8"', 'encoding=0UTF-8"'), "TA-XML"],
     ["a DOCTYPE", good.replace("<TrustAnchor", '<!DOCTYPE TrustAnchor [<!ENTITY x "y">]>\n<TrustAnchor'), "TA-DOCTYPE"],
     ["an unknown digest type", good.replace("<DigestType>2</DigestType>", "<DigestType>3</DigestType>"), "DS-DIGEST-TYPE"],
     [

@@ -58,7 +58,7 @@ import {
 import type { CliContext } from "../context.js";
 import { openConfiguredKey } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
-import { decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
@@ -225,6 +225,7 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   if (config !== undefined && argv.label.length > 0) throw new KskError("usage", "USAGE-KEYS", "with --config the keys are the config's; --label is not used");
   const output = argv.output ?? config?.config.filenames.outputTrustAnchor;
   if (output === undefined) throw new KskError("usage", "USAGE-OUTPUT", "give -o FILE (or filenames.output_trustanchor in the config)");
+  await checkOutputWritable(output, argv.force);
   const publication = timeOption(ctx, argv.at, "--at");
   const digestTypes = parseDigestList(argv.digest);
   const ids = tagMap("id-for", argv.idFor);
@@ -234,6 +235,7 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   let found: FoundKey[];
   if (argv.dnskey !== undefined) {
     const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
+    // Each key checked for form first (file:line): a malformed key is no trust anchor to publish.
     const inFile = dnskeysOf(rrs, input.name).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
     found = config ? matchConfigKeys(config.config, inFile, config.name) : inFile;
   } else if (config !== undefined) {
@@ -325,6 +327,8 @@ interface SignArgs {
 
 async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const at = timeOption(ctx, argv.at, "--at");
+  // Before the key is used: a signature that could not be kept is refused now.
+  await checkOutputWritable(argv.output, argv.force);
   const { doc, bytes, name } = await readDocument(ctx, argv.xml);
   // Never sign a file resolvers would reject or read as "unsigned".
   within(name, () => checkRootAnchors(doc, at));

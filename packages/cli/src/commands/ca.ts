@@ -20,7 +20,7 @@ import {
   toPem,
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
-import { readInput, writeOutputs } from "../io.js";
+import { checkOutputWritable, readInput, writeOutputs } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
 const DAY = 86400;
@@ -89,6 +89,9 @@ export const caCommand: CommandFactory = (ctx) => ({
             .option("force", { type: "boolean", default: false }),
         handler: handle(async (argv: InitArgs) => {
           const now = ctx.now();
+          const keyFile = path.join(argv.dir, "ca.key");
+          const certFile = path.join(argv.dir, "ca.pem");
+          for (const file of [keyFile, certFile]) await checkOutputWritable(file, argv.force);
           const key = generateKey("rsa");
           const certDer = await createLabCaCertificate({
             signer: rawSignerFromPrivateKey(key),
@@ -97,8 +100,6 @@ export const caCommand: CommandFactory = (ctx) => ({
             notAfterEpochSeconds: now + days("days", argv.days),
             ...(argv.cn === undefined ? {} : { commonName: argv.cn }),
           });
-          const keyFile = path.join(argv.dir, "ca.key");
-          const certFile = path.join(argv.dir, "ca.pem");
           // The key and its certificate are written together or not at all: never an orphan key.
           await writeOutputs(
             [
@@ -129,6 +130,9 @@ export const caCommand: CommandFactory = (ctx) => ({
             .option("force", { type: "boolean", default: false }),
         handler: handle(async (argv: IssueArgs) => {
           const now = ctx.now();
+          const keyFile = argv.outKey ?? path.join(argv.dir, "signer.key");
+          const certFile = argv.outCert ?? path.join(argv.dir, "signer.pem");
+          for (const file of [keyFile, certFile]) await checkOutputWritable(file, argv.force);
           const { caDer, ca } = await loadCa(ctx, argv.dir);
           const key = generateKey(argv.keyType);
           const signer = rawSignerFromPrivateKey(key);
@@ -142,12 +146,14 @@ export const caCommand: CommandFactory = (ctx) => ({
             email: argv.email,
             ...(argv.cn === undefined ? {} : { commonName: argv.cn }),
           });
-          const keyFile = argv.outKey ?? path.join(argv.dir, "signer.key");
-          const certFile = argv.outCert ?? path.join(argv.dir, "signer.pem");
           await writeOutputs(
             [
               { file: keyFile, bytes: key.export({ format: "pem", type: "pkcs8" }) as string, mode: 0o600 },
-              { file: certFile, bytes: toPem(certDer, "CERTIFICATE") },
+              {
+                file: certFile,
+                bytes: toPem(certDer, "CERTIFICATE"),
+                verify: (w) => void parseCertificate(readCertificates(w, certFile)[0] ?? new Uint8Array(), certFile),
+              },
             ],
             argv.force,
           );

@@ -7,7 +7,7 @@
  */
 import { KskError, keyTag, parseTimeArgument } from "@ksk/core";
 import { checkKskCsr, createKskCsr, readKskCsr, toPem } from "@ksk/trust-anchor";
-import { printJson, readInput, writeOutput } from "../io.js";
+import { checkOutputWritable, printJson, readInput, writeOutput } from "../io.js";
 import { openCliKeystore } from "./anchors.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
@@ -58,6 +58,8 @@ export const csrCommand: CommandFactory = (ctx) => ({
               throw new KskError("usage", "USAGE-TIME", (e as KskError).message);
             }
           }
+          // Before the KSK is used: a request that could not be kept is refused now.
+          await checkOutputWritable(argv.output, argv.force);
           const keystore = await openCliKeystore(ctx, argv.keystore);
           let der: Uint8Array;
           try {

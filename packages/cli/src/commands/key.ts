@@ -13,7 +13,7 @@ import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKe
 import { type Keystore, type OpenOptions, RSA_MODULUS_BITS, openKeystore, parseKeystoreUri } from "@ksk/keystore";
 import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
-import { printJson, readZoneFile, writeOutput } from "../io.js";
+import { checkOutputWritable, dnskeysOf, printJson, readZoneFile, writeOutput, zoneRecords } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
 interface KeystoreArgs {
@@ -163,11 +163,16 @@ export const keyCommand: CommandFactory = (ctx) => ({
             .option("force", { type: "boolean", default: false, describe: "With --output: replace an existing file" }),
         handler: handle(async (argv: ExportArgs) => {
           const label = labelOf(argv);
+          if (argv.output !== undefined) await checkOutputWritable(argv.output, argv.force);
           const info = await withKeystore(ctx, argv, (keystore) => keystore.find(label));
           if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key`, { where: info.location });
           const line = `${keyReport(label, info.dnskey).dnskeyRecord}\n`;
           if (argv.output === undefined) ctx.out(line);
-          else await writeOutput(argv.output, line, { force: argv.force });
+          else {
+            const file = argv.output;
+            // Read back as a zone file: one DNSKEY of a well-formed key.
+            await writeOutput(file, line, { force: argv.force, verify: (written) => void dnskeysOf(zoneRecords({ name: file, bytes: written }), file) });
+          }
         }),
       })
       .command({

@@ -28,7 +28,7 @@ import { loadAnchors } from "../anchors-input.js";
 import { checkLine } from "../check-lines.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
 import { fileFingerprint, sha256Hex } from "@ksk/ceremony";
@@ -210,6 +210,8 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             const now = timeOption(ctx, argv.now, "--now");
             const policy = await loadPolicy(ctx, argv.policy);
             const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
+            // Before any ZSK signs a proof of possession: a KSR that could not be kept is refused now.
+            await checkOutputWritable(argv.output, argv.force);
             const keystore = await openKeystore(argv.keystore, {
               env: ctx.env,
               ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),

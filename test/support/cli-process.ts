@@ -1,0 +1,68 @@
+/**
+ * TEST ONLY: running the `ksk` CLI as the process operators run, for tests that signal it or
+ * measure it. The command is ONE node process with tsx loaded in it — not packages/cli/bin/ksk,
+ * whose `tsx` wrapper forks a second node process that a SIGKILL of the wrapper would leave
+ * running. When the CLI is shipped as a built bundle, `kskCommand` is the one place to change.
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
+
+/** argv[0] and the leading arguments that run `ksk` in one process. */
+export function kskCommand(): [string, string[]] {
+  // tsx's loader by absolute URL, so the process may run in any directory.
+  const loader = pathToFileURL(path.join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
+  return [process.execPath, ["--import", loader, path.join(REPO_ROOT, "packages/cli/src/main.ts")]];
+}
+
+export interface FinishedProcess {
+  readonly code: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** Maximum resident set size in kilobytes (from /usr/bin/time -f %M), when measured. */
+  readonly maxRssKilobytes?: number;
+}
+
+/** Start `ksk args…` in `cwd` with `env` added to the environment. */
+export function startKsk(args: readonly string[], options: { env?: Record<string, string>; cwd?: string; stdin?: Uint8Array | string } = {}) {
+  const [command, leading] = kskCommand();
+  const child = spawn(command, [...leading, ...args], {
+    cwd: options.cwd ?? REPO_ROOT,
+    env: { ...process.env, ...(options.env ?? {}) },
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  return { child, done: collect(child, options.stdin) };
+}
+
+/** Wait for `child` to end, gathering its output. */
+export function collect(child: ChildProcess, stdin?: Uint8Array | string): Promise<FinishedProcess> {
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr?.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  child.stdin?.on("error", () => undefined); // a child that exits early closes the pipe
+  child.stdin?.end(stdin ?? "");
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
+  });
+}
+
+/** A small seeded PRNG (mulberry32): the same seed gives the same "random" moments on every run. */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
