@@ -233,10 +233,7 @@ describe("ksk ceremony run", () => {
     expect(entries(out).find((e) => e.act === 2 && e.step === 2 && e.status === "ok")).toMatchObject({ consent: "--yes (scripted lab run)" });
   }, 240_000);
 
-  // KNOWN FAILING until the CLI's terminal prompt is fixed (packages/cli/src/terminal.ts, another
-  // branch): main.ts's prompt closes its readline inside the answer callback, and the close handler
-  // rejects ("standard input closed") before the answer resolves. When that lands, drop `.fails`.
-  it.runIf(hasTool("python3")).fails(
+  it.runIf(hasTool("python3"))(
     "takes a Yes typed at a real pseudo-terminal, and refuses a lower-case yes",
     () => {
       const { dir, out } = setUp("typed", { actTwoPrivate: true });

@@ -120,13 +120,16 @@ export function runAsProcess(): void {
     throw e;
   });
   // An interrupted run removes its temporary output files before it exits; after a SIGKILL the
-  // next write of the same output sweeps them (see @ksk/keystore atomic-file).
+  // next write of the same output sweeps them (see @ksk/keystore atomic-file). A command that
+  // handles the signal itself (a ceremony records the interruption in its transcript, then stops
+  // its step) is left to finish doing so.
   for (const [signal, number] of [
     ["SIGINT", 2],
     ["SIGTERM", 15],
   ] as const) {
     process.on(signal, () => {
       abandonPendingWrites();
+      if (process.listenerCount(signal) > 1) return;
       process.stderr.write(`\nksk: ${signal}: stopped (temporary output files removed)\n`);
       process.exit(128 + number);
     });
