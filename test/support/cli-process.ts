@@ -1,20 +1,16 @@
 /**
  * TEST ONLY: running the `ksk` CLI as the process operators run, for tests that signal it or
- * measure it. The command is ONE node process with tsx loaded in it — not packages/cli/bin/ksk,
- * whose `tsx` wrapper forks a second node process that a SIGKILL of the wrapper would leave
- * running. When the CLI is shipped as a built bundle, `kskCommand` is the one place to change.
+ * measure it: packages/cli/bin/ksk, the built bundle (the vitest set-up builds it when the sources
+ * changed), in ONE node process — so a signal to it reaches the command itself.
  */
 import { type ChildProcess, spawn } from "node:child_process";
 import path from "node:path";
-import { pathToFileURL } from "node:url";
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 
 /** argv[0] and the leading arguments that run `ksk` in one process. */
 export function kskCommand(): [string, string[]] {
-  // tsx's loader by absolute URL, so the process may run in any directory.
-  const loader = pathToFileURL(path.join(REPO_ROOT, "node_modules/tsx/dist/loader.mjs")).href;
-  return [process.execPath, ["--import", loader, path.join(REPO_ROOT, "packages/cli/src/main.ts")]];
+  return [process.execPath, [path.join(REPO_ROOT, "packages/cli/bin/ksk")]];
 }
 
 export interface FinishedProcess {
