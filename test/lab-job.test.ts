@@ -24,10 +24,11 @@ beforeAll(() => {
     cwd: root,
     env: { ...process.env, KSK_LAB_OUT: out },
     encoding: "utf8",
-    timeout: 300_000,
+    // A guard against a hung run, not a timing: the lab makes ~40 ksk processes, slow on a loaded machine.
+    timeout: 600_000,
   });
   run = { status: r.status, stdout: r.stdout, stderr: r.stderr };
-}, 320_000);
+}, 620_000);
 afterAll(() => rmSync(path.dirname(out), { recursive: true, force: true }));
 
 describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
