@@ -57,7 +57,7 @@ describe("ksk ksr validate", () => {
     // Well-formed XML and base64, but an RSA key whose exponent leaves no modulus.
     const at = text.indexOf('keyTag="15768"');
     const start = text.indexOf("<PublicKey>", at) + "<PublicKey>".length;
-    const malformed = text.slice(0, start) + "AwEAAQ==" + text.slice(text.indexOf("</PublicKey>", start));
+    const malformed = `${text.slice(0, start)}AwEAAQ==${text.slice(text.indexOf("</PublicKey>", start))}`;
     const bad = await ksk(["ksr", "validate", variant("malformed-key.xml", malformed)], { now: NOW_Q2 });
     expect(bad.code).toBe(1);
     expect(bad.stdout).toMatch(/FAIL KSR-BUNDLE-KEYS .*malformed key: RSA public key: exponent length 3 leaves no modulus/);
