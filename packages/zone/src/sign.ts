@@ -29,6 +29,7 @@ import {
   type Signer,
   type SoaRdata,
   checkFailed,
+  inputError,
   isKind,
   keyTag,
   makeRR,
@@ -130,7 +131,10 @@ export function planZoneSigning(request: ZoneSigningRequest): ZoneSigningPlan {
       }
       continue; // the bundle's RRset (with its TTLs) replaces the input's copy
     }
-    if (atApex && type === RRType.SOA) inputSoa = located;
+    if (atApex && type === RRType.SOA) {
+      if (inputSoa) throw inputError("ZONE-SOA", `a second SOA record (the first is at ${inputSoa.where})`, located.where);
+      inputSoa = located;
+    }
     kept.push(located);
   }
   // The SOA, with the serial set.
