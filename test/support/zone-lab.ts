@@ -72,7 +72,18 @@ export async function makeZoneLab(dir: string, options: { algorithm?: 8 | 13; qu
     const anchorFile = path.join(dir, "lab-ksk.dnskey");
     writeFileSync(anchorFile, `${rrToString(makeRR(parseName("."), 172800, ksk.dnskey))}\n`);
     const atEpochSeconds = options.atEpochSeconds ?? (skr.bundles[3]?.inceptionEpochSeconds as number) + 3 * 86400;
-    return { dir, keystoreUri: `file:${keystoreDir}`, passphraseFile, skrFile, skr, ksk, anchorFile, at: formatIsoZ(atEpochSeconds), atEpochSeconds, zsks };
+    return {
+      dir,
+      keystoreUri: `file:${keystoreDir.split("/").map(encodeURIComponent).join("/")}`,
+      passphraseFile,
+      skrFile,
+      skr,
+      ksk,
+      anchorFile,
+      at: formatIsoZ(atEpochSeconds),
+      atEpochSeconds,
+      zsks,
+    };
   } finally {
     await keystore.close();
   }

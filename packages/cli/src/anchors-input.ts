@@ -38,7 +38,8 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
     return { name: input.name, records };
   }
   const text = decodeUtf8(input);
-  const reader = new ZoneReader({ fileName: input.name });
+  // Key files as BIND and ldns write them have no TTL; an anchor's TTL means nothing, so 0 stands in.
+  const reader = new ZoneReader({ fileName: input.name, defaultTtlSeconds: 0 });
   const records: AnchorRecord[] = [];
   const rrs = text.split("\n").flatMap((line) => reader.line(line));
   rrs.push(...reader.end());
