@@ -10,6 +10,7 @@ debian_packages=(
   ldnsutils                            # ldns-key2ds, ldns-verify-zone, ldns-keygen, ldns-signzone
   bind9-utils bind9-dnsutils           # dnssec-dsfromkey, dnssec-verify, named-checkconf, delv
   knot-dnssecutils                     # kzonecheck
+  knot                                 # knotd + knotc: the lab root server for resolver tests
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
 )

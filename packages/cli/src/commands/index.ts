@@ -11,6 +11,7 @@ import { hsmCommand } from "./hsm.js";
 import { keyCommand } from "./key.js";
 import { keytagCommand } from "./keytag.js";
 import { ksrCommand } from "./ksr.js";
+import { resolverCommand } from "./resolver.js";
 import { rrsetCommand } from "./rrset.js";
 import { skrCommand } from "./skr.js";
 import { wordsCommand } from "./words.js";
@@ -25,6 +26,7 @@ export const COMMANDS: readonly CommandFactory[] = [
   keyCommand,
   keytagCommand,
   ksrCommand,
+  resolverCommand,
   rrsetCommand,
   skrCommand,
   wordsCommand,

@@ -1,0 +1,95 @@
+/**
+ * `ksk resolver check`: ask one resolver the readiness probes and judge its answers.
+ *
+ * Probes, in order, each through the client (UDP, TCP on truncation): `<domain> SOA` with DO;
+ * `bogus-rrsig.<domain> A`; per key tag `root-key-sentinel-is-ta-<tag>.<domain> A` and
+ * `root-key-sentinel-not-ta-<tag>.<domain> A`; `. DNSKEY` with DO (the root's key set: the answer
+ * whose size matters in a roll). That is 3 + 2·(number of tags) questions, each sent at most
+ * `udpTries` times over UDP plus once over TCP — `queryBudget` — and nothing more: the first
+ * question that gets no acceptable answer ends the check with a KskError of kind input.
+ * Leaves out: checking several resolvers at once; RFC 8145 key-tag queries.
+ */
+import { KskError, type Name, ROOT, RRType, nameToString } from "@ksk/core";
+import { checkRootAnchors, isValidAt, parseRootAnchors } from "@ksk/trust-anchor";
+import { type ClientLimits, DEFAULT_LIMITS, type ServerAddress, query } from "./client.js";
+import { type ProbeResult, type ReadinessReport, judgeReadiness, probeResult } from "./readiness.js";
+import { brokenName, sentinelName } from "./sentinel.js";
+
+/** At most this many key tags per check (a roll has two or three KSKs; this keeps the query count small). */
+export const MAX_KEY_TAGS = 8;
+
+export interface ReadinessCheckOptions extends ClientLimits {
+  readonly server: ServerAddress;
+  /** Where the SOA, broken and sentinel names are asked (default the root, as in the lab). */
+  readonly domain?: Name;
+  readonly keyTags: readonly number[];
+}
+
+export interface ReadinessCheckResult extends ReadinessReport {
+  readonly server: ServerAddress;
+  readonly queriesSent: number;
+}
+
+/** The most messages a check with `tagCount` tags may send. */
+export function queryBudget(tagCount: number, udpTries: number = DEFAULT_LIMITS.udpTries): number {
+  return (3 + 2 * tagCount) * (udpTries + 1);
+}
+
+export async function checkResolver(o: ReadinessCheckOptions): Promise<ReadinessCheckResult> {
+  if (o.keyTags.length === 0) throw new KskError("usage", "USAGE-TAGS", "no key tag to ask about: give --anchors or --tags");
+  if (o.keyTags.length > MAX_KEY_TAGS) throw new KskError("usage", "USAGE-TAGS", `${o.keyTags.length} key tags; at most ${MAX_KEY_TAGS} per check`);
+  const domain = o.domain ?? ROOT;
+  const limits: ClientLimits = {
+    ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
+    ...(o.udpTries === undefined ? {} : { udpTries: o.udpTries }),
+    ...(o.udpPayloadSize === undefined ? {} : { udpPayloadSize: o.udpPayloadSize }),
+  };
+  let queriesSent = 0;
+  const ask = async (name: Name, type: number): Promise<ProbeResult> => {
+    const x = await query(o.server, name, type, { dnssecOk: true, ...limits });
+    queriesSent += x.queriesSent;
+    return probeResult(x);
+  };
+  const soa = await ask(domain, RRType.SOA);
+  const broken = await ask(brokenName(domain), RRType.A);
+  const sentinels = [];
+  for (const keyTag of o.keyTags) {
+    sentinels.push({
+      keyTag,
+      isTa: await ask(sentinelName("is-ta", keyTag, domain), RRType.A),
+      notTa: await ask(sentinelName("not-ta", keyTag, domain), RRType.A),
+    });
+  }
+  const dnskey = await ask(ROOT, RRType.DNSKEY);
+  const report = judgeReadiness({ domain: nameToString(domain), soa, broken, sentinels, dnskey });
+  return { ...report, server: o.server, queriesSent };
+}
+
+/** The key tags of the KeyDigests of a root-anchors.xml valid at a time, each once, in file order. */
+export function keyTagsFromAnchors(bytes: Uint8Array, fileName: string, atEpochSeconds: number): number[] {
+  const doc = parseRootAnchors(bytes, fileName);
+  try {
+    // TA-DIGEST-KEY and TA-NONE-VALID: a file a resolver could not bootstrap from is refused here too.
+    checkRootAnchors(doc, atEpochSeconds);
+  } catch (e) {
+    throw e instanceof KskError ? e.within(fileName) : e;
+  }
+  return [...new Set(doc.keyDigests.filter((kd) => isValidAt(kd, atEpochSeconds)).map((kd) => kd.keyTag))];
+}
+
+/** One line per finding, for people. */
+export function formatReadiness(r: ReadinessCheckResult): string {
+  const d = r.dnskey;
+  const lines = [
+    `resolver ${r.server.address} port ${r.server.port} (${r.queriesSent} queries)`,
+    `validation: ${r.validation.validates ? "yes" : "no"} — ${r.validation.detail}`,
+    `sentinel (RFC 8509) support: ${r.sentinelSupport}`,
+    ...r.keys.map((k) => `KSK ${k.keyTag}: ${k.trust} (${k.reason}) — ${k.verdict}`),
+    `. DNSKEY with DO: ${d.rcode}${d.authenticData ? " AD" : ""}, ${d.sizeBytes} octets over ${d.transport.toUpperCase()}` +
+      `${d.truncatedOverUdp ? ` (truncated over UDP at ${d.udpSizeBytes} octets, retried over TCP)` : ""}` +
+      `; resolver's EDNS UDP payload size ${d.resolverEdnsUdpPayloadSize ?? "none (no EDNS)"}` +
+      `; keys ${d.keys.map((k) => `${k.keyTag}${k.revoked ? " (revoked)" : ""}`).join(", ") || "none"}`,
+    `verdict: ${r.verdict}`,
+  ];
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,133 @@
+/**
+ * A lab root server: knotd (Knot DNS 3.2) serving one already-signed zone for `.`, as is — no
+ * signing, no journal, no zone-file write-back — on a loopback address and a free high port, with
+ * its configuration, run directory, storage and control socket inside one directory. The zone can
+ * be swapped for another (a rollover rehearsal's next phase) with `knotc zone-reload`.
+ *
+ * Leaves out: zones other than the root, zone transfers, knotd's own DNSSEC signing (the zone
+ * comes signed from the ceremony tools or ldns-signzone).
+ */
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
+import { type LabProcess, assertNothingListens, freePort, requireLoopback, startProcess, waitUntilReady } from "./process.js";
+
+export interface LabAuthorityOptions {
+  /** The signed zone file for `.` (presentation format). Copied into `dir`; the original is not touched. */
+  readonly zoneFile: string;
+  /** A directory for knot.conf, the served zone copy, storage, the control socket and knotd.log. */
+  readonly dir: string;
+  /** Loopback address to listen on (default 127.0.0.1). */
+  readonly address?: string;
+  /** Port (default: a free high port). */
+  readonly port?: number;
+  /** Milliseconds to wait for the zone to load (default 15000). */
+  readonly startTimeoutMs?: number;
+}
+
+export interface LabAuthority {
+  readonly address: string;
+  readonly port: number;
+  readonly pid: number;
+  readonly configFile: string;
+  readonly logFile: string;
+  /** The zone file knotd serves (a copy inside `dir`). */
+  readonly servedZoneFile: string;
+  /** Serve `newZoneFile` instead (copied over the served copy, then `knotc zone-reload .`). */
+  swapZone(newZoneFile: string): Promise<void>;
+  /** The SOA serial knotd reports for `.` (from `knotc zone-status`). */
+  servedSerial(): number | undefined;
+  /** Stop knotd by PID and check that nothing listens on its port. */
+  stop(): Promise<void>;
+}
+
+/** The knotd configuration for one root zone served from `dir` (exported for the tests' review). */
+export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string }): string {
+  const q = (s: string) => JSON.stringify(s);
+  return `# knotd configuration for a lab root server (loopback only); generated, do not edit
+server:
+    rundir: ${q(o.dir)}
+    listen: ${o.address}@${o.port}
+    udp-workers: 1
+    tcp-workers: 1
+    background-workers: 1
+log:
+  - target: stderr
+    any: info
+database:
+    storage: ${q(o.dir)}
+control:
+    listen: ${q(o.controlSocket)}
+zone:
+  - domain: .
+    file: ${q(o.zoneFile)}
+    storage: ${q(o.dir)}
+    # Serve the file exactly as signed: load it whole, never write it back, keep no journal.
+    zonefile-load: whole
+    zonefile-sync: -1
+    journal-content: none
+    semantic-checks: off
+`;
+}
+
+function knotc(socket: string, args: readonly string[]): { status: number; output: string } {
+  const r = spawnSync("knotc", ["-s", socket, "-t", "5", ...args], { encoding: "utf8", timeout: 10000 });
+  if (r.error) throw new KskError("input", "LAB-KNOTC", `knotc ${args.join(" ")}: ${r.error.message}`);
+  return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+function parseSerial(statusOutput: string): number | undefined {
+  const m = /serial: (\d+)/.exec(statusOutput);
+  return m ? Number(m[1]) : undefined;
+}
+
+export async function startLabAuthority(options: LabAuthorityOptions): Promise<LabAuthority> {
+  const address = options.address ?? "127.0.0.1";
+  requireLoopback(address, "authority address");
+  const dir = resolve(options.dir);
+  mkdirSync(dir, { recursive: true });
+  const port = options.port ?? (await freePort(address));
+  const servedZoneFile = resolve(dir, "root.zone");
+  const configFile = resolve(dir, "knot.conf");
+  const logFile = resolve(dir, "knotd.log");
+  const controlSocket = resolve(dir, "knot.sock");
+  copyFileSync(options.zoneFile, servedZoneFile);
+  const expectedSerial = zoneFileSerial(servedZoneFile);
+  writeFileSync(configFile, knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket }));
+  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile);
+  const servedSerial = () => {
+    const r = knotc(controlSocket, ["zone-status", "."]);
+    return r.status === 0 ? parseSerial(r.output) : undefined;
+  };
+  await waitUntilReady(proc, () => servedSerial() === expectedSerial, logFile, options.startTimeoutMs);
+  return {
+    address,
+    port,
+    pid: proc.pid,
+    configFile,
+    logFile,
+    servedZoneFile,
+    servedSerial,
+    async swapZone(newZoneFile: string) {
+      copyFileSync(newZoneFile, servedZoneFile);
+      const serial = zoneFileSerial(servedZoneFile);
+      const r = knotc(controlSocket, ["zone-reload", "."]);
+      if (r.status !== 0) throw new KskError("input", "LAB-KNOTC", `knotc zone-reload .: ${r.output}; see ${logFile}`);
+      // zone-reload is asynchronous: wait until the new serial is served.
+      await waitUntilReady(proc, () => servedSerial() === serial, logFile, options.startTimeoutMs);
+    },
+    async stop() {
+      await proc.stop();
+      await assertNothingListens(address, port, "knotd");
+    },
+  };
+}
+
+/** The SOA serial of a zone file, read with the core's zone-file reader. */
+function zoneFileSerial(file: string): number {
+  const rrs = parseZone(readFileSync(file, "utf8"), { origin: ROOT, fileName: file });
+  const soa = rrs.find((rr): rr is RR<SoaRdata> => isKind(rr, "SOA"));
+  if (!soa) throw new KskError("input", "LAB-ZONE", `${file}: no SOA record`);
+  return soa.rdata.serial;
+}

@@ -1,0 +1,125 @@
+/**
+ * The lab DNS processes against each other and `dig` (BIND) as the independent client: a root
+ * signed by ldns-signzone served by knotd, unbound validating from the KSK's DS → `. SOA` with AD;
+ * a wrong anchor → SERVFAIL; the broken name → SERVFAIL; a zone swap is served; after stop()
+ * nothing listens and no daemon started here is left.
+ */
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { makeDs, makeRR, ROOT } from "@ksk/core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { hasTool, runTool } from "../../../test/support/tools.js";
+import { LabGroup, type LabAuthority, nothingListens, runningLabProcesses, startLabAuthority, startLabResolver } from "../src/index.js";
+import { generateLabKeys, type LabKey, signLabRoot } from "../../../test/support/lab-root.js";
+
+function dig(server: { address: string; port: number }, name: string, type: string): { status: string; flags: string[]; answer: string } {
+  const r = runTool("dig", ["+dnssec", "+tries=1", "+time=5", `@${server.address}`, "-p", String(server.port), name, type]);
+  const status = /status: (\w+)/.exec(r.stdout)?.[1] ?? `no answer (${r.status})`;
+  const flags = (/;; flags: ([a-z ]+);/.exec(r.stdout)?.[1] ?? "").trim().split(" ");
+  return { status, flags, answer: r.stdout };
+}
+
+const tools = hasTool("knotd") && hasTool("unbound") && hasTool("ldns-signzone") && hasTool("dig");
+
+describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
+  const dir = mkdtempSync(path.join(tmpdir(), "resolver-lab-"));
+  const lab = new LabGroup();
+  let ksk: LabKey;
+  let other: LabKey;
+  let zsk: LabKey;
+  let zone: string;
+  let authority: LabAuthority;
+
+  beforeAll(async () => {
+    const keys = generateLabKeys(dir, 2);
+    [ksk, other] = keys.ksks as [LabKey, LabKey];
+    zsk = keys.zsk;
+    zone = signLabRoot({ dir, published: [ksk, zsk], signing: [ksk, zsk], sentinelTags: [ksk.tag] });
+    authority = lab.add(await startLabAuthority({ zoneFile: zone, dir: path.join(dir, "knot") }));
+  });
+
+  afterAll(async () => {
+    try {
+      await lab.stopAll();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("knotd serves the signed root on loopback", () => {
+    const soa = dig(authority, ".", "SOA");
+    expect(soa.status).toBe("NOERROR");
+    expect(soa.flags).toContain("aa");
+    expect(soa.answer).toMatch(/RRSIG\s+SOA 8 0 /);
+  });
+
+  it("unbound trusting the KSK's DS answers . SOA with AD and the broken name with SERVFAIL", async () => {
+    const resolver = lab.add(await startLabResolver({ dir: path.join(dir, "good"), authority, anchors: { kind: "ds", records: [ksk.ds] } }));
+    const soa = dig(resolver, ".", "SOA");
+    expect(soa.status).toBe("NOERROR");
+    expect(soa.flags).toContain("ad");
+    const broken = dig(resolver, "bogus-rrsig.", "A");
+    expect(broken.status).toBe("SERVFAIL");
+    expect(readFileSync(resolver.logFile, "utf8")).toMatch(/validation failure <bogus-rrsig\. A IN>/);
+    const missing = dig(resolver, "no-such-tld.", "A");
+    expect(missing.status).toBe("NXDOMAIN");
+    expect(missing.flags).toContain("ad");
+  });
+
+  it("unbound with a DNSKEY anchor validates too; a wrong anchor gives SERVFAIL", async () => {
+    const byKey = lab.add(await startLabResolver({ dir: path.join(dir, "dnskey"), authority, anchors: { kind: "dnskey", records: [ksk.dnskey] } }));
+    expect(dig(byKey, ".", "SOA").flags).toContain("ad");
+    const wrong = lab.add(await startLabResolver({ dir: path.join(dir, "wrong"), authority, anchors: { kind: "ds", records: [other.ds] } }));
+    expect(dig(wrong, ".", "SOA").status).toBe("SERVFAIL");
+    // A DS for the right tag whose digest is off by one octet is just as wrong.
+    const digest = ksk.ds.rdata.digestBytes.slice();
+    digest[0] = (digest[0] ?? 0) ^ 1;
+    const tampered = lab.add(
+      await startLabResolver({
+        dir: path.join(dir, "tampered"),
+        authority,
+        anchors: { kind: "ds", records: [makeRR(ROOT, 172800, { ...ksk.ds.rdata, digestBytes: digest })] },
+      }),
+    );
+    expect(dig(tampered, ".", "SOA").status).toBe("SERVFAIL");
+    expect(makeDs(ROOT, ksk.dnskey.rdata, 2).keyTag).toBe(ksk.tag);
+  });
+
+  it("a non-validating unbound (iterator only) answers without AD", async () => {
+    const plain = lab.add(
+      await startLabResolver({ dir: path.join(dir, "iterator"), authority, anchors: { kind: "none" }, options: { moduleConfig: "iterator" } }),
+    );
+    const soa = dig(plain, ".", "SOA");
+    expect(soa.status).toBe("NOERROR");
+    expect(soa.flags).not.toContain("ad");
+    expect(dig(plain, "bogus-rrsig.", "A").status).toBe("NOERROR");
+  });
+
+  it("swapZone serves a new zone; the resolver follows after flush", async () => {
+    const next = signLabRoot({
+      dir,
+      published: [ksk, other, zsk],
+      signing: [ksk, zsk],
+      sentinelTags: [ksk.tag, other.tag],
+      serial: 2026112902,
+      fileName: "root2.zone",
+    });
+    await authority.swapZone(next);
+    expect(authority.servedSerial()).toBe(2026112902);
+    const keys = dig(authority, ".", "DNSKEY");
+    expect((keys.answer.match(/\tDNSKEY\t257 /g) ?? []).length).toBe(2);
+  });
+
+  it("stop() leaves nothing listening and no daemon running", async () => {
+    const resolver = await startLabResolver({ dir: path.join(dir, "stopped"), authority, anchors: { kind: "ds", records: [ksk.ds] } });
+    expect(await nothingListens(resolver.address, resolver.port)).toBe(false);
+    await resolver.stop();
+    expect(await nothingListens(resolver.address, resolver.port)).toBe(true);
+    expect(runningLabProcesses().has(resolver.pid)).toBe(false);
+  });
+
+  it("refuses a non-loopback address", async () => {
+    await expect(startLabAuthority({ zoneFile: zone, dir: path.join(dir, "public"), address: "192.0.2.1" })).rejects.toThrow(/not a loopback address/);
+  });
+});
