@@ -7,14 +7,13 @@
  * ECDSA and EdDSA go through @ksk/core's verifier (noble: an implementation independent of the HSM
  * and of OpenSSL). RSA has no second implementation here (noble has none; core verifies RSA with
  * node:crypto too), so the RSA public key is built once from the DNSKEY field (RFC 3110) as a
- * node:crypto KeyObject and reused: core's `algorithmInfo(8).verify` rebuilds it on every call,
+ * node:crypto KeyObject (core's `keyVerifier`) and reused: core's `algorithmInfo(8).verify` rebuilds it on every call,
  * which costs more than half again the verification itself (74 µs against 31 µs per RSA-2048
  * signature here), and a ceremony signs with one key many times.
  *
  * Left out: how the raw signature is made (the backends).
  */
-import { type KeyObject, createPublicKey, verify as nodeVerify } from "node:crypto";
-import { type DnskeyRdata, KskError, type Signer, algorithmInfo, decodeRsaPublicKey, keyTag } from "@ksk/core";
+import { type DnskeyRdata, KskError, type Signer, algorithmInfo, keyTag, keyVerifier } from "@ksk/core";
 
 export type RawSign = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
@@ -22,14 +21,7 @@ export type RawSign = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 export function dnskeyVerifier(dnskey: DnskeyRdata): (data: Uint8Array, signatureBytes: Uint8Array) => boolean {
   const info = algorithmInfo(dnskey.algorithm);
   if (info.family !== "RSA") return (data, signatureBytes) => info.verify(dnskey.publicKeyBytes, data, signatureBytes);
-  const { modulusBytes, exponentBytes } = decodeRsaPublicKey(dnskey.publicKeyBytes);
-  const key: KeyObject = createPublicKey({
-    format: "jwk",
-    key: { kty: "RSA", n: Buffer.from(modulusBytes).toString("base64url"), e: Buffer.from(exponentBytes).toString("base64url") },
-  });
-  const hash = dnskey.algorithm === 8 ? "sha256" : "sha512";
-  // RFC 3110 §3: the signature is exactly as long as the modulus (no stripped leading zeros).
-  return (data, signatureBytes) => signatureBytes.length === modulusBytes.length && nodeVerify(hash, data, key, signatureBytes);
+  return keyVerifier(dnskey);
 }
 
 export function verifiedSigner(label: string, location: string, dnskey: DnskeyRdata, rawSign: RawSign, isOpen: () => boolean): Signer {
