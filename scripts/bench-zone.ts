@@ -22,7 +22,7 @@ import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { formatIsoZ, formatRrsigTime } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
-import { ROOT_SOA, makeZoneLab, unsignedRootText } from "../test/support/zone-lab.js";
+import { ROOT_SOA, makeZoneLab, unsignedRootText, zoneSignArgs } from "../test/support/zone-lab.js";
 
 const runs = (() => {
   const i = process.argv.indexOf("--runs");
@@ -134,27 +134,7 @@ async function main(): Promise<void> {
     const expiration = formatRrsigTime(lab.atEpochSeconds + 13 * 86400);
     const out = (who: string) => path.join(dir, `signed-${who}-${algorithm}.zone`);
     const samples = race({
-      "ksk zone sign": () =>
-        timed(ksk, [
-          "zone",
-          "sign",
-          unsigned,
-          "--keystore",
-          lab.keystoreUri,
-          "--passphrase-file",
-          lab.passphraseFile,
-          "--skr",
-          lab.skrFile,
-          "--at",
-          lab.at,
-          "--soa",
-          ROOT_SOA,
-          "--threads",
-          "2",
-          "--force",
-          "-o",
-          out("ksk"),
-        ]),
+      "ksk zone sign": () => timed(ksk, zoneSignArgs(lab, unsigned, out("ksk"), { extra: ["--threads", "2", "--force"] })),
       "dnssec-signzone -P -n 2": () =>
         timed("dnssec-signzone", ["-q", "-S", "-P", "-n", "2", "-K", bindDir, "-o", ".", "-s", inception, "-e", expiration, "-f", out("bind"), withSoa]),
       "ldns-signzone": () =>

@@ -16,7 +16,7 @@ import { formatRrsigTime } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SMALL_ROOT, SOA_TEXT } from "../packages/zone/test/lab-root.js";
 import { hasTool, runTool } from "./support/tools.js";
-import { ROOT_SOA, type ZoneLab, makeZoneLab, unsignedRootText } from "./support/zone-lab.js";
+import { type ZoneLab, makeZoneLab, unsignedRootText, zoneSignArgs } from "./support/zone-lab.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const bin = path.join(root, "packages/cli/bin/ksk");
@@ -34,24 +34,7 @@ beforeAll(async () => {
   lab = await makeZoneLab(dir);
   const unsigned = path.join(dir, "root.zone");
   writeFileSync(unsigned, unsignedRootText());
-  const r = ksk([
-    "zone",
-    "sign",
-    unsigned,
-    "--keystore",
-    lab.keystoreUri,
-    "--passphrase-file",
-    lab.passphraseFile,
-    "--skr",
-    lab.skrFile,
-    "--at",
-    lab.at,
-    "--soa",
-    ROOT_SOA,
-    "--sentinels",
-    "-o",
-    signed,
-  ]);
+  const r = ksk(zoneSignArgs(lab, unsigned, signed, { extra: ["--sentinels"] }));
   if (r.code !== 0) throw new Error(`ksk zone sign failed (${r.code}): ${r.stderr}`);
 }, 300_000);
 

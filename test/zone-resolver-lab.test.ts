@@ -19,7 +19,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ksk } from "../packages/cli/test/harness.js";
 import { testSigner } from "./support/soft-signer.js";
 import { hasTool, runTool } from "./support/tools.js";
-import { ROOT_SOA, type ZoneLab, makeZoneLab, unsignedRootText } from "./support/zone-lab.js";
+import { type ZoneLab, makeZoneLab, unsignedRootText, zoneSignArgs } from "./support/zone-lab.js";
 
 const tools = hasTool("knotd") && hasTool("unbound") && hasTool("dnssec-verify");
 const NOW = Math.floor(Date.now() / 1000);
@@ -46,25 +46,7 @@ describe.runIf(tools)("the real-sized lab root in knotd, validated by unbound fr
     lab = await makeZoneLab(dir, { quarter, atEpochSeconds: NOW });
     const unsigned = path.join(dir, "root.zone");
     writeFileSync(unsigned, unsignedRootText());
-    const r = await ksk(
-      [
-        "zone",
-        "sign",
-        unsigned,
-        "--keystore",
-        lab.keystoreUri,
-        "--passphrase-file",
-        lab.passphraseFile,
-        "--skr",
-        lab.skrFile,
-        "--soa",
-        ROOT_SOA,
-        "--sentinels",
-        "-o",
-        signed,
-      ],
-      { now: NOW },
-    );
+    const r = await ksk(zoneSignArgs(lab, unsigned, signed, { at: null, extra: ["--sentinels"] }), { now: NOW });
     if (r.code !== 0) throw new Error(`ksk zone sign failed (${r.code}): ${r.stderr}`);
   }, 300_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));

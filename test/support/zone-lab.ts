@@ -88,3 +88,33 @@ export async function makeZoneLab(dir: string, options: { algorithm?: 8 | 13; qu
     await keystore.close();
   }
 }
+
+/**
+ * The `ksk zone sign` arguments for this lab: its keystore, passphrase and SKR, `--soa`, and `--at`
+ * unless `at` is null (then the command's clock decides).
+ */
+export function zoneSignArgs(
+  lab: ZoneLab,
+  zone: string,
+  output: string,
+  options: { soa?: string; at?: string | null; extra?: readonly string[] } = {},
+): string[] {
+  const at = options.at === null ? [] : ["--at", options.at ?? lab.at];
+  const soa = options.soa === undefined ? ["--soa", ROOT_SOA] : options.soa === "" ? [] : ["--soa", options.soa];
+  return [
+    "zone",
+    "sign",
+    zone,
+    "--keystore",
+    lab.keystoreUri,
+    "--passphrase-file",
+    lab.passphraseFile,
+    "--skr",
+    lab.skrFile,
+    ...at,
+    ...soa,
+    ...(options.extra ?? []),
+    "-o",
+    output,
+  ];
+}

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SMALL_ROOT, SOA_TEXT } from "../../zone/test/lab-root.js";
-import { type ZoneLab, makeZoneLab } from "../../../test/support/zone-lab.js";
+import { type ZoneLab, makeZoneLab, zoneSignArgs } from "../../../test/support/zone-lab.js";
 import { ksk } from "./harness.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-zone-"));
@@ -27,24 +27,7 @@ function zoneFile(text: string, name = `zone-${++counter}.zone`): string {
 }
 
 function signArgs(zone: string, output: string, extra: string[] = []): string[] {
-  return [
-    "zone",
-    "sign",
-    zone,
-    "--keystore",
-    lab.keystoreUri,
-    "--passphrase-file",
-    lab.passphraseFile,
-    "--skr",
-    lab.skrFile,
-    "--at",
-    lab.at,
-    "--soa",
-    SOA_TEXT,
-    "-o",
-    output,
-    ...extra,
-  ];
+  return zoneSignArgs(lab, zone, output, { soa: SOA_TEXT, extra });
 }
 
 describe("ksk zone sign", () => {
