@@ -171,24 +171,28 @@ async function main(): Promise<void> {
   peerKeys(verifyDir, true, "RSASHA256");
   const now = Math.floor(Date.now() / 1000);
   const target = path.join(dir, "root-bind-now.zone");
-  execFileSync("dnssec-signzone", [
-    "-q",
-    "-S",
-    "-P",
-    "-n",
-    "2",
-    "-K",
-    verifyDir,
-    "-o",
-    ".",
-    "-s",
-    formatRrsigTime(now - 3600),
-    "-e",
-    formatRrsigTime(now + 13 * 86400),
-    "-f",
-    target,
-    withSoa,
-  ]);
+  execFileSync(
+    "dnssec-signzone",
+    [
+      "-q",
+      "-S",
+      "-P",
+      "-n",
+      "2",
+      "-K",
+      verifyDir,
+      "-o",
+      ".",
+      "-s",
+      formatRrsigTime(now - 3600),
+      "-e",
+      formatRrsigTime(now + 13 * 86400),
+      "-f",
+      target,
+      withSoa,
+    ],
+    { cwd: verifyDir },
+  );
   const kskFile = execFileSync("sh", ["-c", `grep -l "DNSKEY[[:space:]]*257" "${verifyDir}"/K*.key | head -1`], { encoding: "utf8" }).trim();
   const v = race({
     "ksk zone verify": () => timed(ksk, ["zone", "verify", target, "--anchor", kskFile, "--at", `@${now}`]),
