@@ -13,6 +13,7 @@ debian_packages=(
   knot                                 # knotd + knotc: the lab root server for resolver tests
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
+  chromium                             # headless: renders the ceremony report in its test
 )
 missing=()
 for p in "${debian_packages[@]}"; do
@@ -32,3 +33,6 @@ fi
 # pkcs11js is a native addon: node-gyp must use the local Node headers, not download them.
 export npm_config_nodedir=/usr
 pnpm install --frozen-lockfile
+
+# The `ksk` command runs a bundle of the TypeScript sources (scripts/build-cli.mjs).
+pnpm build

@@ -15,7 +15,7 @@ import { ksk } from "../packages/cli/test/harness.js";
 import { generateLabKeys, type LabKey, signLabRoot } from "./support/lab-root.js";
 import { hasTool } from "./support/tools.js";
 
-const tools = hasTool("knotd") && hasTool("unbound") && hasTool("ldns-signzone");
+const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-signzone");
 const AT = "2026-11-28T00:00:00Z";
 const VALID_FROM = Date.UTC(2026, 0, 1) / 1000;
 

@@ -4,7 +4,8 @@
  * verify` against the KSK's DS, each produced bundle verified independently by ldns-verify-zone -t
  * and kzonecheck -t at the slot's time, tampering detected, and every refusal: wrong PIN, missing
  * key, a config DS that is not the key's (exit 4), no witness Yes or an existing output (exit 5), a
- * KSR failing a check (exit 1) — each leaving no SKR behind.
+ * KSR failing a check (exit 1), a slot breaking an RFC 5011 rollover rule (exit 1, unless its
+ * rollover_policy switch allows it, with a warning naming the switch) — each leaving no SKR behind.
  */
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
@@ -377,8 +378,82 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(waived.stderr).toMatch(/WARNING: --no-previous-skr: KSR-ID, .*KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, KSK-CHAIN-SIGNER .* are NOT run/);
   });
 
-  it("refuses a rollover schema that would violate retire safety across quarters (exit 1)", async () => {
-    const r = await signQ1(["--schema", "revoke", "--yes", "-o", file("skr-x.xml")]);
+  /** The lab config plus `extra` YAML (rollover_policy, schemas), signing Q1 after the normal Q4. */
+  const signQ1With = (extra: string, schema: string, out: string) => {
+    writeFileSync(file("rollover.yaml"), `${configText()}${extra}`);
+    return ksk(
+      [
+        "skr",
+        "sign",
+        file("ksr-2027q1.xml"),
+        "--config",
+        file("rollover.yaml"),
+        "--previous-skr",
+        file("skr-2026q4.xml"),
+        "--schema",
+        schema,
+        "--now",
+        CEREMONY,
+        "--yes",
+        "-o",
+        out,
+      ],
+      { env: token.env },
+    );
+  };
+  const slots = (...rows: string[]) => rows.map((r, i) => `    ${i + 1}: ${r}\n`).join("");
+  const C = "{ publish: [ksk_current, ksk_next], sign: ksk_current }";
+  const N = "{ publish: [ksk_current, ksk_next], sign: ksk_next }";
+  // The next KSK published on 2027-01-01 and signing from 2027-02-10 (40 days later), the old one
+  // gone in slot 9 without ever being revoked.
+  const QUICK_ROLL = `schemas:\n  quick-roll:\n${slots(C, C, C, C, N, N, N, N, "{ publish: ksk_next, sign: ksk_next }")}`;
+  // Both KSKs sign slot 1, which still carries two ZSKs.
+  const DOUBLE = `schemas:\n  double:\n${slots("{ publish: [ksk_current, ksk_next], sign: [ksk_current, ksk_next] }", ...Array(8).fill(C))}`;
+
+  it("refuses to roll to a KSK that RFC 5011 resolvers do not trust yet, before the HSM is used (exit 1)", async () => {
+    const r = await signQ1(["--schema", "rollover", "--yes", "-o", file("skr-x.xml")]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL ROLLOVER-ADD-HOLDDOWN +2027Q1 slot 2 \(2027-01-11T00:00:00Z\): KSK \d+\/Knextkk signs before RFC 5011 resolvers trust it/);
+    expect(r.stderr).toMatch(/checks before signing failed: ROLLOVER-ADD-HOLDDOWN/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
+  it("rollover_policy.check_add_hold_down: false signs it anyway, with a loud warning naming the switch", async () => {
+    const r = await signQ1With("rollover_policy:\n  check_add_hold_down: false\n", "rollover", file("skr-early.xml"));
+    expect(r.code, r.stdout + r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/OFF {2}ROLLOVER-ADD-HOLDDOWN/);
+    expect(r.stderr).toMatch(/^ksk: WARNING: ROLLOVER-ADD-HOLDDOWN DISABLED by policy \(rollover_policy\.check_add_hold_down: false\)$/m);
+    expect(r.stderr).toMatch(/^ksk: WARNING: ROLLOVER-ADD-HOLDDOWN 2027Q1 slot 2 .* ALLOWED by policy \(rollover_policy\.check_add_hold_down: false\)/m);
+    expect(existsSync(file("skr-early.xml"))).toBe(true);
+  });
+
+  it("refuses to drop the old KSK without publishing it revoked (exit 1); check_remove_hold_down: false allows it", async () => {
+    const r = await signQ1With(QUICK_ROLL, "quick-roll", file("skr-x.xml"));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(
+      /FAIL ROLLOVER-REMOVE-HOLDDOWN +2027Q1 slot 9 \(2027-03-21T00:00:00Z\): KSK \d+\/Kcurrnt is dropped without having been published revoked/,
+    );
+    expect(r.stdout).toMatch(/PASS ROLLOVER-ADD-HOLDDOWN/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+    const allowed = await signQ1With(`${QUICK_ROLL}rollover_policy:\n  check_remove_hold_down: false\n`, "quick-roll", file("skr-dropped.xml"));
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/WARNING: ROLLOVER-REMOVE-HOLDDOWN 2027Q1 slot 9 .* ALLOWED by policy \(rollover_policy\.check_remove_hold_down: false\)/);
+  });
+
+  it("refuses a slot whose DNSKEY answer exceeds 1452 octets (exit 1); check_dnskey_response_size: false allows it", async () => {
+    // Both KSKs signing slot 1 also signs with the next KSK before resolvers trust it: allowed here, to see the size rule alone.
+    const early = "rollover_policy:\n  check_add_hold_down: false\n";
+    const r = await signQ1With(`${DOUBLE}${early}`, "double", file("skr-x.xml"));
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/FAIL ROLLOVER-DNSKEY-SIZE +2027Q1 slot 1 \(2027-01-01T00:00:00Z\): the DNSKEY answer with DO is \d{4} octets, over 1452/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+    const allowed = await signQ1With(`${DOUBLE}${early}  check_dnskey_response_size: false\n`, "double", file("skr-big.xml"));
+    expect(allowed.code, allowed.stdout + allowed.stderr).toBe(0);
+    expect(allowed.stderr).toMatch(/WARNING: ROLLOVER-DNSKEY-SIZE 2027Q1 slot 1 .* ALLOWED by policy \(rollover_policy\.check_dnskey_response_size: false\)/);
+  });
+
+  it("with the rollover rules waived, still refuses what would break retire safety across quarters: nothing kept (exit 1)", async () => {
+    const r = await signQ1With("rollover_policy:\n  check_add_hold_down: false\n", "revoke", file("skr-x.xml"));
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/FAIL KSR-POLICY-SAFETY/);
     expect(existsSync(file("skr-x.xml"))).toBe(false);

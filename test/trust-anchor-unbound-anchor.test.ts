@@ -7,7 +7,7 @@
  *
  * Isolation: a config and root hints on loopback (and do-not-query-localhost left at its default)
  * so it sends no DNS query anywhere; `-F` makes it go straight to the certificate update. Its exit
- * code is 1 when it updated the anchor (DESIGN.md §4). If it silently fell back to its built-in
+ * code is 1 when it updated the anchor. If it silently fell back to its built-in
  * ICANN CA (unreadable -c file), our lab signature would not verify and these tests fail.
  */
 import { execFile } from "node:child_process";

@@ -4,7 +4,7 @@
  * real software keystore and the PKCS#11 one; this exists so library tests stay fast and pure.
  */
 import { type KeyObject, generateKeyPairSync, sign as nodeSign } from "node:crypto";
-import { type DnskeyRdata, type Signer, encodeRsaPublicKey, keyTag } from "@ksk/core";
+import { type DnskeyRdata, type Signer, dnskeyPublicKeyFromKeyObject, keyTag } from "@ksk/core";
 
 export interface TestKeyOptions {
   readonly algorithm: 8 | 10 | 13 | 14 | 15 | 16;
@@ -16,21 +16,15 @@ export interface TestKeyOptions {
 export function testSigner(options: TestKeyOptions): Signer & { readonly privateKey: KeyObject } {
   const { algorithm } = options;
   const flags = options.flags ?? 256;
-  let pair: { publicKey: KeyObject; privateKey: KeyObject };
-  let publicKeyBytes: Uint8Array;
-  const b64u = (s: string | undefined) => new Uint8Array(Buffer.from(s ?? "", "base64url"));
-  if (algorithm === 8 || algorithm === 10) {
-    pair = generateKeyPairSync("rsa", { modulusLength: options.rsaBits ?? 2048, publicExponent: 65537 });
-    const jwk = pair.publicKey.export({ format: "jwk" });
-    publicKeyBytes = encodeRsaPublicKey({ modulusBytes: b64u(jwk.n), exponentBytes: b64u(jwk.e) });
-  } else if (algorithm === 13 || algorithm === 14) {
-    pair = generateKeyPairSync("ec", { namedCurve: algorithm === 13 ? "P-256" : "P-384" });
-    const jwk = pair.publicKey.export({ format: "jwk" });
-    publicKeyBytes = new Uint8Array([...b64u(jwk.x), ...b64u(jwk.y)]);
-  } else {
-    pair = algorithm === 15 ? generateKeyPairSync("ed25519") : generateKeyPairSync("ed448");
-    publicKeyBytes = b64u(pair.publicKey.export({ format: "jwk" }).x);
-  }
+  const pair =
+    algorithm === 8 || algorithm === 10
+      ? generateKeyPairSync("rsa", { modulusLength: options.rsaBits ?? 2048, publicExponent: 65537 })
+      : algorithm === 13 || algorithm === 14
+        ? generateKeyPairSync("ec", { namedCurve: algorithm === 13 ? "P-256" : "P-384" })
+        : algorithm === 15
+          ? generateKeyPairSync("ed25519")
+          : generateKeyPairSync("ed448");
+  const publicKeyBytes = dnskeyPublicKeyFromKeyObject(algorithm, pair.publicKey) as Uint8Array;
   const dnskey: DnskeyRdata = { kind: "DNSKEY", flags, protocol: 3, algorithm, publicKeyBytes };
   const hash = algorithm === 8 ? "sha256" : algorithm === 10 ? "sha512" : algorithm === 13 ? "sha256" : algorithm === 14 ? "sha384" : null;
   const dsaEncoding = algorithm === 13 || algorithm === 14 ? "ieee-p1363" : undefined;

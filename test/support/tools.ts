@@ -44,7 +44,7 @@ export function runTool(
 
 /**
  * `openssl cms -verify` of a detached DER signature over a file, as unbound-anchor and IANA's
- * get-trust-anchor check root-anchors.p7s: `-binary` (no line-ending rewrite, DESIGN.md §4), the
+ * get-trust-anchor check root-anchors.p7s: `-binary` (no line-ending rewrite), the
  * signer chained to `caFile`, optionally at a fixed time (`-attime`).
  */
 export function opensslCmsVerify(options: { p7sFile: string; contentFile: string; caFile: string; atEpochSeconds?: number; purposeAny?: boolean }): {

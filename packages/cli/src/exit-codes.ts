@@ -1,5 +1,5 @@
 /**
- * The documented exit codes of `ksk`. Only the CLI maps errors to them (DESIGN.md §5).
+ * The documented exit codes of `ksk`. Only the CLI maps errors to them (docs/architecture.md).
  */
 import type { ErrorKind } from "@ksk/core";
 

@@ -1,22 +1,21 @@
 #!/usr/bin/env node
 /**
- * `ksk` — the root zone KSK ceremony toolkit's command line. Every capability is a subcommand
- * (see ./commands/index.ts). This is the only place errors become exit codes and the only caller
- * of process.exit; `run()` itself is free of process globals so tests can call it in-process.
+ * `ksk` — the root zone KSK ceremony toolkit's command line. Every capability is a command group
+ * (see ./commands/index.ts); only the group being run is loaded, the others appear in `--help`
+ * from the registry's names and descriptions. This is the only place errors become exit codes;
+ * `run()` itself is free of process globals so tests can call it in-process, and
+ * `runAsProcess()` is what the installed command (./bin.ts) and `tsx src/main.ts` run.
  */
-import { createRequire } from "node:module";
 import { createInterface } from "node:readline";
 import { isKskError } from "@ksk/core";
 import yargs from "yargs";
-import { COMMANDS } from "./commands/index.js";
+import { COMMANDS, commandNamed } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_KIND } from "./exit-codes.js";
 import { STDIN_ARGUMENT } from "./io.js";
+import { VERSION } from "./version.js";
 
 class UsageError extends Error {}
-
-/** The toolkit's version, from the cli package's manifest. */
-const VERSION = (createRequire(import.meta.url)("../package.json") as { version: string }).version;
 
 export async function run(argv: readonly string[], ctx: CliContext): Promise<number> {
   const debug = argv.includes("--debug");
@@ -37,8 +36,18 @@ export async function run(argv: readonly string[], ctx: CliContext): Promise<num
       if (error) throw error;
       throw new UsageError(message);
     });
-  for (const command of COMMANDS) parser.command(command(ctx, (code) => (exitCode = code)));
   try {
+    // The named group is loaded and registered in full; every other group is a stub with its
+    // name and description, enough for `ksk --help` and for "Did you mean" suggestions.
+    const named = commandNamed(args);
+    for (const entry of COMMANDS) {
+      if (entry === named) {
+        const factory = await entry.load();
+        parser.command({ ...factory(ctx, (code) => (exitCode = code)), describe: entry.describe });
+      } else {
+        parser.command({ command: entry.name, describe: entry.describe, handler: () => {} });
+      }
+    }
     let helpText: string | undefined;
     await parser.parseAsync(args, {}, (err, _argv, output) => {
       if (!err && output) helpText = output;
@@ -102,8 +111,8 @@ export function processContext(): CliContext {
   };
 }
 
-const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
-if (invokedDirectly) {
+/** Run `ksk` as this process: its arguments, streams and exit code. */
+export function runAsProcess(): void {
   // `ksk … | head` closes the pipe early: that is the reader's choice, not an error of ours.
   process.stdout.on("error", (e: NodeJS.ErrnoException) => {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
@@ -119,3 +128,6 @@ if (invokedDirectly) {
     },
   );
 }
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === new URL(`file://${process.argv[1]}`).href;
+if (invokedDirectly) runAsProcess();

@@ -115,10 +115,54 @@ describe("ksk resolver check: not a resolver → exit 3, one line, bounded queri
     expect(s.received()).toBe(5);
   });
 
+  it("a FORMERR without the question (a server without EDNS) is an answer: not ready, exit 1, not 3", async () => {
+    const s = await fakeServer((q) => answerTo(q, { flags: 1, questions: [], answers: [] }));
+    const r = await check(s.port);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^validation: no — \. SOA answered FORMERR$/m);
+  });
+
+  it("--domain: SOA, broken and sentinel names are asked under it, . DNSKEY at the root, in that order", async () => {
+    const asked: string[] = [];
+    const s = await fakeServer((q) => {
+      const question = dnsPacket.decode(q).questions?.[0];
+      asked.push(`${question?.name || "."} ${question?.type}`);
+      return answerTo(q);
+    });
+    const r = await ksk([
+      "resolver",
+      "check",
+      "--server",
+      "127.0.0.1",
+      "--port",
+      String(s.port),
+      "--tags",
+      "20326,5",
+      "--domain",
+      "ksk-test.example",
+      "--timeout",
+      "0.5",
+    ]);
+    expect(r.code).toBe(1);
+    expect(asked).toEqual([
+      "ksk-test.example SOA",
+      "bogus-rrsig.ksk-test.example A",
+      "root-key-sentinel-is-ta-20326.ksk-test.example A",
+      "root-key-sentinel-not-ta-20326.ksk-test.example A",
+      "root-key-sentinel-is-ta-00005.ksk-test.example A",
+      "root-key-sentinel-not-ta-00005.ksk-test.example A",
+      ". DNSKEY",
+    ]);
+  });
+
   it("usage errors: exit 2", async () => {
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1"])).code).toBe(2);
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "70000"])).stderr).toMatch(/--tags: "70000" is not a key tag/);
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "1", "--anchors", "x.xml"])).code).toBe(2);
+    const named = await ksk(["resolver", "check", "--server", "resolver.example", "--tags", "1"]);
+    expect(named.code).toBe(2);
+    expect(named.stderr).toBe('ksk: server "resolver.example" is not an IPv4 or IPv6 address\n');
   });
 
   it("the real process prints one line and exits 3 for a port with nothing listening", async () => {

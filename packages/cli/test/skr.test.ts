@@ -63,7 +63,7 @@ describe("ksk skr verify on IANA's 2017 SKRs", () => {
   it("refuses a KSR given as the SKR, and hostile XML, with exit 3 and one line", async () => {
     const kind = await ksk(["skr", "verify", KSR_Q2]);
     expect(kind.code).toBe(3);
-    expect(kind.stderr).toMatch(/is a KSR \(Request\), not an SKR/);
+    expect(kind.stderr).toMatch(/is a KSR \(<Request>\), not an SKR/);
     const hostile = await ksk([
       "skr",
       "verify",

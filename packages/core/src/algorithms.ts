@@ -6,17 +6,21 @@
  * signed as is, never pre-hashed). Deprecated algorithms (1, 3, 5, 6, 7, 12; RFC 8624 §3.1 "MUST NOT
  * sign") and unknown numbers throw; nothing falls back.
  *
- * Verification: RSA through node:crypto (OpenSSL); ECDSA and EdDSA through @noble/curves, an
- * implementation independent of OpenSSL, so HSM output is checked by a second implementation.
- * ECDSA is verified with `lowS: false` (HSMs and OpenSSL emit high-S signatures, which DNSSEC
- * allows) and EdDSA with `zip215: false` (strict RFC 8032 encodings).
+ * Two verifiers per algorithm. `verify`, for signatures in the files the toolkit reads (KSR proof
+ * of possession, SKRs, RRsets), goes through node:crypto (OpenSSL, as BIND, unbound and ldns do):
+ * a hostile 1 MiB KSR holds some 1,350 signatures, and pure-JavaScript ECDSA and EdDSA cost
+ * milliseconds each. `verifyIndependently`, for what an HSM just signed, checks ECDSA and EdDSA with
+ * @noble/curves, an implementation independent of the OpenSSL the HSM may itself use (RSA has only
+ * OpenSSL). ECDSA accepts high-S signatures (HSMs and OpenSSL emit them, DNSSEC allows them:
+ * noble `lowS: false`); EdDSA is strict RFC 8032 (noble `zip215: false`). Keys are checked with
+ * noble (`describeKey`: the point is on the curve) and converted by ./public-keys.ts.
  */
-import { createPublicKey, verify as nodeVerify } from "node:crypto";
+import { verify as nodeVerify } from "node:crypto";
 import { ed25519 } from "@noble/curves/ed25519.js";
 import { ed448 } from "@noble/curves/ed448.js";
 import { p256, p384 } from "@noble/curves/nist.js";
-import { concatBytes } from "./bytes.js";
 import { inputError } from "./errors.js";
+import { decodeRsaPublicKey, dnskeyKeyObject, noblePublicKey } from "./public-keys.js";
 
 export interface AlgorithmInfo {
   readonly number: number;
@@ -25,8 +29,10 @@ export interface AlgorithmInfo {
   readonly family: "RSA" | "ECDSA" | "EdDSA";
   /** Check the DNSKEY public key field and describe it; throws on a malformed key. */
   readonly describeKey: (publicKeyBytes: Uint8Array) => { readonly sizeBits: number };
-  /** Verify a DNSSEC-format signature (RSA octets, ECDSA r||s, EdDSA R||S) over `data`. */
+  /** Verify a DNSSEC-format signature (RSA octets, ECDSA r||s, EdDSA R||S) over `data` with OpenSSL. */
   readonly verify: (publicKeyBytes: Uint8Array, data: Uint8Array, signatureBytes: Uint8Array) => boolean;
+  /** The same with @noble/curves for ECDSA and EdDSA (OpenSSL for RSA): for HSM output. */
+  readonly verifyIndependently: (publicKeyBytes: Uint8Array, data: Uint8Array, signatureBytes: Uint8Array) => boolean;
 }
 
 const DEPRECATED: ReadonlyMap<number, string> = new Map([
@@ -38,48 +44,19 @@ const DEPRECATED: ReadonlyMap<number, string> = new Map([
   [12, "ECC-GOST"],
 ]);
 
-// --- RSA (RFC 3110 §2: exponent length, exponent, modulus) --------------------------------------
-
-export interface RsaPublicKey {
-  readonly modulusBytes: Uint8Array;
-  readonly exponentBytes: Uint8Array;
-}
-
-export function decodeRsaPublicKey(publicKeyBytes: Uint8Array): RsaPublicKey {
-  const bad = (why: string) => inputError("DNSKEY-RSA-KEY", `RSA public key: ${why}`);
-  if (publicKeyBytes.length < 3) throw bad("too short");
-  let at = 1;
-  let exponentLength = publicKeyBytes[0] as number;
-  if (exponentLength === 0) {
-    exponentLength = ((publicKeyBytes[1] as number) << 8) | (publicKeyBytes[2] as number);
-    at = 3;
-  }
-  if (exponentLength === 0 || at + exponentLength >= publicKeyBytes.length) throw bad(`exponent length ${exponentLength} leaves no modulus`);
-  const exponentBytes = publicKeyBytes.slice(at, at + exponentLength);
-  const modulusBytes = publicKeyBytes.slice(at + exponentLength);
-  if (exponentBytes[0] === 0) throw bad("exponent has a leading zero octet");
-  if (modulusBytes[0] === 0) throw bad("modulus has a leading zero octet");
-  return { modulusBytes, exponentBytes };
-}
-
-/** RFC 3110 key field from modulus and exponent (leading zero octets stripped). */
-export function encodeRsaPublicKey(key: RsaPublicKey): Uint8Array {
-  const strip = (b: Uint8Array) => {
-    let i = 0;
-    while (i < b.length - 1 && b[i] === 0) i++;
-    return b.slice(i);
-  };
-  const e = strip(key.exponentBytes);
-  const n = strip(key.modulusBytes);
-  const lengthField = e.length <= 255 ? new Uint8Array([e.length]) : new Uint8Array([0, e.length >> 8, e.length & 0xff]);
-  return concatBytes(lengthField, e, n);
-}
+// --- RSA (RFC 3110 §2 key format, in ./public-keys.ts) -------------------------------------------
 
 function rsaModulusBits(modulusBytes: Uint8Array): number {
   return (modulusBytes.length - 1) * 8 + (32 - Math.clz32(modulusBytes[0] as number));
 }
 
 function rsaAlgorithm(number: number, mnemonic: string, hash: "sha256" | "sha512", minBits: number): AlgorithmInfo {
+  const verifyRsa = (publicKeyBytes: Uint8Array, data: Uint8Array, signatureBytes: Uint8Array) => {
+    const { modulusBytes } = decodeRsaPublicKey(publicKeyBytes);
+    // RFC 3110: the signature is as long as the modulus; a shorter one is not left-padded here.
+    if (signatureBytes.length !== modulusBytes.length) return false;
+    return nodeVerify(hash, data, dnskeyKeyObject({ algorithm: number, publicKeyBytes }), signatureBytes);
+  };
   return {
     number,
     mnemonic,
@@ -93,23 +70,14 @@ function rsaAlgorithm(number: number, mnemonic: string, hash: "sha256" | "sha512
       }
       return { sizeBits };
     },
-    verify(publicKeyBytes, data, signatureBytes) {
-      const { modulusBytes, exponentBytes } = decodeRsaPublicKey(publicKeyBytes);
-      // RFC 3110: the signature is as long as the modulus; a shorter one is not left-padded here.
-      if (signatureBytes.length !== modulusBytes.length) return false;
-      const key = createPublicKey({
-        format: "jwk",
-        key: { kty: "RSA", n: Buffer.from(modulusBytes).toString("base64url"), e: Buffer.from(exponentBytes).toString("base64url") },
-      });
-      return nodeVerify(hash, data, key, signatureBytes);
-    },
+    verify: verifyRsa,
+    verifyIndependently: verifyRsa,
   };
 }
 
 // --- ECDSA (RFC 6605 §4: x||y public key, r||s signature) ----------------------------------------
 
-function ecdsaAlgorithm(number: number, mnemonic: string, curve: typeof p256 | typeof p384, octets: number): AlgorithmInfo {
-  const withPrefix = (publicKeyBytes: Uint8Array) => concatBytes(new Uint8Array([4]), publicKeyBytes);
+function ecdsaAlgorithm(number: number, mnemonic: string, curve: typeof p256 | typeof p384, hash: "sha256" | "sha384", octets: number): AlgorithmInfo {
   return {
     number,
     mnemonic,
@@ -119,7 +87,7 @@ function ecdsaAlgorithm(number: number, mnemonic: string, curve: typeof p256 | t
         throw inputError("DNSKEY-EC-KEY", `${mnemonic} public key is ${publicKeyBytes.length} octets; must be ${2 * octets} (x||y)`);
       }
       try {
-        curve.Point.fromBytes(withPrefix(publicKeyBytes)).assertValidity();
+        curve.Point.fromBytes(noblePublicKey(number, publicKeyBytes)).assertValidity();
       } catch {
         throw inputError("DNSKEY-EC-KEY", `${mnemonic} public key is not a point on the curve`);
       }
@@ -128,8 +96,17 @@ function ecdsaAlgorithm(number: number, mnemonic: string, curve: typeof p256 | t
     verify(publicKeyBytes, data, signatureBytes) {
       if (signatureBytes.length !== 2 * octets || publicKeyBytes.length !== 2 * octets) return false;
       try {
+        const key = dnskeyKeyObject({ algorithm: number, publicKeyBytes });
+        return nodeVerify(hash, data, { key, dsaEncoding: "ieee-p1363" }, signatureBytes);
+      } catch {
+        return false;
+      }
+    },
+    verifyIndependently(publicKeyBytes, data, signatureBytes) {
+      if (signatureBytes.length !== 2 * octets || publicKeyBytes.length !== 2 * octets) return false;
+      try {
         // prehash: noble hashes with the curve's hash (SHA-256 for P-256, SHA-384 for P-384).
-        return curve.verify(signatureBytes, data, withPrefix(publicKeyBytes), { lowS: false, prehash: true });
+        return curve.verify(signatureBytes, data, noblePublicKey(number, publicKeyBytes), { lowS: false, prehash: true });
       } catch {
         return false;
       }
@@ -158,6 +135,14 @@ function eddsaAlgorithm(number: number, mnemonic: string, curve: typeof ed25519 
     verify(publicKeyBytes, data, signatureBytes) {
       if (signatureBytes.length !== signatureOctets || publicKeyBytes.length !== keyOctets) return false;
       try {
+        return nodeVerify(null, data, dnskeyKeyObject({ algorithm: number, publicKeyBytes }), signatureBytes);
+      } catch {
+        return false;
+      }
+    },
+    verifyIndependently(publicKeyBytes, data, signatureBytes) {
+      if (signatureBytes.length !== signatureOctets || publicKeyBytes.length !== keyOctets) return false;
+      try {
         return curve.verify(signatureBytes, data, publicKeyBytes, { zip215: false });
       } catch {
         return false;
@@ -170,8 +155,8 @@ const ALGORITHMS: ReadonlyMap<number, AlgorithmInfo> = new Map(
   [
     rsaAlgorithm(8, "RSASHA256", "sha256", 512),
     rsaAlgorithm(10, "RSASHA512", "sha512", 1024),
-    ecdsaAlgorithm(13, "ECDSAP256SHA256", p256, 32),
-    ecdsaAlgorithm(14, "ECDSAP384SHA384", p384, 48),
+    ecdsaAlgorithm(13, "ECDSAP256SHA256", p256, "sha256", 32),
+    ecdsaAlgorithm(14, "ECDSAP384SHA384", p384, "sha384", 48),
     eddsaAlgorithm(15, "ED25519", ed25519, 32, 64),
     eddsaAlgorithm(16, "ED448", ed448, 57, 114),
   ].map((a) => [a.number, a]),

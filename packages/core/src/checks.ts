@@ -1,8 +1,12 @@
 /**
- * The registry of check codes. Codes from IANA's dnssec-keytools keep their names (KSR-DOMAIN,
+ * The check-code registry. Codes from IANA's dnssec-keytools keep their names (KSR-DOMAIN,
  * KSR-BUNDLE-POP, SKR-VERIFY, …) so operators recognise them in logs, docs and tests; codes this
- * toolkit adds are named in the same style. Each check elsewhere is a named function that throws
- * `checkFailed(code, …)`; nothing else invents a code.
+ * toolkit adds are named in the same style. Each package registers the codes of its own checks
+ * when it is loaded (`registerChecks`: @ksk/ksr the KSR checks, @ksk/signer the SKR and KSK
+ * ones, @ksk/trust-anchor the trust-anchor and CSR ones); this module holds the mechanism and the
+ * DNS codes core's own functions use. Each check is a named function that throws
+ * `checkFailed(code, …)`; nothing else invents a code, and a test (test/check-codes.test.ts)
+ * holds every code thrown to one registration.
  */
 import { KskError } from "./errors.js";
 
@@ -15,84 +19,48 @@ export interface CheckInfo {
   readonly configuredBy?: string;
 }
 
-export const CHECKS = {
-  // --- KSR checks (IANA dnssec-keytools names; policy fields are IANA's ksrsigner.yaml request_policy keys) ---
-  // KSR-DOMAIN, KSR-ID, KSR-BUNDLE-UNIQUE and KSR-BUNDLE-COUNT cannot be switched off: they are
-  // configured (acceptable_domains, num_bundles) and a KSR failing them is not one to sign.
-  "KSR-DOMAIN": { title: "The KSR is for a domain the policy accepts", configuredBy: "acceptable_domains" },
-  "KSR-ID": { title: "The KSR id is not the id of the previous SKR (no replay)" },
-  "KSR-BUNDLE-UNIQUE": { title: "Every bundle id is unique, and none reuses a bundle id of the previous SKR" },
-  "KSR-BUNDLE-KEYS": {
-    title: "Keys are ZSKs consistent across bundles, match the declared algorithms and carry the policy TTL",
-    policyField: "keys_match_zsk_policy",
-  },
-  "KSR-BUNDLE-POP": { title: "Every bundle is signed by every ZSK in it (proof of possession)", policyField: "validate_signatures" },
-  "KSR-BUNDLE-COUNT": { title: "The KSR has the policy's number of bundles", configuredBy: "num_bundles" },
-  "KSR-BUNDLE-CYCLE-DURATION": { title: "First-to-last inception lies within the policy's cycle inception length", policyField: "check_cycle_length" },
-  "KSR-POLICY-KEYS": { title: "Keys per bundle and distinct keys match the KSK operator's policy", policyField: "check_keys_match_ksk_operator_policy" },
-  "KSR-POLICY-ALG": {
-    title: "Signature algorithms are approved (RFC 8624 deprecated algorithms refused always)",
-    policyField: "signature_algorithms_match_zsk_policy",
-  },
-  "KSR-POLICY-SIG-VALIDITY": {
-    title: "Each bundle's validity lies within the declared minimum and maximum",
-    policyField: "signature_validity_match_zsk_policy",
-  },
-  "KSR-POLICY-SIG-OVERLAP": { title: "Consecutive bundles overlap within the declared minimum and maximum", policyField: "check_bundle_overlap" },
-  "KSR-POLICY-SIG-HORIZON": { title: "No bundle expires in the past or beyond the signature horizon", policyField: "signature_check_expire_horizon" },
-  "KSR-POLICY-BUNDLE-INTERVALS": { title: "Intervals between bundle inceptions lie within the policy's bounds", policyField: "check_bundle_intervals" },
-  "KSR-POLICY-SAFETY": { title: "Publish and retire safety periods are honoured", policyField: "check_keys_publish_safety" },
-  "KSR-CHAIN-KEYS": { title: "The KSR's first bundle ZSKs equal the previous SKR's last bundle ZSKs", policyField: "check_chain_keys" },
-  "KSR-CHAIN-OVERLAP": {
-    title: "The KSR's first bundle overlaps the previous SKR's last bundle within the declared bounds",
-    policyField: "check_chain_overlap",
-  },
-  "KSR-KEYTAG-CLASH": { title: "No ZSK key tag equals a KSK's key tag or revoked key tag", policyField: "check_keytag_clash" },
-  // --- SKR checks ---
+/** A registered check code (see `registerChecks`). */
+export type CheckCode = string;
+
+const registry = new Map<string, { readonly owner: string; readonly info: CheckInfo }>();
+
+/**
+ * Register a package's check codes, once, when its module is loaded; returns them for the
+ * package's own use. A code another package registered is a bug, and throws.
+ */
+export function registerChecks<const T extends Record<string, CheckInfo>>(owner: string, checks: T): T {
+  for (const [code, info] of Object.entries(checks)) {
+    const earlier = registry.get(code);
+    if (earlier && earlier.owner !== owner) throw new Error(`check code ${code} is registered by both ${earlier.owner} and ${owner}`);
+    registry.set(code, { owner, info });
+  }
+  return checks;
+}
+
+/** What a registered check asserts; undefined for a code no loaded package registered. */
+export function checkInfo(code: string): CheckInfo | undefined {
+  return registry.get(code)?.info;
+}
+
+/** Every code registered so far, with the package that owns it. */
+export function registeredChecks(): ReadonlyMap<string, { readonly owner: string; readonly info: CheckInfo }> {
+  return registry;
+}
+
+export function isCheckCode(code: string): boolean {
+  return registry.has(code);
+}
+
+/** The codes of core's own checks: DNSSEC validation (RFC 4035 §5.3) and the software check of a signature before use. */
+export const DNS_CHECKS = registerChecks("@ksk/core", {
+  // Thrown by signRrset when a signature does not verify before it is used; the SKR checks report
+  // their own failures under the same code (IANA's name for "the SKR's signatures verify").
   "SKR-VERIFY": { title: "Every signature in the SKR verifies with a key in its bundle" },
-  "SKR-ANCHOR": { title: "Each bundle is signed by a key the trust anchor designates" },
-  "SKR-MATCHES-KSR": { title: "The SKR answers the KSR: same ids, ZSKs and windows" },
-  "SKR-BUNDLE-COUNT": { title: "The SKR has as many bundles as the KSR it answers" },
-  "SKR-ALGORITHMS": { title: "Every algorithm in a bundle's DNSKEY RRset has a KSK signature over it (RFC 4035 §2.2)" },
-  "SKR-COVERS-NOW": { title: "A bundle of the SKR covers the given time or a later one" },
-  // --- KSK operator's keys (the signing side) ---
-  "KSK-CONFIG-MATCH": { title: "The key found in the HSM is the one the config describes (algorithm, size, key tag, DS)" },
-  "KSK-POLICY-SIG-VALIDITY": { title: "Every bundle the KSK signs is valid within ksk_policy's min/max signature validity" },
-  "KSK-POLICY-SIG-OVERLAP": { title: "Consecutive bundles the KSK signs overlap within ksk_policy's min/max validity overlap" },
-  "KSK-VALIDITY": { title: "Each KSK's configured validity window covers every bundle it is used in" },
-  "KSK-CHAIN-SIGNER": { title: "The KSK that signed the previous SKR is present in the HSM with the same public key" },
-  "SCHEMA-FITS-KSR": { title: "The rollover schema has one slot per KSR bundle and names only configured keys" },
-  // --- trust anchors (root-anchors.xml, RFC 9718; its CMS signature; the KSK's CSR) ---
-  "TA-DIGEST-KEY": { title: "Each KeyDigest's Digest and KeyTag match its PublicKey (RFC 9718 §2.2)" },
-  "TA-NONE-VALID": { title: "At least one KeyDigest is valid at the publication time (else unbound-anchor declares the root unsigned)" },
-  "TA-DNSKEY-ANCHORED": { title: "A KeyDigest valid at the time designates a key of the given DNSKEY RRset" },
-  "TA-CMS-DIGEST": { title: "The CMS messageDigest is the SHA-256 of the exact XML bytes" },
-  "TA-CMS-SIGNATURE": { title: "The CMS signature over the signed attributes verifies with the signer certificate" },
-  "TA-CMS-CHAIN": { title: "The signer certificate chains to a given CA" },
-  "TA-CMS-CERT-TIME": { title: "Every certificate in the chain is valid at the verification time" },
-  "TA-CMS-CERT-USAGE": { title: "The signer certificate allows digitalSignature (and emailProtection if it has an EKU)" },
-  "TA-CMS-EMAIL": { title: "The signer certificate's subject emailAddress is the expected one (unbound-anchor -n)" },
-  "CSR-SIGNATURE": { title: "The CSR's self-signature verifies with its public key" },
-  "CSR-DS": { title: "The CSR's DS attribute designates the key that signed the CSR" },
   // --- DNSSEC validation (RFC 4035 §5.3) ---
   "RRSIG-VALID": { title: "The RRSIG validates the RRset" },
   "RRSET-SIGNED": { title: "Every RRset is validly signed by a key in the zone's DNSKEY RRset" },
   "DNSKEY-ANCHORED": { title: "The DNSKEY RRset is signed by a key the trust anchor designates" },
-  // --- whole zones (RFC 4035 §2, RFC 8976): signing with an SKR bundle, and validating a signed zone ---
-  "ZONE-SKR-BUNDLE": { title: "A bundle of the SKR is valid at the signing time, and the ZSK it publishes for signing is known" },
-  "ZONE-APEX-DNSKEY": { title: "The zone's apex DNSKEY RRset is exactly the SKR bundle's (no other apex DNSKEYs in the input)" },
-  "ZONE-ALGORITHMS": { title: "Every authoritative RRset is signed with each algorithm of the apex DNSKEY RRset (RFC 4035 §2.2)" },
-  "ZONE-DELEGATION": { title: "Delegation NS RRsets and glue carry no RRSIG or NSEC; DS RRsets are signed (RFC 4035 §2.2, §2.3)" },
-  "ZONE-NSEC-CHAIN": { title: "One NSEC at every authoritative name and delegation point, linked in canonical order back to the apex (RFC 4035 §2.3)" },
-  "ZONE-NSEC-BITMAP": { title: "Each NSEC type bitmap lists exactly the types present at its owner (RFC 4034 §4.1.2)" },
-  "ZONE-ZONEMD": { title: "The apex ZONEMD digest matches the zone and its serial is the SOA serial (RFC 8976 §4)" },
-} as const satisfies Record<string, CheckInfo>;
-
-export type CheckCode = keyof typeof CHECKS;
-
-export function isCheckCode(code: string): code is CheckCode {
-  return Object.hasOwn(CHECKS, code);
-}
+});
 
 /** A failed check: exit 1, naming the subject (bundle id, key tag, RRset). */
 export function checkFailed(code: CheckCode, detail: string, where?: string): KskError {

@@ -131,8 +131,14 @@ export function itRejectsTamperedExample(ex: SignatureExample): void {
   const data = rrsigSignedData(rrsig.rdata, rrset);
   const signature = rrsig.rdata.signatureBytes;
 
+  it("verifies with both verifiers (OpenSSL and, for ECDSA and EdDSA, @noble/curves)", () => {
+    expect(info.verify(key.rdata.publicKeyBytes, data, signature)).toBe(true);
+    expect(info.verifyIndependently(key.rdata.publicKeyBytes, data, signature)).toBe(true);
+  });
+
   it("rejects the signature with any one octet changed", () => {
     for (const i of samplePositions(signature.length)) {
+      expect(info.verifyIndependently(key.rdata.publicKeyBytes, data, flipByte(signature, i)), `signature octet ${i}`).toBe(false);
       const bad = { ...rrsig, rdata: { ...rrsig.rdata, signatureBytes: flipByte(signature, i) } };
       expect(verifyRrsig(rrset, bad, [key], now).status, `signature octet ${i}`).toBe("bad-signature");
     }
@@ -141,6 +147,7 @@ export function itRejectsTamperedExample(ex: SignatureExample): void {
   it("rejects with any one octet of the public key changed", () => {
     for (const i of samplePositions(key.rdata.publicKeyBytes.length)) {
       expect(info.verify(flipByte(key.rdata.publicKeyBytes, i), data, signature), `key octet ${i}`).toBe(false);
+      expect(info.verifyIndependently(flipByte(key.rdata.publicKeyBytes, i), data, signature), `key octet ${i}`).toBe(false);
       const badKey = { ...key, rdata: { ...key.rdata, publicKeyBytes: flipByte(key.rdata.publicKeyBytes, i) } };
       // The tag moves with the key, so the verifier finds no key with the RRSIG's tag (or a wrong one).
       expect(verifyRrsig(rrset, rrsig, [badKey], now).status, `key octet ${i}`).not.toBe("valid");
@@ -150,6 +157,7 @@ export function itRejectsTamperedExample(ex: SignatureExample): void {
   it("rejects with one octet of the signed data changed", () => {
     for (const i of samplePositions(data.length)) {
       expect(info.verify(key.rdata.publicKeyBytes, flipByte(data, i), signature), `data octet ${i}`).toBe(false);
+      expect(info.verifyIndependently(key.rdata.publicKeyBytes, flipByte(data, i), signature), `data octet ${i}`).toBe(false);
     }
     const changed = rrset.map((rr) => ({ ...rr, ttlSeconds: rr.ttlSeconds, rdata: changeRdata(rr) }));
     expect(verifyRrsig(changed, rrsig, [key], now).status).toBe("bad-signature");

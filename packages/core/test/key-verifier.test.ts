@@ -1,6 +1,7 @@
 /**
  * `keyVerifier` (a key built once, through OpenSSL) gives the same verdicts as each algorithm's
- * core verifier (noble for ECDSA and EdDSA), on good signatures and on damaged ones.
+ * core verifiers (`verify`, and `verifyIndependently`: noble for ECDSA and EdDSA), on good
+ * signatures and on damaged ones.
  */
 import { algorithmInfo, keyVerifier, keyVerifierCache } from "@ksk/core";
 import { describe, expect, it } from "vitest";
@@ -17,10 +18,12 @@ describe("keyVerifier agrees with the core verifier", () => {
         const signature = await signer.sign(data);
         expect(verify(data, signature)).toBe(true);
         expect(core.verify(signer.dnskey.publicKeyBytes, data, signature)).toBe(true);
+        expect(core.verifyIndependently(signer.dnskey.publicKeyBytes, data, signature)).toBe(true);
         const damaged = signature.slice();
         damaged[i] = (damaged[i] as number) ^ 0x40;
         expect(verify(data, damaged)).toBe(false);
         expect(core.verify(signer.dnskey.publicKeyBytes, data, damaged)).toBe(false);
+        expect(core.verifyIndependently(signer.dnskey.publicKeyBytes, data, damaged)).toBe(false);
         expect(verify(data, signature.slice(1))).toBe(false);
       }
     });

@@ -62,6 +62,7 @@ for (const ex of examples) {
       const twin = concatBytes(sig.slice(0, octets), bytesOf(n - s, octets));
       const data = rrsigSignedData(rrsig.rdata, rrset);
       expect(algorithmInfo(ex.rrsig.algorithm).verify(key.rdata.publicKeyBytes, data, twin)).toBe(true);
+      expect(algorithmInfo(ex.rrsig.algorithm).verifyIndependently(key.rdata.publicKeyBytes, data, twin)).toBe(true);
     });
 
     it("verifies a fresh signature made by OpenSSL with the RFC's private key", () => {

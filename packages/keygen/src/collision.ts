@@ -6,7 +6,7 @@
  * later published with the REVOKE bit, which changes its tag, so a new key is refused when any of
  * its two tags (as generated, and with REVOKE set) equals either tag of any key already in the
  * keystore or in a list of known keys — KSKs and ZSKs alike (IANA's tools did not compare across
- * roles; see DESIGN.md §5). Tags are recomputed, never derived by adding 128.
+ * roles). Tags are recomputed, never derived by adding 128.
  *
  * Left out: algorithm-aware matching. A tag collision between different algorithms is still
  * refused: operators and tools often show the tag alone.

@@ -6,15 +6,10 @@
  */
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
 export { KEYSTORE_ENV, findKeyInAnyToken, loadSecretFile, moduleEnvironment, openKeystore, resolveModulePath, secretFromFileText } from "./open.js";
-export {
-  DNSKEY_RECORD_APPLICATION,
-  type InitTokenParameters,
-  type InitTokenResult,
-  type TokenDescription,
-  initToken,
-  openPkcs11Keystore,
-  pkcs11Failure,
-} from "./pkcs11.js";
+// Types only from ./pkcs11.ts: importing its values would load the native addon for every user
+// of this package (see ./pkcs11-lazy.ts).
+export type { InitTokenParameters, InitTokenResult, TokenDescription } from "./pkcs11.js";
+export { initToken, openPkcs11Keystore } from "./pkcs11-lazy.js";
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, openSoftwareKeystore } from "./software.js";
 export { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type OpenOptions, type SignerOptions } from "./types.js";
 export { type FileKeystoreUri, type KeystoreUri, type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";

@@ -16,7 +16,7 @@
  */
 import { promises as fs } from "node:fs";
 import { KskError } from "@ksk/core";
-import { openPkcs11Keystore } from "./pkcs11.js";
+import { openPkcs11Keystore } from "./pkcs11-lazy.js";
 import { openSoftwareKeystore } from "./software.js";
 import type { Keystore, OpenOptions } from "./types.js";
 import { type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";

@@ -26,7 +26,6 @@ import {
   createCipheriv,
   createDecipheriv,
   createPrivateKey,
-  createPublicKey,
   generateKeyPairSync,
   type DecipherGCM,
   type KeyObject,
@@ -45,7 +44,7 @@ import {
   bytesEqual,
   bytesToBase64,
   concatBytes,
-  encodeRsaPublicKey,
+  dnskeyPublicKeyFromKeyObject,
   isKind,
   makeRR,
   parseZone,
@@ -139,13 +138,11 @@ function deriveKey(passphrase: string, salt: Uint8Array, k: ScryptParameters): P
   );
 }
 
-/** The DNSKEY public key field of a node:crypto public key (RFC 3110, RFC 6605 §4, RFC 8080 §3). */
-function publicKeyField(publicKey: KeyObject, family: KeyFamily): Uint8Array {
-  const jwk = publicKey.export({ format: "jwk" });
-  const b64u = (s: string | undefined) => new Uint8Array(Buffer.from(s ?? "", "base64url"));
-  if (family.kind === "RSA") return encodeRsaPublicKey({ modulusBytes: b64u(jwk.n), exponentBytes: b64u(jwk.e) });
-  if (family.kind === "EC") return concatBytes(b64u(jwk.x), b64u(jwk.y));
-  return b64u(jwk.x);
+/** The DNSKEY public key field of a node:crypto key (RFC 3110, RFC 6605 §4, RFC 8080 §3). */
+function publicKeyField(key: KeyObject, algorithm: number): Uint8Array {
+  const field = dnskeyPublicKeyFromKeyObject(algorithm, key);
+  if (!field) throw new Error(`a ${key.asymmetricKeyType} key has no DNSKEY form for algorithm ${algorithm}`);
+  return field;
 }
 
 function firstLine(text: string): string {
@@ -392,7 +389,7 @@ class SoftwareKeystore implements Keystore {
     }
     try {
       const privateKey = createPrivateKey({ key: pkcs8, format: "der", type: "pkcs8" });
-      const derived = publicKeyField(createPublicKey(privateKey), familyOf(file.algorithm));
+      const derived = publicKeyField(privateKey, file.algorithm);
       if (!bytesEqual(derived, base64ToBytes(file.publicKeyBase64))) throw new Error("public key differs");
       return privateKey;
     } catch {
@@ -430,7 +427,7 @@ class SoftwareKeystore implements Keystore {
       flags: spec.flags,
       protocol: 3,
       algorithm: spec.algorithm,
-      publicKeyBytes: publicKeyField(pair.publicKey, family),
+      publicKeyBytes: publicKeyField(pair.publicKey, spec.algorithm),
     };
     const salt = randomBytes(16);
     const iv = randomBytes(12);

@@ -1,27 +1,32 @@
 /**
  * The one place a keystore signature becomes a `Signer` result: every signature is verified in
- * software against the key's DNSKEY before it is returned (DESIGN.md §5: "verify every HSM
+ * software against the key's DNSKEY before it is returned (docs/architecture.md: "verify every HSM
  * signature in software before using it"). A signature that does not verify is a keystore
  * failure — a faulty HSM, a wrong key behind a label, a module bug — and never reaches a file.
  *
- * ECDSA and EdDSA go through @ksk/core's verifier (noble: an implementation independent of the HSM
- * and of OpenSSL). RSA has no second implementation here (noble has none; core verifies RSA with
+ * ECDSA and EdDSA go through @ksk/core's independent verifier (noble: an implementation independent
+ * of the HSM and of OpenSSL). RSA has no second implementation here (noble has none; core verifies RSA with
  * node:crypto too), so the RSA public key is built once from the DNSKEY field (RFC 3110) as a
- * node:crypto KeyObject (core's `keyVerifier`) and reused: core's `algorithmInfo(8).verify` rebuilds it on every call,
+ * node:crypto KeyObject and reused: core's `algorithmInfo(8).verify` rebuilds it on every call,
  * which costs more than half again the verification itself (74 µs against 31 µs per RSA-2048
  * signature here), and a ceremony signs with one key many times.
  *
  * Left out: how the raw signature is made (the backends).
  */
-import { type DnskeyRdata, KskError, type Signer, algorithmInfo, keyTag, keyVerifier } from "@ksk/core";
+import { verify as nodeVerify } from "node:crypto";
+import { type DnskeyRdata, KskError, type Signer, algorithmInfo, decodeRsaPublicKey, dnskeyKeyObject, keyTag } from "@ksk/core";
 
 export type RawSign = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
 /** A verifier for one DNSKEY: `(data, signature) => boolean`. */
 export function dnskeyVerifier(dnskey: DnskeyRdata): (data: Uint8Array, signatureBytes: Uint8Array) => boolean {
   const info = algorithmInfo(dnskey.algorithm);
-  if (info.family !== "RSA") return (data, signatureBytes) => info.verify(dnskey.publicKeyBytes, data, signatureBytes);
-  return keyVerifier(dnskey);
+  if (info.family !== "RSA") return (data, signatureBytes) => info.verifyIndependently(dnskey.publicKeyBytes, data, signatureBytes);
+  const key = dnskeyKeyObject(dnskey);
+  const modulusOctets = decodeRsaPublicKey(dnskey.publicKeyBytes).modulusBytes.length;
+  const hash = dnskey.algorithm === 8 ? "sha256" : "sha512";
+  // RFC 3110 §3: the signature is exactly as long as the modulus (no stripped leading zeros).
+  return (data, signatureBytes) => signatureBytes.length === modulusOctets && nodeVerify(hash, data, key, signatureBytes);
 }
 
 export function verifiedSigner(label: string, location: string, dnskey: DnskeyRdata, rawSign: RawSign, isOpen: () => boolean): Signer {

@@ -1,6 +1,6 @@
 /**
  * The ZSK operator's KSR builder: plan first (pure: times, keys per bundle, RRSIG templates), then
- * sign the plan with injected `Signer`s (DESIGN.md §5). Every proof-of-possession signature goes
+ * sign the plan with injected `Signer`s (docs/architecture.md). Every proof-of-possession signature goes
  * through core's `signRrset`, which verifies it in software before it is used.
  *
  * Keys per bundle follow `num_keys_per_bundle` (root: [2,1,1,1,1,1,1,1,2]) with ZSKs given in
@@ -16,7 +16,19 @@
  * ZSK-only RRset are never valid at a time when they could be mistaken for zone data. The KSK
  * operator ignores these times (IANA's KSR-BUNDLE-POP).
  */
-import { KskError, RRType, type RrsigTemplate, type Signer, algorithmInfo, checkFailed, keyTag, makeRR, rrsigLabelCount, signRrset } from "@ksk/core";
+import {
+  type DnskeyRdata,
+  KskError,
+  RRType,
+  type RrsigTemplate,
+  type Signer,
+  algorithmInfo,
+  checkFailed,
+  keyTag,
+  makeRR,
+  rrsigLabelCount,
+  signRrset,
+} from "@ksk/core";
 import { bundleZsks } from "./chain.js";
 import {
   type AlgorithmPolicy,
@@ -28,9 +40,13 @@ import {
   documentDomain,
   rsaExponentOf,
   sameDnskey,
+  ZSK_FLAGS,
 } from "./model.js";
 import type { KsrPolicyFile } from "./policy.js";
 import { type Quarter, quarterSlots } from "./quarter.js";
+import { type KsrCheckReport, runKsrChecks } from "./run-checks.js";
+import { parseKsrXml } from "./xml-reader.js";
+import { canonicalDocument, writeKsrXml } from "./xml-writer.js";
 
 export interface BuildKsrOptions {
   readonly quarter: Quarter;
@@ -219,4 +235,74 @@ export async function signKsrPlan(plan: KsrPlan, zsks: readonly Signer[], ttlSec
 /** Plan and sign a KSR. */
 export async function buildKsr(options: BuildKsrOptions): Promise<KsrRequestDocument> {
   return signKsrPlan(planKsr(options), options.zsks, options.policy.zsk.ttlSeconds);
+}
+
+/** A built KSR that passed every check, as the bytes to write, or the report of the checks it failed. */
+export type CheckedKsr =
+  | { readonly ok: true; readonly ksr: KsrRequestDocument; readonly bytes: Uint8Array; readonly report: KsrCheckReport }
+  | { readonly ok: false; readonly report: KsrCheckReport };
+
+/**
+ * Build a KSR, run every check the KSK operator will run on it (with SKR(n-1) if given), and only
+ * if all pass, serialise it and read the bytes back: what is returned is what will be written, and
+ * it is known to read back as the KSR that was built (`checkKsrReadsBack`).
+ */
+export async function buildCheckedKsr(options: BuildKsrOptions): Promise<CheckedKsr> {
+  const ksr = await buildKsr(options);
+  const report = runKsrChecks({
+    ksr,
+    policy: options.policy.request,
+    nowEpochSeconds: options.nowEpochSeconds,
+    ...(options.previousSkr ? { previousSkr: options.previousSkr } : {}),
+  });
+  if (!report.ok) return { ok: false, report };
+  const bytes = writeKsrXml(ksr);
+  checkKsrReadsBack(bytes, ksr, "the serialised KSR");
+  return { ok: true, ksr, bytes, report };
+}
+
+/** The bytes (as serialised, or as found in the written file) read back as exactly this KSR; else bad input. */
+export function checkKsrReadsBack(bytes: Uint8Array, ksr: KsrRequestDocument, fileName: string): void {
+  const reread = parseKsrXml(bytes, { fileName }).document;
+  if (JSON.stringify(reread, hexBytes) !== JSON.stringify(canonicalDocument(ksr), hexBytes)) {
+    throw new KskError("input", "KSR-WRITE-MISMATCH", "the written file does not read back as the KSR that was built", { where: fileName });
+  }
+}
+
+/** JSON.stringify replacer that writes byte arrays as hex, so two models can be compared. */
+function hexBytes(_key: string, value: unknown): unknown {
+  return value instanceof Uint8Array ? Buffer.from(value).toString("hex") : value;
+}
+
+/** A key as a keystore lists it (structurally @ksk/keystore's KeyPairInfo). */
+export interface ListedKey {
+  readonly label: string;
+  readonly dnskey?: DnskeyRdata | undefined;
+  readonly hasPrivateKey: boolean;
+  readonly hasPublicKey: boolean;
+}
+
+/**
+ * A keystore's ZSKs (flags 256, both halves present) in role order — retiring, current, next —
+ * which for the root's pattern is creation order, read by `createdAt` from each label (a PKCS#11
+ * token records no creation time; IANA-style labels carry it). A ZSK whose creation time is
+ * unknown makes the order unknown, and guessing it would silently swap the current and next
+ * ZSK: that is a usage error (the operator names the order).
+ */
+export function zsksInRoleOrder(keys: readonly ListedKey[], createdAt: (label: string) => number | undefined, where: string): string[] {
+  const zsks = keys
+    .filter((k) => k.dnskey?.flags === ZSK_FLAGS && k.hasPrivateKey && k.hasPublicKey)
+    .map((k) => ({ label: k.label, created: createdAt(k.label) }));
+  const untimed = zsks.filter((z) => z.created === undefined).map((z) => z.label);
+  if (untimed.length > 0) {
+    throw new KskError(
+      "usage",
+      "USAGE-ZSK-ORDER",
+      `the creation order of ${untimed.join(", ")} is unknown (not IANA-style labels): give the ZSKs in role order with --zsk`,
+      {
+        where,
+      },
+    );
+  }
+  return zsks.sort((a, b) => (a.created as number) - (b.created as number)).map((z) => z.label);
 }

@@ -1,12 +1,14 @@
 /**
  * The chain between KSR(n) and the SKR the KSK operator produced last quarter, SKR(n-1): checks
- * that need no HSM, so `ksk ksr validate --previous-skr` and the KSK signer (#5) run the same
- * functions. IANA's names: KSR-ID, KSR-CHAIN-KEYS (its KSR-CHAIN-PRE and -POST together),
+ * that need no HSM, so `ksk ksr validate --previous-skr` and the KSK signer (@ksk/signer) run the
+ * same functions. IANA's names: KSR-ID, KSR-CHAIN-KEYS (its KSR-CHAIN-PRE and -POST together),
  * KSR-CHAIN-OVERLAP; SKR(n-1)'s own signatures are verified under SKR-VERIFY (IANA's
- * KSR-PREVIOUS, here in software; #5 may add the HSM check `check_chain_keys_in_hsm`).
+ * KSR-PREVIOUS, here in software; IANA's HSM check `check_chain_keys_in_hsm` is left out).
  */
 import {
+  type AnchorRecord,
   RRType,
+  anchoredKeys,
   checkFailed,
   formatDuration,
   formatIsoZ,
@@ -21,7 +23,17 @@ import {
   type DnskeyRdata,
   type Name,
 } from "@ksk/core";
-import { type Bundle, type KsrRequestDocument, type KsrResponseDocument, bundleDnskeyRrset, bundleLabel, documentDomain, sameDnskey } from "./model.js";
+import {
+  type Bundle,
+  type KsrRequestDocument,
+  type KsrResponseDocument,
+  bundleDnskeyRrset,
+  bundleLabel,
+  dnskeyIdentity,
+  documentDomain,
+  sameDnskey,
+} from "./model.js";
+import { ROOT_DNSKEY_TTL_SECONDS } from "./policy.js";
 
 /** The ZSKs of a bundle: keys without the SEP bit. */
 export function bundleZsks(bundle: Bundle): DnskeyRdata[] {
@@ -30,9 +42,22 @@ export function bundleZsks(bundle: Bundle): DnskeyRdata[] {
 
 /** The KSK operator's keys in an SKR: every key with the SEP bit, in any bundle, deduplicated. */
 export function skrKsks(skr: KsrResponseDocument): DnskeyRdata[] {
-  const out: DnskeyRdata[] = [];
-  for (const b of skr.bundles) for (const k of b.keys) if (isSep(k.dnskey) && !out.some((o) => sameDnskey(o, k.dnskey))) out.push(k.dnskey);
-  return out;
+  const out = new Map<string, DnskeyRdata>();
+  for (const b of skr.bundles) for (const k of b.keys) if (isSep(k.dnskey) && !out.has(dnskeyIdentity(k.dnskey))) out.set(dnskeyIdentity(k.dnskey), k.dnskey);
+  return [...out.values()];
+}
+
+/**
+ * The KSKs of SKR(n-1) that a trust anchor designates (a DS by its digest, a DNSKEY by equality;
+ * RFC 4035 §5): the keys trusted to have signed it, for SKR-VERIFY.
+ */
+export function anchoredSkrKsks(skr: KsrResponseDocument, anchors: readonly AnchorRecord[]): DnskeyRdata[] {
+  const domain = documentDomain(skr);
+  // The TTL plays no part in designation; the root's DNSKEY TTL keeps the records well-formed.
+  return anchoredKeys(
+    skrKsks(skr).map((k) => makeRR(domain, ROOT_DNSKEY_TTL_SECONDS, k)),
+    anchors,
+  ).map((rr) => rr.rdata);
 }
 
 /** What one signature of an SKR bundle proves: its key tag, and the KSK that made it or why not. */
@@ -46,7 +71,7 @@ export interface BundleSignatureVerdict {
 
 /**
  * Judge every signature of an SKR bundle: an RRSIG over the bundle's full DNSKEY RRset by the zone,
- * with exactly the bundle's inception and expiration (DESIGN.md §3), made by a SEP key of the bundle
+ * with exactly the bundle's inception and expiration, made by a SEP key of the bundle
  * and valid — evaluated inside its own window, since an SKR holds RRsets for future (or, read later,
  * past) slots. The one place these rules live; SKR-VERIFY here and @ksk/signer's verifySkr use it.
  */

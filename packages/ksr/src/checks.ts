@@ -4,7 +4,7 @@
  * one-line summary of what it verified or throws `checkFailed(code, detail, where)` naming the
  * bundle (or key) at fault. Pure: `now` is a parameter.
  *
- * Where this differs from IANA's tool, on purpose (DESIGN.md §5):
+ * Where this differs from IANA's tool, on purpose:
  *   - KSR-POLICY-SIG-VALIDITY compares the validity with the declared *minimum* (IANA compares it
  *     with the maximum, so a too-short bundle passes when min = max is not declared);
  *   - KSR-BUNDLE-KEYS refuses a key whose TTL is not the policy TTL (IANA rewrites it);
@@ -39,16 +39,16 @@ import {
   bundleDnskeyRrset,
   bundleKeyTag,
   bundleLabel,
+  dnskeyIdentity,
   documentDomain,
   rsaExponentOf,
   sameDnskey,
+  ZSK_FLAGS,
 } from "./model.js";
 import type { KsrCheckPolicy } from "./policy.js";
 
 /** Collects warnings a check wants shown even when it passes (a partly disabled check, a tolerated quirk). */
 export type WarningSink = (message: string) => void;
-
-const ZSK_FLAGS = 256; // RFC 4034 §2.1.1: Zone Key bit only; no SEP, no REVOKE (RFC 5011 §3).
 
 function days(seconds: number): string {
   return formatDuration(seconds);
@@ -71,12 +71,13 @@ export function checkKsrDomain(ksr: KsrRequestDocument, policy: KsrCheckPolicy):
 /** KSR-BUNDLE-UNIQUE: bundle ids are unique within the KSR and not reused from SKR(n-1). */
 export function checkBundleUnique(ksr: KsrRequestDocument, previousBundleIds: readonly string[] = []): string {
   const seen = new Map<string, number>();
+  const previous = new Set(previousBundleIds);
   for (const [i, bundle] of ksr.bundles.entries()) {
     const first = seen.get(bundle.id);
     if (first !== undefined)
       throw checkFailed("KSR-BUNDLE-UNIQUE", `bundle id ${bundle.id} is used by bundles ${first + 1} and ${i + 1}`, bundleLabel(bundle, i));
     seen.set(bundle.id, i);
-    if (previousBundleIds.includes(bundle.id)) {
+    if (previous.has(bundle.id)) {
       throw checkFailed("KSR-BUNDLE-UNIQUE", `bundle id ${bundle.id} was already used in the previous SKR`, bundleLabel(bundle, i));
     }
   }
@@ -227,8 +228,9 @@ export function checkPolicyKeys(ksr: KsrRequestDocument, policy: KsrCheckPolicy)
       );
     }
   }
-  const distinct: DnskeyRdata[] = [];
-  for (const b of ksr.bundles) for (const k of b.keys) if (!distinct.some((d) => sameDnskey(d, k.dnskey))) distinct.push(k.dnskey);
+  const byIdentity = new Map<string, DnskeyRdata>();
+  for (const b of ksr.bundles) for (const k of b.keys) if (!byIdentity.has(dnskeyIdentity(k.dnskey))) byIdentity.set(dnskeyIdentity(k.dnskey), k.dnskey);
+  const distinct = [...byIdentity.values()];
   if (distinct.length !== policy.num_different_keys_in_all_bundles) {
     throw checkFailed(
       "KSR-POLICY-KEYS",

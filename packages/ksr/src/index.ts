@@ -3,6 +3,7 @@
  * KSR builder, and every KSR check (IANA's codes). Pure: bytes in, bytes out; `now`, keys and
  * randomness are parameters.
  */
+export * from "./check-codes.js";
 export * from "./builder.js";
 export * from "./chain.js";
 export * from "./checks.js";

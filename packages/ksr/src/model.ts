@@ -115,9 +115,20 @@ export function bundleRrsigRecords(bundle: Bundle, domain: Name): RR<RrsigRdata>
   return bundle.signatures.map((s) => makeRR(domain, s.ttlSeconds, s.rrsig));
 }
 
+/** The flags of a ZSK in a KSR: RFC 4034 §2.1.1 Zone Key bit only; no SEP, no REVOKE (RFC 5011 §3). */
+export const ZSK_FLAGS = 256;
+
 /** A short human name for a bundle in messages: `bundle 3 (dc1bc68c…)`. */
 export function bundleLabel(bundle: Bundle, index: number): string {
   return `bundle ${index + 1} (${bundle.id})`;
+}
+
+/**
+ * A string equal for two DNSKEYs exactly when `sameDnskey` holds: for Sets and Maps, so that
+ * collecting the distinct keys of a KSR is linear in its keys, not quadratic.
+ */
+export function dnskeyIdentity(k: DnskeyRdata): string {
+  return `${k.flags} ${k.protocol} ${k.algorithm} ${Buffer.from(k.publicKeyBytes).toString("base64")}`;
 }
 
 /** Two DNSKEYs are the same key record: flags, protocol, algorithm and key octets all equal. */

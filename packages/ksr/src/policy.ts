@@ -4,14 +4,14 @@
  * silently leave a check on its default).
  *
  * `request_policy` uses exactly the key names of IANA's ksrsigner.yaml (dnssec-keytools,
- * `kskm/common/config_misc.py` RequestPolicy), with the root's numbers as defaults (DESIGN.md §3).
+ * `kskm/common/config_misc.py` RequestPolicy), with the root's numbers as defaults.
  * Differences from IANA, on purpose:
  *   - `dns_ttl` defaults to the root's 172800 and must be positive (IANA's 0 means "take
  *     ksk_policy.ttl", a section this file does not have); a key with another TTL is refused by
  *     KSR-BUNDLE-KEYS, never rewritten.
  *   - `check_keytag_clash` is this toolkit's own switch for KSR-KEYTAG-CLASH (IANA has no such check).
  *   - `check_chain_keys_in_hsm`, `check_keys_publish_safety` and `check_keys_retire_safety` are
- *     accepted for compatibility and carried to the KSK signer (#5), which has the HSM and the SKR
+ *     accepted for compatibility and carried to the KSK signer (@ksk/signer), which has the HSM and the SKR
  *     being produced; here SKR(n-1) is always verified in software.
  * `zsk_policy` (this toolkit's addition, same key names as IANA's `ksk_policy`) is the ZSK
  * operator's declared policy that `ksr build` writes into the KSR's RequestPolicy block.
@@ -20,6 +20,12 @@ import { KskError, parseDuration } from "@ksk/core";
 import type { SignaturePolicy } from "./model.js";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+
+/**
+ * The root zone's DNSKEY TTL, 2 days: the default `dns_ttl` a KSR's keys must carry and the TTL
+ * of the DNSKEY records the builder makes (IANA's ksrsigner.yaml and the root's KSRs use it).
+ */
+export const ROOT_DNSKEY_TTL_SECONDS = 172800;
 
 const duration = z.string().min(1);
 const positiveInt = z.number().int().positive();
@@ -47,7 +53,7 @@ export const requestPolicySchema = z
     check_keys_match_ksk_operator_policy: z.boolean().default(true),
     num_keys_per_bundle: z.array(positiveInt).min(1).default([2, 1, 1, 1, 1, 1, 1, 1, 2]),
     num_different_keys_in_all_bundles: positiveInt.default(3),
-    dns_ttl: positiveInt.default(172800),
+    dns_ttl: positiveInt.default(ROOT_DNSKEY_TTL_SECONDS),
     signature_check_expire_horizon: z.boolean().default(true),
     signature_horizon_days: positiveInt.default(180),
     check_bundle_intervals: z.boolean().default(true),
@@ -69,7 +75,7 @@ export const zskPolicySchema = z
     min_signature_validity: duration.default("P21D"),
     max_validity_overlap: duration.default("P12D"),
     min_validity_overlap: duration.default("P9D"),
-    ttl: positiveInt.default(172800),
+    ttl: positiveInt.default(ROOT_DNSKEY_TTL_SECONDS),
     /** Not an IANA key: days between bundle inceptions when building (the root uses 10). */
     bundle_interval: duration.default("P10D"),
     /** Not an IANA key: how long a built KSR's proof-of-possession signatures stay valid (the root's KSRs use 30 days). */
@@ -166,7 +172,7 @@ function toZskPolicy(raw: z.infer<typeof zskPolicySchema>, where: string): ZskBu
   return policy;
 }
 
-/** The root's policy (DESIGN.md §3): what applies when no policy file is given. */
+/** The root's policy: what applies when no policy file is given. */
 export function defaultKsrPolicy(): KsrPolicyFile {
   const raw = policyFileSchema.parse({});
   return { request: toCheckPolicy(raw.request_policy, "default policy"), zsk: toZskPolicy(raw.zsk_policy, "default policy") };

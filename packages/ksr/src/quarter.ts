@@ -1,5 +1,5 @@
 /**
- * Quarters and the root's slot timetable (DESIGN.md §3). A KSR covers one calendar quarter with
+ * Quarters and the root's slot timetable. A KSR covers one calendar quarter with
  * nine bundles ("slots") whose inceptions fall at 00:00 UTC, `bundle_interval` (10 days) apart
  * from the quarter's first day. The last bundle is anchored to the *next* quarter instead: it
  * starts `validity - interval` (21 - 10 = 11 days) before the next quarter begins, so its

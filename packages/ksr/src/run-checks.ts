@@ -3,7 +3,8 @@
  * policy: a loud warning naming the policy field) or not run (its input is missing, e.g. the chain
  * checks without SKR(n-1)). Input errors (malformed data) are not check results: they propagate.
  */
-import { CHECKS, type CheckCode, type CheckInfo, type DnskeyRdata, isKskError } from "@ksk/core";
+import { type CheckCode, type CheckInfo, type DnskeyRdata, isKskError } from "@ksk/core";
+import { KSR_CHECKS } from "./check-codes.js";
 import { checkChainKeys, checkChainOverlap, checkKsrId, checkSkrSignatures, skrKsks } from "./chain.js";
 import {
   checkBundleCount,
@@ -102,7 +103,7 @@ export const KSR_CHECK_CODES: readonly CheckCode[] = STEPS.map((s) => s.code);
 
 /** The policy field that switches a check off, from the registry in @ksk/core. */
 export function policyFieldOf(code: CheckCode): string | undefined {
-  return (CHECKS[code] as CheckInfo).policyField;
+  return (KSR_CHECKS[code as keyof typeof KSR_CHECKS] as CheckInfo | undefined)?.policyField;
 }
 
 export function runKsrChecks(input: KsrCheckInput): KsrCheckReport {

@@ -9,7 +9,7 @@
  * question that gets no acceptable answer ends the check with a KskError of kind input.
  * Leaves out: checking several resolvers at once; RFC 8145 key-tag queries.
  */
-import { KskError, type Name, ROOT, RRType, nameToString } from "@ksk/core";
+import { DNSKEY_FLAG_SEP, KskError, type Name, ROOT, RRType, nameToString } from "@ksk/core";
 import { checkRootAnchors, isValidAt, parseRootAnchors } from "@ksk/trust-anchor";
 import { type ClientLimits, DEFAULT_LIMITS, type ServerAddress, query } from "./client.js";
 import { type ProbeResult, type ReadinessReport, judgeReadiness, probeResult } from "./readiness.js";
@@ -77,6 +77,21 @@ export function keyTagsFromAnchors(bytes: Uint8Array, fileName: string, atEpochS
   return [...new Set(doc.keyDigests.filter((kd) => isValidAt(kd, atEpochSeconds)).map((kd) => kd.keyTag))];
 }
 
+/**
+ * The whole result in one line, for a ceremony transcript or a rehearsal report's row:
+ * `127.0.0.1:5353 validates; KSK 20326 trusted, 38696 not-trusted; . DNSKEY 1414 octets TCP (TC at 512); not ready`.
+ */
+export function readinessSummary(r: ReadinessCheckResult): string {
+  const d = r.dnskey;
+  const transport = d.truncatedOverUdp ? `TCP (TC at ${d.udpSizeBytes})` : d.transport.toUpperCase();
+  return [
+    `${r.server.address}:${r.server.port} ${r.validation.validates ? "validates" : "does not validate"}`,
+    `KSK ${r.keys.map((k) => `${k.keyTag} ${k.trust}`).join(", ")}${r.sentinelSupport === "no" ? " (no sentinel support)" : ""}`,
+    `. DNSKEY ${d.ok ? `${d.sizeBytes} octets ${transport}` : d.rcode}`,
+    r.ready ? "ready" : "not ready",
+  ].join("; ");
+}
+
 /** One line per finding, for people. */
 export function formatReadiness(r: ReadinessCheckResult): string {
   const d = r.dnskey;
@@ -84,11 +99,11 @@ export function formatReadiness(r: ReadinessCheckResult): string {
     `resolver ${r.server.address} port ${r.server.port} (${r.queriesSent} queries)`,
     `validation: ${r.validation.validates ? "yes" : "no"} — ${r.validation.detail}`,
     `sentinel (RFC 8509) support: ${r.sentinelSupport}`,
-    ...r.keys.map((k) => `KSK ${k.keyTag}: ${k.trust} (${k.reason}) — ${k.verdict}`),
+    ...r.keys.map((k) => `KSK ${k.keyTag}: ${k.trust} (${k.reason}) — ${k.ready ? "ready" : "not ready"}`),
     `. DNSKEY with DO: ${d.rcode}${d.authenticData ? " AD" : ""}, ${d.sizeBytes} octets over ${d.transport.toUpperCase()}` +
       `${d.truncatedOverUdp ? ` (truncated over UDP at ${d.udpSizeBytes} octets, retried over TCP)` : ""}` +
       `; resolver's EDNS UDP payload size ${d.resolverEdnsUdpPayloadSize ?? "none (no EDNS)"}` +
-      `; keys ${d.keys.map((k) => `${k.keyTag}${k.revoked ? " (revoked)" : ""}`).join(", ") || "none"}`,
+      `; keys ${d.keys.map((k) => `${k.keyTag} (${k.flags & DNSKEY_FLAG_SEP ? "KSK" : "ZSK"}${k.revoked ? ", revoked" : ""})`).join(", ") || "none"}`,
     `verdict: ${r.verdict}`,
   ];
   return `${lines.join("\n")}\n`;

@@ -4,7 +4,7 @@
  *
  * Implements: a connected UDP socket (so an ICMP port unreachable ends the wait at once); answers
  * accepted only when they parse, are responses, carry the query's id and echo its question
- * (RFC 5452 §9.1) — anything else is set aside and waiting goes on until the timeout, then the
+ * (RFC 5452 §9.1; an error RCODE may come without the question) — anything else is set aside and waiting goes on until the timeout, then the
  * query is sent again (same id, at most `udpTries` times); TC → one TCP exchange with the 2-octet
  * length prefix (RFC 1035 §4.2.2). At most `udpTries + 1` messages go out per question.
  * Failures are KskErrors of kind input with the code DNS-UNREACHABLE, DNS-TIMEOUT, DNS-GARBAGE,
@@ -13,9 +13,9 @@
  */
 import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
-import { isIPv6, Socket } from "node:net";
+import { isIP, isIPv6, Socket } from "node:net";
 import { concatBytes, KskError, type Name, nameToString, namesEqual, typeToString, u16 } from "@ksk/core";
-import { type DnsMessage, type Question, decodeMessage, encodeQuery, questionOf } from "./message.js";
+import { type DnsMessage, type Question, Rcode, decodeMessage, encodeQuery, questionOf } from "./message.js";
 
 export interface ServerAddress {
   readonly address: string;
@@ -59,6 +59,9 @@ function dnsError(code: string, server: ServerAddress, q: Question, detail: stri
 function mismatch(message: DnsMessage, id: number, q: Question): { code: string; detail: string } | undefined {
   if (!message.flags.response) return { code: "DNS-GARBAGE", detail: "got a message that is not a response (QR=0)" };
   if (message.id !== id) return { code: "DNS-WRONG-ID", detail: `answer carries message id ${message.id}, not the query's ${id}` };
+  // An error answer may leave the question out (a FORMERR from a server without EDNS, RFC 6891 §7):
+  // its id and source already tie it to the query, and its RCODE is the answer.
+  if (message.questions.length === 0 && message.rcode !== Rcode.NOERROR) return undefined;
   const echoed = message.questions[0];
   if (message.questions.length !== 1 || !echoed || !namesEqual(echoed.name, q.name) || echoed.type !== q.type || echoed.class !== q.class) {
     return { code: "DNS-WRONG-QUESTION", detail: "answer does not echo the question asked" };
@@ -88,7 +91,11 @@ function udpExchange(
     let sent = 0;
     let timer: NodeJS.Timeout | undefined;
     let rejected: { code: string; detail: string } | undefined;
+    let done = false;
     const finish = (result: { message: DnsMessage; size: number } | KskError) => {
+      // A send callback or a late error may come after the end: settle once, close once.
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.removeAllListeners();
       socket.on("error", () => {});
@@ -132,7 +139,10 @@ function tcpExchange(server: ServerAddress, query: Uint8Array, id: number, q: Qu
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     let buffered: Uint8Array = new Uint8Array(0);
+    let done = false;
     const finish = (result: { message: DnsMessage; size: number } | KskError) => {
+      if (done) return;
+      done = true;
       clearTimeout(timer);
       socket.removeAllListeners();
       socket.on("error", () => {});
@@ -173,6 +183,8 @@ export async function query(
   type: number,
   options: { dnssecOk?: boolean; checkingDisabled?: boolean } & ClientLimits = {},
 ): Promise<Exchange> {
+  // An address, never a host name: looking one up would ask some other resolver first.
+  if (!isIP(server.address)) throw new KskError("usage", "USAGE-SERVER", `server ${JSON.stringify(server.address)} is not an IPv4 or IPv6 address`);
   const timeoutMs = options.timeoutMs ?? DEFAULT_LIMITS.timeoutMs;
   const tries = options.udpTries ?? DEFAULT_LIMITS.udpTries;
   const question = questionOf(name, type);

@@ -8,9 +8,13 @@
  *   (RFC 4035 §5.5: bogus data is not returned). A broken name answered with data means no
  *   validation whatever the AD bit says; a broken name that does not exist (NXDOMAIN) leaves the
  *   AD bit as the only evidence, and the report says so.
- * - Trust per key, RFC 8509 §3 (only meaningful on a validating resolver): is-ta answered with data
- *   and not-ta SERVFAIL → trusted; is-ta SERVFAIL and not-ta with data → not trusted; both with
- *   data → unknown, the resolver has no sentinel support; anything else → unknown, with the RCODEs.
+ * - Trust per key, RFC 8509 §3 (only meaningful on a validating resolver): "answered" is a normal
+ *   answer — NOERROR with data, or a validated (AD) NOERROR/NXDOMAIN, since a resolver applies the
+ *   sentinel to secure answers and the names need not exist (measured: unbound 1.17 answers a
+ *   missing is-ta name NXDOMAIN with AD and the not-ta name SERVFAIL for a trusted key). is-ta
+ *   answered and not-ta SERVFAIL → trusted; is-ta SERVFAIL and not-ta answered → not trusted; both
+ *   answered → unknown, the resolver has no sentinel support; anything else → unknown, with the
+ *   RCODEs.
  * - Ready for key X: the resolver validates and trusts X. Ready overall: ready for every key asked
  *   and the DNSKEY answer (with DO) arrived, over UDP or TCP.
  * Leaves out: judging several resolvers together; RFC 8145 key-tag signalling.
@@ -101,6 +105,8 @@ export interface ReadinessReport {
 }
 
 const positive = (p: ProbeResult) => p.rcode === Rcode.NOERROR && p.hasData;
+/** A normal answer to a sentinel name: data, or a validated denial. */
+const answered = (p: ProbeResult) => positive(p) || ((p.rcode === Rcode.NOERROR || p.rcode === Rcode.NXDOMAIN) && p.authenticData);
 const servfail = (p: ProbeResult) => p.rcode === Rcode.SERVFAIL;
 
 function judgeValidation(o: ReadinessObservations): ReadinessReport["validation"] {
@@ -127,13 +133,13 @@ function judgeKey(s: ReadinessObservations["sentinels"][number], validates: bool
   let trust: Trust = "unknown";
   let reason: string;
   if (!validates) reason = "the resolver does not validate, so the sentinel says nothing";
-  else if (positive(s.isTa) && servfail(s.notTa)) {
+  else if (answered(s.isTa) && servfail(s.notTa)) {
     trust = "trusted";
-    reason = "is-ta answered, not-ta SERVFAIL";
-  } else if (servfail(s.isTa) && positive(s.notTa)) {
+    reason = `is-ta answered ${isTaRcode}, not-ta SERVFAIL`;
+  } else if (servfail(s.isTa) && answered(s.notTa)) {
     trust = "not-trusted";
-    reason = "is-ta SERVFAIL, not-ta answered";
-  } else if (positive(s.isTa) && positive(s.notTa)) reason = "no sentinel support (is-ta and not-ta both answered)";
+    reason = `is-ta SERVFAIL, not-ta answered ${notTaRcode}`;
+  } else if (answered(s.isTa) && answered(s.notTa)) reason = "no sentinel support (is-ta and not-ta both answered)";
   else reason = `inconclusive (is-ta ${isTaRcode}${s.isTa.hasData ? "" : " without data"}, not-ta ${notTaRcode}${s.notTa.hasData ? "" : " without data"})`;
   const ready = validates && trust === "trusted";
   const verdict = ready ? `ready for KSK tag ${s.keyTag}` : `not ready for KSK tag ${s.keyTag}: ${trust === "not-trusted" ? "not trusted" : reason}`;
@@ -143,10 +149,11 @@ function judgeKey(s: ReadinessObservations["sentinels"][number], validates: bool
 export function judgeReadiness(o: ReadinessObservations): ReadinessReport {
   const validation = judgeValidation(o);
   const keys = o.sentinels.map((s) => judgeKey(s, validation.validates));
-  const pairs = o.sentinels.filter(() => validation.validates);
+  // Sentinel answers say something only on a validating resolver.
+  const pairs = validation.validates ? o.sentinels : [];
   const sentinelSupport = keys.some((k) => k.trust !== "unknown")
     ? "yes"
-    : pairs.length > 0 && pairs.every((s) => positive(s.isTa) && positive(s.notTa))
+    : pairs.length > 0 && pairs.every((s) => answered(s.isTa) && answered(s.notTa))
       ? "no"
       : "unknown";
   const d = o.dnskey;

@@ -3,13 +3,17 @@
  * signed by ldns-signzone with two lab KSKs ("old" and "new", both published, both signing) and
  * RFC 8509 sentinel names for both: unbound trusting the old KSK only, the new only, both, both with
  * `root-key-sentinel: no`, and a non-validating one (`module-config: "iterator"`) are each told
- * apart; an `edns-buffer-size` of 512 truncates the DNSKEY answer and the TCP retry is seen, while
- * 4096 lets it through over UDP. The answers are cross-checked with `dig`.
+ * apart; `edns-buffer-size: 512` alone only changes the advertised size, with `max-udp-size: 512`
+ * the DNSKEY answer is truncated and the TCP retry is seen, while 4096 lets it through over UDP;
+ * the size measured is the one dig sees and the one the signer's planning arithmetic predicts.
+ * The answers are cross-checked with `dig`.
  */
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { type DnskeyRdata, isKind, parseZone, type RR, ROOT, type RrsigRdata, RRType } from "@ksk/core";
+import { dnskeyResponseSizeBytes } from "@ksk/signer";
 import { buildRootAnchors } from "@ksk/trust-anchor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
@@ -39,7 +43,7 @@ function ksk(args: string[]): Promise<{ code: number | null; stdout: string; std
   });
 }
 
-const tools = hasTool("knotd") && hasTool("unbound") && hasTool("ldns-signzone") && hasTool("dig");
+const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-signzone") && hasTool("dig");
 
 describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "resolver-check-"));
@@ -47,6 +51,7 @@ describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => 
   let oldKsk: LabKey;
   let newKsk: LabKey;
   let authority: LabAuthority;
+  let zone: string;
   let n = 0;
 
   const resolver = async (anchors: LabAnchors, options: LabResolverSettings = {}) =>
@@ -57,7 +62,7 @@ describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => 
   beforeAll(async () => {
     const { ksks, zsk } = generateLabKeys(dir, 2);
     [oldKsk, newKsk] = ksks as [LabKey, LabKey];
-    const zone = signLabRoot({ dir, published: [oldKsk, newKsk, zsk], signing: [oldKsk, newKsk, zsk], sentinelTags: [oldKsk.tag, newKsk.tag] });
+    zone = signLabRoot({ dir, published: [oldKsk, newKsk, zsk], signing: [oldKsk, newKsk, zsk], sentinelTags: [oldKsk.tag, newKsk.tag] });
     authority = lab.add(await startLabAuthority({ zoneFile: zone, dir: path.join(dir, "knot") }));
   });
 
@@ -116,8 +121,12 @@ describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => 
     expect(report.ready).toBe(false);
   });
 
-  it("edns-buffer-size 512 truncates the DNSKEY answer: retried over TCP; 4096 lets it through over UDP", async () => {
-    const small = await check(await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 512 }));
+  it("edns-buffer-size 512 alone only advertises 512; with max-udp-size 512 the DNSKEY answer is truncated and retried over TCP; 4096 lets it through", async () => {
+    const advertised = await check(await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 512 }));
+    expect(advertised.dnskey.resolverEdnsUdpPayloadSize).toBe(512);
+    expect(advertised.dnskey.sizeBytes).toBeGreaterThan(512);
+    expect(advertised.dnskey.truncatedOverUdp).toBe(false);
+    const small = await check(await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 512, maxUdpSize: 512 }));
     expect(small.dnskey.truncatedOverUdp).toBe(true);
     expect(small.dnskey.transport).toBe("tcp");
     expect(small.dnskey.udpSizeBytes).toBeLessThanOrEqual(512);
@@ -125,7 +134,7 @@ describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => 
     expect(small.dnskey.resolverEdnsUdpPayloadSize).toBe(512);
     expect(small.dnskey.ok).toBe(true);
     expect(small.ready).toBe(true);
-    const largeResolver = await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 4096 });
+    const largeResolver = await resolver({ kind: "ds", records: [oldKsk.ds, newKsk.ds] }, { ednsBufferSize: 4096, maxUdpSize: 4096 });
     const large = await check(largeResolver);
     expect(large.dnskey.truncatedOverUdp).toBe(false);
     expect(large.dnskey.transport).toBe("udp");
@@ -133,6 +142,11 @@ describe.runIf(tools)("resolver readiness against lab unbound resolvers", () => 
     // dig over TCP gets the same size (its MSG SIZE line).
     const viaDig = runTool("dig", ["+dnssec", "+tcp", "+tries=1", "+time=5", `@${largeResolver.address}`, "-p", String(largeResolver.port), ".", "DNSKEY"]);
     expect(Number(/MSG SIZE\s+rcvd: (\d+)/.exec(viaDig.stdout)?.[1])).toBe(large.dnskey.sizeBytes);
+    // …and the signer's planning arithmetic for the slot's DNSKEY answer predicts it exactly.
+    const apex = parseZone(readFileSync(zone, "utf8"), { origin: ROOT }).filter((rr) => rr.owner.labels.length === 0);
+    const dnskeys = apex.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
+    const rrsigs = apex.filter((rr): rr is RR<RrsigRdata> => isKind(rr, "RRSIG") && rr.rdata.typeCovered === RRType.DNSKEY);
+    expect(dnskeyResponseSizeBytes(ROOT, dnskeys, rrsigs)).toBe(large.dnskey.sizeBytes);
   });
 
   it("the ksk process: exit 0 when ready, 1 when not, with --anchors root-anchors.xml and --json", async () => {

@@ -4,13 +4,24 @@
  * a wrong anchor → SERVFAIL; the broken name → SERVFAIL; a zone swap is served; after stop()
  * nothing listens and no daemon started here is left.
  */
+import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { makeDs, makeRR, ROOT } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { LabGroup, type LabAuthority, nothingListens, runningLabProcesses, startLabAuthority, startLabResolver } from "../src/index.js";
+import {
+  checkResolver,
+  isLoopbackAddress,
+  LabGroup,
+  pidAlive,
+  type LabAuthority,
+  nothingListens,
+  runningLabProcesses,
+  startLabAuthority,
+  startLabResolver,
+} from "../src/index.js";
 import { generateLabKeys, type LabKey, signLabRoot } from "../../../test/support/lab-root.js";
 
 function dig(server: { address: string; port: number }, name: string, type: string): { status: string; flags: string[]; answer: string } {
@@ -20,7 +31,7 @@ function dig(server: { address: string; port: number }, name: string, type: stri
   return { status, flags, answer: r.stdout };
 }
 
-const tools = hasTool("knotd") && hasTool("unbound") && hasTool("ldns-signzone") && hasTool("dig");
+const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-signzone") && hasTool("dig");
 
 describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "resolver-lab-"));
@@ -36,7 +47,8 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     [ksk, other] = keys.ksks as [LabKey, LabKey];
     zsk = keys.zsk;
     zone = signLabRoot({ dir, published: [ksk, zsk], signing: [ksk, zsk], sentinelTags: [ksk.tag] });
-    authority = lab.add(await startLabAuthority({ zoneFile: zone, dir: path.join(dir, "knot") }));
+    // Not 127.0.0.1: the lab may put its servers anywhere in 127.0.0.0/8.
+    authority = lab.add(await startLabAuthority({ zoneFile: zone, dir: path.join(dir, "knot"), address: "127.0.0.53" }));
   });
 
   afterAll(async () => {
@@ -51,6 +63,7 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     const soa = dig(authority, ".", "SOA");
     expect(soa.status).toBe("NOERROR");
     expect(soa.flags).toContain("aa");
+    expect(authority.address).toBe("127.0.0.53");
     expect(soa.answer).toMatch(/RRSIG\s+SOA 8 0 /);
   });
 
@@ -65,6 +78,14 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     const missing = dig(resolver, "no-such-tld.", "A");
     expect(missing.status).toBe("NXDOMAIN");
     expect(missing.flags).toContain("ad");
+    // This zone has sentinel names for the trusted KSK only: for the other key unbound answers
+    // is-ta SERVFAIL and the missing not-ta name NXDOMAIN with AD — still readable as "not trusted".
+    const tag = String(other.tag).padStart(5, "0");
+    expect(dig(resolver, `root-key-sentinel-is-ta-${tag}.`, "A").status).toBe("SERVFAIL");
+    const notTa = dig(resolver, `root-key-sentinel-not-ta-${tag}.`, "A");
+    expect([notTa.status, notTa.flags.includes("ad")]).toEqual(["NXDOMAIN", true]);
+    const report = await checkResolver({ server: resolver, keyTags: [ksk.tag, other.tag] });
+    expect(report.keys.map((k) => k.trust)).toEqual(["trusted", "not-trusted"]);
   });
 
   it("unbound with a DNSKEY anchor validates too; a wrong anchor gives SERVFAIL", async () => {
@@ -86,6 +107,28 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     expect(makeDs(ROOT, ksk.dnskey.rdata, 2).keyTag).toBe(ksk.tag);
   });
 
+  it("unbound with an RFC 5011 managed anchor (auto-trust-anchor-file) validates and writes its key state", async () => {
+    const managed = lab.add(
+      await startLabResolver({
+        dir: path.join(dir, "managed"),
+        authority,
+        anchors: { kind: "auto-trust-anchor-file", records: [ksk.ds] },
+        options: { permitSmallHolddown: true, addHolddownSeconds: 3, delHolddownSeconds: 3, keepMissingSeconds: 0 },
+      }),
+    );
+    expect(dig(managed, ".", "SOA").flags).toContain("ad");
+    expect(readFileSync(managed.configFile, "utf8")).toMatch(/^\s+auto-trust-anchor-file: ".*root\.anchor"$/m);
+    // unbound replaces the seed DS with the DNSKEY it validated, in state VALID, tagged with its id.
+    const state = readFileSync(managed.anchorFile as string, "utf8");
+    expect(state).toMatch(new RegExp(`DNSKEY\\s+257 3 8 .*id = ${ksk.tag} \\(ksk\\).*state=2 \\[  VALID  \\]`));
+    // With permit-small-holddown it probes every half DNSKEY TTL (the lab root's DNSKEY TTL is 3600 s).
+    expect(state).toMatch(/^;;query_interval: 1800$/m);
+    expect(managed.control(["list_auth_zones"]).status).toBe(0);
+    managed.flushBogus();
+    managed.reload();
+    expect(dig(managed, ".", "SOA").flags).toContain("ad");
+  });
+
   it("a non-validating unbound (iterator only) answers without AD", async () => {
     const plain = lab.add(
       await startLabResolver({ dir: path.join(dir, "iterator"), authority, anchors: { kind: "none" }, options: { moduleConfig: "iterator" } }),
@@ -96,7 +139,7 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     expect(dig(plain, "bogus-rrsig.", "A").status).toBe("NOERROR");
   });
 
-  it("swapZone serves a new zone; the resolver follows after flush", async () => {
+  it("swapZone serves the next zone (knotc zone-reload), as dig sees", async () => {
     const next = signLabRoot({
       dir,
       published: [ksk, other, zsk],
@@ -107,6 +150,7 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     });
     await authority.swapZone(next);
     expect(authority.servedSerial()).toBe(2026112902);
+    await expect(authority.swapZone(next)).rejects.toThrow(/SOA serial 2026112902 is the one already served/);
     const keys = dig(authority, ".", "DNSKEY");
     expect((keys.answer.match(/\tDNSKEY\t257 /g) ?? []).length).toBe(2);
   });
@@ -117,6 +161,34 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     await resolver.stop();
     expect(await nothingListens(resolver.address, resolver.port)).toBe(true);
     expect(runningLabProcesses().has(resolver.pid)).toBe(false);
+  });
+
+  it("a process killed by SIGTERM takes its lab servers with it", async () => {
+    const here = path.dirname(new URL(import.meta.url).pathname);
+    // node itself (tsx as a loader, not its wrapper process), so the signal reaches the process that started knotd.
+    const child = spawn(process.execPath, ["--import", "tsx", path.join(here, "fixtures/hold-authority.ts"), zone, path.join(dir, "held")], {
+      cwd: path.resolve(here, "../../.."),
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    try {
+      const line = await new Promise<string>((resolve) => child.stdout.once("data", (d) => resolve(String(d))));
+      const [pid, port] = line.trim().split(" ").map(Number) as [number, number];
+      expect(pidAlive(pid)).toBe(true);
+      const exited = new Promise((resolve) => child.once("exit", (_code, signal) => resolve(signal)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe("SIGTERM");
+      // The handler's SIGKILL is immediate; let the kernel reap knotd before asking.
+      for (let i = 0; i < 50 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      expect(pidAlive(pid)).toBe(false);
+      expect(await nothingListens("127.0.0.1", port)).toBe(true);
+    } finally {
+      if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
+    }
+  });
+
+  it("knows loopback addresses", () => {
+    for (const a of ["127.0.0.1", "127.0.0.53", "127.255.255.254", "::1"]) expect(isLoopbackAddress(a)).toBe(true);
+    for (const a of ["128.0.0.1", "0.0.0.0", "::", "192.0.2.1", "localhost", "::ffff:127.0.0.1"]) expect(isLoopbackAddress(a)).toBe(false);
   });
 
   it("refuses a non-loopback address", async () => {

@@ -5,7 +5,7 @@
  * broken name absent, DNSKEY answer missing; per-key and overall verdicts.
  */
 import { describe, expect, it } from "vitest";
-import { type ProbeResult, type ReadinessObservations, Rcode, judgeReadiness } from "../src/index.js";
+import { type ProbeResult, type ReadinessObservations, Rcode, judgeReadiness, readinessSummary } from "../src/index.js";
 
 const probe = (rcode: number, hasData: boolean, authenticData = rcode === Rcode.NOERROR): ProbeResult => ({
   rcode,
@@ -72,6 +72,15 @@ describe("judgeReadiness", () => {
     ]);
   });
 
+  it("sentinel names missing from a signed zone: a validated NXDOMAIN is a normal answer (unbound 1.17)", () => {
+    const validatedNxdomain = probe(Rcode.NXDOMAIN, false, true);
+    const r = judgeReadiness(observe({ 20326: { isTa: validatedNxdomain, notTa: SERVFAIL }, 38696: { isTa: SERVFAIL, notTa: validatedNxdomain } }));
+    expect(r.keys.map((k) => `${k.trust}: ${k.reason}`)).toEqual([
+      "trusted: is-ta answered NXDOMAIN, not-ta SERVFAIL",
+      "not-trusted: is-ta SERVFAIL, not-ta answered NXDOMAIN",
+    ]);
+  });
+
   it("no AD on the SOA: not validating, and the sentinel pair says nothing", () => {
     const r = judgeReadiness(observe({ 20326: TRUSTED }, { soa: probe(Rcode.NOERROR, true, false), broken: ANSWERED }));
     expect(r.validation).toMatchObject({ validates: false, detail: ". SOA answered without AD" });
@@ -111,5 +120,18 @@ describe("judgeReadiness", () => {
     const dnskey: ProbeResult = { ...ANSWERED, sizeBytes: 1425, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 500, ednsUdpPayloadSize: 512 };
     const r = judgeReadiness(observe({ 20326: TRUSTED }, { dnskey }));
     expect(r.dnskey).toMatchObject({ sizeBytes: 1425, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 500, resolverEdnsUdpPayloadSize: 512, ok: true });
+  });
+});
+
+describe("readinessSummary", () => {
+  const server = { address: "127.0.0.1", port: 5353 };
+  it("puts the result in one line", () => {
+    const dnskey: ProbeResult = { ...ANSWERED, sizeBytes: 1414, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 497 };
+    const r = { ...judgeReadiness(observe({ 20326: TRUSTED, 38696: NOT_TRUSTED }, { dnskey })), server, queriesSent: 8 };
+    expect(readinessSummary(r)).toBe("127.0.0.1:5353 validates; KSK 20326 trusted, 38696 not-trusted; . DNSKEY 1414 octets TCP (TC at 497); not ready");
+  });
+  it("says when there is no sentinel support or no DNSKEY answer", () => {
+    const r = { ...judgeReadiness(observe({ 20326: NO_SENTINEL }, { dnskey: SERVFAIL })), server, queriesSent: 5 };
+    expect(readinessSummary(r)).toBe("127.0.0.1:5353 validates; KSK 20326 unknown (no sentinel support); . DNSKEY SERVFAIL; not ready");
   });
 });

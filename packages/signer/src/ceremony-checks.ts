@@ -5,7 +5,9 @@
  *           across both files, KSR-CHAIN-KEYS, KSR-CHAIN-OVERLAP, key-tag clashes with the KSKs),
  *           KSK-CONFIG-MATCH (the key found under each label is the configured one), KSK-CHAIN-SIGNER
  *           (the KSK that signed SKR(n-1) is in the HSM with the same public key), then the plan itself
- *           (SCHEMA-FITS-KSR, KSK-VALIDITY, SKR-ALGORITHMS, TTLs);
+ *           (SCHEMA-FITS-KSR, KSK-VALIDITY, SKR-ALGORITHMS, TTLs), and the RFC 5011 rules over SKR(n-1)
+ *           followed by the plan (ROLLOVER-ADD-HOLDDOWN, -REMOVE-HOLDDOWN, -REVOKED-SELF-SIGNED,
+ *           -DNSKEY-SIZE; rollover.ts), each of which `rollover_policy` may switch to a loud warning;
  *   after   SKR-BUNDLE-COUNT, SKR-VERIFY and SKR-MATCHES-KSR on the SKR as written and read back, and
  *           KSR-POLICY-SAFETY over SKR(n-1) followed by the new SKR.
  */
@@ -35,6 +37,7 @@ import {
 } from "@ksk/ksr";
 import type { KskKeyConfig, SignerConfig } from "./config.js";
 import { type KskMaterial, type SigningPlan, planSigning, rsaParameters } from "./plan.js";
+import { type NamedSkr, type RolloverPolicy, checkPlannedRollover } from "./rollover.js";
 import { type TimelineSlot, checkKskSafety } from "./safety.js";
 import type { SigningSchema } from "./schemas.js";
 import { verifySkr } from "./skr-verify.js";
@@ -139,8 +142,47 @@ export function preflight(input: PreflightInput): PreflightReport {
       return `schema ${schema.name}: ${plan.bundles.length} bundles planned, ${plan.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures`;
     }),
   );
+  if (plan) {
+    const rollover = plannedRolloverResults(previousSkr ? [{ name: "previous SKR", skr: previousSkr }] : [], plan, config.rolloverPolicy);
+    results.push(...rollover.results);
+    warnings.push(...rollover.warnings);
+  }
   const ok = results.every((r) => r.status !== "fail");
   return { results, warnings, ok, ...(ok && plan ? { plan } : {}) };
+}
+
+/** The rollover rules a signing is held to (the sequence rules are KSR-CHAIN-OVERLAP's job here). */
+const PLANNED_ROLLOVER_CODES = ["ROLLOVER-ADD-HOLDDOWN", "ROLLOVER-REMOVE-HOLDDOWN", "ROLLOVER-REVOKED-SELF-SIGNED", "ROLLOVER-DNSKEY-SIZE"] as const;
+
+/**
+ * The RFC 5011 rules over SKR(n-1) followed by the plan, as check results: one FAIL per slot that
+ * breaks a rule; a rule switched off by `rollover_policy` is reported OFF, and every slot it lets
+ * through becomes a loud warning naming the switch.
+ */
+export function plannedRolloverResults(
+  previous: readonly NamedSkr[],
+  plan: SigningPlan,
+  policy: RolloverPolicy,
+): { results: CheckResult[]; warnings: string[] } {
+  const report = checkPlannedRollover(previous, plan, policy);
+  const results: CheckResult[] = [];
+  const warnings: string[] = [];
+  const slots = `${plan.bundles.length} planned slots${previous.length > 0 ? " after the previous SKR" : ""}`;
+  for (const code of PLANNED_ROLLOVER_CODES) {
+    const mine = report.findings.filter((f) => f.code === code);
+    const switchedOff = report.allowed.find((a) => a.code === code);
+    for (const f of mine.filter((f) => f.severity === "fail")) results.push({ code, status: "fail", detail: f.detail, where: f.where });
+    if (results.some((r) => r.code === code)) continue;
+    if (switchedOff) {
+      warnings.push(`${code} DISABLED by policy (${switchedOff.policyField}: false)`);
+      for (const f of mine.filter((f) => f.allowedBy !== undefined)) warnings.push(`${code} ${f.where}: ${f.detail}`);
+      results.push({ code, status: "disabled", detail: `${switchedOff.policyField}: false` });
+      continue;
+    }
+    const notes = mine.filter((f) => f.severity === "note").map((f) => `; ${f.where}: ${f.detail}`);
+    results.push({ code, status: "pass", detail: `holds over the ${slots}${notes.join("")}` });
+  }
+  return { results, warnings };
 }
 
 /** The KSKs whose signatures over a bundle's DNSKEY RRset are valid. */

@@ -7,14 +7,19 @@
  * uses pre-release names such as `acceptable_dnssec_algorithms`, and its `revoke+` schema is indented
  * under `rollover+`).
  *
- * One addition: `keystore`, a keystore URI (`pkcs11:…` or `file:DIR`) that may replace the `hsm`
- * section. Durations are ISO 8601 (`P21D`, `PT0S`) and become seconds here. Pure: the YAML text comes
+ * Two additions: `keystore`, a keystore URI (`pkcs11:…` or `file:DIR`) that may replace the `hsm`
+ * section; and `rollover_policy`, the RFC 5011 rules every signing is held to (rollover.ts): the add
+ * and remove hold-downs (`P30D`), the largest DNSKEY answer allowed (1452), and one switch per rule —
+ * `check_add_hold_down`, `check_remove_hold_down`, `check_dnskey_response_size` — which, set to false,
+ * lets a slot that breaks the rule be signed, with a loud warning naming the switch. Durations are ISO 8601 (`P21D`, `PT0S`) and become seconds here. Pure: the YAML text comes
  * in as a string and nothing is read from the environment.
  */
 import { KskError, type Name, SECONDS_PER_DAY, algorithmInfo, hexToBytes, parseAlgorithm, parseDuration, parseIsoUtc, parseName } from "@ksk/core";
 import { type KsrCheckPolicy, type SignaturePolicy, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
+import { DNSKEY_RESPONSE_MAX_BYTES, DNSKEY_RESPONSE_WARN_BYTES } from "./response-size.js";
+import type { RolloverPolicy } from "./rollover.js";
 import { BUILT_IN_SCHEMAS, type SigningSchema, schemaFromConfig } from "./schemas.js";
 
 const keyName = z.string().regex(/^\w+$/, "key names are letters, digits and _");
@@ -60,6 +65,17 @@ const kskPolicySchema = z
   })
   .strict();
 
+const rolloverPolicySchema = z
+  .object({
+    add_hold_down: z.string().default("P30D"),
+    remove_hold_down: z.string().default("P30D"),
+    max_dnskey_response_size: z.number().int().min(512).max(65535).default(DNSKEY_RESPONSE_MAX_BYTES),
+    check_add_hold_down: z.boolean().default(true),
+    check_remove_hold_down: z.boolean().default(true),
+    check_dnskey_response_size: z.boolean().default(true),
+  })
+  .strict();
+
 const slotSchema = z.object({ publish: oneOrMore.default([]), sign: oneOrMore, revoke: oneOrMore.default([]) }).strict();
 
 const configSchema = z
@@ -83,6 +99,7 @@ const configSchema = z
       .strict()
       .default({ num_bundles: 9, validate_signatures: true }),
     schemas: z.record(z.string(), z.record(z.string(), slotSchema)).default({}),
+    rollover_policy: rolloverPolicySchema.default(rolloverPolicySchema.parse({})),
   })
   .strict();
 
@@ -129,6 +146,8 @@ export interface SignerConfig {
   readonly responsePolicy: { readonly numBundles: number; readonly validateSignatures: boolean };
   /** Built-in schemas, overridden or extended by the config's `schemas`. */
   readonly schemas: ReadonlyMap<string, SigningSchema>;
+  /** `rollover_policy`: the RFC 5011 rules every signing is held to (rollover.ts). */
+  readonly rolloverPolicy: RolloverPolicy;
 }
 
 function fail(where: string, detail: string): never {
@@ -225,6 +244,17 @@ export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): Si
   if (kskPolicy.minValidityOverlapSeconds > kskPolicy.maxValidityOverlapSeconds) fail(at("ksk_policy"), "min_validity_overlap exceeds max_validity_overlap");
   if (kskPolicy.maxSignatureValiditySeconds > 180 * SECONDS_PER_DAY) fail(at("ksk_policy.max_signature_validity"), "exceeds 180 days");
 
+  const r = raw.rollover_policy;
+  const rolloverPolicy: RolloverPolicy = {
+    addHoldDownSeconds: seconds(r.add_hold_down, at("rollover_policy.add_hold_down")),
+    removeHoldDownSeconds: seconds(r.remove_hold_down, at("rollover_policy.remove_hold_down")),
+    warnResponseBytes: DNSKEY_RESPONSE_WARN_BYTES,
+    maxResponseBytes: r.max_dnskey_response_size,
+    checkAddHoldDown: r.check_add_hold_down,
+    checkRemoveHoldDown: r.check_remove_hold_down,
+    checkDnskeyResponseSize: r.check_dnskey_response_size,
+  };
+
   const schemas = new Map(BUILT_IN_SCHEMAS);
   for (const [name, slots] of Object.entries(raw.schemas)) schemas.set(name, schemaFromConfig(name, slots));
 
@@ -252,5 +282,6 @@ export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): Si
     requestPolicy: toCheckPolicy(raw.request_policy, at("request_policy")),
     responsePolicy: { numBundles: raw.response_policy.num_bundles, validateSignatures: raw.response_policy.validate_signatures },
     schemas,
+    rolloverPolicy,
   };
 }

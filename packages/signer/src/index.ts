@@ -4,12 +4,14 @@
  * (chain, safety, algorithms, validity windows), SKR verification and the witness tables.
  * Pure: the HSM's keys and signers, the clock and the files come in as parameters.
  */
+export * from "./check-codes.js";
 export * from "./ceremony-checks.js";
 export * from "./config.js";
 export * from "./execute.js";
 export * from "./plan.js";
 export * from "./present.js";
 export * from "./response-size.js";
+export * from "./rollover.js";
 export * from "./safety.js";
 export * from "./schemas.js";
 export * from "./skr-verify.js";

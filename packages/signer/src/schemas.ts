@@ -119,7 +119,7 @@ export function checkSchemaFitsKsr(schema: SigningSchema, bundleCount: number, c
     }
     // RFC 5011 §2.1: a revoked key validates only its own revocation, so a slot needs a signer that
     // is not revoked or no resolver can validate it; and a revocation nobody can see is no revocation:
-    // the revoked key must sign the RRset that carries it (DESIGN.md §3).
+    // the revoked key must sign the RRset that carries it (RFC 5011 §2.1).
     if (!s.sign.some((name) => s.publish.includes(name))) {
       throw checkFailed("SCHEMA-FITS-KSR", "is signed only by revoked keys: no resolver could validate this slot", at);
     }

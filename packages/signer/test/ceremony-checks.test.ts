@@ -106,8 +106,11 @@ describe("preflight", () => {
       ["ksk_next", { config: config.keys.get("ksk_next")!, dnskey: ksks.next.dnskey }],
     ]);
     const report = preflight({ ksr, previousSkr: previous, config, schema: BUILT_IN_SCHEMAS.get("normal")!, ksks: m, nowEpochSeconds: NOW });
-    // SKR(n-1) is not signed by any key the operator holds: both its SKR-VERIFY and KSK-CHAIN-SIGNER fail.
-    expect(failed(report).map((r) => r.code)).toEqual(["SKR-VERIFY", "KSK-CHAIN-SIGNER"]);
+    // SKR(n-1) is not signed by any key the operator holds: both its SKR-VERIFY and KSK-CHAIN-SIGNER fail;
+    // and signing with a key no resolver has seen, dropping the one they trust, breaks both RFC 5011 rules.
+    expect(new Set(failed(report).map((r) => r.code))).toEqual(
+      new Set(["SKR-VERIFY", "KSK-CHAIN-SIGNER", "ROLLOVER-ADD-HOLDDOWN", "ROLLOVER-REMOVE-HOLDDOWN"]),
+    );
     expect(failed(report)[0]?.detail).toMatch(/no signature by a trusted KSK/);
     expect(report.plan).toBeUndefined();
   });

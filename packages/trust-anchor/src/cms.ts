@@ -12,7 +12,7 @@
  * certificate that chains, inside the CMS, to one of the given CA certificates, every certificate
  * valid at the given time, issuers being CAs, the signer allowed digitalSignature and (if it has an
  * EKU) emailProtection, and carrying the expected subject emailAddress (what unbound-anchor
- * matches, DESIGN.md §4). Signature and chain checks use node:crypto (OpenSSL), not pkijs.
+ * matches). Signature and chain checks use node:crypto (OpenSSL), not pkijs.
  *
  * Left out: CRL/OCSP revocation, counter-signatures, SignerInfos without signed attributes from
  * our own signer (the verifier accepts them, as RFC 5652 §5.4 allows).

@@ -21,7 +21,7 @@ import {
   type DsRdata,
   digestTypeInfo,
   dsMatches,
-  encodeRsaPublicKey,
+  dnskeyPublicKeyFromKeyObject,
   formatIsoUtc,
   hexToBytes,
   KskError,
@@ -181,22 +181,16 @@ function csrDer(bytes: Uint8Array, where: string): Uint8Array {
 
 /** The DNSKEY (flags 257: a KSK) of a SubjectPublicKeyInfo, for the DS's algorithm. */
 function dnskeyFromSpki(spkiDer: Uint8Array, algorithm: number): DnskeyRdata | undefined {
-  // Node refuses to export some keys as JWK (e.g. an EC key on brainpoolP256r1, or explicit curve
-  // parameters). No DNSSEC algorithm uses such a key, so there is no DNSKEY: CSR-DS then reports
-  // that the DS does not fit the request's key, instead of the reader crashing.
-  let jwk: JsonWebKey;
+  // A key of another kind or curve, or one node cannot export (an EC key on brainpoolP256r1,
+  // explicit curve parameters), has no DNSKEY: CSR-DS then reports that the DS does not fit the
+  // request's key, instead of the reader crashing.
+  let publicKeyBytes: Uint8Array | undefined;
   try {
-    jwk = createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" }).export({ format: "jwk" });
+    publicKeyBytes = dnskeyPublicKeyFromKeyObject(algorithm, createPublicKey({ key: Buffer.from(spkiDer), format: "der", type: "spki" }));
   } catch {
     return undefined;
   }
-  const b = (s: string | undefined) => new Uint8Array(Buffer.from(s ?? "", "base64url"));
-  let publicKeyBytes: Uint8Array;
-  if (jwk.kty === "RSA" && (algorithm === 8 || algorithm === 10)) publicKeyBytes = encodeRsaPublicKey({ modulusBytes: b(jwk.n), exponentBytes: b(jwk.e) });
-  else if (jwk.kty === "EC" && ((algorithm === 13 && jwk.crv === "P-256") || (algorithm === 14 && jwk.crv === "P-384")))
-    publicKeyBytes = new Uint8Array([...b(jwk.x), ...b(jwk.y)]);
-  else if (jwk.kty === "OKP" && ((algorithm === 15 && jwk.crv === "Ed25519") || (algorithm === 16 && jwk.crv === "Ed448"))) publicKeyBytes = b(jwk.x);
-  else return undefined;
+  if (!publicKeyBytes) return undefined;
   return { kind: "DNSKEY", flags: 257, protocol: 3, algorithm, publicKeyBytes };
 }
 

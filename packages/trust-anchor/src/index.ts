@@ -7,6 +7,7 @@
  * Pure: bytes and times in, bytes out. Keys come in as `RawSigner`s (software keys or a DNSSEC
  * `Signer` in the HSM); the caller generates keys, serial numbers and UUIDs.
  */
+export * from "./check-codes.js";
 export * from "./cms.js";
 export * from "./csr.js";
 export * from "./lab-ca.js";

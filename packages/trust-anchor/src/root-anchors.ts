@@ -4,9 +4,10 @@
  * validFrom, optional validUntil), each a DS digest — KeyTag, Algorithm, DigestType, Digest — and,
  * new in RFC 9718 §2.3, optionally the key itself: PublicKey and Flags.
  *
- * Reading is strict and bounded: UTF-8 only, no DOCTYPE (so no entity expansion at all), a
- * well-formedness check before parsing, elements in the schema's order, no unknown elements or
- * attributes, Digest and PublicKey text with whitespace around or inside (as real files have).
+ * Reading goes through @ksk/xml's strict reader (size cap, UTF-8 only, no DOCTYPE, entities or
+ * character references, well-formedness, a depth cap of the format's three levels, line numbers),
+ * then the walker: elements in the schema's order, no unknown elements or attributes, Digest and
+ * PublicKey text with whitespace around or inside (as real files have).
  * Structural faults are bad input; the RFC's rules about meaning are checks:
  * - TA-DIGEST-KEY: a KeyDigest with a PublicKey must have the Digest and KeyTag of that key
  *   (RFC 9718 §2.3: the Digest MUST be computed over the DNSKEY these fields describe);
@@ -43,7 +44,7 @@ import {
   ROOT,
   checkFailed,
 } from "@ksk/core";
-import { XMLParser, XMLValidator } from "fast-xml-parser";
+import { type XmlCodes, type XmlElement, XmlWalker, readStrictXml } from "@ksk/xml";
 import { create } from "xmlbuilder2";
 
 /** One `KeyDigest`: a DS for the zone, with its validity window and (RFC 9718) the key itself. */
@@ -154,165 +155,111 @@ export function checkRootAnchors(doc: TrustAnchorDocument, atEpochSeconds: numbe
 
 // --- Reading -------------------------------------------------------------------------------------
 
-type XmlNode = Record<string, unknown> & { ":@"?: Record<string, string> };
+/** The codes of root-anchors.xml reading faults (exit 3). */
+const TA_XML_CODES: XmlCodes = {
+  tooLarge: "TA-TOO-LARGE",
+  encoding: "TA-ENCODING",
+  doctype: "TA-DOCTYPE",
+  charRef: "TA-CHARREF",
+  malformed: "TA-XML",
+  structure: "TA-STRUCTURE",
+  attribute: "TA-ATTRIBUTE",
+  missing: "TA-STRUCTURE",
+  duplicate: "TA-STRUCTURE",
+};
 
 const MAX_BYTES = 1024 * 1024;
 const MAX_KEY_DIGESTS = 1000;
+/** TrustAnchor/KeyDigest/PublicKey is the deepest element (RFC 9718 §2). */
+const MAX_DEPTH = 3;
 
-const parser = new XMLParser({
-  preserveOrder: true,
-  ignoreAttributes: false,
-  attributeNamePrefix: "",
-  parseTagValue: false,
-  parseAttributeValue: false,
-  // Untrimmed, so an attribute with a leading newline is seen (and refused) rather than silently
-  // trimmed; element text is trimmed by textOf and whitespace between elements skipped.
-  trimValues: false,
-  ignoreDeclaration: false,
-  ignorePiTags: true,
-  commentPropName: "#comment",
-  processEntities: true,
-});
-
-/** Read root-anchors.xml (RFC 9718 or RFC 7958 form). Throws bad input naming the element. */
+/** Read root-anchors.xml (RFC 9718 or RFC 7958 form). Throws bad input naming the file, line and element. */
 export function parseRootAnchors(bytes: Uint8Array, fileName = "root-anchors.xml"): TrustAnchorDocument {
-  if (bytes.length > MAX_BYTES) throw bad("TA-TOO-LARGE", `is ${bytes.length} bytes; a trust anchor file is at most ${MAX_BYTES}`, fileName);
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    throw bad("TA-ENCODING", "is not UTF-8 text", fileName);
-  }
-  // No DTD at all: nothing to expand, nothing external to load (DESIGN.md §5, TOOLCHAIN.md §7).
-  if (/<!DOCTYPE/i.test(text)) throw bad("TA-DOCTYPE", "has a DOCTYPE; root-anchors.xml has none and DTDs are refused", fileName);
-  // Character references (&#65;) are refused too: root-anchors.xml has none, and the parser below
-  // leaves them undecoded (XML 1.0 §4.1), so an id "&#65;" would read differently here than elsewhere.
-  if (text.includes("&#")) throw bad("TA-CHARREF", "has a character reference (&#...;); root-anchors.xml has none and they are refused", fileName);
-  const valid = XMLValidator.validate(text);
-  if (valid !== true) throw bad("TA-XML", `is not well-formed XML: ${valid.err.msg}`, `${fileName}:${valid.err.line}`);
-  const top = parser.parse(text) as XmlNode[];
-  const roots = top.filter((n) => !("?xml" in n) && !("#comment" in n) && !("#text" in n && String(n["#text"]).trim() === ""));
-  const root = roots[0];
-  if (roots.length !== 1 || !root || !("TrustAnchor" in root)) throw bad("TA-STRUCTURE", "the document element must be TrustAnchor", fileName);
-  const where = (path: string) => `${fileName}: ${path}`;
-
-  const taAttrs = attributes(root, ["id", "source"], [], where("TrustAnchor"));
-  const children = elementChildren(root, "TrustAnchor", where("TrustAnchor"));
-  const [zoneNode, ...digestNodes] = children;
-  if (zoneNode?.name !== "Zone") throw bad("TA-STRUCTURE", "the first child must be Zone", where("TrustAnchor"));
-  const zoneText = textOf(zoneNode.node, "Zone", where("TrustAnchor/Zone"));
+  const root = readStrictXml(bytes, { fileName, maxBytes: MAX_BYTES, maxDepth: MAX_DEPTH, kind: "root-anchors.xml files", codes: TA_XML_CODES });
+  const w = new XmlWalker(fileName, TA_XML_CODES);
+  if (root.name !== "TrustAnchor") throw w.bad(root, "TA-STRUCTURE", "the document element must be TrustAnchor");
+  requiredAttributes(w, root, ["id", "source"]);
+  const children = w.children(root, [
+    ["Zone", "1"],
+    ["KeyDigest", "+"],
+  ]);
+  const zoneElement = w.one(children, "Zone");
+  const zoneText = leafText(w, zoneElement);
   let zone: Name;
   try {
     zone = parseName(zoneText);
   } catch (e) {
-    throw bad("TA-ZONE", `Zone "${zoneText}" is not a domain name: ${(e as Error).message}`, where("TrustAnchor/Zone"));
+    throw w.bad(zoneElement, "TA-ZONE", `Zone "${zoneText}" is not a domain name: ${(e as Error).message}`);
   }
-  if (digestNodes.length === 0) throw bad("TA-STRUCTURE", "has no KeyDigest", where("TrustAnchor"));
-  if (digestNodes.length > MAX_KEY_DIGESTS)
-    throw bad("TA-STRUCTURE", `has ${digestNodes.length} KeyDigests; at most ${MAX_KEY_DIGESTS} are read`, where("TrustAnchor"));
-
+  const digestElements = children.get("KeyDigest") as XmlElement[];
+  if (digestElements.length > MAX_KEY_DIGESTS)
+    throw w.bad(root, "TA-STRUCTURE", `has ${digestElements.length} KeyDigests; at most ${MAX_KEY_DIGESTS} are read`);
   const ids = new Set<string>();
-  const keyDigests = digestNodes.map((child, i) => {
-    const path = where(`TrustAnchor/KeyDigest[${i + 1}]`);
-    if (child.name !== "KeyDigest") throw bad("TA-STRUCTURE", `unexpected element ${child.name}; only KeyDigest may follow Zone`, path);
-    const kd = readKeyDigest(child.node, path);
-    if (ids.has(kd.id)) throw bad("TA-DUPLICATE-ID", `KeyDigest id "${kd.id}" is used twice`, path);
+  const keyDigests = digestElements.map((element) => {
+    const kd = readKeyDigest(w, element);
+    if (ids.has(kd.id)) throw w.bad(element, "TA-DUPLICATE-ID", `KeyDigest id "${kd.id}" is used twice`);
     ids.add(kd.id);
     return kd;
   });
-  return { id: taAttrs.id as string, source: taAttrs.source as string, zone, keyDigests };
+  return { id: root.attributes.id as string, source: root.attributes.source as string, zone, keyDigests };
 }
 
-const KEY_DIGEST_ELEMENTS = ["KeyTag", "Algorithm", "DigestType", "Digest", "PublicKey", "Flags"] as const;
-
-function readKeyDigest(node: XmlNode, path: string): KeyDigest {
-  const attrs = attributes(node, ["id", "validFrom"], ["validUntil"], path);
-  const id = attrs.id as string;
-  const validFromEpochSeconds = parseIsoUtc(attrs.validFrom as string, `${path}@validFrom`);
-  const validUntilEpochSeconds = attrs.validUntil === undefined ? undefined : parseIsoUtc(attrs.validUntil, `${path}@validUntil`);
+function readKeyDigest(w: XmlWalker, e: XmlElement): KeyDigest {
+  requiredAttributes(w, e, ["id", "validFrom"], ["validUntil"]);
+  const { id, validFrom, validUntil } = e.attributes as { id: string; validFrom: string; validUntil?: string };
+  const validFromEpochSeconds = w.at(e, () => parseIsoUtc(validFrom, "validFrom"));
+  const validUntilEpochSeconds = validUntil === undefined ? undefined : w.at(e, () => parseIsoUtc(validUntil, "validUntil"));
   if (validUntilEpochSeconds !== undefined && validUntilEpochSeconds <= validFromEpochSeconds) {
-    throw bad("TA-VALIDITY", `validUntil ${attrs.validUntil} is not after validFrom ${attrs.validFrom}`, path);
+    throw w.bad(e, "TA-VALIDITY", `validUntil ${validUntil} is not after validFrom ${validFrom}`);
   }
-  // The schema's order: KeyTag, Algorithm, DigestType, Digest, then optional PublicKey, Flags.
-  const values = new Map<string, string>();
-  let last = -1;
-  for (const child of elementChildren(node, "KeyDigest", path)) {
-    const at = KEY_DIGEST_ELEMENTS.indexOf(child.name as (typeof KEY_DIGEST_ELEMENTS)[number]);
-    if (at < 0) throw bad("TA-STRUCTURE", `unexpected element ${child.name} in KeyDigest`, path);
-    if (at <= last)
-      throw bad("TA-STRUCTURE", `element ${child.name} is repeated or out of order (KeyTag, Algorithm, DigestType, Digest, PublicKey, Flags)`, path);
-    last = at;
-    values.set(child.name, textOf(child.node, child.name, `${path}/${child.name}`));
-  }
-  for (const required of KEY_DIGEST_ELEMENTS.slice(0, 4)) if (!values.has(required)) throw bad("TA-STRUCTURE", `KeyDigest has no ${required}`, path);
-  const keyTagValue = integer(values.get("KeyTag") as string, 0xffff, `${path}/KeyTag`);
-  const algorithm = integer(values.get("Algorithm") as string, 0xff, `${path}/Algorithm`);
-  const digestType = integer(values.get("DigestType") as string, 0xff, `${path}/DigestType`);
-  const digestBytes = hexToBytes(values.get("Digest") as string, `${path}/Digest`);
+  const found = w.children(e, [
+    ["KeyTag", "1"],
+    ["Algorithm", "1"],
+    ["DigestType", "1"],
+    ["Digest", "1"],
+    ["PublicKey", "?"],
+    ["Flags", "?"],
+  ]);
+  const number = (name: string, max: number) => {
+    const element = w.one(found, name);
+    const text = leafText(w, element);
+    if (!/^\d{1,6}$/.test(text) || Number(text) > max) throw w.bad(element, "TA-NUMBER", `"${text}" is not an integer from 0 to ${max}`);
+    return Number(text);
+  };
+  const keyTagValue = number("KeyTag", 0xffff);
+  const algorithm = number("Algorithm", 0xff);
+  const digestType = number("DigestType", 0xff);
+  const digestElement = w.one(found, "Digest");
+  const digestBytes = w.at(digestElement, () => hexToBytes(leafText(w, digestElement), "Digest"));
   const ds: DsRdata = { kind: "DS", keyTag: keyTagValue, algorithm, digestType, digestBytes };
   try {
     checkDsDigestLength(ds); // also refuses unknown digest types (no fallback)
-  } catch (e) {
-    throw bad((e as KskError).code, (e as KskError).detail, `${path}/Digest`);
+  } catch (err) {
+    throw w.bad(digestElement, (err as KskError).code, (err as KskError).detail);
   }
-  const publicKeyText = values.get("PublicKey");
-  const flagsText = values.get("Flags");
-  if ((publicKeyText === undefined) !== (flagsText === undefined)) {
+  const publicKeyElement = found.get("PublicKey")?.[0];
+  const hasFlags = (found.get("Flags") ?? []).length > 0;
+  if ((publicKeyElement === undefined) !== !hasFlags) {
     // The digest covers the flags (RFC 4034 §5.1.4): a key without them cannot be checked.
-    throw bad("TA-STRUCTURE", "PublicKey and Flags come together (the DNSKEY needs both)", path);
+    throw w.bad(e, "TA-STRUCTURE", "PublicKey and Flags come together (the DNSKEY needs both)");
   }
-  const publicKeyBytes = publicKeyText === undefined ? undefined : base64ToBytes(publicKeyText, `${path}/PublicKey`);
-  if (publicKeyBytes !== undefined && publicKeyBytes.length === 0) throw bad("TA-STRUCTURE", "PublicKey is empty", `${path}/PublicKey`);
-  const flags = flagsText === undefined ? undefined : integer(flagsText, 0xffff, `${path}/Flags`);
+  const publicKeyBytes = publicKeyElement === undefined ? undefined : w.at(publicKeyElement, () => base64ToBytes(leafText(w, publicKeyElement), "PublicKey"));
+  const flags = hasFlags ? number("Flags", 0xffff) : undefined;
   return { id, validFromEpochSeconds, validUntilEpochSeconds, keyTag: keyTagValue, algorithm, digestType, digestBytes, publicKeyBytes, flags };
 }
 
-function attributes(node: XmlNode, required: readonly string[], optional: readonly string[], path: string): Record<string, string | undefined> {
-  const attrs = node[":@"] ?? {};
-  for (const name of Object.keys(attrs)) {
-    if (!required.includes(name) && !optional.includes(name)) throw bad("TA-STRUCTURE", `unexpected attribute ${name}`, path);
-    // XML 1.0 §3.3.3 would turn tab, CR and LF into spaces, which this parser does not do: refusing
-    // everything outside printable ASCII keeps every reader reading the same value.
-    if (!/^[\x20-\x7e]*$/.test(attrs[name] as string))
-      throw bad("TA-ATTRIBUTE", `attribute ${name} holds a character outside printable ASCII (0x20-0x7E)`, path);
-  }
-  for (const name of required) {
-    const value = attrs[name];
-    if (value === undefined || value.trim() === "") throw bad("TA-STRUCTURE", `attribute ${name} is missing or empty`, path);
-  }
-  return attrs;
+/** Known attributes only; the required ones present and not blank. */
+function requiredAttributes(w: XmlWalker, e: XmlElement, required: readonly string[], optional: readonly string[] = []): void {
+  w.attributes(e, required, optional);
+  const blank = required.find((name) => (e.attributes[name] as string).trim() === "");
+  if (blank) throw w.bad(e, "TA-STRUCTURE", `attribute ${blank} is empty`);
 }
 
-/** The element children of a node, refusing text mixed in between them. */
-function elementChildren(node: XmlNode, name: string, path: string): { name: string; node: XmlNode }[] {
-  const out: { name: string; node: XmlNode }[] = [];
-  for (const child of (node[name] as XmlNode[] | undefined) ?? []) {
-    if ("#comment" in child) continue;
-    if ("#text" in child && String(child["#text"]).trim() === "") continue;
-    if ("#text" in child) throw bad("TA-STRUCTURE", `unexpected text "${String(child["#text"]).slice(0, 20)}" in ${name}`, path);
-    const childName = Object.keys(child).find((k) => k !== ":@");
-    if (childName === undefined) continue;
-    out.push({ name: childName, node: child });
-  }
-  return out;
-}
-
-/** The text of a leaf element (trimmed); elements inside it or attributes on it are refused. */
-function textOf(node: XmlNode, name: string, path: string): string {
-  if (node[":@"] && Object.keys(node[":@"]).length > 0) throw bad("TA-STRUCTURE", `${name} has attributes`, path);
-  let text = "";
-  for (const child of (node[name] as XmlNode[] | undefined) ?? []) {
-    if ("#comment" in child) continue;
-    if (!("#text" in child)) throw bad("TA-STRUCTURE", `${name} holds an element; text expected`, path);
-    text += String(child["#text"]);
-  }
-  if (text.trim() === "") throw bad("TA-STRUCTURE", `${name} is empty`, path);
-  return text.trim();
-}
-
-function integer(text: string, max: number, path: string): number {
-  if (!/^\d{1,6}$/.test(text) || Number(text) > max) throw bad("TA-NUMBER", `"${text}" is not an integer from 0 to ${max}`, path);
-  return Number(text);
+/** The trimmed text of a leaf element, which must not be empty. */
+function leafText(w: XmlWalker, e: XmlElement): string {
+  const text = w.leaf(e);
+  if (text === "") throw w.bad(e, "TA-STRUCTURE", `${e.name} is empty`);
+  return text;
 }
 
 // --- Building and writing ------------------------------------------------------------------------

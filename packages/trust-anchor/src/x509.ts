@@ -6,13 +6,13 @@
  *
  * Every signature in this package goes through `signVerified`: the raw signer signs (in software
  * or inside the HSM), then node:crypto (OpenSSL) verifies the result against the public key
- * before it is put into any structure (DESIGN.md §5: verify every HSM signature in software).
+ * before it is put into any structure (docs/architecture.md: every signature is verified in software before use).
  *
  * Left out: RSA-PSS, DSA, certificate revocation (CRLs, OCSP) and name constraints; the lab's
  * trust anchors have none of them.
  */
 import { X509Certificate, createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from "node:crypto";
-import { type DnskeyRdata, KskError, type Signer, decodeRsaPublicKey } from "@ksk/core";
+import { type DnskeyRdata, KskError, type Signer, dnskeyKeyObject } from "@ksk/core";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
 
@@ -143,28 +143,9 @@ export function rawSignerFromPrivateKey(privateKey: KeyObject): RawSigner {
   };
 }
 
-/** The public key of a DNSKEY as a node KeyObject (RFC 3110, RFC 6605 §4, RFC 8080 §3). */
+/** The public key of a DNSKEY as a node KeyObject (RFC 3110, RFC 6605 §4, RFC 8080 §3; core's converter). */
 export function dnskeyPublicKey(dnskey: DnskeyRdata): KeyObject {
-  const b64u = (b: Uint8Array) => Buffer.from(b).toString("base64url");
-  const k = dnskey.publicKeyBytes;
-  switch (dnskey.algorithm) {
-    case 8:
-    case 10: {
-      const { modulusBytes, exponentBytes } = decodeRsaPublicKey(k);
-      return createPublicKey({ format: "jwk", key: { kty: "RSA", n: b64u(modulusBytes), e: b64u(exponentBytes) } });
-    }
-    case 13:
-    case 14: {
-      const half = k.length / 2;
-      const crv = dnskey.algorithm === 13 ? "P-256" : "P-384";
-      return createPublicKey({ format: "jwk", key: { kty: "EC", crv, x: b64u(k.subarray(0, half)), y: b64u(k.subarray(half)) } });
-    }
-    case 15:
-    case 16:
-      return createPublicKey({ format: "jwk", key: { kty: "OKP", crv: dnskey.algorithm === 15 ? "Ed25519" : "Ed448", x: b64u(k) } });
-    default:
-      throw new KskError("input", "ALGORITHM-UNKNOWN", `DNSSEC algorithm ${dnskey.algorithm} has no X.509 form here (8, 10, 13, 14, 15, 16 do)`);
-  }
+  return dnskeyKeyObject(dnskey);
 }
 
 const SCHEME_FOR_DNSSEC: ReadonlyMap<number, SignatureScheme> = new Map<number, SignatureScheme>([
@@ -266,7 +247,7 @@ export interface NameAttribute {
 
 /**
  * A distinguished name with one attribute per RDN, in the order given. pkijs encodes all
- * `typesAndValues` as one multi-valued RDN (TOOLCHAIN.md §5), so the SEQUENCE of SETs is built
+ * `typesAndValues` as one multi-valued RDN, so the SEQUENCE of SETs is built
  * here and read back.
  */
 export function distinguishedName(attributes: readonly NameAttribute[]): pkijs.RelativeDistinguishedNames {
@@ -334,7 +315,7 @@ export function keyUsageBits(cert: pkijs.Certificate): Set<number> | undefined {
 
 export const KEY_USAGE = { digitalSignature: 0, keyCertSign: 5, cRLSign: 6 } as const;
 
-/** The subject's emailAddress attributes (the field unbound-anchor matches, DESIGN.md §4). */
+/** The subject's emailAddress attributes (the field unbound-anchor matches). */
 export function subjectEmails(cert: pkijs.Certificate): string[] {
   return nameAttributes(cert.subject)
     .filter((a) => a.oid === OID.emailAddress)

@@ -4,6 +4,7 @@
  * `Signer` are parameters; reading files and keystores is the caller's.
  */
 export * from "./bundle.js";
+export * from "./check-codes.js";
 export * from "./load.js";
 export * from "./nsec.js";
 export * from "./policy.js";

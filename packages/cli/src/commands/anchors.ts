@@ -459,7 +459,6 @@ async function dsCommand(ctx: CliContext, argv: DsArgs): Promise<void> {
 
 export const anchorsCommand: CommandFactory = (ctx) => ({
   command: "anchors <command>",
-  describe: "Root trust anchors: build, sign, verify root-anchors.xml (RFC 9718) and print its DS records",
   builder: (y) =>
     y
       .command({

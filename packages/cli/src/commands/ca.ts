@@ -76,7 +76,6 @@ interface IssueArgs {
 
 export const caCommand: CommandFactory = (ctx) => ({
   command: "ca <command>",
-  describe: "LAB ONLY: a test CA for the root-anchors.p7s signer certificate",
   builder: (y) =>
     y
       .command({

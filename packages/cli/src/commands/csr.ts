@@ -31,7 +31,6 @@ interface ShowArgs {
 
 export const csrCommand: CommandFactory = (ctx) => ({
   command: "csr <command>",
-  describe: "The KSK's certificate signing request (PKCS#10 with its DS record)",
   builder: (y) =>
     y
       .command({

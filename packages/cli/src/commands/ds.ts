@@ -20,7 +20,6 @@ type BindMode = "static-ds" | "initial-ds";
 
 export const dsCommand: CommandFactory = (ctx) => ({
   command: "ds <file>",
-  describe: "DS records of every DNSKEY in a zone-format file (- for stdin)",
   builder: (y) =>
     y
       .positional("file", { type: "string", demandOption: true, describe: "File with DNSKEY records" })

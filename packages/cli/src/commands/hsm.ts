@@ -21,7 +21,6 @@ interface InitArgs {
 
 export const hsmCommand: CommandFactory = (ctx) => ({
   command: "hsm <command>",
-  describe: "PKCS#11 tokens: set up a SoftHSM2 lab token",
   builder: (y) =>
     y
       .command({
@@ -40,7 +39,7 @@ export const hsmCommand: CommandFactory = (ctx) => ({
           const where = `pkcs11:token=${argv.token}`;
           const soPin = await loadSecretFile(argv.soPinFile, "SO PIN", where);
           const userPin = await loadSecretFile(argv.pinFile, "PIN", where);
-          const result = initToken({ modulePath, moduleEnvironment: moduleEnvironment({ env: ctx.env }), tokenLabel: argv.token, soPin, userPin });
+          const result = await initToken({ modulePath, moduleEnvironment: moduleEnvironment({ env: ctx.env }), tokenLabel: argv.token, soPin, userPin });
           if (argv.json) {
             printJson(ctx, { ...result, modulePath });
             return;

@@ -96,7 +96,6 @@ interface DeleteArgs extends KeystoreArgs {
 
 export const keyCommand: CommandFactory = (ctx) => ({
   command: "key <command>",
-  describe: "KSKs and ZSKs in an HSM (PKCS#11) or an encrypted software keystore",
   builder: (y) =>
     y
       .command({

@@ -5,7 +5,6 @@ import { type CommandFactory, handle } from "./command.js";
 
 export const keytagCommand: CommandFactory = (ctx) => ({
   command: "keytag <file>",
-  describe: "Key tag of each DNSKEY in a zone-format file, and its tag with the REVOKE bit set",
   builder: (y) =>
     y
       .positional("file", { type: "string", demandOption: true, describe: "File with DNSKEY records (- for stdin)" })

@@ -5,63 +5,34 @@
  * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
  */
 import { randomUUID } from "node:crypto";
-import { KskError, type Signer, anchoredKeys, formatIsoZ, keyTag, makeRR } from "@ksk/core";
+import { KskError, type Signer, formatIsoZ, keyTag } from "@ksk/core";
 import { ianaLabelTime } from "@ksk/keygen";
-import { type KeyPairInfo, openKeystore } from "@ksk/keystore";
+import { openKeystore } from "@ksk/keystore";
 import {
-  DEFAULT_MAX_KSR_BYTES,
   type KsrCheckReport,
   type KsrDocument,
   type KsrPolicyFile,
-  type KsrRequestDocument,
-  type KsrResponseDocument,
-  buildKsr,
+  anchoredSkrKsks,
+  buildCheckedKsr,
+  checkKsrReadsBack,
+  runKsrChecks,
+  zsksInRoleOrder,
   bundleTable,
   bundleZoneText,
-  documentDomain,
-  skrKsks,
-  canonicalDocument,
   defaultKsrPolicy,
   documentPolicyLines,
   parseKsrPolicyYaml,
-  parseKsrXml,
   parseQuarter,
-  runKsrChecks,
-  writeKsrXml,
 } from "@ksk/ksr";
 import { loadAnchors } from "../anchors-input.js";
+import { checkLine } from "../check-lines.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
-import { fileFingerprint, sha256Hex } from "../witness.js";
+import { fileFingerprint, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
-
-interface LoadedKsr {
-  readonly name: string;
-  readonly bytes: Uint8Array;
-  readonly document: KsrDocument;
-}
-
-async function loadKsrFile(ctx: CliContext, file: string): Promise<LoadedKsr> {
-  const input = await readInput(ctx, file, DEFAULT_MAX_KSR_BYTES);
-  const { document, originalBytes } = parseKsrXml(input.bytes, { fileName: input.name });
-  return { name: input.name, bytes: originalBytes, document };
-}
-
-async function loadRequest(ctx: CliContext, file: string): Promise<LoadedKsr & { document: KsrRequestDocument }> {
-  const loaded = await loadKsrFile(ctx, file);
-  if (loaded.document.kind !== "request")
-    throw new KskError("input", "KSR-NOT-REQUEST", "is an SKR (<Response>), not a KSR (<Request>)", { where: loaded.name });
-  return loaded as LoadedKsr & { document: KsrRequestDocument };
-}
-
-async function loadResponse(ctx: CliContext, file: string): Promise<LoadedKsr & { document: KsrResponseDocument }> {
-  const loaded = await loadKsrFile(ctx, file);
-  if (loaded.document.kind !== "response")
-    throw new KskError("input", "SKR-NOT-RESPONSE", "is a KSR (<Request>), not an SKR (<Response>)", { where: loaded.name });
-  return loaded as LoadedKsr & { document: KsrResponseDocument };
-}
 
 async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<KsrPolicyFile> {
   if (file === undefined) return defaultKsrPolicy();
@@ -72,29 +43,6 @@ async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<Ks
 /** The fingerprint in JSON output: plain hex, as other tools print it, and the words. */
 function fingerprintJson(bytes: Uint8Array): { sha256Hex: string; pgpWords: string[] } {
   return { sha256Hex: sha256Hex(bytes), pgpWords: fileFingerprint(bytes).pgpWords };
-}
-
-/**
- * The keystore's ZSKs (flags 256) in creation order, the root's pattern: retiring, current, next.
- * A PKCS#11 token records no creation time; IANA-style labels (`Z` + base32 of the creation time,
- * what `ksk key generate` makes by default) carry it. With any other label the order cannot be
- * known, and guessing it would silently swap the current and next ZSK: --zsk must say it.
- */
-function zsksInCreationOrder(keys: readonly KeyPairInfo[], keystore: string): string[] {
-  const zsks = keys.filter((k) => k.dnskey?.flags === 256 && k.hasPrivateKey && k.hasPublicKey);
-  const timed = zsks.map((k) => ({ label: k.label, created: ianaLabelTime(k.label) }));
-  const untimed = timed.filter((z) => z.created === undefined).map((z) => z.label);
-  if (untimed.length > 0) {
-    throw new KskError(
-      "usage",
-      "USAGE-ZSK-ORDER",
-      `the creation order of ${untimed.join(", ")} is unknown (not IANA-style labels): give the ZSKs in role order with --zsk`,
-      {
-        where: keystore,
-      },
-    );
-  }
-  return timed.sort((a, b) => (a.created as number) - (b.created as number)).map((z) => z.label);
 }
 
 function printFingerprint(ctx: CliContext, label: string, bytes: Uint8Array): void {
@@ -114,18 +62,13 @@ function bundlesJson(document: KsrDocument) {
   }));
 }
 
-const STATUS_WORD = { pass: "PASS", fail: "FAIL", disabled: "OFF ", "not-run": "SKIP" } as const;
-
 function printReport(ctx: CliContext, report: KsrCheckReport): void {
   for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
-  for (const r of report.results) {
-    ctx.out(`${STATUS_WORD[r.status]} ${r.code.padEnd(27)} ${r.where ? `${r.where}: ` : ""}${r.detail}\n`);
-  }
+  for (const r of report.results) ctx.out(`${checkLine(r)}\n`);
 }
 
 export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "ksr <action>",
-  describe: "Build, validate and show Key Signing Requests (the root's KSR/SKR XML)",
   builder: (y) =>
     y
       .command({
@@ -145,18 +88,12 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
         handler: handle(async (argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean }) => {
           const now = timeOption(ctx, argv.now, "--now");
           const policy = await loadPolicy(ctx, argv.policy);
-          const ksr = await loadRequest(ctx, argv.ksr);
-          const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+          const ksr = await loadKsr(ctx, argv.ksr);
+          const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
           if (argv.anchor !== undefined && !previous)
             throw new KskError("usage", "USAGE-ANCHOR", "--anchor checks who signed the previous SKR: give --previous-skr too");
-          // The KSKs of SKR(n-1) that the anchor designates are the ones trusted to have signed it.
           const trustedKsks =
-            argv.anchor === undefined || !previous
-              ? undefined
-              : anchoredKeys(
-                  skrKsks(previous.document).map((k) => makeRR(documentDomain(previous.document), 172800, k)),
-                  (await loadAnchors(ctx, argv.anchor, now)).records,
-                ).map((rr) => rr.rdata);
+            argv.anchor === undefined || !previous ? undefined : anchoredSkrKsks(previous.document, (await loadAnchors(ctx, argv.anchor, now)).records);
           const report = runKsrChecks({
             ksr: ksr.document,
             policy: policy.request,
@@ -199,7 +136,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
             .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone" }),
         handler: handle(async (argv: { file: string; format: "table" | "zone" | "json"; bundle?: number }) => {
-          const loaded = await loadKsrFile(ctx, argv.file);
+          const loaded = await loadKsrOrSkr(ctx, argv.file);
           const d = loaded.document;
           if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > d.bundles.length)) {
             throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${d.bundles.length}`);
@@ -268,7 +205,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             const quarter = parseQuarter(argv.quarter);
             const now = timeOption(ctx, argv.now, "--now");
             const policy = await loadPolicy(ctx, argv.policy);
-            const previous = argv.previousSkr === undefined ? undefined : await loadResponse(ctx, argv.previousSkr);
+            const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
             const keystore = await openKeystore(argv.keystore, {
               env: ctx.env,
               ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
@@ -278,10 +215,10 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             });
             try {
               let labels = argv.zsk;
-              if (labels === undefined || labels.length === 0) labels = zsksInCreationOrder(await keystore.list(), argv.keystore);
+              if (labels === undefined || labels.length === 0) labels = zsksInRoleOrder(await keystore.list(), ianaLabelTime, argv.keystore);
               const zsks: Signer[] = [];
               for (const label of labels) zsks.push(await keystore.signer(label));
-              const ksr = await buildKsr({
+              const built = await buildCheckedKsr({
                 quarter,
                 zsks,
                 policy,
@@ -289,24 +226,14 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
                 newId: randomUUID,
                 ...(previous ? { previousSkr: previous.document } : {}),
               });
-              // The KSR must pass every check the KSK operator will run before it is written.
-              const report = runKsrChecks({ ksr, policy: policy.request, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
-              if (!report.ok) {
-                printReport(ctx, report);
-                const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
+              if (!built.ok) {
+                printReport(ctx, built.report);
+                const failed = built.report.results.filter((r) => r.status === "fail").map((r) => r.code);
                 throw new KskError("refused", "KSR-BUILD-CHECKS", `the built KSR fails ${failed.join(", ")}; nothing written`, { where: argv.output });
               }
+              const { ksr, bytes, report } = built;
               for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
-              const bytes = writeKsrXml(ksr);
-              await writeOutput(argv.output, bytes, {
-                force: argv.force,
-                verify: (written) => {
-                  const reread = parseKsrXml(written, { fileName: argv.output }).document;
-                  if (JSON.stringify(reread, replacer) !== JSON.stringify(canonicalDocument(ksr), replacer)) {
-                    throw new KskError("input", "KSR-WRITE-MISMATCH", "the written file does not read back as the KSR that was built", { where: argv.output });
-                  }
-                },
-              });
+              await writeOutput(argv.output, bytes, { force: argv.force, verify: (written) => checkKsrReadsBack(written, ksr, argv.output) });
               ctx.out(`wrote ${argv.output}: KSR ${ksr.id} for ${argv.quarter}, ZSKs ${zsks.map((z) => `${z.label} (${z.keyTag})`).join(", ")}\n`);
               for (const line of bundleTable(ksr)) ctx.out(`${line}\n`);
               printFingerprint(ctx, "KSR", bytes);
@@ -319,8 +246,3 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
       .demandCommand(1, "Give an action: build, validate or show"),
   handler: () => undefined,
 });
-
-/** JSON.stringify replacer that writes byte arrays as hex, so two models can be compared. */
-function replacer(_key: string, value: unknown): unknown {
-  return value instanceof Uint8Array ? Buffer.from(value).toString("hex") : value;
-}

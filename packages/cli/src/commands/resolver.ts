@@ -90,8 +90,8 @@ signature is deliberately broken); for each key tag root-key-sentinel-is-ta-<tag
 root-key-sentinel-not-ta-<tag>.<domain> A (RFC 8509); . DNSKEY with DO (size, truncation, TCP).
 Each question is sent at most ${DEFAULT_LIMITS.udpTries} times over UDP (--timeout seconds each) and once over
 TCP if the UDP answer is truncated: at most ${queryBudget(1)} messages for one tag, ${queryBudget(2)} for two,
-(3 + 2 x tags) x ${DEFAULT_LIMITS.udpTries + 1} in general; at most ${MAX_KEY_TAGS} tags. The first question without an
-acceptable answer ends the check.
+(3 + 2 x tags) x ${DEFAULT_LIMITS.udpTries + 1} in general; at most ${MAX_KEY_TAGS} tags. A question takes at most
+${DEFAULT_LIMITS.udpTries + 1} x --timeout seconds, and the first question without an acceptable answer ends the check.
 Exit: 0 ready (validates and trusts every key), 1 not ready, 2 usage, 3 unreachable or not a DNS
 server (no answer, garbage, wrong message id, truncated message) — one line on stderr.`;
 

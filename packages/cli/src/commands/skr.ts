@@ -10,16 +10,7 @@
  */
 import path from "node:path";
 import { KskError, formatIsoZ } from "@ksk/core";
-import {
-  type CheckResult,
-  type KsrRequestDocument,
-  type KsrResponseDocument,
-  bundleTable,
-  bundleZoneText,
-  documentPolicyLines,
-  parseKsrXml,
-  writeKsrXml,
-} from "@ksk/ksr";
+import { type CheckResult, type KsrResponseDocument, bundleTable, bundleZoneText, documentPolicyLines, parseKsrXml, writeKsrXml } from "@ksk/ksr";
 import {
   DNSKEY_RESPONSE_WARN_BYTES,
   type PreflightReport,
@@ -37,33 +28,16 @@ import {
 import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { type InputFile, checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { checkLine } from "../check-lines.js";
 import { openKsks } from "../ksk-keys.js";
+import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
-import { confirmYes, fileWitnessLines, sha256Hex } from "../witness.js";
+import { confirmYes, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 
-export async function readKsrFile(
-  ctx: CliContext,
-  file: string,
-  want: "request" | "response",
-): Promise<{ input: InputFile; document: KsrRequestDocument | KsrResponseDocument }> {
-  const input = await readInput(ctx, file);
-  const { document } = parseKsrXml(input.bytes, { fileName: input.name });
-  if (document.kind !== want) {
-    throw new KskError(
-      "input",
-      "KSR-XML-KIND",
-      `is ${document.kind === "request" ? "a KSR (Request)" : "an SKR (Response)"}, not ${want === "request" ? "a KSR" : "an SKR"}`,
-      { where: input.name },
-    );
-  }
-  return { input, document };
-}
-
 function resultLines(results: readonly CheckResult[]): string[] {
-  const tag = { pass: "PASS", fail: "FAIL", disabled: "OFF ", "not-run": "SKIP" } as const;
-  return results.map((r) => `  ${tag[r.status]} ${r.code.padEnd(27)} ${r.where ? `${r.where}: ` : ""}${r.detail}`);
+  return results.map((r) => `  ${checkLine(r)}`);
 }
 
 function reportFailure(stage: string, report: PreflightReport): never {
@@ -111,14 +85,14 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   const schema = config.schemas.get(argv.schema);
   if (!schema) throw new KskError("usage", "USAGE-SCHEMA", `--schema: no schema "${argv.schema}"; known: ${[...config.schemas.keys()].join(", ")}`);
 
-  const { input: ksrInput, document: ksr } = (await readKsrFile(ctx, argv.ksr, "request")) as { input: InputFile; document: KsrRequestDocument };
-  const previous =
-    previousFile === undefined ? undefined : ((await readKsrFile(ctx, previousFile, "response")) as { input: InputFile; document: KsrResponseDocument });
+  const ksrInput = await loadKsr(ctx, argv.ksr);
+  const ksr = ksrInput.document;
+  const previous = previousFile === undefined ? undefined : await loadSkr(ctx, previousFile);
 
   ctx.out("== Files (compare the SHA-256 and PGP words with the ones received)\n");
   for (const line of [
     ...fileWitnessLines("KSR", ksrInput),
-    ...(previous ? fileWitnessLines("Previous SKR", previous.input) : ["Previous SKR: none given (the chain checks are not run)"]),
+    ...(previous ? fileWitnessLines("Previous SKR", previous) : ["Previous SKR: none given (the chain checks are not run)"]),
     ...fileWitnessLines("Config", configInput),
   ])
     ctx.out(`${line}\n`);
@@ -175,7 +149,6 @@ interface VerifyArgs {
 
 export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "skr <action>",
-  describe: "Sign a KSR into an SKR with the KSK, verify and show SKRs",
   builder: (y) =>
     y
       .command({
@@ -212,11 +185,12 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("now", { type: "string", describe: "Also require a bundle valid at this time or later" })
             .option("json", { type: "boolean", default: false }),
         handler: handle(async (argv: VerifyArgs) => {
-          const { input, document } = await readKsrFile(ctx, argv.skr, "response");
+          const input = await loadSkr(ctx, argv.skr);
+          const { document } = input;
           const skr = document as KsrResponseDocument;
           const nowEpochSeconds = argv.now === undefined ? undefined : timeOption(ctx, argv.now, "--now");
           const anchors = argv.anchor === undefined ? undefined : await loadAnchors(ctx, argv.anchor, nowEpochSeconds ?? ctx.now());
-          const ksr = argv.ksr === undefined ? undefined : ((await readKsrFile(ctx, argv.ksr, "request")).document as KsrRequestDocument);
+          const ksr = argv.ksr === undefined ? undefined : (await loadKsr(ctx, argv.ksr)).document;
           const report = verifySkr(skr, {
             ...(anchors ? { anchors: anchors.records } : {}),
             ...(ksr ? { ksr } : {}),
@@ -247,7 +221,8 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
             .positional("skr", { type: "string", demandOption: true })
             .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const }),
         handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json" }) => {
-          const { input, document } = await readKsrFile(ctx, argv.skr, "response");
+          const input = await loadSkr(ctx, argv.skr);
+          const { document } = input;
           if (argv.format === "zone") return ctx.out(bundleZoneText(document));
           if (argv.format === "json") {
             return printJson(ctx, {

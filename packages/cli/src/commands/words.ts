@@ -5,7 +5,6 @@ import { type CommandFactory, handle } from "./command.js";
 
 export const wordsCommand: CommandFactory = (ctx) => ({
   command: "words <files..>",
-  describe: "SHA-256 of each file as hex and PGP words, for witnesses to compare aloud",
   builder: (y) =>
     y
       .positional("files", { type: "string", array: true, demandOption: true, describe: "Files (- for stdin)" })

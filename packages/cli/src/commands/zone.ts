@@ -32,7 +32,7 @@ import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } fr
 import { keystoreOptions } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
-import { readKsrFile } from "./skr.js";
+import { loadSkr } from "../ksr-files.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
@@ -140,8 +140,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             }
             if (argv.knownKeys !== undefined && !argv.sentinels) throw new KskError("usage", "USAGE-KNOWN-KEYS", "--known-keys is for --sentinels");
             await checkOutputWritable(argv.output, argv.force);
-            const { document } = await readKsrFile(ctx, argv.skr, "response");
-            const skr = document as KsrResponseDocument;
+            const { document: skr } = await loadSkr(ctx, argv.skr);
             const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
             const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
             const { records } = await readZoneRecords(ctx, argv.zone);

@@ -7,11 +7,10 @@
  * Leaves out: zones other than the root, zone transfers, knotd's own DNSSEC signing (the zone
  * comes signed from the ceremony tools or ldns-signzone).
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
-import { type LabProcess, assertNothingListens, freePort, requireLoopback, startProcess, waitUntilReady } from "./process.js";
+import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
 
 export interface LabAuthorityOptions {
   /** The signed zone file for `.` (presentation format). Copied into `dir`; the original is not touched. */
@@ -34,7 +33,7 @@ export interface LabAuthority {
   readonly logFile: string;
   /** The zone file knotd serves (a copy inside `dir`). */
   readonly servedZoneFile: string;
-  /** Serve `newZoneFile` instead (copied over the served copy, then `knotc zone-reload .`). */
+  /** Serve `newZoneFile` instead (copied over the served copy, then `knotc zone-reload .`); its SOA serial must differ. */
   swapZone(newZoneFile: string): Promise<void>;
   /** The SOA serial knotd reports for `.` (from `knotc zone-status`). */
   servedSerial(): number | undefined;
@@ -72,9 +71,7 @@ zone:
 }
 
 function knotc(socket: string, args: readonly string[]): { status: number; output: string } {
-  const r = spawnSync("knotc", ["-s", socket, "-t", "5", ...args], { encoding: "utf8", timeout: 10000 });
-  if (r.error) throw new KskError("input", "LAB-KNOTC", `knotc ${args.join(" ")}: ${r.error.message}`);
-  return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
+  return runControlTool("knotc", ["-s", socket, "-t", "5", ...args]);
 }
 
 function parseSerial(statusOutput: string): number | undefined {
@@ -110,8 +107,12 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
     servedZoneFile,
     servedSerial,
     async swapZone(newZoneFile: string) {
+      // The reload is seen through the serial, and resolvers and knotd itself expect it to move.
+      const serial = zoneFileSerial(newZoneFile);
+      const current = servedSerial();
+      if (serial === current)
+        throw new KskError("input", "LAB-ZONE", `${newZoneFile}: SOA serial ${serial} is the one already served; give the next zone a new serial`);
       copyFileSync(newZoneFile, servedZoneFile);
-      const serial = zoneFileSerial(servedZoneFile);
       const r = knotc(controlSocket, ["zone-reload", "."]);
       if (r.status !== 0) throw new KskError("input", "LAB-KNOTC", `knotc zone-reload .: ${r.output}; see ${logFile}`);
       // zone-reload is asynchronous: wait until the new serial is served.

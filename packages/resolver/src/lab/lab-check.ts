@@ -85,7 +85,7 @@ export async function runLabCheck(o: LabCheckOptions): Promise<LabCheckResult> {
     const authority = lab.add(await startLabAuthority({ zoneFile: o.zoneFile, dir: path.join(dir, "knot") }));
     const resolver = lab.add(await startLabResolver({ dir: path.join(dir, "unbound"), authority, anchors: { kind: "ds", records: ds } }));
     const probes: LabProbe[] = [];
-    const expect = async (name: Name, type: number, rcode: number) => {
+    const probe = async (name: Name, type: number, rcode: number) => {
       const x = await query(resolver, name, type, { dnssecOk: true });
       const r = x.response;
       probes.push({
@@ -96,10 +96,10 @@ export async function runLabCheck(o: LabCheckOptions): Promise<LabCheckResult> {
         ok: r.rcode === rcode && r.flags.authenticData,
       });
     };
-    await expect(ROOT, RRType.SOA, Rcode.NOERROR);
-    await expect(ROOT, RRType.DNSKEY, Rcode.NOERROR);
-    await expect(tld, RRType.DS, Rcode.NOERROR);
-    await expect(missing, RRType.A, Rcode.NXDOMAIN);
+    await probe(ROOT, RRType.SOA, Rcode.NOERROR);
+    await probe(ROOT, RRType.DNSKEY, Rcode.NOERROR);
+    await probe(tld, RRType.DS, Rcode.NOERROR);
+    await probe(missing, RRType.A, Rcode.NXDOMAIN);
     const readiness = await checkResolver({ server: resolver, keyTags: anchoredKeyTags });
     const failed = probes.filter((p) => !p.ok).map((p) => `${p.question} answered ${p.rcode}${p.authenticData ? " AD" : " without AD"}`);
     if (!readiness.ready) failed.push(readiness.verdict);

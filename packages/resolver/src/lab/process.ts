@@ -7,9 +7,9 @@
  * Loopback only: every address given here must be in 127.0.0.0/8 or ::1; anything else is refused.
  * Leaves out: daemonising, PID files as the source of truth (the PID is the child's own).
  */
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
 import { createSocket } from "node:dgram";
-import { openSync } from "node:fs";
+import { closeSync, openSync } from "node:fs";
 import { createConnection, createServer, isIPv4, isIPv6 } from "node:net";
 import { KskError } from "@ksk/core";
 
@@ -91,6 +91,16 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * Run a lab control tool (knotc, unbound-control, unbound-checkconf) to completion with a timeout;
+ * returns its exit status and its output (stdout then stderr, trimmed). Fails only if it cannot run.
+ */
+export function runControlTool(command: string, args: readonly string[], timeoutMs = 10000): { status: number; output: string } {
+  const r = spawnSync(command, args, { encoding: "utf8", timeout: timeoutMs });
+  if (r.error) throw new KskError("input", "LAB-CONTROL", `${command} ${args.join(" ")}: ${r.error.message}`);
+  return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
 /** A running daemon started here. */
 export interface LabProcess {
   readonly name: string;
@@ -104,20 +114,35 @@ export interface LabProcess {
 const running = new Map<number, string>();
 let exitHookInstalled = false;
 
+function killAll(): void {
+  for (const pid of running.keys()) {
+    try {
+      process.kill(pid, "SIGKILL");
+    } catch {
+      // already gone
+    }
+  }
+}
+
 function installExitHook(): void {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   // Last resort when a caller forgot (or never reached) its stop(): the 'exit' handler may only do
   // synchronous work, and kill() by PID is synchronous.
-  process.on("exit", () => {
-    for (const pid of running.keys()) {
-      try {
-        process.kill(pid, "SIGKILL");
-      } catch {
-        // already gone
-      }
-    }
-  });
+  process.on("exit", killAll);
+  // A signal that would end this process without 'exit' (SIGTERM from a supervisor, SIGHUP from a
+  // closed terminal) must not leave servers behind: kill them, then take the signal's default
+  // action by raising it again. Only where nobody else handles the signal, so a host process's own
+  // handling is left alone.
+  for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    if (process.listenerCount(signal) > 0) continue;
+    const handler = () => {
+      killAll();
+      process.removeListener(signal, handler);
+      process.kill(process.pid, signal);
+    };
+    process.on(signal, handler);
+  }
 }
 
 /** The daemons started by this process and not yet stopped (name by PID), for leak checks. */
@@ -137,6 +162,9 @@ export function startProcess(name: string, command: string, args: readonly strin
     child = spawn(command, args, { stdio: ["ignore", log, log], detached: false });
   } catch (e) {
     throw new KskError("input", "LAB-SPAWN", `${name}: cannot start ${command}: ${(e as Error).message}`);
+  } finally {
+    // The child holds its own copy of the descriptor.
+    closeSync(log);
   }
   const pid = child.pid;
   const exited = new Promise<number | NodeJS.Signals>((resolve) => {

@@ -18,16 +18,17 @@
  * - `root-key-sentinel: yes` (the default) answers RFC 8509 `root-key-sentinel-is-ta-<tag>` /
  *   `-not-ta-<tag>` queries from its trust anchors; `no` answers both like any other name.
  * - `module-config: "iterator"` makes it a non-validating resolver (no AD bit ever).
- * - `edns-buffer-size` is also the most it sends a client over UDP: a larger answer comes back
- *   with TC set and must be re-asked over TCP.
+ * - `edns-buffer-size` is only the size it advertises (upstream and in its answers' OPT record);
+ *   what caps its UDP answers to clients is `max-udp-size` (default 1232): with
+ *   `edns-buffer-size: 512` alone a DNSKEY answer of over 512 octets still comes over UDP; with
+ *   `max-udp-size: 512` as well it comes back with TC and must be re-asked over TCP.
  *
  * Leaves out: forwarders, TLS, anything but the root stub (the lab has only one authority).
  */
-import { spawnSync } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { type DnskeyRdata, type DsRdata, KskError, type RR, rrToString } from "@ksk/core";
-import { type LabProcess, assertNothingListens, freePort, requireLoopback, startProcess, waitUntilReady } from "./process.js";
+import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
 
 /** Where the root's trust comes from. */
 export type LabAnchors =
@@ -53,8 +54,10 @@ export interface LabResolverSettings {
   readonly rootKeySentinel?: boolean;
   /** `module-config`, default "validator iterator"; "iterator" for a non-validating resolver. */
   readonly moduleConfig?: string;
-  /** `edns-buffer-size` (and so the largest UDP answer it sends). */
+  /** `edns-buffer-size`: the EDNS UDP size it advertises (upstream and to clients). */
   readonly ednsBufferSize?: number;
+  /** `max-udp-size`: the largest UDP answer it sends a client (default 1232); larger ones get TC. */
+  readonly maxUdpSize?: number;
   /** `val-log-level` (0-2), default 2: one line per validation failure with its reason. */
   readonly valLogLevel?: number;
   /** `verbosity`, default 1. */
@@ -139,7 +142,8 @@ export function unboundConfig(o: {
     `    module-config: ${q(s.moduleConfig ?? "validator iterator")}`,
     `    root-key-sentinel: ${yesNo(s.rootKeySentinel ?? true)}`,
   ];
-  if (s.ednsBufferSize !== undefined) lines.push(`    edns-buffer-size: ${s.ednsBufferSize}`, `    max-udp-size: ${s.ednsBufferSize}`);
+  if (s.ednsBufferSize !== undefined) lines.push(`    edns-buffer-size: ${s.ednsBufferSize}`);
+  if (s.maxUdpSize !== undefined) lines.push(`    max-udp-size: ${s.maxUdpSize}`);
   if (s.permitSmallHolddown !== undefined) lines.push(`    permit-small-holddown: ${yesNo(s.permitSmallHolddown)}`);
   if (s.addHolddownSeconds !== undefined) lines.push(`    add-holddown: ${s.addHolddownSeconds}`);
   if (s.delHolddownSeconds !== undefined) lines.push(`    del-holddown: ${s.delHolddownSeconds}`);
@@ -182,16 +186,10 @@ export async function startLabResolver(options: LabResolverOptions): Promise<Lab
     configFile,
     unboundConfig({ dir, address, port, controlPort, authority: options.authority, anchors: options.anchors, anchorFile, settings: options.options ?? {} }),
   );
-  const checked = spawnSync("unbound-checkconf", [configFile], { encoding: "utf8", timeout: 10000 });
-  if (checked.error || checked.status !== 0) {
-    throw new KskError("input", "LAB-CONFIG", `unbound-checkconf ${configFile}: ${(checked.error?.message ?? `${checked.stdout}${checked.stderr}`).trim()}`);
-  }
+  const checked = runControlTool("unbound-checkconf", [configFile]);
+  if (checked.status !== 0) throw new KskError("input", "LAB-CONFIG", `unbound-checkconf ${configFile}: ${checked.output}`);
   const proc: LabProcess = startProcess("unbound", "unbound", ["-d", "-c", configFile], logFile);
-  const control = (args: readonly string[]) => {
-    const r = spawnSync("unbound-control", ["-c", configFile, ...args], { encoding: "utf8", timeout: 10000 });
-    if (r.error) throw new KskError("input", "LAB-CONTROL", `unbound-control ${args.join(" ")}: ${r.error.message}`);
-    return { status: r.status ?? 1, output: `${r.stdout}${r.stderr}`.trim() };
-  };
+  const control = (args: readonly string[]) => runControlTool("unbound-control", ["-c", configFile, ...args]);
   const mustControl = (args: readonly string[]) => {
     const r = control(args);
     if (r.status !== 0) throw new KskError("input", "LAB-CONTROL", `unbound-control ${args.join(" ")}: ${r.output}; see ${logFile}`);

@@ -1,0 +1,248 @@
+/**
+ * Act files and the ceremony file, as the operator writes them (YAML), and the pure planning
+ * around them: variable expansion, which quarter a run is for, which acts and steps it runs.
+ *
+ * An act file is one numbered act of the printed script: its steps, in order, each a `ksk`
+ * command line (`run`, with `${name}` variables), what it reads (`inputs`) and writes (`outputs`,
+ * and `stdout` when the command prints the artefact), whether it uses a private key
+ * (`private_key`: the witnesses see the inputs and a person types Yes first) and whether the
+ * command itself shows the witness display and asks (`asks_yes`: the runner then passes `--yes`
+ * only on a scripted run). Acts hold no crypto or DNS logic: every decision is a `ksk` command's.
+ *
+ * The ceremony file names the operator and witnesses, the HSM, the KSK operator's config, the
+ * variables, and for a lab the quarters of the roll and the TEST ONLY files (token directory,
+ * PINs, passphrase) written before the first act. Secret files are never hashed or recorded.
+ *
+ * Pure: the YAML text comes in as a string; nothing here reads files or the clock.
+ */
+import { KskError, parseIsoUtc } from "@ksk/core";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+
+const relativePath = z
+  .string()
+  .min(1)
+  .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the output directory (relative, no ..)");
+
+const stepSchema = z
+  .object({
+    does: z.string().min(1),
+    run: z.array(z.string()).min(1),
+    inputs: z.array(z.string()).default([]),
+    outputs: z.array(z.string()).default([]),
+    stdout: z.string().optional(),
+    private_key: z.boolean().default(false),
+    asks_yes: z.boolean().default(false),
+    once: z.boolean().default(false),
+  })
+  .strict();
+
+const actSchema = z
+  .object({
+    act: z.number().int().min(1).max(99),
+    name: z.string().regex(/^[a-z0-9-]+$/, "act names are lower-case letters, digits and -"),
+    title: z.string().min(1),
+    once: z.boolean().default(false),
+    steps: z.array(stepSchema).min(1),
+  })
+  .strict();
+
+const variableValue = z.union([z.string(), z.array(z.string())]);
+
+const quarterSchema = z
+  .object({
+    quarter: z.string().regex(/^\d{4}Q[1-4]$/, "a quarter is written 2026Q3"),
+    schema: z.string().min(1),
+    at: z.string().min(1),
+    zsk_labels: z.array(z.string().min(1)).min(1),
+    /** A time inside one of the quarter's slots, for signing and validating the test root zone. */
+    zone_at: z.string().min(1).optional(),
+  })
+  .strict();
+
+const ceremonySchema = z
+  .object({
+    operator: z.string().min(1).optional(),
+    witnesses: z.array(z.string().min(1)).default([]),
+    hsm: z.object({ module: z.string().min(1), token: z.string().min(1) }).strict(),
+    config: relativePath.optional(),
+    env: z.record(z.string(), z.string()).default({}),
+    variables: z.record(z.string(), variableValue).default({}),
+    setup: z
+      .object({
+        directories: z.array(relativePath).default([]),
+        files: z.array(z.object({ path: relativePath, text: z.string(), secret: z.boolean().default(false) }).strict()).default([]),
+        copy: z.array(z.object({ from: z.string().min(1), to: relativePath }).strict()).default([]),
+      })
+      .strict()
+      .default({ directories: [], files: [], copy: [] }),
+    secrets: z.array(relativePath).default([]),
+    quarters: z.array(quarterSchema).default([]),
+    quarter_done: z.string().optional(),
+  })
+  .strict();
+
+export type Step = z.infer<typeof stepSchema>;
+export type Act = z.infer<typeof actSchema>;
+export type CeremonyFile = z.infer<typeof ceremonySchema>;
+export type LabQuarter = z.infer<typeof quarterSchema>;
+export type Variables = Readonly<Record<string, string | readonly string[]>>;
+
+function parseYamlWith<T>(schema: z.ZodType<T>, text: string, fileName: string): T {
+  let data: unknown;
+  try {
+    data = parseYaml(text, { strict: true, uniqueKeys: true, maxAliasCount: 0 });
+  } catch (e) {
+    throw new KskError("input", "CEREMONY-FILE", `is not valid YAML: ${(e as Error).message.split("\n")[0]}`, { where: fileName });
+  }
+  const parsed = schema.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const keys = issue && "keys" in issue ? ` (${(issue.keys as string[]).join(", ")})` : "";
+    throw new KskError("input", "CEREMONY-FILE", `${issue?.message ?? "invalid"}${keys}`, { where: `${fileName}: ${issue?.path.join(".") || "top level"}` });
+  }
+  return parsed.data;
+}
+
+export function parseActFile(text: string, fileName: string): Act {
+  const act = parseYamlWith(actSchema, text, fileName);
+  for (const [i, step] of act.steps.entries()) {
+    if (step.stdout !== undefined && !step.outputs.includes(step.stdout)) {
+      throw new KskError("input", "CEREMONY-FILE", `stdout ${step.stdout} must also be listed in outputs`, { where: `${fileName}: steps.${i}` });
+    }
+  }
+  return act;
+}
+
+export function parseCeremonyFile(text: string, fileName: string): CeremonyFile {
+  const ceremony = parseYamlWith(ceremonySchema, text, fileName);
+  for (const [i, q] of ceremony.quarters.entries()) {
+    for (const field of ["at", "zone_at"] as const) {
+      const value = q[field];
+      if (value === undefined) continue;
+      try {
+        parseIsoUtc(value, field);
+      } catch (e) {
+        throw new KskError("input", "CEREMONY-FILE", (e as KskError).detail ?? String(e), { where: `${fileName}: quarters.${i}.${field}` });
+      }
+    }
+  }
+  return ceremony;
+}
+
+/** An act's display name: `03-key-signing`. */
+export function actId(act: Pick<Act, "act" | "name">): string {
+  return `${String(act.act).padStart(2, "0")}-${act.name}`;
+}
+
+const VARIABLE = /\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g;
+
+/**
+ * Expand `${name}` in each argument. An argument that is exactly `${name}` of a list variable
+ * becomes that many arguments (none for an empty list); a list inside a longer string is refused.
+ */
+export function expandArguments(template: readonly string[], variables: Variables, where: string): string[] {
+  const out: string[] = [];
+  for (const arg of template) {
+    const whole = /^\$\{([A-Za-z_][A-Za-z0-9_]*)\}$/.exec(arg);
+    const listValue = whole ? variables[whole[1] as string] : undefined;
+    if (Array.isArray(listValue)) {
+      out.push(...listValue);
+      continue;
+    }
+    out.push(expandString(arg, variables, where));
+  }
+  return out;
+}
+
+export function expandString(text: string, variables: Variables, where: string): string {
+  return text.replace(VARIABLE, (_m, name: string) => {
+    const value = variables[name];
+    if (value === undefined) throw new KskError("input", "CEREMONY-VARIABLE", `\${${name}} is not defined`, { where });
+    if (typeof value !== "string") throw new KskError("input", "CEREMONY-VARIABLE", `\${${name}} is a list; use it as a whole argument`, { where });
+    return value;
+  });
+}
+
+/** The quarter a run is for: the first listed quarter whose `quarter_done` file does not exist yet. */
+export function currentQuarter(ceremony: CeremonyFile, exists: (relativePath: string) => boolean): { quarter: LabQuarter; previous?: LabQuarter } | undefined {
+  const done = ceremony.quarter_done;
+  if (done === undefined) return undefined;
+  for (const [i, q] of ceremony.quarters.entries()) {
+    if (!exists(expandString(done, { quarter: q.quarter }, "quarter_done"))) {
+      const previous = ceremony.quarters[i - 1];
+      return previous ? { quarter: q, previous } : { quarter: q };
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The variables a quarter adds: `quarter`, `schema`, `at`, `zsk_labels` (a list), `previous_skr`
+ * (`--previous-skr FILE`, or nothing in the first quarter) and `skr_chain` (the same, or
+ * `--no-previous-skr`: signing without SKR(n-1) is always said out loud), `previous_skr_file` (the
+ * file alone, for `inputs`) and `zone_at` (a time in one of its slots) when the file gives one.
+ */
+export function quarterVariables(ceremony: CeremonyFile, current: { quarter: LabQuarter; previous?: LabQuarter }): Record<string, string | string[]> {
+  const { quarter, previous } = current;
+  const previousSkr =
+    previous && ceremony.quarter_done ? ["--previous-skr", expandString(ceremony.quarter_done, { quarter: previous.quarter }, "quarter_done")] : [];
+  return {
+    quarter: quarter.quarter,
+    schema: quarter.schema,
+    at: quarter.at,
+    zsk_labels: [...quarter.zsk_labels],
+    previous_skr: previousSkr,
+    previous_skr_file: previousSkr.slice(1),
+    skr_chain: previousSkr.length ? previousSkr : ["--no-previous-skr"],
+    ...(quarter.zone_at === undefined ? {} : { zone_at: quarter.zone_at }),
+  };
+}
+
+/** A step with its variables expanded: what will run. */
+export interface PlannedStep {
+  readonly act: Act;
+  readonly index: number;
+  readonly step: Step;
+  /** The step's `does` with its variables expanded. */
+  readonly does: string;
+  readonly argv: string[];
+  readonly inputs: string[];
+  readonly outputs: string[];
+  readonly stdout?: string;
+}
+
+/**
+ * Expand every step of every act before anything runs, so a typo in act 4 stops the ceremony
+ * before act 1 touches the HSM. Secret files may not be listed as inputs or outputs.
+ */
+export function planActs(acts: readonly Act[], variables: Variables, secrets: readonly string[], actFileName: (act: Act) => string): PlannedStep[][] {
+  const seen = new Set<number>();
+  return acts.map((act) => {
+    if (seen.has(act.act)) throw new KskError("usage", "CEREMONY-ACTS", `act ${act.act} is given twice`);
+    seen.add(act.act);
+    return act.steps.map((step, index) => {
+      const where = `${actFileName(act)}: steps.${index}`;
+      const paths = (list: readonly string[]) =>
+        expandArguments(list, variables, where).map((expanded) => {
+          if (expanded.startsWith("/") || expanded.split("/").includes("..")) {
+            throw new KskError("input", "CEREMONY-FILE", `${expanded}: artefacts are paths inside the output directory`, { where });
+          }
+          if (secrets.includes(expanded))
+            throw new KskError("input", "CEREMONY-SECRET", `${expanded} is a secret file: it is never hashed or recorded`, { where });
+          return expanded;
+        });
+      const stdout = step.stdout === undefined ? undefined : expandString(step.stdout, variables, where);
+      return {
+        act,
+        index,
+        step,
+        does: expandString(step.does, variables, where),
+        argv: expandArguments(step.run, variables, where),
+        inputs: paths(step.inputs),
+        outputs: paths(step.outputs),
+        ...(stdout === undefined ? {} : { stdout }),
+      };
+    });
+  });
+}

@@ -1,0 +1,298 @@
+/**
+ * The ceremony report as one self-contained HTML page: no script, no external stylesheet, font or
+ * image, nothing fetched — it opens the same on an air-gapped laptop. It shows the verdict, each
+ * run (who, where, which HSM), every act and step with its outputs (size, SHA-256, PGP words), the
+ * check results the commands printed, each SKR's bundle table (the witness tables of @ksk/signer,
+ * with the DNSKEY answer size per slot from its response-size computation), an SVG timeline of the
+ * quarters — one row per key, one column per slot, each cell published / signing / revoked — and
+ * the resolver's verdict when act 06 ran.
+ *
+ * Pure: the caller reads the directory (./report.ts) and passes the generation time.
+ */
+import { formatIsoZ, groupedHex, hexToBytes, pgpWords } from "@ksk/core";
+import { type KsrResponseDocument, formatQuarter, quarterOf } from "@ksk/ksr";
+import {
+  DNSKEY_RESPONSE_WARN_BYTES,
+  STATE_MARK,
+  type SlotKey,
+  type SlotKeyState,
+  documentResponseSizes,
+  documentWitnessRows,
+  formatWitnessTable,
+  slotKeys,
+} from "@ksk/signer";
+import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
+
+export interface ReportInput {
+  readonly title: string;
+  readonly generatedEpochSeconds: number;
+  readonly entries: readonly TranscriptEntry[];
+  readonly verification: TranscriptVerification;
+  /** The SKRs the ceremony wrote, by artefact path. */
+  readonly skrs: readonly { readonly path: string; readonly document: KsrResponseDocument }[];
+  /** Text outputs (check results, the resolver's verdict), by artefact path. */
+  readonly texts: ReadonlyMap<string, string>;
+}
+
+export interface ReportVerdict {
+  readonly ok: boolean;
+  readonly line: string;
+}
+
+function esc(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function lastOk(entries: readonly TranscriptEntry[], output: (path: string) => boolean): StepEntry | undefined {
+  return [...entries].reverse().find((e): e is StepEntry => e.type === "step" && e.status === "ok" && e.outputs.some((o) => output(o.path)));
+}
+
+/**
+ * The one-line verdict: what the transcript shows was done and passed. Each `ksk` command exits
+ * non-zero on a failed check, so a step recorded "ok" is a check that passed.
+ */
+export function reportVerdict(input: Pick<ReportInput, "entries" | "verification">): ReportVerdict {
+  const { entries, verification } = input;
+  const parts: string[] = [];
+  let ok = verification.ok;
+  const failed = [...entries].reverse().find((e): e is StepEntry => e.type === "step" && e.status === "failed");
+  const lastEnd = [...entries].reverse().find((e) => e.type === "end");
+  if (lastEnd?.type === "end" && lastEnd.status === "stopped") {
+    ok = false;
+    parts.push(`STOPPED at ${lastEnd.reason ?? (failed ? `act ${failed.act} step ${failed.step}` : "?")}`);
+  }
+  parts.push(lastOk(entries, (p) => p === "root-anchors.verify.txt") ? "anchor published and verified" : "anchor not verified");
+  const skr = lastOk(entries, (p) => /^skr-.*\.anchor\.txt$/.test(p));
+  parts.push(skr ? `SKR ${skr.outputs[0]?.path.replace(/^skr-|\.anchor\.txt$/g, "")} verified against it` : "no SKR verified against the anchor");
+  const zone = lastOk(entries, (p) => p.endsWith(".zone-verify.txt"));
+  parts.push(zone ? "test root zone validated" : "test root zone not signed (act 05 not run)");
+  const resolver = lastOk(entries, (p) => /^resolver-.*\.txt$/.test(p));
+  parts.push(resolver ? "resolved through unbound" : "not resolved through unbound (act 06 not run)");
+  parts.push(
+    verification.ok ? `transcript verifies (${verification.entryCount} entries, ${verification.artefactCount} artefacts)` : "TRANSCRIPT DOES NOT VERIFY",
+  );
+  return { ok, line: `${ok ? "PASS" : "FAIL"}: ${parts.join("; ")}` };
+}
+
+function words(sha256Hex: string): string {
+  return pgpWords(hexToBytes(sha256Hex)).join(" ");
+}
+
+const STATE_COLOUR: Readonly<Record<SlotKeyState, string>> = {
+  published: "#9ecae1",
+  signing: "#08519c",
+  revoked: "#fcae91",
+  "revoked-signing": "#cb181d",
+};
+
+interface Slot {
+  readonly quarter: string;
+  readonly index: number;
+  readonly inceptionEpochSeconds: number;
+  readonly keys: readonly SlotKey[];
+  readonly responseSizeBytes: number;
+}
+
+/** Every slot of every SKR in time order, with its keys' states and DNSKEY answer size. */
+export function timelineSlots(skrs: ReportInput["skrs"]): Slot[] {
+  const slots: Slot[] = [];
+  for (const { document } of skrs) {
+    const sizes = documentResponseSizes(document);
+    const quarter = document.bundles[0] ? formatQuarter(quarterOf(document.bundles[0].inceptionEpochSeconds)) : "?";
+    for (const [i, b] of document.bundles.entries()) {
+      slots.push({ quarter, index: i + 1, inceptionEpochSeconds: b.inceptionEpochSeconds, keys: slotKeys(b), responseSizeBytes: sizes[i] ?? 0 });
+    }
+  }
+  return slots.sort((a, b) => a.inceptionEpochSeconds - b.inceptionEpochSeconds);
+}
+
+/** The SVG timeline: one row per key (by its unrevoked tag), one column per slot. */
+export function timelineSvg(slots: readonly Slot[]): string {
+  const rows = new Map<string, { role: "KSK" | "ZSK"; tag: number; label: string }>();
+  for (const s of slots) {
+    for (const k of s.keys) {
+      const id = `${k.role}-${k.unrevokedKeyTag}`;
+      if (!rows.has(id)) {
+        const name = k.keyIdentifier && k.keyIdentifier.length <= 16 ? ` ${k.keyIdentifier}` : "";
+        rows.set(id, { role: k.role, tag: k.unrevokedKeyTag, label: `${k.role} ${k.unrevokedKeyTag}${name}` });
+      }
+    }
+  }
+  const ordered = [...rows.entries()].sort(([, a], [, b]) => (a.role === b.role ? 0 : a.role === "KSK" ? -1 : 1));
+  const left = 170;
+  const cell = 36;
+  const rowHeight = 22;
+  const top = 40;
+  const width = left + slots.length * cell + 10;
+  const height = top + ordered.length * rowHeight + 60;
+  const out: string[] = [
+    `<svg xmlns="http://www.w3.org/2000/svg" id="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
+    "<title>Key states per slot</title>",
+  ];
+  let previousQuarter = "";
+  for (const [c, s] of slots.entries()) {
+    const x = left + c * cell;
+    if (s.quarter !== previousQuarter) {
+      out.push(`<text x="${x + 2}" y="14" font-weight="bold">${esc(s.quarter)}</text>`);
+      out.push(`<line x1="${x}" y1="4" x2="${x}" y2="${top + ordered.length * rowHeight}" stroke="#444"/>`);
+      previousQuarter = s.quarter;
+    }
+    out.push(`<text x="${x + cell / 2}" y="${top - 8}" text-anchor="middle">${s.index}</text>`);
+  }
+  for (const [r, [id, row]] of ordered.entries()) {
+    const y = top + r * rowHeight;
+    out.push(`<g class="key-row" data-key="${id}" data-role="${row.role}" data-key-tag="${row.tag}">`);
+    out.push(`<text x="4" y="${y + 15}">${esc(row.label)}</text>`);
+    for (const [c, s] of slots.entries()) {
+      const key = s.keys.find((k) => `${k.role}-${k.unrevokedKeyTag}` === id);
+      if (!key) continue;
+      const x = left + c * cell;
+      const slotId = `${s.quarter}/${s.index}`;
+      out.push(
+        `<rect x="${x + 1}" y="${y + 2}" width="${cell - 2}" height="${rowHeight - 4}" fill="${STATE_COLOUR[key.state]}" data-slot="${slotId}" data-state="${key.state}" data-key-tag="${key.keyTag}"><title>${esc(`${row.label}, slot ${slotId}: ${key.state}${key.keyTag !== key.unrevokedKeyTag ? ` (tag ${key.keyTag} with REVOKE)` : ""}`)}</title></rect>`,
+      );
+      out.push(
+        `<text x="${x + cell / 2}" y="${y + 15}" text-anchor="middle" fill="${key.state === "published" || key.state === "revoked" ? "#000" : "#fff"}">${STATE_MARK[key.state]}</text>`,
+      );
+    }
+    out.push("</g>");
+  }
+  const sizeY = top + ordered.length * rowHeight + 20;
+  out.push(`<text x="4" y="${sizeY}">DNSKEY answer (bytes)</text>`);
+  for (const [c, s] of slots.entries()) {
+    const over = s.responseSizeBytes > DNSKEY_RESPONSE_WARN_BYTES;
+    out.push(
+      `<text class="response-size" x="${left + c * cell + cell / 2}" y="${sizeY}" text-anchor="middle" font-size="9" data-slot="${s.quarter}/${s.index}" data-bytes="${s.responseSizeBytes}" fill="${over ? "#cb181d" : "#000"}">${s.responseSizeBytes}</text>`,
+    );
+  }
+  const legendY = sizeY + 24;
+  let lx = 4;
+  for (const state of ["published", "signing", "revoked", "revoked-signing"] as const) {
+    out.push(`<rect x="${lx}" y="${legendY - 11}" width="14" height="14" fill="${STATE_COLOUR[state]}"/><text x="${lx + 18}" y="${legendY}">${state}</text>`);
+    lx += 130;
+  }
+  out.push(`<text x="${lx}" y="${legendY}">red size: over ${DNSKEY_RESPONSE_WARN_BYTES} bytes, may be truncated</text>`);
+  out.push("</svg>");
+  return out.join("\n");
+}
+
+function artefactCells(o: { path: string; sizeBytes: number; sha256Hex: string }): string {
+  return `<td><code>${esc(o.path)}</code></td><td>${o.sizeBytes}</td><td><code>${esc(groupedHex(hexToBytes(o.sha256Hex)))}</code><br><small>${esc(words(o.sha256Hex))}</small></td>`;
+}
+
+function runsSection(entries: readonly TranscriptEntry[]): string {
+  const starts = entries.filter((e): e is StartEntry => e.type === "start");
+  const rows = starts.map(
+    (s) =>
+      `<tr><td>${esc(s.timeUtc)}</td><td>${esc(typeof s.variables.quarter === "string" ? s.variables.quarter : "")}</td><td>${esc(s.operator)}</td><td>${esc(s.witnesses.join(", "))}</td><td>${s.mode === "scripted" ? "<b>scripted (--yes)</b>" : "witnessed"}</td><td>${esc(s.acts.join(" "))}${s.resumedFrom ? ` (resumed at act ${s.resumedFrom.act} step ${s.resumedFrom.step})` : ""}</td><td>${esc(`${s.hsm.tokenLabel}${s.hsm.tokenSerial ? ` serial ${s.hsm.tokenSerial}` : ""} (${s.hsm.modulePath})`)}</td><td>${esc(`ksk ${s.toolkitVersion} on ${s.host}`)}</td></tr>`,
+  );
+  return `<h2>Runs</h2><table><tr><th>started (UTC)</th><th>quarter</th><th>operator</th><th>witnesses</th><th>mode</th><th>acts</th><th>HSM token</th><th>toolkit</th></tr>${rows.join("")}</table>`;
+}
+
+function stepsSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<string, string>): string {
+  const out: string[] = ["<h2>Acts and steps</h2>"];
+  let act = -1;
+  for (const e of entries) {
+    if (e.type === "start") {
+      out.push(`<h3 class="run">Run of ${esc(e.timeUtc)}</h3>`);
+      act = -1;
+    }
+    if (e.type === "act" && e.status === "skipped")
+      out.push(`<p>Act ${String(e.act).padStart(2, "0")} ${esc(e.actName)}: skipped (${esc(e.reason ?? "")})</p>`);
+    if (e.type !== "step") continue;
+    if (e.act !== act) {
+      out.push(`<h4>Act ${String(e.act).padStart(2, "0")} ${esc(e.actName)}</h4>`);
+      act = e.act;
+    }
+    const status = e.status === "ok" ? "ok" : e.status === "failed" ? "FAILED" : "skipped";
+    out.push(
+      `<div class="step ${e.status}" data-act="${e.act}" data-step="${e.step}"><p><b>${e.step}.</b> ${esc(e.does)} — <span class="status">${status}</span> <small>${esc(e.timeUtc)}${e.consent ? `; key use: ${esc(e.consent)}` : ""}</small></p>`,
+    );
+    out.push(`<p><code>ksk ${esc(e.argv.join(" "))}</code></p>`);
+    if (e.reason) out.push(`<p class="reason">${esc(e.reason)}</p>`);
+    if (e.outputs.length) {
+      out.push(
+        `<table><tr><th>output</th><th>bytes</th><th>SHA-256 and PGP words</th></tr>${e.outputs.map((o) => `<tr>${artefactCells(o)}</tr>`).join("")}</table>`,
+      );
+      for (const o of e.outputs) {
+        const text = texts.get(o.path);
+        if (text !== undefined) out.push(`<details><summary>${esc(o.path)}</summary><pre>${esc(text)}</pre></details>`);
+      }
+    }
+    out.push("</div>");
+  }
+  return out.join("\n");
+}
+
+function checksSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<string, string>): string {
+  const out: string[] = ["<h2>Check results</h2>"];
+  const seen = new Set<string>();
+  for (const e of entries) {
+    if (e.type !== "step" || e.status !== "ok") continue;
+    for (const o of e.outputs) {
+      const text = texts.get(o.path);
+      if (text === undefined || seen.has(o.path) || /^resolver-/.test(o.path)) continue;
+      const lines = text.split("\n").filter((l) => /^\s*(PASS|FAIL|OFF|SKIP)\b/.test(l));
+      if (!lines.length) continue;
+      seen.add(o.path);
+      out.push(`<h4><code>${esc(o.path)}</code></h4><pre class="checks">${esc(lines.join("\n"))}</pre>`);
+    }
+  }
+  return out.join("\n");
+}
+
+function bundlesSection(skrs: ReportInput["skrs"]): string {
+  const out: string[] = ["<h2>Bundles</h2>"];
+  for (const { path, document } of skrs) {
+    const sizes = documentResponseSizes(document);
+    const rows = documentWitnessRows(document.bundles).map((r, i) => ({ ...r, responseSizeBytes: sizes[i] ?? 0 }));
+    out.push(`<pre class="bundles">${esc(formatWitnessTable(`${path}: SKR ${document.id}`, rows).join("\n"))}</pre>`);
+  }
+  return out.join("\n");
+}
+
+function resolverSection(texts: ReadonlyMap<string, string>): string {
+  const verdicts = [...texts].filter(([p]) => /^resolver-.*\.txt$/.test(p));
+  if (!verdicts.length) return "<h2>Resolver</h2><p>Act 06 (resolve through unbound) has not run.</p>";
+  return `<h2>Resolver</h2>${verdicts.map(([p, t]) => `<h4><code>${esc(p)}</code></h4><pre class="resolver">${esc(t)}</pre>`).join("\n")}`;
+}
+
+export function renderReportHtml(input: ReportInput): string {
+  const verdict = reportVerdict(input);
+  const v = input.verification;
+  const slots = timelineSlots(input.skrs);
+  return `<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'">
+<title>${esc(input.title)}</title>
+<style>
+body { font-family: sans-serif; margin: 1.5em; color: #111; }
+table { border-collapse: collapse; margin: 0.5em 0; }
+th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top; font-size: 13px; }
+pre { background: #f4f4f4; padding: 6px; overflow-x: auto; font-size: 12px; }
+.verdict { font-size: 1.2em; padding: 8px; border: 2px solid; }
+.verdict.pass { border-color: #238b45; background: #e5f5e0; }
+.verdict.fail { border-color: #cb181d; background: #fee0d2; }
+.step.failed .status, .reason { color: #cb181d; font-weight: bold; }
+</style>
+</head>
+<body>
+<h1>${esc(input.title)}</h1>
+<p>Generated ${esc(formatIsoZ(input.generatedEpochSeconds))} by <code>ksk report</code> from the ceremony's transcript and outputs.</p>
+<p class="verdict ${verdict.ok ? "pass" : "fail"}" id="verdict">${esc(verdict.line)}</p>
+<h2>Transcript</h2>
+<p>${v.ok ? `Verified: ${v.entryCount} entries chained, ${v.artefactCount} artefacts match.` : `<b>Does not verify</b>: ${v.problems.map((p) => esc(`${p.subject}: ${p.detail}`)).join("; ")}`}${v.incomplete ? " The last run did not complete." : ""}</p>
+<p>Last entry SHA-256 <code>${esc(groupedHex(hexToBytes(v.headSha256Hex)))}</code><br><small>${esc(words(v.headSha256Hex))}</small></p>
+${runsSection(input.entries)}
+<h2>Timeline</h2>
+${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
+${bundlesSection(input.skrs)}
+${checksSection(input.entries, input.texts)}
+${resolverSection(input.texts)}
+${stepsSection(input.entries, input.texts)}
+</body>
+</html>
+`;
+}

@@ -1,0 +1,72 @@
+/**
+ * `ksk report DIR`: read a ceremony's output directory — its transcript, the SKRs and the text
+ * outputs the transcript lists — verify the transcript, and write the HTML page of
+ * ./report-html.ts beside them (atomically: a temporary file renamed into place).
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { promises as fs } from "node:fs";
+import path from "node:path";
+import { KskError } from "@ksk/core";
+import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
+import { type ReportVerdict, renderReportHtml, reportVerdict } from "./report-html.js";
+import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
+
+export const REPORT_FILE = "report.html";
+/** Text outputs larger than this are listed with their hashes but not shown. */
+const MAX_SHOWN_TEXT_BYTES = 256 * 1024;
+
+export async function writeReport(dir: string, options: { output?: string; nowEpochSeconds: number }): Promise<{ file: string; verdict: ReportVerdict }> {
+  const transcriptFile = path.join(dir, TRANSCRIPT_FILE);
+  let bytes: Uint8Array;
+  try {
+    bytes = new Uint8Array(await fs.readFile(transcriptFile));
+  } catch (e) {
+    throw new KskError("input", "TRANSCRIPT-UNREADABLE", `no ceremony transcript here: ${(e as Error).message}`, { where: transcriptFile });
+  }
+  const read = (relative: string): Uint8Array | undefined => {
+    try {
+      return new Uint8Array(readFileSync(path.join(dir, relative)));
+    } catch {
+      return undefined;
+    }
+  };
+  const verification = verifyTranscript(bytes, read);
+  const entries = verification.problems.some((p) => p.subject.startsWith("entry ")) ? [] : parseEntries(transcriptLines(bytes), transcriptFile);
+  const skrs: { path: string; document: KsrResponseDocument }[] = [];
+  const texts = new Map<string, string>();
+  const outputs = new Set<string>();
+  for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) outputs.add(o.path);
+  for (const relative of outputs) {
+    const content = read(relative);
+    if (content === undefined) continue;
+    if (relative.endsWith(".xml")) {
+      try {
+        const { document } = parseKsrXml(content, { fileName: relative });
+        if (document.kind === "response") skrs.push({ path: relative, document });
+      } catch {
+        // root-anchors.xml and any other XML that is not a KSR/SKR: listed, not tabulated.
+      }
+    } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
+      texts.set(relative, new TextDecoder().decode(content));
+    }
+  }
+  const html = renderReportHtml({
+    title: `KSK ceremony report: ${path.basename(path.resolve(dir))}`,
+    generatedEpochSeconds: options.nowEpochSeconds,
+    entries,
+    verification,
+    skrs,
+    texts,
+  });
+  const file = options.output ?? path.join(dir, REPORT_FILE);
+  const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
+  try {
+    await fs.writeFile(temporary, html, { mode: 0o644, flag: "wx" });
+    await fs.rename(temporary, file);
+  } catch (e) {
+    await fs.rm(temporary, { force: true });
+    throw new KskError("input", "OUTPUT-UNWRITABLE", (e as Error).message, { where: file });
+  }
+  return { file, verdict: reportVerdict({ entries, verification }) };
+}

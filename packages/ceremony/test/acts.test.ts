@@ -1,0 +1,106 @@
+/**
+ * Act files and the ceremony file: the lab's own files (ceremony-scripts/acts, keys-example) load
+ * and expand; variables expand as arguments (a list variable as several), an unknown variable or a
+ * secret listed as an artefact is refused before anything runs; the quarter is the first listed one
+ * whose SKR is not there yet, chained to the one before.
+ */
+import { readFileSync, readdirSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { actId, currentQuarter, expandArguments, parseActFile, parseCeremonyFile, planActs, quarterVariables } from "../src/index.js";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
+const actsDir = path.join(root, "ceremony-scripts/acts");
+const labCeremony = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-ceremony.yaml"), "utf8"), "lab-ceremony.yaml");
+const acts = readdirSync(actsDir)
+  .filter((f) => f.endsWith(".yaml"))
+  .sort()
+  .map((f) => ({ file: f, act: parseActFile(readFileSync(path.join(actsDir, f), "utf8"), f) }));
+
+describe("the lab's act files", () => {
+  it("are acts 01-06, each named as its file, each step a ksk command line", () => {
+    expect(acts.map((a) => `${actId(a.act)}.yaml`)).toEqual(acts.map((a) => a.file));
+    expect(acts.map((a) => a.act.act)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it("expand for every quarter with the lab ceremony's variables, the chain flags only after the first", () => {
+    const base = { out: "/lab", examples: "/ex", ...labCeremony.variables };
+    for (const [i, q] of labCeremony.quarters.entries()) {
+      const current = i === 0 ? { quarter: q } : { quarter: q, previous: labCeremony.quarters[i - 1] as typeof q };
+      const plan = planActs(
+        acts.map((a) => a.act),
+        { ...base, ...quarterVariables(labCeremony, current) },
+        labCeremony.secrets,
+        (a) => actId(a),
+      );
+      const sign = plan[2]?.find((s) => s.argv[0] === "skr" && s.argv[1] === "sign");
+      expect(sign?.argv).toContain(`ksr-${q.quarter}.xml`);
+      expect(sign?.argv.slice(sign.argv.indexOf("--schema"), sign.argv.indexOf("--schema") + 4)).toEqual(
+        i === 0
+          ? ["--schema", q.schema, "--no-previous-skr", "--now"]
+          : ["--schema", q.schema, "--previous-skr", `skr-${labCeremony.quarters[i - 1]?.quarter}.xml`],
+      );
+      expect(sign?.step).toMatchObject({ private_key: true, asks_yes: true });
+      expect(sign?.inputs).toEqual(
+        i === 0 ? [`ksr-${q.quarter}.xml`, "ksrsigner.yaml"] : [`ksr-${q.quarter}.xml`, "ksrsigner.yaml", `skr-${labCeremony.quarters[i - 1]?.quarter}.xml`],
+      );
+    }
+  });
+});
+
+/** `${name}` as the act files write it (built, so that no string here looks like a mistaken template). */
+const v = (name: string) => ["$", "{", name, "}"].join("");
+
+describe("variables", () => {
+  it("expand a whole-argument list into several arguments, and strings inside arguments", () => {
+    expect(expandArguments(["--zsk", v("zsks"), `ksr-${v("q")}.xml`, v("none")], { zsks: ["Z1", "Z2"], q: "2027Q1", none: [] }, "t")).toEqual([
+      "--zsk",
+      "Z1",
+      "Z2",
+      "ksr-2027Q1.xml",
+    ]);
+  });
+
+  it("refuse an unknown variable and a list inside a longer argument, naming the file and step", () => {
+    expect(() => expandArguments([v("nope")], {}, "03.yaml: steps.1")).toThrow(`03.yaml: steps.1: ${v("nope")} is not defined`);
+    expect(() => expandArguments([`x${v("zsks")}`], { zsks: ["a"] }, "w")).toThrow(`${v("zsks")} is a list; use it as a whole argument`);
+  });
+
+  it("refuse a secret file listed as an artefact, and a path outside the output directory", () => {
+    const act = parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [words, x], inputs: [softhsm/user.pin] }\n", "a.yaml");
+    expect(() => planActs([act], {}, ["softhsm/user.pin"], () => "a.yaml")).toThrow(/softhsm\/user\.pin is a secret file/);
+    const outside = parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [words, x], outputs: ['../x'] }\n", "a.yaml");
+    expect(() => planActs([outside], {}, [], () => "a.yaml")).toThrow(/artefacts are paths inside the output directory/);
+  });
+});
+
+describe("act and ceremony files", () => {
+  it("refuse unknown keys and a stdout not listed as an output, naming the path", () => {
+    expect(() => parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], privat_key: true }\n", "a.yaml")).toThrow(
+      /a\.yaml: steps\.0: .*privat_key/,
+    );
+    expect(() => parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], stdout: o.txt }\n", "a.yaml")).toThrow(
+      "a.yaml: steps.0: stdout o.txt must also be listed in outputs",
+    );
+    expect(() =>
+      parseCeremonyFile("hsm: { module: m, token: t }\nquarters: [{ quarter: 2027Q1, schema: s, at: 2026-11-28T00:00:00+01:00, zsk_labels: [Z] }]\n", "c.yaml"),
+    ).toThrow(/c\.yaml: quarters\.0\.at: .*only UTC/);
+  });
+});
+
+describe("the quarter of a run", () => {
+  it("is the first listed quarter whose SKR is missing, with the one before as the chain", () => {
+    const done = new Set(["skr-2026Q3.xml"]);
+    const current = currentQuarter(labCeremony, (p) => done.has(p));
+    expect(current?.quarter.quarter).toBe("2026Q4");
+    expect(current?.previous?.quarter).toBe("2026Q3");
+    expect(quarterVariables(labCeremony, current as NonNullable<typeof current>)).toMatchObject({
+      quarter: "2026Q4",
+      schema: "rollover",
+      previous_skr: ["--previous-skr", "skr-2026Q3.xml"],
+      skr_chain: ["--previous-skr", "skr-2026Q3.xml"],
+    });
+    expect(currentQuarter(labCeremony, () => true)).toBeUndefined();
+    expect(currentQuarter(labCeremony, () => false)?.previous).toBeUndefined();
+  });
+});

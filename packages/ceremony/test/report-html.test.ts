@@ -1,0 +1,57 @@
+/**
+ * The report page from IANA's real SKRs of 2017 Q1 and Q2 (packages/ksr/test/fixtures, provenance
+ * there): 18 slots in time order, one row per key — KSK-2010 (19036, Kjqmt7v) signing every slot,
+ * the ZSKs published in the slots the files list them — and the verdict of a stopped ceremony.
+ * The expected states are read from the files here, not from the module under test.
+ */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { isSep, keyTag } from "@ksk/core";
+import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
+import { describe, expect, it } from "vitest";
+import { type TranscriptEntry, renderReportHtml, reportVerdict, timelineSlots } from "../src/index.js";
+
+const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../ksr/test/fixtures");
+const skrs = ["skr-root-2017-q2-0.xml", "skr-root-2017-q1-0.xml"].map((f) => ({
+  path: f,
+  document: parseKsrXml(readFileSync(path.join(fixtures, f))).document as KsrResponseDocument,
+}));
+const verified = { ok: true, entryCount: 3, artefactCount: 2, headSha256Hex: "ab".repeat(32), problems: [], incomplete: false };
+
+describe("the report's timeline from IANA's 2017 Q1 and Q2 SKRs", () => {
+  it("has 18 slots in time order, KSK-2010 signing each, the ZSKs published where the files list them", () => {
+    const slots = timelineSlots(skrs);
+    expect(slots.map((s) => `${s.quarter}/${s.index}`)).toEqual(
+      [...Array(9)].map((_, i) => `2017Q1/${i + 1}`).concat([...Array(9)].map((_, i) => `2017Q2/${i + 1}`)),
+    );
+    const files = [skrs[1], skrs[0]].flatMap((s) => s?.document.bundles ?? []);
+    for (const [i, slot] of slots.entries()) {
+      const bundle = files[i];
+      expect(slot.keys.find((k) => k.role === "KSK")).toMatchObject({ keyTag: 19036, state: "signing", keyIdentifier: "Kjqmt7v" });
+      expect(slot.keys.filter((k) => k.role === "ZSK").map((k) => k.keyTag)).toEqual(bundle?.keys.filter((k) => !isSep(k.dnskey)).map((k) => keyTag(k.dnskey)));
+      expect(slot.keys.filter((k) => k.role === "ZSK").every((k) => k.state === "published")).toBe(true);
+    }
+  });
+
+  it("renders one SVG row per key and a rect per key and slot, with no script or external reference", () => {
+    const html = renderReportHtml({ title: "t", generatedEpochSeconds: 0, entries: [], verification: verified, skrs, texts: new Map() });
+    const zskTags = new Set(skrs.flatMap((s) => s.document.bundles.flatMap((b) => b.keys.filter((k) => !isSep(k.dnskey)).map((k) => keyTag(k.dnskey)))));
+    const rows = [...html.matchAll(/<g class="key-row" data-key="([^"]+)"/g)].map((m) => m[1]);
+    expect(rows[0]).toBe("KSK-19036");
+    expect(new Set(rows.slice(1))).toEqual(new Set([...zskTags].map((t) => `ZSK-${t}`)));
+    expect(rows).toHaveLength(zskTags.size + 1);
+    expect([...html.matchAll(/data-state="signing"/g)]).toHaveLength(18);
+    expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/);
+  });
+});
+
+describe("the verdict", () => {
+  it("fails a stopped ceremony, naming where it stopped", () => {
+    const entries = [
+      { seq: 1, type: "end", status: "stopped", reason: "act 03 step 2: ksk exited 1: KSR-CHAIN-KEYS", resumeFrom: { act: 3, step: 2 } },
+    ] as unknown as TranscriptEntry[];
+    const v = reportVerdict({ entries, verification: verified });
+    expect(v.ok).toBe(false);
+    expect(v.line).toMatch(/^FAIL: STOPPED at act 03 step 2: ksk exited 1: KSR-CHAIN-KEYS; anchor not verified;/);
+  });
+});

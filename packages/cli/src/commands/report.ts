@@ -1,0 +1,26 @@
+/**
+ * `ksk report DIR [-o FILE]` — the ceremony's HTML report (one self-contained page, DIR/report.html
+ * by default) and its one-line verdict. Exit 0 when the verdict is PASS, 1 when it is not.
+ */
+import { writeReport } from "@ksk/ceremony";
+import { EXIT } from "../exit-codes.js";
+import { type CommandFactory, handle } from "./command.js";
+
+interface ReportArgs {
+  dir: string;
+  output?: string;
+}
+
+export const reportCommand: CommandFactory = (ctx, setExitCode) => ({
+  command: "report <dir>",
+  describe: "Write a ceremony's HTML report: acts, hashes, checks, bundle tables, the key timeline",
+  builder: (y) =>
+    y
+      .positional("dir", { type: "string", demandOption: true, describe: "The ceremony's output directory (with transcript.jsonl)" })
+      .option("output", { alias: "o", type: "string", describe: "Where to write the page (default DIR/report.html)" }),
+  handler: handle(async (argv: ReportArgs) => {
+    const { file, verdict } = await writeReport(argv.dir, { ...(argv.output === undefined ? {} : { output: argv.output }), nowEpochSeconds: ctx.now() });
+    if (!verdict.ok) setExitCode(EXIT.checkFailed);
+    ctx.out(`Report: ${file}\n${verdict.line}\n`);
+  }),
+});

@@ -1,0 +1,279 @@
+/**
+ * `ksk ceremony run` as operators run it (the real process, each step a real `ksk` process), on
+ * acts that need no HSM: the real root KSKs' DNSKEYs (keys-example/root-ksks.zone) through `ksk
+ * ds`, `ksk keytag` and `ksk words`. A failing step stops the ceremony naming act, step and reason,
+ * records it, runs nothing after it and leaves no partial artefact; a new run refuses to start
+ * over it; `--resume` continues there; a private-key step needs a typed Yes (through a real
+ * pseudo-terminal, test/support/type-at-prompt.py) or a recorded `--yes`; a secret file never enters the
+ * transcript; `ksk transcript verify` passes, then fails on an altered artefact.
+ */
+import { spawn, spawnSync } from "node:child_process";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { hasTool } from "./support/tools.js";
+
+const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const bin = path.join(root, "packages/cli/bin/ksk");
+const base = mkdtempSync(path.join(tmpdir(), "ksk ceremony #run-"));
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+const PIN = "914273";
+
+function ksk(args: string[], options: { input?: string } = {}) {
+  const r = spawnSync(bin, args, { cwd: base, encoding: "utf8", input: options.input ?? "", timeout: 240_000 });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+function entries(out: string): Record<string, unknown>[] {
+  return readFileSync(path.join(out, "transcript.jsonl"), "utf8")
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** A ceremony directory: the ceremony file, two act files, and where the outputs go. */
+function setUp(name: string, { actTwoPrivate = false } = {}) {
+  const dir = path.join(base, name);
+  mkdirSync(dir);
+  copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(dir, "root-ksks.zone"));
+  writeFileSync(
+    path.join(dir, "ceremony.yaml"),
+    `operator: Test Operator
+witnesses: [Witness One]
+hsm: { module: /usr/lib/softhsm/libsofthsm2.so, token: none }
+variables: { zone: input.zone }
+setup:
+  files:
+    - { path: secret.pin, text: "${PIN}\\n", secret: true }
+  copy:
+    - { from: root-ksks.zone, to: input.zone }
+`,
+  );
+  writeFileSync(
+    path.join(dir, "01-tags.yaml"),
+    `act: 1
+name: tags
+title: Key tags and DS of the real root KSKs
+steps:
+  - does: Key tags
+    run: [keytag, "\${zone}"]
+    inputs: ["\${zone}"]
+    stdout: tags.txt
+    outputs: [tags.txt]
+  - does: DS records
+    run: [ds, "\${zone}", --digest, "2"]
+    inputs: ["\${zone}"]
+    stdout: root.ds
+    outputs: [root.ds]
+`,
+  );
+  writeFileSync(
+    path.join(dir, "02-words.yaml"),
+    `act: 2
+name: words
+title: PGP words, after a check of extra keys
+steps:
+  - does: DS of the extra keys
+    run: [ds, extra.zone]
+    inputs: [extra.zone]
+    stdout: extra.ds
+    outputs: [extra.ds]
+  - does: PGP words of the DS
+    run: [words, root.ds, extra.ds]
+    inputs: [root.ds, extra.ds]
+    private_key: ${actTwoPrivate}
+    stdout: words.txt
+    outputs: [words.txt]
+`,
+  );
+  const out = path.join(dir, "out");
+  const run = (extra: string[], options: { input?: string } = {}) =>
+    ksk(
+      [
+        "ceremony",
+        "run",
+        path.join(dir, "02-words.yaml"),
+        path.join(dir, "01-tags.yaml"),
+        "--ceremony",
+        path.join(dir, "ceremony.yaml"),
+        "--out",
+        out,
+        ...extra,
+      ],
+      options,
+    );
+  return { dir, out, run };
+}
+
+describe("ksk ceremony run", () => {
+  it("stops at a failing step naming act, step and reason; refuses a fresh start; --resume continues there", () => {
+    const { out, run } = setUp("stop-resume");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "extra.zone"), ".\t172800\tIN\tDNSKEY\t257 3 8 not*base64\n");
+    const first = run(["--yes"]);
+    expect(first.code, first.stderr).toBe(3);
+    expect(first.stderr).toMatch(
+      /^ksk: 02-words act 02 step 1 \(DS of the extra keys\): ksk exited 3: ksk: extra\.zone:1: .*not valid base64.*the ceremony stopped here: no later step ran \(resume from act 02 step 1 with --resume\)$/m,
+    );
+    // Act 1 ran in full, act 2 stopped at its first step: nothing after it, no partial extra.ds.
+    expect(existsSync(path.join(out, "tags.txt"))).toBe(true);
+    expect(existsSync(path.join(out, "extra.ds"))).toBe(false);
+    expect(existsSync(path.join(out, "words.txt"))).toBe(false);
+    expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    const recorded = entries(out);
+    const failed = recorded.find((e) => e.status === "failed");
+    expect(failed).toMatchObject({ type: "step", act: 2, step: 1, exitCode: 3 });
+    expect(String(failed?.reason)).toMatch(/ksk exited 3/);
+    expect(recorded.at(-1)).toMatchObject({ type: "end", status: "stopped", resumeFrom: { act: 2, step: 1 } });
+    expect(recorded.filter((e) => e.type === "step" && e.act === 2)).toHaveLength(1);
+
+    const report = ksk(["report", out]);
+    expect(report.code).toBe(1);
+    expect(report.stdout).toMatch(/^FAIL: STOPPED at act 02 step 1: ksk exited 3: /m);
+    expect(readFileSync(path.join(out, "report.html"), "utf8")).toContain('class="step failed" data-act="2" data-step="1"');
+
+    const again = run(["--yes"]);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/the last run stopped at act 2 step 1 .*; continue it with --resume/);
+
+    copyFileSync(path.join(out, "input.zone"), path.join(out, "extra.zone"));
+    const resumed = run(["--yes", "--resume"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    const after = entries(out);
+    const lastStart = after.map((e) => e.type).lastIndexOf("start");
+    expect(after[lastStart]).toMatchObject({ resumedFrom: { act: 2, step: 1 }, mode: "scripted", operator: "Test Operator" });
+    const resumedSteps = after.slice(lastStart).filter((e) => e.type === "step");
+    expect(resumedSteps.map((e) => [e.act, e.step, e.status])).toEqual([
+      [2, 1, "ok"],
+      [2, 2, "ok"],
+    ]);
+    expect(after.at(-1)).toMatchObject({ type: "end", status: "complete" });
+    expect(readFileSync(path.join(out, "words.txt"), "utf8")).toMatch(/SHA-256/);
+
+    const verified = ksk(["transcript", "verify", path.join(out, "transcript.jsonl")]);
+    expect(verified.code, verified.stdout + verified.stderr).toBe(0);
+    expect(verified.stdout).toMatch(/Transcript verified: .* entries chained, 6 artefacts match/);
+    // The lab secret was written (0600) but never hashed or recorded.
+    expect(readFileSync(path.join(out, "secret.pin"), "utf8")).toBe(`${PIN}\n`);
+    expect(readFileSync(path.join(out, "transcript.jsonl"), "utf8")).not.toContain(PIN);
+    expect(readFileSync(path.join(out, "transcript.jsonl"), "utf8")).not.toContain("secret.pin");
+
+    writeFileSync(path.join(out, "root.ds"), `${readFileSync(path.join(out, "root.ds"), "utf8")} `);
+    const altered = ksk(["transcript", "verify", path.join(out, "transcript.jsonl")]);
+    expect(altered.code).toBe(1);
+    expect(altered.stdout).toMatch(/^FAIL .*transcript\.jsonl: root\.ds: has SHA-256 .* as entry \d+ records$/m);
+    expect(ksk(["transcript", "verify", path.join(out, "absent.jsonl")]).code).toBe(3);
+  }, 240_000);
+
+  it("stops on SIGTERM with the transcript consistent and the resume point recorded; --resume finishes", async () => {
+    const { out, run } = setUp("interrupt");
+    mkdirSync(out);
+    copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(out, "extra.zone"));
+    const { dir } = { dir: path.dirname(out) };
+    const child = spawn(
+      bin,
+      [
+        "ceremony",
+        "run",
+        path.join(dir, "01-tags.yaml"),
+        path.join(dir, "02-words.yaml"),
+        "--ceremony",
+        path.join(dir, "ceremony.yaml"),
+        "--out",
+        out,
+        "--yes",
+      ],
+      { stdio: "ignore" },
+    );
+    const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+    // Wait (by polling the file, not by the clock) until the first step is recorded, then interrupt.
+    const transcript = path.join(out, "transcript.jsonl");
+    while (!(existsSync(transcript) && readFileSync(transcript, "utf8").includes('"type":"step"'))) await new Promise((r) => setTimeout(r, 50));
+    child.kill("SIGTERM");
+    expect(await exited).toBe(5);
+    const recorded = entries(out);
+    const failed = recorded.find((e) => e.status === "failed");
+    expect(String(failed?.reason)).toMatch(/interrupted \(SIGTERM\)/);
+    expect(recorded.at(-1)).toMatchObject({ type: "end", status: "stopped", resumeFrom: { act: failed?.act, step: failed?.step } });
+    expect(readdirSync(out).filter((f) => f.endsWith(".tmp"))).toEqual([]);
+    const verified = ksk(["transcript", "verify", transcript]);
+    expect(verified.code, verified.stdout).toBe(0);
+    const resumed = run(["--yes", "--resume"]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(existsSync(path.join(out, "words.txt"))).toBe(true);
+  }, 240_000);
+
+  it("refuses an act that lists a secret file, before any step runs", () => {
+    const { dir, out, run } = setUp("secret");
+    writeFileSync(
+      path.join(dir, "01-tags.yaml"),
+      readFileSync(path.join(dir, "01-tags.yaml"), "utf8").replace(`inputs: ["\${zone}"]\n    stdout: tags.txt`, "inputs: [secret.pin]\n    stdout: tags.txt"),
+    );
+    const r = run(["--yes"]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/secret\.pin is a secret file: it is never hashed or recorded/);
+    expect(existsSync(path.join(out, "transcript.jsonl"))).toBe(false);
+    expect(existsSync(path.join(out, "secret.pin"))).toBe(false);
+  }, 60_000);
+
+  it("asks for the exact Yes before a private-key step: refused without a terminal, recorded when --yes stands in", () => {
+    const { out, run } = setUp("consent", { actTwoPrivate: true });
+    mkdirSync(out);
+    copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(out, "extra.zone"));
+    const refused = run(["--operator", "Command-Line Operator", "--witness", "Witness A", "--witness", "Witness B"]);
+    expect(refused.code).toBe(5);
+    expect(entries(out)[0]).toMatchObject({ operator: "Command-Line Operator", witnesses: ["Witness A", "Witness B"], mode: "witnessed" });
+    expect(refused.stderr).toMatch(/act 02 step 2 .*a witness must type Yes/);
+    expect(existsSync(path.join(out, "words.txt"))).toBe(false);
+    expect(entries(out).find((e) => e.status === "failed")).toMatchObject({ act: 2, step: 2 });
+    const scripted = run(["--yes", "--resume"]);
+    expect(scripted.code, scripted.stderr).toBe(0);
+    expect(entries(out).find((e) => e.act === 2 && e.step === 2 && e.status === "ok")).toMatchObject({ consent: "--yes (scripted lab run)" });
+  }, 240_000);
+
+  // KNOWN FAILING until the CLI's terminal prompt is fixed (packages/cli/src/terminal.ts, another
+  // branch): main.ts's prompt closes its readline inside the answer callback, and the close handler
+  // rejects ("standard input closed") before the answer resolves. When that lands, drop `.fails`.
+  it.runIf(hasTool("python3")).fails(
+    "takes a Yes typed at a real pseudo-terminal, and refuses a lower-case yes",
+    () => {
+      const { dir, out } = setUp("typed", { actTwoPrivate: true });
+      mkdirSync(out);
+      copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(out, "extra.zone"));
+      const typeAnswer = (answer: string, extra: string[]) => {
+        const argv = [
+          bin,
+          "ceremony",
+          "run",
+          path.join(dir, "01-tags.yaml"),
+          path.join(dir, "02-words.yaml"),
+          "--ceremony",
+          path.join(dir, "ceremony.yaml"),
+          "--out",
+          out,
+          ...extra,
+        ];
+        const r = spawnSync("python3", [path.join(root, "test/support/type-at-prompt.py"), "Type Yes to continue:", answer, "--", ...argv], {
+          encoding: "utf8",
+          timeout: 240_000,
+        });
+        return { code: r.status, out: r.stdout };
+      };
+      const lower = typeAnswer("yes", []);
+      expect(lower.code).toBe(5);
+      expect(lower.out).toMatch(/Use the private key: PGP words of the DS\? Type Yes to continue:/);
+      expect(lower.out).toMatch(/the answer was "yes", not "Yes": the step did not run/);
+      const typed = typeAnswer("Yes", ["--resume"]);
+      expect(typed.code, typed.out).toBe(0);
+      expect(entries(out).find((e) => e.act === 2 && e.step === 2 && e.status === "ok")).toMatchObject({ consent: "typed Yes at the terminal" });
+      expect(
+        entries(out)
+          .filter((e) => e.type === "start")
+          .at(-1),
+      ).toMatchObject({ mode: "witnessed", witnesses: ["Witness One"] });
+    },
+    240_000,
+  );
+});
