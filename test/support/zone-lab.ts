@@ -7,9 +7,9 @@
  */
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Signer, formatIsoZ, makeRR, parseName, parseTimeArgument, rrToString } from "@ksk/core";
+import { type Signer, formatIsoZ, makeRR, parseName, rrToString } from "@ksk/core";
 import { openSoftwareKeystore } from "@ksk/keystore";
-import { type KsrResponseDocument, writeKsrXml } from "@ksk/ksr";
+import { type KsrResponseDocument, parseQuarter, quarterStartEpochSeconds, writeKsrXml } from "@ksk/ksr";
 import { labSkr } from "./lab-skr.js";
 import { testSigner } from "./soft-signer.js";
 
@@ -41,8 +41,13 @@ export interface ZoneLab {
   readonly zsks: readonly Signer[];
 }
 
-export async function makeZoneLab(dir: string, options: { algorithm?: 8 | 13 } = {}): Promise<ZoneLab> {
+/**
+ * `quarter` defaults to 2027Q1 with a time in bundle 4; BIND's dnssec-verify and delv, which take
+ * no time, need the quarter of the real clock and a time inside it (`atEpochSeconds`).
+ */
+export async function makeZoneLab(dir: string, options: { algorithm?: 8 | 13; quarter?: string; atEpochSeconds?: number } = {}): Promise<ZoneLab> {
   const algorithm = options.algorithm ?? 8;
+  const quarter = options.quarter ?? "2027Q1";
   const passphraseFile = path.join(dir, "passphrase.txt");
   writeFileSync(passphraseFile, "lab passphrase\n");
   const keystoreDir = path.join(dir, "zsks");
@@ -60,14 +65,56 @@ export async function makeZoneLab(dir: string, options: { algorithm?: 8 | 13 } =
       zsks.push(await keystore.signer(label));
     }
     const ksk = testSigner({ algorithm, flags: 257, label: "lab-ksk" });
-    const skr = await labSkr({ zsks, ksk, quarter: "2027Q1", nowEpochSeconds: parseTimeArgument("2026-11-01T00:00:00Z") });
-    const skrFile = path.join(dir, "skr-2027Q1.xml");
+    const built = quarterStartEpochSeconds(parseQuarter(quarter)) - 60 * 86400;
+    const skr = await labSkr({ zsks, ksk, quarter, nowEpochSeconds: built });
+    const skrFile = path.join(dir, `skr-${quarter}.xml`);
     writeFileSync(skrFile, writeKsrXml(skr));
     const anchorFile = path.join(dir, "lab-ksk.dnskey");
     writeFileSync(anchorFile, `${rrToString(makeRR(parseName("."), 172800, ksk.dnskey))}\n`);
-    const atEpochSeconds = (skr.bundles[3]?.inceptionEpochSeconds as number) + 3 * 86400;
-    return { dir, keystoreUri: `file:${keystoreDir}`, passphraseFile, skrFile, skr, ksk, anchorFile, at: formatIsoZ(atEpochSeconds), atEpochSeconds, zsks };
+    const atEpochSeconds = options.atEpochSeconds ?? (skr.bundles[3]?.inceptionEpochSeconds as number) + 3 * 86400;
+    return {
+      dir,
+      keystoreUri: `file:${keystoreDir.split("/").map(encodeURIComponent).join("/")}`,
+      passphraseFile,
+      skrFile,
+      skr,
+      ksk,
+      anchorFile,
+      at: formatIsoZ(atEpochSeconds),
+      atEpochSeconds,
+      zsks,
+    };
   } finally {
     await keystore.close();
   }
+}
+
+/**
+ * The `ksk zone sign` arguments for this lab: its keystore, passphrase and SKR, `--soa`, and `--at`
+ * unless `at` is null (then the command's clock decides).
+ */
+export function zoneSignArgs(
+  lab: ZoneLab,
+  zone: string,
+  output: string,
+  options: { soa?: string; at?: string | null; extra?: readonly string[] } = {},
+): string[] {
+  const at = options.at === null ? [] : ["--at", options.at ?? lab.at];
+  const soa = options.soa === undefined ? ["--soa", ROOT_SOA] : options.soa === "" ? [] : ["--soa", options.soa];
+  return [
+    "zone",
+    "sign",
+    zone,
+    "--keystore",
+    lab.keystoreUri,
+    "--passphrase-file",
+    lab.passphraseFile,
+    "--skr",
+    lab.skrFile,
+    ...at,
+    ...soa,
+    ...(options.extra ?? []),
+    "-o",
+    output,
+  ];
 }

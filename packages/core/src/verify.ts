@@ -39,8 +39,22 @@ export function serialAtOrAfter(a: number, b: number): boolean {
   return diff < 0x80000000;
 }
 
+/**
+ * How a signature is checked against a key: core's verifier by default; bulk callers pass a
+ * cache of keys built once (./key-verifier.ts), which gives the same verdicts.
+ */
+export type VerifySignature = (key: DnskeyRdata, data: Uint8Array, signatureBytes: Uint8Array) => boolean;
+
+const coreVerify: VerifySignature = (key, data, signatureBytes) => algorithmInfo(key.algorithm).verify(key.publicKeyBytes, data, signatureBytes);
+
 /** Judge one RRSIG over `rrset` with the candidate `dnskeys` at `nowEpochSeconds`. */
-export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys: readonly RR<DnskeyRdata>[], nowEpochSeconds: number): RrsigVerdict {
+export function verifyRrsig(
+  rrset: readonly RR[],
+  rrsig: RR<RrsigRdata>,
+  dnskeys: readonly RR<DnskeyRdata>[],
+  nowEpochSeconds: number,
+  verifySignature: VerifySignature = coreVerify,
+): RrsigVerdict {
   const sig = rrsig.rdata;
   const first = rrset[0];
   const verdict = (status: RrsigStatus, reason: string, key?: RR<DnskeyRdata>): RrsigVerdict =>
@@ -89,12 +103,11 @@ export function verifyRrsig(rrset: readonly RR[], rrsig: RR<RrsigRdata>, dnskeys
     return verdict("no-key", `${subject}: no zone DNSKEY at ${nameToString(sig.signerName)} with tag ${sig.keyTag} and algorithm ${sig.algorithm}`);
   }
   const data = rrsigSignedData(sig, rrset);
-  const algorithm = algorithmInfo(sig.algorithm);
   const malformed: string[] = [];
   for (const key of candidates) {
     let ok: boolean;
     try {
-      ok = algorithm.verify(key.rdata.publicKeyBytes, data, sig.signatureBytes);
+      ok = verifySignature(key.rdata, data, sig.signatureBytes);
     } catch (e) {
       // A malformed DNSKEY (e.g. an RSA key field with no modulus) is a verdict on this RRSIG,
       // not a reason to abandon judging the rest of the zone.
@@ -167,7 +180,7 @@ function isTrustableKey(key: DnskeyRdata): boolean {
  * signature has been verified in software with the core verifier. A template whose key tag is the
  * signer's revoked tag is verified against the revoked form of the key (RFC 5011 §2.1).
  */
-export async function signRrset(signer: Signer, rrset: readonly RR[], template: RrsigTemplate): Promise<RR<RrsigRdata>> {
+export async function signRrset(signer: Signer, rrset: readonly RR[], template: RrsigTemplate, verifySignature?: VerifySignature): Promise<RR<RrsigRdata>> {
   const first = rrset[0];
   if (!first) throw inputError("RRSET-EMPTY", "cannot sign an empty RRset");
   const forms = [signer.dnskey, withRevokeBit(signer.dnskey)];
@@ -180,7 +193,7 @@ export async function signRrset(signer: Signer, rrset: readonly RR[], template: 
   }
   const signatureBytes = await signer.sign(rrsigSignedData(template, rrset));
   const rrsig = makeRR(first.owner, first.ttlSeconds, { kind: "RRSIG", ...template, signatureBytes } as RrsigRdata, first.class);
-  const check = verifyRrsig(rrset, rrsig, [makeRR(template.signerName, first.ttlSeconds, dnskey)], template.inceptionEpochSeconds);
+  const check = verifyRrsig(rrset, rrsig, [makeRR(template.signerName, first.ttlSeconds, dnskey)], template.inceptionEpochSeconds, verifySignature);
   if (check.status !== "valid") {
     throw checkFailed("SKR-VERIFY", `signature by ${signer.label} (${template.keyTag}) did not verify in software: ${check.reason}`);
   }

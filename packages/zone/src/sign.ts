@@ -28,9 +28,12 @@ import {
   type RrsigRdata,
   type Signer,
   type SoaRdata,
+  type VerifySignature,
   checkFailed,
+  inputError,
   isKind,
   keyTag,
+  keyVerifierCache,
   makeRR,
   nameToString,
   namesEqual,
@@ -130,7 +133,10 @@ export function planZoneSigning(request: ZoneSigningRequest): ZoneSigningPlan {
       }
       continue; // the bundle's RRset (with its TTLs) replaces the input's copy
     }
-    if (atApex && type === RRType.SOA) inputSoa = located;
+    if (atApex && type === RRType.SOA) {
+      if (inputSoa) throw inputError("ZONE-SOA", `a second SOA record (the first is at ${inputSoa.where})`, located.where);
+      inputSoa = located;
+    }
     kept.push(located);
   }
   // The SOA, with the serial set.
@@ -196,6 +202,9 @@ export async function signZone(plan: ZoneSigningPlan, signer: Signer, options: S
     );
   }
   const origin = plan.zone.origin;
+  // Every signature is verified before it is kept, with the ZSK's public key built once.
+  const verifier = keyVerifierCache();
+  const verifySignature: VerifySignature = (key, data, signatureBytes) => verifier(key)(data, signatureBytes);
   const total = plan.tasks.length + 1;
   let done = 0;
   const rrsigs: RR<RrsigRdata>[] = new Array(plan.tasks.length);
@@ -205,7 +214,7 @@ export async function signZone(plan: ZoneSigningPlan, signer: Signer, options: S
       const i = next++;
       const task = plan.tasks[i];
       if (!task) return;
-      rrsigs[i] = await signRrset(signer, task.rrset, template(signer, task, origin));
+      rrsigs[i] = await signRrset(signer, task.rrset, template(signer, task, origin), verifySignature);
       options.onProgress?.(++done, total);
     }
   };
@@ -218,7 +227,7 @@ export async function signZone(plan: ZoneSigningPlan, signer: Signer, options: S
   const zonemd = makeRR(origin, placeholder.ttlSeconds, { ...placeholder.rdata, digestBytes: zoneDigest(signed, placeholder.rdata.hashAlgorithm) });
   const withDigest = replaceRRset(signed, zonemd);
   const window = signatureWindow(plan.policy, plan.atEpochSeconds, origin, RRType.ZONEMD);
-  const zonemdSig = await signRrset(signer, [zonemd], template(signer, { rrset: [zonemd], ...window }, origin));
+  const zonemdSig = await signRrset(signer, [zonemd], template(signer, { rrset: [zonemd], ...window }, origin), verifySignature);
   options.onProgress?.(++done, total);
   return addRecords(withDigest, [zonemdSig]);
 }

@@ -23,11 +23,13 @@ import {
   type RR,
   RRType,
   type RrsigRdata,
+  type VerifySignature,
   anchoredKeys,
   inputError,
   isKind,
   isRevoked,
   keyTag,
+  keyVerifierCache,
   nameToString,
   namesEqual,
   rrType,
@@ -75,6 +77,9 @@ export function verifyZone(request: ZoneVerificationRequest): ZoneVerification {
   const origin = zoneOrigin(request.records);
   const zone = buildZone(request.records, origin);
   const at = request.atEpochSeconds;
+  // Thousands of RRSIGs by a few keys: each key is built once (same verdicts as core's verifier).
+  const verifier = keyVerifierCache();
+  const verifySignature: VerifySignature = (key, data, signatureBytes) => verifier(key)(data, signatureBytes);
   const problems: ZoneProblem[] = [];
   const problem = (code: CheckCode, owner: Name, type: number | string, detail: string) =>
     problems.push({ code, owner: nameToString(owner), type: typeof type === "number" ? typeToString(type) : type, detail });
@@ -112,7 +117,7 @@ export function verifyZone(request: ZoneVerificationRequest): ZoneVerification {
         continue;
       }
       rrsets++;
-      const verdicts = covering.map((s) => verifyRrsig(set, s, keys, at));
+      const verdicts = covering.map((s) => verifyRrsig(set, s, keys, at, verifySignature));
       for (const v of verdicts) if (v.status !== "valid") problem("RRSIG-VALID", node.owner, type, v.reason);
       const valid = verdicts.filter((v) => v.status === "valid");
       if (valid.length === 0) {

@@ -14,7 +14,7 @@ import {
   type Name,
   type RR,
   RRType,
-  compareCanonicalRdata,
+  compareBytes,
   compareNames,
   encodeRdata,
   bytesEqual,
@@ -53,6 +53,15 @@ export interface Zone {
   readonly nodes: readonly ZoneNode[];
 }
 
+/** RRs in canonical RDATA order (RFC 4034 §6.3), each RDATA encoded once rather than per comparison. */
+function sortCanonical(rrs: readonly RR[]): RR[] {
+  if (rrs.length < 2) return [...rrs];
+  return rrs
+    .map((rr) => ({ rr, wire: encodeRdata(rr.rdata, true) }))
+    .sort((a, b) => compareBytes(a.wire, b.wire))
+    .map((x) => x.rr);
+}
+
 /** The key used to find a node by name: its presentation form, lowercased. */
 export function nameKey(name: Name): string {
   return nameToString(name).toLowerCase();
@@ -64,6 +73,8 @@ export const MAX_TTL_SECONDS = 0x7fffffff;
 interface MutableNode {
   owner: Name;
   rrsets: Map<number, RR[]>;
+  /** The canonical RDATA of each record in `rrsets`, same order, for finding duplicates. */
+  wires: Map<number, Uint8Array[]>;
   where: Map<number, string>;
 }
 
@@ -90,21 +101,26 @@ export function buildZone(records: readonly LocatedRR[], origin: Name): Zone {
     const key = nameKey(rr.owner);
     let node = nodes.get(key);
     if (!node) {
-      node = { owner: rr.owner, rrsets: new Map(), where: new Map() };
+      node = { owner: rr.owner, rrsets: new Map(), wires: new Map(), where: new Map() };
       nodes.set(key, node);
     }
     let set = node.rrsets.get(type);
-    if (!set) {
+    let wires = node.wires.get(type);
+    if (!set || !wires) {
       set = [];
+      wires = [];
       node.rrsets.set(type, set);
+      node.wires.set(type, wires);
       node.where.set(type, where);
     }
     const rdata = encodeRdata(rr.rdata, true);
-    const same = set.find((other) => bytesEqual(encodeRdata(other.rdata, true), rdata));
+    const index = wires.findIndex((w) => bytesEqual(w, rdata));
+    const same = set[index];
     if (same) {
       if (same.ttlSeconds !== rr.ttlSeconds) throw ttlMismatch(rr, same, where);
       continue; // RFC 2181 §5: an RRset has no duplicate records
     }
+    wires.push(rdata);
     // RRSIGs at a name are one "RRset" by type, but each covers its own RRset and keeps its TTL.
     if (type !== RRType.RRSIG && set[0] && set[0].ttlSeconds !== rr.ttlSeconds) throw ttlMismatch(rr, set[0], where);
     set.push(rr);
@@ -113,7 +129,7 @@ export function buildZone(records: readonly LocatedRR[], origin: Name): Zone {
   const out: ZoneNode[] = [];
   let cut: Name | undefined;
   for (const node of sorted) {
-    for (const set of node.rrsets.values()) set.sort(compareCanonicalRdata);
+    for (const [type, set] of node.rrsets) node.rrsets.set(type, sortCanonical(set));
     const isApex = namesEqual(node.owner, origin);
     if (cut && !isSubdomain(node.owner, cut)) cut = undefined;
     let role: NodeRole;
@@ -205,13 +221,15 @@ export function addRecords(zone: Zone, rrs: readonly RR[]): Zone {
     if (!add) return node;
     extra.delete(nameKey(node.owner));
     const rrsets = new Map<number, RR[]>([...node.rrsets].map(([t, set]) => [t, [...set]]));
+    const touched = new Set<number>();
     for (const rr of add) {
       const type = rrType(rr);
+      touched.add(type);
       const set = rrsets.get(type);
       if (set) set.push(rr);
       else rrsets.set(type, [rr]);
     }
-    for (const set of rrsets.values()) set.sort(compareCanonicalRdata);
+    for (const type of touched) rrsets.set(type, sortCanonical(rrsets.get(type) as RR[]));
     return { owner: node.owner, role: node.role, rrsets: new Map([...rrsets].sort((a, b) => a[0] - b[0])) };
   });
   const stray = [...extra.values()][0]?.[0];

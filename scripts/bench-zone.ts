@@ -1,0 +1,215 @@
+/**
+ * `pnpm bench:zone` — signing and verifying the real-sized root (test/data/root-zone, 17,186
+ * records, about 2,900 signatures) with `ksk zone`, next to the peers on the same input with
+ * equivalent keys (same algorithm and size, each tool's own), all in one run on one machine:
+ *
+ *   sign RSA-2048     ksk zone sign (2 threads)  vs  dnssec-signzone -P -n 2,  ldns-signzone -z 1:1
+ *   sign P-256        the same with ECDSAP256SHA256 keys
+ *   verify            ksk zone verify  vs  dnssec-verify, ldns-verify-zone, kzonecheck — on a zone
+ *                     signed by dnssec-signzone for the current time (dnssec-verify takes no time)
+ *   signatures/s      the keystore Signer on 1 and 2 threads  vs  openssl speed rsa2048 (1 and -multi 2)
+ *
+ * Whole-process wall times (what an operator waits for: start-up, parse, sign, print), median and
+ * min–max over --runs (default 3) runs, interleaved round by round so machine noise hits every
+ * contender alike; ratios are ours / peer (below 1.0 is faster). Peak RSS from /usr/bin/time.
+ * kzonesign needs a Knot KASP database and policy; it is not measured. A benchmark, not a test:
+ * it prints and exits 0. On a shared machine the numbers are noisy: read the ratios, not the times.
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { performance } from "node:perf_hooks";
+import { formatIsoZ, formatRrsigTime } from "@ksk/core";
+import { openKeystore } from "@ksk/keystore";
+import { ROOT_SOA, makeZoneLab, unsignedRootText, zoneSignArgs } from "../test/support/zone-lab.js";
+
+const runs = (() => {
+  const i = process.argv.indexOf("--runs");
+  const n = i < 0 ? 3 : Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) throw new Error("--runs needs a positive whole number");
+  return n;
+})();
+const repository = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+const ksk = path.join(repository, "packages/cli/bin/ksk");
+const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-zone-"));
+
+interface Sample {
+  readonly seconds: number;
+  readonly peakRssKiB: number;
+}
+
+/** Run a command under /usr/bin/time; throws if it fails (a benchmark of a failure means nothing). */
+function timed(command: string, args: readonly string[], cwd = dir): Sample {
+  const stats = path.join(dir, "time.txt");
+  const started = performance.now();
+  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%M", command, ...args], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const seconds = (performance.now() - started) / 1000;
+  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}: ${(r.stderr || r.stdout).slice(0, 400)}`);
+  return { seconds, peakRssKiB: Number(readFileSync(stats, "utf8").trim().split("\n").pop()) };
+}
+
+function median(values: readonly number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+function summary(samples: readonly Sample[]): string {
+  const t = samples.map((s) => s.seconds);
+  return `${median(t).toFixed(2)} s (${Math.min(...t).toFixed(2)}–${Math.max(...t).toFixed(2)}), peak RSS ${Math.round(Math.max(...samples.map((s) => s.peakRssKiB)) / 1024)} MB`;
+}
+
+function ratio(ours: readonly Sample[], peer: readonly Sample[]): string {
+  const r = ours.map((o, i) => o.seconds / (peer[i] as Sample).seconds);
+  return `${median(r).toFixed(2)}x (${Math.min(...r).toFixed(2)}–${Math.max(...r).toFixed(2)})`;
+}
+
+/** Interleave contenders round by round; returns samples per contender. */
+function race(contenders: Record<string, () => Sample>): Record<string, Sample[]> {
+  const out: Record<string, Sample[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
+  for (let round = 0; round < runs; round++) {
+    for (const [name, run] of Object.entries(contenders)) (out[name] as Sample[]).push(run());
+  }
+  return out;
+}
+
+function peerKeys(where: string, bind: boolean, algorithm: "RSASHA256" | "ECDSAP256SHA256"): string[] {
+  const size = algorithm === "RSASHA256" ? ["-b", "2048"] : [];
+  if (bind) {
+    const make = (extra: string[]) =>
+      execFileSync("dnssec-keygen", ["-q", "-K", where, "-a", algorithm, ...size, "-n", "ZONE", ...extra, "."], { encoding: "utf8" }).trim();
+    return [make([]), make(["-f", "KSK"])];
+  }
+  const make = (extra: string[]) => execFileSync("ldns-keygen", ["-a", algorithm, ...size, ...extra, "."], { cwd: where, encoding: "utf8" }).trim();
+  return [make([]), make(["-k"])];
+}
+
+async function signaturesPerSecond(keystoreUri: string, passphraseFile: string, label: string, threads: number, count: number): Promise<number> {
+  const keystore = await openKeystore(keystoreUri, { passphraseFile, readSecretFile: async (f) => readFileSync(f, "utf8") });
+  try {
+    const signer = await keystore.signer(label, { threads });
+    const messages = Array.from({ length: count }, (_, i) => new TextEncoder().encode(`message ${i} ${"x".repeat(200)}`));
+    await Promise.all(messages.slice(0, 16).map((m) => signer.sign(m))); // warm up the threads
+    const started = performance.now();
+    await Promise.all(messages.map((m) => signer.sign(m)));
+    return count / ((performance.now() - started) / 1000);
+  } finally {
+    await keystore.close();
+  }
+}
+
+function opensslRate(multi: number): number {
+  const args = ["speed", "-mr", "-seconds", "3", ...(multi > 1 ? ["-multi", String(multi)] : []), "rsa2048"];
+  const out = execFileSync("openssl", args, { encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  // -mr prints "+F2:…:bits:sign/s:verify/s" (per process; summed over processes with -multi).
+  const line = out.split("\n").find((l) => /^\+F2:/.test(l));
+  if (!line) throw new Error("no +F2 line from openssl speed -mr");
+  return Number(line.split(":")[3]);
+}
+
+async function main(): Promise<void> {
+  const unsigned = path.join(dir, "root.zone");
+  const withSoa = path.join(dir, "root-soa.zone");
+  writeFileSync(unsigned, unsignedRootText());
+  writeFileSync(withSoa, `. 86400 IN SOA ${ROOT_SOA}\n${unsignedRootText()}`);
+  console.log(
+    `bench:zone — ${formatIsoZ(Math.floor(Date.now() / 1000))}, ${runs} runs each, input ${path.relative(repository, unsigned)} (+ SOA); work in ${dir}`,
+  );
+  console.log(
+    `machine load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`,
+  );
+
+  for (const [name, algorithm, bindAlgorithm] of [
+    ["RSA-2048 (algorithm 8)", 8, "RSASHA256"],
+    ["ECDSA P-256 (algorithm 13)", 13, "ECDSAP256SHA256"],
+  ] as const) {
+    const labDir = mkdtempSync(path.join(dir, `lab${algorithm}-`));
+    const lab = await makeZoneLab(labDir, { algorithm });
+    const bindDir = mkdtempSync(path.join(dir, `bind${algorithm}-`));
+    peerKeys(bindDir, true, bindAlgorithm);
+    const ldnsDir = mkdtempSync(path.join(dir, `ldns${algorithm}-`));
+    const [ldnsZsk, ldnsKsk] = peerKeys(ldnsDir, false, bindAlgorithm);
+    const inception = formatRrsigTime(lab.atEpochSeconds - 3600);
+    const expiration = formatRrsigTime(lab.atEpochSeconds + 13 * 86400);
+    const out = (who: string) => path.join(dir, `signed-${who}-${algorithm}.zone`);
+    const samples = race({
+      "ksk zone sign": () => timed(ksk, zoneSignArgs(lab, unsigned, out("ksk"), { extra: ["--threads", "2", "--force"] })),
+      "dnssec-signzone -P -n 2": () =>
+        timed("dnssec-signzone", ["-q", "-S", "-P", "-n", "2", "-K", bindDir, "-o", ".", "-s", inception, "-e", expiration, "-f", out("bind"), withSoa]),
+      "ldns-signzone": () =>
+        timed(
+          "ldns-signzone",
+          ["-z", "1:1", "-o", ".", "-i", inception, "-e", expiration, "-f", out("ldns"), withSoa, ldnsZsk as string, ldnsKsk as string],
+          ldnsDir,
+        ),
+    });
+    console.log(`sign, ${name}`);
+    for (const [who, s] of Object.entries(samples)) console.log(`  ${who.padEnd(26)} ${summary(s)}`);
+    const ours = samples["ksk zone sign"] as Sample[];
+    console.log(`  ratio ksk / dnssec-signzone -P -n 2: ${ratio(ours, samples["dnssec-signzone -P -n 2"] as Sample[])}`);
+    console.log(`  ratio ksk / ldns-signzone:          ${ratio(ours, samples["ldns-signzone"] as Sample[])}\n`);
+    if (algorithm === 8) {
+      const label = "zsk-current";
+      const one = await signaturesPerSecond(lab.keystoreUri, lab.passphraseFile, label, 1, 3000);
+      const two = await signaturesPerSecond(lab.keystoreUri, lab.passphraseFile, label, 2, 3000);
+      const ssl1 = opensslRate(1);
+      const ssl2 = opensslRate(2);
+      console.log("RSA-2048 signatures per second (each verified in software before it is returned)");
+      console.log(
+        `  keystore Signer, 1 thread:  ${one.toFixed(0)}/s   openssl speed rsa2048:          ${ssl1.toFixed(0)}/s   ratio ${(one / ssl1).toFixed(2)}`,
+      );
+      console.log(
+        `  keystore Signer, 2 threads: ${two.toFixed(0)}/s   openssl speed -multi 2 rsa2048: ${ssl2.toFixed(0)}/s   ratio ${(two / ssl2).toFixed(2)}\n`,
+      );
+    }
+  }
+
+  // Verification, on a zone none of the contenders signed themselves... except BIND: it is the only
+  // signer whose output every verifier can check at the real clock.
+  const verifyDir = mkdtempSync(path.join(dir, "verify-"));
+  peerKeys(verifyDir, true, "RSASHA256");
+  const now = Math.floor(Date.now() / 1000);
+  const target = path.join(dir, "root-bind-now.zone");
+  execFileSync(
+    "dnssec-signzone",
+    [
+      "-q",
+      "-S",
+      "-P",
+      "-n",
+      "2",
+      "-K",
+      verifyDir,
+      "-o",
+      ".",
+      "-s",
+      formatRrsigTime(now - 3600),
+      "-e",
+      formatRrsigTime(now + 13 * 86400),
+      "-f",
+      target,
+      withSoa,
+    ],
+    { cwd: verifyDir },
+  );
+  const kskFile = execFileSync("sh", ["-c", `grep -l "DNSKEY[[:space:]]*257" "${verifyDir}"/K*.key | head -1`], { encoding: "utf8" }).trim();
+  const v = race({
+    "ksk zone verify": () => timed(ksk, ["zone", "verify", target, "--anchor", kskFile, "--at", `@${now}`]),
+    "dnssec-verify": () => timed("dnssec-verify", ["-q", "-o", ".", target]),
+    "ldns-verify-zone": () => timed("ldns-verify-zone", ["-t", formatRrsigTime(now), target]),
+    kzonecheck: () => timed("kzonecheck", ["-o", ".", "-d", "on", "-t", String(now), target]),
+  });
+  console.log("verify, RSA-2048 root signed by dnssec-signzone");
+  for (const [who, s] of Object.entries(v)) console.log(`  ${who.padEnd(26)} ${summary(s)}`);
+  const oursVerify = v["ksk zone verify"] as Sample[];
+  for (const peer of ["dnssec-verify", "ldns-verify-zone", "kzonecheck"]) console.log(`  ratio ksk / ${peer}: ${ratio(oursVerify, v[peer] as Sample[])}`);
+  console.log("\nkzonesign: not measured (it signs from a Knot KASP database under a configured policy, not from key files).");
+}
+
+main()
+  .catch((e) => {
+    console.error(`bench:zone: ${(e as Error).message}`);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(dir, { recursive: true, force: true }));
