@@ -154,13 +154,8 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
       readFileSync(`${out}/ksks.zone`, "utf8")
         .split("\n")
         .filter((l) => /\sDNSKEY\s/.test(l))
-        .map((l) =>
-          Number(
-            runTool("ldns-key2ds", ["-n", "-2", writeKey(l)])
-              .stdout.trim()
-              .split(/\s+/)[3],
-          ),
-        ),
+        // The key tag as ldns computes it: the DS record's first RDATA field.
+        .map((l) => Number(/\sDS\s+(\d+)\s/.exec(runTool("ldns-key2ds", ["-n", "-2", writeKey(l)]).stdout)?.[1])),
     );
     expect(ksks.size).toBe(2);
     for (const q of QUARTERS) {
