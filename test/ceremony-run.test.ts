@@ -21,8 +21,8 @@ afterAll(() => rmSync(base, { recursive: true, force: true }));
 
 const PIN = "914273";
 
-function ksk(args: string[], options: { input?: string } = {}) {
-  const r = spawnSync(bin, args, { cwd: base, encoding: "utf8", input: options.input ?? "", timeout: 240_000 });
+function ksk(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) {
+  const r = spawnSync(bin, args, { cwd: base, encoding: "utf8", input: options.input ?? "", timeout: 240_000, ...(options.env ? { env: options.env } : {}) });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -89,7 +89,7 @@ steps:
 `,
   );
   const out = path.join(dir, "out");
-  const run = (extra: string[], options: { input?: string } = {}) =>
+  const run = (extra: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}) =>
     ksk(
       [
         "ceremony",
@@ -203,6 +203,33 @@ describe("ksk ceremony run", () => {
     const resumed = run(["--yes", "--resume"]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(existsSync(path.join(out, "words.txt"))).toBe(true);
+  }, 240_000);
+
+  it("skips a step whose required program is not installed, recording why; fails it under CI=true; runs it when present", () => {
+    const requiring = (name: string, program: string) => {
+      const ceremony = setUp(name);
+      const act = path.join(ceremony.dir, "01-tags.yaml");
+      writeFileSync(act, readFileSync(act, "utf8").replace("    stdout: root.ds\n", `    stdout: root.ds\n    requires: [sh, ${program}]\n`));
+      mkdirSync(ceremony.out);
+      copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(ceremony.out, "extra.zone"));
+      return ceremony;
+    };
+    const { CI: _ci, ...withoutCi } = process.env;
+    const local = requiring("requires-local", "no-such-lab-server");
+    const skipped = local.run(["--yes"], { env: withoutCi });
+    // Act 02 needs root.ds, which the skipped step did not write: the ceremony stops there.
+    expect(skipped.stdout).toMatch(/SKIPPED: no-such-lab-server not installed; this step did not run/);
+    expect(entries(local.out).find((e) => e.act === 1 && e.step === 2)).toMatchObject({ status: "skipped", reason: "no-such-lab-server not installed" });
+    expect(existsSync(path.join(local.out, "root.ds"))).toBe(false);
+    const ci = requiring("requires-ci", "no-such-lab-server");
+    const failed = ci.run(["--yes"], { env: { ...withoutCi, CI: "true" } });
+    expect(failed.code).toBe(5);
+    expect(failed.stderr).toMatch(/act 01 step 2 .*no-such-lab-server not installed \(CI=true: a skip is a failure\)/);
+    expect(entries(ci.out).find((e) => e.act === 1 && e.step === 2)).toMatchObject({ status: "failed" });
+    const present = requiring("requires-present", "node");
+    const ran = present.run(["--yes"], { env: { ...withoutCi, CI: "true" } });
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(entries(present.out).find((e) => e.act === 1 && e.step === 2)).toMatchObject({ status: "ok" });
   }, 240_000);
 
   it("refuses an act that lists a secret file, before any step runs", () => {

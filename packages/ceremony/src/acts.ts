@@ -7,7 +7,8 @@
  * and `stdout` when the command prints the artefact), whether it uses a private key
  * (`private_key`: the witnesses see the inputs and a person types Yes first) and whether the
  * command itself shows the witness display and asks (`asks_yes`: the runner then passes `--yes`
- * only on a scripted run). Acts hold no crypto or DNS logic: every decision is a `ksk` command's.
+ * only on a scripted run), and which other programs it starts (`requires`: when one is not installed
+ * the step is recorded as skipped, or fails under CI=true). Acts hold no crypto or DNS logic: every decision is a `ksk` command's.
  *
  * The ceremony file names the operator and witnesses, the HSM, the KSK operator's config, the
  * variables, and for a lab the quarters of the roll and the TEST ONLY files (token directory,
@@ -34,6 +35,8 @@ const stepSchema = z
     private_key: z.boolean().default(false),
     asks_yes: z.boolean().default(false),
     once: z.boolean().default(false),
+    /** Programs besides `ksk` the command starts (e.g. knotd, unbound): without them the step is skipped. */
+    requires: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, "a program name, not a path")).default([]),
   })
   .strict();
 

@@ -30,8 +30,32 @@ export interface ReportInput {
   readonly verification: TranscriptVerification;
   /** The SKRs the ceremony wrote, by artefact path. */
   readonly skrs: readonly { readonly path: string; readonly document: KsrResponseDocument }[];
-  /** Text outputs (check results, the resolver's verdict), by artefact path. */
+  /** Text outputs (check results), by artefact path. */
   readonly texts: ReadonlyMap<string, string>;
+  /** Act 06's `ksk resolver lab --json` outputs (resolver-<quarter>.json), in transcript order. */
+  readonly resolverRuns: readonly { readonly path: string; readonly run: ResolverRun }[];
+}
+
+/** The part of `ksk resolver lab --json` the report shows: which resolver trusts which key. */
+export interface ResolverRun {
+  readonly resolver: { readonly address: string; readonly port: number };
+  readonly anchoredKeyTags: readonly number[];
+  readonly probes: readonly {
+    readonly question: string;
+    readonly expected: string;
+    readonly rcode: string;
+    readonly authenticData: boolean;
+    readonly ok: boolean;
+  }[];
+  readonly readiness: {
+    readonly validation: { readonly validates: boolean; readonly detail: string };
+    readonly keys: readonly { readonly keyTag: number; readonly trust: string; readonly reason: string; readonly ready: boolean; readonly verdict: string }[];
+    readonly dnskey: { readonly sizeBytes: number; readonly transport: string; readonly truncatedOverUdp: boolean };
+    readonly ready: boolean;
+    readonly verdict: string;
+  };
+  readonly ok: boolean;
+  readonly verdict: string;
 }
 
 export interface ReportVerdict {
@@ -65,9 +89,13 @@ export function reportVerdict(input: Pick<ReportInput, "entries" | "verification
   const skr = lastOk(entries, (p) => /^skr-.*\.anchor\.txt$/.test(p));
   parts.push(skr ? `SKR ${skr.outputs[0]?.path.replace(/^skr-|\.anchor\.txt$/g, "")} verified against it` : "no SKR verified against the anchor");
   const zone = lastOk(entries, (p) => p.endsWith(".zone-verify.txt"));
-  parts.push(zone ? "test root zone validated" : "test root zone not signed (act 05 not run)");
-  const resolver = lastOk(entries, (p) => /^resolver-.*\.txt$/.test(p));
-  parts.push(resolver ? "resolved through unbound" : "not resolved through unbound (act 06 not run)");
+  const zoneName = zone ? `test root ${zone.outputs[0]?.path.replace(/^root-|\.zone-verify\.txt$/g, "")}` : "";
+  const resolver = lastOk(entries, (p) => /^resolver-.*\.json$/.test(p));
+  const skipped = [...entries].reverse().find((e): e is StepEntry => e.type === "step" && e.actName === "resolve" && e.status === "skipped");
+  if (!zone) parts.push("test root zone not signed (act 05 not run)");
+  else if (resolver && resolver.seq > zone.seq) parts.push(`${zoneName} zone verified and validated by unbound from the anchor`);
+  else if (skipped && skipped.seq > zone.seq) parts.push(`${zoneName} zone verified; NOT validated by unbound (act 06 skipped: ${skipped.reason ?? "?"})`);
+  else parts.push(`${zoneName} zone verified; not validated by unbound (act 06 not run)`);
   parts.push(
     verification.ok ? `transcript verifies (${verification.entryCount} entries, ${verification.artefactCount} artefacts)` : "TRANSCRIPT DOES NOT VERIFY",
   );
@@ -231,7 +259,7 @@ function checksSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<s
     if (e.type !== "step" || e.status !== "ok") continue;
     for (const o of e.outputs) {
       const text = texts.get(o.path);
-      if (text === undefined || seen.has(o.path) || /^resolver-/.test(o.path)) continue;
+      if (text === undefined || seen.has(o.path)) continue;
       const lines = text.split("\n").filter((l) => /^\s*(PASS|FAIL|OFF|SKIP)\b/.test(l));
       if (!lines.length) continue;
       seen.add(o.path);
@@ -251,10 +279,32 @@ function bundlesSection(skrs: ReportInput["skrs"]): string {
   return out.join("\n");
 }
 
-function resolverSection(texts: ReadonlyMap<string, string>): string {
-  const verdicts = [...texts].filter(([p]) => /^resolver-.*\.txt$/.test(p));
-  if (!verdicts.length) return "<h2>Resolver</h2><p>Act 06 (resolve through unbound) has not run.</p>";
-  return `<h2>Resolver</h2>${verdicts.map(([p, t]) => `<h4><code>${esc(p)}</code></h4><pre class="resolver">${esc(t)}</pre>`).join("\n")}`;
+/** Act 06's verdicts: per run, the answers that had to validate and which KSK the resolver trusts. */
+function resolverSection(runs: ReportInput["resolverRuns"]): string {
+  if (!runs.length) return `<h2 id="resolver">Resolver</h2><p>Act 06 (resolve through unbound) has not run.</p>`;
+  const out = [`<h2 id="resolver">Resolver</h2>`];
+  for (const { path, run } of runs) {
+    const r = run.readiness;
+    out.push(
+      `<div class="resolver-run" data-file="${esc(path)}" data-ok="${run.ok}">`,
+      `<h4><code>${esc(path)}</code>: unbound ${esc(run.resolver.address)} port ${run.resolver.port}, trust anchors KSK ${esc(run.anchoredKeyTags.join(", "))}</h4>`,
+      `<p class="resolver-verdict">${esc(run.verdict)}</p>`,
+      '<table class="resolver-probes"><tr><th>question</th><th>answer</th><th>wanted</th><th></th></tr>',
+      ...run.probes.map(
+        (p) =>
+          `<tr data-question="${esc(p.question)}" data-ok="${p.ok}"><td>${esc(p.question)}</td><td>${esc(p.rcode)}${p.authenticData ? " AD" : ""}</td><td>${esc(p.expected)}</td><td>${p.ok ? "ok" : "FAIL"}</td></tr>`,
+      ),
+      "</table>",
+      `<p>Validates: ${r.validation.validates ? "yes" : "NO"} (${esc(r.validation.detail)}); <code>. DNSKEY</code> ${r.dnskey.sizeBytes} octets over ${esc(r.dnskey.transport.toUpperCase())}${r.dnskey.truncatedOverUdp ? " (truncated over UDP, retried over TCP)" : ""}.</p>`,
+      '<table class="resolver-keys"><tr><th>KSK</th><th>trusted (RFC 8509 sentinel)</th><th>ready</th><th>evidence</th></tr>',
+      ...r.keys.map(
+        (k) =>
+          `<tr data-key-tag="${k.keyTag}" data-trust="${esc(k.trust)}" data-ready="${k.ready}"><td>${k.keyTag}</td><td>${esc(k.trust)}</td><td>${esc(k.verdict)}</td><td>${esc(k.reason)}</td></tr>`,
+      ),
+      "</table></div>",
+    );
+  }
+  return out.join("\n");
 }
 
 export function renderReportHtml(input: ReportInput): string {
@@ -290,7 +340,7 @@ ${runsSection(input.entries)}
 ${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
 ${bundlesSection(input.skrs)}
 ${checksSection(input.entries, input.texts)}
-${resolverSection(input.texts)}
+${resolverSection(input.resolverRuns)}
 ${stepsSection(input.entries, input.texts)}
 </body>
 </html>

@@ -9,12 +9,39 @@ import { promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
-import { type ReportVerdict, renderReportHtml, reportVerdict } from "./report-html.js";
+import { z } from "zod";
+import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
 /** Text outputs larger than this are listed with their hashes but not shown. */
 const MAX_SHOWN_TEXT_BYTES = 256 * 1024;
+
+/** What the report reads of `ksk resolver lab --json` (other fields are ignored). */
+const resolverRunSchema: z.ZodType<ResolverRun> = z.object({
+  resolver: z.object({ address: z.string(), port: z.number() }),
+  anchoredKeyTags: z.array(z.number()),
+  probes: z.array(z.object({ question: z.string(), expected: z.string(), rcode: z.string(), authenticData: z.boolean(), ok: z.boolean() })),
+  readiness: z.object({
+    validation: z.object({ validates: z.boolean(), detail: z.string() }),
+    keys: z.array(z.object({ keyTag: z.number(), trust: z.string(), reason: z.string(), ready: z.boolean(), verdict: z.string() })),
+    dnskey: z.object({ sizeBytes: z.number(), transport: z.string(), truncatedOverUdp: z.boolean() }),
+    ready: z.boolean(),
+    verdict: z.string(),
+  }),
+  ok: z.boolean(),
+  verdict: z.string(),
+});
+
+/** Act 06's JSON output, or undefined when it is not one (listed with its hash, not shown). */
+function parseResolverRun(bytes: Uint8Array): ResolverRun | undefined {
+  try {
+    const parsed = resolverRunSchema.safeParse(JSON.parse(new TextDecoder().decode(bytes)));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 export async function writeReport(dir: string, options: { output?: string; nowEpochSeconds: number }): Promise<{ file: string; verdict: ReportVerdict }> {
   const transcriptFile = path.join(dir, TRANSCRIPT_FILE);
@@ -35,6 +62,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
   const entries = verification.problems.some((p) => p.subject.startsWith("entry ")) ? [] : parseEntries(transcriptLines(bytes), transcriptFile);
   const skrs: { path: string; document: KsrResponseDocument }[] = [];
   const texts = new Map<string, string>();
+  const resolverRuns: { path: string; run: ResolverRun }[] = [];
   const outputs = new Set<string>();
   for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) outputs.add(o.path);
   for (const relative of outputs) {
@@ -47,6 +75,9 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
       } catch {
         // root-anchors.xml and any other XML that is not a KSR/SKR: listed, not tabulated.
       }
+    } else if (/^resolver-.*\.json$/.test(relative)) {
+      const run = parseResolverRun(content);
+      if (run) resolverRuns.push({ path: relative, run });
     } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
       texts.set(relative, new TextDecoder().decode(content));
     }
@@ -58,6 +89,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     verification,
     skrs,
     texts,
+    resolverRuns,
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
   const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);

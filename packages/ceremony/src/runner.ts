@@ -77,6 +77,26 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
+/** The programs of `names` found in no directory of `searchPath` as executable files. */
+async function missingPrograms(names: readonly string[], searchPath: string | undefined): Promise<string[]> {
+  const directories = (searchPath ?? "").split(path.delimiter).filter((d) => d !== "");
+  const missing: string[] = [];
+  for (const name of names) {
+    let found = false;
+    for (const directory of directories) {
+      try {
+        await fs.access(path.join(directory, name), constants.X_OK);
+        found = true;
+        break;
+      } catch {
+        // not in this directory
+      }
+    }
+    if (!found) missing.push(name);
+  }
+  return missing;
+}
+
 async function readText(file: string, what: string): Promise<{ text: string; bytes: Uint8Array }> {
   try {
     const bytes = new Uint8Array(await fs.readFile(file));
@@ -394,6 +414,15 @@ async function runStep(
     }
     for (const output of s.outputs) {
       if (await exists(path.join(outDir, output))) throw new KskError("refused", "OUTPUT-EXISTS", `output ${output} exists; not overwritten`);
+    }
+    const missing = await missingPrograms(s.step.requires, env.PATH);
+    if (missing.length > 0) {
+      const reason = `${missing.join(", ")} not installed`;
+      // A lab without the servers still signs and verifies; CI must have them all.
+      if (env.CI === "true") throw new KskError("refused", "CEREMONY-TOOL-MISSING", `${reason} (CI=true: a skip is a failure)`);
+      terminal.out(`    SKIPPED: ${reason}; this step did not run\n`);
+      await writer.append(stepEntry(s, "skipped", started, { reason, inputs }));
+      return;
     }
     const argv = [...s.argv];
     if (s.step.private_key && !s.step.asks_yes) {

@@ -86,6 +86,14 @@ describe("act and ceremony files", () => {
       parseCeremonyFile("hsm: { module: m, token: t }\nquarters: [{ quarter: 2027Q1, schema: s, at: 2026-11-28T00:00:00+01:00, zsk_labels: [Z] }]\n", "c.yaml"),
     ).toThrow(/c\.yaml: quarters\.0\.at: .*only UTC/);
   });
+
+  it("take the programs a step requires by name, not by path", () => {
+    const act = parseActFile("act: 6\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], requires: [knotd, unbound-control] }\n", "a.yaml");
+    expect(act.steps[0]?.requires).toEqual(["knotd", "unbound-control"]);
+    expect(() => parseActFile("act: 6\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], requires: [/usr/sbin/knotd] }\n", "a.yaml")).toThrow(
+      /a\.yaml: steps\.0\.requires\.0: a program name, not a path/,
+    );
+  });
 });
 
 describe("the quarter of a run", () => {

@@ -34,7 +34,7 @@ describe("the report's timeline from IANA's 2017 Q1 and Q2 SKRs", () => {
   });
 
   it("renders one SVG row per key and a rect per key and slot, with no script or external reference", () => {
-    const html = renderReportHtml({ title: "t", generatedEpochSeconds: 0, entries: [], verification: verified, skrs, texts: new Map() });
+    const html = renderReportHtml({ title: "t", generatedEpochSeconds: 0, entries: [], verification: verified, skrs, texts: new Map(), resolverRuns: [] });
     const zskTags = new Set(skrs.flatMap((s) => s.document.bundles.flatMap((b) => b.keys.filter((k) => !isSep(k.dnskey)).map((k) => keyTag(k.dnskey)))));
     const rows = [...html.matchAll(/<g class="key-row" data-key="([^"]+)"/g)].map((m) => m[1]);
     expect(rows[0]).toBe("KSK-19036");
@@ -53,5 +53,27 @@ describe("the verdict", () => {
     const v = reportVerdict({ entries, verification: verified });
     expect(v.ok).toBe(false);
     expect(v.line).toMatch(/^FAIL: STOPPED at act 03 step 2: ksk exited 1: KSR-CHAIN-KEYS; anchor not verified;/);
+  });
+
+  const step = (seq: number, actName: string, status: string, output: string, reason?: string) =>
+    ({ seq, type: "step", actName, status, outputs: status === "ok" ? [{ path: output }] : [], ...(reason ? { reason } : {}) }) as unknown as TranscriptEntry;
+
+  it("says the zone was validated by unbound only when act 06 wrote its verdict after the zone was verified", () => {
+    const v = reportVerdict({
+      entries: [step(1, "test-root-zone", "ok", "root-2026Q3.zone-verify.txt"), step(2, "resolve", "ok", "resolver-2026Q3.json")],
+      verification: verified,
+    });
+    expect(v.line).toMatch(/; test root 2026Q3 zone verified and validated by unbound from the anchor;/);
+    // An earlier quarter's resolver run does not vouch for a later quarter's zone.
+    const later = reportVerdict({
+      entries: [step(1, "resolve", "ok", "resolver-2026Q3.json"), step(2, "test-root-zone", "ok", "root-2026Q4.zone-verify.txt")],
+      verification: verified,
+    });
+    expect(later.line).toMatch(/; test root 2026Q4 zone verified; not validated by unbound \(act 06 not run\);/);
+  });
+
+  it("says act 06 was skipped, and why, when knotd or unbound is missing", () => {
+    const entries = [step(1, "test-root-zone", "ok", "root-2026Q3.zone-verify.txt"), step(2, "resolve", "skipped", "", "knotd, knotc not installed")];
+    expect(reportVerdict({ entries, verification: verified }).line).toMatch(/NOT validated by unbound \(act 06 skipped: knotd, knotc not installed\)/);
   });
 });

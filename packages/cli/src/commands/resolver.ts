@@ -124,7 +124,10 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("zone", { type: "string", demandOption: true, describe: "The signed root zone file" })
             .option("anchors", { type: "string", demandOption: true, describe: "root-anchors.xml: the resolver trusts its KeyDigests valid at --at" })
             .option("dir", { type: "string", describe: "Directory for the servers' files (default: a new temporary one, removed afterwards)" })
-            .option("at", { type: "string", describe: "Time to select valid KeyDigests at (ISO 8601 UTC; default now)" })
+            .option("at", {
+              type: "string",
+              describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",
+            })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" })
             .epilogue(
               "Loopback only; both servers are stopped by PID before it returns. Exit 0 when every answer\nvalidated and the resolver is ready for every anchored key, 1 otherwise.",

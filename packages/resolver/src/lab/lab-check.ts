@@ -1,7 +1,7 @@
 /**
  * `ksk resolver lab`, for ceremony scripts: serve a signed root zone with knotd, start unbound
  * trusting the KeyDigests of a root-anchors.xml valid at a time (as DS records, RFC 9718 §3.1), ask
- * it `. SOA`, `. DNSKEY`, the DS of a TLD in the zone and a TLD that does not exist — each must come
+ * it (validating signatures as of that time) `. SOA`, `. DNSKEY`, the DS of a TLD in the zone and a TLD that does not exist — each must come
  * back validated (AD; NXDOMAIN for the last) — run the readiness check, and stop both servers by
  * PID whatever happened.
  * Leaves out: more than one resolver, RFC 5011 managed anchors (see the rollover rehearsal).
@@ -22,7 +22,10 @@ export interface LabCheckOptions {
   readonly zoneFile: string;
   readonly anchorsBytes: Uint8Array;
   readonly anchorsName: string;
-  /** Time at which KeyDigests must be valid to be trusted. */
+  /**
+   * Time at which KeyDigests must be valid to be trusted, and at which unbound validates the zone's
+   * signatures (`val-override-date`: a lab root is signed for a slot of its quarter, not for now).
+   */
   readonly atEpochSeconds: number;
   /** Directory for the servers' files; default a temporary one, removed afterwards. */
   readonly dir?: string;
@@ -83,7 +86,14 @@ export async function runLabCheck(o: LabCheckOptions): Promise<LabCheckResult> {
   const lab = new LabGroup();
   try {
     const authority = lab.add(await startLabAuthority({ zoneFile: o.zoneFile, dir: path.join(dir, "knot") }));
-    const resolver = lab.add(await startLabResolver({ dir: path.join(dir, "unbound"), authority, anchors: { kind: "ds", records: ds } }));
+    const resolver = lab.add(
+      await startLabResolver({
+        dir: path.join(dir, "unbound"),
+        authority,
+        anchors: { kind: "ds", records: ds },
+        options: { validationEpochSeconds: o.atEpochSeconds },
+      }),
+    );
     const probes: LabProbe[] = [];
     const probe = async (name: Name, type: number, rcode: number) => {
       const x = await query(resolver, name, type, { dnssecOk: true });

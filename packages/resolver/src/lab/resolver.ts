@@ -27,7 +27,7 @@
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { type DnskeyRdata, type DsRdata, KskError, type RR, rrToString } from "@ksk/core";
+import { type DnskeyRdata, type DsRdata, KskError, type RR, formatRrsigTime, rrToString } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
 
 /** Where the root's trust comes from. */
@@ -62,6 +62,11 @@ export interface LabResolverSettings {
   readonly valLogLevel?: number;
   /** `verbosity`, default 1. */
   readonly verbosity?: number;
+  /**
+   * `val-override-date`: validate signatures as if it were this time instead of the host clock —
+   * for a lab root signed for a slot of a past or future quarter. Unset: the host clock.
+   */
+  readonly validationEpochSeconds?: number;
 }
 
 export interface LabResolverOptions {
@@ -142,6 +147,7 @@ export function unboundConfig(o: {
     `    module-config: ${q(s.moduleConfig ?? "validator iterator")}`,
     `    root-key-sentinel: ${yesNo(s.rootKeySentinel ?? true)}`,
   ];
+  if (s.validationEpochSeconds !== undefined) lines.push(`    val-override-date: ${q(formatRrsigTime(s.validationEpochSeconds))}`);
   if (s.ednsBufferSize !== undefined) lines.push(`    edns-buffer-size: ${s.ednsBufferSize}`);
   if (s.maxUdpSize !== undefined) lines.push(`    max-udp-size: ${s.maxUdpSize}`);
   if (s.permitSmallHolddown !== undefined) lines.push(`    permit-small-holddown: ${yesNo(s.permitSmallHolddown)}`);
