@@ -31,7 +31,8 @@ import { type KsrRequestDocument, type KsrResponseDocument, buildKsr, defaultKsr
 import { type LabAnchors, type LabAuthority, type LabResolver, LabGroup, checkResolver, query, startLabAuthority, startLabResolver } from "@ksk/resolver";
 import { DEFAULT_ROLLOVER_POLICY, checkRollover, executePlan, parseSignerConfig, planSigning } from "@ksk/signer";
 import { anchorDsRecords, buildRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
-import { formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
+import { bundleInUse, formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
+import { renderReportHtml } from "@ksk/ceremony";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LabKsks, labKsks, materials } from "../packages/signer/test/helpers.js";
 import { testSigner } from "./support/soft-signer.js";
@@ -242,6 +243,34 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
     const oldOnly = "old trusted, new not-trusted";
     const newOnly = "old not-trusted, new trusted";
     const unknown = "old unknown, new unknown";
+    // The report: the timeline of the slot each phase served, and the resolvers' answers per phase.
+    const at = nowEpochSeconds();
+    const served = (Object.keys(PHASES) as Phase[]).map((phase) => {
+      const skr = skrs.get(phase) as KsrResponseDocument;
+      return { path: `skr-phase-${phase}.xml`, document: { ...skr, bundles: [bundleInUse(skr, at).bundle] } };
+    });
+    const names: Record<string, string> = {
+      managed: "RFC 5011 (auto-trust-anchor-file)",
+      static: "static DS, old KSK",
+      anchors: "root-anchors.xml of the phase",
+    };
+    const html = renderReportHtml({
+      title: "KSK roll rehearsal (compressed clock)",
+      generatedEpochSeconds: at,
+      entries: [],
+      verification: { ok: true, entryCount: 0, artefactCount: 0, headSha256Hex: "00".repeat(32), problems: [], incomplete: false },
+      skrs: served,
+      texts: new Map(),
+      rolloverResolvers: Object.entries(outcomes).flatMap(([phase, answers]) =>
+        Object.entries(answers).map(([r, answer]) => ({ phase, resolver: names[r] as string, answer, trust: trusts[phase]?.[r] as string })),
+      ),
+    });
+    writeFileSync(path.join(dir, "report.html"), html);
+    const cells = (tag: number) => [...html.matchAll(new RegExp(`data-slot="[^"]+" data-state="([a-z-]+)" data-key-tag="${tag}"`, "g"))].map((m) => m[1]);
+    expect(cells(oldTag)).toEqual(["signing", "signing", "published"]);
+    expect(cells(oldRevokedTag)).toEqual(["revoked-signing"]);
+    expect(cells(newTag)).toEqual(["published", "signing", "signing", "signing"]);
+    expect(html).toContain("static DS, old KSK stops validating in phase C");
     expect(trusts).toEqual({
       A: { managed: oldOnly, static: oldOnly, anchors: oldOnly },
       B: { managed: both, static: oldOnly, anchors: both },
