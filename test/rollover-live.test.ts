@@ -14,7 +14,9 @@
  *
  * And the mistake operators are warned about, planted: rolling straight from A to C (the new key
  * never seen before it signs) makes the managed resolver SERVFAIL — and `checkRollover` refuses
- * exactly that plan on the real calendar (ROLLOVER-ADD-HOLDDOWN), while the full plan passes.
+ * exactly that plan on the real calendar (ROLLOVER-ADD-HOLDDOWN), while the full 2024Q4-2027Q2 plan
+ * passes; each phase's test root on the real dates validates under ldns-verify-zone -t and
+ * kzonecheck -t at a time in its quarter.
  *
  * unbound 1.17 facts relied on (measured, see packages/resolver/README.md): with
  * permit-small-holddown it probes every half DNSKEY TTL; a new key must be seen twice and for the
@@ -26,7 +28,7 @@ import { randomUUID } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type DnskeyRdata, ROOT, RRType, type Signer, keyTag, makeDs, makeRR } from "@ksk/core";
+import { type DnskeyRdata, ROOT, RRType, type Signer, keyTag, makeDs, makeRR, rrToString } from "@ksk/core";
 import { type KsrRequestDocument, type KsrResponseDocument, buildKsr, defaultKsrPolicy, quarterOf, sameDnskey } from "@ksk/ksr";
 import { type LabAnchors, type LabAuthority, type LabResolver, LabGroup, checkResolver, query, startLabAuthority, startLabResolver } from "@ksk/resolver";
 import { DEFAULT_ROLLOVER_POLICY, checkRollover, executePlan, parseSignerConfig, planSigning } from "@ksk/signer";
@@ -36,7 +38,7 @@ import { renderReportHtml } from "@ksk/ceremony";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type LabKsks, labKsks, materials } from "../packages/signer/test/helpers.js";
 import { testSigner } from "./support/soft-signer.js";
-import { hasTool } from "./support/tools.js";
+import { hasTool, runTool } from "./support/tools.js";
 import { ROOT_ROLL_CALENDAR, labRollConfig, labZsks, signQuarters } from "../packages/signer/test/roll-sequence.js";
 
 const TTL = 2;
@@ -108,7 +110,7 @@ async function until<T>(what: string, probe: () => T | undefined, limitMs = 3000
 
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
-const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control");
+const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-verify-zone") && hasTool("kzonecheck");
 
 describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5011, compressed clock)", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "rollover-live-"));
@@ -310,7 +312,31 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
     );
     expect(tooEarly.ok).toBe(false);
     expect(new Set(tooEarly.findings.filter((f) => f.severity === "fail").map((f) => f.code))).toEqual(new Set(["ROLLOVER-ADD-HOLDDOWN"]));
-    const done = checkRollover(await signQuarters(ksks, config, labZsks(ROOT_ROLL_CALENDAR.length), ROOT_ROLL_CALENDAR), DEFAULT_ROLLOVER_POLICY);
+    const calendarZsks = labZsks(ROOT_ROLL_CALENDAR.length);
+    const calendar = await signQuarters(ksks, config, calendarZsks, ROOT_ROLL_CALENDAR);
+    const done = checkRollover(calendar, DEFAULT_ROLLOVER_POLICY);
     expect(done.findings.filter((f) => f.severity === "fail")).toEqual([]);
+    // Each phase's test root on the real dates (2024Q4 normal … 2027Q2 after), signed for a time in
+    // the quarter's second slot, validates under ldns-verify-zone -t and kzonecheck -t at that time,
+    // from the KSK that signs it.
+    for (const quarter of ["2024Q4", "2025Q1", "2026Q4", "2027Q1", "2027Q2"]) {
+      const skr = calendar.find((q) => q.name === `skr-${quarter}.xml`)?.skr as KsrResponseDocument;
+      const atSeconds = (skr.bundles[1]?.inceptionEpochSeconds as number) + 86400;
+      const plan = planZoneSigning({ records: loadZoneRecords({ name: "test-root.zone", text: TEST_ROOT }), origin: ROOT, skr, atEpochSeconds: atSeconds });
+      const zsk = calendarZsks.find((z) => sameDnskey(z.dnskey, plan.bundle.signingZsk.dnskey)) as Signer;
+      const file = path.join(dir, `root-${quarter}.signed.zone`);
+      writeFileSync(file, formatSignedZone(await signZone(plan, zsk)));
+      const signer = plan.bundle.bundle.signatures.map((s) => s.rrsig.keyTag);
+      const anchor = path.join(dir, `anchor-${quarter}.ds`);
+      const anchorKey = [ksks.next, ksks.current].find(
+        (k) => signer.includes(k.keyTag) || signer.includes(keyTag({ ...k.dnskey, flags: k.dnskey.flags | 0x80 })),
+      );
+      writeFileSync(anchor, `${rrToString(dsOf((anchorKey as Signer).dnskey))}\n`);
+      const stamp = new Date(atSeconds * 1000).toISOString().replace(/[-T:]/g, "").slice(0, 14);
+      const ldns = runTool("ldns-verify-zone", ["-k", anchor, "-t", stamp, file]);
+      expect(ldns.status, `${quarter}: ${ldns.stdout}${ldns.stderr}`).toBe(0);
+      const knot = runTool("kzonecheck", ["-o", ".", "-d", "on", "-t", String(atSeconds), file]);
+      expect(knot.status, `${quarter}: ${knot.stdout}${knot.stderr}`).toBe(0);
+    }
   }, 180000);
 });
