@@ -43,43 +43,18 @@ import { ROOT_ROLL_CALENDAR, labRollConfig, labZsks, signQuarters } from "../pac
 
 const TTL = 2;
 const HOLD_DOWN = 3;
-const C = "ksk_current";
-const N = "ksk_next";
 
-/** The phases of the roll; in the compressed rehearsal every slot of a phase's SKR is the same. */
-const PHASES = {
-  A: { publish: [C], sign: [C], revoke: [] as string[] },
-  B: { publish: [C, N], sign: [C], revoke: [] as string[] },
-  C: { publish: [C, N], sign: [N], revoke: [] as string[] },
-  D: { publish: [N], sign: [C, N], revoke: [C] },
-  E: { publish: [N], sign: [N], revoke: [] as string[] },
-} as const;
-type Phase = keyof typeof PHASES;
+/** The phases of the roll (A normal, B new KSK pre-published, C roll, D old revoked, E old removed). */
+const PHASES = ["A", "B", "C", "D", "E"] as const;
+type Phase = (typeof PHASES)[number];
 
-/** LAB ONLY signer config: the root's numbers except the DNSKEY TTL (2 s), with one schema per phase. */
+const repository = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+/** LAB ONLY: keys-example/lab-rollover-compressed.yaml (TTL 2 s, one schema per phase) with the lab KSKs. */
 function compressedConfigText(ksks: LabKsks): string {
   const key = (name: string, s: Signer) =>
     `  ${name}:\n    description: lab ${name}\n    label: ${s.label}\n    key_tag: ${s.keyTag}\n    algorithm: RSASHA256\n    rsa_size: 2048\n    rsa_exponent: 65537\n    valid_from: 2010-01-01T00:00:00+00:00\n`;
-  const list = (xs: readonly string[]) => `[${xs.join(", ")}]`;
-  const schema = (name: string, p: (typeof PHASES)[Phase]) =>
-    `  phase-${name}:\n${Array.from({ length: 9 }, (_, i) => `    ${i + 1}: { publish: ${list(p.publish)}, sign: ${list(p.sign)}, revoke: ${list(p.revoke)} }`).join("\n")}\n`;
-  return `keystore: file:/lab/keystore
-keys:
-${key(C, ksks.current)}${key(N, ksks.next)}
-ksk_policy:
-  publish_safety: PT0S
-  retire_safety: P28D
-  max_signature_validity: P21D
-  min_signature_validity: P21D
-  max_validity_overlap: P16D
-  min_validity_overlap: P9D
-  ttl: ${TTL}
-request_policy:
-  dns_ttl: ${TTL}
-schemas:
-${Object.entries(PHASES)
-  .map(([n, p]) => schema(n, p))
-  .join("")}`;
+  const policy = readFileSync(path.join(repository, "keys-example/lab-rollover-compressed.yaml"), "utf8");
+  return `keystore: file:/lab/keystore\nkeys:\n${key("ksk_current", ksks.current)}${key("ksk_next", ksks.next)}${policy}`;
 }
 
 /** A small test root with TTLs of 2 s (SOA minimum too), so that every answer ages out within a phase. */
@@ -166,7 +141,7 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
       nowEpochSeconds: nowEpochSeconds(),
       newId: randomUUID,
     });
-    for (const phase of Object.keys(PHASES) as Phase[]) zoneFiles.set(phase, await phaseZone(ksr, phase));
+    for (const phase of PHASES) zoneFiles.set(phase, await phaseZone(ksr, phase));
   }, 120000);
 
   afterAll(async () => {
@@ -198,7 +173,7 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
     const fixed = await start("static", { kind: "ds", records: [dsOf(ksks.current.dnskey)] });
     const outcomes: Record<string, Record<string, string>> = {};
     const trusts: Record<string, Record<string, string>> = {};
-    for (const phase of Object.keys(PHASES) as Phase[]) {
+    for (const phase of PHASES) {
       if (phase !== "A") await authority.swapZone(zoneFiles.get(phase) as string);
       await sleep(TTL + 1);
       if (phase === "B") {
@@ -247,7 +222,7 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
     const unknown = "old unknown, new unknown";
     // The report: the timeline of the slot each phase served, and the resolvers' answers per phase.
     const at = nowEpochSeconds();
-    const served = (Object.keys(PHASES) as Phase[]).map((phase) => {
+    const served = PHASES.map((phase) => {
       const skr = skrs.get(phase) as KsrResponseDocument;
       return { path: `skr-phase-${phase}.xml`, document: { ...skr, bundles: [bundleInUse(skr, at).bundle] } };
     });
