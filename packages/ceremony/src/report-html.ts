@@ -4,13 +4,14 @@
  * run (who, where, which HSM), every act and step with its outputs (size, SHA-256, PGP words), the
  * check results the commands printed, each SKR's bundle table (the witness tables of @ksk/signer,
  * with the DNSKEY answer size per slot from its response-size computation), an SVG timeline of the
- * quarters — one row per key, one column per slot, each cell published / signing / revoked — and
- * the resolver's verdict when act 06 ran.
+ * quarters — one row per key, one column per slot, each cell published / signing / revoked, read off
+ * @ksk/signer's `rolloverTimeline` (the states `ksk rollover check` judges) — the resolver's verdict
+ * when act 06 ran, and, for a rehearsed roll, what each resolver answered in each phase.
  *
  * Pure: the caller reads the directory (./report.ts) and passes the generation time.
  */
-import { formatIsoZ, groupedHex, hexToBytes, pgpWords } from "@ksk/core";
-import { type KsrResponseDocument, formatQuarter, quarterOf } from "@ksk/ksr";
+import { formatIsoZ, groupedHex, hexToBytes, keyTag, pgpWords, revokedKeyTag } from "@ksk/core";
+import type { KsrResponseDocument } from "@ksk/ksr";
 import {
   DNSKEY_RESPONSE_WARN_BYTES,
   STATE_MARK,
@@ -19,7 +20,7 @@ import {
   documentResponseSizes,
   documentWitnessRows,
   formatWitnessTable,
-  slotKeys,
+  rolloverTimeline,
 } from "@ksk/signer";
 import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
 
@@ -34,6 +35,8 @@ export interface ReportInput {
   readonly texts: ReadonlyMap<string, string>;
   /** Act 06's `ksk resolver lab --json` outputs (resolver-<quarter>.json), in transcript order. */
   readonly resolverRuns: readonly { readonly path: string; readonly run: ResolverRun }[];
+  /** What resolvers answered in each phase of a rehearsed KSK roll (the live rehearsal gives these). */
+  readonly rolloverResolvers?: readonly ResolverPhaseOutcome[];
 }
 
 /** The part of `ksk resolver lab --json` the report shows: which resolver trusts which key. */
@@ -56,6 +59,18 @@ export interface ResolverRun {
   };
   readonly ok: boolean;
   readonly verdict: string;
+}
+
+/** One resolver's answer to `. SOA` in one phase of a roll, and the KSKs it trusted then. */
+export interface ResolverPhaseOutcome {
+  /** The phase as the rehearsal names it, e.g. `C roll`. */
+  readonly phase: string;
+  /** Which resolver, e.g. `RFC 5011 (auto-trust-anchor-file)`. */
+  readonly resolver: string;
+  /** `AD` (validated), `SERVFAIL`, or another RCODE. */
+  readonly answer: string;
+  /** Its RFC 8509 sentinel trust per KSK, as `ksk resolver check` reports it. */
+  readonly trust?: string;
 }
 
 export interface ReportVerdict {
@@ -121,17 +136,38 @@ interface Slot {
   readonly responseSizeBytes: number;
 }
 
-/** Every slot of every SKR in time order, with its keys' states and DNSKEY answer size. */
+/**
+ * Every slot of every SKR in time order, with its keys' states and DNSKEY answer size — read off
+ * @ksk/signer's rollover timeline, the same key × slot states `ksk rollover check` judges (a KSK
+ * "signs" a slot when its RRSIG over the slot's DNSKEY RRset verifies). ZSKs are published only.
+ */
 export function timelineSlots(skrs: ReportInput["skrs"]): Slot[] {
-  const slots: Slot[] = [];
-  for (const { document } of skrs) {
-    const sizes = documentResponseSizes(document);
-    const quarter = document.bundles[0] ? formatQuarter(quarterOf(document.bundles[0].inceptionEpochSeconds)) : "?";
-    for (const [i, b] of document.bundles.entries()) {
-      slots.push({ quarter, index: i + 1, inceptionEpochSeconds: b.inceptionEpochSeconds, keys: slotKeys(b), responseSizeBytes: sizes[i] ?? 0 });
-    }
-  }
-  return slots.sort((a, b) => a.inceptionEpochSeconds - b.inceptionEpochSeconds);
+  const timeline = rolloverTimeline(skrs.map(({ path, document }) => ({ name: path, skr: document })));
+  return timeline.slots.map((slot, s) => {
+    const ksks = timeline.keys.flatMap((key, k): SlotKey[] => {
+      const state = timeline.states[k]?.[s];
+      if (!state || state.presence === "absent") return [];
+      const revoked = state.presence === "revoked";
+      const tag = keyTag(key.dnskey);
+      return [
+        {
+          role: "KSK",
+          keyTag: revoked ? revokedKeyTag(key.dnskey) : tag,
+          unrevokedKeyTag: tag,
+          ...(key.label === undefined ? {} : { keyIdentifier: key.label }),
+          state: revoked ? (state.signs ? "revoked-signing" : "revoked") : state.signs ? "signing" : "published",
+        },
+      ];
+    });
+    const zsks = slot.zsks.map((dnskey): SlotKey => ({ role: "ZSK", keyTag: keyTag(dnskey), unrevokedKeyTag: keyTag(dnskey), state: "published" }));
+    return {
+      quarter: slot.quarter,
+      index: slot.bundleIndex + 1,
+      inceptionEpochSeconds: slot.inceptionEpochSeconds,
+      keys: [...ksks, ...zsks],
+      responseSizeBytes: slot.dnskeyResponseSizeBytes,
+    };
+  });
 }
 
 /** The SVG timeline: one row per key (by its unrevoked tag), one column per slot. */
@@ -307,6 +343,31 @@ function resolverSection(runs: ReportInput["resolverRuns"]): string {
   return out.join("\n");
 }
 
+/**
+ * Phases × resolvers: each cell the answer (and trust); a resolver that stops validating is named
+ * under the table — the failure operators are warned about when a roll comes.
+ */
+export function rolloverResolversSection(outcomes: readonly ResolverPhaseOutcome[]): string {
+  if (!outcomes.length) return "";
+  const phases = [...new Set(outcomes.map((o) => o.phase))];
+  const resolvers = [...new Set(outcomes.map((o) => o.resolver))];
+  const cell = (phase: string, resolver: string) => {
+    const o = outcomes.find((x) => x.phase === phase && x.resolver === resolver);
+    if (!o) return "<td>—</td>";
+    const style = o.answer === "AD" ? "" : ' style="color:#cb181d;font-weight:bold"';
+    return `<td class="outcome" data-phase="${esc(phase)}" data-resolver="${esc(resolver)}" data-answer="${esc(o.answer)}"${style}>${esc(o.answer)}${o.trust ? `<br><small>${esc(o.trust)}</small>` : ""}</td>`;
+  };
+  const broken = resolvers.flatMap((r) => {
+    const first = phases.find((p) => outcomes.some((o) => o.phase === p && o.resolver === r && o.answer !== "AD"));
+    return first ? [`${r} stops validating in phase ${first}`] : [];
+  });
+  return `<h2>Resolvers through the roll</h2><table><tr><th>phase</th>${resolvers.map((r) => `<th>${esc(r)}</th>`).join("")}</tr>${phases
+    .map((p) => `<tr><td>${esc(p)}</td>${resolvers.map((r) => cell(p, r)).join("")}</tr>`)
+    .join(
+      "",
+    )}</table><p class="resolver-verdict">${broken.length ? esc(`${broken.join("; ")}: a resolver that does not follow the roll loses the root.`) : "Every resolver validated in every phase."}</p>`;
+}
+
 export function renderReportHtml(input: ReportInput): string {
   const verdict = reportVerdict(input);
   const v = input.verification;
@@ -338,6 +399,7 @@ pre { background: #f4f4f4; padding: 6px; overflow-x: auto; font-size: 12px; }
 ${runsSection(input.entries)}
 <h2>Timeline</h2>
 ${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
+${rolloverResolversSection(input.rolloverResolvers ?? [])}
 ${bundlesSection(input.skrs)}
 ${checksSection(input.entries, input.texts)}
 ${resolverSection(input.resolverRuns)}

@@ -9,7 +9,7 @@ import path from "node:path";
 import { isSep, keyTag } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { type TranscriptEntry, renderReportHtml, reportVerdict, timelineSlots } from "../src/index.js";
+import { type TranscriptEntry, renderReportHtml, reportVerdict, rolloverResolversSection, timelineSlots } from "../src/index.js";
 
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../ksr/test/fixtures");
 const skrs = ["skr-root-2017-q2-0.xml", "skr-root-2017-q1-0.xml"].map((f) => ({
@@ -75,5 +75,22 @@ describe("the verdict", () => {
   it("says act 06 was skipped, and why, when knotd or unbound is missing", () => {
     const entries = [step(1, "test-root-zone", "ok", "root-2026Q3.zone-verify.txt"), step(2, "resolve", "skipped", "", "knotd, knotc not installed")];
     expect(reportVerdict({ entries, verification: verified }).line).toMatch(/NOT validated by unbound \(act 06 skipped: knotd, knotc not installed\)/);
+  });
+});
+
+describe("the resolvers-through-the-roll table", () => {
+  const phase = (p: string, answer: string) => [
+    { phase: p, resolver: "RFC 5011", answer: "AD" },
+    { phase: p, resolver: "static", answer },
+  ];
+  it("names the resolver that stops validating and the first phase it fails in", () => {
+    const html = rolloverResolversSection([...phase("A", "AD"), ...phase("B", "AD"), ...phase("C", "SERVFAIL"), ...phase("D", "SERVFAIL")]);
+    expect(html).toContain("static stops validating in phase C");
+    expect(html).not.toContain("RFC 5011 stops");
+    expect([...html.matchAll(/data-answer="SERVFAIL"/g)]).toHaveLength(2);
+  });
+  it("says so when every resolver validated in every phase, and is empty without outcomes", () => {
+    expect(rolloverResolversSection([...phase("A", "AD"), ...phase("B", "AD")])).toContain("Every resolver validated in every phase.");
+    expect(rolloverResolversSection([])).toBe("");
   });
 });
