@@ -15,7 +15,7 @@
  * quarter): one output directory serves every test, and the timeouts are generous.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createHash } from "node:crypto";
@@ -92,6 +92,30 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
       );
     }
     expect(runs).toHaveLength(3);
+  });
+
+  it("keeps its console log and a README (each file, how to reuse the token) in the output directory", () => {
+    const log = readFileSync(path.join(out, "console.log"), "utf8");
+    // Every run's console, as printed: the three verdict lines are all there.
+    for (const q of QUARTERS) expect(log).toContain(`SKR ${q} verified against it`);
+    const readme = readFileSync(path.join(out, "README.txt"), "utf8");
+    expect(readme).toContain(`SOFTHSM2_CONF=${out}/softhsm/softhsm2.conf packages/cli/bin/ksk key list --keystore 'pkcs11:token=ksk-lab?`);
+    expect(readme).toContain(`ksk transcript verify ${out}/transcript.jsonl --dir ${out}`);
+    // The README names files that are really there.
+    for (const name of [
+      "console.log",
+      "transcript.jsonl",
+      "report.html",
+      "ksrsigner.yaml",
+      "root-anchors.xml",
+      "root-anchors.p7s",
+      "Klabnxt.csr",
+      "ksks.zone",
+      "zsk.passphrase",
+    ]) {
+      expect(readme).toContain(name);
+      expect(existsSync(path.join(out, name)), name).toBe(true);
+    }
   });
 
   it(
