@@ -111,6 +111,7 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
     return buildRootAnchors({ trustAnchorId: randomUUID().toUpperCase(), keys, publicationEpochSeconds: at }).xmlBytes;
   }
 
+  let servedSerial = 2026010100;
   async function phaseZone(ksr: KsrRequestDocument, phase: Phase): Promise<string> {
     const config = parseSignerConfig(compressedConfigText(ksks), "lab-rollover-compressed.yaml");
     const schema = config.schemas.get(`phase-${phase}`);
@@ -119,11 +120,12 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
     const skr = await executePlan(planSigning({ ksr, schema, kskPolicy: config.kskPolicy, ksks: materials(config, ksks) }), ksks.signers);
     skrs.set(phase, skr);
     const plan = planZoneSigning({
-      records: loadZoneRecords({ name: "test-root.zone", text: TEST_ROOT }),
+      // Each swap serves a new serial (knotd reloads, and the lab authority refuses a serial it serves).
+      records: loadZoneRecords({ name: "test-root.zone", text: TEST_ROOT.replace(" 2026010100 ", ` ${servedSerial++} `) }),
       origin: ROOT,
       skr,
       atEpochSeconds: nowEpochSeconds(),
-      serial: "unixtime",
+      serial: "increment",
       sentinels: true,
       knownKeys: [ksks.current.dnskey, ksks.next.dnskey].map((dnskey) => makeRR(ROOT, TTL, dnskey)),
     });
