@@ -12,15 +12,42 @@ import { actId, currentQuarter, expandArguments, parseActFile, parseCeremonyFile
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 const actsDir = path.join(root, "ceremony-scripts/acts");
 const labCeremony = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-ceremony.yaml"), "utf8"), "lab-ceremony.yaml");
-const acts = readdirSync(actsDir)
+const allActs = readdirSync(actsDir)
   .filter((f) => f.endsWith(".yaml"))
   .sort()
   .map((f) => ({ file: f, act: parseActFile(readFileSync(path.join(actsDir, f), "utf8"), f) }));
+/** The lab's acts 01-06; acts 21-22 belong to the rollover rehearsal and its own ceremony file. */
+const acts = allActs.filter((a) => a.act.act <= 6);
+const rolloverCeremony = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-rollover.yaml"), "utf8"), "lab-rollover.yaml");
 
 describe("the lab's act files", () => {
-  it("are acts 01-06, each named as its file, each step a ksk command line", () => {
-    expect(acts.map((a) => `${actId(a.act)}.yaml`)).toEqual(acts.map((a) => a.file));
-    expect(acts.map((a) => a.act.act)).toEqual([1, 2, 3, 4, 5, 6]);
+  it("are acts 01-06 and the rollover's 21-22, each named as its file, each step a ksk command line", () => {
+    expect(allActs.map((a) => `${actId(a.act)}.yaml`)).toEqual(allActs.map((a) => a.file));
+    expect(allActs.map((a) => a.act.act)).toEqual([1, 2, 3, 4, 5, 6, 21, 22]);
+  });
+
+  it("of the rollover rehearsal expand for every quarter of its ceremony file, 2024Q4 to 2027Q2", () => {
+    const base = { out: "/lab", examples: "/ex", ...rolloverCeremony.variables };
+    const rolloverActs = allActs.filter((a) => a.act.act <= 4 || a.act.act >= 21).map((a) => a.act);
+    expect(rolloverCeremony.quarters.map((q) => q.quarter)).toEqual([
+      "2024Q4",
+      "2025Q1",
+      "2025Q2",
+      "2025Q3",
+      "2025Q4",
+      "2026Q1",
+      "2026Q2",
+      "2026Q3",
+      "2026Q4",
+      "2027Q1",
+      "2027Q2",
+    ]);
+    for (const [i, q] of rolloverCeremony.quarters.entries()) {
+      const current = i === 0 ? { quarter: q } : { quarter: q, previous: rolloverCeremony.quarters[i - 1] as typeof q };
+      const plan = planActs(rolloverActs, { ...base, ...quarterVariables(rolloverCeremony, current) }, rolloverCeremony.secrets, (a) => actId(a));
+      const check = plan[5]?.find((s) => s.argv[0] === "rollover" && s.argv[1] === "check");
+      expect(check?.argv.filter((a) => a.startsWith("skr-"))).toHaveLength(11);
+    }
   });
 
   it("expand for every quarter with the lab ceremony's variables, the chain flags only after the first", () => {
