@@ -98,7 +98,7 @@ describe("ksk rollover check on IANA's 2017 SKRs", () => {
   it("exit 3 for a KSR given as an SKR, and for a file that is not XML", async () => {
     const asKsr = await ksk(["rollover", "check", SKR_Q1, KSR_Q2]);
     expect(asKsr.code).toBe(3);
-    expect(asKsr.stderr).toMatch(/ksr-root-2017-q2-0\.xml.*is a KSR \(Request\), not an SKR/);
+    expect(asKsr.stderr).toMatch(/ksr-root-2017-q2-0\.xml.*is a KSR \(<Request>\), not an SKR/);
     const broken = await ksk(["rollover", "check", SKR_Q1, tmp.file("broken.xml", "<KSR><Response>")]);
     expect(broken.code).toBe(3);
     expect(broken.stderr.trim().split("\n")).toHaveLength(1);
