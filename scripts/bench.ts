@@ -110,7 +110,21 @@ function quarterSection(rounds: number): Section {
       const started = process.hrtime.bigint();
       const r = spawnSync(
         ksk,
-        ["skr", "sign", "ksr-2026Q3.xml", "--config", "ksrsigner.yaml", "--no-previous-skr", "--schema", "publish+", "--now", "2026-05-15T00:00:00Z", "--yes", "-o", skr],
+        [
+          "skr",
+          "sign",
+          "ksr-2026Q3.xml",
+          "--config",
+          "ksrsigner.yaml",
+          "--no-previous-skr",
+          "--schema",
+          "publish+",
+          "--now",
+          "2026-05-15T00:00:00Z",
+          "--yes",
+          "-o",
+          skr,
+        ],
         {
           cwd: out,
           env,

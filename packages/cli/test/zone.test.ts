@@ -83,7 +83,11 @@ describe("bad zone files: exit 3 with file:line, nothing written", () => {
     ["unbalanced parentheses", `${SMALL_ROOT}com. 172800 IN NS ( a.gtld-servers.net.\n`, /:17: unclosed parenthesis/],
     ["a label over 63 octets", `${SMALL_ROOT}${longLabel}. 172800 IN NS a.gtld-servers.net.\n`, /:17: owner: label 1 is 64 octets/],
     ["a name over 255 octets", `${SMALL_ROOT}${longName} 172800 IN A 192.0.2.1\n`, /:17: owner: name is 306 octets/],
-    ["a TTL over 2^31-1", `${SMALL_ROOT}org. 2147483648 IN NS a.gtld-servers.net.\n`, /:17: TTL: 2147483648 is over 2147483647, the largest TTL \(RFC 2181 §8\)/],
+    [
+      "a TTL over 2^31-1",
+      `${SMALL_ROOT}org. 2147483648 IN NS a.gtld-servers.net.\n`,
+      /:17: TTL: 2147483648 is over 2147483647, the largest TTL \(RFC 2181 §8\)/,
+    ],
     ["CNAME beside other data", `${SMALL_ROOT}www. 3600 IN CNAME aaa.\nwww. 3600 IN TXT "x"\n`, /:17: www\. has a CNAME beside TXT data/],
     ["missing glue", `${SMALL_ROOT}org. 172800 IN NS ns.org.\n`, /:17: org\. NS ns\.org\.: the name server is below a zone cut here but has no A or AAAA glue/],
     [
