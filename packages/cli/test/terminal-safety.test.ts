@@ -68,7 +68,10 @@ describe("escaped output", () => {
   });
 
   it("root-anchors.xml <Zone>", async () => {
-    const file = tmp.file("ra.xml", `<?xml version="1.0"?>\n<TrustAnchor id="x" source="y"><Zone>.${NASTY}</Zone></TrustAnchor>\n`);
+    const file = tmp.file(
+      "ra.xml",
+      `<?xml version="1.0"?>\n<TrustAnchor id="x" source="y"><Zone>.${NASTY}</Zone><KeyDigest id="Kjqmt7v" validFrom="2010-07-15T00:00:00+00:00"><KeyTag>19036</KeyTag><Algorithm>8</Algorithm><DigestType>2</DigestType><Digest>49AAC11D7B6F6446702E54A1607371607A1A41855200FD2CE1CDDE32F24E8FB5</Digest></KeyDigest></TrustAnchor>\n`,
+    );
     expectSafeOneLineError(await ksk(["anchors", "ds", file]), 3);
   });
 

@@ -59,7 +59,10 @@ function rsaKeyFlaw(key: RsaPublicKey): string | undefined {
   const e = key.exponentBytes;
   if (e.length === 1 && (e[0] as number) < 3) return `exponent ${e[0]} is under 3: any signature would verify`;
   // RFC 8017 §3.1: the public exponent is odd (coprime to λ(n), which is even).
-  if (((e[e.length - 1] as number) & 1) === 0) return "exponent is even: not a valid RSA public exponent (RFC 8017 §3.1)";
+  if (((e[e.length - 1] as number) & 1) === 0) {
+    const shown = e.length <= 6 ? String(Number.parseInt(Buffer.from(e).toString("hex"), 16)) : `of ${e.length} octets`;
+    return `exponent ${shown} is even: not a valid RSA public exponent (RFC 8017 §3.1)`;
+  }
   if (((key.modulusBytes[key.modulusBytes.length - 1] as number) & 1) === 0) return "modulus is even: not a product of two odd primes";
   return undefined;
 }
