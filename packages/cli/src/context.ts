@@ -21,4 +21,9 @@ export interface CliContext {
   readonly interactive: boolean;
   /** Is standard error a terminal (so that a progress bar may be drawn)? Absent means no. */
   readonly stderrIsTerminal?: boolean;
+  /**
+   * Redraw a progress line on standard error (carriage returns kept). Only for text the toolkit
+   * makes itself — it is not escaped as `err` is, so it must never quote input. Absent means none.
+   */
+  readonly progress?: (text: string) => void;
 }

@@ -109,6 +109,7 @@ export function processContext(): CliContext {
     promptSecret: (q) => askSecret(process.stdin, process.stderr, q),
     interactive: process.stdin.isTTY === true,
     stderrIsTerminal: process.stderr.isTTY === true,
+    progress: (text) => process.stderr.write(text),
   };
 }
 

@@ -75,7 +75,8 @@ function parseSoaOption(text: string, skr: KsrResponseDocument): RR<SoaRdata> {
 
 /** A one-line progress bar on standard error, drawn only when it is a terminal. */
 function progressBar(ctx: CliContext): ((done: number, total: number) => void) | undefined {
-  if (!ctx.stderrIsTerminal) return undefined;
+  const draw = ctx.progress;
+  if (!ctx.stderrIsTerminal || draw === undefined) return undefined;
   let last = -1;
   return (done, total) => {
     const percent = Math.floor((done * 100) / total);
@@ -83,7 +84,7 @@ function progressBar(ctx: CliContext): ((done: number, total: number) => void) |
     last = percent;
     const width = 30;
     const filled = Math.round((done * width) / total);
-    ctx.err(`\rsigning [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
+    draw(`\rsigning [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
   };
 }
 
