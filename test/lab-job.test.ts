@@ -9,20 +9,24 @@
  * quarter's signed test root at its slot time (and not after its signatures expire). The transcript
  * verifies, holds no lab secret and records act 06's resolver verdicts; headless Chromium renders
  * the report, whose SVG rows and slot states match the SKRs and whose resolver section shows which
- * KSK unbound trusts.
+ * KSK unbound trusts. No output, log, transcript or report of the three runs — nor of failing `ksk`
+ * runs given the lab's PIN and passphrase files — holds a PIN, the passphrase or a private key.
  *
  * Each run takes minutes on a loaded machine (the real-sized root is signed and served every
  * quarter): one output directory serves every test, and the timeouts are generous.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createHash } from "node:crypto";
+import { createHash, createPrivateKey } from "node:crypto";
 import { isRevoked, keyTag, parseTimeArgument, withoutRevokeBit } from "@ksk/core";
 import { parseKsrXml } from "@ksk/ksr";
+import { openKeystore } from "@ksk/keystore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, runChromium } from "./support/chromium.js";
+import { startKsk } from "./support/cli-process.js";
+import { type Secret, filesUnder, keyForms, leaks, secretFileText, softwarePrivateKeys } from "./support/leak-scan.js";
 import { hasTool, opensslCmsVerify, runTool } from "./support/tools.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -323,4 +327,169 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
     },
     RUN_TIMEOUT_MS,
   );
+
+  describe("secrets", () => {
+    /** Files that hold secrets by design: the token, the PIN and passphrase files, the CA's keys. */
+    const holdsSecrets = (relative: string) =>
+      relative === "softhsm/tokens" || /^softhsm\/(user|so)\.pin$/.test(relative) || relative === "zsk.passphrase" || /^ca\/.*\.key$/.test(relative);
+    const labPinUri = () => `pkcs11:token=ksk-lab?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:${out}/softhsm/user.pin`;
+    const labEnv = () => ({ SOFTHSM2_CONF: `${out}/softhsm/softhsm2.conf` });
+
+    async function labSecrets(): Promise<Secret[]> {
+      const text = (name: string, s: string) => ({ name, bytes: new TextEncoder().encode(s) });
+      const passphrase = secretFileText(`${out}/zsk.passphrase`);
+      const caKeys = ["ca/ca.key", "ca/signer.key"].map((f) =>
+        keyForms(f, new Uint8Array(createPrivateKey(readFileSync(path.join(out, f))).export({ format: "der", type: "pkcs8" }))),
+      );
+      return [
+        text("user PIN", secretFileText(`${out}/softhsm/user.pin`)),
+        text("SO PIN", secretFileText(`${out}/softhsm/so.pin`)),
+        text("ZSK passphrase", passphrase),
+        ...(await softwarePrivateKeys(`${out}/zsk-keystore`, passphrase)),
+        ...caKeys.flat(),
+      ];
+    }
+
+    it(
+      "no output, log, transcript or report of the three runs holds a PIN, the passphrase or a private key (DER, base64, hex)",
+      async () => {
+        const secrets = await labSecrets();
+        // Every ZSK the lab made (Zlab1-5) and both CA keys are searched for, in five forms each.
+        expect(secrets.filter((s) => s.name.endsWith("(PKCS#8 DER)"))).toHaveLength(7);
+        const files = filesUnder(out, holdsSecrets);
+        for (const name of ["console.log", "transcript.jsonl", "report.html", "README.txt", "skr-2027Q1.xml", "resolver-2027Q1.json"]) {
+          expect(files).toContain(path.join(out, name));
+        }
+        const haystacks = [
+          ...files.map((f) => ({ name: path.relative(out, f), bytes: readFileSync(f) })),
+          ...runs.flatMap((r, i) => [
+            { name: `run ${i + 1} stdout`, bytes: Buffer.from(r.stdout) },
+            { name: `run ${i + 1} stderr`, bytes: Buffer.from(r.stderr) },
+          ]),
+        ];
+        expect(leaks(haystacks, secrets)).toEqual([]);
+        // The scan finds a secret where there is one (a scan that cannot fail proves nothing).
+        expect(leaks([{ name: "zsk.passphrase", bytes: readFileSync(`${out}/zsk.passphrase`) }], secrets)).toEqual(["zsk.passphrase: ZSK passphrase"]);
+      },
+      RUN_TIMEOUT_MS,
+    );
+
+    it("keeps the KSKs in the HSM sensitive and not extractable", async () => {
+      const keystore = await openKeystore(labPinUri(), { env: labEnv() });
+      try {
+        const keys = (await keystore.list()).filter((k) => k.hasPrivateKey);
+        expect(keys.length).toBeGreaterThanOrEqual(2);
+        for (const k of keys) expect(k.protection, k.label).toEqual({ sensitive: true, extractable: false });
+      } finally {
+        await keystore.close();
+      }
+    });
+
+    it(
+      "failing runs given the PIN and passphrase files print and write no secret; argv never carries one",
+      async () => {
+        const secrets = await labSecrets();
+        const scratch = mkdtempSync(path.join(tmpdir(), "ksk-leak-"));
+        try {
+          const wrongPin = path.join(scratch, "wrong.pin");
+          writeFileSync(wrongPin, "9876543210\n", { mode: 0o600 });
+          const wrongPassphrase = path.join(scratch, "wrong.passphrase");
+          writeFileSync(wrongPassphrase, "not the lab zsk operator passphrase\n", { mode: 0o600 });
+          secrets.push({ name: "wrong PIN", bytes: new TextEncoder().encode("9876543210") });
+          secrets.push({ name: "wrong passphrase", bytes: new TextEncoder().encode("not the lab zsk operator passphrase") });
+          cpSync(`${out}/zsk-keystore`, path.join(scratch, "zsk-keystore"), { recursive: true });
+          const zskStore = `file:${scratch}/zsk-keystore`;
+          const hsm = (pinFile: string) => `pkcs11:token=ksk-lab?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:${pinFile}`;
+          const pin = secretFileText(`${out}/softhsm/user.pin`);
+          const failing: { args: string[]; code: number; message: RegExp }[] = [
+            // The wrong PIN, and the right PIN with a label that exists.
+            { args: ["key", "list", "--keystore", hsm(wrongPin)], code: 4, message: /PIN/ },
+            {
+              args: ["key", "generate", "--role", "ksk", "--algorithm", "8", "--label", "Klabcur", "--keystore", hsm(`${out}/softhsm/user.pin`)],
+              code: 5,
+              message: /exists/,
+            },
+            // The wrong passphrase (confirmed against a key in the keystore), and the right one with a label that exists.
+            {
+              args: ["key", "generate", "--role", "zsk", "--algorithm", "8", "--keystore", zskStore, "--passphrase-file", wrongPassphrase],
+              code: 4,
+              message: /passphrase/,
+            },
+            {
+              args: [
+                "key",
+                "generate",
+                "--role",
+                "zsk",
+                "--algorithm",
+                "8",
+                "--label",
+                "Zlab1",
+                "--keystore",
+                zskStore,
+                "--passphrase-file",
+                `${out}/zsk.passphrase`,
+              ],
+              code: 5,
+              message: /exists/,
+            },
+            // Secrets in argv are refused, and the refusal does not repeat them.
+            {
+              args: ["key", "list", "--keystore", `pkcs11:token=ksk-lab?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-value=${pin}`],
+              code: 2,
+              message: /pin-value=\(redacted\).*pin-source=file:/,
+            },
+            {
+              args: ["key", "list", "--pin", pin, "--keystore", hsm(`${out}/softhsm/user.pin`)],
+              code: 2,
+              message: /^ksk: --pin: secrets are never taken on the command line/,
+            },
+            {
+              args: ["key", "list", "--passphrase", "lab zsk operator passphrase", "--keystore", zskStore],
+              code: 2,
+              message: /^ksk: --passphrase: secrets are never taken on the command line/,
+            },
+          ];
+          const before = new Map(filesUnder(scratch, () => false).map((f) => [f, readFileSync(f)]));
+          for (const f of failing) {
+            const { child, done } = startKsk(f.args, { env: labEnv(), cwd: scratch });
+            // What `ps` shows is /proc/PID/cmdline: read while the command runs.
+            const cmdline =
+              child.pid === undefined
+                ? ""
+                : (() => {
+                    try {
+                      return readFileSync(`/proc/${child.pid}/cmdline`, "latin1");
+                    } catch {
+                      return "";
+                    }
+                  })();
+            const r = await done;
+            const what = f.args.slice(0, 2).join(" ");
+            expect(r.code, `${what}: ${r.stderr}`).toBe(f.code);
+            expect(r.stderr.trim().split("\n"), `${what}: ${r.stderr}`).toHaveLength(1);
+            expect(r.stderr).toMatch(f.message);
+            const argvSecrets = f.code === 2 ? [] : [{ name: `${what} cmdline`, bytes: Buffer.from(cmdline, "latin1") }];
+            expect(
+              leaks(
+                [{ name: `${what} stdout`, bytes: Buffer.from(r.stdout) }, { name: `${what} stderr`, bytes: Buffer.from(r.stderr) }, ...argvSecrets],
+                secrets,
+              ),
+            ).toEqual([]);
+          }
+          // Nothing was written or changed: the keystore copy and the secret files are as they were.
+          const after = filesUnder(scratch, () => false);
+          expect(after).toEqual([...before.keys()]);
+          for (const f of after) expect(readFileSync(f).equals(before.get(f) as Buffer), f).toBe(true);
+          // The lab's own commands: the transcript records each step's argv, as `ps` showed it.
+          for (const e of entries().filter((e) => e.type === "step")) {
+            expect(leaks([{ name: `step ${JSON.stringify(e.argv)}`, bytes: Buffer.from(JSON.stringify(e.argv)) }], secrets)).toEqual([]);
+          }
+        } finally {
+          rmSync(scratch, { recursive: true, force: true });
+        }
+      },
+      RUN_TIMEOUT_MS,
+    );
+  });
 });

@@ -16,6 +16,11 @@ export interface TypedAnswer {
   readonly after: string;
   /** What to type, e.g. "Yes\r"; "\u0004" is Ctrl-D at an empty line (end of input). */
   readonly type: string;
+  /**
+   * Done once the prompt shows, before typing: a fault injected while the command waits (a key
+   * deleted, a token directory removed), so that it strikes between the command's start and its use.
+   */
+  readonly meanwhile?: () => void;
 }
 
 export interface PtyResult {
@@ -49,6 +54,7 @@ export function runOnTerminal(
         const at = screen.indexOf(answers[next]!.after, searchFrom);
         if (at < 0) break;
         searchFrom = at + answers[next]!.after.length;
+        answers[next]!.meanwhile?.();
         child.stdin.write(answers[next]!.type);
         next++;
       }

@@ -27,12 +27,26 @@ export function closestName(typed: string, known: readonly string[]): string | u
   return best?.name;
 }
 
-/** yargs' "Unknown argument(s): a, b" with a "did you mean --x?" for each misspelled option. */
+/**
+ * Options that would carry a secret on the command line, where `ps`, /proc/PID/cmdline and shell
+ * history show it. No command has them; naming one gets where secrets come from instead.
+ */
+const SECRET_OPTION = /^-*(so-?pin|user-?pin|pin|pin-?value|passphrase|password|pass)$/i;
+const SECRET_SOURCES =
+  "secrets are never taken on the command line (ps and shell history would show them): give --pin-file / --passphrase-file, pin-source=file:PATH in the keystore URI, KSK_PIN_FILE / KSK_PASSPHRASE_FILE, or type it at the prompt";
+
+/**
+ * yargs' "Unknown argument(s): a, b" with a "did you mean --x?" for each misspelled option, and
+ * where secrets come from for an option that would carry one. The message holds option names
+ * only, never their values.
+ */
 export function withOptionSuggestions(message: string, knownOptions: readonly string[]): string {
   const m = /^Unknown arguments?: (.*)$/.exec(message);
   if (!m) return message;
-  const hints = (m[1] as string)
-    .split(", ")
+  const typedNames = (m[1] as string).split(", ");
+  const secret = typedNames.find((typed) => SECRET_OPTION.test(typed));
+  if (secret !== undefined) return `--${secret.replace(/^-+/, "")}: ${SECRET_SOURCES}`;
+  const hints = typedNames
     .map((typed) => [typed, closestName(typed.replace(/^-+/, ""), knownOptions)] as const)
     .filter((pair): pair is readonly [string, string] => pair[1] !== undefined)
     .map(([typed, name]) => `${typed}: did you mean --${name}?`);

@@ -116,6 +116,19 @@ describe("ksk ds (real root KSKs)", () => {
     expect((await ksk(["ds", "-"], { stdin: `.\t172800\tIN\tDNSKEY\t257 3 8 ${rsaKey([1, 0, 1], 2048, 0xc5)}\n` })).code).toBe(0);
   });
 
+  it("an option that would carry a PIN or passphrase is refused (exit 2) saying where secrets come from, without the value", async () => {
+    for (const args of [
+      ["keytag", "--pin", "4711-secret", "x.zone"],
+      ["keytag", "--passphrase=4711-secret", "x.zone"],
+      ["keytag", "--so-pin", "4711-secret", "x.zone"],
+    ]) {
+      const r = await ksk(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^ksk: --(pin|passphrase|so-pin): secrets are never taken on the command line .*--pin-file .*pin-source=file:/);
+      expect(r.stderr).not.toContain("4711-secret");
+    }
+  });
+
   it("a misspelled option is a usage error (exit 2) with a 'did you mean'; a word far from any option gets none", async () => {
     const r = await ksk(["ds", allKeys, "--digets", "2"]);
     expect(r.code).toBe(2);

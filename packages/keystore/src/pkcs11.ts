@@ -171,7 +171,15 @@ export function acquireModule(modulePath: string, moduleEnvironment: Readonly<Re
     } catch {
       // Unloading after a failed initialisation: nothing more to release.
     }
-    throw pkcs11Failure(e, `module ${modulePath}`, "C_Initialize");
+    const failure = pkcs11Failure(e, `module ${modulePath}`, "C_Initialize");
+    // A module fails to initialise mostly on its own configuration (SoftHSM: a token directory
+    // removed or unreadable); name the configuration it was given so the operator can look there.
+    const given = Object.entries(moduleEnvironment).map(([name, value]) => `${name}=${value}`);
+    if (given.length === 0) throw failure;
+    throw new KskError(failure.kind, failure.code, `${failure.detail}; check the module's configuration and token directory (${given.join(", ")})`, {
+      where: `module ${modulePath}`,
+      cause: e,
+    });
   } finally {
     for (const [name, value] of saved) {
       if (value === undefined) delete process.env[name];

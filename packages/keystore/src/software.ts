@@ -19,7 +19,10 @@
  * file cannot make the process allocate gigabytes or fail with a bare RangeError. Signatures come from node:crypto (OpenSSL) and are verified by the core verifier before
  * they are returned.
  *
- * Left out: changing the passphrase, key backup/export, file locking between processes (a
+ * `exportSoftwarePrivateKey` decrypts one private key to its PKCS#8 DER for a key backup asked for
+ * explicitly (and for tests that look for a leaked key's bytes); no command writes it anywhere.
+ *
+ * Left out: changing the passphrase, a backup file format, file locking between processes (a
  * rehearsal keystore has one user; label creation is still atomic through link(2)).
  */
 import {
@@ -124,6 +127,19 @@ export async function openSoftwareKeystore(parameters: SoftwareOpenParameters): 
     }
   }
   return new SoftwareKeystore(parameters);
+}
+
+/**
+ * The PKCS#8 DER of the private key labelled `label`, decrypted with the passphrase and checked
+ * against its recorded public key. The caller owns (and should zero) the bytes.
+ */
+export async function exportSoftwarePrivateKey(parameters: SoftwareOpenParameters, label: string): Promise<Uint8Array> {
+  const keystore = new SoftwareKeystore(parameters);
+  try {
+    return await keystore.privateKeyPkcs8Der(label);
+  } finally {
+    await keystore.close();
+  }
 }
 
 function additionalData(file: Pick<PrivateKeyFile, "label" | "algorithm" | "publicKeyBase64">): Uint8Array {
@@ -308,6 +324,13 @@ class SoftwareKeystore implements Keystore {
 
   async find(label: string): Promise<KeyPairInfo> {
     return (await this.mustRead(label)).info;
+  }
+
+  async privateKeyPkcs8Der(label: string): Promise<Uint8Array> {
+    const { privateFile, privatePath } = await this.mustRead(label);
+    if (!privateFile) throw new KskError("keystore", "KEY-NO-PRIVATE", "no private key file for this label", { where: `${this.directory}: ${label}` });
+    const privateKey = await this.decrypt(privateFile, privatePath);
+    return new Uint8Array(privateKey.export({ format: "der", type: "pkcs8" }));
   }
 
   async signer(label: string, options: SignerOptions = {}): Promise<Signer> {

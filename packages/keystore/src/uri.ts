@@ -62,7 +62,16 @@ const REFUSED: Record<string, string> = {
 };
 
 function bad(text: string, detail: string): KskError {
-  return new KskError("usage", "KEYSTORE-URI", detail, { where: `keystore URI ${JSON.stringify(text)}` });
+  return new KskError("usage", "KEYSTORE-URI", detail, { where: `keystore URI ${JSON.stringify(redactPinValue(text))}` });
+}
+
+/**
+ * The URI with every `pin-value` value replaced by "(redacted)", for messages: the attribute is
+ * refused, and the refusal must not print the PIN it refuses (RFC 7512's security considerations:
+ * a PIN in a URI is seen wherever the URI is).
+ */
+export function redactPinValue(text: string): string {
+  return text.replace(/(pin-value=)[^&;?#]*/gi, "$1(redacted)");
 }
 
 /** Percent-decode an RFC 7512 value to octets (RFC 3986 §2.1). */

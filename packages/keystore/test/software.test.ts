@@ -10,7 +10,7 @@ import path from "node:path";
 import { type DnskeyRdata, KskError, ROOT, algorithmInfo, bytesToHex, dsDigest, keyTag } from "@ksk/core";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { DEFAULT_SCRYPT, openKeystore, openSoftwareKeystore } from "../src/index.js";
+import { DEFAULT_SCRYPT, exportSoftwarePrivateKey, openKeystore, openSoftwareKeystore } from "../src/index.js";
 import { opensslVerify, sampleData } from "./helpers.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-softkeys-"));
@@ -63,6 +63,20 @@ describe("software keystore", () => {
     const fields = r.stdout.trim().split(/\s+/);
     expect(fields.slice(3, 7)).toEqual(["DS", String(keyTag(dnskey)), "8", "2"]);
     expect(fields[7]?.toLowerCase()).toBe(bytesToHex(dsDigest(ROOT, dnskey, 2)));
+  });
+
+  it("exports a private key as PKCS#8 DER that openssl reads back to the recorded public key; refuses a wrong passphrase", async () => {
+    const parameters = (passphrase: string) => ({ uriText: uri, directory: storeDir, passphrase: async () => passphrase });
+    const der = await exportSoftwarePrivateKey(parameters("correct horse battery staple"), "Kp256");
+    // openssl derives the public key from the exported private key: it is the DNSKEY's (RFC 6605 §4: X | Y).
+    const r = runTool("openssl", ["pkey", "-inform", "DER", "-pubout"], { input: der });
+    expect(r.status, r.stderr).toBe(0);
+    const spki = Buffer.from(r.stdout.replace(/-----[^-]+-----/g, "").replace(/\s/g, ""), "base64");
+    const keystore = await open();
+    const dnskey = (await keystore.find("Kp256")).dnskey as DnskeyRdata;
+    await keystore.close();
+    expect(bytesToHex(new Uint8Array(spki.subarray(spki.length - 64)))).toBe(bytesToHex(dnskey.publicKeyBytes));
+    await expect(exportSoftwarePrivateKey(parameters("wrong"), "Kp256")).rejects.toMatchObject({ kind: "keystore", code: "PASSPHRASE-WRONG" });
   });
 
   it("refuses a wrong passphrase with one keystore error", async () => {

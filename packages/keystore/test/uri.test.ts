@@ -56,6 +56,14 @@ describe("parseKeystoreUri: RFC 7512 §3 examples", () => {
     );
   });
 
+  it("never repeats the PIN of a refused pin-value in its message, wherever it stands in the URI", () => {
+    for (const uri of ["pkcs11:token=t?pin-value=4711-secret", "pkcs11:token=t?module-path=/m.so&pin-value=4711-secret&pin-source=file:p"]) {
+      const e = usageError(uri);
+      expect(e.message).toContain("pin-value=(redacted)");
+      expect(e.message).not.toContain("4711-secret");
+    }
+  });
+
   it("refuses vendor attributes (the RFC's vendor-aaa=value-a example) rather than ignoring them", () => {
     expect(usageError("pkcs11:token=my-token;object=my-certificate;type=private;vendor-aaa=value-a?pin-source=file:/etc/token_pin").message).toContain(
       'unknown path attribute "vendor-aaa"',
