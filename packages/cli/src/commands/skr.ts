@@ -184,11 +184,11 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
         describe: "Verify every signature of an SKR in its bundle's window; optionally against an anchor, a KSR and a time",
         builder: (v) =>
           v
-            .positional("skr", { type: "string", demandOption: true })
+            .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
             .option("anchor", { type: "string", describe: "DS/DNSKEY zone-format file or root-anchors.xml: each bundle must be signed by an anchored key" })
             .option("ksr", { type: "string", describe: "The KSR the SKR must answer (same ids, ZSKs, windows)" })
             .option("now", { type: "string", describe: "Also require a bundle valid at this time or later" })
-            .option("json", { type: "boolean", default: false }),
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: VerifyArgs) => {
           const input = await loadSkr(ctx, argv.skr);
           const { document } = input;
