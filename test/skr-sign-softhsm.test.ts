@@ -472,6 +472,35 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(existsSync(file("skr-x.xml"))).toBe(false);
   });
 
+  it("refuses a schema naming a key the config lacks (exit 3), saying which config key or schema to change, before the HSM is used", async () => {
+    writeFileSync(file("current-only.yaml"), configText().split("  ksk_next:\n")[0] as string);
+    const r = await ksk(
+      [
+        "skr",
+        "sign",
+        file("ksr-2027q1.xml"),
+        "--config",
+        file("current-only.yaml"),
+        "--previous-skr",
+        file("skr-2026q4.xml"),
+        "--now",
+        CEREMONY,
+        "--schema",
+        "pre-publish",
+        "--yes",
+        "-o",
+        file("skr-x.xml"),
+      ],
+      // No SOFTHSM2_CONF: had the token been opened, this would be exit 4.
+      { env: {} },
+    );
+    expect(r.stderr).toBe(
+      `ksk: ${file("current-only.yaml")}: schema pre-publish names key ksk_next, which is not in the config's keys (ksk_current); add keys.ksk_next to the config, or choose a --schema that names only configured keys\n`,
+    );
+    expect(r.code).toBe(3);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
   it("requires the previous SKR, or an explicit --no-previous-skr that warns which checks are skipped", async () => {
     const missing = await ksk(
       ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("ksrsigner.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")],

@@ -22,7 +22,6 @@ import {
   planWitnessRows,
   postflight,
   preflight,
-  schemaKeyNames,
   verifySkr,
 } from "@ksk/signer";
 import { loadAnchors } from "../anchors-input.js";
@@ -97,7 +96,7 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   ])
     ctx.out(`${line}\n`);
 
-  const ksks = await openKsks(ctx, config, argv.config, schemaKeyNames(schema), argv.pinFile);
+  const ksks = await openKsks(ctx, config, argv.config, schema, argv.pinFile);
   try {
     const report = preflight({ ksr, config, schema, ksks: ksks.materials, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
     ctx.out(`\n== Checks before signing (at ${formatIsoZ(now)})\n${resultLines(report.results).join("\n")}\n`);
