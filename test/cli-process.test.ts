@@ -1,7 +1,7 @@
 /**
  * The real `ksk` process, as operators and scripts run it: exit codes, one-line errors on stderr
  * with no stack trace (unless --debug), `-` reading standard input through a pipe, and a
- * checkout whose path has characters that mean something in a URL (`#`, a space).
+ * checkout whose path has characters that mean something in a URL (`#`, `?`, a space).
  */
 import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
@@ -56,11 +56,11 @@ describe("the ksk process", () => {
     expect(r.stderr).toMatch(/^ksk: Not enough non-option arguments/);
   });
 
-  it("runs from a checkout whose path contains '#' and a space", () => {
-    // A copy of the packages (their node_modules links are relative) beside the real node_modules.
-    // No '?': tsx, which runs the sources, cannot load a file whose path has one (ksk's own
-    // entry-point check compares real paths, so a built ksk has no such limit).
-    const checkout = path.join(dir, "ceremony #3 lab copy");
+  it("runs the built ksk from a checkout whose path contains '#', '?' and a space", () => {
+    // A copy of the packages (with the bundle in packages/cli/dist; their node_modules links are
+    // relative) beside the real node_modules. Each of these characters ends or splits a file URL
+    // built by string concatenation; ksk's entry-point check compares real paths instead.
+    const checkout = path.join(dir, "ceremony #3 lab copy?final");
     mkdirSync(checkout);
     cpSync(path.join(root, "packages"), path.join(checkout, "packages"), { recursive: true, verbatimSymlinks: true });
     for (const f of ["tsconfig.json", "tsconfig.base.json", "package.json"]) cpSync(path.join(root, f), path.join(checkout, f));

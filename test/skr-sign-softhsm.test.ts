@@ -438,6 +438,69 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     expect(existsSync(file("skr-x.xml"))).toBe(false);
   });
 
+  it("refuses a KSR from the wrong quarter (2027 Q2 after the 2026 Q4 SKR), naming the quarters, and writes nothing", async () => {
+    const q2 = await buildKsr({
+      quarter: parseQuarter("2027Q2"),
+      zsks: zsks.slice(1, 4),
+      policy: defaultKsrPolicy(),
+      nowEpochSeconds: Date.parse(CEREMONY) / 1000,
+      newId: randomUUID,
+    });
+    writeFileSync(file("ksr-2027q2.xml"), writeKsrXml(q2));
+    const r = await ksk(
+      [
+        "skr",
+        "sign",
+        file("ksr-2027q2.xml"),
+        "--config",
+        file("ksrsigner.yaml"),
+        "--previous-skr",
+        file("skr-2026q4.xml"),
+        "--now",
+        CEREMONY,
+        "--yes",
+        "-o",
+        file("skr-x.xml"),
+      ],
+      { env: token.env },
+    );
+    expect(r.code).toBe(1);
+    const wrongQuarter = "a KSR from the wrong quarter: it covers 2027Q2; the previous SKR covers 2026Q4, so the next KSR is for 2027Q1; hence ";
+    // The same ZSKs chain (KSR-CHAIN-KEYS passes); the windows do not, and the reason is named.
+    expect(r.stdout).toMatch(new RegExp(`^ *FAIL KSR-CHAIN-OVERLAP .*: ${wrongQuarter}a gap of P80D`, "m"));
+    expect(r.stderr).toMatch(/checks before signing failed: .*KSR-CHAIN-OVERLAP.*; no SKR was written/);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
+  it("refuses a schema naming a key the config lacks (exit 3), saying which config key or schema to change, before the HSM is used", async () => {
+    writeFileSync(file("current-only.yaml"), configText().split("  ksk_next:\n")[0] as string);
+    const r = await ksk(
+      [
+        "skr",
+        "sign",
+        file("ksr-2027q1.xml"),
+        "--config",
+        file("current-only.yaml"),
+        "--previous-skr",
+        file("skr-2026q4.xml"),
+        "--now",
+        CEREMONY,
+        "--schema",
+        "pre-publish",
+        "--yes",
+        "-o",
+        file("skr-x.xml"),
+      ],
+      // No SOFTHSM2_CONF: had the token been opened, this would be exit 4.
+      { env: {} },
+    );
+    expect(r.stderr).toBe(
+      `ksk: ${file("current-only.yaml")}: schema pre-publish names key ksk_next, which is not in the config's keys (ksk_current); add keys.ksk_next to the config, or choose a --schema that names only configured keys\n`,
+    );
+    expect(r.code).toBe(3);
+    expect(existsSync(file("skr-x.xml"))).toBe(false);
+  });
+
   it("requires the previous SKR, or an explicit --no-previous-skr that warns which checks are skipped", async () => {
     const missing = await ksk(
       ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("ksrsigner.yaml"), "--now", CEREMONY, "--yes", "-o", file("skr-x.xml")],

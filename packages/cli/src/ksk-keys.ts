@@ -9,7 +9,7 @@
 import path from "node:path";
 import { KskError, type Signer, isKskError } from "@ksk/core";
 import { KEYSTORE_ENV, type Keystore, type OpenOptions, loadSecretFile, openKeystore, openTokenHoldingKey } from "@ksk/keystore";
-import type { HsmConfig, KskMaterial, SignerConfig } from "@ksk/signer";
+import { type HsmConfig, type KskKeyConfig, type KskMaterial, type SignerConfig, type SigningSchema, schemaKeyNames } from "@ksk/signer";
 import type { CliContext } from "./context.js";
 
 export interface OpenedKsks {
@@ -82,7 +82,18 @@ function inheritedModuleEnvironment(ctx: CliContext): Record<string, string> {
 }
 
 /** Open every KSK the schema names; their public keys and Signers, keyed by config key name. */
-export async function openKsks(ctx: CliContext, config: SignerConfig, configFile: string, names: Iterable<string>, pinFile?: string): Promise<OpenedKsks> {
+export async function openKsks(ctx: CliContext, config: SignerConfig, configFile: string, schema: SigningSchema, pinFile?: string): Promise<OpenedKsks> {
+  // Before any HSM is opened: a PIN attempt is not spent on a schema the config cannot serve.
+  for (const name of schemaKeyNames(schema)) {
+    if (!config.keys.has(name)) {
+      throw new KskError(
+        "input",
+        "CONFIG-INVALID",
+        `schema ${schema.name} names key ${name}, which is not in the config's keys (${[...config.keys.keys()].join(", ") || "none"}); add keys.${name} to the config, or choose a --schema that names only configured keys`,
+        { where: configFile },
+      );
+    }
+  }
   const opened: Keystore[] = [];
   const materials = new Map<string, KskMaterial>();
   const signers = new Map<string, Signer>();
@@ -92,9 +103,8 @@ export async function openKsks(ctx: CliContext, config: SignerConfig, configFile
   try {
     const shared = config.keystoreUri !== undefined ? await openConfiguredKey(ctx, config, configFile, "", pinFile) : undefined;
     if (shared) opened.push(shared);
-    for (const name of names) {
-      const key = config.keys.get(name);
-      if (!key) throw new KskError("input", "CONFIG-INVALID", `the schema names key ${name}, which is not in keys`, { where: configFile });
+    for (const name of schemaKeyNames(schema)) {
+      const key = config.keys.get(name) as KskKeyConfig;
       let keystore = shared;
       if (!keystore) {
         keystore = await openConfiguredKey(ctx, config, configFile, key.label, pinFile);

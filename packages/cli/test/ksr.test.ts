@@ -129,7 +129,7 @@ describe("ksk ksr validate", () => {
       now: Date.UTC(2016, 11, 1) / 1000,
     });
     expect(r.code).toBe(1);
-    const json = JSON.parse(r.stdout) as { ok: boolean; checks: { code: string; status: string }[] };
+    const json = JSON.parse(r.stdout) as { ok: boolean; checks: { code: string; status: string; detail?: string }[] };
     expect(json.ok).toBe(false);
     // skr-root-2017-q2-0.xml answers this very KSR: same id (a replay) and the wrong last bundle.
     expect(json.checks.filter((c) => c.status === "fail").map((c) => c.code)).toEqual([
@@ -139,6 +139,12 @@ describe("ksk ksr validate", () => {
       "KSR-CHAIN-KEYS",
       "KSR-CHAIN-OVERLAP",
     ]);
+    // The chain fails because the KSR is not for the quarter after the SKR's, and says so.
+    for (const code of ["KSR-CHAIN-KEYS", "KSR-CHAIN-OVERLAP"]) {
+      expect(json.checks.find((c) => c.code === code)?.detail).toMatch(
+        /^a KSR from the wrong quarter: it covers 2017Q2; the previous SKR covers 2017Q2, so the next KSR is for 2017Q3; hence /,
+      );
+    }
   });
 
   it("warns loudly, naming the policy field, when a policy switches a check off", async () => {

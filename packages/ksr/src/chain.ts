@@ -4,9 +4,12 @@
  * same functions. IANA's names: KSR-ID, KSR-CHAIN-KEYS (its KSR-CHAIN-PRE and -POST together),
  * KSR-CHAIN-OVERLAP; SKR(n-1)'s own signatures are verified under SKR-VERIFY (IANA's
  * KSR-PREVIOUS, here in software; IANA's HSM check `check_chain_keys_in_hsm` is left out).
+ * When the chain fails because the KSR is not for the quarter after SKR(n-1)'s, the failure says
+ * so first: "a missing ZSK" would send the operator looking in the wrong place.
  */
 import {
   type AnchorRecord,
+  type CheckCode,
   RRType,
   anchoredKeys,
   checkFailed,
@@ -34,6 +37,7 @@ import {
   sameDnskey,
 } from "./model.js";
 import { ROOT_DNSKEY_TTL_SECONDS } from "./policy.js";
+import { formatQuarter, nextQuarter, quarterOf } from "./quarter.js";
 
 /** The ZSKs of a bundle: keys without the SEP bit. */
 export function bundleZsks(bundle: Bundle): DnskeyRdata[] {
@@ -131,6 +135,28 @@ export function checkKsrId(ksr: KsrRequestDocument, previousSkr: KsrResponseDocu
 }
 
 /**
+ * Why a KSR does not follow SKR(n-1), when it is for another quarter than the one after it;
+ * undefined when it is for that quarter. A document's quarter is that of its first inception (its
+ * last bundle reaches into the next quarter by design, see quarter.ts).
+ */
+export function chainQuarterMismatch(ksr: KsrRequestDocument, previousSkr: KsrResponseDocument): string | undefined {
+  const first = ksr.bundles[0];
+  const previousFirst = previousSkr.bundles[0];
+  if (first === undefined || previousFirst === undefined) return undefined;
+  const covers = quarterOf(first.inceptionEpochSeconds);
+  const previous = quarterOf(previousFirst.inceptionEpochSeconds);
+  const expected = nextQuarter(previous);
+  if (covers.year === expected.year && covers.quarter === expected.quarter) return undefined;
+  return `a KSR from the wrong quarter: it covers ${formatQuarter(covers)}; the previous SKR covers ${formatQuarter(previous)}, so the next KSR is for ${formatQuarter(expected)}`;
+}
+
+/** A chain check's failure, led by the wrong quarter when that is the cause. */
+function chainFailed(code: CheckCode, detail: string, where: string, ksr: KsrRequestDocument, previousSkr: KsrResponseDocument) {
+  const mismatch = chainQuarterMismatch(ksr, previousSkr);
+  return checkFailed(code, mismatch === undefined ? detail : `${mismatch}; hence ${detail}`, where);
+}
+
+/**
  * KSR-CHAIN-KEYS: the ZSKs of the KSR's first bundle are exactly the ZSKs of SKR(n-1)'s last
  * bundle, both ways: the pre-published ZSK of SKR(n-1) must appear (KSR-CHAIN-PRE) and the
  * post-published ZSK of KSR(n) must have been published (KSR-CHAIN-POST). IANA checks one direction.
@@ -142,16 +168,24 @@ export function checkChainKeys(ksr: KsrRequestDocument, previousSkr: KsrResponse
   const current = first.keys.map((k) => k.dnskey);
   for (const k of current) {
     if (!previous.some((p) => sameDnskey(p, k))) {
-      throw checkFailed(
+      throw chainFailed(
         "KSR-CHAIN-KEYS",
         `ZSK ${keyTag(k)} of the KSR's first bundle is not in the previous SKR's last bundle (ZSKs ${previous.map(keyTag).join(", ")})`,
         bundleLabel(first, 0),
+        ksr,
+        previousSkr,
       );
     }
   }
   for (const p of previous) {
     if (!current.some((k) => sameDnskey(p, k))) {
-      throw checkFailed("KSR-CHAIN-KEYS", `ZSK ${keyTag(p)} of the previous SKR's last bundle is missing from the KSR's first bundle`, bundleLabel(first, 0));
+      throw chainFailed(
+        "KSR-CHAIN-KEYS",
+        `ZSK ${keyTag(p)} of the previous SKR's last bundle is missing from the KSR's first bundle`,
+        bundleLabel(first, 0),
+        ksr,
+        previousSkr,
+      );
     }
   }
   return `first bundle ZSKs ${current.map(keyTag).join(", ")} equal the previous SKR's last bundle ZSKs`;
@@ -164,16 +198,20 @@ export function checkChainOverlap(ksr: KsrRequestDocument, previousSkr: KsrRespo
   const overlap = last.expirationEpochSeconds - first.inceptionEpochSeconds;
   const { minValidityOverlapSeconds: min, maxValidityOverlapSeconds: max } = ksr.policy.zsk;
   if (overlap < 0)
-    throw checkFailed(
+    throw chainFailed(
       "KSR-CHAIN-OVERLAP",
       `a gap of ${formatDuration(-overlap)} between the previous SKR's last bundle and this KSR's first`,
       bundleLabel(first, 0),
+      ksr,
+      previousSkr,
     );
   if (overlap < min || overlap > max) {
-    throw checkFailed(
+    throw chainFailed(
       "KSR-CHAIN-OVERLAP",
       `overlap with the previous SKR's last bundle is ${formatDuration(overlap)}; the KSR declares ${formatDuration(min)}..${formatDuration(max)}`,
       bundleLabel(first, 0),
+      ksr,
+      previousSkr,
     );
   }
   return `overlap with the previous SKR ${formatDuration(overlap)} (declared ${formatDuration(min)}..${formatDuration(max)})`;

@@ -15,6 +15,7 @@ import {
   checkBundleIntervals,
   checkBundleKeys,
   checkBundleUnique,
+  chainQuarterMismatch,
   checkChainKeys,
   checkChainOverlap,
   checkCycleDuration,
@@ -396,14 +397,18 @@ describe("SKR-VERIFY of the previous SKR", () => {
 
 describe("KSR-CHAIN-KEYS", () => {
   it("good", () => expect(checkChainKeys(KSR, SKR_Q1)).toMatch(/14796, 61045/));
-  it("bad: chained to the wrong SKR (2017 Q2 instead of Q1)", () => {
-    expect(failure(() => checkChainKeys(KSR, loadSkr("skr-root-2017-q2-0.xml"))).code).toBe("KSR-CHAIN-KEYS");
+  it("bad: chained to the wrong SKR (2017 Q2 instead of Q1), named as a KSR from the wrong quarter", () => {
+    const e = failure(() => checkChainKeys(KSR, loadSkr("skr-root-2017-q2-0.xml")));
+    expect(e.code).toBe("KSR-CHAIN-KEYS");
+    expect(e.detail).toMatch(
+      /^a KSR from the wrong quarter: it covers 2017Q2; the previous SKR covers 2017Q2, so the next KSR is for 2017Q3; hence ZSK \d+ of the KSR's first bundle is not in/,
+    );
   });
-  it("bad: the retiring ZSK missing from the first bundle (post-publication dropped)", () => {
+  it("bad: the retiring ZSK missing from the first bundle (post-publication dropped), the right quarter", () => {
     const ksr = withBundles(KSR, (b) => {
       b[0]!.keys = b[0]!.keys.filter((k) => keyTag(k.dnskey) !== 61045);
     });
-    expect(failure(() => checkChainKeys(ksr, SKR_Q1)).detail).toMatch(/ZSK 61045 of the previous SKR's last bundle is missing/);
+    expect(failure(() => checkChainKeys(ksr, SKR_Q1)).detail).toMatch(/^ZSK 61045 of the previous SKR's last bundle is missing/);
   });
 });
 
@@ -411,7 +416,22 @@ describe("KSR-CHAIN-OVERLAP", () => {
   it("good: 10 days", () => expect(checkChainOverlap(KSR, SKR_Q1)).toMatch(/P10D/));
   it("bad: the previous SKR's last bundle ends 2 days earlier", () => {
     const skr: KsrResponseDocument = { ...SKR_Q1, bundles: SKR_Q1.bundles.map((b, i) => (i === 8 ? shift(b, 0, -2) : b)) };
-    expect(failure(() => checkChainOverlap(KSR, skr)).detail).toMatch(/P8D; the KSR declares P9D..P12D/);
+    expect(failure(() => checkChainOverlap(KSR, skr)).detail).toMatch(/^overlap with the previous SKR's last bundle is P8D; the KSR declares P9D..P12D/);
+  });
+  it("bad: a KSR from an earlier quarter (2016 Q3) after the 2017 Q1 SKR, named as such", () => {
+    const e = failure(() => checkChainOverlap(loadKsr("ksr-root-2016-q3-0.xml"), SKR_Q1));
+    expect(e.detail).toMatch(
+      /^a KSR from the wrong quarter: it covers 2016Q3; the previous SKR covers 2017Q1, so the next KSR is for 2017Q2; hence overlap with the previous SKR.s last bundle is P\d+D/,
+    );
+  });
+});
+
+describe("the quarter a KSR and the previous SKR cover", () => {
+  it("good: the 2017 Q2 KSR follows the 2017 Q1 SKR", () => expect(chainQuarterMismatch(KSR, SKR_Q1)).toBeUndefined());
+  it("bad: the 2016 Q3 KSR does not follow the 2017 Q2 SKR", () => {
+    expect(chainQuarterMismatch(loadKsr("ksr-root-2016-q3-0.xml"), loadSkr("skr-root-2017-q2-0.xml"))).toBe(
+      "a KSR from the wrong quarter: it covers 2016Q3; the previous SKR covers 2017Q2, so the next KSR is for 2017Q3",
+    );
   });
 });
 

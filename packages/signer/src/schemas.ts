@@ -94,41 +94,71 @@ export function schemaKeyNames(schema: SigningSchema): Set<string> {
   return new Set(schema.slots.flatMap((s) => [...s.publish, ...s.revoke, ...s.sign]));
 }
 
+/** A built-in schema, not one from the config (a config schema may reuse a built-in's name). */
+export function isBuiltInSchema(schema: SigningSchema): boolean {
+  return BUILT_IN_SCHEMAS.get(schema.name) === schema;
+}
+
+type SlotList = keyof SchemaSlot;
+
 /**
  * SCHEMA-FITS-KSR: check a schema against the KSR it is about to sign and the configured keys,
- * before anything is signed.
+ * before anything is signed. Each failure says what to change: the config key (`keys.NAME`,
+ * `schemas.NAME.SLOT.LIST`) or, for a built-in schema, the choice of schema.
  */
 export function checkSchemaFitsKsr(schema: SigningSchema, bundleCount: number, configuredKeys: ReadonlySet<string>): void {
   const where = `schema ${schema.name}`;
+  const builtIn = isBuiltInSchema(schema);
+  const instead = `schema ${schema.name} is built in: choose another, or define one in the config's schemas section`;
+  const change = (slotNumber: number, ...lists: SlotList[]) =>
+    builtIn ? instead : `change ${lists.map((l) => `schemas.${schema.name}.${slotNumber}.${l}`).join(" or ")}`;
   if (schema.slots.length !== bundleCount) {
-    throw checkFailed("SCHEMA-FITS-KSR", `has ${schema.slots.length} slots but the KSR has ${bundleCount} bundles`, where);
+    throw checkFailed(
+      "SCHEMA-FITS-KSR",
+      `has ${schema.slots.length} slots but the KSR has ${bundleCount} bundles; ${builtIn ? instead : `give schemas.${schema.name} slots 1..${bundleCount}`}`,
+      where,
+    );
   }
+  const configured = [...configuredKeys].join(", ") || "none";
   for (const [i, s] of schema.slots.entries()) {
-    const at = `${where} slot ${i + 1}`;
-    for (const name of [...s.publish, ...s.revoke, ...s.sign]) {
-      if (!configuredKeys.has(name)) throw checkFailed("SCHEMA-FITS-KSR", `names key "${name}", which is not in the config's keys`, at);
+    const n = i + 1;
+    const at = `${where} slot ${n}`;
+    for (const list of ["publish", "revoke", "sign"] as const) {
+      for (const name of s[list]) {
+        if (!configuredKeys.has(name)) {
+          throw checkFailed(
+            "SCHEMA-FITS-KSR",
+            `names key "${name}" (${list}), which is not in the config's keys (${configured}); add keys.${name} to the config, or ${builtIn ? `choose a schema that names only configured keys` : change(n, list)}`,
+            at,
+          );
+        }
+      }
     }
-    if (s.sign.length === 0) throw checkFailed("SCHEMA-FITS-KSR", "has no signing key", at);
+    if (s.sign.length === 0) throw checkFailed("SCHEMA-FITS-KSR", `has no signing key; ${change(n, "sign")}`, at);
     for (const name of s.publish) {
-      if (s.revoke.includes(name)) throw checkFailed("SCHEMA-FITS-KSR", `key "${name}" is both published and revoked`, at);
+      if (s.revoke.includes(name)) throw checkFailed("SCHEMA-FITS-KSR", `key "${name}" is both published and revoked; ${change(n, "publish", "revoke")}`, at);
     }
     for (const name of s.sign) {
       if (!s.publish.includes(name) && !s.revoke.includes(name)) {
-        throw checkFailed("SCHEMA-FITS-KSR", `key "${name}" signs but is neither published nor revoked in this slot`, at);
+        throw checkFailed("SCHEMA-FITS-KSR", `key "${name}" signs but is neither published nor revoked in this slot; ${change(n, "publish", "sign")}`, at);
       }
     }
     // RFC 5011 §2.1: a revoked key validates only its own revocation, so a slot needs a signer that
     // is not revoked or no resolver can validate it; and a revocation nobody can see is no revocation:
     // the revoked key must sign the RRset that carries it (RFC 5011 §2.1).
     if (!s.sign.some((name) => s.publish.includes(name))) {
-      throw checkFailed("SCHEMA-FITS-KSR", "is signed only by revoked keys: no resolver could validate this slot", at);
+      throw checkFailed("SCHEMA-FITS-KSR", `is signed only by revoked keys: no resolver could validate this slot; ${change(n, "sign")}`, at);
     }
     for (const name of s.revoke) {
       if (!s.sign.includes(name))
-        throw checkFailed("SCHEMA-FITS-KSR", `key "${name}" is published revoked but does not sign: resolvers would never accept the revocation`, at);
+        throw checkFailed(
+          "SCHEMA-FITS-KSR",
+          `key "${name}" is published revoked but does not sign: resolvers would never accept the revocation; ${change(n, "sign")}`,
+          at,
+        );
     }
-    for (const list of [s.publish, s.revoke, s.sign]) {
-      if (new Set(list).size !== list.length) throw checkFailed("SCHEMA-FITS-KSR", "lists a key twice", at);
+    for (const list of ["publish", "revoke", "sign"] as const) {
+      if (new Set(s[list]).size !== s[list].length) throw checkFailed("SCHEMA-FITS-KSR", `lists a key twice in ${list}; ${change(n, list)}`, at);
     }
   }
 }

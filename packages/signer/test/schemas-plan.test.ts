@@ -7,7 +7,16 @@
 import { DNSKEY_FLAG_REVOKE, keyTag, revokedKeyTag } from "@ksk/core";
 import { writeKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { BUILT_IN_SCHEMAS, DNSKEY_RESPONSE_WARN_BYTES, checkSchemaFitsKsr, executePlan, planSigning, verifySkr } from "../src/index.js";
+import {
+  BUILT_IN_SCHEMAS,
+  DNSKEY_RESPONSE_WARN_BYTES,
+  checkSchemaFitsKsr,
+  executePlan,
+  isBuiltInSchema,
+  planSigning,
+  schemaFromConfig,
+  verifySkr,
+} from "../src/index.js";
 import { labConfig, labKsks, materials, readKsr } from "./helpers.js";
 
 const ksr = readKsr("ksr-root-2017-q2-0.xml");
@@ -111,37 +120,77 @@ describe("SCHEMA-FITS-KSR (refused when loaded, not at slot 7)", () => {
   it("accepts a built-in schema for a 9-bundle KSR", () => {
     expect(() => checkSchemaFitsKsr(normal, 9, keys)).not.toThrow();
   });
+  it("tells a built-in schema from a config schema of the same name", () => {
+    expect(isBuiltInSchema(normal)).toBe(true);
+    expect(isBuiltInSchema(schemaFromConfig("normal", { "1": { publish: ["ksk_current"], sign: ["ksk_current"] } }))).toBe(false);
+  });
+  it("refuses a key listed twice, naming the list to change", () => {
+    const twice = { name: "x", slots: [{ publish: ["ksk_current", "ksk_current"], revoke: [], sign: ["ksk_current"] }] };
+    expect(() => checkSchemaFitsKsr(twice, 1, keys)).toThrow(/lists a key twice in publish; change schemas.x.1.publish$/);
+  });
   it.each([
-    ["a KSR of 8 bundles", normal, 8, keys, /has 9 slots but the KSR has 8 bundles/],
-    ["a key missing from the config", normal, 9, new Set(["ksk_next"]), /names key "ksk_current", which is not in the config's keys/],
-    ["a slot with no signer", { name: "x", slots: [{ publish: ["ksk_current"], revoke: [], sign: [] }] }, 1, keys, /has no signing key/],
+    [
+      "a KSR of 8 bundles (built-in schema)",
+      normal,
+      8,
+      keys,
+      /has 9 slots but the KSR has 8 bundles; schema normal is built in: choose another, or define one in the config's schemas section$/,
+    ],
+    [
+      "a KSR of 8 bundles (config schema)",
+      schemaFromConfig("normal", Object.fromEntries(normal.slots.map((s, i) => [String(i + 1), s]))),
+      8,
+      keys,
+      /has 9 slots but the KSR has 8 bundles; give schemas.normal slots 1..8$/,
+    ],
+    [
+      "a key missing from the config (built-in schema)",
+      normal,
+      9,
+      new Set(["ksk_next"]),
+      /names key "ksk_current" \(publish\), which is not in the config's keys \(ksk_next\); add keys.ksk_current to the config, or choose a schema that names only configured keys$/,
+    ],
+    [
+      "a key missing from the config (config schema)",
+      { name: "x", slots: [{ publish: ["ksk_current"], revoke: [], sign: ["ksk_current", "ksk_nxt"] }] },
+      1,
+      keys,
+      /names key "ksk_nxt" \(sign\), which is not in the config's keys \(ksk_current, ksk_next\); add keys.ksk_nxt to the config, or change schemas.x.1.sign$/,
+    ],
+    [
+      "a slot with no signer",
+      { name: "x", slots: [{ publish: ["ksk_current"], revoke: [], sign: [] }] },
+      1,
+      keys,
+      /has no signing key; change schemas.x.1.sign$/,
+    ],
     [
       "a signer that is not published",
       { name: "x", slots: [{ publish: ["ksk_current"], revoke: [], sign: ["ksk_next"] }] },
       1,
       keys,
-      /signs but is neither published nor revoked/,
+      /signs but is neither published nor revoked in this slot; change schemas.x.1.publish or schemas.x.1.sign$/,
     ],
     [
       "a slot signed only by a revoked key",
       { name: "x", slots: [{ publish: ["ksk_next"], revoke: ["ksk_current"], sign: ["ksk_current"] }] },
       1,
       keys,
-      /is signed only by revoked keys: no resolver could validate this slot/,
+      /is signed only by revoked keys: no resolver could validate this slot; change schemas.x.1.sign$/,
     ],
     [
       "a revoked key that does not sign its revocation",
       { name: "x", slots: [{ publish: ["ksk_next"], revoke: ["ksk_current"], sign: ["ksk_next"] }] },
       1,
       keys,
-      /key "ksk_current" is published revoked but does not sign/,
+      /key "ksk_current" is published revoked but does not sign: resolvers would never accept the revocation; change schemas.x.1.sign$/,
     ],
     [
       "a key both published and revoked",
       { name: "x", slots: [{ publish: ["ksk_current"], revoke: ["ksk_current"], sign: ["ksk_current"] }] },
       1,
       keys,
-      /both published and revoked/,
+      /both published and revoked; change schemas.x.1.publish or schemas.x.1.revoke$/,
     ],
   ])("refuses %s", (_why, schema, count, configured, message) => {
     expect(() => checkSchemaFitsKsr(schema, count, configured)).toThrow(message);

@@ -507,14 +507,14 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
         describe: "Write root-anchors.p7s: a detached CMS signature over the exact XML bytes",
         builder: (b) =>
           b
-            .positional("xml", { type: "string", demandOption: true })
+            .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml to sign, byte for byte (- for stdin)" })
             .option("cert", { type: "string", demandOption: true, describe: "Signer certificate (PEM; more PEM blocks after it are embedded as the chain)" })
             .option("key", { type: "string", demandOption: true, describe: "Signer key: PEM file, or pkcs11:…;object=LABEL for a key in the HSM" })
             .option("chain", { type: "string", describe: "Intermediate certificates to embed (PEM)" })
             .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer certificate must have" })
             .option("at", { type: "string", describe: "Signing time (default now)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write root-anchors.p7s" })
-            .option("force", { type: "boolean", default: false }),
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
         handler: handle((argv: SignArgs) => signCommand(ctx, argv)),
       })
       .command({
@@ -522,13 +522,13 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
         describe: "Check root-anchors.xml, and its .p7s against a CA file as unbound-anchor does",
         builder: (b) =>
           b
-            .positional("xml", { type: "string", demandOption: true })
+            .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml to check (- for stdin)" })
             .option("p7s", { type: "string", describe: "Detached CMS signature to check" })
             .option("ca", { type: "string", describe: "CA certificate(s), PEM, to check the signature against" })
             .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer must have" })
             .option("dnskey", { type: "string", describe: "DNSKEY RRset (zone format): a valid KeyDigest must designate a key in it" })
             .option("at", { type: "string", describe: "Check at this time (default now)" })
-            .option("json", { type: "boolean", default: false }),
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle((argv: VerifyArgs) => verifyCommand(ctx, argv)),
       })
       .command({
@@ -536,8 +536,8 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
         describe: "DS records of the KeyDigests valid at a time (or all)",
         builder: (b) =>
           b
-            .positional("xml", { type: "string", demandOption: true })
-            .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat })
+            .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml (- for stdin)" })
+            .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat, describe: "zone lines, BIND trust-anchors, unbound anchor file, or JSON" })
             .option("bind-mode", {
               choices: ["static-ds", "initial-ds"] as const,
               default: "initial-ds" as const,

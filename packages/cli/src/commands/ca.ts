@@ -86,7 +86,7 @@ export const caCommand: CommandFactory = (ctx) => ({
             .option("dir", { type: "string", demandOption: true, describe: "Directory for ca.key and ca.pem (must exist)" })
             .option("days", { type: "number", default: 3650, describe: "Validity in days from now" })
             .option("cn", { type: "string", describe: "The CA's common name" })
-            .option("force", { type: "boolean", default: false }),
+            .option("force", { type: "boolean", default: false, describe: "Replace existing files" }),
         handler: handle(async (argv: InitArgs) => {
           const now = ctx.now();
           const keyFile = path.join(argv.dir, "ca.key");
@@ -127,7 +127,7 @@ export const caCommand: CommandFactory = (ctx) => ({
             .option("cn", { type: "string", describe: "The signer's common name" })
             .option("out-key", { type: "string", describe: "Signer key file (default DIR/signer.key)" })
             .option("out-cert", { type: "string", describe: "Signer certificate file (default DIR/signer.pem)" })
-            .option("force", { type: "boolean", default: false }),
+            .option("force", { type: "boolean", default: false, describe: "Replace existing files" }),
         handler: handle(async (argv: IssueArgs) => {
           const now = ctx.now();
           const keyFile = argv.outKey ?? path.join(argv.dir, "signer.key");

@@ -42,11 +42,11 @@ export const csrCommand: CommandFactory = (ctx) => ({
             .option("label", { type: "string", demandOption: true, describe: "The KSK's label" })
             .option("generated", { type: "string", describe: 'Key generation time for the CN "Root Zone KSK <time>" (default now)' })
             .option("digest", { type: "string", default: "2", describe: "DS digest type in the request (1, 2 or 4)" })
-            .option("organization", { type: "string", default: "ICANN" })
+            .option("organization", { type: "string", default: "ICANN", describe: "Organization (O) in the request's subject" })
             .option("unit", { type: "string", default: "IANA", describe: "Organizational unit" })
             .option("der", { type: "boolean", default: false, describe: "Write DER instead of PEM" })
-            .option("output", { alias: "o", type: "string", demandOption: true })
-            .option("force", { type: "boolean", default: false }),
+            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the CSR" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
         handler: handle(async (argv: CreateArgs) => {
           const digestTypes = parseDigestList(argv.digest);
           if (digestTypes.length !== 1) throw new KskError("usage", "USAGE-DIGEST", "--digest: the request carries one DS; give one digest type");
@@ -85,7 +85,10 @@ export const csrCommand: CommandFactory = (ctx) => ({
       .command({
         command: "show <csr>",
         describe: "Decode a KSK CSR and check that its DS matches the key that signed it",
-        builder: (b) => b.positional("csr", { type: "string", demandOption: true }).option("json", { type: "boolean", default: false }),
+        builder: (b) =>
+          b
+            .positional("csr", { type: "string", demandOption: true, describe: "The CSR, PEM or DER (- for stdin)" })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: ShowArgs) => {
           const input = await readInput(ctx, argv.csr, 1024 * 1024);
           const csr = readKskCsr(input.bytes, input.name);

@@ -113,7 +113,7 @@ export const rolloverCommand: CommandFactory = (ctx, setExitCode) => ({
             default: [] as string[],
             describe: "root-anchors.xml published along the way, as FILE or FILE@TIME (default time: its latest KeyDigest validFrom)",
           })
-          .option("json", { type: "boolean", default: false })
+          .option("json", { type: "boolean", default: false, describe: "Print JSON" })
           .option("allow-oversize", { type: "boolean", default: false, describe: "Warn, not fail, for a DNSKEY answer over 1452 octets" })
           .option("add-hold-down", { type: "string", describe: "RFC 5011 add hold-down (default P30D; a lab with a compressed clock uses less)" })
           .option("remove-hold-down", { type: "string", describe: "RFC 5011 remove hold-down (default P30D)" }),

@@ -22,7 +22,6 @@ import {
   planWitnessRows,
   postflight,
   preflight,
-  schemaKeyNames,
   verifySkr,
 } from "@ksk/signer";
 import { loadAnchors } from "../anchors-input.js";
@@ -97,7 +96,7 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   ])
     ctx.out(`${line}\n`);
 
-  const ksks = await openKsks(ctx, config, argv.config, schemaKeyNames(schema), argv.pinFile);
+  const ksks = await openKsks(ctx, config, argv.config, schema, argv.pinFile);
   try {
     const report = preflight({ ksr, config, schema, ksks: ksks.materials, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
     ctx.out(`\n== Checks before signing (at ${formatIsoZ(now)})\n${resultLines(report.results).join("\n")}\n`);
@@ -184,11 +183,11 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
         describe: "Verify every signature of an SKR in its bundle's window; optionally against an anchor, a KSR and a time",
         builder: (v) =>
           v
-            .positional("skr", { type: "string", demandOption: true })
+            .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
             .option("anchor", { type: "string", describe: "DS/DNSKEY zone-format file or root-anchors.xml: each bundle must be signed by an anchored key" })
             .option("ksr", { type: "string", describe: "The KSR the SKR must answer (same ids, ZSKs, windows)" })
             .option("now", { type: "string", describe: "Also require a bundle valid at this time or later" })
-            .option("json", { type: "boolean", default: false }),
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: VerifyArgs) => {
           const input = await loadSkr(ctx, argv.skr);
           const { document } = input;

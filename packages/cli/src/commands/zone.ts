@@ -238,7 +238,10 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
       .command({
         command: "digest <zone>",
         describe: "Compute the zone's ZONEMD (SHA-384, simple scheme) and check the ZONEMD it carries",
-        builder: (v) => v.positional("zone", { type: "string", demandOption: true, describe: "Zone file" }).option("json", { type: "boolean", default: false }),
+        builder: (v) =>
+          v
+            .positional("zone", { type: "string", demandOption: true, describe: "Zone file" })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: { zone: string; json: boolean }) => {
           const { records } = await readZoneRecords(ctx, argv.zone);
           const zone = buildZone(records, zoneOrigin(records));
