@@ -21,7 +21,7 @@ interface KeystoreUriArgs extends KeystoreArgs {
   keystore: string;
 }
 
-function keystoreOptions<T>(b: Argv<T>) {
+function withKeystoreUriArguments<T>(b: Argv<T>) {
   return withKeystoreArguments(
     b.option("keystore", { type: "string", demandOption: true, describe: "pkcs11:token=LABEL?module-path=…&pin-source=file:… or file:DIR" }),
   );
@@ -89,7 +89,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "generate",
         describe: "Generate a KSK or ZSK; refuses a label that exists and any key-tag collision",
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("role", { choices: ["ksk", "zsk"] as const, demandOption: true, describe: "KSK (flags 257) or ZSK (flags 256)" })
             .option("algorithm", {
               type: "string",
@@ -133,7 +133,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "list",
         describe: "Inventory: every key pair with algorithm, size, flags, key tag and DS, and leftovers",
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("dns", { type: "boolean", default: false, describe: "Each key as its DNSKEY and DS SHA-256 records (owner .)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: ListArgs) => {
@@ -146,7 +146,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "export-public",
         describe: "The key's DNSKEY as one presentation-format record (. 172800 IN DNSKEY …)",
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
             .option("output", { type: "string", describe: "Write to this file instead of standard output" })
             .option("force", { type: "boolean", default: false, describe: "With --output: replace an existing file" }),
@@ -168,7 +168,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "delete",
         describe: 'Delete a key pair (asks for an exact "Yes" unless --force)',
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
             .option("force", { type: "boolean", default: false, describe: "Do not ask (scripts)" }),
         handler: handle(async (argv: DeleteArgs) => {
