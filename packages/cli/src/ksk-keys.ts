@@ -8,22 +8,15 @@
  */
 import path from "node:path";
 import { KskError, type Signer, isKskError } from "@ksk/core";
-import { KEYSTORE_ENV, type Keystore, type OpenOptions, loadSecretFile, openKeystore, openTokenHoldingKey } from "@ksk/keystore";
+import { KEYSTORE_ENV, type Keystore, loadSecretFile, openKeystore, openTokenHoldingKey } from "@ksk/keystore";
 import { type HsmConfig, type KskKeyConfig, type KskMaterial, type SignerConfig, type SigningSchema, schemaKeyNames } from "@ksk/signer";
 import type { CliContext } from "./context.js";
+import { type KeystoreArgs, keystoreOpenOptions } from "./keystore-args.js";
 
 export interface OpenedKsks {
   readonly materials: Map<string, KskMaterial>;
   readonly signers: Map<string, Signer>;
   close(): Promise<void>;
-}
-
-export function keystoreOptions(ctx: CliContext, extra: Partial<OpenOptions> = {}): OpenOptions {
-  return {
-    env: ctx.env,
-    ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
-    ...extra,
-  };
 }
 
 /**
@@ -40,13 +33,14 @@ export function hsmModuleEnvironment(hsm: HsmConfig, configFile: string): Record
 /**
  * Open the token holding a key named by a signer config: the config's `keystore:` URI, or the one
  * token among its `hsm:` modules that holds the label (see openTokenHoldingKey: only that token is
- * logged in to). The PIN is the hsm entry's `pin`, else --pin-file, else a prompt. Only "not in
+ * logged in to). The PIN is the hsm entry's `pin`, else --pin-file, else a prompt; with `keystore:`, the
+ * keystore arguments (--module, --pin-file, --passphrase-file) apply as to any keystore URI. Only "not in
  * this module" moves on to the next `hsm:` entry; a wrong PIN or a broken module is reported as
  * what it is. Every command that reads KSKs through a config uses this one function.
  */
-export async function openConfiguredKey(ctx: CliContext, config: SignerConfig, configFile: string, label: string, pinFile?: string): Promise<Keystore> {
-  const pinOption = pinFile === undefined ? {} : { pinFile };
-  if (config.keystoreUri !== undefined) return openKeystore(config.keystoreUri, keystoreOptions(ctx, pinOption));
+export async function openConfiguredKey(ctx: CliContext, config: SignerConfig, configFile: string, label: string, args: KeystoreArgs = {}): Promise<Keystore> {
+  if (config.keystoreUri !== undefined) return openKeystore(config.keystoreUri, keystoreOpenOptions(ctx, args));
+  const pinFile = args.pinFile;
   const misses: string[] = [];
   for (const hsm of config.hsms) {
     const moduleEnvironment = { ...inheritedModuleEnvironment(ctx), ...hsmModuleEnvironment(hsm, configFile) };
@@ -82,7 +76,13 @@ function inheritedModuleEnvironment(ctx: CliContext): Record<string, string> {
 }
 
 /** Open every KSK the schema names; their public keys and Signers, keyed by config key name. */
-export async function openKsks(ctx: CliContext, config: SignerConfig, configFile: string, schema: SigningSchema, pinFile?: string): Promise<OpenedKsks> {
+export async function openKsks(
+  ctx: CliContext,
+  config: SignerConfig,
+  configFile: string,
+  schema: SigningSchema,
+  args: KeystoreArgs = {},
+): Promise<OpenedKsks> {
   // Before any HSM is opened: a PIN attempt is not spent on a schema the config cannot serve.
   for (const name of schemaKeyNames(schema)) {
     if (!config.keys.has(name)) {
@@ -101,13 +101,13 @@ export async function openKsks(ctx: CliContext, config: SignerConfig, configFile
     for (const k of opened.splice(0)) await k.close();
   };
   try {
-    const shared = config.keystoreUri !== undefined ? await openConfiguredKey(ctx, config, configFile, "", pinFile) : undefined;
+    const shared = config.keystoreUri !== undefined ? await openConfiguredKey(ctx, config, configFile, "", args) : undefined;
     if (shared) opened.push(shared);
     for (const name of schemaKeyNames(schema)) {
       const key = config.keys.get(name) as KskKeyConfig;
       let keystore = shared;
       if (!keystore) {
-        keystore = await openConfiguredKey(ctx, config, configFile, key.label, pinFile);
+        keystore = await openConfiguredKey(ctx, config, configFile, key.label, args);
         opened.push(keystore);
       }
       const info = await keystore.find(key.label);

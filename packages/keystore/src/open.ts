@@ -91,7 +91,7 @@ export function resolveModulePath(uri: Pkcs11Uri, options: OpenOptions): string 
   });
 }
 
-/** Module environment variables to hand to the module (see ./pkcs11.ts acquireModule). */
+/** Module environment variables to hand to the module (see ./pkcs11-module.ts acquireModule). */
 export function moduleEnvironment(options: OpenOptions): Record<string, string> {
   const conf = options.env?.[KEYSTORE_ENV.softhsmConf];
   return conf ? { [KEYSTORE_ENV.softhsmConf]: conf } : {};

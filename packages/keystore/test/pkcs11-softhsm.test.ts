@@ -11,8 +11,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
 import { hasTool, runTool } from "../../../test/support/tools.js";
 import { type Keystore, moduleEnvironment, openKeystore, openTokenHoldingKey } from "../src/index.js";
-import { userPinState } from "../src/pkcs11.js";
-import { acquireModule, releaseModule } from "../src/pkcs11.js";
+import { userPinState } from "../src/pkcs11-token.js";
+import { acquireModule, releaseModule } from "../src/pkcs11-module.js";
 import { opensslVerify, sampleData } from "./helpers.js";
 
 const softhsm = hasTool("softhsm2-util");

@@ -34,7 +34,7 @@ import {
   sha256,
   checkFailed,
 } from "@ksk/core";
-import { type Keystore, openKeystore, parseKeystoreUri } from "@ksk/keystore";
+import { parseKeystoreUri } from "@ksk/keystore";
 import { type KskKeyConfig, type SignerConfig, checkKskMatchesConfig, parseSignerConfig } from "@ksk/signer";
 import {
   type AnchorKey,
@@ -56,16 +56,12 @@ import {
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
 import type { CliContext } from "../context.js";
+import { type KeystoreArgs, openCliKeystore, withKeystoreArguments } from "../keystore-args.js";
 import { openConfiguredKey } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
 import { checkOutputWritable, decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
-
-/** Open a keystore with the CLI's environment and terminal (PIN / passphrase prompts). */
-export async function openCliKeystore(ctx: CliContext, uri: string): Promise<Keystore> {
-  return openKeystore(uri, { env: ctx.env, ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}) });
-}
 
 /** `TAG=VALUE` options to a map by key tag; each tag once. */
 export function tagMap(option: string, values: readonly string[]): Map<number, string> {
@@ -94,12 +90,12 @@ function within<T>(name: string, fn: () => T): T {
 }
 
 /** The signing key: a PEM/DER private key file, or a key in a keystore (`pkcs11:…;object=LABEL`). */
-async function loadSigningKey(ctx: CliContext, key: string): Promise<{ signer: RawSigner; close: () => Promise<void> }> {
+async function loadSigningKey(ctx: CliContext, key: string, args: KeystoreArgs): Promise<{ signer: RawSigner; close: () => Promise<void> }> {
   if (key.startsWith("pkcs11:") || key.startsWith("file:")) {
     const uri = parseKeystoreUri(key);
     const label = uri.scheme === "pkcs11" ? uri.objectLabel : undefined;
     if (!label) throw new KskError("usage", "USAGE-KEY", `--key ${key}: name the key with object=LABEL in the pkcs11: URI`);
-    const keystore = await openCliKeystore(ctx, key);
+    const keystore = await openCliKeystore(ctx, key, args);
     try {
       return { signer: rawSignerFromDnssecSigner(await keystore.signer(label)), close: () => keystore.close() };
     } catch (e) {
@@ -120,7 +116,7 @@ async function loadSigningKey(ctx: CliContext, key: string): Promise<{ signer: R
   }
 }
 
-interface BuildArgs {
+interface BuildArgs extends KeystoreArgs {
   config?: string;
   keystore?: string;
   label: string[];
@@ -147,8 +143,13 @@ interface FoundKey {
 }
 
 /** The DNSKEYs of keystore labels (closing the keystore whatever happens). */
-async function keysFromKeystore(ctx: CliContext, uri: string, labels: readonly { label: string; config?: KskKeyConfig }[]): Promise<FoundKey[]> {
-  const keystore = await openCliKeystore(ctx, uri);
+async function keysFromKeystore(
+  ctx: CliContext,
+  uri: string,
+  labels: readonly { label: string; config?: KskKeyConfig }[],
+  args: KeystoreArgs,
+): Promise<FoundKey[]> {
+  const keystore = await openCliKeystore(ctx, uri, args);
   try {
     const found: FoundKey[] = [];
     for (const { label, config } of labels) {
@@ -163,8 +164,8 @@ async function keysFromKeystore(ctx: CliContext, uri: string, labels: readonly {
 }
 
 /** Every KSK (flags 257) in a keystore, by label. */
-async function everyKskInKeystore(ctx: CliContext, uri: string): Promise<FoundKey[]> {
-  const keystore = await openCliKeystore(ctx, uri);
+async function everyKskInKeystore(ctx: CliContext, uri: string, args: KeystoreArgs): Promise<FoundKey[]> {
+  const keystore = await openCliKeystore(ctx, uri, args);
   try {
     const ksks = (await keystore.list()).filter((k) => k.dnskey?.flags === 257).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
     if (ksks.length === 0) throw new KskError("keystore", "KEY-NOT-FOUND", "holds no KSK (flags 257)", { where: uri });
@@ -175,10 +176,10 @@ async function everyKskInKeystore(ctx: CliContext, uri: string): Promise<FoundKe
 }
 
 /** The config's KSKs from its `hsm` modules (IANA's form: module, PIN and labels, no token). */
-async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, configFile: string): Promise<FoundKey[]> {
+async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, configFile: string, args: KeystoreArgs): Promise<FoundKey[]> {
   const found: FoundKey[] = [];
   for (const key of config.keys.values()) {
-    const keystore = await openConfiguredKey(ctx, config, configFile, key.label);
+    const keystore = await openConfiguredKey(ctx, config, configFile, key.label, args);
     try {
       const info = await keystore.find(key.label);
       if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${key.label} (keys.${key.name}) has no public key`, { where: info.location });
@@ -246,16 +247,18 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
             ctx,
             uri,
             [...config.config.keys.values()].map((k) => ({ label: k.label, config: k })),
+            argv,
           )
-        : await keysFromConfigHsms(ctx, config.config, config.name);
+        : await keysFromConfigHsms(ctx, config.config, config.name, argv);
   } else if (argv.label.length > 0) {
     found = await keysFromKeystore(
       ctx,
       argv.keystore as string,
       argv.label.map((label) => ({ label })),
+      argv,
     );
   } else {
-    found = await everyKskInKeystore(ctx, argv.keystore as string);
+    found = await everyKskInKeystore(ctx, argv.keystore as string, argv);
     ctx.err(`ksk: no --label: every KSK in the keystore: ${found.map((k) => k.label).join(", ")}\n`);
   }
   for (const k of found) checkConfigKey(k, config?.name ?? k.where);
@@ -314,7 +317,7 @@ async function readSignerConfig(ctx: CliContext, file: string): Promise<{ config
   return { config: parseSignerConfig(decodeUtf8(input), input.name), name: input.name };
 }
 
-interface SignArgs {
+interface SignArgs extends KeystoreArgs {
   xml: string;
   cert: string;
   signerEmail: string;
@@ -353,7 +356,7 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
     const chainInput = await readInput(ctx, argv.chain);
     chain.push(...readCertificates(chainInput.bytes, chainInput.name));
   }
-  const { signer, close } = await loadSigningKey(ctx, argv.key);
+  const { signer, close } = await loadSigningKey(ctx, argv.key, argv);
   let p7s: Uint8Array;
   try {
     p7s = await signDetachedCms({ contentBytes: bytes, signer, signerCertificateDer: signerCert, chainDers: chain, signingEpochSeconds: at });
@@ -485,7 +488,7 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
         command: "build",
         describe: "Build root-anchors.xml from KSKs (keystore or DNSKEY file)",
         builder: (b) =>
-          b
+          withKeystoreArguments(b)
             .option("config", { type: "string", describe: "ksrsigner.yaml: its keys (label = KeyDigest id, valid_from, valid_until) and keystore/hsm" })
             .option("keystore", { type: "string", describe: "Keystore URI (pkcs11:… or file:…) holding the KSKs" })
             .option("label", { type: "string", array: true, default: [] as string[], describe: "Key label in the keystore (repeat for each key)" })
@@ -506,7 +509,7 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
         command: "sign <xml>",
         describe: "Write root-anchors.p7s: a detached CMS signature over the exact XML bytes",
         builder: (b) =>
-          b
+          withKeystoreArguments(b)
             .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml to sign, byte for byte (- for stdin)" })
             .option("cert", { type: "string", demandOption: true, describe: "Signer certificate (PEM; more PEM blocks after it are embedded as the chain)" })
             .option("key", { type: "string", demandOption: true, describe: "Signer key: PEM file, or pkcs11:…;object=LABEL for a key in the HSM" })

@@ -8,11 +8,11 @@
 import { KskError, keyTag, parseTimeArgument } from "@ksk/core";
 import { checkKskCsr, createKskCsr, readKskCsr, toPem } from "@ksk/trust-anchor";
 import { checkOutputWritable, printJson, readInput, writeOutput } from "../io.js";
-import { openCliKeystore } from "./anchors.js";
+import { type KeystoreArgs, openCliKeystore, withKeystoreArguments } from "../keystore-args.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
-interface CreateArgs {
+interface CreateArgs extends KeystoreArgs {
   keystore: string;
   label: string;
   generated?: string;
@@ -37,7 +37,7 @@ export const csrCommand: CommandFactory = (ctx) => ({
         command: "create",
         describe: "Create the KSK's CSR, self-signed by the KSK in the keystore",
         builder: (b) =>
-          b
+          withKeystoreArguments(b)
             .option("keystore", { type: "string", demandOption: true, describe: "Keystore URI (pkcs11:… or file:…)" })
             .option("label", { type: "string", demandOption: true, describe: "The KSK's label" })
             .option("generated", { type: "string", describe: 'Key generation time for the CN "Root Zone KSK <time>" (default now)' })
@@ -60,7 +60,7 @@ export const csrCommand: CommandFactory = (ctx) => ({
           }
           // Before the KSK is used: a request that could not be kept is refused now.
           await checkOutputWritable(argv.output, argv.force);
-          const keystore = await openCliKeystore(ctx, argv.keystore);
+          const keystore = await openCliKeystore(ctx, argv.keystore, argv);
           let der: Uint8Array;
           try {
             const signer = await keystore.signer(argv.label);

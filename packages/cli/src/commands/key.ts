@@ -13,33 +13,22 @@ import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKe
 import { type Keystore, type OpenOptions, RSA_MODULUS_BITS, openKeystore, parseKeystoreUri } from "@ksk/keystore";
 import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
+import { type KeystoreArgs, keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { checkOutputWritable, dnskeysOf, printJson, readZoneFile, writeOutput, zoneRecords } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
-interface KeystoreArgs {
+interface KeystoreUriArgs extends KeystoreArgs {
   keystore: string;
-  pinFile?: string;
-  passphraseFile?: string;
 }
 
-function keystoreOptions<T>(b: Argv<T>) {
-  return b
-    .option("keystore", { type: "string", demandOption: true, describe: "pkcs11:token=LABEL?module-path=…&pin-source=file:… or file:DIR" })
-    .option("pin-file", { type: "string", describe: "PKCS#11: file holding the user PIN (default: the URI's pin-source, $KSK_PIN_FILE, a prompt)" })
-    .option("passphrase-file", { type: "string", describe: "Software keystore: file holding the passphrase (default: $KSK_PASSPHRASE_FILE, a prompt)" });
+function withKeystoreUriArguments<T>(b: Argv<T>) {
+  return withKeystoreArguments(
+    b.option("keystore", { type: "string", demandOption: true, describe: "pkcs11:token=LABEL?module-path=…&pin-source=file:… or file:DIR" }),
+  );
 }
 
-function openOptions(ctx: CliContext, argv: KeystoreArgs): OpenOptions {
-  return {
-    env: ctx.env,
-    ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
-    ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
-    ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),
-  };
-}
-
-async function withKeystore<T>(ctx: CliContext, argv: KeystoreArgs, body: (keystore: Keystore) => Promise<T>, extra: Partial<OpenOptions> = {}): Promise<T> {
-  const keystore = await openKeystore(argv.keystore, { ...openOptions(ctx, argv), ...extra });
+async function withKeystore<T>(ctx: CliContext, argv: KeystoreUriArgs, body: (keystore: Keystore) => Promise<T>, extra: Partial<OpenOptions> = {}): Promise<T> {
+  const keystore = await openKeystore(argv.keystore, { ...keystoreOpenOptions(ctx, argv), ...extra });
   try {
     return await body(keystore);
   } finally {
@@ -48,7 +37,7 @@ async function withKeystore<T>(ctx: CliContext, argv: KeystoreArgs, body: (keyst
 }
 
 /** --label, or the URI's object= attribute. */
-function labelOf(argv: KeystoreArgs & { label?: string }): string {
+function labelOf(argv: KeystoreUriArgs & { label?: string }): string {
   if (argv.label !== undefined) return argv.label;
   const uri = parseKeystoreUri(argv.keystore);
   if (uri.scheme === "pkcs11" && uri.objectLabel !== undefined) return uri.objectLabel;
@@ -66,7 +55,7 @@ async function readKnownKeys(ctx: CliContext, files: readonly string[]): Promise
   return known;
 }
 
-interface GenerateArgs extends KeystoreArgs {
+interface GenerateArgs extends KeystoreUriArgs {
   role: "ksk" | "zsk";
   algorithm: string;
   bits?: number;
@@ -76,18 +65,18 @@ interface GenerateArgs extends KeystoreArgs {
   json: boolean;
 }
 
-interface ListArgs extends KeystoreArgs {
+interface ListArgs extends KeystoreUriArgs {
   dns: boolean;
   json: boolean;
 }
 
-interface ExportArgs extends KeystoreArgs {
+interface ExportArgs extends KeystoreUriArgs {
   label?: string;
   output?: string;
   force: boolean;
 }
 
-interface DeleteArgs extends KeystoreArgs {
+interface DeleteArgs extends KeystoreUriArgs {
   label?: string;
   force: boolean;
 }
@@ -100,7 +89,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "generate",
         describe: "Generate a KSK or ZSK; refuses a label that exists and any key-tag collision",
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("role", { choices: ["ksk", "zsk"] as const, demandOption: true, describe: "KSK (flags 257) or ZSK (flags 256)" })
             .option("algorithm", {
               type: "string",
@@ -144,7 +133,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "list",
         describe: "Inventory: every key pair with algorithm, size, flags, key tag and DS, and leftovers",
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("dns", { type: "boolean", default: false, describe: "Each key as its DNSKEY and DS SHA-256 records (owner .)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: ListArgs) => {
@@ -157,7 +146,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "export-public",
         describe: "The key's DNSKEY as one presentation-format record (. 172800 IN DNSKEY …)",
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
             .option("output", { type: "string", describe: "Write to this file instead of standard output" })
             .option("force", { type: "boolean", default: false, describe: "With --output: replace an existing file" }),
@@ -179,7 +168,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
         command: "delete",
         describe: 'Delete a key pair (asks for an exact "Yes" unless --force)',
         builder: (b) =>
-          keystoreOptions(b)
+          withKeystoreUriArguments(b)
             .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
             .option("force", { type: "boolean", default: false, describe: "Do not ask (scripts)" }),
         handler: handle(async (argv: DeleteArgs) => {

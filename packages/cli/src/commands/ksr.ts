@@ -27,6 +27,7 @@ import {
 import { loadAnchors } from "../anchors-input.js";
 import { checkLine } from "../check-lines.js";
 import type { CliContext } from "../context.js";
+import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
@@ -176,7 +177,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
         command: "build",
         describe: "Build and sign a KSR for a quarter from the ZSKs in a keystore (ZSK operator side)",
         builder: (v) =>
-          v
+          withKeystoreArguments(v)
             .option("keystore", { type: "string", demandOption: true, describe: "Keystore URI (pkcs11:… or file:…) holding the ZSKs" })
             .option("quarter", { type: "string", demandOption: true, describe: "The quarter, e.g. 2027Q1" })
             .option("previous-skr", { type: "string", describe: "SKR(n-1): the first bundle must carry its last bundle's ZSKs" })
@@ -188,9 +189,6 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the KSR" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
-            .option("pin-file", { type: "string", describe: "PKCS#11 user PIN file" })
-            .option("passphrase-file", { type: "string", describe: "Software keystore passphrase file" })
-            .option("module", { type: "string", describe: "PKCS#11 module path (if not in the URI or KSK_PKCS11_MODULE)" })
             .option("now", { type: "string", describe: "Build time: the KSR timestamp and proof-of-possession inception (default now)" }),
         handler: handle(
           async (argv: {
@@ -212,13 +210,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
             // Before any ZSK signs a proof of possession: a KSR that could not be kept is refused now.
             await checkOutputWritable(argv.output, argv.force);
-            const keystore = await openKeystore(argv.keystore, {
-              env: ctx.env,
-              ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
-              ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
-              ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),
-              ...(argv.module === undefined ? {} : { modulePath: argv.module }),
-            });
+            const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
             try {
               let labels = argv.zsk;
               if (labels === undefined || labels.length === 0) labels = zsksInRoleOrder(await keystore.list(), ianaLabelTime, argv.keystore);

@@ -29,6 +29,7 @@ import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { checkLine } from "../check-lines.js";
+import { type KeystoreArgs, withKeystoreArguments } from "../keystore-args.js";
 import { openKsks } from "../ksk-keys.js";
 import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
@@ -44,7 +45,7 @@ function reportFailure(stage: string, report: PreflightReport): never {
   throw new KskError("check", codes[0] ?? "SKR-VERIFY", `${stage} failed: ${codes.join(", ")}; no SKR was written`);
 }
 
-interface SignArgs {
+interface SignArgs extends KeystoreArgs {
   ksr: string;
   config: string;
   /** A file, or false for an explicit --no-previous-skr. */
@@ -54,7 +55,6 @@ interface SignArgs {
   yes: boolean;
   force: boolean;
   output?: string;
-  pinFile?: string;
 }
 
 async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
@@ -96,7 +96,7 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   ])
     ctx.out(`${line}\n`);
 
-  const ksks = await openKsks(ctx, config, argv.config, schema, argv.pinFile);
+  const ksks = await openKsks(ctx, config, argv.config, schema, argv);
   try {
     const report = preflight({ ksr, config, schema, ksks: ksks.materials, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
     ctx.out(`\n== Checks before signing (at ${formatIsoZ(now)})\n${resultLines(report.results).join("\n")}\n`);
@@ -159,7 +159,7 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
         command: "sign <ksr>",
         describe: "Sign a KSR with the KSK(s) in the HSM, after every check and a witness's typed Yes",
         builder: (v) =>
-          v
+          withKeystoreArguments(v)
             .positional("ksr", { type: "string", demandOption: true, describe: "The KSR to sign" })
             .option("config", { type: "string", demandOption: true, describe: "ksrsigner.yaml (IANA's layout)" })
             .option("previous-skr", {
@@ -173,7 +173,6 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
             })
             .option("now", { type: "string", describe: "The ceremony time for the checks (default now)" })
             .option("yes", { type: "boolean", default: false, describe: "Scripted lab runs: take the witness's Yes as given (recorded in the output)" })
-            .option("pin-file", { type: "string", describe: "File holding the HSM user PIN when the config has none" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
             .option("output", { alias: "o", type: "string", describe: "The SKR to write (default: filenames.output_skr)" }),
         handler: handle((argv: SignArgs) => sign(ctx, argv)),

@@ -29,7 +29,7 @@ import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
-import { keystoreOptions } from "../ksk-keys.js";
+import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
@@ -97,7 +97,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
         command: "sign <zone>",
         describe: "Sign a zone as the Root Zone Maintainer: the bundle's DNSKEY RRset, the ZSK's signatures, NSEC, ZONEMD",
         builder: (v) =>
-          v
+          withKeystoreArguments(v)
             .positional("zone", { type: "string", demandOption: true, describe: "Unsigned zone file" })
             .option("keystore", { type: "string", demandOption: true, describe: "Keystore URI (file:DIR or pkcs11:…) holding the ZSK" })
             .option("skr", { type: "string", demandOption: true, describe: "The quarter's SKR" })
@@ -113,10 +113,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("known-keys", { type: "string", describe: "More KSKs for --sentinels: DS/DNSKEY file or root-anchors.xml" })
             .option("threads", { type: "number", default: 2, describe: "Signing threads (software keystore)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
-            .option("force", { type: "boolean", default: false, describe: "Replace an existing output" })
-            .option("pin-file", { type: "string", describe: "PKCS#11 user PIN file" })
-            .option("passphrase-file", { type: "string", describe: "Software keystore passphrase file" })
-            .option("module", { type: "string", describe: "PKCS#11 module path" }),
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
         handler: handle(
           async (argv: {
             zone: string;
@@ -157,14 +154,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
               ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
             });
             const zsk = plan.bundle.signingZsk.dnskey;
-            const keystore = await openKeystore(
-              argv.keystore,
-              keystoreOptions(ctx, {
-                ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
-                ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),
-                ...(argv.module === undefined ? {} : { modulePath: argv.module }),
-              }),
-            );
+            const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
             try {
               const info = (await keystore.list()).find((k) => k.dnskey && k.hasPrivateKey && sameDnskey(k.dnskey, zsk));
               if (!info) {
