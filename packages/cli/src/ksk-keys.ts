@@ -76,13 +76,7 @@ function inheritedModuleEnvironment(ctx: CliContext): Record<string, string> {
 }
 
 /** Open every KSK the schema names; their public keys and Signers, keyed by config key name. */
-export async function openKsks(
-  ctx: CliContext,
-  config: SignerConfig,
-  configFile: string,
-  schema: SigningSchema,
-  args: KeystoreArgs = {},
-): Promise<OpenedKsks> {
+export async function openKsks(ctx: CliContext, config: SignerConfig, configFile: string, schema: SigningSchema, args: KeystoreArgs = {}): Promise<OpenedKsks> {
   // Before any HSM is opened: a PIN attempt is not spent on a schema the config cannot serve.
   for (const name of schemaKeyNames(schema)) {
     if (!config.keys.has(name)) {
