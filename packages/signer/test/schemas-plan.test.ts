@@ -2,7 +2,7 @@
  * Every built-in rollover schema planned and signed over the real KSR of 2017 Q2
  * (ksr-root-2017-q2-0.xml: 9 bundles, ZSKs [2,1,1,1,1,1,1,1,2]) with two lab KSKs: the exact key
  * sets, flags and signing key tags per slot, the revoked tag recomputed, the DNSKEY response sizes
- * DESIGN.md gives (864 / 1414 / 1425 octets), and a byte-identical SKR for the same inputs.
+ * of the root's shapes (864 / 1414 / 1425 octets, see packages/signer/src/response-size.ts), and a byte-identical SKR for the same inputs.
  */
 import { DNSKEY_FLAG_REVOKE, keyTag, revokedKeyTag } from "@ksk/core";
 import { writeKsrXml } from "@ksk/ksr";
