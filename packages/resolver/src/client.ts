@@ -13,6 +13,7 @@
  */
 import { randomInt } from "node:crypto";
 import { createSocket } from "node:dgram";
+import type { EventEmitter } from "node:events";
 import { isIP, isIPv6, Socket } from "node:net";
 import { concatBytes, KskError, type Name, nameToString, namesEqual, typeToString, u16 } from "@ksk/core";
 import { type DnsMessage, type Question, Rcode, decodeMessage, encodeQuery, questionOf } from "./message.js";
@@ -78,6 +79,29 @@ function parse(bytes: Uint8Array): DnsMessage | { code: string; detail: string }
   }
 }
 
+/**
+ * The one way an exchange ends: a send callback, a timer or a late error may fire after the end,
+ * so the first outcome settles the promise, the socket's listeners are dropped (a stray error then
+ * goes nowhere instead of crashing the process) and `release` frees the socket and its timer, once.
+ */
+function settleOnce<T>(
+  socket: EventEmitter,
+  release: () => void,
+  resolve: (value: T) => void,
+  reject: (error: KskError) => void,
+): (result: T | KskError) => void {
+  let done = false;
+  return (result) => {
+    if (done) return;
+    done = true;
+    socket.removeAllListeners();
+    socket.on("error", () => {});
+    release();
+    if (result instanceof KskError) reject(result);
+    else resolve(result);
+  };
+}
+
 function udpExchange(
   server: ServerAddress,
   query: Uint8Array,
@@ -91,18 +115,15 @@ function udpExchange(
     let sent = 0;
     let timer: NodeJS.Timeout | undefined;
     let rejected: { code: string; detail: string } | undefined;
-    let done = false;
-    const finish = (result: { message: DnsMessage; size: number } | KskError) => {
-      // A send callback or a late error may come after the end: settle once, close once.
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.removeAllListeners();
-      socket.on("error", () => {});
-      socket.close();
-      if (result instanceof KskError) reject(result);
-      else resolve({ ...result, sent });
-    };
+    const finish = settleOnce<{ message: DnsMessage; size: number }>(
+      socket,
+      () => {
+        clearTimeout(timer);
+        socket.close();
+      },
+      (result) => resolve({ ...result, sent }),
+      reject,
+    );
     const send = () => {
       sent++;
       socket.send(query, (e) => {
@@ -139,17 +160,15 @@ function tcpExchange(server: ServerAddress, query: Uint8Array, id: number, q: Qu
   return new Promise((resolve, reject) => {
     const socket = new Socket();
     let buffered: Uint8Array = new Uint8Array(0);
-    let done = false;
-    const finish = (result: { message: DnsMessage; size: number } | KskError) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      socket.removeAllListeners();
-      socket.on("error", () => {});
-      socket.destroy();
-      if (result instanceof KskError) reject(result);
-      else resolve(result);
-    };
+    const finish = settleOnce<{ message: DnsMessage; size: number }>(
+      socket,
+      () => {
+        clearTimeout(timer);
+        socket.destroy();
+      },
+      resolve,
+      reject,
+    );
     const timer = setTimeout(() => finish(dnsError("DNS-TIMEOUT", server, q, `no answer over TCP within ${timeoutMs} ms`)), timeoutMs);
     socket.on("error", (e: NodeJS.ErrnoException) => {
       const detail = e.code === "ECONNREFUSED" ? "TCP connection refused" : `TCP error: ${e.message}`;

@@ -1,14 +1,15 @@
 /**
  * The lab DNS processes against each other and `dig` (BIND) as the independent client: a root
  * signed by ldns-signzone served by knotd, unbound validating from the KSK's DS → `. SOA` with AD;
- * a wrong anchor → SERVFAIL; the broken name → SERVFAIL; a zone swap is served; after stop()
+ * a wrong anchor → SERVFAIL; the broken name → SERVFAIL; the same over IPv6 loopback (::1) with our
+ * client over UDP and TCP; a zone swap is served; after stop()
  * nothing listens and no daemon started here is left.
  */
 import { spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { makeDs, makeRR, ROOT } from "@ksk/core";
+import { makeDs, makeRR, ROOT, RRType } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
 import {
@@ -16,6 +17,7 @@ import {
   isLoopbackAddress,
   LabGroup,
   pidAlive,
+  query,
   type LabAuthority,
   nothingListens,
   runningLabProcesses,
@@ -137,6 +139,24 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     expect(soa.status).toBe("NOERROR");
     expect(soa.flags).not.toContain("ad");
     expect(dig(plain, "bogus-rrsig.", "A").status).toBe("NOERROR");
+  });
+
+  it("over IPv6 loopback (::1): knotd and unbound both on ::1, our client and dig get AD over UDP and TCP", async () => {
+    const v6 = lab.add(await startLabAuthority({ zoneFile: zone, dir: path.join(dir, "knot6"), address: "::1" }));
+    const resolver = lab.add(
+      await startLabResolver({ dir: path.join(dir, "ipv6"), authority: v6, anchors: { kind: "ds", records: [ksk.ds] }, address: "::1" }),
+    );
+    expect(readFileSync(resolver.configFile, "utf8")).toMatch(new RegExp(`^\\s+stub-addr: ::1@${v6.port}$`, "m"));
+    expect(dig(resolver, ".", "SOA").flags).toContain("ad");
+    const udp = await query(resolver, ROOT, RRType.SOA, { dnssecOk: true });
+    expect([udp.transport, udp.response.rcode, udp.response.flags.authenticData]).toEqual(["udp", 0, true]);
+    // A 512-octet buffer cannot hold the signed DNSKEY answer: TC over UDP, then the whole answer over TCP on ::1.
+    const tcp = await query(resolver, ROOT, RRType.DNSKEY, { dnssecOk: true, udpPayloadSize: 512 });
+    expect([tcp.transport, tcp.truncatedOverUdp, tcp.response.flags.authenticData]).toEqual(["tcp", true, true]);
+    await resolver.stop();
+    await v6.stop();
+    expect(await nothingListens("::1", resolver.port)).toBe(true);
+    expect(await nothingListens("::1", v6.port)).toBe(true);
   });
 
   it("swapZone serves the next zone (knotc zone-reload), as dig sees", async () => {
