@@ -165,7 +165,8 @@ function algorithmPolicyOf(dnskey: DnskeyRdata, name: string): AlgorithmPolicy {
   if (info.family === "ECDSA") return { family: "ECDSA", algorithm: dnskey.algorithm, sizeBits: info.describeKey(dnskey.publicKeyBytes).sizeBits };
   throw checkFailed(
     "SCHEMA-FITS-KSR",
-    `key ${name} uses ${info.mnemonic}, which the KSR/SKR format's SignatureAlgorithm element cannot declare (RSA and ECDSA only)`,
+    `key ${name} uses ${info.mnemonic}, which the KSR/SKR format's SignatureAlgorithm element cannot declare (RSA and ECDSA only); ` +
+      `sign with an RSA or ECDSA KSK: change keys.${name} in the config, or choose a schema in which ${name} does not sign`,
   );
 }
 
@@ -178,6 +179,9 @@ export function planSigning(input: PlanInput): SigningPlan {
   checkSchemaFitsKsr(schema, ksr.bundles.length, new Set(ksks.keys()));
   checkKskPolicyWindows(ksr.bundles, kskPolicy, (i) => bundleLabel(ksr.bundles[i] as KsrRequestDocument["bundles"][number], i));
   const labels = rrsigLabelCount(domain);
+  // Before any bundle: a signing KSK the SKR cannot declare is the config's problem, not a slot's.
+  const signingNames = [...new Set(schema.slots.flatMap((s) => s.sign))];
+  const kskAlgorithms = signingNames.map((name) => algorithmPolicyOf((ksks.get(name) as KskMaterial).dnskey, name));
 
   const bundles = ksr.bundles.map((bundle, index): PlannedBundle => {
     const where = bundleLabel(bundle, index);
@@ -243,8 +247,6 @@ export function planSigning(input: PlanInput): SigningPlan {
     };
   });
 
-  const signingNames = [...new Set(schema.slots.flatMap((s) => s.sign))];
-  const kskAlgorithms = signingNames.map((name) => algorithmPolicyOf((ksks.get(name) as KskMaterial).dnskey, name));
   const uniqueAlgorithms = kskAlgorithms.filter((a, i) => kskAlgorithms.findIndex((b) => JSON.stringify(a) === JSON.stringify(b)) === i);
   return {
     ksrId: ksr.id,

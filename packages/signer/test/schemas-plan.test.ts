@@ -18,6 +18,7 @@ import {
   verifySkr,
 } from "../src/index.js";
 import { labConfig, labKsks, materials, readKsr } from "./helpers.js";
+import { testSigner } from "../../../test/support/soft-signer.js";
 
 const ksr = readKsr("ksr-root-2017-q2-0.xml");
 const ksks = labKsks();
@@ -199,5 +200,19 @@ describe("SCHEMA-FITS-KSR (refused when loaded, not at slot 7)", () => {
     } catch (e) {
       expect((e as { code: string }).code).toBe("SCHEMA-FITS-KSR");
     }
+  });
+});
+
+describe("SCHEMA-FITS-KSR: a signing KSK whose algorithm the KSR/SKR format cannot declare", () => {
+  it("an Ed25519 KSK is refused before anything is signed, naming the key and what to change; the RSA KSK plans", () => {
+    const ed25519 = testSigner({ algorithm: 15, flags: 257, label: "Ked2551" });
+    const withEd = new Map(materials(config, ksks));
+    const current = withEd.get("ksk_current")!;
+    withEd.set("ksk_current", { config: current.config, dnskey: ed25519.dnskey });
+    const schema = BUILT_IN_SCHEMAS.get("normal")!;
+    expect(() => planSigning({ ksr, schema, kskPolicy: config.kskPolicy, ksks: withEd })).toThrow(
+      /^key ksk_current uses ED25519, which the KSR\/SKR format's SignatureAlgorithm element cannot declare \(RSA and ECDSA only\); sign with an RSA or ECDSA KSK: change keys\.ksk_current in the config, or choose a schema in which ksk_current does not sign$/,
+    );
+    expect(planSigning(input("normal")).bundles).toHaveLength(9);
   });
 });
