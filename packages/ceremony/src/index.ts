@@ -10,3 +10,4 @@ export * from "./runner.js";
 export * from "./transcript.js";
 export * from "./report.js";
 export * from "./report-html.js";
+export * from "./lab.js";
