@@ -67,5 +67,28 @@ describe("ksk lab: bad input is one line, its exit code, nothing written", () =>
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
     expect(r.stderr).toMatch(/holds the 2024-2027 rollover rehearsal \(ksk lab --rollover\), not the lab ceremony \(ksk lab\): give another --out/);
     expect(listing(out)).toEqual(before);
+    const compressed = await ksk(["lab", "--rollover", "--calendar", "compressed", "--out", out]);
+    expect(compressed.code).toBe(5);
+    expect(compressed.stderr).toMatch(/holds the 2024-2027 rollover rehearsal .*not the compressed-clock rollover rehearsal/);
+    expect(listing(out)).toEqual(before);
+  });
+
+  it("a compressed rehearsal's directory used again: exit 5, nothing written (each runs once)", async () => {
+    const out = path.join(tmp.dir, "compressed-again");
+    mkdirSync(out);
+    writeFileSync(path.join(out, LAB_RUN_FILE), `${JSON.stringify({ kind: "rollover-compressed" })}\n`);
+    writeFileSync(path.join(out, "rollover-live.json"), "{}\n");
+    const before = listing(out);
+    const r = await ksk(["lab", "--rollover", "--calendar", "compressed", "--out", out]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(/holds a compressed rehearsal already: each runs once, into a new --out/);
+    expect(listing(out)).toEqual(before);
+  });
+
+  it("--resume with --calendar compressed: exit 2", async () => {
+    const r = await ksk(["lab", "--rollover", "--calendar", "compressed", "--resume", "--out", path.join(tmp.dir, "resume")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no --resume or --ceremony/);
+    expect(() => readdirSync(path.join(tmp.dir, "resume"))).toThrow();
   });
 });

@@ -10,7 +10,7 @@ import { createRequire } from "node:module";
 import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runRolloverCalendar } from "@ksk/ceremony";
+import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runRolloverCalendar, runRolloverCompressed } from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
 import { EXIT } from "../exit-codes.js";
 import { type CommandFactory, handle } from "./command.js";
@@ -65,7 +65,20 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
     const out = argv.out ?? (kind === "lab" ? "lab-out" : kind === "rollover-2024-2027" ? "lab-rollover-out" : "lab-rollover-compressed-out");
     const root = toolkitRoot();
     if (kind === "rollover-compressed") {
-      throw new KskError("usage", "LAB-CALENDAR", "--calendar compressed is not built yet");
+      if (argv.resume || argv.ceremony !== undefined) {
+        throw new KskError("usage", "LAB-CALENDAR", "--calendar compressed runs in one go from its own settings: no --resume or --ceremony");
+      }
+      const outcome = await runRolloverCompressed({
+        outDir: out,
+        examplesDir: path.join(root, "keys-example"),
+        toolkitVersion: VERSION,
+        env: ctx.env,
+        log: ctx.out,
+        now: ctx.now,
+      });
+      ctx.out(`\n${outcome.summary.join("\n")}\nReport: ${outcome.reportFile}\n${outcome.verdict.line}\n`);
+      if (!outcome.verdict.ok) setExitCode(EXIT.checkFailed);
+      return;
     }
     // Each step runs this same program again: node, its loader flags (tsx from a checkout), the entry script.
     const entry = process.argv[1];
