@@ -39,7 +39,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labKsks } from "../packages/signer/test/helpers.js";
 import { ROOT_ROLL_CALENDAR, labRollConfig, labZsks, signQuarters } from "../packages/signer/test/roll-sequence.js";
 import { type FinishedProcess, startKsk } from "./support/cli-process.js";
-import { hasTool, runTool } from "./support/tools.js";
+import { hasTool, opensslCmsVerify, runTool } from "./support/tools.js";
 
 const TTL = 2;
 const HOLD_DOWN = 3;
@@ -77,7 +77,14 @@ interface PhaseRecord {
   resolvers: Record<"managed" | "static" | "anchors", Answer>;
 }
 
-const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-verify-zone") && hasTool("kzonecheck");
+const tools =
+  hasTool("openssl") &&
+  hasTool("knotd") &&
+  hasTool("knotc") &&
+  hasTool("unbound") &&
+  hasTool("unbound-control") &&
+  hasTool("ldns-verify-zone") &&
+  hasTool("kzonecheck");
 
 describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk lab --rollover --calendar compressed)", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "rollover-live-"));
@@ -162,9 +169,23 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk l
     expect(run.stdout).toContain(`Report: ${out}/report.html`);
     // Every phase's files are there, and the lab keys are in a keystore, not in memory only.
     for (const p of PHASES) {
-      for (const f of [`ksr-phase-${p}.xml`, `skr-phase-${p}.xml`, `root-anchors-phase-${p}.xml`, `root-phase-${p}.signed.zone`]) {
+      for (const f of [
+        `ksr-phase-${p}.xml`,
+        `skr-phase-${p}.xml`,
+        `root-anchors-phase-${p}.xml`,
+        `root-anchors-phase-${p}.p7s`,
+        `root-phase-${p}.signed.zone`,
+      ]) {
         expect(readFileSync(path.join(out, f)).length, f).toBeGreaterThan(0);
       }
+      // Each root-anchors.xml is signed by the rehearsal's own lab CA, and OpenSSL agrees.
+      const cms = opensslCmsVerify({
+        p7sFile: path.join(out, `root-anchors-phase-${p}.p7s`),
+        contentFile: path.join(out, `root-anchors-phase-${p}.xml`),
+        caFile: path.join(out, "ca/ca.pem"),
+        purposeAny: true,
+      });
+      expect(cms.status, cms.stderr).toBe(0);
     }
     // The servers are gone: nothing listens where they did, no process runs from the directory.
     for (const p of PHASES) for (const r of Object.values(phase(p).resolvers)) expect(await nothingListens(r.address, r.port)).toBe(true);

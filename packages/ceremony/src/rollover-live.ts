@@ -15,10 +15,11 @@
  *
  * The lab KSKs and ZSKs are generated in an encrypted software keystore in the output directory
  * (keystore/, its passphrase in keystore.passphrase — TEST ONLY, kept in the clear), never in
- * memory only. root-anchors-phase-X.xml are not signed: no lab CA exists in this mode (the CMS
- * signature is made and checked by the lab ceremony's act 04 and the 2024-2027 rehearsal's act 22).
+ * memory only. The lab CA of the acts (act 04) is not there in this mode, so the rehearsal makes its
+ * own LAB ONLY test CA and signer certificate in ca/, as `ksk ca init` and `ksk ca issue-signer` do,
+ * and signs each phase's root-anchors.xml with it (root-anchors-phase-X.p7s, verified against ca.pem).
  *
- * Written per phase X: ksr-phase-X.xml, skr-phase-X.xml, root-anchors-phase-X.xml,
+ * Written per phase X: ksr-phase-X.xml, skr-phase-X.xml, root-anchors-phase-X.xml and .p7s,
  * root-phase-X.signed.zone, resolvers-phase-X.json (each resolver's RCODE, AD flag, RFC 8509 trust
  * per KSK, and the managed resolver's anchor-file state); then rollover-live.json (every phase),
  * report.html and README.txt. Every server is stopped by PID whatever happens (and by the resolver
@@ -30,7 +31,7 @@
  * absolute -c path and `do-not-query-localhost: no` (both @ksk/resolver's). Waits poll for a state
  * with a generous limit; a state not reached is recorded, and the verdict fails.
  */
-import { randomUUID } from "node:crypto";
+import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 import { KskError, ROOT, RRType, type Signer, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
@@ -39,7 +40,19 @@ import { type Keystore, openKeystore } from "@ksk/keystore";
 import { defaultKsrPolicy, quarterOf, sameDnskey, writeKsrXml, type KsrResponseDocument } from "@ksk/ksr";
 import { type LabAnchors, type LabResolver, LabGroup, checkResolver, query, rcodeToString, startLabAuthority, startLabResolver } from "@ksk/resolver";
 import { type KskMaterial, executePlan, parseSignerConfig, planSigning } from "@ksk/signer";
-import { anchorDsRecords, buildRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
+import {
+  DEFAULT_SIGNER_EMAIL,
+  type RawSigner,
+  anchorDsRecords,
+  buildRootAnchors,
+  createLabCaCertificate,
+  issueSignerCertificate,
+  parseRootAnchors,
+  rawSignerFromPrivateKey,
+  signDetachedCms,
+  toPem,
+  verifyDetachedCms,
+} from "@ksk/trust-anchor";
 import { bundleInUse, formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
 import { buildKsr } from "@ksk/ksr";
 import { LAB_README_FILE, checkLabDirectory, recordLabKind } from "./lab-kind.js";
@@ -79,6 +92,45 @@ const KEYSTORE_DIR = "keystore";
 function testRoot(serial: number): string {
   const t = COMPRESSED_TTL_SECONDS;
   return `. ${t} IN SOA a.root-servers.net. nstld.verisign-grs.com. ${serial} 1800 900 604800 ${t}\n. ${t} IN NS a.root-servers.net.\na.root-servers.net. ${t} IN A 198.41.0.4\n`;
+}
+
+/** A positive 16-octet certificate serial (RFC 5280 §4.1.2.2). */
+function certificateSerial(): Uint8Array {
+  const s = new Uint8Array(randomBytes(16));
+  s[0] = ((s[0] as number) & 0x7f) | 0x01;
+  return s;
+}
+
+/**
+ * LAB ONLY: this rehearsal's own test CA and root-anchors.p7s signer certificate (as act 04's
+ * `ksk ca init` and `ksk ca issue-signer` make them), written to ca/ (keys unencrypted, 0600).
+ */
+async function labAnchorSigner(caDir: string, now: number): Promise<{ caDer: Uint8Array; signer: RawSigner; signerDer: Uint8Array }> {
+  await fs.mkdir(caDir, { recursive: true, mode: 0o700 });
+  const validity = { notBeforeEpochSeconds: now - 3600, notAfterEpochSeconds: now + 30 * 86400 };
+  const caKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+  const caSigner = rawSignerFromPrivateKey(caKey);
+  const caDer = await createLabCaCertificate({
+    signer: caSigner,
+    serialNumberBytes: certificateSerial(),
+    commonName: "KSK Ceremony Test Lab Root CA (TEST ONLY, compressed rehearsal)",
+    ...validity,
+  });
+  const signerKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+  const signer = rawSignerFromPrivateKey(signerKey);
+  const signerDer = await issueSignerCertificate({
+    caCertificateDer: caDer,
+    caSigner,
+    subjectPublicKeyInfoDer: signer.subjectPublicKeyInfoDer,
+    serialNumberBytes: certificateSerial(),
+    email: DEFAULT_SIGNER_EMAIL,
+    ...validity,
+  });
+  await writeNew(path.join(caDir, "ca.key"), caKey.export({ format: "pem", type: "pkcs8" }) as string, 0o600);
+  await writeNew(path.join(caDir, "ca.pem"), toPem(caDer, "CERTIFICATE"));
+  await writeNew(path.join(caDir, "signer.key"), signerKey.export({ format: "pem", type: "pkcs8" }) as string, 0o600);
+  await writeNew(path.join(caDir, "signer.pem"), toPem(signerDer, "CERTIFICATE"));
+  return { caDer, signer, signerDer };
 }
 
 /** One resolver's answer in one phase. */
@@ -232,6 +284,9 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
     const tags = { old: oldKsk.keyTag, oldRevoked: revokedKeyTag(oldKsk.dnskey), new: newKsk.keyTag };
     await writeNew(file("ksks.zone"), `${[oldKsk, newKsk].map((k) => rrToString(makeRR(ROOT, COMPRESSED_TTL_SECONDS, k.dnskey))).join("\n")}\n`);
 
+    const anchorSigner = await labAnchorSigner(file("ca"), now());
+    log(`LAB ONLY: a test CA and root-anchors.p7s signer certificate in ${file("ca")}\n`);
+
     // The KSK operator's config: the lab keys, the compressed policy and the phases' schemas.
     const keyText = (name: string, s: Signer) =>
       `  ${name}:\n    description: LAB ONLY ${name}\n    label: ${s.label}\n    key_tag: ${s.keyTag}\n    algorithm: RSASHA256\n    rsa_size: 2048\n    rsa_exponent: 65537\n    valid_from: 2010-01-01T00:00:00+00:00\n`;
@@ -346,6 +401,15 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
       ];
       const xml = buildRootAnchors({ trustAnchorId: randomUUID().toUpperCase(), keys, publicationEpochSeconds: at }).xmlBytes;
       await writeNew(file(`root-anchors-phase-${phase}.xml`), xml);
+      // Its detached CMS signature by the lab CA's signer, checked against the CA before use.
+      const p7s = await signDetachedCms({
+        contentBytes: xml,
+        signer: anchorSigner.signer,
+        signerCertificateDer: anchorSigner.signerDer,
+        signingEpochSeconds: at,
+      });
+      verifyDetachedCms({ cmsDer: p7s, contentBytes: xml, trustedCaDers: [anchorSigner.caDer], atEpochSeconds: at, where: `root-anchors-phase-${phase}.p7s` });
+      await writeNew(file(`root-anchors-phase-${phase}.p7s`), p7s);
       const ds = anchorDsRecords(parseRootAnchors(xml), { atEpochSeconds: at }).map((d) => makeRR(d.owner, d.ttlSeconds, d.ds));
       const fromAnchors = await start(`anchors-${phase}`, { kind: "ds", records: ds });
       let record: PhaseRecord;
@@ -418,7 +482,8 @@ keystore/, keystore.passphrase   the encrypted software keystore with the lab KS
 ksks.zone                        the lab KSKs' DNSKEY records
 ksr-phase-X.xml                  the KSR of each phase (A normal, B pre-publish, C roll, D revoke, E remove)
 skr-phase-X.xml                  the SKR of each phase, signed with the schema phase-X
-root-anchors-phase-X.xml         root-anchors.xml as published in each phase (not signed: no lab CA in this mode)
+root-anchors-phase-X.xml, .p7s  root-anchors.xml as published in each phase, and its CMS signature
+ca/                              LAB ONLY: this rehearsal's test CA (ca.pem, ca.key) and the p7s signer (signer.pem, signer.key)
 root-phase-X.signed.zone         the test root served in each phase
 resolvers-phase-X.json           each resolver's answer to . SOA in the phase: RCODE, AD, RFC 8509 trust per KSK,
                                    and the RFC 5011 resolver's anchor file (trusted and revoked key tags)
@@ -427,7 +492,8 @@ report.html                      the key timeline per phase and the resolvers' o
 servers/                         knotd's and each unbound's config and log (all stopped)
 lab-run.json                     the kind of run this directory holds
 
-Check an SKR from here with e.g.
+Check an SKR, or an anchors file and its signature, from here with e.g.
   packages/cli/bin/ksk skr verify ${out}/skr-phase-C.xml --ksr ${out}/ksr-phase-C.xml --anchor ${out}/ksks.zone
+  packages/cli/bin/ksk anchors verify ${out}/root-anchors-phase-B.xml --p7s ${out}/root-anchors-phase-B.p7s --ca ${out}/ca/ca.pem --dnskey ${out}/ksks.zone
 `;
 }
