@@ -24,10 +24,11 @@
  * whole add hold-down; bogus answers are cached 60 s (flush_bogus before judging); one DNSKEY TTL +
  * 1 s after a swap before an answer is judged. Waits are for a state to be reached (polled, with a
  * generous limit), never assertions about speed. Servers listen on loopback only and are stopped by
- * PID: the command's own, whatever happens; the test's planted-mistake servers, in afterAll too.
+ * PID: the command's own, whatever happens (a SIGTERM part-way leaves none running); the test's
+ * planted-mistake servers, in afterAll too.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { type DnskeyRdata, ROOT, RRType, type Signer, keyTag, makeDs, makeRR, parseZone, revokedKeyTag, rrToString } from "@ksk/core";
@@ -257,5 +258,20 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk l
       const knot = runTool("kzonecheck", ["-o", ".", "-d", "on", "-t", String(atSeconds), file]);
       expect(knot.status, `${quarter}: ${knot.stdout}${knot.stderr}`).toBe(0);
     }
+  }, 180000);
+
+  it("stopped by SIGTERM part-way: exit 143, and no server it started is left running", async () => {
+    const cut = path.join(dir, "interrupted-out");
+    const { child, done } = startKsk(["lab", "--rollover", "--calendar", "compressed", "--out", cut]);
+    // Wait (polled, generous limit) until the servers run: knotd and both long-lived resolvers.
+    const end = Date.now() + 120000;
+    while (!existsSync(path.join(cut, "servers/static/unbound.pid")) && Date.now() < end) await sleep(0.25);
+    expect(existsSync(path.join(cut, "servers/static/unbound.pid"))).toBe(true);
+    expect(spawnSync("pgrep", ["-f", path.join(cut, "servers")]).status).toBe(0);
+    child.kill("SIGTERM");
+    const stopped = await done;
+    expect(stopped.code).toBe(143);
+    expect(stopped.stderr).toContain("ksk: SIGTERM: stopped");
+    expect(spawnSync("pgrep", ["-f", path.join(cut, "servers")]).status).toBe(1);
   }, 180000);
 });

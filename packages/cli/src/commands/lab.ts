@@ -48,7 +48,10 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
       .usage(
         "ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes]\nksk lab --rollover [--calendar 2024-2027|compressed] [--out DIR]\n\nLAB ONLY: the lab ceremony, or the KSK rollover rehearsal",
       )
-      .option("out", { type: "string", describe: "Output directory (default lab-out; lab-rollover-out with --rollover)" })
+      .option("out", {
+        type: "string",
+        describe: "Output directory (default lab-out; lab-rollover-out with --rollover; lab-rollover-compressed-out with --calendar compressed)",
+      })
       .option("rollover", { type: "boolean", default: false, describe: "The KSK rollover rehearsal instead of the lab ceremony" })
       .option("calendar", {
         type: "string",
