@@ -371,7 +371,7 @@ export function rolloverResolversSection(outcomes: readonly ResolverPhaseOutcome
     .map((p) => `<tr><td>${esc(p)}</td>${resolvers.map((r) => cell(p, r)).join("")}</tr>`)
     .join(
       "",
-    )}</table><p class="resolver-verdict">${broken.length ? esc(`${broken.join("; ")}: a resolver that does not follow the roll loses the root.`) : "Every resolver validated in every phase."}</p>`;
+    )}</table><p class="resolver-verdict">${broken.length ? esc(`${broken.join("; ")}: a resolver that does not follow the roll loses the root — the failure operators are warned about.`) : "Every resolver validated in every phase."}</p>`;
 }
 
 export function renderReportHtml(input: ReportInput): string {
