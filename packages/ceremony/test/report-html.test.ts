@@ -85,7 +85,9 @@ describe("the resolvers-through-the-roll table", () => {
   ];
   it("names the resolver that stops validating and the first phase it fails in", () => {
     const html = rolloverResolversSection([...phase("A", "AD"), ...phase("B", "AD"), ...phase("C", "SERVFAIL"), ...phase("D", "SERVFAIL")]);
-    expect(html).toContain("static stops validating in phase C: a resolver that does not follow the roll loses the root — the failure operators are warned about.");
+    expect(html).toContain(
+      "static stops validating in phase C: a resolver that does not follow the roll loses the root — the failure operators are warned about.",
+    );
     expect(html).not.toContain("RFC 5011 stops");
     expect([...html.matchAll(/data-answer="SERVFAIL"/g)]).toHaveLength(2);
   });
