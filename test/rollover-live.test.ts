@@ -1,10 +1,11 @@
 /**
- * The root KSK roll (RFC 5011) lived by real unbound resolvers on a compressed clock: every phase of
- * the 2024–2027 roll (A normal, B new KSK pre-published and listed in root-anchors.xml, C roll, D
- * old KSK revoked, E old KSK removed) is a lab SKR signed by the real signer (@ksk/signer planSigning
- * + executePlan, lab KSKs in memory) over a KSR built by @ksk/ksr for the quarter in force, with a
- * DNSKEY TTL of 2 s; the slot in force now is put into a test root signed by @ksk/zone and served by
- * knotd, the test swapping the served zone phase by phase. Three resolvers watch:
+ * The root KSK roll (RFC 5011) lived by real unbound resolvers on a compressed clock, as an operator
+ * runs it: the BUILT `ksk lab --rollover --calendar compressed --out DIR` as a process (@ksk/ceremony
+ * rollover-live.ts). Every phase of the 2024–2027 roll (A normal, B new KSK pre-published and listed
+ * in root-anchors.xml, C roll, D old KSK revoked, E old KSK removed) is a KSR and an SKR signed by the
+ * real signer with lab KSKs from a software keystore in DIR, DNSKEY TTL 2 s; knotd serves each
+ * phase's test root on loopback. From the command's outputs (resolvers-phase-X.json,
+ * rollover-live.json, report.html) the test asserts what the three resolvers lived:
  *
  *   managed  unbound, auto-trust-anchor-file with the old KSK only, permit-small-holddown, hold-downs
  *            of 3 s: AD in every phase, ends trusting the new key with the old one REVOKED in its file;
@@ -12,52 +13,40 @@
  *   anchors  a fresh unbound per phase from that phase's root-anchors.xml (the KeyDigests valid then):
  *            AD in every phase.
  *
- * And the mistake operators are warned about, planted: rolling straight from A to C (the new key
- * never seen before it signs) makes the managed resolver SERVFAIL — and `checkRollover` refuses
- * exactly that plan on the real calendar (ROLLOVER-ADD-HOLDDOWN), while the full 2024Q4-2027Q2 plan
- * passes; each phase's test root on the real dates validates under ldns-verify-zone -t and
- * kzonecheck -t at a time in its quarter.
+ * And the mistake operators are warned about, planted here in the test with the command's own
+ * phase A and C zones: rolling straight from A to C (the new key never seen before it signs) makes
+ * the managed resolver SERVFAIL — and `checkRollover` refuses exactly that plan on the real calendar
+ * (ROLLOVER-ADD-HOLDDOWN), while the full 2024Q4-2027Q2 plan passes; each phase's test root on the
+ * real dates validates under ldns-verify-zone -t and kzonecheck -t at a time in its quarter.
  *
  * unbound 1.17 facts relied on (measured, see packages/resolver/README.md): with
  * permit-small-holddown it probes every half DNSKEY TTL; a new key must be seen twice and for the
  * whole add hold-down; bogus answers are cached 60 s (flush_bogus before judging); one DNSKEY TTL +
  * 1 s after a swap before an answer is judged. Waits are for a state to be reached (polled, with a
- * generous limit), never assertions about speed.
+ * generous limit), never assertions about speed. Servers listen on loopback only and are stopped by
+ * PID: the command's own, whatever happens (a SIGTERM part-way leaves none running); the test's
+ * planted-mistake servers, in afterAll too.
  */
-import { randomUUID } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type DnskeyRdata, ROOT, RRType, type Signer, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
-import { type KsrRequestDocument, type KsrResponseDocument, buildKsr, defaultKsrPolicy, quarterOf, sameDnskey } from "@ksk/ksr";
-import { type LabAnchors, type LabAuthority, type LabResolver, LabGroup, checkResolver, query, startLabAuthority, startLabResolver } from "@ksk/resolver";
-import { DEFAULT_ROLLOVER_POLICY, checkRollover, executePlan, parseSignerConfig, planSigning } from "@ksk/signer";
-import { anchorDsRecords, buildRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
-import { bundleInUse, formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
-import { renderReportHtml } from "@ksk/ceremony";
+import { type DnskeyRdata, ROOT, RRType, type Signer, keyTag, makeDs, makeRR, parseZone, revokedKeyTag, rrToString } from "@ksk/core";
+import { type KsrResponseDocument, sameDnskey } from "@ksk/ksr";
+import { type LabResolver, LabGroup, nothingListens, query, startLabAuthority, startLabResolver } from "@ksk/resolver";
+import { DEFAULT_ROLLOVER_POLICY, checkRollover } from "@ksk/signer";
+import { formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type LabKsks, labKsks, materials } from "../packages/signer/test/helpers.js";
-import { testSigner } from "./support/soft-signer.js";
-import { hasTool, runTool } from "./support/tools.js";
+import { labKsks } from "../packages/signer/test/helpers.js";
 import { ROOT_ROLL_CALENDAR, labRollConfig, labZsks, signQuarters } from "../packages/signer/test/roll-sequence.js";
+import { type FinishedProcess, startKsk } from "./support/cli-process.js";
+import { hasTool, opensslCmsVerify, runTool } from "./support/tools.js";
 
 const TTL = 2;
 const HOLD_DOWN = 3;
-
-/** The phases of the roll (A normal, B new KSK pre-published, C roll, D old revoked, E old removed). */
 const PHASES = ["A", "B", "C", "D", "E"] as const;
-type Phase = (typeof PHASES)[number];
 
-const repository = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
-/** LAB ONLY: keys-example/lab-rollover-compressed.yaml (TTL 2 s, one schema per phase) with the lab KSKs. */
-function compressedConfigText(ksks: LabKsks): string {
-  const key = (name: string, s: Signer) =>
-    `  ${name}:\n    description: lab ${name}\n    label: ${s.label}\n    key_tag: ${s.keyTag}\n    algorithm: RSASHA256\n    rsa_size: 2048\n    rsa_exponent: 65537\n    valid_from: 2010-01-01T00:00:00+00:00\n`;
-  const policy = readFileSync(path.join(repository, "keys-example/lab-rollover-compressed.yaml"), "utf8");
-  return `keystore: file:/lab/keystore\nkeys:\n${key("ksk_current", ksks.current)}${key("ksk_next", ksks.next)}${policy}`;
-}
-
-/** A small test root with TTLs of 2 s (SOA minimum too), so that every answer ages out within a phase. */
+/** A small test root (for the real-calendar zones of the planted-mistake test). */
 const TEST_ROOT = `. ${TTL} IN SOA a.root-servers.net. nstld.verisign-grs.com. 2026010100 1800 900 604800 ${TTL}
 . ${TTL} IN NS a.root-servers.net.
 a.root-servers.net. ${TTL} IN A 198.41.0.4
@@ -73,139 +62,63 @@ function anchorStates(file: string): Map<number, string> {
   return out;
 }
 
-async function until<T>(what: string, probe: () => T | undefined, limitMs = 30000): Promise<T> {
-  const end = Date.now() + limitMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > end) throw new Error(`waited ${limitMs / 1000} s for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
-
 const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
 
-const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-verify-zone") && hasTool("kzonecheck");
+interface Answer {
+  address: string;
+  port: number;
+  rcode: string;
+  authenticData: boolean;
+  answer: string;
+  trust: { old: string; new: string };
+  anchorFile?: { trusted: number[]; revoked: number[] };
+}
+interface PhaseRecord {
+  phase: string;
+  resolvers: Record<"managed" | "static" | "anchors", Answer>;
+}
 
-describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5011, compressed clock)", () => {
+const tools =
+  hasTool("openssl") &&
+  hasTool("knotd") &&
+  hasTool("knotc") &&
+  hasTool("unbound") &&
+  hasTool("unbound-control") &&
+  hasTool("ldns-verify-zone") &&
+  hasTool("kzonecheck");
+
+describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk lab --rollover --calendar compressed)", () => {
   const dir = mkdtempSync(path.join(tmpdir(), "rollover-live-"));
+  const out = path.join(dir, "compressed-out");
   const lab = new LabGroup();
-  const ksks = labKsks();
-  const zsks = [0, 1, 2].map((i) => testSigner({ algorithm: 8, label: `Zroll${i}` }));
-  const nowEpochSeconds = () => Math.floor(Date.now() / 1000);
-  const zoneFiles = new Map<Phase, string>();
-  const skrs = new Map<Phase, KsrResponseDocument>();
-  const oldTag = ksks.current.keyTag;
-  const newTag = ksks.next.keyTag;
-  const oldRevokedTag = revokedKeyTag(ksks.current.dnskey);
-  let authority: LabAuthority;
-
-  const dsOf = (dnskey: DnskeyRdata) => makeRR(ROOT, 3600, makeDs(ROOT, dnskey, 2));
-
-  /** root-anchors.xml as published in a phase: the new KSK from B, the old one with validUntil at E. */
-  function anchorsXml(phase: Phase, at: number): Uint8Array {
-    const keys = [
-      { dnskey: ksks.current.dnskey, id: "Klab-old", validFromEpochSeconds: at - 86400, ...(phase === "E" ? { validUntilEpochSeconds: at - 1 } : {}) },
-      ...(phase === "A" ? [] : [{ dnskey: ksks.next.dnskey, id: "Klab-new", validFromEpochSeconds: at - 3600 }]),
-    ];
-    return buildRootAnchors({ trustAnchorId: randomUUID().toUpperCase(), keys, publicationEpochSeconds: at }).xmlBytes;
-  }
-
-  let servedSerial = 2026010100;
-  async function phaseZone(ksr: KsrRequestDocument, phase: Phase): Promise<string> {
-    const config = parseSignerConfig(compressedConfigText(ksks), "lab-rollover-compressed.yaml");
-    const schema = config.schemas.get(`phase-${phase}`);
-    if (!schema) throw new Error(`no schema phase-${phase}`);
-    if (config.kskPolicy.ttlSeconds !== TTL) throw new Error(`lab-rollover-compressed.yaml: ksk_policy.ttl is not the test's ${TTL} s`);
-    const skr = await executePlan(planSigning({ ksr, schema, kskPolicy: config.kskPolicy, ksks: materials(config, ksks) }), ksks.signers);
-    skrs.set(phase, skr);
-    const plan = planZoneSigning({
-      // Each swap serves a new serial (knotd reloads, and the lab authority refuses a serial it serves).
-      records: loadZoneRecords({ name: "test-root.zone", text: TEST_ROOT.replace(" 2026010100 ", ` ${servedSerial++} `) }),
-      origin: ROOT,
-      skr,
-      atEpochSeconds: nowEpochSeconds(),
-      serial: "increment",
-      sentinels: true,
-      knownKeys: [ksks.current.dnskey, ksks.next.dnskey].map((dnskey) => makeRR(ROOT, TTL, dnskey)),
-    });
-    const zsk = zsks.find((z) => sameDnskey(z.dnskey, plan.bundle.signingZsk.dnskey)) as Signer;
-    const file = path.join(dir, `root-phase-${phase}.signed.zone`);
-    writeFileSync(file, formatSignedZone(await signZone(plan, zsk)));
-    return file;
-  }
+  let run: FinishedProcess;
+  const phase = (p: string) => JSON.parse(readFileSync(path.join(out, `resolvers-phase-${p}.json`), "utf8")) as PhaseRecord;
+  /** The lab KSKs the command generated, from its ksks.zone (old first). */
+  const ksks = () => parseZone(readFileSync(path.join(out, "ksks.zone"), "utf8")).map((rr) => rr.rdata as DnskeyRdata);
 
   beforeAll(async () => {
-    const policy = defaultKsrPolicy();
-    const ksr = await buildKsr({
-      quarter: quarterOf(nowEpochSeconds()),
-      zsks,
-      policy: { request: { ...policy.request, dns_ttl: TTL }, zsk: { ...policy.zsk, ttlSeconds: TTL } },
-      nowEpochSeconds: nowEpochSeconds(),
-      newId: randomUUID,
-    });
-    for (const phase of PHASES) zoneFiles.set(phase, await phaseZone(ksr, phase));
-  }, 120000);
+    run = await startKsk(["lab", "--rollover", "--calendar", "compressed", "--out", out]).done;
+  }, 300000);
 
   afterAll(async () => {
     await lab.stopAll();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const resolve = async (r: LabResolver) => {
-    r.flushBogus();
-    const { response } = await query(r, ROOT, RRType.SOA, { dnssecOk: true });
-    return response.rcode === 0 && response.flags.authenticData ? "AD" : response.rcode === 2 ? "SERVFAIL" : `rcode ${response.rcode}`;
-  };
-
-  it("managed, static and per-phase resolvers through A→E; the static one breaks at the roll", async () => {
-    authority = lab.add(await startLabAuthority({ zoneFile: zoneFiles.get("A") as string, dir: path.join(dir, "knot") }));
-    const start = (name: string, anchors: LabAnchors, options = {}) =>
-      startLabResolver({ dir: path.join(dir, name), authority, anchors, options }).then((r) => lab.add(r));
-    const managed = await start(
-      "managed",
-      { kind: "auto-trust-anchor-file", records: [dsOf(ksks.current.dnskey)] },
-      {
-        permitSmallHolddown: true,
-        addHolddownSeconds: HOLD_DOWN,
-        // RFC 5011's remove hold-down is left long: unbound drops a REVOKED key from its file once the
-        // key has been missing that long, and the test wants to read the revocation at the end.
-        delHolddownSeconds: 3600,
-      },
+  it("managed, static and per-phase resolvers through A→E; the static one breaks at the roll; the report says so", async () => {
+    expect(run.code, `${run.stdout.slice(-3000)}${run.stderr}`).toBe(0);
+    const summary = JSON.parse(readFileSync(path.join(out, "rollover-live.json"), "utf8")) as { keyTags: { old: number; oldRevoked: number; new: number } };
+    const [oldKey, newKey] = ksks();
+    const oldTag = summary.keyTags.old;
+    const newTag = summary.keyTags.new;
+    const oldRevokedTag = summary.keyTags.oldRevoked;
+    expect([oldTag, newTag, oldRevokedTag]).toEqual([keyTag(oldKey as DnskeyRdata), keyTag(newKey as DnskeyRdata), revokedKeyTag(oldKey as DnskeyRdata)]);
+    const outcomes = Object.fromEntries(
+      PHASES.map((p) => {
+        const r = phase(p).resolvers;
+        return [p, { managed: r.managed.answer, static: r.static.answer, anchors: r.anchors.answer }];
+      }),
     );
-    const fixed = await start("static", { kind: "ds", records: [dsOf(ksks.current.dnskey)] });
-    const outcomes: Record<string, Record<string, string>> = {};
-    const trusts: Record<string, Record<string, string>> = {};
-    for (const phase of PHASES) {
-      if (phase !== "A") await authority.swapZone(zoneFiles.get(phase) as string);
-      await sleep(TTL + 1);
-      if (phase === "B") {
-        // RFC 5011 §2.4.1: the new key is trusted once seen for the whole add hold-down.
-        await until("the managed resolver to trust the new KSK", () => (anchorStates(managed.anchorFile as string).get(newTag) === "VALID" ? true : undefined));
-      }
-      if (phase === "D") {
-        await until("the managed resolver to record the old KSK as revoked", () =>
-          anchorStates(managed.anchorFile as string).get(oldRevokedTag) === "REVOKED" ? true : undefined,
-        );
-      }
-      const at = nowEpochSeconds();
-      const xml = anchorsXml(phase, at);
-      writeFileSync(path.join(dir, `root-anchors-${phase}.xml`), xml);
-      const ds = anchorDsRecords(parseRootAnchors(xml), { atEpochSeconds: at }).map((d) => makeRR(d.owner, d.ttlSeconds, d.ds));
-      const fromAnchors = await start(`anchors-${phase}`, { kind: "ds", records: ds });
-      outcomes[phase] = { managed: await resolve(managed), static: await resolve(fixed), anchors: await resolve(fromAnchors) };
-      // `ksk resolver check`'s probes on each: which KSK it trusts (RFC 8509 sentinels).
-      for (const [name, r] of [
-        ["managed", managed],
-        ["static", fixed],
-        ["anchors", fromAnchors],
-      ] as const) {
-        const report = await checkResolver({ server: r, keyTags: [oldTag, newTag] });
-        const trustOf = (tag: number) => report.keys.find((k) => k.keyTag === tag)?.trust;
-        trusts[phase] = { ...trusts[phase], [name]: `old ${trustOf(oldTag)}, new ${trustOf(newTag)}` };
-      }
-      await fromAnchors.stop();
-    }
     expect(outcomes).toEqual({
       A: { managed: "AD", static: "AD", anchors: "AD" },
       B: { managed: "AD", static: "AD", anchors: "AD" },
@@ -213,45 +126,31 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
       D: { managed: "AD", static: "SERVFAIL", anchors: "AD" },
       E: { managed: "AD", static: "SERVFAIL", anchors: "AD" },
     });
-    const final = anchorStates(managed.anchorFile as string);
-    expect(final.get(newTag)).toBe("VALID");
-    expect(final.get(oldRevokedTag)).toBe("REVOKED");
-    expect(final.has(oldTag)).toBe(false);
-    // `ksk resolver check`: the managed resolver's trust moves from the old key to the new; the
-    // static one cannot be read once it fails; the per-phase ones trust what root-anchors.xml lists.
+    // The AD flag and RCODE are recorded as answered.
+    expect(phase("C").resolvers.static).toMatchObject({ rcode: "SERVFAIL", authenticData: false });
+    expect(phase("E").resolvers.managed).toMatchObject({ rcode: "NOERROR", authenticData: true });
+    // The managed resolver's anchor file, as unbound wrote it: only the new key trusted, the old one revoked.
+    const final = phase("E").resolvers.managed.anchorFile;
+    expect(final?.trusted).toEqual([newTag]);
+    expect(final?.revoked).toEqual([oldRevokedTag]);
+    const file = anchorStates(path.join(out, "servers/managed/root.anchor"));
+    expect(file.get(newTag)).toBe("VALID");
+    expect(file.get(oldRevokedTag)).toBe("REVOKED");
+    expect(file.has(oldTag)).toBe(false);
+    // `ksk resolver check`'s probes on each: the managed resolver's trust moves from the old key to
+    // the new; the static one cannot be read once it fails; the per-phase ones trust what
+    // root-anchors.xml lists.
     const both = "old trusted, new trusted";
     const oldOnly = "old trusted, new not-trusted";
     const newOnly = "old not-trusted, new trusted";
     const unknown = "old unknown, new unknown";
-    // The report: the timeline of the slot each phase served, and the resolvers' answers per phase.
-    const at = nowEpochSeconds();
-    const served = PHASES.map((phase) => {
-      const skr = skrs.get(phase) as KsrResponseDocument;
-      return { path: `skr-phase-${phase}.xml`, document: { ...skr, bundles: [bundleInUse(skr, at).bundle] } };
-    });
-    const names: Record<string, string> = {
-      managed: "RFC 5011 (auto-trust-anchor-file)",
-      static: "static DS, old KSK",
-      anchors: "root-anchors.xml of the phase",
-    };
-    const html = renderReportHtml({
-      title: "KSK roll rehearsal (compressed clock)",
-      generatedEpochSeconds: at,
-      entries: [],
-      verification: { ok: true, entryCount: 0, artefactCount: 0, headSha256Hex: "00".repeat(32), problems: [], incomplete: false },
-      skrs: served,
-      resolverRuns: [],
-      texts: new Map(),
-      rolloverResolvers: Object.entries(outcomes).flatMap(([phase, answers]) =>
-        Object.entries(answers).map(([r, answer]) => ({ phase, resolver: names[r] as string, answer, trust: trusts[phase]?.[r] as string })),
-      ),
-    });
-    writeFileSync(path.join(dir, "report.html"), html);
-    const cells = (tag: number) => [...html.matchAll(new RegExp(`data-slot="[^"]+" data-state="([a-z-]+)" data-key-tag="${tag}"`, "g"))].map((m) => m[1]);
-    expect(cells(oldTag)).toEqual(["signing", "signing", "published"]);
-    expect(cells(oldRevokedTag)).toEqual(["revoked-signing"]);
-    expect(cells(newTag)).toEqual(["published", "signing", "signing", "signing"]);
-    expect(html).toContain("static DS, old KSK stops validating in phase C");
+    const trusts = Object.fromEntries(
+      PHASES.map((p) => {
+        const r = phase(p).resolvers;
+        const t = (a: Answer) => `old ${a.trust.old}, new ${a.trust.new}`;
+        return [p, { managed: t(r.managed), static: t(r.static), anchors: t(r.anchors) }];
+      }),
+    );
     expect(trusts).toEqual({
       A: { managed: oldOnly, static: oldOnly, anchors: oldOnly },
       B: { managed: both, static: oldOnly, anchors: both },
@@ -259,31 +158,75 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
       D: { managed: newOnly, static: unknown, anchors: both },
       E: { managed: newOnly, static: unknown, anchors: newOnly },
     });
-  }, 180000);
+    // The report: the timeline of the slot each phase served, and the resolvers' answers per phase.
+    const html = readFileSync(path.join(out, "report.html"), "utf8");
+    const cells = (tag: number) => [...html.matchAll(new RegExp(`data-slot="[^"]+" data-state="([a-z-]+)" data-key-tag="${tag}"`, "g"))].map((m) => m[1]);
+    expect(cells(oldTag)).toEqual(["signing", "signing", "published"]);
+    expect(cells(oldRevokedTag)).toEqual(["revoked-signing"]);
+    expect(cells(newTag)).toEqual(["published", "signing", "signing", "signing"]);
+    expect(html).toContain("static DS, old KSK stops validating in phase C roll");
+    expect(html).toContain("LAB ONLY");
+    expect(run.stdout).toMatch(/^PASS: LAB ONLY compressed roll A-E/m);
+    expect(run.stdout).toContain(`Report: ${out}/report.html`);
+    // Every phase's files are there, and the lab keys are in a keystore, not in memory only.
+    for (const p of PHASES) {
+      for (const f of [
+        `ksr-phase-${p}.xml`,
+        `skr-phase-${p}.xml`,
+        `root-anchors-phase-${p}.xml`,
+        `root-anchors-phase-${p}.p7s`,
+        `root-phase-${p}.signed.zone`,
+      ]) {
+        expect(readFileSync(path.join(out, f)).length, f).toBeGreaterThan(0);
+      }
+      // Each root-anchors.xml is signed by the rehearsal's own lab CA, and OpenSSL agrees.
+      const cms = opensslCmsVerify({
+        p7sFile: path.join(out, `root-anchors-phase-${p}.p7s`),
+        contentFile: path.join(out, `root-anchors-phase-${p}.xml`),
+        caFile: path.join(out, "ca/ca.pem"),
+        purposeAny: true,
+      });
+      expect(cms.status, cms.stderr).toBe(0);
+    }
+    // The servers are gone: nothing listens where they did, no process runs from the directory.
+    for (const p of PHASES) for (const r of Object.values(phase(p).resolvers)) expect(await nothingListens(r.address, r.port)).toBe(true);
+    expect(spawnSync("pgrep", ["-f", path.join(out, "servers")]).status).toBe(1);
+  }, 60000);
 
   it("rolling before the new KSK is trusted: the RFC 5011 resolver goes SERVFAIL, and checkRollover refuses that plan", async () => {
-    const early = lab.add(await startLabAuthority({ zoneFile: zoneFiles.get("A") as string, dir: path.join(dir, "knot-early") }));
+    expect(run.code).toBe(0);
+    const [oldKey] = ksks();
+    const newTag = JSON.parse(readFileSync(path.join(out, "rollover-live.json"), "utf8")).keyTags.new as number;
+    const dsOf = (dnskey: DnskeyRdata) => makeRR(ROOT, 3600, makeDs(ROOT, dnskey, 2));
+    const resolve = async (r: LabResolver) => {
+      r.flushBogus();
+      const { response } = await query(r, ROOT, RRType.SOA, { dnssecOk: true });
+      return response.rcode === 0 && response.flags.authenticData ? "AD" : response.rcode === 2 ? "SERVFAIL" : `rcode ${response.rcode}`;
+    };
+    // The command's own phase A and C zones (signed for the slot in force when it ran).
+    const early = lab.add(await startLabAuthority({ zoneFile: path.join(out, "root-phase-A.signed.zone"), dir: path.join(dir, "knot-early") }));
     const managed = lab.add(
       await startLabResolver({
         dir: path.join(dir, "managed-early"),
         authority: early,
-        anchors: { kind: "auto-trust-anchor-file", records: [dsOf(ksks.current.dnskey)] },
+        anchors: { kind: "auto-trust-anchor-file", records: [dsOf(oldKey as DnskeyRdata)] },
         options: { permitSmallHolddown: true, addHolddownSeconds: HOLD_DOWN, delHolddownSeconds: 3600 },
       }),
     );
     await sleep(TTL + 1);
     expect(await resolve(managed)).toBe("AD");
-    await early.swapZone(zoneFiles.get("C") as string); // no phase B: the new KSK signs unseen
+    await early.swapZone(path.join(out, "root-phase-C.signed.zone")); // no phase B: the new KSK signs unseen
     await sleep(TTL + 1);
     expect(await resolve(managed)).toBe("SERVFAIL");
     expect(anchorStates(managed.anchorFile as string).get(newTag)).not.toBe("VALID");
     await managed.stop();
     await early.stop();
 
+    const roll = labKsks();
     // The same mistake on the real calendar, and the whole roll done right.
-    const config = labRollConfig(ksks);
+    const config = labRollConfig(roll);
     const tooEarly = checkRollover(
-      await signQuarters(ksks, config, labZsks(2), [
+      await signQuarters(roll, config, labZsks(2), [
         ["2026Q3", "normal"],
         ["2026Q4", "rollover"],
       ]),
@@ -292,7 +235,7 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
     expect(tooEarly.ok).toBe(false);
     expect(new Set(tooEarly.findings.filter((f) => f.severity === "fail").map((f) => f.code))).toEqual(new Set(["ROLLOVER-ADD-HOLDDOWN"]));
     const calendarZsks = labZsks(ROOT_ROLL_CALENDAR.length);
-    const calendar = await signQuarters(ksks, config, calendarZsks, ROOT_ROLL_CALENDAR);
+    const calendar = await signQuarters(roll, config, calendarZsks, ROOT_ROLL_CALENDAR);
     const done = checkRollover(calendar, DEFAULT_ROLLOVER_POLICY);
     expect(done.findings.filter((f) => f.severity === "fail")).toEqual([]);
     // Each phase's test root on the real dates (2024Q4 normal … 2027Q2 after), signed for a time in
@@ -307,7 +250,7 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
       writeFileSync(file, formatSignedZone(await signZone(plan, zsk)));
       const signer = plan.bundle.bundle.signatures.map((s) => s.rrsig.keyTag);
       const anchor = path.join(dir, `anchor-${quarter}.ds`);
-      const anchorKey = [ksks.next, ksks.current].find((k) => signer.includes(k.keyTag) || signer.includes(revokedKeyTag(k.dnskey)));
+      const anchorKey = [roll.next, roll.current].find((k) => signer.includes(k.keyTag) || signer.includes(revokedKeyTag(k.dnskey)));
       writeFileSync(anchor, `${rrToString(dsOf((anchorKey as Signer).dnskey))}\n`);
       const stamp = new Date(atSeconds * 1000).toISOString().replace(/[-T:]/g, "").slice(0, 14);
       const ldns = runTool("ldns-verify-zone", ["-k", anchor, "-t", stamp, file]);
@@ -315,5 +258,20 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (RFC 5
       const knot = runTool("kzonecheck", ["-o", ".", "-d", "on", "-t", String(atSeconds), file]);
       expect(knot.status, `${quarter}: ${knot.stdout}${knot.stderr}`).toBe(0);
     }
+  }, 180000);
+
+  it("stopped by SIGTERM part-way: exit 143, and no server it started is left running", async () => {
+    const cut = path.join(dir, "interrupted-out");
+    const { child, done } = startKsk(["lab", "--rollover", "--calendar", "compressed", "--out", cut]);
+    // Wait (polled, generous limit) until the servers run: knotd and both long-lived resolvers.
+    const end = Date.now() + 120000;
+    while (!existsSync(path.join(cut, "servers/static/unbound.pid")) && Date.now() < end) await sleep(0.25);
+    expect(existsSync(path.join(cut, "servers/static/unbound.pid"))).toBe(true);
+    expect(spawnSync("pgrep", ["-f", path.join(cut, "servers")]).status).toBe(0);
+    child.kill("SIGTERM");
+    const stopped = await done;
+    expect(stopped.code).toBe(143);
+    expect(stopped.stderr).toContain("ksk: SIGTERM: stopped");
+    expect(spawnSync("pgrep", ["-f", path.join(cut, "servers")]).status).toBe(1);
   }, 180000);
 });

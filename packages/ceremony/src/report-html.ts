@@ -37,6 +37,12 @@ export interface ReportInput {
   readonly resolverRuns: readonly { readonly path: string; readonly run: ResolverRun }[];
   /** What resolvers answered in each phase of a rehearsed KSK roll (the live rehearsal gives these). */
   readonly rolloverResolvers?: readonly ResolverPhaseOutcome[];
+  /** For a rehearsed roll without live resolvers (the 2024-2027 calendar): what the page says instead. */
+  readonly rolloverNote?: string;
+  /** The verdict, when the page is not a ceremony's (the compressed rehearsal judges its resolvers). */
+  readonly verdict?: ReportVerdict;
+  /** Said instead of the transcript's verification, for a run that keeps no transcript. */
+  readonly transcriptNote?: string;
 }
 
 /** The part of `ksk resolver lab --json` the report shows: which resolver trusts which key. */
@@ -365,11 +371,11 @@ export function rolloverResolversSection(outcomes: readonly ResolverPhaseOutcome
     .map((p) => `<tr><td>${esc(p)}</td>${resolvers.map((r) => cell(p, r)).join("")}</tr>`)
     .join(
       "",
-    )}</table><p class="resolver-verdict">${broken.length ? esc(`${broken.join("; ")}: a resolver that does not follow the roll loses the root.`) : "Every resolver validated in every phase."}</p>`;
+    )}</table><p class="resolver-verdict">${broken.length ? esc(`${broken.join("; ")}: a resolver that does not follow the roll loses the root — the failure operators are warned about.`) : "Every resolver validated in every phase."}</p>`;
 }
 
 export function renderReportHtml(input: ReportInput): string {
-  const verdict = reportVerdict(input);
+  const verdict = input.verdict ?? reportVerdict(input);
   const v = input.verification;
   const slots = timelineSlots(input.skrs);
   return `<!DOCTYPE html>
@@ -394,12 +400,17 @@ pre { background: #f4f4f4; padding: 6px; overflow-x: auto; font-size: 12px; }
 <p>Generated ${esc(formatIsoZ(input.generatedEpochSeconds))} by <code>ksk report</code> from the ceremony's transcript and outputs.</p>
 <p class="verdict ${verdict.ok ? "pass" : "fail"}" id="verdict">${esc(verdict.line)}</p>
 <h2>Transcript</h2>
-<p>${v.ok ? `Verified: ${v.entryCount} entries chained, ${v.artefactCount} artefacts match.` : `<b>Does not verify</b>: ${v.problems.map((p) => esc(`${p.subject}: ${p.detail}`)).join("; ")}`}${v.incomplete ? " The last run did not complete." : ""}</p>
-<p>Last entry SHA-256 <code>${esc(groupedHex(hexToBytes(v.headSha256Hex)))}</code><br><small>${esc(words(v.headSha256Hex))}</small></p>
+${
+  input.transcriptNote !== undefined
+    ? `<p>${esc(input.transcriptNote)}</p>`
+    : `<p>${v.ok ? `Verified: ${v.entryCount} entries chained, ${v.artefactCount} artefacts match.` : `<b>Does not verify</b>: ${v.problems.map((p) => esc(`${p.subject}: ${p.detail}`)).join("; ")}`}${v.incomplete ? " The last run did not complete." : ""}</p>
+<p>Last entry SHA-256 <code>${esc(groupedHex(hexToBytes(v.headSha256Hex)))}</code><br><small>${esc(words(v.headSha256Hex))}</small></p>`
+}
 ${runsSection(input.entries)}
 <h2>Timeline</h2>
 ${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
 ${rolloverResolversSection(input.rolloverResolvers ?? [])}
+${input.rolloverNote !== undefined && !input.rolloverResolvers?.length ? `<h2>Resolvers through the roll</h2><p class="resolver-verdict">${esc(input.rolloverNote)}</p>` : ""}
 ${bundlesSection(input.skrs)}
 ${checksSection(input.entries, input.texts)}
 ${resolverSection(input.resolverRuns)}

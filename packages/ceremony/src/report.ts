@@ -11,9 +11,13 @@ import { KskError } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
+import { detectLabKind } from "./lab-kind.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
+/** What the report of the 2024-2027 rehearsal says about resolvers: none lived it. */
+export const ROLLOVER_CALENDAR_NOTE =
+  "Resolvers were not run on the 2024-2027 calendar: its phases are months apart on real dates, which no live resolver can follow here. The roll through real resolvers (RFC 5011 managed, static anchor, per-phase root-anchors.xml) is ksk lab --rollover --calendar compressed.";
 /** Text outputs larger than this are listed with their hashes but not shown. */
 const MAX_SHOWN_TEXT_BYTES = 256 * 1024;
 
@@ -90,6 +94,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     skrs,
     texts,
     resolverRuns,
+    ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
   const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);

@@ -9,7 +9,7 @@ import path from "node:path";
 import { isSep, keyTag } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { type TranscriptEntry, renderReportHtml, reportVerdict, rolloverResolversSection, timelineSlots } from "../src/index.js";
+import { ROLLOVER_CALENDAR_NOTE, type TranscriptEntry, renderReportHtml, reportVerdict, rolloverResolversSection, timelineSlots } from "../src/index.js";
 
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../ksr/test/fixtures");
 const skrs = ["skr-root-2017-q2-0.xml", "skr-root-2017-q1-0.xml"].map((f) => ({
@@ -85,12 +85,37 @@ describe("the resolvers-through-the-roll table", () => {
   ];
   it("names the resolver that stops validating and the first phase it fails in", () => {
     const html = rolloverResolversSection([...phase("A", "AD"), ...phase("B", "AD"), ...phase("C", "SERVFAIL"), ...phase("D", "SERVFAIL")]);
-    expect(html).toContain("static stops validating in phase C");
+    expect(html).toContain(
+      "static stops validating in phase C: a resolver that does not follow the roll loses the root — the failure operators are warned about.",
+    );
     expect(html).not.toContain("RFC 5011 stops");
     expect([...html.matchAll(/data-answer="SERVFAIL"/g)]).toHaveLength(2);
   });
   it("says so when every resolver validated in every phase, and is empty without outcomes", () => {
     expect(rolloverResolversSection([...phase("A", "AD"), ...phase("B", "AD")])).toContain("Every resolver validated in every phase.");
     expect(rolloverResolversSection([])).toBe("");
+  });
+});
+
+describe("the report of a rehearsed roll", () => {
+  const base = { title: "t", generatedEpochSeconds: 0, entries: [], verification: verified, skrs, texts: new Map(), resolverRuns: [] };
+  it("on the 2024-2027 calendar, says plainly that no resolver lived it and where the live one is", () => {
+    const html = renderReportHtml({ ...base, rolloverNote: ROLLOVER_CALENDAR_NOTE });
+    expect(html).toContain("Resolvers were not run on the 2024-2027 calendar");
+    expect(html).toContain("ksk lab --rollover --calendar compressed");
+    // With live outcomes the table is shown instead of the note.
+    const live = renderReportHtml({
+      ...base,
+      rolloverNote: ROLLOVER_CALENDAR_NOTE,
+      rolloverResolvers: [{ phase: "C roll", resolver: "static", answer: "SERVFAIL" }],
+    });
+    expect(live).not.toContain("Resolvers were not run");
+    expect(live).toContain("static stops validating in phase C roll");
+  });
+  it("takes the rehearsal's own verdict and transcript note when it keeps no transcript", () => {
+    const html = renderReportHtml({ ...base, verdict: { ok: false, line: "FAIL: planted" }, transcriptNote: "no transcript here" });
+    expect(html).toContain('<p class="verdict fail" id="verdict">FAIL: planted</p>');
+    expect(html).toContain("<p>no transcript here</p>");
+    expect(html).not.toContain("Last entry SHA-256");
   });
 });

@@ -47,6 +47,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import("./ksr.js")).ksrCommand,
   },
   {
+    name: "lab",
+    describe: "LAB ONLY: the lab ceremony (acts 01-06, report), or the KSK rollover rehearsal (--rollover)",
+    load: async () => (await import("./lab.js")).labCommand,
+  },
+  {
     name: "report",
     describe: "Write a ceremony's HTML report: acts, hashes, checks, bundle tables, the key timeline",
     load: async () => (await import("./report.js")).reportCommand,

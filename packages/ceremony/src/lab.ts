@@ -1,0 +1,156 @@
+/**
+ * `ksk lab`: the lab runs an operator starts with one command, each into one output directory.
+ *
+ *   lab                    the lab ceremony: acts 01-06 of ceremony-scripts/acts (one quarter of
+ *                          keys-example/lab-ceremony.yaml per run, chained to the SKR before), then
+ *                          the report and README.txt of the directory; the report is written also
+ *                          when a step failed, its verdict saying where;
+ *   rollover-2024-2027     the 2024-2027 KSK roll on lab keys (keys-example/lab-rollover.yaml): acts
+ *                          01-04 and 21 (rollover-zone) once per quarter until the last quarter's
+ *                          SKR exists, act 22 (rollover-remove) in the last quarter's run, then the
+ *                          report;
+ *   rollover-compressed    the live rehearsal on a compressed clock (./rollover-live.ts).
+ *
+ * Every step of the first two is a `ksk` process run by `runCeremony`; nothing here decides about
+ * keys, DNS or XML. The kind of run is recorded in `lab-run.json`, and a directory holding another
+ * kind of run is refused before anything is written.
+ */
+import { existsSync, promises as fs } from "node:fs";
+import path from "node:path";
+import { KskError } from "@ksk/core";
+import { expandString, parseCeremonyFile } from "./acts.js";
+import type { ReportVerdict } from "./report-html.js";
+import { writeReport } from "./report.js";
+import { type CeremonyOutcome, type RunCeremonyOptions, runCeremony } from "./runner.js";
+import {
+  LAB_ACTS,
+  LAB_CEREMONY_FILES,
+  LAB_README_FILE,
+  type LabKind,
+  ROLLOVER_LAST_ACT,
+  ROLLOVER_QUARTER_ACTS,
+  checkLabDirectory,
+  recordLabKind,
+} from "./lab-kind.js";
+import { TRANSCRIPT_FILE } from "./transcript.js";
+
+export interface LabRunOptions extends Omit<RunCeremonyOptions, "actFiles" | "ceremonyFile" | "outDir"> {
+  /** The output directory as the operator gave it (README.txt and the report path name it so). */
+  readonly outDir: string;
+  /** ceremony-scripts/acts: the act files. */
+  readonly actsDir: string;
+  /** keys-example: the lab's ceremony files. */
+  readonly examplesDir: string;
+  /** Another ceremony file than the kind's default. */
+  readonly ceremonyFile?: string;
+  /** The report's generation time. */
+  readonly nowEpochSeconds: () => number;
+}
+
+export interface LabRunOutcome {
+  readonly kind: LabKind;
+  readonly outDir: string;
+  /** The ceremony runs that completed, in order. */
+  readonly runs: readonly CeremonyOutcome[];
+  /** The report, when a transcript exists to report on. */
+  readonly report?: { readonly file: string; readonly verdict: ReportVerdict };
+  /** README.txt, when this kind writes one. */
+  readonly readme?: string;
+  /** The error a ceremony run stopped with (already recorded in the transcript); the caller rethrows it. */
+  readonly failure?: unknown;
+}
+
+function ceremonyOptions(options: LabRunOptions, kind: Exclude<LabKind, "rollover-compressed">, acts: readonly string[], resume: boolean): RunCeremonyOptions {
+  const { actsDir, examplesDir, nowEpochSeconds: _now, ceremonyFile, ...rest } = options;
+  return {
+    ...rest,
+    outDir: path.resolve(options.outDir),
+    actFiles: acts.map((a) => path.join(actsDir, `${a}.yaml`)),
+    ceremonyFile: ceremonyFile ?? path.join(examplesDir, LAB_CEREMONY_FILES[kind]),
+    resume,
+  };
+}
+
+async function report(options: LabRunOptions): Promise<LabRunOutcome["report"]> {
+  if (!existsSync(path.join(options.outDir, TRANSCRIPT_FILE))) return undefined;
+  return writeReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds() });
+}
+
+/** The lab ceremony: acts 01-06 for the next quarter, the report, README.txt. */
+export async function runLab(options: LabRunOptions): Promise<LabRunOutcome> {
+  checkLabDirectory(options.outDir, "lab");
+  await recordLabKind(options.outDir, "lab", options.toolkitVersion);
+  const runs: CeremonyOutcome[] = [];
+  let failure: unknown;
+  try {
+    runs.push(await runCeremony(ceremonyOptions(options, "lab", LAB_ACTS, options.resume)));
+  } catch (e) {
+    failure = e;
+  }
+  // The report also when the ceremony stopped: its verdict then says where and why.
+  const written = await report(options);
+  const readme = path.join(options.outDir, LAB_README_FILE);
+  await fs.writeFile(readme, labReadme(options.outDir), { mode: 0o644 });
+  return { kind: "lab", outDir: options.outDir, runs, ...(written ? { report: written } : {}), readme, ...(failure === undefined ? {} : { failure }) };
+}
+
+/**
+ * The 2024-2027 rehearsal: one ceremony run per quarter of the ceremony file (acts 01-04 and 21),
+ * act 22 added in the last quarter's run, until the last quarter's SKR exists; then the report.
+ * `--resume` applies to the first run only (the one that stopped); a failed run ends the loop.
+ */
+export async function runRolloverCalendar(options: LabRunOptions): Promise<LabRunOutcome> {
+  checkLabDirectory(options.outDir, "rollover-2024-2027");
+  const ceremonyFile = options.ceremonyFile ?? path.join(options.examplesDir, LAB_CEREMONY_FILES["rollover-2024-2027"]);
+  const ceremony = parseCeremonyFile(await fs.readFile(ceremonyFile, "utf8"), ceremonyFile);
+  const done = ceremony.quarter_done;
+  const quarters = ceremony.quarters.map((q) => q.quarter);
+  if (done === undefined || quarters.length < 2) {
+    throw new KskError("input", "LAB-ROLLOVER-QUARTERS", "a rollover ceremony file lists its quarters (two or more) and quarter_done", { where: ceremonyFile });
+  }
+  const doneFile = (quarter: string) => path.join(options.outDir, expandString(done, { quarter }, "quarter_done"));
+  const last = quarters.at(-1) as string;
+  const beforeLast = quarters.at(-2) as string;
+  await recordLabKind(options.outDir, "rollover-2024-2027", options.toolkitVersion);
+  const runs: CeremonyOutcome[] = [];
+  let failure: unknown;
+  let resume = options.resume;
+  while (!existsSync(doneFile(last))) {
+    const acts = existsSync(doneFile(beforeLast)) ? [...ROLLOVER_QUARTER_ACTS, ROLLOVER_LAST_ACT] : [...ROLLOVER_QUARTER_ACTS];
+    try {
+      runs.push(await runCeremony(ceremonyOptions({ ...options, ceremonyFile }, "rollover-2024-2027", acts, resume)));
+    } catch (e) {
+      failure = e;
+      break;
+    }
+    resume = false;
+  }
+  const written = await report(options);
+  return { kind: "rollover-2024-2027", outDir: options.outDir, runs, ...(written ? { report: written } : {}), ...(failure === undefined ? {} : { failure }) };
+}
+
+/** README.txt of a lab ceremony's output directory: what each file is, how to reuse the token. */
+export function labReadme(out: string): string {
+  return `Lab ceremony outputs (TEST ONLY: lab keys, lab PINs and the ZSK passphrase are kept here in the clear)
+
+console.log                      everything each run of pnpm lab printed (stdout and stderr)
+transcript.jsonl                 the hash-chained record of every act and step; check it with
+                                   packages/cli/bin/ksk transcript verify ${out}/transcript.jsonl --dir ${out}
+report.html                      the report: acts, hashes, checks, bundle tables, key timeline, resolver verdicts
+softhsm/                         the SoftHSM2 token with the lab KSKs (softhsm2.conf, tokens/, user.pin, so.pin);
+                                   hsm-token.json records its serial
+ksks.zone, ksks.ds, ksks.*.txt   the KSKs' DNSKEY and DS records, key tags, PGP words
+Klabnxt.csr, Klabnxt.csr.txt     the standby KSK's certificate signing request and its reading
+zsk-keystore/, zsk.passphrase    the ZSK operator's encrypted software keystore and its passphrase; zsks.zone its keys
+ksrsigner.yaml                   the KSK operator's signing configuration
+root-anchors.xml                 the trust anchor; root-anchors.p7s its CMS signature (lab CA in ca/);
+                                   root-anchors.ds, bind-trust-anchors.conf, unbound-root.key: as DS, for BIND, for unbound
+ksr-Q.xml, ksr-Q.validation.txt  each quarter's KSR and its check report
+skr-Q.xml, skr-Q.*.txt           each quarter's SKR, the signing record, its verification (and against the anchor)
+root-Q.signed.zone, root-Q.*.txt each quarter's signed test root (act 05) and its checks; resolver-Q.json: what unbound answered (act 06)
+lab-run.json                     the kind of run this directory holds (ksk lab refuses another kind here)
+
+Next: run pnpm lab (or ksk lab --out ${out}) again for the next quarter, or reuse the token with the key commands, e.g.
+  SOFTHSM2_CONF=${out}/softhsm/softhsm2.conf packages/cli/bin/ksk key list --keystore 'pkcs11:token=ksk-lab?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:${out}/softhsm/user.pin'
+`;
+}

@@ -1,0 +1,113 @@
+/**
+ * `ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes]` — the lab ceremony
+ * (acts 01-06 for the next quarter, the report, README.txt), and `ksk lab --rollover [--calendar
+ * 2024-2027|compressed]` — the KSK rollover rehearsal on the real calendar or, live through real
+ * resolvers, on a compressed clock. LAB ONLY. The orchestration is @ksk/ceremony's (lab.ts,
+ * rollover-live.ts); this parses, calls one of its functions and prints what it returns.
+ */
+import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
+import { hostname } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runRolloverCalendar, runRolloverCompressed } from "@ksk/ceremony";
+import { KskError } from "@ksk/core";
+import { EXIT } from "../exit-codes.js";
+import { type CommandFactory, handle } from "./command.js";
+
+/** The toolkit's version, from the cli package's manifest (as `ksk --version` prints it). */
+const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+interface LabArgs {
+  out?: string;
+  resume: boolean;
+  operator?: string;
+  witness?: string[];
+  yes: boolean;
+  rollover: boolean;
+  calendar?: string;
+  ceremony?: string;
+}
+
+/** The checkout `ksk` runs from: the nearest directory above this module holding ceremony-scripts/acts. */
+function toolkitRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    if (existsSync(path.join(dir, "ceremony-scripts", "acts"))) return dir;
+    const up = path.dirname(dir);
+    if (up === dir)
+      throw new KskError("input", "LAB-ACTS-MISSING", "ceremony-scripts/acts is not found above the ksk program: run ksk lab from the toolkit's checkout");
+    dir = up;
+  }
+}
+
+export const labCommand: CommandFactory = (ctx, setExitCode) => ({
+  command: "lab",
+  builder: (y) =>
+    y
+      .usage(
+        "ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes]\nksk lab --rollover [--calendar 2024-2027|compressed] [--out DIR]\n\nLAB ONLY: the lab ceremony, or the KSK rollover rehearsal",
+      )
+      .option("out", {
+        type: "string",
+        describe: "Output directory (default lab-out; lab-rollover-out with --rollover; lab-rollover-compressed-out with --calendar compressed)",
+      })
+      .option("rollover", { type: "boolean", default: false, describe: "The KSK rollover rehearsal instead of the lab ceremony" })
+      .option("calendar", {
+        type: "string",
+        describe:
+          "With --rollover: 2024-2027 (default; the real dates, keys-example/lab-rollover.yaml) or compressed (live through knotd and unbound on loopback)",
+      })
+      .option("resume", { type: "boolean", default: false, describe: "Continue a run that stopped, at the act and step the transcript names" })
+      .option("operator", { type: "string", describe: "The ceremony operator's name (default: the ceremony file's)" })
+      .option("witness", { type: "string", array: true, describe: "A witness's name (repeat for each; default: the ceremony file's)" })
+      .option("yes", { type: "boolean", default: false, describe: "Scripted lab runs: take every witness's Yes as given (recorded as scripted)" })
+      .option("ceremony", { type: "string", describe: "Another ceremony file (default keys-example/lab-ceremony.yaml, or lab-rollover.yaml with --rollover)" }),
+  handler: handle(async (argv: LabArgs) => {
+    const kind = labKindOf(argv.rollover, parseRolloverCalendar(argv.calendar));
+    const out = argv.out ?? (kind === "lab" ? "lab-out" : kind === "rollover-2024-2027" ? "lab-rollover-out" : "lab-rollover-compressed-out");
+    const root = toolkitRoot();
+    if (kind === "rollover-compressed") {
+      if (argv.resume || argv.ceremony !== undefined) {
+        throw new KskError("usage", "LAB-CALENDAR", "--calendar compressed runs in one go from its own settings: no --resume or --ceremony");
+      }
+      const outcome = await runRolloverCompressed({
+        outDir: out,
+        examplesDir: path.join(root, "keys-example"),
+        toolkitVersion: VERSION,
+        env: ctx.env,
+        log: ctx.out,
+        now: ctx.now,
+      });
+      ctx.out(`\n${outcome.summary.join("\n")}\nReport: ${outcome.reportFile}\n${outcome.verdict.line}\n`);
+      if (!outcome.verdict.ok) setExitCode(EXIT.checkFailed);
+      return;
+    }
+    // Each step runs this same program again: node, its loader flags (tsx from a checkout), the entry script.
+    const entry = process.argv[1];
+    const options = {
+      outDir: out,
+      actsDir: path.join(root, "ceremony-scripts", "acts"),
+      examplesDir: path.join(root, "keys-example"),
+      ...(argv.ceremony === undefined ? {} : { ceremonyFile: argv.ceremony }),
+      ...(argv.operator === undefined ? {} : { operator: argv.operator }),
+      ...(argv.witness === undefined ? {} : { witnesses: argv.witness }),
+      resume: argv.resume,
+      assumeYes: argv.yes,
+      toolkitVersion: VERSION,
+      host: hostname(),
+      kskCommand: [process.execPath, ...process.execArgv, ...(entry ? [entry] : [])],
+      env: ctx.env,
+      terminal: { out: ctx.out, err: ctx.err, prompt: ctx.prompt, interactive: ctx.interactive },
+      clock: () => new Date(ctx.now() * 1000),
+      nowEpochSeconds: ctx.now,
+    };
+    const outcome: LabRunOutcome = kind === "lab" ? await runLab(options) : await runRolloverCalendar(options);
+    if (outcome.report) {
+      ctx.out(`Report: ${outcome.report.file}\n${outcome.report.verdict.line}\n`);
+      if (!outcome.report.verdict.ok) setExitCode(EXIT.checkFailed);
+    }
+    if (outcome.readme) ctx.out(`Outputs in ${out}/ (README.txt lists them; console.log keeps what was printed)\n`);
+    if (outcome.failure !== undefined) throw outcome.failure;
+  }),
+});
