@@ -29,8 +29,11 @@ export interface ReportInput {
   readonly generatedEpochSeconds: number;
   readonly entries: readonly TranscriptEntry[];
   readonly verification: TranscriptVerification;
-  /** The SKRs the ceremony wrote, by artefact path. */
-  readonly skrs: readonly { readonly path: string; readonly document: KsrResponseDocument }[];
+  /**
+   * The SKRs the ceremony wrote, by artefact path. `column` heads the SKR's columns in the timeline
+   * instead of the slot numbers (the compressed rehearsal names each phase's one slot: `A`…`E`).
+   */
+  readonly skrs: readonly { readonly path: string; readonly document: KsrResponseDocument; readonly column?: string }[];
   /** Text outputs (check results), by artefact path. */
   readonly texts: ReadonlyMap<string, string>;
   /** Act 06's `ksk resolver lab --json` outputs (resolver-<quarter>.json), in transcript order. */
@@ -41,8 +44,13 @@ export interface ReportInput {
   readonly rolloverNote?: string;
   /** The verdict, when the page is not a ceremony's (the compressed rehearsal judges its resolvers). */
   readonly verdict?: ReportVerdict;
-  /** Said instead of the transcript's verification, for a run that keeps no transcript. */
+  /**
+   * Said instead of the transcript's verification, for a run that keeps no transcript; the page then
+   * has no runs, check results, act 06 or steps sections (there are none to show).
+   */
   readonly transcriptNote?: string;
+  /** What wrote the page (plain text), when not `ksk report` from a transcript. */
+  readonly generatedBy?: string;
 }
 
 /** The part of `ksk resolver lab --json` the report shows: which resolver trusts which key. */
@@ -137,6 +145,8 @@ const STATE_COLOUR: Readonly<Record<SlotKeyState, string>> = {
 interface Slot {
   readonly quarter: string;
   readonly index: number;
+  /** The column heading: the slot number, or the name the input gave the SKR's columns. */
+  readonly column: string;
   readonly inceptionEpochSeconds: number;
   readonly keys: readonly SlotKey[];
   readonly responseSizeBytes: number;
@@ -149,6 +159,7 @@ interface Slot {
  */
 export function timelineSlots(skrs: ReportInput["skrs"]): Slot[] {
   const timeline = rolloverTimeline(skrs.map(({ path, document }) => ({ name: path, skr: document })));
+  const columns = new Map(skrs.map((s) => [s.path, s.column]));
   return timeline.slots.map((slot, s) => {
     const ksks = timeline.keys.flatMap((key, k): SlotKey[] => {
       const state = timeline.states[k]?.[s];
@@ -169,6 +180,7 @@ export function timelineSlots(skrs: ReportInput["skrs"]): Slot[] {
     return {
       quarter: slot.quarter,
       index: slot.bundleIndex + 1,
+      column: columns.get(slot.source) ?? String(slot.bundleIndex + 1),
       inceptionEpochSeconds: slot.inceptionEpochSeconds,
       keys: [...ksks, ...zsks],
       responseSizeBytes: slot.dnskeyResponseSizeBytes,
@@ -193,7 +205,9 @@ export function timelineSvg(slots: readonly Slot[]): string {
   const cell = 36;
   const rowHeight = 22;
   const top = 40;
-  const width = left + slots.length * cell + 10;
+  // Wide enough for the slots and for the legend under them (four states and the size note).
+  const legendWidth = 4 + 4 * 130 + 330;
+  const width = Math.max(left + slots.length * cell + 10, legendWidth);
   const height = top + ordered.length * rowHeight + 60;
   const out: string[] = [
     `<svg xmlns="http://www.w3.org/2000/svg" id="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
@@ -207,7 +221,7 @@ export function timelineSvg(slots: readonly Slot[]): string {
       out.push(`<line x1="${x}" y1="4" x2="${x}" y2="${top + ordered.length * rowHeight}" stroke="#444"/>`);
       previousQuarter = s.quarter;
     }
-    out.push(`<text x="${x + cell / 2}" y="${top - 8}" text-anchor="middle">${s.index}</text>`);
+    out.push(`<text x="${x + cell / 2}" y="${top - 8}" text-anchor="middle">${esc(s.column)}</text>`);
   }
   for (const [r, [id, row]] of ordered.entries()) {
     const y = top + r * rowHeight;
@@ -218,8 +232,9 @@ export function timelineSvg(slots: readonly Slot[]): string {
       if (!key) continue;
       const x = left + c * cell;
       const slotId = `${s.quarter}/${s.index}`;
+      const slotName = s.column === String(s.index) ? `slot ${slotId}` : `${s.column} (slot ${slotId})`;
       out.push(
-        `<rect x="${x + 1}" y="${y + 2}" width="${cell - 2}" height="${rowHeight - 4}" fill="${STATE_COLOUR[key.state]}" data-slot="${slotId}" data-state="${key.state}" data-key-tag="${key.keyTag}"><title>${esc(`${row.label}, slot ${slotId}: ${key.state}${key.keyTag !== key.unrevokedKeyTag ? ` (tag ${key.keyTag} with REVOKE)` : ""}`)}</title></rect>`,
+        `<rect x="${x + 1}" y="${y + 2}" width="${cell - 2}" height="${rowHeight - 4}" fill="${STATE_COLOUR[key.state]}" data-slot="${slotId}" data-state="${key.state}" data-key-tag="${key.keyTag}"><title>${esc(`${row.label}, ${slotName}: ${key.state}${key.keyTag !== key.unrevokedKeyTag ? ` (tag ${key.keyTag} with REVOKE)` : ""}`)}</title></rect>`,
       );
       out.push(
         `<text x="${x + cell / 2}" y="${y + 15}" text-anchor="middle" fill="${key.state === "published" || key.state === "revoked" ? "#000" : "#fff"}">${STATE_MARK[key.state]}</text>`,
@@ -378,6 +393,8 @@ export function renderReportHtml(input: ReportInput): string {
   const verdict = input.verdict ?? reportVerdict(input);
   const v = input.verification;
   const slots = timelineSlots(input.skrs);
+  // A page from a transcript (a ceremony) has its runs, checks, act 06 and steps; one without has none.
+  const ceremony = input.transcriptNote === undefined;
   return `<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -397,7 +414,7 @@ pre { background: #f4f4f4; padding: 6px; overflow-x: auto; font-size: 12px; }
 </head>
 <body>
 <h1>${esc(input.title)}</h1>
-<p>Generated ${esc(formatIsoZ(input.generatedEpochSeconds))} by <code>ksk report</code> from the ceremony's transcript and outputs.</p>
+<p>Generated ${esc(formatIsoZ(input.generatedEpochSeconds))} by ${input.generatedBy !== undefined ? esc(input.generatedBy) : "<code>ksk report</code> from the ceremony's transcript and outputs"}.</p>
 <p class="verdict ${verdict.ok ? "pass" : "fail"}" id="verdict">${esc(verdict.line)}</p>
 <h2>Transcript</h2>
 ${
@@ -406,15 +423,15 @@ ${
     : `<p>${v.ok ? `Verified: ${v.entryCount} entries chained, ${v.artefactCount} artefacts match.` : `<b>Does not verify</b>: ${v.problems.map((p) => esc(`${p.subject}: ${p.detail}`)).join("; ")}`}${v.incomplete ? " The last run did not complete." : ""}</p>
 <p>Last entry SHA-256 <code>${esc(groupedHex(hexToBytes(v.headSha256Hex)))}</code><br><small>${esc(words(v.headSha256Hex))}</small></p>`
 }
-${runsSection(input.entries)}
+${ceremony ? runsSection(input.entries) : ""}
 <h2>Timeline</h2>
 ${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
 ${rolloverResolversSection(input.rolloverResolvers ?? [])}
 ${input.rolloverNote !== undefined && !input.rolloverResolvers?.length ? `<h2>Resolvers through the roll</h2><p class="resolver-verdict">${esc(input.rolloverNote)}</p>` : ""}
 ${bundlesSection(input.skrs)}
-${checksSection(input.entries, input.texts)}
-${resolverSection(input.resolverRuns)}
-${stepsSection(input.entries, input.texts)}
+${ceremony ? checksSection(input.entries, input.texts) : ""}
+${ceremony ? resolverSection(input.resolverRuns) : ""}
+${ceremony ? stepsSection(input.entries, input.texts) : ""}
 </body>
 </html>
 `;

@@ -444,7 +444,7 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
         const skr = skrs.get(phase) as KsrResponseDocument;
         const at = phases.find((p) => p.phase === phase)?.atUtc;
         const when = at ? Date.parse(at) / 1000 : generated;
-        return { path: `skr-phase-${phase}.xml`, document: { ...skr, bundles: [bundleInUse(skr, when).bundle] } };
+        return { path: `skr-phase-${phase}.xml`, document: { ...skr, bundles: [bundleInUse(skr, when).bundle] }, column: phase };
       }),
       resolverRuns: [],
       texts: new Map(),
@@ -460,6 +460,7 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
       ),
       verdict,
       transcriptNote: "This rehearsal runs in one process, without ceremony acts: no transcript. Its record is rollover-live.json and resolvers-phase-X.json.",
+      generatedBy: "ksk lab --rollover --calendar compressed (the timeline's columns are the phases A-E, each the SKR slot served in it)",
     });
     await writeNew(file(REPORT_FILE), html);
     await writeNew(file(LAB_README_FILE), compressedReadme(outDir));

@@ -118,4 +118,19 @@ describe("the report of a rehearsed roll", () => {
     expect(html).toContain("<p>no transcript here</p>");
     expect(html).not.toContain("Last entry SHA-256");
   });
+  it("without a transcript: says what wrote it, shows no empty ceremony sections, and heads the timeline's columns as the input names them", () => {
+    const named = skrs.map((s, i) => ({ ...s, column: `P${i}` }));
+    const html = renderReportHtml({ ...base, skrs: named, transcriptNote: "no transcript here", generatedBy: "ksk lab <test>" });
+    expect(html).toContain("by ksk lab &#60;test&#62;.</p>");
+    for (const section of ["<h2>Runs</h2>", "<h2>Check results</h2>", "<h2>Acts and steps</h2>", "Act 06"]) expect(html).not.toContain(section);
+    expect(html).toMatch(/text-anchor="middle">P0<\/text>/);
+    // Few columns: the SVG is still as wide as its legend (the last legend text starts at x 524).
+    expect(Number(/<svg[^>]* width="(\d+)"/.exec(html)?.[1])).toBeGreaterThanOrEqual(524 + 300);
+    expect(html).toMatch(/<title>KSK \d+[^<]*, P0 \(slot \d{4}Q\d\/1\): /);
+    // A ceremony's page keeps them all, its columns numbered by slot.
+    const ceremony = renderReportHtml(base);
+    for (const section of ["<h2>Runs</h2>", "<h2>Check results</h2>", "<h2>Acts and steps</h2>"]) expect(ceremony).toContain(section);
+    expect(ceremony).toContain("by <code>ksk report</code> from the ceremony's transcript and outputs.");
+    expect(ceremony).toMatch(/text-anchor="middle">1<\/text>/);
+  });
 });
