@@ -61,6 +61,11 @@ export interface SigningPool {
 
 /** Requests per message: enough to amortise postMessage, few enough to balance the threads. */
 const BATCH = 8;
+/**
+ * Batches outstanding per thread: with two, a thread that finishes one starts the next at once
+ * instead of waiting for the main thread (busy parsing or building signed data) to hand it more.
+ */
+const BATCHES_IN_FLIGHT = 2;
 
 export interface SigningPoolOptions {
   /** The private key. */
@@ -80,6 +85,7 @@ export function signingPool(options: SigningPoolOptions): SigningPool {
   const pending = new Map<number, Job>();
   let nextId = 0;
   let closed = false;
+  let scheduled = false;
   const workers = Array.from({ length: options.threads }, () => {
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
@@ -93,7 +99,7 @@ export function signingPool(options: SigningPoolOptions): SigningPool {
     });
     // An idle pool must not keep the process alive.
     worker.unref();
-    const state = { worker, busy: false };
+    const state = { worker, inFlight: 0 };
     worker.on("message", (results: { id: number; signature?: Uint8Array; unverified?: true; error?: string }[]) => {
       for (const r of results) {
         const job = pending.get(r.id);
@@ -103,7 +109,7 @@ export function signingPool(options: SigningPoolOptions): SigningPool {
         else if (r.unverified) job.resolve({ verified: false });
         else job.reject(new KskError("keystore", "SIGN-FAILED", `key ${options.label}: signing failed in a worker thread: ${r.error}`));
       }
-      state.busy = false;
+      state.inFlight--;
       dispatch();
     });
     worker.on("error", (e) => {
@@ -113,23 +119,32 @@ export function signingPool(options: SigningPoolOptions): SigningPool {
     return state;
   });
   const dispatch = () => {
-    for (const state of workers) {
-      if (queue.length === 0) break;
-      if (state.busy) continue;
-      const batch = queue.splice(0, BATCH);
-      for (const job of batch) pending.set(job.id, job);
-      state.busy = true;
-      state.worker.postMessage(batch.map((j) => ({ id: j.id, data: j.data })));
+    for (let round = 0; round < BATCHES_IN_FLIGHT; round++) {
+      for (const state of workers) {
+        if (queue.length === 0) break;
+        if (state.inFlight > round) continue;
+        const batch = queue.splice(0, BATCH);
+        for (const job of batch) pending.set(job.id, job);
+        state.inFlight++;
+        state.worker.postMessage(batch.map((j) => ({ id: j.id, data: j.data })));
+      }
     }
     // A thread with work keeps the process alive until its answer arrives; an idle one does not.
-    for (const state of workers) state.busy ? state.worker.ref() : state.worker.unref();
+    for (const state of workers) state.inFlight > 0 ? state.worker.ref() : state.worker.unref();
   };
   return {
     sign(data) {
       if (closed) return Promise.reject(new KskError("keystore", "KEYSTORE-CLOSED", `key ${options.label}: the signing threads have been stopped`));
       return new Promise((resolve, reject) => {
         queue.push({ id: nextId++, data, resolve, reject });
-        dispatch();
+        // Requests made in one go (a zone's signatures in flight) leave in full batches.
+        if (!scheduled) {
+          scheduled = true;
+          queueMicrotask(() => {
+            scheduled = false;
+            dispatch();
+          });
+        }
       });
     },
     async close() {
