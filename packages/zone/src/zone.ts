@@ -62,9 +62,28 @@ function sortCanonical(rrs: readonly RR[]): RR[] {
     .map((x) => x.rr);
 }
 
-/** The key used to find a node by name: its presentation form, lowercased. */
+/** `rrs` in canonical RDATA order, by their canonical RDATA already encoded (`wires[i]` is `rrs[i]`'s). */
+function sortByWire(rrs: readonly RR[], wires: readonly Uint8Array[]): RR[] {
+  if (rrs.length < 2) return [...rrs];
+  return rrs
+    .map((rr, i) => ({ rr, wire: wires[i] as Uint8Array }))
+    .sort((a, b) => compareBytes(a.wire, b.wire))
+    .map((x) => x.rr);
+}
+
+const nameKeys = new WeakMap<Name, string>();
+
+/**
+ * The key used to find a node by name: its presentation form, lowercased. Remembered per name
+ * object (names are immutable, and the zone reader hands out one object per run of an owner).
+ */
 export function nameKey(name: Name): string {
-  return nameToString(name).toLowerCase();
+  let key = nameKeys.get(name);
+  if (key === undefined) {
+    key = nameToString(name).toLowerCase();
+    nameKeys.set(name, key);
+  }
+  return key;
 }
 
 /** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
@@ -129,7 +148,7 @@ export function buildZone(records: readonly LocatedRR[], origin: Name): Zone {
   const out: ZoneNode[] = [];
   let cut: Name | undefined;
   for (const node of sorted) {
-    for (const [type, set] of node.rrsets) node.rrsets.set(type, sortCanonical(set));
+    for (const [type, set] of node.rrsets) node.rrsets.set(type, sortByWire(set, node.wires.get(type) as Uint8Array[]));
     const isApex = namesEqual(node.owner, origin);
     if (cut && !isSubdomain(node.owner, cut)) cut = undefined;
     let role: NodeRole;
