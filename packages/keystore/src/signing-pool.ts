@@ -60,7 +60,7 @@ export interface SigningPool {
 }
 
 /** Requests per message: enough to amortise postMessage, few enough to balance the threads. */
-const BATCH = 8;
+const BATCH = 16;
 /**
  * Batches outstanding per thread: with two, a thread that finishes one starts the next at once
  * instead of waiting for the main thread (busy parsing or building signed data) to hand it more.
@@ -99,7 +99,7 @@ export function signingPool(options: SigningPoolOptions): SigningPool {
     });
     // An idle pool must not keep the process alive.
     worker.unref();
-    const state = { worker, inFlight: 0 };
+    const state = { worker, inFlight: 0, referenced: false };
     worker.on("message", (results: { id: number; signature?: Uint8Array; unverified?: true; error?: string }[]) => {
       for (const r of results) {
         const job = pending.get(r.id);
@@ -130,7 +130,13 @@ export function signingPool(options: SigningPoolOptions): SigningPool {
       }
     }
     // A thread with work keeps the process alive until its answer arrives; an idle one does not.
-    for (const state of workers) state.inFlight > 0 ? state.worker.ref() : state.worker.unref();
+    // (Changed only when it changes: ref() and unref() are calls into the runtime.)
+    for (const state of workers) {
+      const busy = state.inFlight > 0;
+      if (busy === state.referenced) continue;
+      state.referenced = busy;
+      busy ? state.worker.ref() : state.worker.unref();
+    }
   };
   return {
     sign(data) {
