@@ -156,22 +156,6 @@ describe("an SKR that does not fit: exit 1 or 4, nothing written", () => {
     expect(existsSync(output)).toBe(false);
   });
 
-  it("the signer is made while the zone is read, yet a bad zone is still the error reported (exit 3), and a bad key after a good plan (exit 4)", async () => {
-    const wrong = path.join(dir, "wrong-passphrase.txt");
-    writeFileSync(wrong, "not the lab passphrase\n");
-    const withWrongPassphrase = (args: string[]) => args.map((a) => (a === lab.passphraseFile ? wrong : a));
-    const badZone = zoneFile(`${SMALL_ROOT}bad. 86400 IN A 192.0.2.300\n`);
-    const output = path.join(dir, "out-order.zone");
-    const first = await ksk(withWrongPassphrase(signArgs(badZone, output)));
-    expect(first.stderr).toMatch(/:17: /);
-    expect(first.stderr).not.toMatch(/passphrase/);
-    expect(first.code).toBe(3);
-    const second = await ksk(withWrongPassphrase(signArgs(zoneFile(SMALL_ROOT), output)));
-    expect(second.stderr).toMatch(/wrong passphrase/);
-    expect(second.code).toBe(4);
-    expect(existsSync(output)).toBe(false);
-  });
-
   it("apex DNSKEYs other than the bundle's (exit 1, ZONE-APEX-DNSKEY)", async () => {
     const output = path.join(dir, "out-dnskey.zone");
     const input = zoneFile(

@@ -7,15 +7,14 @@
  */
 import { readFileSync, realpathSync } from "node:fs";
 import path from "node:path";
-import { type DnskeyRdata, KskError, type RR, type Signer, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
-import { type KeyPairInfo, type Keystore, openKeystore } from "@ksk/keystore";
+import { KskError, type RR, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
+import { openKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
   type LocatedRR,
   type SerialMode,
   ZONEMD_HASH,
   buildZone,
-  bundleInUse,
   checkZonemd,
   formatSignedZone,
   loadZoneRecords,
@@ -30,7 +29,7 @@ import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
-import { type KeystoreArgs, keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
+import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
@@ -89,50 +88,6 @@ function progressBar(ctx: CliContext): ((done: number, total: number) => void) |
   };
 }
 
-/** The ZSK that the SKR bundle in use at `at` signs with; undefined when none is (the plan says why). */
-function zskInUse(skr: KsrResponseDocument, at: number): { dnskey: DnskeyRdata; bundleNumber: number } | undefined {
-  try {
-    const inUse = bundleInUse(skr, at);
-    return { dnskey: inUse.signingZsk.dnskey, bundleNumber: inUse.index + 1 };
-  } catch {
-    return undefined;
-  }
-}
-
-interface ZskSigner {
-  readonly keystore: Keystore;
-  readonly info: KeyPairInfo;
-  readonly signer: Signer;
-}
-
-/** Open the keystore and make a signer for `zsk` on `threads` threads; the keystore is closed if that fails. */
-async function zskSigner(
-  ctx: CliContext,
-  argv: KeystoreArgs & { keystore: string; threads: number },
-  zsk: DnskeyRdata,
-  bundleNumber: number,
-): Promise<ZskSigner> {
-  const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
-  try {
-    const info = (await keystore.list()).find((k) => k.dnskey && k.hasPrivateKey && sameDnskey(k.dnskey, zsk));
-    if (!info) {
-      throw new KskError("keystore", "ZONE-ZSK-MISSING", `the ZSK ${keyTag(zsk)} that the SKR's bundle ${bundleNumber} signs with is not in the keystore`, {
-        where: argv.keystore,
-      });
-    }
-    return { keystore, info, signer: await keystore.signer(info.label, { threads: argv.threads }) };
-  } catch (e) {
-    await keystore.close();
-    throw e;
-  }
-}
-
-/** Close the keystore of a signer being made, whatever became of it. */
-async function closeSigner(pending: Promise<ZskSigner> | undefined): Promise<void> {
-  const made = await pending?.catch(() => undefined);
-  await made?.keystore.close();
-}
-
 export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "zone <action>",
   describe: "Sign a zone with the SKR bundle in use, validate a signed zone, compute ZONEMD",
@@ -186,40 +141,33 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             const { document: skr } = await loadSkr(ctx, argv.skr);
             const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
             const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
-            // The ZSK's signer (the keystore opened, the private key decrypted, the signing threads
-            // started) is made while the zone is read and planned, when no prompt can be needed (a
-            // software keystore with a passphrase file): the bundle in use, hence the ZSK, follows
-            // from the SKR and the time alone. Its errors wait until the plan has succeeded, so an
-            // error in the zone is still the one reported first.
-            const passphraseFile = argv.passphraseFile ?? ctx.env.KSK_PASSPHRASE_FILE;
-            const earlyZsk = argv.keystore.startsWith("file:") && passphraseFile !== undefined ? zskInUse(skr, at) : undefined;
-            let pending = earlyZsk ? zskSigner(ctx, argv, earlyZsk.dnskey, earlyZsk.bundleNumber) : undefined;
-            pending?.catch(() => undefined);
-            let plan: ReturnType<typeof planZoneSigning>;
-            try {
-              const { records } = await readZoneRecords(ctx, argv.zone);
-              plan = planZoneSigning({
-                records,
-                origin: documentDomain(skr),
-                skr,
-                atEpochSeconds: at,
-                serial: argv.serial,
-                sentinels: argv.sentinels,
-                knownKeys,
-                ...(policy ? { policy } : {}),
-                ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
-              });
-            } catch (e) {
-              await closeSigner(pending);
-              throw e;
-            }
+            const { records } = await readZoneRecords(ctx, argv.zone);
+            const plan = planZoneSigning({
+              records,
+              origin: documentDomain(skr),
+              skr,
+              atEpochSeconds: at,
+              serial: argv.serial,
+              sentinels: argv.sentinels,
+              knownKeys,
+              ...(policy ? { policy } : {}),
+              ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
+            });
             const zsk = plan.bundle.signingZsk.dnskey;
-            if (!pending || !earlyZsk || !sameDnskey(earlyZsk.dnskey, zsk)) {
-              await closeSigner(pending);
-              pending = zskSigner(ctx, argv, zsk, plan.bundle.index + 1);
-            }
-            const { keystore, info, signer } = await pending;
+            const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
             try {
+              const info = (await keystore.list()).find((k) => k.dnskey && k.hasPrivateKey && sameDnskey(k.dnskey, zsk));
+              if (!info) {
+                throw new KskError(
+                  "keystore",
+                  "ZONE-ZSK-MISSING",
+                  `the ZSK ${keyTag(zsk)} that the SKR's bundle ${plan.bundle.index + 1} signs with is not in the keystore`,
+                  {
+                    where: argv.keystore,
+                  },
+                );
+              }
+              const signer = await keystore.signer(info.label, { threads: argv.threads });
               const bar = progressBar(ctx);
               const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
               const text = formatSignedZone(signed);
