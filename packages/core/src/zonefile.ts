@@ -200,10 +200,14 @@ export class ZoneReader {
     // Up to two of TTL and CLASS, in either order, then the TYPE (RFC 1035 §5.1).
     while (index < tokens.length && type === undefined) {
       const token = tokens[index++] as Token;
-      const asClass = token.quoted ? undefined : lookupClass(token.text);
-      if (!token.quoted && ttl === undefined && /^\d/.test(token.text)) {
+      const lead = token.text.charCodeAt(0);
+      if (!token.quoted && ttl === undefined && lead >= 0x30 && lead <= 0x39) {
         ttl = parseTtl(token.text);
-      } else if (asClass !== undefined && cls === undefined) {
+        continue;
+      }
+      // (No class name starts with a digit, so a TTL-looking token is never one.)
+      const asClass = token.quoted ? undefined : lookupClass(token.text);
+      if (asClass !== undefined && cls === undefined) {
         cls = asClass;
       } else {
         type = token.quoted ? undefined : lookupType(token.text);

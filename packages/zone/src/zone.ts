@@ -196,12 +196,20 @@ function checkNode(node: MutableNode, role: NodeRole): void {
 /** Every name server inside the zone and below a cut needs an address record (glue) here. */
 function checkGlue(zone: Zone, nodes: Map<string, MutableNode>): void {
   const roles = new Map(zone.nodes.map((n) => [nameKey(n.owner), n.role]));
+  // Many delegations share name servers: each target is judged once.
+  const judged = new Map<string, boolean>();
   for (const node of zone.nodes) {
     if (node.role !== "delegation" && node.role !== "apex") continue;
     for (const ns of node.rrsets.get(RRType.NS) ?? []) {
       if (!isKind(ns, "NS") || !isSubdomain(ns.rdata.target, zone.origin)) continue;
-      if (!belowCut(zone, ns.rdata.target, roles)) continue;
-      const target = nodes.get(nameKey(ns.rdata.target));
+      const targetKey = nameKey(ns.rdata.target);
+      let below = judged.get(targetKey);
+      if (below === undefined) {
+        below = belowCut(zone, ns.rdata.target, roles);
+        judged.set(targetKey, below);
+      }
+      if (!below) continue;
+      const target = nodes.get(targetKey);
       if (!target || !(target.rrsets.has(RRType.A) || target.rrsets.has(RRType.AAAA))) {
         const where = nodes.get(nameKey(node.owner))?.where.get(RRType.NS) as string;
         throw inputError(
