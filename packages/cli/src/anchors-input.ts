@@ -5,9 +5,11 @@
  * the file would use it (RFC 9718 §3.1). The XML's own checks run first: a Digest that does not
  * match its PublicKey, or no KeyDigest valid at that time, fails (exit 1) rather than silently
  * leaving fewer anchors. The .p7s is not checked here; `ksk anchors verify` does that.
+ *
+ * @ksk/trust-anchor (with its XML and X.509 libraries, about 1.5 MB of the bundle) is loaded only
+ * for an XML file, so that `zone verify --anchor KSK.dnskey` does not pay for it at start-up.
  */
 import { type AnchorRecord, KskError, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
-import { anchorDsRecords, checkRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
 import type { CliContext } from "./context.js";
 import { keyTtlFallback, readInput, within, zoneRecords } from "./io.js";
 
@@ -28,6 +30,7 @@ function looksLikeXml(bytes: Uint8Array): boolean {
 export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds: number): Promise<LoadedAnchors> {
   const input = await readInput(ctx, file);
   if (looksLikeXml(input.bytes)) {
+    const { anchorDsRecords, checkRootAnchors, parseRootAnchors } = await import("@ksk/trust-anchor");
     const doc = parseRootAnchors(input.bytes, input.name);
     try {
       checkRootAnchors(doc, nowEpochSeconds);

@@ -183,7 +183,7 @@ function compareLabels(a: Uint8Array, b: Uint8Array): number {
 }
 
 export function namesEqual(a: Name, b: Name): boolean {
-  return compareNames(a, b) === 0;
+  return a === b || compareNames(a, b) === 0;
 }
 
 export function isRoot(name: Name): boolean {

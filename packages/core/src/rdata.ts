@@ -750,10 +750,23 @@ export function printRdata(rdata: Rdata): string {
 }
 
 /** Uncompressed wire RDATA; with `canonical`, the RFC 4034 §6.2 form used in signing and ordering. */
+/**
+ * The wire form of each RDATA object, canonical and as is, once encoded: RDATA values are
+ * immutable, and a zone's records are encoded several times over (duplicates, canonical sorting,
+ * signed data, ZONEMD). Like an UNKNOWN record's `dataBytes`, the result is shared: callers read it
+ * and never write into it.
+ */
+const encodedCanonical = new WeakMap<Rdata, Uint8Array>();
+const encodedAsIs = new WeakMap<Rdata, Uint8Array>();
+
 export function encodeRdata(rdata: Rdata, canonical = false): Uint8Array {
   if (rdata.kind === "UNKNOWN") return rdata.dataBytes;
+  const memo = canonical ? encodedCanonical : encodedAsIs;
+  const known = memo.get(rdata);
+  if (known) return known;
   const out = codecFor(rdata.kind).encode(rdata, canonical);
   if (out.length > 0xffff) throw inputError("RDATA-LENGTH", `${rdata.kind} RDATA of ${out.length} octets exceeds 65535`);
+  memo.set(rdata, out);
   return out;
 }
 

@@ -3,7 +3,7 @@
  * (RFC 4034 §6.2–6.3), presentation lines, and grouping into RRsets.
  * An RR's type is derived from its RDATA (`rrType(rr)`), never stored beside it.
  */
-import { compareBytes, concatBytes, u16, u32 } from "./bytes.js";
+import { compareBytes } from "./bytes.js";
 import { inputError } from "./errors.js";
 import { type Name, compareNames, nameFromWire, nameToString, nameToWire, namesEqual } from "./name.js";
 import { type Rdata, type RdataOf, decodeRdata, encodeRdata, printRdata, rdataType } from "./rdata.js";
@@ -36,7 +36,17 @@ export function rrToString(rr: RR): string {
 /** Wire form of a whole RR; `canonical` gives the RFC 4034 §6.2 form (lowercase owner and RDATA names). */
 export function rrToWire(rr: RR, canonical = false, ttlSeconds = rr.ttlSeconds): Uint8Array {
   const rdata = encodeRdata(rr.rdata, canonical);
-  return concatBytes(nameToWire(rr.owner, canonical), u16(rrType(rr)), u16(rr.class), u32(ttlSeconds), u16(rdata.length), rdata);
+  const owner = nameToWire(rr.owner, canonical);
+  // One allocation: owner, TYPE, CLASS, TTL, RDLENGTH, RDATA.
+  const wire = new Uint8Array(owner.length + 10 + rdata.length);
+  wire.set(owner, 0);
+  const view = new DataView(wire.buffer, owner.length, 10);
+  view.setUint16(0, rrType(rr));
+  view.setUint16(2, rr.class);
+  view.setUint32(4, ttlSeconds >>> 0);
+  view.setUint16(8, rdata.length);
+  wire.set(rdata, owner.length + 10);
+  return wire;
 }
 
 /** Read one RR from wire data (no compression). Returns the RR and the offset after it. */

@@ -88,6 +88,7 @@ export function classToString(cls: number): string {
 }
 
 export function lookupClass(text: string): number | undefined {
+  if (text === "IN") return RRClass.IN; // nearly every record of a zone file says IN
   const upper = text.toUpperCase();
   const known = (RRClass as Record<string, number>)[upper];
   if (known !== undefined) return known;

@@ -18,4 +18,11 @@ export interface Signer {
    * in software before returning it.
    */
   sign(data: Uint8Array): Promise<Uint8Array>;
+  /**
+   * True when every signature `sign` returns has been verified, before it was returned, against
+   * `dnskey` over exactly the `data` given (every keystore signer: @ksk/keystore's
+   * verified-signer.ts). A caller that would verify the same signature over the same data with
+   * the same key may rely on this instead of verifying it a second time (@ksk/zone's signZone).
+   */
+  readonly verifiedBeforeReturn?: boolean;
 }

@@ -60,6 +60,7 @@ export class ZoneReader {
   private onFallbackTtl: ((where: string) => void) | undefined;
   private lastTtl: number | undefined;
   private lastOwner: Name | undefined;
+  private ownerCache: { readonly text: string; readonly origin: Name | undefined; readonly name: Name } | undefined;
   private lineNumber = 0;
   private pending: PendingEntry | undefined;
   private depth = 0;
@@ -145,20 +146,19 @@ export class ZoneReader {
         entry.tokens.push({ text: value, quoted: true });
         i = j + 1;
       } else {
+        // The token is the text up to the next delimiter, escapes kept as written (a backslash and
+        // the character after it), so it is one slice of the line.
         let j = i;
-        let value = "";
         while (j < n) {
-          const d = text[j] as string;
-          if (d === "\\" && j + 1 < n) {
-            value += d + (text[j + 1] as string);
+          const d = text.charCodeAt(j);
+          if (d === 0x5c && j + 1 < n) {
             j += 2;
             continue;
           }
-          if (d === " " || d === "\t" || d === "\r" || d === ";" || d === "(" || d === ")" || d === '"') break;
-          value += d;
+          if (d === 0x20 || d === 0x09 || d === 0x0d || d === 0x3b || d === 0x28 || d === 0x29 || d === 0x22) break;
           j++;
         }
-        entry.tokens.push({ text: value, quoted: false });
+        entry.tokens.push({ text: text.slice(i, j), quoted: false });
         i = j;
       }
     }
@@ -183,7 +183,15 @@ export class ZoneReader {
       if (!this.lastOwner) throw inputError("ZONE-OWNER", "record has no owner name and there is no previous owner");
       owner = this.lastOwner;
     } else {
-      owner = field("owner", () => parseName(first.text, this.origin));
+      // A zone repeats its owner names line after line: the same text under the same origin is
+      // the same name (names are immutable values).
+      const cached = this.ownerCache;
+      if (cached && cached.text === first.text && cached.origin === this.origin) {
+        owner = cached.name;
+      } else {
+        owner = field("owner", () => parseName(first.text, this.origin));
+        this.ownerCache = { text: first.text, origin: this.origin, name: owner };
+      }
       index = 1;
     }
     let ttl: number | undefined;
@@ -192,10 +200,14 @@ export class ZoneReader {
     // Up to two of TTL and CLASS, in either order, then the TYPE (RFC 1035 §5.1).
     while (index < tokens.length && type === undefined) {
       const token = tokens[index++] as Token;
-      const asClass = token.quoted ? undefined : lookupClass(token.text);
-      if (!token.quoted && ttl === undefined && /^\d/.test(token.text)) {
+      const lead = token.text.charCodeAt(0);
+      if (!token.quoted && ttl === undefined && lead >= 0x30 && lead <= 0x39) {
         ttl = parseTtl(token.text);
-      } else if (asClass !== undefined && cls === undefined) {
+        continue;
+      }
+      // (No class name starts with a digit, so a TTL-looking token is never one.)
+      const asClass = token.quoted ? undefined : lookupClass(token.text);
+      if (asClass !== undefined && cls === undefined) {
         cls = asClass;
       } else {
         type = token.quoted ? undefined : lookupType(token.text);

@@ -16,8 +16,9 @@
  * typo would otherwise encrypt a new KSK under a passphrase nobody knows.
  *
  * scrypt parameters read from a file are bounded (N = 2^14…2^20, r 1…32, p 1…16) so that a crafted
- * file cannot make the process allocate gigabytes or fail with a bare RangeError. Signatures come from node:crypto (OpenSSL) and are verified by the core verifier before
- * they are returned.
+ * file cannot make the process allocate gigabytes or fail with a bare RangeError. Signatures come from node:crypto (OpenSSL) and are verified before they are
+ * returned: by the core verifier on one thread, by the signing threads themselves with several
+ * (./verified-signer.ts says which verifier checks what).
  *
  * `exportSoftwarePrivateKey` decrypts one private key to its PKCS#8 DER for a key backup asked for
  * explicitly (and for tests that look for a leaked key's bytes); no command writes it anywhere.
@@ -47,6 +48,8 @@ import {
   bytesEqual,
   bytesToBase64,
   concatBytes,
+  decodeRsaPublicKey,
+  dnskeyKeyObject,
   dnskeyPublicKeyFromKeyObject,
   isKind,
   makeRR,
@@ -344,15 +347,19 @@ class SoftwareKeystore implements Keystore {
     const key = family.kind === "EC" ? { key: privateKey, dsaEncoding: "ieee-p1363" as const } : privateKey;
     const threads = options.threads ?? 1;
     if (threads > 1) {
-      const pool = signingPool({ key: privateKey, hash, threads, label, ...(family.kind === "EC" ? { dsaEncoding: "ieee-p1363" as const } : {}) });
-      this.pools.push(pool);
-      return verifiedSigner(
+      // The threads verify each signature with the public key of the DNSKEY file (not one derived
+      // from the private key) before answering (./signing-pool.ts).
+      const pool = signingPool({
+        key: privateKey,
+        verifyKey: dnskeyKeyObject(info.dnskey),
+        ...(family.kind === "RSA" ? { signatureOctets: decodeRsaPublicKey(info.dnskey.publicKeyBytes).modulusBytes.length } : {}),
+        hash,
+        threads,
         label,
-        where,
-        info.dnskey,
-        (data) => pool.sign(data),
-        () => this.open,
-      );
+        ...(family.kind === "EC" ? { dsaEncoding: "ieee-p1363" as const } : {}),
+      });
+      this.pools.push(pool);
+      return verifiedSigner(label, where, info.dnskey, { signChecked: (data) => pool.sign(data) }, () => this.open);
     }
     return verifiedSigner(
       label,

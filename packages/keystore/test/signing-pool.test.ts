@@ -1,14 +1,19 @@
 /**
  * The software keystore's Signer on worker threads (`signer(label, { threads })`): the same
  * signatures as on one thread (RSA PKCS#1 v1.5 is deterministic), each verifying with the DNSKEY,
- * answers matched to their requests under concurrency, and refusal once the keystore is closed.
+ * answers matched to their requests under concurrency, and refusal once the keystore is closed;
+ * each thread verifies its signatures with the DNSKEY's public key and answers "not verified" for
+ * one that does not verify (another key's, a wrong length), which the Signer refuses.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { algorithmInfo } from "@ksk/core";
+import { algorithmInfo, decodeRsaPublicKey, dnskeyKeyObject } from "@ksk/core";
 import { openSoftwareKeystore } from "@ksk/keystore";
 import { afterAll, describe, expect, it } from "vitest";
+import { testSigner } from "../../../test/support/soft-signer.js";
+import { signingPool } from "../src/signing-pool.js";
+import { verifiedSigner } from "../src/verified-signer.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-pool-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -36,6 +41,52 @@ describe("signing on worker threads", () => {
       await expect(rsaTwo.sign(messages[0] as Uint8Array)).rejects.toMatchObject({ kind: "keystore", code: "KEYSTORE-CLOSED" });
     } finally {
       await keystore.close();
+    }
+  });
+});
+
+describe("the signing threads verify each signature before answering", () => {
+  for (const algorithm of [8, 13] as const) {
+    it(`algorithm ${algorithm}: a signature that verifies with the DNSKEY's key is returned; one that does not is refused`, async () => {
+      const mine = testSigner({ algorithm });
+      const other = testSigner({ algorithm });
+      const hash = "sha256";
+      const ec = algorithm === 13 ? { dsaEncoding: "ieee-p1363" as const } : {};
+      const octets = algorithm === 8 ? { signatureOctets: decodeRsaPublicKey(mine.dnskey.publicKeyBytes).modulusBytes.length } : {};
+      const data = new TextEncoder().encode("the signed data of an RRset");
+      const good = signingPool({ key: mine.privateKey, verifyKey: dnskeyKeyObject(mine.dnskey), ...octets, hash, threads: 1, label: "good", ...ec });
+      // The private key of one key, the DNSKEY of another: every signature fails the check.
+      const wrong = signingPool({ key: other.privateKey, verifyKey: dnskeyKeyObject(mine.dnskey), ...octets, hash, threads: 1, label: "wrong", ...ec });
+      try {
+        const result = await good.sign(data);
+        expect(result.verified).toBe(true);
+        if (result.verified) expect(algorithmInfo(algorithm).verify(mine.dnskey.publicKeyBytes, data, result.signature)).toBe(true);
+        expect(await wrong.sign(data)).toEqual({ verified: false });
+        const signer = verifiedSigner("Kwrong", "test", mine.dnskey, { signChecked: (d) => wrong.sign(d) }, () => true);
+        expect(signer.verifiedBeforeReturn).toBe(true);
+        await expect(signer.sign(data)).rejects.toMatchObject({ kind: "keystore", code: "SIGNATURE-NOT-VERIFIED" });
+      } finally {
+        await good.close();
+        await wrong.close();
+      }
+    });
+  }
+
+  it("RSA: a signature of another length than the modulus is refused (RFC 3110 §3)", async () => {
+    const mine = testSigner({ algorithm: 8 });
+    const octets = decodeRsaPublicKey(mine.dnskey.publicKeyBytes).modulusBytes.length;
+    const pool = signingPool({
+      key: mine.privateKey,
+      verifyKey: dnskeyKeyObject(mine.dnskey),
+      signatureOctets: octets + 1,
+      hash: "sha256",
+      threads: 1,
+      label: "len",
+    });
+    try {
+      expect(await pool.sign(new Uint8Array([1, 2, 3]))).toEqual({ verified: false });
+    } finally {
+      await pool.close();
     }
   });
 });

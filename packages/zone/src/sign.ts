@@ -11,8 +11,9 @@
  * not delegation NS or glue; DS yes), each with its window from the policy (./policy.ts).
  *
  * `signZone` runs the tasks through the signer, many at a time so that a signer backed by several
- * threads stays busy; every signature is verified in software by core's `signRrset` before it is
- * kept. Then the ZONEMD digest (RFC 8976, SHA-384, SIMPLE) is computed over the signed zone and
+ * threads stays busy; every signature is verified in software once before it is kept: by the
+ * keystore signer that made it (over exactly the signed data core's `signRrset` builds), or else
+ * by `signRrset` itself (see `verifiedOnce`). Then the ZONEMD digest (RFC 8976, SHA-384, SIMPLE) is computed over the signed zone and
  * the ZONEMD RRset signed last.
  *
  * RRSIG, NSEC, NSEC3, NSEC3PARAM and an apex ZONEMD in the input are dropped and made anew (a
@@ -29,6 +30,7 @@ import {
   type Signer,
   type SoaRdata,
   type VerifySignature,
+  bytesEqual,
   checkFailed,
   inputError,
   isKind,
@@ -191,6 +193,39 @@ function template(signer: Signer, task: SigningTask, origin: Name) {
   };
 }
 
+/**
+ * Every signature is verified once before it is kept. A keystore signer has verified each one
+ * against its DNSKEY over exactly the data it was given (`verifiedBeforeReturn`); then core's
+ * `signRrset` still judges the RRSIG it builds (type, labels, window, key tag, signer name) and,
+ * in place of a second cryptographic check, confirms that the signed data it rebuilds from that
+ * RRSIG are, octet for octet, the data the keystore verified the signature over, and that the key
+ * is the signer's. Any other signer's signatures are verified here with the ZSK's public key built
+ * once (core's `keyVerifierCache`).
+ */
+function verifiedOnce(signer: Signer): { signer: Signer; verifySignature: VerifySignature } {
+  if (!signer.verifiedBeforeReturn) {
+    const verifier = keyVerifierCache();
+    return { signer, verifySignature: (key, data, signatureBytes) => verifier(key)(data, signatureBytes) };
+  }
+  // Each signature the keystore returned, with the data it verified it over.
+  const verifiedOver = new WeakMap<Uint8Array, Uint8Array>();
+  const recording: Signer = {
+    label: signer.label,
+    dnskey: signer.dnskey,
+    keyTag: signer.keyTag,
+    async sign(data) {
+      const signatureBytes = await signer.sign(data);
+      verifiedOver.set(signatureBytes, data);
+      return signatureBytes;
+    },
+  };
+  const verifySignature: VerifySignature = (key, data, signatureBytes) => {
+    const over = verifiedOver.get(signatureBytes);
+    return key === signer.dnskey && over !== undefined && bytesEqual(over, data);
+  };
+  return { signer: recording, verifySignature };
+}
+
 /** Execute a plan with the bundle's signing ZSK; returns the signed zone, ZONEMD computed and signed. */
 export async function signZone(plan: ZoneSigningPlan, signer: Signer, options: SignZoneOptions = {}): Promise<Zone> {
   const zsk = plan.bundle.signingZsk.dnskey;
@@ -202,9 +237,7 @@ export async function signZone(plan: ZoneSigningPlan, signer: Signer, options: S
     );
   }
   const origin = plan.zone.origin;
-  // Every signature is verified before it is kept, with the ZSK's public key built once.
-  const verifier = keyVerifierCache();
-  const verifySignature: VerifySignature = (key, data, signatureBytes) => verifier(key)(data, signatureBytes);
+  const { signer: signing, verifySignature } = verifiedOnce(signer);
   const total = plan.tasks.length + 1;
   let done = 0;
   const rrsigs: RR<RrsigRdata>[] = new Array(plan.tasks.length);
@@ -214,7 +247,7 @@ export async function signZone(plan: ZoneSigningPlan, signer: Signer, options: S
       const i = next++;
       const task = plan.tasks[i];
       if (!task) return;
-      rrsigs[i] = await signRrset(signer, task.rrset, template(signer, task, origin), verifySignature);
+      rrsigs[i] = await signRrset(signing, task.rrset, template(signer, task, origin), verifySignature);
       options.onProgress?.(++done, total);
     }
   };
@@ -227,7 +260,7 @@ export async function signZone(plan: ZoneSigningPlan, signer: Signer, options: S
   const zonemd = makeRR(origin, placeholder.ttlSeconds, { ...placeholder.rdata, digestBytes: zoneDigest(signed, placeholder.rdata.hashAlgorithm) });
   const withDigest = replaceRRset(signed, zonemd);
   const window = signatureWindow(plan.policy, plan.atEpochSeconds, origin, RRType.ZONEMD);
-  const zonemdSig = await signRrset(signer, [zonemd], template(signer, { rrset: [zonemd], ...window }, origin), verifySignature);
+  const zonemdSig = await signRrset(signing, [zonemd], template(signer, { rrset: [zonemd], ...window }, origin), verifySignature);
   options.onProgress?.(++done, total);
   return addRecords(withDigest, [zonemdSig]);
 }

@@ -62,9 +62,28 @@ function sortCanonical(rrs: readonly RR[]): RR[] {
     .map((x) => x.rr);
 }
 
-/** The key used to find a node by name: its presentation form, lowercased. */
+/** `rrs` in canonical RDATA order, by their canonical RDATA already encoded (`wires[i]` is `rrs[i]`'s). */
+function sortByWire(rrs: readonly RR[], wires: readonly Uint8Array[]): RR[] {
+  if (rrs.length < 2) return [...rrs];
+  return rrs
+    .map((rr, i) => ({ rr, wire: wires[i] as Uint8Array }))
+    .sort((a, b) => compareBytes(a.wire, b.wire))
+    .map((x) => x.rr);
+}
+
+const nameKeys = new WeakMap<Name, string>();
+
+/**
+ * The key used to find a node by name: its presentation form, lowercased. Remembered per name
+ * object (names are immutable, and the zone reader hands out one object per run of an owner).
+ */
 export function nameKey(name: Name): string {
-  return nameToString(name).toLowerCase();
+  let key = nameKeys.get(name);
+  if (key === undefined) {
+    key = nameToString(name).toLowerCase();
+    nameKeys.set(name, key);
+  }
+  return key;
 }
 
 /** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
@@ -129,7 +148,7 @@ export function buildZone(records: readonly LocatedRR[], origin: Name): Zone {
   const out: ZoneNode[] = [];
   let cut: Name | undefined;
   for (const node of sorted) {
-    for (const [type, set] of node.rrsets) node.rrsets.set(type, sortCanonical(set));
+    for (const [type, set] of node.rrsets) node.rrsets.set(type, sortByWire(set, node.wires.get(type) as Uint8Array[]));
     const isApex = namesEqual(node.owner, origin);
     if (cut && !isSubdomain(node.owner, cut)) cut = undefined;
     let role: NodeRole;
@@ -177,12 +196,20 @@ function checkNode(node: MutableNode, role: NodeRole): void {
 /** Every name server inside the zone and below a cut needs an address record (glue) here. */
 function checkGlue(zone: Zone, nodes: Map<string, MutableNode>): void {
   const roles = new Map(zone.nodes.map((n) => [nameKey(n.owner), n.role]));
+  // Many delegations share name servers: each target is judged once.
+  const judged = new Map<string, boolean>();
   for (const node of zone.nodes) {
     if (node.role !== "delegation" && node.role !== "apex") continue;
     for (const ns of node.rrsets.get(RRType.NS) ?? []) {
       if (!isKind(ns, "NS") || !isSubdomain(ns.rdata.target, zone.origin)) continue;
-      if (!belowCut(zone, ns.rdata.target, roles)) continue;
-      const target = nodes.get(nameKey(ns.rdata.target));
+      const targetKey = nameKey(ns.rdata.target);
+      let below = judged.get(targetKey);
+      if (below === undefined) {
+        below = belowCut(zone, ns.rdata.target, roles);
+        judged.set(targetKey, below);
+      }
+      if (!below) continue;
+      const target = nodes.get(targetKey);
       if (!target || !(target.rrsets.has(RRType.A) || target.rrsets.has(RRType.AAAA))) {
         const where = nodes.get(nameKey(node.owner))?.where.get(RRType.NS) as string;
         throw inputError(

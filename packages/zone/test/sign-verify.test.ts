@@ -3,7 +3,7 @@
  * signed and what is not, the NSEC chain and ZONEMD, determinism, and every kind of damage the
  * validator must catch (RFC 4035 §2, §5.3; RFC 8976).
  */
-import { KskError, RRType, isKind, makeRR, nameToString, parseName, rrType, typeToString } from "@ksk/core";
+import { KskError, RRType, type Signer, isKind, keyVerifier, makeRR, nameToString, parseName, rrType, typeToString } from "@ksk/core";
 import {
   ROOT_ZONE_SIGNING_POLICY,
   type Zone,
@@ -313,5 +313,45 @@ describe("validation catches each kind of damage", () => {
     const bad = `${signedText}. 86400 IN SOA a. b. 1 2 3 4 5\n`;
     expect(() => verify(bad)).toThrow(KskError);
     expect(() => verify(bad)).toThrow(/signed\.zone:\d+: a second SOA/);
+  });
+});
+
+describe("each signature is verified once before it is kept", () => {
+  const plan = () =>
+    planZoneSigning({ records: records(SMALL_ROOT), origin: parseName("."), skr: lab.skr, atEpochSeconds: lab.atEpochSeconds, soa: soaRecord() });
+  const zsk = () => lab.zsks[1] as Signer;
+  const flipped = (signer: Signer): Signer => ({
+    label: signer.label,
+    dnskey: signer.dnskey,
+    keyTag: signer.keyTag,
+    async sign(data) {
+      const s = await signer.sign(data);
+      s[s.length - 1] = (s[s.length - 1] as number) ^ 0x01;
+      return s;
+    },
+  });
+
+  it("a signer that does not verify its signatures: signZone verifies them, and refuses a bad one (SKR-VERIFY)", async () => {
+    expect(zsk().verifiedBeforeReturn).toBeUndefined();
+    expect(verify(formatSignedZone(await signZone(plan(), zsk()))).ok).toBe(true);
+    await expect(signZone(plan(), flipped(zsk()))).rejects.toMatchObject({ kind: "check", code: "SKR-VERIFY" });
+  });
+
+  it("a keystore signer (verifiedBeforeReturn): its check over the exact signed data stands, and its refusal stops signing", async () => {
+    const verifier = keyVerifier(zsk().dnskey);
+    const keystoreLike = (backend: Signer): Signer => ({
+      label: backend.label,
+      dnskey: backend.dnskey,
+      keyTag: backend.keyTag,
+      verifiedBeforeReturn: true,
+      async sign(data) {
+        const s = await backend.sign(data);
+        if (!verifier(data, s)) throw new KskError("keystore", "SIGNATURE-NOT-VERIFIED", "does not verify");
+        return s;
+      },
+    });
+    const signed = formatSignedZone(await signZone(plan(), keystoreLike(zsk())));
+    expect(verify(signed).ok).toBe(true);
+    await expect(signZone(plan(), keystoreLike(flipped(zsk())))).rejects.toMatchObject({ kind: "keystore", code: "SIGNATURE-NOT-VERIFIED" });
   });
 });

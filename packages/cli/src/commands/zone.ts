@@ -169,7 +169,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
               }
               const signer = await keystore.signer(info.label, { threads: argv.threads });
               const bar = progressBar(ctx);
-              const signed = await signZone(plan, signer, { concurrency: 16 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
+              const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
               const text = formatSignedZone(signed);
               const bytes = new TextEncoder().encode(text);
               await writeOutput(argv.output, bytes, {
