@@ -164,7 +164,13 @@ execFileSync(process.execPath, [path.join(root, "scripts/build-cli.mjs"), "--if-
 const sections: Section[] = [];
 if (only.has("sign")) sections.push(runSection("sign", "Signing rates (pnpm bench:sign)", [tsx, "scripts/bench-sign.ts", ...(quick ? ["--rounds", "2"] : [])]));
 if (only.has("cli"))
-  sections.push(runSection("cli", "The ksk command (pnpm bench:cli)", [tsx, "scripts/bench-cli.ts", ...(quick ? ["--rounds", "3", "--lab-rounds", "0"] : ["--lab-rounds", "3"])]));
+  sections.push(
+    runSection("cli", "The ksk command (pnpm bench:cli)", [
+      tsx,
+      "scripts/bench-cli.ts",
+      ...(quick ? ["--rounds", "3", "--lab-rounds", "0"] : ["--lab-rounds", "3"]),
+    ]),
+  );
 if (only.has("zone"))
   sections.push(runSection("zone", "The real-sized root zone (pnpm bench:zone)", [tsx, "scripts/bench-zone.ts", ...(quick ? ["--runs", "1"] : [])]));
 if (only.has("quarter")) sections.push(quarterSection(quick ? 1 : 3));
