@@ -10,7 +10,7 @@
  *   ksk ksr validate          IANA's real 2017 Q2 KSR against the 2017 Q1 SKR (packages/ksr/test/fixtures)
  *   tsx …/main.ts ds, validate  the same commands run from the TypeScript sources through tsx, as
  *                             `pnpm ksk` ran them before the build existed ("before")
- *   lab job, built vs tsx     `pnpm lab` (ceremony-scripts/lab) into a temporary directory,
+ *   lab job, built vs tsx     `pnpm lab` (ceremony-scripts/lab) into an emptied temporary directory each round,
  *                             with the built command and with the tsx path (KSK_LAB_COMMAND)
  *
  * Printed: each contender's median wall time with min–max over rounds, then the ratios against
@@ -50,10 +50,13 @@ interface Contender {
   readonly env?: NodeJS.ProcessEnv;
   /** The exit status the command is expected to end with. */
   readonly status?: number;
+  /** Run before each timed run, untimed (the lab job empties its output directory). */
+  readonly prepare?: () => void;
 }
 
 /** Wall seconds of one run; a run that ends with the wrong status stops the benchmark. */
 function time(c: Contender): number {
+  c.prepare?.();
   const start = performance.now();
   const r = spawnSync(c.command[0] as string, c.command.slice(1), { cwd: root, env: c.env ?? process.env, encoding: "utf8", maxBuffer: 64 << 20 });
   const seconds = (performance.now() - start) / 1000;
@@ -80,11 +83,17 @@ function measure(contenders: readonly Contender[], rounds: number, warm: boolean
 
 function labContenders(): { contenders: Contender[]; cleanup: () => void } {
   const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-lab-"));
-  const lab = (name: string, command?: string): Contender => ({
-    name,
-    command: ["bash", path.join(root, "ceremony-scripts/lab"), "--out", path.join(dir, name.replace(/\W+/g, "-"))],
-    env: { ...process.env, ...(command ? { KSK_LAB_COMMAND: command } : {}) },
-  });
+  const lab = (name: string, command?: string): Contender => {
+    const out = path.join(dir, name.replace(/\W+/g, "-"));
+    return {
+      name,
+      command: ["bash", path.join(root, "ceremony-scripts/lab"), "--out", out],
+      env: { ...process.env, ...(command ? { KSK_LAB_COMMAND: command } : {}) },
+      // Every round the same job: the first lab quarter from an empty directory (run again on the
+      // same directory, the lab signs the next quarter, skipping act 01 and most of act 04).
+      prepare: () => rmSync(out, { recursive: true, force: true }),
+    };
+  };
   return {
     contenders: [lab("lab job, built"), lab("lab job, tsx (before)", tsx.join(" "))],
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
