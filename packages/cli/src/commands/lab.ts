@@ -6,24 +6,17 @@
  * rollover-live.ts); this parses, calls one of its functions and prints what it returns.
  */
 import { existsSync } from "node:fs";
-import { createRequire } from "node:module";
-import { hostname } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runRolloverCalendar, runRolloverCompressed } from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
+import { type CeremonyRunArgs, ceremonyRunSettings } from "../ceremony-run.js";
 import { EXIT } from "../exit-codes.js";
+import { VERSION } from "../version.js";
 import { type CommandFactory, handle } from "./command.js";
 
-/** The toolkit's version, from the cli package's manifest (as `ksk --version` prints it). */
-const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
-
-interface LabArgs {
+interface LabArgs extends CeremonyRunArgs {
   out?: string;
-  resume: boolean;
-  operator?: string;
-  witness?: string[];
-  yes: boolean;
   rollover: boolean;
   calendar?: string;
   ceremony?: string;
@@ -83,23 +76,12 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
       if (!outcome.verdict.ok) setExitCode(EXIT.checkFailed);
       return;
     }
-    // Each step runs this same program again: node, its loader flags (tsx from a checkout), the entry script.
-    const entry = process.argv[1];
     const options = {
+      ...ceremonyRunSettings(ctx, argv),
       outDir: out,
       actsDir: path.join(root, "ceremony-scripts", "acts"),
       examplesDir: path.join(root, "keys-example"),
       ...(argv.ceremony === undefined ? {} : { ceremonyFile: argv.ceremony }),
-      ...(argv.operator === undefined ? {} : { operator: argv.operator }),
-      ...(argv.witness === undefined ? {} : { witnesses: argv.witness }),
-      resume: argv.resume,
-      assumeYes: argv.yes,
-      toolkitVersion: VERSION,
-      host: hostname(),
-      kskCommand: [process.execPath, ...process.execArgv, ...(entry ? [entry] : [])],
-      env: ctx.env,
-      terminal: { out: ctx.out, err: ctx.err, prompt: ctx.prompt, interactive: ctx.interactive },
-      clock: () => new Date(ctx.now() * 1000),
       nowEpochSeconds: ctx.now,
     };
     const outcome: LabRunOutcome = kind === "lab" ? await runLab(options) : await runRolloverCalendar(options);
