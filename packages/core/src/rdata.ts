@@ -749,7 +749,6 @@ export function printRdata(rdata: Rdata): string {
   return codecFor(rdata.kind).print(rdata);
 }
 
-/** Uncompressed wire RDATA; with `canonical`, the RFC 4034 §6.2 form used in signing and ordering. */
 /**
  * The wire form of each RDATA object, canonical and as is, once encoded: RDATA values are
  * immutable, and a zone's records are encoded several times over (duplicates, canonical sorting,
@@ -759,6 +758,7 @@ export function printRdata(rdata: Rdata): string {
 const encodedCanonical = new WeakMap<Rdata, Uint8Array>();
 const encodedAsIs = new WeakMap<Rdata, Uint8Array>();
 
+/** Uncompressed wire RDATA; with `canonical`, the RFC 4034 §6.2 form used in signing and ordering. */
 export function encodeRdata(rdata: Rdata, canonical = false): Uint8Array {
   if (rdata.kind === "UNKNOWN") return rdata.dataBytes;
   const memo = canonical ? encodedCanonical : encodedAsIs;

@@ -13,8 +13,8 @@
  * `signZone` runs the tasks through the signer, many at a time so that a signer backed by several
  * threads stays busy; every signature is verified in software once before it is kept: by the
  * keystore signer that made it (over exactly the signed data core's `signRrset` builds), or else
- * by `signRrset` itself (see `verifiedOnce`). Then the ZONEMD digest (RFC 8976, SHA-384, SIMPLE) is computed over the signed zone and
- * the ZONEMD RRset signed last.
+ * by `signRrset` itself (see `verifiedOnce`). Then the ZONEMD digest (RFC 8976, SHA-384, SIMPLE)
+ * is computed over the signed zone and the ZONEMD RRset signed last.
  *
  * RRSIG, NSEC, NSEC3, NSEC3PARAM and an apex ZONEMD in the input are dropped and made anew (a
  * signed zone can be re-signed); apex DNSKEYs in the input must be exactly the bundle's.
