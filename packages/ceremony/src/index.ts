@@ -9,6 +9,7 @@ export * from "./acts.js";
 export * from "./runner.js";
 export * from "./transcript.js";
 export * from "./report.js";
+export * from "./integrity.js";
 export * from "./report-html.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";
