@@ -1,7 +1,7 @@
 /**
  * SLOW (two clones, two installs, two builds): the build of `ksk` is reproducible and `ksk
  * integrity` names it. Two fresh clones of this checkout's HEAD, at different paths and depths,
- * installed from the pnpm store (offline) and built, give byte-identical bundles and chunks, and
+ * installed from the pnpm store (offline) and built (one from inside, one from elsewhere), give byte-identical bundles and chunks, and
  * `ksk integrity --json` prints the same fingerprint in both — the value `sha256sum` gives over the
  * same files, recomputed here without the toolkit. A changed byte in one chunk changes it.
  */
@@ -15,8 +15,8 @@ import { REPO_ROOT } from "./support/cli-process.js";
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-repro-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Clone HEAD into `into`, install from the store without the network, build. */
-function cloneAndBuild(into: string): void {
+/** Clone HEAD into `into`, install from the store without the network, build from `buildCwd`. */
+function cloneAndBuild(into: string, buildCwd: string): void {
   mkdirSync(path.dirname(into), { recursive: true });
   execFileSync("git", ["clone", "--quiet", "--no-hardlinks", REPO_ROOT, into], { stdio: "pipe" });
   execFileSync("pnpm", ["install", "--frozen-lockfile", "--offline", "--reporter=silent"], {
@@ -24,7 +24,7 @@ function cloneAndBuild(into: string): void {
     stdio: "pipe",
     env: { ...process.env, npm_config_nodedir: process.env.npm_config_nodedir ?? "/usr", CI: "true" },
   });
-  execFileSync(process.execPath, ["scripts/build-cli.mjs"], { cwd: into, stdio: "pipe" });
+  execFileSync(process.execPath, [path.join(into, "scripts/build-cli.mjs")], { cwd: buildCwd, stdio: "pipe" });
 }
 
 function distFiles(clone: string): Map<string, Buffer> {
@@ -45,8 +45,7 @@ function integrity(clone: string): { sha256: string; pgpWords: string[]; files: 
 
 /** The fingerprint recomputed with coreutils, as the module header tells a witness to. */
 function sha256sumFingerprint(clone: string): string {
-  const script =
-    "sha256sum packages/cli/bin/ksk packages/cli/dist/ksk.mjs packages/cli/dist/chunks/*.mjs pnpm-lock.yaml | LC_ALL=C sort -k2 | sha256sum";
+  const script = "sha256sum packages/cli/bin/ksk packages/cli/dist/ksk.mjs packages/cli/dist/chunks/*.mjs pnpm-lock.yaml | LC_ALL=C sort -k2 | sha256sum";
   return execFileSync("sh", ["-c", script], { cwd: clone, encoding: "utf8" }).split(" ")[0] as string;
 }
 
@@ -55,8 +54,9 @@ describe("two fresh clones build the same ksk", () => {
   const b = path.join(dir, "elsewhere/deeper/b");
 
   it("gives identical bytes and the same ksk integrity fingerprint", { timeout: 600_000 }, () => {
-    cloneAndBuild(a);
-    cloneAndBuild(b);
+    // Built from inside the clone, and from a directory outside it.
+    cloneAndBuild(a, a);
+    cloneAndBuild(b, dir);
     const filesA = distFiles(a);
     const filesB = distFiles(b);
     expect([...filesA.keys()].sort()).toEqual([...filesB.keys()].sort());

@@ -22,6 +22,7 @@ import {
   formatWitnessTable,
   rolloverTimeline,
 } from "@ksk/signer";
+import { toolkitSection } from "./report-sections.js";
 import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
 
 export interface ReportInput {
@@ -424,6 +425,7 @@ ${
 <p>Last entry SHA-256 <code>${esc(groupedHex(hexToBytes(v.headSha256Hex)))}</code><br><small>${esc(words(v.headSha256Hex))}</small></p>`
 }
 ${ceremony ? runsSection(input.entries) : ""}
+${ceremony ? toolkitSection(input.entries, input.texts) : ""}
 <h2>Timeline</h2>
 ${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
 ${rolloverResolversSection(input.rolloverResolvers ?? [])}
