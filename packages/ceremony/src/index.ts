@@ -10,6 +10,7 @@ export * from "./runner.js";
 export * from "./transcript.js";
 export * from "./report.js";
 export * from "./integrity.js";
+export * from "./hsm-log.js";
 export * from "./report-html.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";

@@ -22,7 +22,7 @@ import {
   formatWitnessTable,
   rolloverTimeline,
 } from "@ksk/signer";
-import { toolkitSection } from "./report-sections.js";
+import { hsmLogSection, toolkitSection } from "./report-sections.js";
 import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
 
 export interface ReportInput {
@@ -434,6 +434,7 @@ ${bundlesSection(input.skrs)}
 ${ceremony ? checksSection(input.entries, input.texts) : ""}
 ${ceremony ? resolverSection(input.resolverRuns) : ""}
 ${ceremony ? stepsSection(input.entries, input.texts) : ""}
+${ceremony ? hsmLogSection(input.entries, input.texts) : ""}
 </body>
 </html>
 `;

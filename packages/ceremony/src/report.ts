@@ -11,6 +11,7 @@ import { KskError } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
+import { HSM_LOG_DIR } from "./hsm-log.js";
 import { detectLabKind } from "./lab-kind.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
@@ -47,6 +48,10 @@ function parseResolverRun(bytes: Uint8Array): ResolverRun | undefined {
   }
 }
 
+function isHsmLog(relative: string): boolean {
+  return relative.startsWith(`${HSM_LOG_DIR}/`) && relative.endsWith(".jsonl");
+}
+
 export async function writeReport(dir: string, options: { output?: string; nowEpochSeconds: number }): Promise<{ file: string; verdict: ReportVerdict }> {
   const transcriptFile = path.join(dir, TRANSCRIPT_FILE);
   let bytes: Uint8Array;
@@ -68,7 +73,8 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
   const texts = new Map<string, string>();
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
   const outputs = new Set<string>();
-  for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) outputs.add(o.path);
+  // A failed step's HSM log too: what the HSM was asked before the step failed.
+  for (const e of entries) if (e.type === "step") for (const o of e.outputs) if (e.status === "ok" || isHsmLog(o.path)) outputs.add(o.path);
   for (const relative of outputs) {
     const content = read(relative);
     if (content === undefined) continue;
@@ -82,7 +88,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     } else if (/^resolver-.*\.json$/.test(relative)) {
       const run = parseResolverRun(content);
       if (run) resolverRuns.push({ path: relative, run });
-    } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
+    } else if ((relative.endsWith(".txt") || isHsmLog(relative)) && content.length <= MAX_SHOWN_TEXT_BYTES) {
       texts.set(relative, new TextDecoder().decode(content));
     }
   }

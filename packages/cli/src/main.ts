@@ -9,7 +9,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KskError, escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
-import { abandonPendingWrites } from "@ksk/keystore";
+import { abandonPendingWrites, hsmLogFileSink, recordHsmActivity } from "@ksk/keystore";
 import yargs from "yargs";
 import { COMMANDS, commandNamed } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -135,6 +135,8 @@ export function runAsProcess(): void {
       process.exit(128 + number);
     });
   }
+  // $KSK_HSM_LOG (set by the ceremony runtime for each step): record every PKCS#11 call there.
+  if (process.env.KSK_HSM_LOG) recordHsmActivity({ sink: hsmLogFileSink(process.env.KSK_HSM_LOG), clock: () => new Date() });
   run(process.argv.slice(2), processContext()).then(
     (code) => {
       process.exitCode = code;

@@ -14,6 +14,7 @@ export {
   writeFilesAtomically,
 } from "./atomic-file.js";
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
+export { type HsmActivityRecorder, type HsmLogEntry, hsmLogFileSink, parseHsmLog, recordHsmActivity } from "./pkcs11-log.js";
 export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
 export {
   KEYSTORE_ENV,
