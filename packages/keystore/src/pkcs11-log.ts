@@ -129,7 +129,8 @@ function rvOf(e: unknown): string {
 type KeyNames = Map<string, { label?: string; id?: string }>;
 
 function trimmed(text: string): string {
-  return text.replace(/[\s\u0000]+$/, "");
+  // PKCS#11 strings are blank-padded; some modules end them with NULs.
+  return (text.split(String.fromCharCode(0))[0] ?? "").trimEnd();
 }
 
 /** What each call's arguments (and its result, when it succeeded) say, for the log. */
