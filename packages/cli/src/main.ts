@@ -71,7 +71,13 @@ export async function run(argv: readonly string[], given: CliContext): Promise<n
     return exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
+      // yargs lays some messages out on several lines ("Invalid values:\n  Argument: …"): one line here.
+      const oneLine = e.message
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "")
+        .join(" ");
+      ctx.err(`ksk: ${escapeForTerminal(oneLine)}\n`);
       return EXIT.usage;
     }
     if (isKskError(e)) {
