@@ -6,7 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { groupedHex, hexToBytes, pgpWords } from "@ksk/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { runTool } from "../../../test/support/tools.js";
 import { ROOT_KSKS, dsDigest, tempDir } from "./fixtures.js";
 import { ksk } from "./harness.js";
 
@@ -75,9 +77,15 @@ describe("ksk skr verify on IANA's 2017 SKRs", () => {
 });
 
 describe("ksk skr show", () => {
-  it("prints the bundle table and both policies", async () => {
+  it("prints the file's SHA-256 and PGP words (as sha256sum computes it), the bundle table and both policies", async () => {
     const r = await ksk(["skr", "show", SKR_Q2]);
     expect(r.code).toBe(0);
+    const hex = runTool("sha256sum", [SKR_Q2]).stdout.split(" ")[0] as string;
+    expect(r.stdout).toContain(`SKR SHA-256: ${groupedHex(hexToBytes(hex))}\n`);
+    expect(r.stdout).toContain(`SKR PGP words: ${pgpWords(hexToBytes(hex)).join(" ")}\n`);
+    const json = JSON.parse((await ksk(["skr", "show", SKR_Q2, "--format", "json"])).stdout) as { sha256Hex: string; pgpWords: string[] };
+    expect(json.sha256Hex).toBe(hex);
+    expect(json.pgpWords).toEqual(pgpWords(hexToBytes(hex)));
     expect(r.stdout).toContain("SKR 23e34059-7725-46a8-a7d2-662d657aab2b for ., 9 bundles");
     expect(r.stdout).toMatch(/KSK policy:[\s\S]*RetireSafety P28D[\s\S]*ZSK policy:/);
   });

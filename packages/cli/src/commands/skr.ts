@@ -38,7 +38,7 @@ import { type KeystoreArgs, withKeystoreArguments } from "../keystore-args.js";
 import { openKsks } from "../ksk-keys.js";
 import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
-import { confirmYes, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
+import { confirmYes, fileFingerprint, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 
 function resultLines(results: readonly CheckResult[]): string[] {
@@ -251,6 +251,8 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
           if (argv.format === "json") {
             return printJson(ctx, {
               file: input.name,
+              sha256Hex: sha256Hex(input.bytes),
+              pgpWords: fileFingerprint(input.bytes).pgpWords,
               id: document.id,
               domain: document.domain,
               bundles: documentWitnessRows(document.bundles).map((r, i) => ({
@@ -262,6 +264,9 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
               })),
             });
           }
+          // As `ksr show`: the file's SHA-256 and PGP words first, for witnesses to compare.
+          const f = fileFingerprint(input.bytes);
+          ctx.out(`SKR SHA-256: ${f.sha256Grouped}\nSKR PGP words: ${f.pgpWords.join(" ")}\n`);
           ctx.out(
             `SKR ${document.id} for ${document.domain}, ${document.bundles.length} bundles\n${[...bundleTable(document), ...documentPolicyLines(document)].join("\n")}\n`,
           );
