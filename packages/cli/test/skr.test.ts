@@ -45,6 +45,18 @@ describe("ksk skr verify on IANA's 2017 SKRs", () => {
     expect(r.stdout).toMatch(/SKR-ANCHOR: no key of the bundle is designated by the anchor/);
   });
 
+  it("from IANA's root-anchors.xml at today's date: KSK-2010 is left out and the note says why and what to give", async () => {
+    const xml = path.resolve(ceremony, "../../../trust-anchor/test/fixtures/root-anchors-rfc9718-2024.xml");
+    const r = await ksk(["skr", "verify", SKR_Q2, "--anchor", xml]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^ksk: NOTE: .*root-anchors-rfc9718-2024\.xml: KeyDigest Kjqmt7v \(key tag 19036\) is in the file but valid until 2019-01-11T00:00:00Z, so it is not an anchor at 2026-11-28T00:00:00Z; give --now to select at another time$/m,
+    );
+    const then = await ksk(["skr", "verify", SKR_Q2, "--anchor", xml, "--now", "2017-05-01T00:00:00Z"]);
+    expect(then.code).toBe(0);
+    expect(then.stderr).toMatch(/KeyDigest Kmyv6jo \(key tag 38696\) is in the file but valid only from 2024-07-18T00:00:00Z/);
+  });
+
   it("with --now, requires a bundle valid then or later", async () => {
     expect((await ksk(["skr", "verify", SKR_Q2, "--now", "2017-07-11T00:00:00Z"])).code).toBe(0);
     const late = await ksk(["skr", "verify", SKR_Q2, "--now", "2017-07-11T00:00:01Z", "--json"]);
