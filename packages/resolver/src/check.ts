@@ -6,7 +6,8 @@
  * `root-key-sentinel-not-ta-<tag>.<domain> A`; `. DNSKEY` with DO (the root's key set: the answer
  * whose size matters in a roll). That is 3 + 2·(number of tags) questions, each sent at most
  * `udpTries` times over UDP plus once over TCP — `queryBudget` — and nothing more: the first
- * question that gets no acceptable answer ends the check with a KskError of kind input.
+ * question that gets no acceptable answer ends the check with a KskError of kind input, as does a
+ * first answer without RA (a server that does not recurse: an authoritative one is not a resolver).
  * Leaves out: checking several resolvers at once; RFC 8145 key-tag queries.
  */
 import { DNSKEY_FLAG_SEP, KskError, type Name, ROOT, RRType, nameToString } from "@ksk/core";
@@ -50,7 +51,22 @@ export async function checkResolver(o: ReadinessCheckOptions): Promise<Readiness
     queriesSent += x.queriesSent;
     return probeResult(x);
   };
-  const soa = await ask(domain, RRType.SOA);
+  // The first answer says whether this is a resolver at all: an authoritative server (knotd, the
+  // root servers) answers RA=0 (RFC 1035 §4.1.1), and its "not validated" would be read as a verdict.
+  const first = await query(o.server, domain, RRType.SOA, { dnssecOk: true, ...limits });
+  queriesSent += first.queriesSent;
+  if (!first.response.flags.recursionAvailable) {
+    const kind = first.response.flags.authoritative ? ", AA=1: an authoritative server" : "";
+    throw new KskError(
+      "input",
+      "RESOLVER-NOT-RECURSIVE",
+      `does not recurse (RA=0${kind}), so it cannot tell which KSKs resolvers trust: ask a validating resolver`,
+      {
+        where: `${o.server.address}#${o.server.port}`,
+      },
+    );
+  }
+  const soa = probeResult(first);
   const broken = await ask(brokenName(domain), RRType.A);
   const sentinels = [];
   for (const keyTag of o.keyTags) {
