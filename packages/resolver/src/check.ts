@@ -55,7 +55,8 @@ export async function checkResolver(o: ReadinessCheckOptions): Promise<Readiness
   // root servers) answers RA=0 (RFC 1035 §4.1.1), and its "not validated" would be read as a verdict.
   const first = await query(o.server, domain, RRType.SOA, { dnssecOk: true, ...limits });
   queriesSent += first.queriesSent;
-  if (!first.response.flags.recursionAvailable) {
+  // Judged on an answer proper (NOERROR, NXDOMAIN) or a refusal: a FORMERR from a server without EDNS says nothing of RA.
+  if (!first.response.flags.recursionAvailable && [0, 3, 5].includes(first.response.rcode)) {
     const kind = first.response.flags.authoritative ? ", AA=1: an authoritative server" : "";
     throw new KskError(
       "input",
