@@ -47,9 +47,9 @@ export interface WriteKsrOptions {
 
 /** The document as the writer emits it (what reading the written bytes gives back). */
 export function canonicalDocument<D extends KsrDocument>(document: D, options: WriteKsrOptions = {}): D {
-  const { timestampEpochSeconds, ...rest } = document;
-  const kept = options.timestamp === true && timestampEpochSeconds !== undefined ? { timestampEpochSeconds } : {};
-  return { ...rest, ...kept, bundles: document.bundles.map(canonicalBundle) } as D;
+  const canonical: D = { ...document, bundles: document.bundles.map(canonicalBundle) };
+  if (options.timestamp !== true) delete (canonical as { timestampEpochSeconds?: number }).timestampEpochSeconds;
+  return canonical;
 }
 
 export function writeKsrXml(document: KsrDocument, options: WriteKsrOptions = {}): Uint8Array {
