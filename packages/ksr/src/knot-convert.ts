@@ -10,8 +10,10 @@
  *     open in Knot's file, gets one slice;
  *   - an SKR becomes Knot periods that start at each bundle's inception (Knot serves a period's
  *     records until the next period begins, which is where the next bundle's window opens);
- *   - a Knot SKR becomes response bundles from each period's start to the earliest expiration of
- *     its DNSKEY RRSIGs (Knot backdates its inceptions; the window is what the signatures cover);
+ *   - a Knot SKR becomes response bundles whose window is what the period's DNSKEY RRSIGs all
+ *     cover: latest inception to earliest expiration (Knot backdates its inceptions by 90 minutes,
+ *     so the window opens before the period; the bundle id keeps the period's start). A period
+ *     without RRSIG keeps its start and the next period's start, and fails SKR-VERIFY;
  *   - a KSR becomes a Knot KSR with a period at each bundle's inception.
  * Knot files carry no ids, no declared policy and no proof of possession: the ids made here are
  * `knot-<unix time>` and the policy is the one the windows and keys show, so that the model's
@@ -114,10 +116,11 @@ export function knotSkrToResponse(document: KnotDocument): KsrResponseDocument {
   const bundles: Bundle[] = document.periods.map((period, i) => {
     const rrsigs = period.rrsigs.filter((rr) => rr.rdata.typeCovered === RRType.DNSKEY);
     const next = document.periods[i + 1];
+    const inceptions = rrsigs.map((rr) => rr.rdata.inceptionEpochSeconds);
     const expirations = rrsigs.map((rr) => rr.rdata.expirationEpochSeconds);
     return {
       id: knotBundleId(period.startEpochSeconds),
-      inceptionEpochSeconds: period.startEpochSeconds,
+      inceptionEpochSeconds: inceptions.length > 0 ? Math.max(...inceptions) : period.startEpochSeconds,
       expirationEpochSeconds: expirations.length > 0 ? Math.min(...expirations) : (next?.startEpochSeconds ?? period.startEpochSeconds),
       keys: period.dnskeys.map((rr) => ({ ttlSeconds: rr.ttlSeconds, dnskey: rr.rdata })),
       signatures: rrsigs.map((rr) => ({ ttlSeconds: rr.ttlSeconds, rrsig: rr.rdata })),
