@@ -13,14 +13,14 @@
  *   - a Knot SKR becomes response bundles whose window is what the period's DNSKEY RRSIGs all
  *     cover: latest inception to earliest expiration (Knot backdates its inceptions by 90 minutes,
  *     so the window opens before the period; the bundle id keeps the period's start). A period
- *     without RRSIG keeps its start and the next period's start, and fails SKR-VERIFY;
+ *     without RRSIG is bad input: the model's bundle needs a signature, and keymgr refuses it too;
  *   - a KSR becomes a Knot KSR with a period at each bundle's inception.
  * Knot files carry no ids, no declared policy and no proof of possession: the ids made here are
  * `knot-<unix time>` and the policy is the one the windows and keys show, so that the model's
  * writer and checks have something true to hold. Which KSR checks apply to a Knot KSR is
  * @ksk/signer's knot-signing.ts. Left out: reading and writing the text (./knot-format.ts).
  */
-import { type DnskeyRdata, RRType, algorithmInfo, inputError, makeRR, nameToString } from "@ksk/core";
+import { type DnskeyRdata, RRType, algorithmInfo, formatIsoZ, inputError, makeRR, nameToString } from "@ksk/core";
 import type { KnotDocument, KnotPeriod } from "./knot-format.js";
 import {
   type AlgorithmPolicy,
@@ -111,17 +111,20 @@ export function requestToKnotKsr(ksr: KsrRequestDocument, generator: string, gen
  * A Knot SKR as a response document. Only the RRSIGs over the DNSKEY RRset are the model's; those
  * over Knot's CDNSKEY/CDS are left out (the model has no place for them).
  */
-export function knotSkrToResponse(document: KnotDocument): KsrResponseDocument {
+export function knotSkrToResponse(document: KnotDocument, fileName = "knot-skr.txt"): KsrResponseDocument {
   if (document.kind !== "skr") throw inputError("KNOT-KIND", "a Knot KSR where an SKR is needed");
-  const bundles: Bundle[] = document.periods.map((period, i) => {
+  const bundles: Bundle[] = document.periods.map((period) => {
     const rrsigs = period.rrsigs.filter((rr) => rr.rdata.typeCovered === RRType.DNSKEY);
-    const next = document.periods[i + 1];
+    if (rrsigs.length === 0) {
+      // The model's ResponseBundle needs a Signature (ksr.rnc); keymgr validate-skr refuses it too.
+      throw inputError("KNOT-UNSIGNED", `period ${formatIsoZ(period.startEpochSeconds)} has no RRSIG over its DNSKEY RRset`, `${fileName}:${period.line}`);
+    }
     const inceptions = rrsigs.map((rr) => rr.rdata.inceptionEpochSeconds);
     const expirations = rrsigs.map((rr) => rr.rdata.expirationEpochSeconds);
     return {
       id: knotBundleId(period.startEpochSeconds),
-      inceptionEpochSeconds: inceptions.length > 0 ? Math.max(...inceptions) : period.startEpochSeconds,
-      expirationEpochSeconds: expirations.length > 0 ? Math.min(...expirations) : (next?.startEpochSeconds ?? period.startEpochSeconds),
+      inceptionEpochSeconds: Math.max(...inceptions),
+      expirationEpochSeconds: Math.min(...expirations),
       keys: period.dnskeys.map((rr) => ({ ttlSeconds: rr.ttlSeconds, dnskey: rr.rdata })),
       signatures: rrsigs.map((rr) => ({ ttlSeconds: rr.ttlSeconds, rrsig: rr.rdata })),
     };

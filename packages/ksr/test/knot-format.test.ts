@@ -54,8 +54,14 @@ describe("Knot's files as keymgr wrote them", () => {
     expect(skr.periods).toHaveLength(21);
     expect(skr.periods[0]?.rrsigs).toHaveLength(0);
     expect(skr.periods[1]?.rrsigs.map((r) => [r.rdata.keyTag, r.rdata.typeCovered])).toEqual([[48700, RRType.DNSKEY]]);
-    const model = knotSkrToResponse(skr);
-    expect(model.bundles[1]?.expirationEpochSeconds).toBe(skr.periods[1]?.rrsigs[0]?.rdata.expirationEpochSeconds);
+    expect(() => knotSkrToResponse(skr, "skr.txt")).toThrow(/^skr\.txt:1: period 2026-12-06T08:20:10Z has no RRSIG/);
+    const model = knotSkrToResponse({ ...skr, periods: skr.periods.slice(1) });
+    const rrsig = skr.periods[1]?.rrsigs[0]?.rdata;
+    expect([model.bundles[0]?.inceptionEpochSeconds, model.bundles[0]?.expirationEpochSeconds]).toEqual([
+      rrsig?.inceptionEpochSeconds,
+      rrsig?.expirationEpochSeconds,
+    ]);
+    expect(model.bundles[0]?.id).toBe("knot-1796545212");
   });
 
   it.each([
@@ -82,7 +88,8 @@ describe("Knot's files as keymgr wrote them", () => {
   });
 
   it("an SKR model becomes Knot periods at each bundle's inception", () => {
-    const model = knotSkrToResponse(parseKnotText(enc(SKR)));
+    const read = parseKnotText(enc(SKR));
+    const model = knotSkrToResponse({ ...read, periods: read.periods.slice(1) });
     const knot = responseToKnotSkr(model, "ksk test", 1796545300);
     expect(knot.periods.map((p) => p.startEpochSeconds)).toEqual(model.bundles.map((b) => b.inceptionEpochSeconds));
     expect(new TextDecoder().decode(writeKnotText(knot))).toMatch(/^;; SignedKeyResponse 1\.0 generated at 2026-12-06T08:21:40Z by ksk test\n$/m);

@@ -109,7 +109,7 @@ export async function signKnotKsr(ctx: CliContext, argv: KnotSignArgs): Promise<
     await writeOutput(outputFile, bytes, {
       force: argv.force,
       verify: (written) => {
-        const reread = knotSkrToResponse(parseKnotText(written, { fileName: outputFile, kind: "skr" }));
+        const reread = knotSkrToResponse(parseKnotText(written, { fileName: outputFile, kind: "skr" }), outputFile);
         const after = knotPostflight({ ksr, skr: reread, config });
         ctx.out(`\n== Checks after signing (on the SKR as written and read back)\n${resultLines(after.results)}\n`);
         for (const w of after.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
@@ -134,7 +134,7 @@ export async function importKnotSkr(ctx: CliContext, argv: KnotImportArgs): Prom
   await checkOutputWritable(argv.output, argv.force);
   const input = await readInput(ctx, argv.skr, DEFAULT_MAX_KSR_BYTES);
   const knot = parseKnotText(input.bytes, { fileName: input.name, kind: "skr" });
-  const skr = knotSkrToResponse(knot);
+  const skr = knotSkrToResponse(knot, input.name);
   const bytes = writeKsrXml(skr);
   await writeOutput(argv.output, bytes, {
     force: argv.force,
