@@ -18,14 +18,15 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { ROOT, RRType, makeRR, parseZone, rrToString } from "@ksk/core";
+import { type DsRecord, ROOT, RRType, makeRR, parseZone, rrToString } from "@ksk/core";
 import { knotConfig, nothingListens, query, startLabAuthority, startLabResolver } from "@ksk/resolver";
 import { anchorDsRecords, parseRootAnchors } from "@ksk/trust-anchor";
+import { parseKnotText } from "@ksk/ksr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startKsk } from "./support/cli-process.js";
 import { hasTool, runTool } from "./support/tools.js";
 
-const tools = hasTool("keymgr") && hasTool("knotd") && hasTool("unbound");
+const tools = hasTool("keymgr") && hasTool("knotd") && hasTool("unbound") && hasTool("faketime");
 
 /** The ZSK side's policy: Knot's offline-KSK mode, ZSKs rolled every 30 days. */
 const ZSK_POLICY = [
@@ -149,7 +150,40 @@ request_policy:
     expect(keymgr(keymgrConf, ["import-skr", file("tampered.txt")], true).status).not.toBe(0);
   }, 120_000);
 
-  it("keymgr validates and imports the SKR; knotd serves the ceremony's DNSKEY RRset; unbound validates it from root-anchors.xml (AD)", async () => {
+  /** knotd signing the lab root at `at` (its clock started there), unbound validating as of `at`. */
+  async function serveAndResolve(name: string, at: number | undefined, ds: readonly DsRecord[]) {
+    const authority = await startLabAuthority({
+      zoneFile: file("root.zone"),
+      dir: file(`knotd-${name}`),
+      signing: { kaspDb, policyLines: ZSK_POLICY },
+      ...(at === undefined ? {} : { clockEpochSeconds: at }),
+    });
+    try {
+      const resolver = await startLabResolver({
+        dir: file(`unbound-${name}`),
+        authority,
+        anchors: { kind: "ds", records: ds.map((d) => makeRR(d.owner, d.ttlSeconds, d.ds)) },
+        ...(at === undefined ? {} : { options: { validationEpochSeconds: at } }),
+      });
+      try {
+        const served = (await query(authority, ROOT, RRType.DNSKEY)).response.answers.map((rr) => rrToString(rr));
+        const answers = [];
+        for (const type of [RRType.SOA, RRType.DNSKEY, RRType.NS]) {
+          const answer = await query(resolver, ROOT, type);
+          answers.push(`${type} ${answer.response.rcode} ${answer.response.flags.authenticData}`);
+        }
+        return { served, answers };
+      } finally {
+        await resolver.stop();
+        expect(await nothingListens(resolver.address, resolver.port)).toBe(true);
+      }
+    } finally {
+      await authority.stop();
+      expect(await nothingListens(authority.address, authority.port)).toBe(true);
+    }
+  }
+
+  it("keymgr validates and imports the SKR; knotd serves the ceremony's DNSKEY RRset in every period; unbound validates it from root-anchors.xml (AD)", async () => {
     const validated = keymgr(keymgrConf, ["validate-skr", file("knot-skr.txt")]);
     expect(validated.stderr).toBe("");
     keymgr(keymgrConf, ["import-skr", file("knot-skr.txt")]);
@@ -173,37 +207,26 @@ request_policy:
     expect(anchors.code, anchors.stderr).toBe(0);
     const ds = anchorDsRecords(parseRootAnchors(readFileSync(file("root-anchors.xml")), "root-anchors.xml"), { atEpochSeconds: now });
     expect(ds.map((d) => d.ds.keyTag)).toEqual([kskTag]);
+    const skrRecords = new Set(
+      parseZone(readFileSync(file("knot-skr.txt"), "utf8").replace(/^;;.*$/gm, ""), { fileName: "knot-skr.txt" }).map((rr) => rrToString(rr)),
+    );
+    const ksr = parseKnotText(readFileSync(file("knot-ksr.txt")), { kind: "ksr" });
 
-    const authority = await startLabAuthority({ zoneFile: file("root.zone"), dir: file("knotd"), signing: { kaspDb, policyLines: ZSK_POLICY } });
-    try {
-      const resolver = await startLabResolver({
-        dir: file("unbound"),
-        authority,
-        anchors: { kind: "ds", records: ds.map((d) => makeRR(d.owner, d.ttlSeconds, d.ds)) },
-      });
-      try {
-        // knotd serves the DNSKEY RRset and the RRSIG of the SKR's period in force now.
-        const direct = await query(authority, ROOT, RRType.DNSKEY);
-        const served = direct.response.answers.map((rr) => rrToString(rr)).sort();
-        const skr = parseZone(readFileSync(file("knot-skr.txt"), "utf8").replace(/^;;.*$/gm, ""), { fileName: "knot-skr.txt" });
-        const skrRecords = new Set(skr.map((rr) => rrToString(rr)));
-        expect(served.length).toBeGreaterThanOrEqual(3);
-        expect(served.filter((r) => !skrRecords.has(r))).toEqual([]);
-        expect(served.some((r) => r.includes(`RRSIG\tDNSKEY 13 0 3600`) && r.includes(` ${kskTag} . `))).toBe(true);
-
-        for (const type of [RRType.SOA, RRType.DNSKEY, RRType.NS]) {
-          const answer = await query(resolver, ROOT, type);
-          expect([answer.response.rcode, answer.response.flags.authenticData], `. ${type}`).toEqual([0, true]);
-        }
-      } finally {
-        await resolver.stop();
-        expect(await nothingListens(resolver.address, resolver.port)).toBe(true);
-      }
-    } finally {
-      await authority.stop();
-      expect(await nothingListens(authority.address, authority.port)).toBe(true);
+    // Now (knotd's own clock), then a minute into every later period of Knot's KSR (its clock started there).
+    const times = [undefined, ...ksr.periods.slice(1).map((p) => p.startEpochSeconds + 60)];
+    for (const [i, at] of times.entries()) {
+      const period = ksr.periods[i] as (typeof ksr.periods)[number];
+      const { served, answers } = await serveAndResolve(String(i), at, ds);
+      // The DNSKEY RRset and RRSIG come from the SKR; the ZSKs are the period's own.
+      expect(
+        served.filter((r) => !skrRecords.has(r)),
+        `period ${i + 1}`,
+      ).toEqual([]);
+      expect(served.filter((r) => /\tDNSKEY\t256 /.test(r))).toHaveLength(period.dnskeys.length);
+      expect(served.some((r) => r.includes("RRSIG\tDNSKEY 13 0 3600") && r.includes(` ${kskTag} . `))).toBe(true);
+      expect(answers, `period ${i + 1} at ${at ?? "now"}`).toEqual([`${RRType.SOA} 0 true`, `${RRType.DNSKEY} 0 true`, `${RRType.NS} 0 true`]);
     }
-  }, 180_000);
+  }, 300_000);
 });
 
 describe.runIf(tools)("Knot as the KSK side: ksk ksr build → ksk ksr export → keymgr sign-ksr → ksk skr import → ksk skr verify", () => {

@@ -37,6 +37,7 @@ import {
   namesEqual,
   rrToString,
   rrType,
+  typeToString,
 } from "@ksk/core";
 import { ZSK_FLAGS } from "./model.js";
 
@@ -193,7 +194,7 @@ function addRecord(period: OpenPeriod, rr: RR, kind: KnotFileKind, zone: Name | 
   if (!ALLOWED[kind].includes(type)) {
     throw inputError(
       "KNOT-RECORD",
-      `a ${rrToString(rr).split(/\s+/)[3] ?? "record"} record; a Knot ${kind.toUpperCase()} holds only ${ALLOWED[kind].map(typeName).join(", ")}`,
+      `a ${typeToString(type)} record; a Knot ${kind.toUpperCase()} holds only ${ALLOWED[kind].map(typeToString).join(", ")}`,
       where,
     );
   }
@@ -211,10 +212,6 @@ function addRecord(period: OpenPeriod, rr: RR, kind: KnotFileKind, zone: Name | 
     period.others.push(rr);
   }
   return zone ?? rr.owner;
-}
-
-function typeName(type: number): string {
-  return Object.entries(RRType).find(([, v]) => v === type)?.[0] ?? String(type);
 }
 
 function closePeriod(period: OpenPeriod, kind: KnotFileKind, at: (line: number) => string): void {

@@ -11,7 +11,7 @@
  *
  * Leaves out: zones other than the root, zone transfers.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -29,6 +29,22 @@ export interface LabAuthorityOptions {
   readonly startTimeoutMs?: number;
   /** knotd signs the zone itself: the KASP database and one `policy:` entry's options (YAML lines, no id). */
   readonly signing?: KnotSigning;
+  /**
+   * knotd's clock starts at this time instead of now (libfaketime preloaded into knotd alone), so
+   * that a zone knotd signs from an SKR is signed as it will be in a later period; the lab
+   * resolver then validates as of the same time (`validationEpochSeconds`).
+   */
+  readonly clockEpochSeconds?: number;
+}
+
+/** Debian's libfaketime for threaded programs (package faketime). */
+export const LIBFAKETIME_MT = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+/** The environment that starts a program's clock at `epochSeconds` (libfaketime's absolute `@` form, in UTC). */
+function fakeClockEnvironment(epochSeconds: number): Record<string, string> {
+  if (!existsSync(LIBFAKETIME_MT)) throw new KskError("input", "LAB-FAKETIME", `${LIBFAKETIME_MT} is missing: install Debian's faketime package`);
+  const utc = new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ");
+  return { LD_PRELOAD: LIBFAKETIME_MT, FAKETIME: `@${utc}`, TZ: "UTC" };
 }
 
 export interface KnotSigning {
@@ -112,7 +128,8 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
     configFile,
     knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, ...(options.signing ? { signing: options.signing } : {}) }),
   );
-  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile);
+  const clock = options.clockEpochSeconds === undefined ? {} : fakeClockEnvironment(options.clockEpochSeconds);
+  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile, clock);
   const servedSerial = () => {
     const r = knotc(controlSocket, ["zone-status", "."]);
     return r.status === 0 ? parseSerial(r.output) : undefined;
