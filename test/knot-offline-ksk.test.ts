@@ -284,5 +284,15 @@ describe.runIf(tools)("Knot as the KSK side: ksk ksr build â†’ ksk ksr export â†
     const verified = await kskRun(["skr", "verify", file("skr.xml"), "--anchor", file("knot-ksk.dnskey")], env);
     expect(verified.stdout).toMatch(/^SKR verified/m);
     expect(verified.code).toBe(0);
+
+    // The imported SKR is an SKR like any other: the rollover rules hold over it, and the zone is signed from it.
+    const rollover = await kskRun(["rollover", "check", file("skr.xml")], env);
+    expect(rollover.code, rollover.stdout + rollover.stderr).toBe(0);
+    writeFileSync(file("root.zone"), ROOT_ZONE);
+    const at = "2027-02-15T12:00:00Z";
+    const zone = await kskRun(["zone", "sign", file("root.zone"), "--keystore", store, "--skr", file("skr.xml"), "--at", at, "-o", file("root.signed")], env);
+    expect(zone.code, zone.stderr).toBe(0);
+    const zoneVerified = await kskRun(["zone", "verify", file("root.signed"), "--anchor", file("knot-ksk.dnskey"), "--at", at], env);
+    expect(zoneVerified.code, zoneVerified.stdout + zoneVerified.stderr).toBe(0);
   }, 300_000);
 });
