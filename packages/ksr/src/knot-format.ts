@@ -50,7 +50,7 @@ const VERSION = "1.0";
 export interface KnotPeriod {
   /** The period's Unix time: its records hold from here until the next period's. */
   readonly startEpochSeconds: number;
-  /** 1-based line of the period's header. */
+  /** 1-based line of the period's header as read (for a document made from the model: its index + 1). */
   readonly line: number;
   readonly dnskeys: readonly RR<DnskeyRdata>[];
   /** SKR only: RRSIGs over the period's DNSKEY (and CDNSKEY/CDS) RRsets. */
