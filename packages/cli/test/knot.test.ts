@@ -67,6 +67,14 @@ describe("ksk skr sign with a malformed Knot KSR: one line, file:line, exit 3, n
     expect(existsSync(`${out}.skr`)).toBe(false);
   });
 
+  it("a Knot KSR with --previous-skr is a usage error (exit 2): Knot's file chains to no SKR", async () => {
+    const ksr = tmp.file("knot-ksr-prev.txt", KNOT_KSR);
+    const r = await ksk(["skr", "sign", ksr, "--config", config, "--previous-skr", ksr, "--yes", "-o", tmp.file("prev.skr")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--previous-skr is for IANA's XML KSRs/);
+    expect(existsSync(tmp.file("prev.skr"))).toBe(false);
+  });
+
   it("--ksr-format iana reads the same file as XML, and refuses it as such", async () => {
     const ksr = tmp.file("good-knot-ksr.txt", KNOT_KSR);
     const r = await ksk(["skr", "sign", ksr, "--config", config, "--ksr-format", "iana", "--no-previous-skr", "--yes", "-o", tmp.file("x.skr")]);

@@ -60,6 +60,8 @@ export interface KnotSignArgs extends KeystoreArgs {
   yes: boolean;
   force: boolean;
   output?: string;
+  /** Refused when given: a Knot KSR chains to no SKR in the file. */
+  previousSkr?: string | false;
 }
 
 function resultLines(results: readonly CheckResult[]): string {
@@ -73,6 +75,13 @@ function refuse(stage: string, report: PreflightReport): never {
 
 /** `ksk skr sign` of a Knot KSR: the SKR is written in Knot's format. */
 export async function signKnotKsr(ctx: CliContext, argv: KnotSignArgs): Promise<void> {
+  if (typeof argv.previousSkr === "string") {
+    throw new KskError(
+      "usage",
+      "USAGE-PREVIOUS-SKR",
+      "--previous-skr is for IANA's XML KSRs: a Knot KSR chains to no SKR (Knot keeps its chain in the KASP database)",
+    );
+  }
   const now = timeOption(ctx, argv.now, "--now");
   const configInput = await readInput(ctx, argv.config);
   const config: SignerConfig = parseSignerConfig(decodeUtf8(configInput), configInput.name);
