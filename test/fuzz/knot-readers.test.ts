@@ -11,7 +11,7 @@ import { acceptsOrCodedError, fuzzParameters, mutatedBytes, repoBytes } from "..
 
 const KSR = repoBytes("packages/ksr/test/fixtures/knot-3.2.6-ksr.txt");
 const SKR = repoBytes("packages/ksr/test/fixtures/knot-3.2.6-skr.txt");
-const SLICING = { validitySeconds: 14 * 86400, stepSeconds: 7 * 86400 };
+const SLICING = { validitySeconds: 14 * 86400, stepSeconds: 7 * 86400, inceptionOffsetSeconds: 5400 };
 
 function readAndConvert(bytes: Uint8Array): unknown {
   const document = parseKnotText(bytes, { fileName: "fuzz.txt" });

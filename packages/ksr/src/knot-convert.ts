@@ -5,11 +5,14 @@
  * The two formats mean different things by a time. A Knot period says "these keys from this time
  * until the next period" (the last one is open); a KSR bundle is a signature window. So:
  *   - a Knot KSR becomes request bundles by cutting each period into slices no longer than `stepSeconds`
- *     and giving each slice the window [slice start, slice start + validitySeconds]: the signatures
- *     of one slice stay valid until the next slice begins (step ≤ validity), and the last period,
- *     open in Knot's file, gets one slice;
- *   - an SKR becomes Knot periods that start at each bundle's inception (Knot serves a period's
- *     records until the next period begins, which is where the next bundle's window opens);
+ *     and giving each slice the window [slice start - offset, slice start - offset + validitySeconds]:
+ *     the signatures of one slice stay valid until the next slice begins (step + offset ≤
+ *     validity), and the last period, open in Knot's file, gets one slice. The inception is set
+ *     `inceptionOffsetSeconds` before the slice, as Knot does for its own signatures (90 minutes),
+ *     so that a validator whose clock lags a little does not find the signature not yet valid
+ *     (RFC 4034 §3.1.5) the moment knotd starts serving the slice;
+ *   - an SKR becomes Knot periods that start `inceptionOffsetSeconds` after each bundle's inception
+ *     (Knot serves a period's records until the next period begins: the key timeline stays Knot's);
  *   - a Knot SKR becomes response bundles whose window is what the period's DNSKEY RRSIGs all
  *     cover: latest inception to earliest expiration (Knot backdates its inceptions by 90 minutes,
  *     so the window opens before the period; the bundle id keeps the period's start). A period
@@ -35,9 +38,14 @@ import {
 export interface KnotSlicing {
   /** Each bundle's signature validity. */
   readonly validitySeconds: number;
-  /** The longest slice of a period; at most `validitySeconds`. */
+  /** The longest slice of a period; with the offset, at most `validitySeconds`. */
   readonly stepSeconds: number;
+  /** How long before its slice a signature's inception is (clock skew of validators). */
+  readonly inceptionOffsetSeconds: number;
 }
+
+/** Knot's own inception offset (keymgr sign-ksr's RRSIGs begin 90 minutes before their period). */
+export const KNOT_INCEPTION_OFFSET_SECONDS = 90 * 60;
 
 /** The id of the bundle that starts at a time (Knot has none; the time is the period's identity). */
 export function knotBundleId(startEpochSeconds: number): string {
@@ -53,18 +61,19 @@ function domainOf(document: KnotDocument): string {
 /** A Knot KSR as a request document: each period cut into slices of at most `stepSeconds`. */
 export function knotKsrToRequest(document: KnotDocument, slicing: KnotSlicing): KsrRequestDocument {
   if (document.kind !== "ksr") throw inputError("KNOT-KIND", "a Knot SKR where a KSR is needed");
-  if (!(slicing.stepSeconds > 0 && slicing.stepSeconds <= slicing.validitySeconds)) {
-    throw inputError("KNOT-SLICING", `a slice of ${slicing.stepSeconds} s cannot be covered by signatures valid ${slicing.validitySeconds} s`);
+  const { stepSeconds, validitySeconds, inceptionOffsetSeconds: offset } = slicing;
+  if (!(stepSeconds > 0 && offset >= 0 && stepSeconds + offset <= validitySeconds)) {
+    throw inputError("KNOT-SLICING", `a slice of ${stepSeconds} s begun ${offset} s early cannot be covered by signatures valid ${validitySeconds} s`);
   }
   const bundles: Bundle[] = [];
   for (const [i, period] of document.periods.entries()) {
     const next = document.periods[i + 1];
     const end = next ? next.startEpochSeconds : period.startEpochSeconds + 1;
-    for (let start = period.startEpochSeconds; start < end; start += slicing.stepSeconds) {
+    for (let start = period.startEpochSeconds; start < end; start += stepSeconds) {
       bundles.push({
         id: knotBundleId(start),
-        inceptionEpochSeconds: start,
-        expirationEpochSeconds: start + slicing.validitySeconds,
+        inceptionEpochSeconds: start - offset,
+        expirationEpochSeconds: start - offset + validitySeconds,
         keys: period.dnskeys.map((rr) => ({ ttlSeconds: rr.ttlSeconds, dnskey: rr.rdata })),
         signatures: [],
       });
@@ -81,11 +90,14 @@ export function knotKsrToRequest(document: KnotDocument, slicing: KnotSlicing): 
   };
 }
 
-/** An SKR as Knot's SKR: a period at each bundle's inception with its DNSKEY RRset and RRSIGs. */
-export function responseToKnotSkr(skr: KsrResponseDocument, generator: string, generatedEpochSeconds: number): KnotDocument {
+/**
+ * An SKR as Knot's SKR: a period `inceptionOffsetSeconds` after each bundle's inception (the slice
+ * `knotKsrToRequest` made it for) with its DNSKEY RRset and RRSIGs.
+ */
+export function responseToKnotSkr(skr: KsrResponseDocument, generator: string, generatedEpochSeconds: number, inceptionOffsetSeconds = 0): KnotDocument {
   const zone = documentDomain(skr);
   const periods: KnotPeriod[] = skr.bundles.map((b, i) => ({
-    startEpochSeconds: b.inceptionEpochSeconds,
+    startEpochSeconds: b.inceptionEpochSeconds + inceptionOffsetSeconds,
     line: i + 1,
     dnskeys: b.keys.map((k) => makeRR(zone, k.ttlSeconds, k.dnskey)),
     rrsigs: b.signatures.map((s) => makeRR(zone, s.ttlSeconds, s.rrsig)),

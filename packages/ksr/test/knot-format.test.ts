@@ -75,23 +75,25 @@ describe("Knot's files as keymgr wrote them", () => {
 
   it("cuts Knot periods into signature slices that cover each period until the next", () => {
     const ksr = parseKnotText(enc(KSR));
-    const request = knotKsrToRequest(ksr, { validitySeconds: 14 * 86400, stepSeconds: 7 * 86400 });
+    const slicing = { validitySeconds: 14 * 86400, stepSeconds: 7 * 86400, inceptionOffsetSeconds: 5400 };
+    const request = knotKsrToRequest(ksr, slicing);
     const starts = ksr.periods.map((p) => p.startEpochSeconds);
     for (const [i, b] of request.bundles.entries()) {
       const next = request.bundles[i + 1];
       if (next) expect(b.expirationEpochSeconds).toBeGreaterThanOrEqual(next.inceptionEpochSeconds);
       expect(next ? next.inceptionEpochSeconds - b.inceptionEpochSeconds : 0).toBeLessThanOrEqual(7 * 86400);
     }
-    expect(request.bundles.map((b) => b.inceptionEpochSeconds).filter((t) => starts.includes(t))).toEqual(starts);
+    expect(request.bundles.map((b) => b.inceptionEpochSeconds + 5400).filter((t) => starts.includes(t))).toEqual(starts);
+    expect(request.bundles.map((b) => b.id).filter((id) => starts.some((t) => id === `knot-${t}`))).toHaveLength(starts.length);
     expect(requestToKnotKsr(request, "ksk", 0).periods).toHaveLength(request.bundles.length);
-    expect(() => knotKsrToRequest(ksr, { validitySeconds: 86400, stepSeconds: 2 * 86400 })).toThrow(/cannot be covered/);
+    expect(() => knotKsrToRequest(ksr, { ...slicing, stepSeconds: 14 * 86400 })).toThrow(/cannot be covered/);
   });
 
   it("an SKR model becomes Knot periods at each bundle's inception", () => {
     const read = parseKnotText(enc(SKR));
     const model = knotSkrToResponse({ ...read, periods: read.periods.slice(1) });
-    const knot = responseToKnotSkr(model, "ksk test", 1796545300);
-    expect(knot.periods.map((p) => p.startEpochSeconds)).toEqual(model.bundles.map((b) => b.inceptionEpochSeconds));
+    const knot = responseToKnotSkr(model, "ksk test", 1796545300, 5400);
+    expect(knot.periods.map((p) => p.startEpochSeconds)).toEqual(model.bundles.map((b) => b.inceptionEpochSeconds + 5400));
     expect(new TextDecoder().decode(writeKnotText(knot))).toMatch(/^;; SignedKeyResponse 1\.0 generated at 2026-12-06T08:21:40Z by ksk test\n$/m);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Signing a Knot DNS KSR (keymgr `generate-ksr`) with the ceremony's checks, plan and rollover
  * schemas. The Knot KSR becomes request bundles (@ksk/ksr knot-convert.ts) cut by the KSK policy:
- * each slice is signed for `max_signature_validity` and a new slice begins every
+ * each slice is signed for `max_signature_validity`, from 90 minutes before it begins (Knot's own
+ * inception offset; less if `min_validity_overlap` is shorter), and a new slice begins every
  * `max_signature_validity - min_validity_overlap`, so consecutive signatures overlap by at least
  * the policy's minimum and every moment of every Knot period is covered.
  *
@@ -18,7 +19,7 @@
  * every bundle between; a schema whose middle slots differ fits only a KSR of as many bundles.
  */
 import { type CheckCode, checkFailed } from "@ksk/core";
-import type { CheckResult, KnotSlicing } from "@ksk/ksr";
+import { type CheckResult, KNOT_INCEPTION_OFFSET_SECONDS, type KnotSlicing } from "@ksk/ksr";
 import { type PostflightInput, type PreflightInput, type PreflightReport, postflight, preflight } from "./ceremony-checks.js";
 import type { KskPolicy } from "./config.js";
 import { planSigning } from "./plan.js";
@@ -46,7 +47,11 @@ export function knotSlicing(policy: KskPolicy): KnotSlicing {
       "ksk_policy.min_validity_overlap is not shorter than max_signature_validity: no slice of a Knot period could be signed",
     );
   }
-  return { validitySeconds: policy.maxSignatureValiditySeconds, stepSeconds };
+  return {
+    validitySeconds: policy.maxSignatureValiditySeconds,
+    stepSeconds,
+    inceptionOffsetSeconds: Math.min(KNOT_INCEPTION_OFFSET_SECONDS, policy.minValidityOverlapSeconds),
+  };
 }
 
 /** The schema laid over `bundleCount` bundles: first slot, middle slot repeated, last slot. */

@@ -94,7 +94,8 @@ export async function signKnotKsr(ctx: CliContext, argv: KnotSignArgs): Promise<
 
   const ksrInput = await readInput(ctx, argv.ksr, DEFAULT_MAX_KSR_BYTES);
   const knot = parseKnotText(ksrInput.bytes, { fileName: ksrInput.name, kind: "ksr" });
-  const ksr = knotKsrToRequest(knot, knotSlicing(config.kskPolicy));
+  const slicing = knotSlicing(config.kskPolicy);
+  const ksr = knotKsrToRequest(knot, slicing);
   ctx.out("== Files (compare the SHA-256 and PGP words with the ones received)\n");
   for (const line of [...fileWitnessLines("Knot KSR", ksrInput), ...fileWitnessLines("Config", configInput)]) ctx.out(`${line}\n`);
   ctx.out(`Knot KSR: ${knot.periods.length} periods from ${formatIsoZ(knot.periods[0]?.startEpochSeconds ?? 0)}, written by ${knot.generator}\n`);
@@ -114,7 +115,7 @@ export async function signKnotKsr(ctx: CliContext, argv: KnotSignArgs): Promise<
     const names = [...ksks.materials.values()].map((m) => m.config.label).join(", ");
     const consent = await confirmYes(ctx, `\nSign ${plan.bundles.length} bundles with ${names}?`, argv.yes);
     const skr = await executePlan(plan, ksks.signers);
-    const bytes = writeKnotText(responseToKnotSkr(skr, GENERATOR, now));
+    const bytes = writeKnotText(responseToKnotSkr(skr, GENERATOR, now, slicing.inceptionOffsetSeconds));
     await writeOutput(outputFile, bytes, {
       force: argv.force,
       verify: (written) => {
