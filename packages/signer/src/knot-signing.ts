@@ -12,7 +12,8 @@
  * KSR-BUNDLE-KEYS (ZSK flags, TTL, algorithms), KSR-POLICY-ALG, KSR-POLICY-SIG-HORIZON (on the
  * windows made here), KSR-KEYTAG-CLASH, and after them every KSK-side check — KSK-POLICY-SIG-*
  * against ksk_policy, SCHEMA-FITS-KSR, the RFC 5011 rollover rules and, after signing, SKR-VERIFY
- * and KSR-POLICY-SAFETY. The chain checks need SKR(n-1) in the model; a Knot run gives none.
+ * and KSR-POLICY-SAFETY. The chain checks need SKR(n-1); a Knot KSR chains to none, so they are
+ * SKIP too.
  *
  * Rollover schemas name 9 slots (a root quarter). On Knot's periods the first slot is the first
  * bundle, the last slot the last bundle, and the middle slots — equal in every built-in schema —
@@ -36,6 +37,10 @@ export const KNOT_KSR_SKIPPED: Readonly<Partial<Record<CheckCode, string>>> = {
   "KSR-POLICY-SIG-VALIDITY": "a Knot KSR declares no signature windows (the KSK policy's are checked as KSK-POLICY-SIG-VALIDITY)",
   "KSR-POLICY-SIG-OVERLAP": "a Knot KSR declares no signature windows (the KSK policy's are checked as KSK-POLICY-SIG-OVERLAP)",
   "KSR-POLICY-BUNDLE-INTERVALS": "Knot's periods begin at its key events, not on a fixed interval",
+  // The chain checks before signing (the new SKR's own SKR-VERIFY runs after signing).
+  "SKR-VERIFY": "no previous SKR to verify: a Knot KSR chains to none (Knot keeps the chain in its KASP database)",
+  "KSR-CHAIN-KEYS": "no previous SKR: a Knot KSR chains to none",
+  "KSR-CHAIN-OVERLAP": "no previous SKR: a Knot KSR chains to none",
 };
 
 /** How a Knot KSR's periods are cut into signature windows under this KSK policy. */
