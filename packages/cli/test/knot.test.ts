@@ -94,6 +94,7 @@ describe("ksk skr import --format knot and ksk ksr export --format knot", () => 
     const r = await ksk(["skr", "import", "--format", "knot", signedOnly, "-o", out]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/20 periods written by Knot DNS 3\.2\.6/);
+    expect(r.stdout).toMatch(/^ {2}6 {4}86 {2}2027-01-05T08:20:06Z {2}52513 59286 48700K {5}48700$/m);
     expect(readFileSync(out, "utf8")).not.toContain("timestamp");
     const kskRecord = readFileSync(KNOT_SKR, "utf8").split("\n").slice(12, 17).join("\n");
     const anchor = tmp.file("knot-ksk.dnskey", `${kskRecord}\n`);

@@ -224,6 +224,17 @@ function closePeriod(period: OpenPeriod, kind: KnotFileKind, at: (line: number) 
   }
 }
 
+/** The periods as witnesses compare them with keymgr's file: line, start, key tags (and signers). */
+export function knotPeriodTable(document: KnotDocument): string[] {
+  const lines = ["  #  line  from                  keys (tag, K = KSK)    signed by"];
+  for (const [i, p] of document.periods.entries()) {
+    const keys = p.dnskeys.map((rr) => `${keyTag(rr.rdata)}${rr.rdata.flags & 1 ? "K" : ""}`).join(" ");
+    const signers = p.rrsigs.map((rr) => String(rr.rdata.keyTag)).join(" ");
+    lines.push(`${String(i + 1).padStart(3)}  ${String(p.line).padStart(4)}  ${formatIsoZ(p.startEpochSeconds)}  ${keys.padEnd(22)} ${signers}`.trimEnd());
+  }
+  return lines;
+}
+
 /** Write a Knot KSR or SKR in Knot's layout: header, records, closing line. */
 export function writeKnotText(document: KnotDocument): Uint8Array {
   const word = HEADER_WORD[document.kind];

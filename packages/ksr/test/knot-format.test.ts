@@ -4,7 +4,16 @@
  */
 import { KskError, RRType, keyTag } from "@ksk/core";
 import { describe, expect, it } from "vitest";
-import { knotFileKind, knotKsrToRequest, knotSkrToResponse, parseKnotText, requestToKnotKsr, responseToKnotSkr, writeKnotText } from "../src/index.js";
+import {
+  knotFileKind,
+  knotPeriodTable,
+  knotKsrToRequest,
+  knotSkrToResponse,
+  parseKnotText,
+  requestToKnotKsr,
+  responseToKnotSkr,
+  writeKnotText,
+} from "../src/index.js";
 import { fixtureBytes, fixtureText } from "./helpers.js";
 
 const enc = (s: string) => new TextEncoder().encode(s);
@@ -46,6 +55,7 @@ describe("Knot's files as keymgr wrote them", () => {
     ]);
     expect(ksr.periods[1]).toMatchObject({ startEpochSeconds: 1799137206, line: 7 });
     expect(ksr.generator).toBe("Knot DNS 3.2.6");
+    expect(knotPeriodTable(ksr)[2]).toBe("  2     7  2027-01-05T08:20:06Z  52513 59286");
   });
 
   it("reads the SKR: DNSKEY RRset and RRSIG per period", () => {

@@ -18,8 +18,8 @@ import {
   DEFAULT_MAX_KSR_BYTES,
   knotFileKind,
   requestToKnotKsr,
-  bundleTable,
   knotKsrToRequest,
+  knotPeriodTable,
   knotSkrToResponse,
   parseKnotText,
   parseKsrXml,
@@ -99,6 +99,7 @@ export async function signKnotKsr(ctx: CliContext, argv: KnotSignArgs): Promise<
   ctx.out("== Files (compare the SHA-256 and PGP words with the ones received)\n");
   for (const line of [...fileWitnessLines("Knot KSR", ksrInput), ...fileWitnessLines("Config", configInput)]) ctx.out(`${line}\n`);
   ctx.out(`Knot KSR: ${knot.periods.length} periods from ${formatIsoZ(knot.periods[0]?.startEpochSeconds ?? 0)}, written by ${knot.generator}\n`);
+  ctx.out(`${knotPeriodTable(knot).join("\n")}\n`);
   ctx.out("Previous SKR: none (a Knot KSR chains to no SKR in the file; the chain checks are not run)\n");
 
   const schema = fitSchemaToBundles(named, ksr.bundles.length);
@@ -157,7 +158,7 @@ export async function importKnotSkr(ctx: CliContext, argv: KnotImportArgs): Prom
   });
   for (const line of fileWitnessLines("Knot SKR", input)) ctx.out(`${line}\n`);
   ctx.out(`wrote ${argv.output}: SKR ${skr.id} for ${skr.domain}, ${skr.bundles.length} periods written by ${knot.generator}\n`);
-  for (const line of bundleTable(skr)) ctx.out(`${line}\n`);
+  for (const line of knotPeriodTable(knot)) ctx.out(`${line}\n`);
 }
 
 export type KsrFormat = "auto" | "iana" | "knot";
