@@ -15,4 +15,5 @@ export * from "./rollover.js";
 export * from "./safety.js";
 export * from "./schemas.js";
 export * from "./skr-verify.js";
+export * from "./knot-signing.js";
 export * from "./witness-display.js";
