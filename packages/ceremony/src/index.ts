@@ -11,6 +11,7 @@ export * from "./transcript.js";
 export * from "./report.js";
 export * from "./integrity.js";
 export * from "./hsm-log.js";
+export * from "./script-html.js";
 export * from "./report-html.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";
