@@ -65,7 +65,7 @@ describe.runIf(tools)("the printed ceremony script", { timeout: 240_000 }, () =>
     const ceremony = path.join(dir, "ceremony.yaml");
     writeFileSync(
       ceremony,
-      "operator: Test Operator\nwitnesses: [Witness One]\nhsm: { module: /usr/lib/softhsm/libsofthsm2.so, token: none }\nquarter_done: skr-${quarter}.xml\nquarters:\n  - { quarter: 2026Q3, schema: publish+, at: 2026-05-15T00:00:00Z, zsk_labels: [Z1] }\n",
+      "operator: Test Operator\nwitnesses: [Witness One]\nhsm: { module: /usr/lib/softhsm/libsofthsm2.so, token: none }\nquarter_done: skr-\u0024{quarter}.xml\nquarters:\n  - { quarter: 2026Q3, schema: publish+, at: 2026-05-15T00:00:00Z, zsk_labels: [Z1] }\n",
     );
     const out = path.join(dir, "out");
     expect(ksk(["ceremony", "run", path.join(REPO_ROOT, "ceremony-scripts/acts/00-toolkit.yaml"), "--ceremony", ceremony, "--out", out, "--yes"]).code).toBe(0);
