@@ -24,12 +24,11 @@ import {
   formatDsRecords,
   formatIsoUtc,
   formatIsoZ,
+  dnskeyRecords,
   groupedHex,
-  isKind,
   KskError,
   keyTag,
   makeRR,
-  type RR,
   ROOT,
   sha256,
   checkFailed,
@@ -59,7 +58,8 @@ import type { CliContext } from "../context.js";
 import { type KeystoreArgs, openCliKeystore, withKeystoreArguments } from "../keystore-args.js";
 import { openConfiguredKey } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
-import { checkOutputWritable, decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
@@ -235,9 +235,9 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
 
   let found: FoundKey[];
   if (argv.dnskey !== undefined) {
-    const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
+    const { name, records } = await readZoneFile(ctx, argv.dnskey);
     // Each key checked for form first (file:line): a malformed key is no trust anchor to publish.
-    const inFile = dnskeysOf(rrs, input.name).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
+    const inFile = dnskeyRecords(records, name, { trustable: true }).map((rr) => ({ dnskey: rr.rdata, where: name }));
     found = config ? matchConfigKeys(config.config, inFile, config.name) : inFile;
   } else if (config !== undefined) {
     const uri = argv.keystore ?? config.config.keystoreUri;
@@ -427,9 +427,8 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
     }
   }
   if (argv.dnskey !== undefined) {
-    const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
-    const dnskeys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
-    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const input = await readZoneFile(ctx, argv.dnskey);
+    const dnskeys = dnskeyRecords(input.records, input.name);
     const matches = valid.map((kd) => {
       const anchor: AnchorRecord = makeRR(doc.zone, 0, {
         kind: "DS",

@@ -5,19 +5,15 @@
  * (following `$INCLUDE` only below the zone file's own directory, symlinks resolved), opens the
  * keystore, shows progress on a terminal, and writes the signed zone atomically.
  */
-import { readFileSync, realpathSync } from "node:fs";
-import path from "node:path";
-import { KskError, type RR, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
+import { KskError, type LocatedRR, type RR, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
-  type LocatedRR,
   type SerialMode,
   ZONEMD_HASH,
   buildZone,
   checkZonemd,
   formatSignedZone,
-  loadZoneRecords,
   parseZoneSigningPolicy,
   planZoneSigning,
   signZone,
@@ -33,35 +29,14 @@ import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js"
 import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
+import { loadZoneInput } from "../zone-input.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
 
 /** A zone file's records with their `file:line`; `$INCLUDE` only below the file's directory. */
-async function readZoneRecords(ctx: CliContext, file: string): Promise<{ name: string; records: LocatedRR[] }> {
-  const input = await readInput(ctx, file);
-  const top = input.name === "stdin" ? path.join(process.cwd(), "stdin") : input.name;
-  const base = input.name === "stdin" ? process.cwd() : realpathSync(path.dirname(path.resolve(input.name)));
-  const records = loadZoneRecords(
-    { name: top, text: decodeUtf8(input) },
-    {
-      readInclude: (resolved, where) => {
-        // The package checked the path as written; a symlink must not lead out of the directory either.
-        let real: string;
-        try {
-          real = realpathSync(resolved);
-        } catch (e) {
-          throw new KskError("input", "ZONE-INCLUDE", `$INCLUDE ${resolved}: ${(e as Error).message}`, { where });
-        }
-        if (path.relative(base, real).startsWith("..")) {
-          throw new KskError("input", "ZONE-INCLUDE", `$INCLUDE ${resolved} leads to ${real}, outside the zone file's directory`, { where });
-        }
-        const bytes = readFileSync(real);
-        return { name: path.relative(process.cwd(), resolved) || resolved, text: decodeUtf8({ name: resolved, bytes: new Uint8Array(bytes) }) };
-      },
-    },
-  );
-  return { name: input.name, records };
+function readZoneRecords(ctx: CliContext, file: string): Promise<{ name: string; records: LocatedRR[] }> {
+  return loadZoneInput(ctx, file, { includes: true });
 }
 
 function parseSoaOption(text: string, skr: KsrResponseDocument): RR<SoaRdata> {
