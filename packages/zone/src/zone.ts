@@ -12,6 +12,7 @@
  */
 import {
   type LocatedRR,
+  MAX_TTL_SECONDS,
   type Name,
   type RR,
   RRType,
@@ -83,9 +84,6 @@ export function nameKey(name: Name): string {
   }
   return key;
 }
-
-/** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
-export const MAX_TTL_SECONDS = 0x7fffffff;
 
 interface MutableNode {
   owner: Name;
