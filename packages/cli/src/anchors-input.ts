@@ -9,7 +9,7 @@
  * @ksk/trust-anchor (with its XML and X.509 libraries, about 1.5 MB of the bundle) is loaded only
  * for an XML file, so that `zone verify --anchor KSK.dnskey` does not pay for it at start-up.
  */
-import { type AnchorRecord, KskError, checkAtRecord, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
+import { type AnchorRecord, KskError, checkAt, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
 import type { CliContext } from "./context.js";
 import { keyTtlFallback, readInput, zoneRecordsOf } from "./io.js";
 
@@ -45,10 +45,10 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
   for (const record of zoneRecordsOf(input, keyTtlFallback(ctx, false))) {
     const rr = record.rr;
     if (isKind(rr, "DS")) {
-      checkAtRecord(record, () => checkDsDigestLength(rr.rdata));
+      checkAt(record.where, () => checkDsDigestLength(rr.rdata));
       records.push(rr);
     } else if (isKind(rr, "DNSKEY")) {
-      checkAtRecord(record, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
+      checkAt(record.where, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
       records.push(rr);
     }
   }

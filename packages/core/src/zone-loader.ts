@@ -17,14 +17,13 @@
  * before the next is awaited, so a caller that reads asynchronously lets other work (a signal
  * handler) run between chunks, and a refusal comes before the rest is read.
  *
- * Also what every reader of key files needs of located records: `checkAtRecord` (a check's error
- * reported at the record's `file:line`) and `dnskeyRecords` (the DNSKEYs of a file, none refused).
+ * Also `dnskeyRecords`, the DNSKEYs of a key file (none is refused, weak keys at their `file:line`).
  *
  * Left out: `$GENERATE` (BIND only); reading files (the caller's `openInclude`).
  */
 import path from "node:path";
 import { checkTrustableKey } from "./algorithms.js";
-import { KskError, inputError } from "./errors.js";
+import { KskError, checkAt, inputError } from "./errors.js";
 import { type Name, ROOT } from "./name.js";
 import type { DnskeyRdata } from "./rdata.js";
 import { type RR, isKind } from "./rr.js";
@@ -215,18 +214,6 @@ async function include(d: IncludeDirective, topName: string, depth: number, stat
 }
 
 /**
- * Run `check` on a record; a coded error it throws is reported at the record's `file:line`
- * (in front of any location of its own).
- */
-export function checkAtRecord<T>(record: LocatedRR, check: () => T): T {
-  try {
-    return check();
-  } catch (e) {
-    throw e instanceof KskError ? e.within(record.where) : e;
-  }
-}
-
-/**
  * The DNSKEY records of a key file; a file without one is bad input at `fileName`. With
  * `trustable`, each key of a supported algorithm is checked for form and strength (an RSA key with
  * an 8-bit modulus, an exponent of 1 or an even modulus is not a key to print a DS for), a fault
@@ -238,7 +225,7 @@ export function dnskeyRecords(records: readonly LocatedRR[], fileName: string, o
   for (const record of records) {
     const rr = record.rr;
     if (!isKind(rr, "DNSKEY")) continue;
-    if (options.trustable) checkAtRecord(record, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
+    if (options.trustable) checkAt(record.where, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
     keys.push(rr);
   }
   if (keys.length === 0) throw inputError("NO-DNSKEY", "holds no DNSKEY record", fileName);

@@ -7,7 +7,7 @@ import {
   type IncludeRequest,
   KskError,
   type ZoneSource,
-  checkAtRecord,
+  checkAt,
   dnskeyRecords,
   inputError,
   loadZone,
@@ -120,15 +120,20 @@ describe("loadZone", () => {
 });
 
 describe("located records", () => {
-  it("checkAtRecord puts the record's file:line in front of a check's error", () => {
+  it("checkAt puts the record's file:line in front of a check's error, once", () => {
     const [record] = loadZoneRecords({ name: "k.key", text: `\n${KEY}\n` });
     expect(record?.where).toBe("k.key:2");
-    expect(() => checkAtRecord(record as NonNullable<typeof record>, () => ({ ok: true }))).not.toThrow();
+    expect(() => checkAt(record?.where ?? "", () => ({ ok: true }))).not.toThrow();
     expect(() =>
-      checkAtRecord(record as NonNullable<typeof record>, () => {
+      checkAt(record?.where ?? "", () => {
         throw inputError("X", "bad");
       }),
     ).toThrow(/^k\.key:2: bad$/);
+    expect(() =>
+      checkAt("k.key", () => {
+        throw inputError("X", "bad", "k.key:7");
+      }),
+    ).toThrow(/^k\.key:7: bad$/);
   });
 
   it("dnskeyRecords: the DNSKEYs of a file; none is NO-DNSKEY at the file; with trustable, a weak key is refused at its line", () => {
