@@ -5,6 +5,7 @@
  * (following `$INCLUDE` only below the zone file's own directory, symlinks resolved), opens the
  * keystore, shows progress on a terminal, and writes the signed zone atomically.
  */
+import { getHeapStatistics } from "node:v8";
 import { KskError, type LocatedRR, type RR, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
@@ -29,14 +30,31 @@ import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js"
 import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
+import { withDefaultSignals } from "../signals.js";
 import { loadZoneInput } from "../zone-input.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
 
+/**
+ * Peak memory per record, measured with `/usr/bin/time` on zones of `h{i}. 3600 IN A …` records
+ * (packages/zone/README.md, "Memory"): `zone sign` about 12 KiB per input record (each gains an
+ * RRSIG, an NSEC and its RRSIG, and the signed text is built whole), `zone digest` and
+ * `zone verify` about 3 KiB per record read. A zone with more records than three quarters of the
+ * V8 heap limit holds at that rate is refused while it loads (exit 3) rather than ending in a heap
+ * abort; the heap limit (`--max-old-space-size`) raises the cap with it.
+ */
+const SIGN_BYTES_PER_RECORD = 12 * 1024;
+const READ_BYTES_PER_RECORD = 3 * 1024;
+
+/** The most records a zone command loads, from the heap this process may use. */
+export function zoneRecordCap(bytesPerRecord: number): number {
+  return Math.floor((0.75 * getHeapStatistics().heap_size_limit) / bytesPerRecord);
+}
+
 /** A zone file's records with their `file:line`; `$INCLUDE` only below the file's directory. */
-function readZoneRecords(ctx: CliContext, file: string): Promise<{ name: string; records: LocatedRR[] }> {
-  return loadZoneInput(ctx, file, { includes: true });
+function readZoneRecords(ctx: CliContext, file: string, bytesPerRecord: number): Promise<{ name: string; records: LocatedRR[] }> {
+  return loadZoneInput(ctx, file, { includes: true, maxRecords: zoneRecordCap(bytesPerRecord) });
 }
 
 function parseSoaOption(text: string, skr: KsrResponseDocument): RR<SoaRdata> {
@@ -116,18 +134,20 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             const { document: skr } = await loadSkr(ctx, argv.skr);
             const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
             const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
-            const { records } = await readZoneRecords(ctx, argv.zone);
-            const plan = planZoneSigning({
-              records,
-              origin: documentDomain(skr),
-              skr,
-              atEpochSeconds: at,
-              serial: argv.serial,
-              sentinels: argv.sentinels,
-              knownKeys,
-              ...(policy ? { policy } : {}),
-              ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
-            });
+            const { records } = await readZoneRecords(ctx, argv.zone, SIGN_BYTES_PER_RECORD);
+            const plan = withDefaultSignals(() =>
+              planZoneSigning({
+                records,
+                origin: documentDomain(skr),
+                skr,
+                atEpochSeconds: at,
+                serial: argv.serial,
+                sentinels: argv.sentinels,
+                knownKeys,
+                ...(policy ? { policy } : {}),
+                ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
+              }),
+            );
             const zsk = plan.bundle.signingZsk.dnskey;
             const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
             try {
@@ -145,8 +165,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
               const signer = await keystore.signer(info.label, { threads: argv.threads });
               const bar = progressBar(ctx);
               const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
-              const text = formatSignedZone(signed);
-              const bytes = new TextEncoder().encode(text);
+              const bytes = withDefaultSignals(() => new TextEncoder().encode(formatSignedZone(signed)));
               await writeOutput(argv.output, bytes, {
                 force: argv.force,
                 verify: (written) => {
@@ -177,8 +196,8 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
         handler: handle(async (argv: { zone: string; anchor: string; at?: string; json: boolean }) => {
           const at = timeOption(ctx, argv.at, "--at");
           const anchors = await loadAnchors(ctx, argv.anchor, at);
-          const { name, records } = await readZoneRecords(ctx, argv.zone);
-          const result = verifyZone({ records, anchors: anchors.records, atEpochSeconds: at });
+          const { name, records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
+          const result = withDefaultSignals(() => verifyZone({ records, anchors: anchors.records, atEpochSeconds: at }));
           if (argv.json) {
             printJson(ctx, {
               zone: nameToString(result.origin),
@@ -208,10 +227,11 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .positional("zone", { type: "string", demandOption: true, describe: "Zone file" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         handler: handle(async (argv: { zone: string; json: boolean }) => {
-          const { records } = await readZoneRecords(ctx, argv.zone);
-          const zone = buildZone(records, zoneOrigin(records));
-          const computed = bytesToHex(zoneDigest(zone, ZONEMD_HASH.SHA384), true);
-          const verdicts = checkZonemd(zone);
+          const { records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
+          const { zone, computed, verdicts } = withDefaultSignals(() => {
+            const zone = buildZone(records, zoneOrigin(records));
+            return { zone, computed: bytesToHex(zoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkZonemd(zone) };
+          });
           const ok = verdicts.every((v) => v.status === "valid" || v.status === "unsupported");
           if (argv.json) {
             printJson(ctx, { zone: nameToString(zone.origin), sha384Hex: computed, ok, zonemd: verdicts.map((v) => ({ status: v.status, reason: v.reason })) });
