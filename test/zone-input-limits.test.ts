@@ -9,12 +9,11 @@
  * /usr/bin/time: this machine is shared, wall time says little). SIGTERM while a large zone loads
  * ends the process within a second of CPU, exit 143, nothing on standard output.
  */
-import { spawn } from "node:child_process";
-import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { kskCommand, startKsk } from "./support/cli-process.js";
+import { type MeasuredProcess, runKskMeasured, startKsk } from "./support/cli-process.js";
 import { hasTool, runTool } from "./support/tools.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-zone-limits-"));
@@ -24,38 +23,10 @@ const SOA = ". 86400 IN SOA a.root-servers.net. nstld.verisign-grs.com. 20270203
 /** CPU seconds a refusal may take: start-up is about 0.4 s of it. */
 const REFUSAL_CPU_SECONDS = 5;
 
-interface Measured {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly cpuSeconds: number;
-}
-
 let runs = 0;
 /** `ksk zone digest FILE` in `cwd` under /usr/bin/time (CPU time); `env` added to the environment. */
-function digestMeasured(file: string, cwd: string, env: Record<string, string> = {}): Promise<Measured> {
-  const [node, leading] = kskCommand();
-  const timeFile = path.join(dir, `time-${++runs}.txt`);
-  const child = spawn("/usr/bin/time", ["-f", "%U %S", "-o", timeFile, node, ...leading, "zone", "digest", file], {
-    cwd,
-    env: { ...process.env, ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      const [user, system] = (readFileSync(timeFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
-      resolve({ code, stdout, stderr, cpuSeconds: (user as number) + (system as number) });
-    });
-  });
+function digestMeasured(file: string, cwd: string, env: Record<string, string> = {}): Promise<MeasuredProcess> {
+  return runKskMeasured(["zone", "digest", file], { cwd, env, timeFile: path.join(dir, `time-${++runs}.txt`) });
 }
 
 /** A directory of its own for each case, with the files given. */
@@ -66,7 +37,7 @@ function caseDir(name: string, files: Record<string, string> = {}): string {
   return d;
 }
 
-function expectRefused(r: Measured, message: RegExp): void {
+function expectRefused(r: MeasuredProcess, message: RegExp): void {
   const context = `exit ${r.code}, ${r.cpuSeconds} s CPU, stderr ${JSON.stringify(r.stderr.slice(0, 400))}`;
   expect(r.code, context).toBe(3);
   expect(r.stdout, context).toBe("");
@@ -98,7 +69,7 @@ describe.runIf(hasTool("/usr/bin/time") && hasTool("mkfifo"))("ksk zone: the rea
   it("the same file included twice is refused (no fan-out through repetition)", async () => {
     // Five files each including the next ten times: 10^5 reads before this bound.
     const files: Record<string, string> = { "top.zone": `${SOA}${"$INCLUDE f1\n".repeat(10)}` };
-    for (let i = 1; i <= 5; i++) files[`f${i}`] = i < 5 ? `${"$INCLUDE f" + (i + 1) + "\n"}`.repeat(10) : `x${i}. 60 IN TXT "${"y".repeat(200)}"\n`;
+    for (let i = 1; i <= 5; i++) files[`f${i}`] = i < 5 ? `$INCLUDE f${i + 1}\n`.repeat(10) : `x${i}. 60 IN TXT "${"y".repeat(200)}"\n`;
     const d = caseDir("twice", files);
     expectRefused(await digestMeasured("top.zone", d), /^ksk: f4:2: \$INCLUDE f5: the file is already part of the zone; it is not read twice\n$/);
   });
@@ -113,12 +84,10 @@ describe.runIf(hasTool("/usr/bin/time") && hasTool("mkfifo"))("ksk zone: the rea
   });
 
   it("an include larger than what is left of the 64 MiB budget is refused by its size, before it is read", async () => {
-    const d = caseDir("oversize", { "top.zone": `${SOA}$INCLUDE big.zone\n` });
+    const d = caseDir("oversize", { "top.zone": `${SOA}$INCLUDE big.zone\n`, "big.zone": "" });
     // 81 MB and 300 MB, sparse: the size is what the reader sees first.
     for (const megabytes of [81, 300]) {
-      const fd = openSync(path.join(d, "big.zone"), "w");
-      closeSync(fd);
-      runTool("truncate", ["-s", `${megabytes}M`, path.join(d, "big.zone")]);
+      truncateSync(path.join(d, "big.zone"), megabytes * 1024 * 1024);
       expectRefused(
         await digestMeasured("top.zone", d),
         new RegExp(
