@@ -92,11 +92,16 @@ export function keyTtlFallback(ctx: CliContext, say: boolean): Pick<ZoneReaderOp
   return { fallbackTtlSeconds: ROOT_KEY_TTL_SECONDS, ...(say ? { onFallbackTtl: note } : {}) };
 }
 
+/** Zone-format input that begins as XML is the wrong file (root-anchors.xml given as a DNSKEY file). */
+export function refuseXmlAsZone(start: string, name: string): void {
+  if (/^\s*<(\?xml|TrustAnchor)\b/.test(start.slice(0, 256))) {
+    throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: name });
+  }
+}
+
 /** The records of zone-format input already in memory (a key file just written), each with its `file:line`. */
 export function zoneRecordsOf(input: InputFile, options: Pick<ZoneReaderOptions, "fallbackTtlSeconds" | "onFallbackTtl"> = {}): LocatedRR[] {
-  if (/^\s*<(\?xml|TrustAnchor)\b/.test(new TextDecoder().decode(input.bytes.subarray(0, 256)))) {
-    throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: input.name });
-  }
+  refuseXmlAsZone(new TextDecoder().decode(input.bytes.subarray(0, 256)), input.name);
   return loadZoneRecords({ name: input.name, text: decodeUtf8(input) }, options);
 }
 

@@ -20,14 +20,10 @@ import path from "node:path";
 import { type IncludeRequest, KskError, type LocatedRR, type ZoneLoadLimits, type ZoneReaderOptions, type ZoneSource, inputError, loadZone } from "@ksk/core";
 import { describeFsError } from "@ksk/keystore";
 import type { CliContext } from "./context.js";
-import { MAX_INPUT_BYTES, STDIN_ARGUMENT, keyTtlFallback, openInputFile } from "./io.js";
+import { MAX_INPUT_BYTES, STDIN_ARGUMENT, keyTtlFallback, openInputFile, refuseXmlAsZone } from "./io.js";
 
 /** Parsed before the next is read: small enough that a signal is handled within a fraction of a second. */
 const CHUNK_BYTES = 256 * 1024;
-
-function isXmlStart(text: string): boolean {
-  return /^\s*<(\?xml|TrustAnchor)\b/.test(text.slice(0, 256));
-}
 
 async function* decodeChunks(name: string, chunks: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
   const decoder = new TextDecoder("utf-8", { fatal: true });
@@ -41,9 +37,7 @@ async function* decodeChunks(name: string, chunks: AsyncIterable<Uint8Array>): A
   };
   for await (const bytes of chunks) {
     const text = decode(bytes);
-    if (first && isXmlStart(text)) {
-      throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: name });
-    }
+    if (first) refuseXmlAsZone(text, name);
     first = false;
     yield text;
   }
