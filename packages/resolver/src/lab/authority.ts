@@ -4,10 +4,18 @@
  * its configuration, run directory, storage and control socket inside one directory. The zone can
  * be swapped for another (a rollover rehearsal's next phase) with `knotc zone-reload`.
  *
+ * Every query it receives is written by mod-dnstap (Debian `knot-module-dnstap`, a shared object in
+ * knotd's module directory that knotd 3.2 loads by itself: the configuration only names
+ * `mod-dnstap`) to a dnstap file in the directory — the root's view of the RFC 8145 trust-anchor
+ * signals resolvers send. Measured with knotd 3.2.6: the file is written through a buffer and is
+ * whole (ending in the Frame Streams STOP frame) only when the module closes it — when knotd stops,
+ * or at `knotc reload` of a configuration naming another file (`rotateDnstap`); a zone reload
+ * leaves it open. Responses are not logged.
+ *
  * Leaves out: zones other than the root, zone transfers, knotd's own DNSSEC signing (the zone
  * comes signed from the ceremony tools or ldns-signzone).
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -23,6 +31,8 @@ export interface LabAuthorityOptions {
   readonly port?: number;
   /** Milliseconds to wait for the zone to load (default 15000). */
   readonly startTimeoutMs?: number;
+  /** The dnstap file the queries are written to (default `queries.dnstap` in `dir`). */
+  readonly dnstapFile?: string;
 }
 
 export interface LabAuthority {
@@ -37,12 +47,19 @@ export interface LabAuthority {
   swapZone(newZoneFile: string): Promise<void>;
   /** The SOA serial knotd reports for `.` (from `knotc zone-status`). */
   servedSerial(): number | undefined;
+  /** The dnstap file being written now (whole once knotd stops or the file is rotated). */
+  readonly dnstapFile: string;
+  /**
+   * Close the dnstap file being written and go on in `nextFile` (a configuration reload); resolves
+   * with the closed file once it ends with its STOP frame.
+   */
+  rotateDnstap(nextFile: string): Promise<string>;
   /** Stop knotd by PID and check that nothing listens on its port. */
   stop(): Promise<void>;
 }
 
 /** The knotd configuration for one root zone served from `dir` (exported for the tests' review). */
-export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string }): string {
+export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string; dnstapFile: string }): string {
   const q = (s: string) => JSON.stringify(s);
   return `# knotd configuration for a lab root server (loopback only); generated, do not edit
 server:
@@ -58,6 +75,12 @@ database:
     storage: ${q(o.dir)}
 control:
     listen: ${q(o.controlSocket)}
+# The queries received, as dnstap (RFC 8145 signals are read from them); responses are not kept.
+mod-dnstap:
+  - id: queries
+    sink: ${q(o.dnstapFile)}
+    log-queries: on
+    log-responses: off
 zone:
   - domain: .
     file: ${q(o.zoneFile)}
@@ -67,6 +90,7 @@ zone:
     zonefile-sync: -1
     journal-content: none
     semantic-checks: off
+    module: mod-dnstap/queries
 `;
 }
 
@@ -91,7 +115,9 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
   const controlSocket = resolve(dir, "knot.sock");
   copyFileSync(options.zoneFile, servedZoneFile);
   const expectedSerial = zoneFileSerial(servedZoneFile);
-  writeFileSync(configFile, knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket }));
+  let dnstapFile = resolve(options.dnstapFile ?? resolve(dir, "queries.dnstap"));
+  const writeConfig = () => writeFileSync(configFile, knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, dnstapFile }));
+  writeConfig();
   const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile);
   const servedSerial = () => {
     const r = knotc(controlSocket, ["zone-status", "."]);
@@ -106,6 +132,19 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
     logFile,
     servedZoneFile,
     servedSerial,
+    get dnstapFile() {
+      return dnstapFile;
+    },
+    async rotateDnstap(nextFile: string) {
+      const closed = dnstapFile;
+      dnstapFile = resolve(nextFile);
+      if (dnstapFile === closed) throw new KskError("usage", "LAB-DNSTAP", `${nextFile} is the dnstap file being written`);
+      writeConfig();
+      const r = knotc(controlSocket, ["reload"]);
+      if (r.status !== 0) throw new KskError("input", "LAB-KNOTC", `knotc reload: ${r.output}; see ${logFile}`);
+      await waitUntilReady(proc, () => endsWithStop(closed), logFile, options.startTimeoutMs);
+      return closed;
+    },
     async swapZone(newZoneFile: string) {
       // The reload is seen through the serial, and resolvers and knotd itself expect it to move.
       const serial = zoneFileSerial(newZoneFile);
@@ -131,4 +170,24 @@ function zoneFileSerial(file: string): number {
   const soa = rrs.find((rr): rr is RR<SoaRdata> => isKind(rr, "SOA"));
   if (!soa) throw new KskError("input", "LAB-ZONE", `${file}: no SOA record`);
   return soa.rdata.serial;
+}
+
+/** The Frame Streams STOP control frame (escape, length 4, type 3): how a closed dnstap file ends. */
+const STOP_FRAME = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 3);
+
+/** Does the file end with the STOP frame (the module closed it)? Reads only its last 12 octets. */
+function endsWithStop(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const size = fstatSync(fd).size;
+    if (size < STOP_FRAME.length) return false;
+    const tail = new Uint8Array(STOP_FRAME.length);
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return tail.every((b, i) => b === STOP_FRAME[i]);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

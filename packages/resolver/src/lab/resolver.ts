@@ -26,6 +26,7 @@
  * Leaves out: forwarders, TLS, anything but the root stub (the lab has only one authority).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { isIPv6 } from "node:net";
 import { resolve } from "node:path";
 import { type DnskeyRdata, type DsRdata, KskError, type RR, formatRrsigTime, rrToString } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -78,6 +79,11 @@ export interface LabResolverOptions {
   readonly options?: LabResolverSettings;
   /** Loopback address to listen on (default 127.0.0.1). */
   readonly address?: string;
+  /**
+   * Loopback address its queries to the authority come from (`outgoing-interface`; default the
+   * listening address): the authority's dnstap tells resolvers apart by it.
+   */
+  readonly outgoingAddress?: string;
   /** Port (default: a free high port). */
   readonly port?: number;
   readonly startTimeoutMs?: number;
@@ -112,6 +118,7 @@ function anchorFileText(anchors: LabAnchors): string | undefined {
 export function unboundConfig(o: {
   dir: string;
   address: string;
+  outgoingAddress: string | undefined;
   port: number;
   controlPort: number;
   authority: { address: string; port: number };
@@ -135,6 +142,7 @@ export function unboundConfig(o: {
     `    val-log-level: ${s.valLogLevel ?? 2}`,
     "    interface-automatic: no",
     `    interface: ${o.address}@${o.port}`,
+    ...(o.outgoingAddress === undefined ? [] : [`    outgoing-interface: ${o.outgoingAddress}`]),
     "    num-threads: 1",
     "    so-reuseport: no",
     // Answer loopback clients only (the default refuses everyone else too; say it).
@@ -177,6 +185,9 @@ export async function startLabResolver(options: LabResolverOptions): Promise<Lab
   const address = options.address ?? "127.0.0.1";
   requireLoopback(address, "resolver address");
   requireLoopback(options.authority.address, "authority address");
+  // Its own address by default, when of the authority's family (unbound could not reach it otherwise).
+  const outgoingAddress = options.outgoingAddress ?? (isIPv6(address) === isIPv6(options.authority.address) ? address : undefined);
+  if (outgoingAddress !== undefined) requireLoopback(outgoingAddress, "resolver outgoing address");
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
   const port = options.port ?? (await freePort(address));
@@ -190,7 +201,7 @@ export async function startLabResolver(options: LabResolverOptions): Promise<Lab
   const logFile = resolve(dir, "unbound.log");
   writeFileSync(
     configFile,
-    unboundConfig({ dir, address, port, controlPort, authority: options.authority, anchors: options.anchors, anchorFile, settings: options.options ?? {} }),
+    unboundConfig({ dir, address, outgoingAddress, port, controlPort, authority: options.authority, anchors: options.anchors, anchorFile, settings: options.options ?? {} }),
   );
   const checked = runControlTool("unbound-checkconf", [configFile]);
   if (checked.status !== 0) throw new KskError("input", "LAB-CONFIG", `unbound-checkconf ${configFile}: ${checked.output}`);
