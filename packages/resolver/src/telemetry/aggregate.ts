@@ -266,7 +266,7 @@ export function formatTelemetry(s: TelemetrySummary): string {
     lines.push(
       behind.length === 0
         ? `every signalling resolver names a key ${s.anchors.file} does not retire (at ${s.anchors.atUtc})`
-        : `${behind.length} resolver${behind.length === 1 ? "" : "s"} signal only keys retired or revoked in ${s.anchors.file} at ${s.anchors.atUtc}: ${behind.join(", ")}`,
+        : `${behind.length} resolver${behind.length === 1 ? " signals" : "s signal"} only keys retired or revoked in ${s.anchors.file} at ${s.anchors.atUtc}: ${behind.join(", ")}`,
     );
   }
   return `${lines.join("\n")}\n`;
