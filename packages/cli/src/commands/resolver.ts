@@ -36,6 +36,7 @@ interface LabArgs {
   zone: string;
   anchors: string;
   dir?: string;
+  dnstap?: string;
   at?: string;
   json: boolean;
 }
@@ -93,6 +94,7 @@ async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Pr
     anchorsName: anchors.name,
     atEpochSeconds: timeOption(ctx, argv.at, "--at"),
     ...(argv.dir === undefined ? {} : { dir: argv.dir }),
+    ...(argv.dnstap === undefined ? {} : { dnstapFile: argv.dnstap }),
   });
   if (argv.json) printJson(ctx, result);
   else ctx.out(formatLabRun(result));
@@ -146,6 +148,7 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("zone", { type: "string", demandOption: true, describe: "The signed root zone file" })
             .option("anchors", { type: "string", demandOption: true, describe: "root-anchors.xml: the resolver trusts its KeyDigests valid at --at" })
             .option("dir", { type: "string", describe: "Directory for the servers' files (default: a new temporary one, removed afterwards)" })
+            .option("dnstap", { type: "string", describe: "Keep knotd's dnstap file of the queries it received here (read it with ksk telemetry)" })
             .option("at", {
               type: "string",
               describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",
