@@ -21,7 +21,9 @@
  *
  * Written per phase X: ksr-phase-X.xml, skr-phase-X.xml, root-anchors-phase-X.xml and .p7s,
  * root-phase-X.signed.zone, resolvers-phase-X.json (each resolver's RCODE, AD flag, RFC 8509 trust
- * per KSK, and the managed resolver's anchor-file state); then rollover-live.json (every phase),
+ * per KSK, and the managed resolver's anchor-file state), dnstap-phase-X.dnstap and
+ * telemetry-phase-X.json (the RFC 8145 key tags the root heard each resolver signal:
+ * ./telemetry-phase.ts); then rollover-live.json (every phase),
  * report.html and README.txt. Every server is stopped by PID whatever happens (and by the resolver
  * package's exit hook on a signal).
  *

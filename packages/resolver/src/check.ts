@@ -105,7 +105,10 @@ export function readinessSummary(r: ReadinessCheckResult): string {
   return [
     `${r.server.address}:${r.server.port} ${r.validation.validates ? "validates" : "does not validate"}`,
     `KSK ${r.keys.map((k) => `${k.keyTag} ${k.trust}`).join(", ")}${r.sentinelSupport === "no" ? " (no sentinel support)" : ""}`,
-    `. DNSKEY ${d.ok ? `${d.sizeBytes} octets ${transport}` : d.rcode}`,
+    `. DNSKEY ${d.ok ? `${d.sizeBytes} octets ${transport}` : d.rcode}${r.dnskeyProbes
+      .filter((p) => p.tcp === "failed")
+      .map((p) => ` (TC at a ${p.bufsizeBytes}-octet buffer, TCP failed)`)
+      .join("")}`,
     r.ready ? "ready" : "not ready",
   ].join("; ");
 }

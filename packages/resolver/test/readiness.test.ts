@@ -170,6 +170,9 @@ describe("judgeReadiness", () => {
     expect(r.ready).toBe(false);
     expect(r.dnskeyProbes[0]).toMatchObject({ truncated: true, tcp: "failed", tcpFailure: "TCP connection refused", sizeBytes: undefined, ok: false });
     expect(r.verdict).toBe("not ready: the DNSKEY answer (1,414 octets) needs TCP and TCP failed (with a 1,232-octet EDNS buffer: TCP connection refused)");
+    expect(readinessSummary({ ...r, server: { address: "127.0.0.1", port: 53 }, queriesSent: 7 })).toBe(
+      "127.0.0.1:53 validates; KSK 20326 trusted; . DNSKEY 1414 octets UDP (TC at a 1232-octet buffer, TCP failed); not ready",
+    );
   });
 
   it("TC at every buffer and TCP failed: not ready, the size unknown, the truncated size named", () => {
