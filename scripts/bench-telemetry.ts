@@ -15,7 +15,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { parseName, ROOT, RRType } from "@ksk/core";
-import { dataFrame, encodeDnstap, encodeQuery, frameStreamStart, frameStreamStop, questionOf } from "@ksk/resolver";
+import { dataFrame, encodeQuery, frameStreamStart, frameStreamStop, loadDnstapCodec, questionOf } from "@ksk/resolver";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const ksk = path.join(root, "packages/cli/bin/ksk");
@@ -93,6 +93,7 @@ function measure(command: string, args: string[], stats: string): { rssKib: numb
   return { rssKib: Number(readFileSync(stats, "utf8").trim().split("\n").at(-1)), seconds };
 }
 
+const { encode: encodeDnstap } = await loadDnstapCodec();
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-telemetry-"));

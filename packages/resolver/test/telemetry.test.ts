@@ -17,11 +17,10 @@ import { afterAll, describe, expect, it } from "vitest";
 import {
   anchorView,
   dataFrame,
-  decodeDnstap,
-  encodeDnstap,
   encodeFrameStream,
   encodeQuery,
   FrameStreamReader,
+  loadDnstapCodec,
   frameStreamStart,
   frameStreamStop,
   ipv6Text,
@@ -32,6 +31,7 @@ import {
 } from "../src/index.js";
 import { DNSTAP_PROTO } from "../src/telemetry/dnstap-schema.js";
 
+const { decode: decodeDnstap, encode: encodeDnstap } = await loadDnstapCodec();
 const dir = mkdtempSync(path.join(tmpdir(), "telemetry-unit-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 

@@ -1,6 +1,9 @@
 /**
  * dnstap events (pure): one Frame Streams data frame → the event it carries, decoded with
- * protobufjs from the schema in ./dnstap.proto (the text is in ./dnstap-schema.ts).
+ * protobufjs from the schema in ./dnstap.proto (the text is in ./dnstap-schema.ts). protobufjs is
+ * loaded by `loadDnstapCodec` through a dynamic import, once: the `ksk` bundle then keeps it in a
+ * chunk of its own that only commands reading dnstap load (every command that imports this package
+ * would otherwise pay for it at start-up).
  *
  * Implements: the Dnstap envelope (type MESSAGE with its Message), the Message's type, socket
  * family and protocol, the initiator's address and port (IPv4 dotted, IPv6 in RFC 5952 text),
@@ -11,12 +14,8 @@
  * only as far as a report needs: not at all), encoding except for tests.
  */
 import { inputError } from "@ksk/core";
-import protobuf from "protobufjs";
+import type { Enum, Type } from "protobufjs";
 import { DNSTAP_PROTO } from "./dnstap-schema.js";
-
-const root = protobuf.parse(DNSTAP_PROTO, { keepCase: true }).root;
-const DnstapType = root.lookupType("dnstap.Dnstap");
-const MessageTypeEnum = root.lookupEnum("dnstap.Message.Type");
 
 export interface DnstapEvent {
   /** The Message type, e.g. AUTH_QUERY (what an authoritative server logs for each query it receives). */
@@ -56,8 +55,28 @@ function addressText(bytes: Uint8Array, family: string | undefined): string {
   throw inputError("DNSTAP-ADDRESS", `query_address of ${bytes.length} octets for socket family ${family ?? "(none)"}`);
 }
 
-/** Decode one data frame's payload; faults are input errors without a position (the caller knows the frame's offset). */
-export function decodeDnstap(bytes: Uint8Array): DnstapEvent {
+/** The dnstap schema, compiled: decode a frame's payload, encode an event (tests and generators). */
+export interface DnstapCodec {
+  /** Decode one data frame's payload; faults are input errors without a position (the caller knows the frame's offset). */
+  decode(bytes: Uint8Array): DnstapEvent;
+  /** Encode one AUTH_QUERY-style event as a dnstap protobuf (the form mod-dnstap writes). */
+  encode(event: DnstapEventInput): Uint8Array;
+}
+
+let codec: Promise<DnstapCodec> | undefined;
+
+/** protobufjs and the compiled schema, loaded once. */
+export function loadDnstapCodec(): Promise<DnstapCodec> {
+  codec ??= import("protobufjs").then((m) => {
+    const root = m.default.parse(DNSTAP_PROTO, { keepCase: true }).root;
+    const dnstapType = root.lookupType("dnstap.Dnstap");
+    const messageTypes = root.lookupEnum("dnstap.Message.Type");
+    return { decode: (bytes) => decodeDnstap(dnstapType, bytes), encode: (event) => encodeDnstap(dnstapType, messageTypes, event) };
+  });
+  return codec;
+}
+
+function decodeDnstap(DnstapType: Type, bytes: Uint8Array): DnstapEvent {
   let decoded: Record<string, unknown>;
   try {
     decoded = DnstapType.toObject(DnstapType.decode(bytes), { longs: Number, enums: String, defaults: false }) as Record<string, unknown>;
@@ -94,8 +113,7 @@ export interface DnstapEventInput {
   readonly queryMessageBytes?: Uint8Array;
 }
 
-/** Encode one AUTH_QUERY-style event as a dnstap protobuf (the form mod-dnstap writes). */
-export function encodeDnstap(e: DnstapEventInput): Uint8Array {
+function encodeDnstap(DnstapType: Type, MessageTypeEnum: Enum, e: DnstapEventInput): Uint8Array {
   const seconds = e.queryTimeEpochSeconds === undefined ? undefined : Math.floor(e.queryTimeEpochSeconds);
   const message = {
     type: MessageTypeEnum.values[e.messageType ?? "AUTH_QUERY"],

@@ -13,7 +13,7 @@ import { promises as fs } from "node:fs";
 import { KskError } from "@ksk/core";
 import { parseRootAnchors } from "@ksk/trust-anchor";
 import { type AnchorView, anchorView, TelemetryCollector, type TelemetrySummary } from "./aggregate.js";
-import { decodeDnstap } from "./dnstap.js";
+import { loadDnstapCodec } from "./dnstap.js";
 import { FrameStreamReader } from "./frame-stream.js";
 
 /** Octets read per chunk. */
@@ -32,6 +32,7 @@ export interface DnstapTelemetryOptions {
 
 /** Stream one file's frames into the collector. */
 export async function collectDnstapFile(file: string, collector: TelemetryCollector, chunkBytes = DNSTAP_CHUNK_BYTES): Promise<void> {
+  const codec = await loadDnstapCodec();
   let handle: fs.FileHandle;
   try {
     handle = await fs.open(file, "r");
@@ -51,7 +52,7 @@ export async function collectDnstapFile(file: string, collector: TelemetryCollec
       if (bytesRead === 0) break;
       for (const frame of reader.push(buffer.subarray(0, bytesRead))) {
         try {
-          collector.add(decodeDnstap(frame.bytes));
+          collector.add(codec.decode(frame.bytes));
         } catch (e) {
           if (e instanceof KskError) throw new KskError("input", e.code, `frame at octet ${frame.offset}: ${e.detail}`, { where: file });
           throw e;
