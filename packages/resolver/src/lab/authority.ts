@@ -1,8 +1,13 @@
 /**
- * A lab root server: knotd (Knot DNS 3.2) serving one already-signed zone for `.`, as is — no
- * signing, no journal, no zone-file write-back — on a loopback address and a free high port, with
+ * A lab root server: knotd (Knot DNS 3.2) serving one zone for `.` — by default already signed,
+ * as is, no signing — with no journal and no zone-file write-back, on a loopback address and a free high port, with
  * its configuration, run directory, storage and control socket inside one directory. The zone can
  * be swapped for another (a rollover rehearsal's next phase) with `knotc zone-reload`.
+ *
+ * With `signing`, knotd signs the zone itself with the keys of a KASP database (Knot's offline-KSK
+ * mode: its own ZSKs, and the DNSKEY RRsets and RRSIGs imported from an SKR by `keymgr
+ * import-skr`), as a TLD operator keeping its KSK offline runs it; without, the zone comes signed
+ * from the ceremony tools or ldns-signzone and is served as is.
  *
  * Every query it receives is written by mod-dnstap (Debian `knot-module-dnstap`, a shared object in
  * knotd's module directory that knotd 3.2 loads by itself: the configuration only names
@@ -12,10 +17,9 @@
  * or at `knotc reload` of a configuration naming another file (`rotateDnstap`); a zone reload
  * leaves it open. Responses are not logged.
  *
- * Leaves out: zones other than the root, zone transfers, knotd's own DNSSEC signing (the zone
- * comes signed from the ceremony tools or ldns-signzone).
+ * Leaves out: zones other than the root, zone transfers.
  */
-import { closeSync, copyFileSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -33,6 +37,31 @@ export interface LabAuthorityOptions {
   readonly startTimeoutMs?: number;
   /** The dnstap file the queries are written to (default `queries.dnstap` in `dir`). */
   readonly dnstapFile?: string;
+  /** knotd signs the zone itself: the KASP database and one `policy:` entry's options (YAML lines, no id). */
+  readonly signing?: KnotSigning;
+  /**
+   * knotd's clock starts at this time instead of now (libfaketime preloaded into knotd alone), so
+   * that a zone knotd signs from an SKR is signed as it will be in a later period; the lab
+   * resolver then validates as of the same time (`validationEpochSeconds`).
+   */
+  readonly clockEpochSeconds?: number;
+}
+
+/** Debian's libfaketime for threaded programs (package faketime). */
+export const LIBFAKETIME_MT = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+/** The environment that starts a program's clock at `epochSeconds` (libfaketime's absolute `@` form, in UTC). */
+function fakeClockEnvironment(epochSeconds: number): Record<string, string> {
+  if (!existsSync(LIBFAKETIME_MT)) throw new KskError("input", "LAB-FAKETIME", `${LIBFAKETIME_MT} is missing: install Debian's faketime package`);
+  const utc = new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ");
+  return { LD_PRELOAD: LIBFAKETIME_MT, FAKETIME: `@${utc}`, TZ: "UTC" };
+}
+
+export interface KnotSigning {
+  /** The KASP database directory (`keymgr` must use the same one). */
+  readonly kaspDb: string;
+  /** The options of the zone's DNSSEC policy, one `name: value` a line (e.g. `offline-ksk: on`). */
+  readonly policyLines: readonly string[];
 }
 
 export interface LabAuthority {
@@ -59,8 +88,24 @@ export interface LabAuthority {
 }
 
 /** The knotd configuration for one root zone served from `dir` (exported for the tests' review). */
-export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string; dnstapFile: string }): string {
+export function knotConfig(o: {
+  dir: string;
+  address: string;
+  port: number;
+  zoneFile: string;
+  controlSocket: string;
+  /** Log the queries received there (mod-dnstap); absent, as in a configuration only keymgr reads, no logging. */
+  dnstapFile?: string;
+  signing?: KnotSigning;
+}): string {
   const q = (s: string) => JSON.stringify(s);
+  const signing = o.signing;
+  const kasp = signing ? `    kasp-db: ${q(signing.kaspDb)}\n` : "";
+  const policy = signing ? `policy:\n  - id: lab\n${signing.policyLines.map((l) => `    ${l}\n`).join("")}` : "";
+  const zoneSigning = signing ? "    dnssec-signing: on\n    dnssec-policy: lab\n" : "";
+  // The queries received, as dnstap (RFC 8145 signals are read from them); responses are not kept.
+  const tap = o.dnstapFile === undefined ? "" : `mod-dnstap:\n  - id: queries\n    sink: ${q(o.dnstapFile)}\n    log-queries: on\n    log-responses: off\n`;
+  const tapModule = o.dnstapFile === undefined ? "" : "    module: mod-dnstap/queries\n";
   return `# knotd configuration for a lab root server (loopback only); generated, do not edit
 server:
     rundir: ${q(o.dir)}
@@ -73,15 +118,9 @@ log:
     any: info
 database:
     storage: ${q(o.dir)}
-control:
+${kasp}control:
     listen: ${q(o.controlSocket)}
-# The queries received, as dnstap (RFC 8145 signals are read from them); responses are not kept.
-mod-dnstap:
-  - id: queries
-    sink: ${q(o.dnstapFile)}
-    log-queries: on
-    log-responses: off
-zone:
+${tap}${policy}zone:
   - domain: .
     file: ${q(o.zoneFile)}
     storage: ${q(o.dir)}
@@ -90,8 +129,7 @@ zone:
     zonefile-sync: -1
     journal-content: none
     semantic-checks: off
-    module: mod-dnstap/queries
-`;
+${tapModule}${zoneSigning}`;
 }
 
 function knotc(socket: string, args: readonly string[]): { status: number; output: string } {
@@ -116,9 +154,14 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
   copyFileSync(options.zoneFile, servedZoneFile);
   const expectedSerial = zoneFileSerial(servedZoneFile);
   let dnstapFile = resolve(options.dnstapFile ?? resolve(dir, "queries.dnstap"));
-  const writeConfig = () => writeFileSync(configFile, knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, dnstapFile }));
+  const writeConfig = () =>
+    writeFileSync(
+      configFile,
+      knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, dnstapFile, ...(options.signing ? { signing: options.signing } : {}) }),
+    );
   writeConfig();
-  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile);
+  const clock = options.clockEpochSeconds === undefined ? {} : fakeClockEnvironment(options.clockEpochSeconds);
+  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile, clock);
   const servedSerial = () => {
     const r = knotc(controlSocket, ["zone-status", "."]);
     return r.status === 0 ? parseSerial(r.output) : undefined;
