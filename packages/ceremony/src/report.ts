@@ -15,6 +15,7 @@ import { parseActFile, parseCeremonyFile } from "./acts.js";
 import { HSM_LOG_DIR } from "./hsm-log.js";
 import { renderAnnotatedScript, renderCeremonyScript } from "./script-html.js";
 import { detectLabKind } from "./lab-kind.js";
+import { type TelemetryReportEntry, parseTelemetryOutput } from "./telemetry-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
@@ -76,6 +77,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
   const skrs: { path: string; document: KsrResponseDocument }[] = [];
   const texts = new Map<string, string>();
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
+  const telemetry: TelemetryReportEntry[] = [];
   const outputs = new Set<string>();
   // A failed step's HSM log too: what the HSM was asked before the step failed.
   for (const e of entries) if (e.type === "step") for (const o of e.outputs) if (e.status === "ok" || isHsmLog(o.path)) outputs.add(o.path);
@@ -92,6 +94,9 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     } else if (/^resolver-.*\.json$/.test(relative)) {
       const run = parseResolverRun(content);
       if (run) resolverRuns.push({ path: relative, run });
+    } else if (/^telemetry-.*\.json$/.test(relative)) {
+      const summary = parseTelemetryOutput(content);
+      if (summary) telemetry.push({ label: relative, summary });
     } else if ((relative.endsWith(".txt") || isHsmLog(relative)) && content.length <= MAX_SHOWN_TEXT_BYTES) {
       texts.set(relative, new TextDecoder().decode(content));
     }
@@ -104,6 +109,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     skrs,
     texts,
     resolverRuns,
+    telemetry,
     ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);

@@ -11,7 +11,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { loadZoneRecords, verifyZone } from "../src/index.js";
+import { loadZoneRecords } from "@ksk/core";
+import { verifyZone } from "../src/index.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-zone-semantics-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -12,6 +12,7 @@ import {
   type RR,
   bindStaticRootWarning,
   digestTypeInfo,
+  dnskeyRecords,
   formatDsRecords,
   isKind,
   keyTag,
@@ -20,7 +21,7 @@ import {
   nameToString,
 } from "@ksk/core";
 import { EXIT } from "../exit-codes.js";
-import { dnskeysOf, readZoneFile } from "../io.js";
+import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
 
 /** `--digest 1,2,4` to digest type numbers; unknown types are refused (no fallback). */
@@ -53,21 +54,21 @@ export const dsCommand: CommandFactory = (ctx, setExitCode) => ({
       .option("check", { type: "string", describe: "DS_FILE: does each DS in it designate a DNSKEY of FILE? (exit 1 if one does not)" }),
   handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode; check?: string }) => {
     if (argv.check !== undefined) {
-      const { input: dsInput, rrs: dsRrs } = await readZoneFile(ctx, argv.check, { sayFallbackTtl: false });
-      const dsRecords = dsRrs.filter((rr): rr is RR<DsRdata> => isKind(rr, "DS"));
+      const dsInput = await readZoneFile(ctx, argv.check, { sayFallbackTtl: false });
+      const dsRecords = dsInput.records.map((l) => l.rr).filter((rr): rr is RR<DsRdata> => isKind(rr, "DS"));
       if (dsRecords.length === 0) throw new KskError("input", "NO-DS", "holds no DS record", { where: dsInput.name });
-      const { input, rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: false });
-      const matches = matchDsToKeys(dsRecords, dnskeysOf(rrs, input.name));
+      const keyInput = await readZoneFile(ctx, argv.file, { sayFallbackTtl: false });
+      const matches = matchDsToKeys(dsRecords, dnskeyRecords(keyInput.records, keyInput.name, { trustable: true }));
       for (const m of matches) {
         const ds = `DS ${nameToString(m.owner)} ${m.ds.keyTag} ${m.ds.algorithm} ${m.ds.digestType}`;
-        ctx.out(m.key ? `MATCH    ${ds}: designates key ${keyTag(m.key)} (flags ${m.key.flags}) in ${input.name}\n` : `NO MATCH ${ds}: ${m.why}\n`);
+        ctx.out(m.key ? `MATCH    ${ds}: designates key ${keyTag(m.key)} (flags ${m.key.flags}) in ${keyInput.name}\n` : `NO MATCH ${ds}: ${m.why}\n`);
       }
       if (matches.some((m) => !m.key)) setExitCode(EXIT.checkFailed);
       return;
     }
     const digestTypes = parseDigestList(argv.digest);
-    const { input, rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: argv.format !== "bind" });
-    const dnskeys = dnskeysOf(rrs, input.name);
+    const { name, records: rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: argv.format !== "bind" });
+    const dnskeys = dnskeyRecords(rrs, name, { trustable: true });
     const records: DsRecord[] = dnskeys.flatMap((rr) =>
       digestTypes.map((type) => ({ owner: rr.owner, ttlSeconds: rr.ttlSeconds, ds: makeDs(rr.owner, rr.rdata, type) })),
     );
