@@ -14,9 +14,11 @@ const cliVersion = (JSON.parse(readFileSync(new URL("./packages/cli/package.json
  * - system: test/ — the built `ksk` as a process, prompts through a pty, the real checkers.
  * - lab: the system tests that take minutes on a quiet two-core machine, or most of one: whole
  *   lab jobs, ceremonies and rollovers, live knotd and unbound servers, hundreds of hostile or
- *   killed processes, property fuzzing, the real-sized root through three validators. The last six
- *   entries were measured: the resolver labs start knotd and unbound and wait on them; the other
- *   four took 9–15 CPU seconds each (a file run alone), every system file left in `system` 2–8.
+ *   killed processes, property fuzzing, the real-sized root through three validators, zones at the
+ *   reader's size limits. Measured: the resolver labs start knotd and unbound and wait on them;
+ *   zone-oracles, ceremony-run, skr-sign-softhsm and hsm-faults took 9–15 CPU seconds each (a file
+ *   run alone), every file left in `system` 2–8. knot-offline-ksk and telemetry-lab run knotd and
+ *   unbound; zone-input-limits loads zones up to the 64 MiB cap and the heap's.
  *   The lab runs after the other tiers, one file at a time, as the whole suite used to: its
  *   files time real servers and kill processes at chosen moments.
  */
@@ -33,6 +35,9 @@ const LAB = [
   "test/ceremony-run.test.ts",
   "test/skr-sign-softhsm.test.ts",
   "test/hsm-faults.test.ts",
+  "test/knot-offline-ksk.test.ts",
+  "test/telemetry-lab.test.ts",
+  "test/zone-input-limits.test.ts",
 ];
 
 const UNIT_OWN_PROCESS = [

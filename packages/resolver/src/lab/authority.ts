@@ -1,13 +1,25 @@
 /**
- * A lab root server: knotd (Knot DNS 3.2) serving one already-signed zone for `.`, as is — no
- * signing, no journal, no zone-file write-back — on a loopback address and a free high port, with
+ * A lab root server: knotd (Knot DNS 3.2) serving one zone for `.` — by default already signed,
+ * as is, no signing — with no journal and no zone-file write-back, on a loopback address and a free high port, with
  * its configuration, run directory, storage and control socket inside one directory. The zone can
  * be swapped for another (a rollover rehearsal's next phase) with `knotc zone-reload`.
  *
- * Leaves out: zones other than the root, zone transfers, knotd's own DNSSEC signing (the zone
- * comes signed from the ceremony tools or ldns-signzone).
+ * With `signing`, knotd signs the zone itself with the keys of a KASP database (Knot's offline-KSK
+ * mode: its own ZSKs, and the DNSKEY RRsets and RRSIGs imported from an SKR by `keymgr
+ * import-skr`), as a TLD operator keeping its KSK offline runs it; without, the zone comes signed
+ * from the ceremony tools or ldns-signzone and is served as is.
+ *
+ * Every query it receives is written by mod-dnstap (Debian `knot-module-dnstap`, a shared object in
+ * knotd's module directory that knotd 3.2 loads by itself: the configuration only names
+ * `mod-dnstap`) to a dnstap file in the directory — the root's view of the RFC 8145 trust-anchor
+ * signals resolvers send. Measured with knotd 3.2.6: the file is written through a buffer and is
+ * whole (ending in the Frame Streams STOP frame) only when the module closes it — when knotd stops,
+ * or at `knotc reload` of a configuration naming another file (`rotateDnstap`); a zone reload
+ * leaves it open. Responses are not logged.
+ *
+ * Leaves out: zones other than the root, zone transfers.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -23,6 +35,33 @@ export interface LabAuthorityOptions {
   readonly port?: number;
   /** Milliseconds to wait for the zone to load (default 15000). */
   readonly startTimeoutMs?: number;
+  /** The dnstap file the queries are written to (default `queries.dnstap` in `dir`). */
+  readonly dnstapFile?: string;
+  /** knotd signs the zone itself: the KASP database and one `policy:` entry's options (YAML lines, no id). */
+  readonly signing?: KnotSigning;
+  /**
+   * knotd's clock starts at this time instead of now (libfaketime preloaded into knotd alone), so
+   * that a zone knotd signs from an SKR is signed as it will be in a later period; the lab
+   * resolver then validates as of the same time (`validationEpochSeconds`).
+   */
+  readonly clockEpochSeconds?: number;
+}
+
+/** Debian's libfaketime for threaded programs (package faketime). */
+export const LIBFAKETIME_MT = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+/** The environment that starts a program's clock at `epochSeconds` (libfaketime's absolute `@` form, in UTC). */
+function fakeClockEnvironment(epochSeconds: number): Record<string, string> {
+  if (!existsSync(LIBFAKETIME_MT)) throw new KskError("input", "LAB-FAKETIME", `${LIBFAKETIME_MT} is missing: install Debian's faketime package`);
+  const utc = new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ");
+  return { LD_PRELOAD: LIBFAKETIME_MT, FAKETIME: `@${utc}`, TZ: "UTC" };
+}
+
+export interface KnotSigning {
+  /** The KASP database directory (`keymgr` must use the same one). */
+  readonly kaspDb: string;
+  /** The options of the zone's DNSSEC policy, one `name: value` a line (e.g. `offline-ksk: on`). */
+  readonly policyLines: readonly string[];
 }
 
 export interface LabAuthority {
@@ -37,13 +76,36 @@ export interface LabAuthority {
   swapZone(newZoneFile: string): Promise<void>;
   /** The SOA serial knotd reports for `.` (from `knotc zone-status`). */
   servedSerial(): number | undefined;
+  /** The dnstap file being written now (whole once knotd stops or the file is rotated). */
+  readonly dnstapFile: string;
+  /**
+   * Close the dnstap file being written and go on in `nextFile` (a configuration reload); resolves
+   * with the closed file once it ends with its STOP frame.
+   */
+  rotateDnstap(nextFile: string): Promise<string>;
   /** Stop knotd by PID and check that nothing listens on its port. */
   stop(): Promise<void>;
 }
 
 /** The knotd configuration for one root zone served from `dir` (exported for the tests' review). */
-export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string }): string {
+export function knotConfig(o: {
+  dir: string;
+  address: string;
+  port: number;
+  zoneFile: string;
+  controlSocket: string;
+  /** Log the queries received there (mod-dnstap); absent, as in a configuration only keymgr reads, no logging. */
+  dnstapFile?: string;
+  signing?: KnotSigning;
+}): string {
   const q = (s: string) => JSON.stringify(s);
+  const signing = o.signing;
+  const kasp = signing ? `    kasp-db: ${q(signing.kaspDb)}\n` : "";
+  const policy = signing ? `policy:\n  - id: lab\n${signing.policyLines.map((l) => `    ${l}\n`).join("")}` : "";
+  const zoneSigning = signing ? "    dnssec-signing: on\n    dnssec-policy: lab\n" : "";
+  // The queries received, as dnstap (RFC 8145 signals are read from them); responses are not kept.
+  const tap = o.dnstapFile === undefined ? "" : `mod-dnstap:\n  - id: queries\n    sink: ${q(o.dnstapFile)}\n    log-queries: on\n    log-responses: off\n`;
+  const tapModule = o.dnstapFile === undefined ? "" : "    module: mod-dnstap/queries\n";
   return `# knotd configuration for a lab root server (loopback only); generated, do not edit
 server:
     rundir: ${q(o.dir)}
@@ -56,9 +118,9 @@ log:
     any: info
 database:
     storage: ${q(o.dir)}
-control:
+${kasp}control:
     listen: ${q(o.controlSocket)}
-zone:
+${tap}${policy}zone:
   - domain: .
     file: ${q(o.zoneFile)}
     storage: ${q(o.dir)}
@@ -67,7 +129,7 @@ zone:
     zonefile-sync: -1
     journal-content: none
     semantic-checks: off
-`;
+${tapModule}${zoneSigning}`;
 }
 
 function knotc(socket: string, args: readonly string[]): { status: number; output: string } {
@@ -91,8 +153,15 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
   const controlSocket = resolve(dir, "knot.sock");
   copyFileSync(options.zoneFile, servedZoneFile);
   const expectedSerial = zoneFileSerial(servedZoneFile);
-  writeFileSync(configFile, knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket }));
-  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile);
+  let dnstapFile = resolve(options.dnstapFile ?? resolve(dir, "queries.dnstap"));
+  const writeConfig = () =>
+    writeFileSync(
+      configFile,
+      knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, dnstapFile, ...(options.signing ? { signing: options.signing } : {}) }),
+    );
+  writeConfig();
+  const clock = options.clockEpochSeconds === undefined ? {} : fakeClockEnvironment(options.clockEpochSeconds);
+  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile, clock);
   const servedSerial = () => {
     const r = knotc(controlSocket, ["zone-status", "."]);
     return r.status === 0 ? parseSerial(r.output) : undefined;
@@ -106,6 +175,19 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
     logFile,
     servedZoneFile,
     servedSerial,
+    get dnstapFile() {
+      return dnstapFile;
+    },
+    async rotateDnstap(nextFile: string) {
+      const closed = dnstapFile;
+      dnstapFile = resolve(nextFile);
+      if (dnstapFile === closed) throw new KskError("usage", "LAB-DNSTAP", `${nextFile} is the dnstap file being written`);
+      writeConfig();
+      const r = knotc(controlSocket, ["reload"]);
+      if (r.status !== 0) throw new KskError("input", "LAB-KNOTC", `knotc reload: ${r.output}; see ${logFile}`);
+      await waitUntilReady(proc, () => endsWithStop(closed), logFile, options.startTimeoutMs);
+      return closed;
+    },
     async swapZone(newZoneFile: string) {
       // The reload is seen through the serial, and resolvers and knotd itself expect it to move.
       const serial = zoneFileSerial(newZoneFile);
@@ -131,4 +213,24 @@ function zoneFileSerial(file: string): number {
   const soa = rrs.find((rr): rr is RR<SoaRdata> => isKind(rr, "SOA"));
   if (!soa) throw new KskError("input", "LAB-ZONE", `${file}: no SOA record`);
   return soa.rdata.serial;
+}
+
+/** The Frame Streams STOP control frame (escape, length 4, type 3): how a closed dnstap file ends. */
+const STOP_FRAME = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 3);
+
+/** Does the file end with the STOP frame (the module closed it)? Reads only its last 12 octets. */
+function endsWithStop(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const size = fstatSync(fd).size;
+    if (size < STOP_FRAME.length) return false;
+    const tail = new Uint8Array(STOP_FRAME.length);
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return tail.every((b, i) => b === STOP_FRAME[i]);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }
