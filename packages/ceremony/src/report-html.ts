@@ -3,27 +3,18 @@
  * image, nothing fetched — it opens the same on an air-gapped laptop. It shows the verdict, each
  * run (who, where, which HSM), every act and step with its outputs (size, SHA-256, PGP words), the
  * check results the commands printed, each SKR's bundle table (the witness tables of @ksk/signer,
- * with the DNSKEY answer size per slot from its response-size computation), an SVG timeline of the
- * quarters — one row per key, one column per slot, each cell published / signing / revoked, read off
- * @ksk/signer's `rolloverTimeline` (the states `ksk rollover check` judges) — the resolver's verdict
+ * with the DNSKEY answer size per slot from its response-size computation), the SVG key timeline of
+ * ./timeline-svg.ts (one block per year, one row per key, one column per slot) — the resolver's verdict
  * when act 06 ran, and, for a rehearsed roll, what each resolver answered in each phase.
  *
  * Pure: the caller reads the directory (./report.ts) and passes the generation time.
  */
-import { formatIsoZ, groupedHex, hexToBytes, keyTag, pgpWords, revokedKeyTag } from "@ksk/core";
+import { formatIsoZ, groupedHex, hexToBytes, pgpWords } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
-import {
-  DNSKEY_RESPONSE_WARN_BYTES,
-  STATE_MARK,
-  type SlotKey,
-  type SlotKeyState,
-  documentResponseSizes,
-  documentWitnessRows,
-  formatWitnessTable,
-  rolloverTimeline,
-} from "@ksk/signer";
+import { documentResponseSizes, documentWitnessRows, formatWitnessTable } from "@ksk/signer";
 import { hsmLogSection, toolkitSection } from "./report-sections.js";
 import { type TelemetryReportEntry, renderTelemetrySection } from "./telemetry-html.js";
+import { timelineSlots, timelineSvg } from "./timeline-svg.js";
 import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
 
 export interface ReportInput {
@@ -137,132 +128,6 @@ export function reportVerdict(input: Pick<ReportInput, "entries" | "verification
 
 function words(sha256Hex: string): string {
   return pgpWords(hexToBytes(sha256Hex)).join(" ");
-}
-
-const STATE_COLOUR: Readonly<Record<SlotKeyState, string>> = {
-  published: "#9ecae1",
-  signing: "#08519c",
-  revoked: "#fcae91",
-  "revoked-signing": "#cb181d",
-};
-
-interface Slot {
-  readonly quarter: string;
-  readonly index: number;
-  /** The column heading: the slot number, or the name the input gave the SKR's columns. */
-  readonly column: string;
-  readonly inceptionEpochSeconds: number;
-  readonly keys: readonly SlotKey[];
-  readonly responseSizeBytes: number;
-}
-
-/**
- * Every slot of every SKR in time order, with its keys' states and DNSKEY answer size — read off
- * @ksk/signer's rollover timeline, the same key × slot states `ksk rollover check` judges (a KSK
- * "signs" a slot when its RRSIG over the slot's DNSKEY RRset verifies). ZSKs are published only.
- */
-export function timelineSlots(skrs: ReportInput["skrs"]): Slot[] {
-  const timeline = rolloverTimeline(skrs.map(({ path, document }) => ({ name: path, skr: document })));
-  const columns = new Map(skrs.map((s) => [s.path, s.column]));
-  return timeline.slots.map((slot, s) => {
-    const ksks = timeline.keys.flatMap((key, k): SlotKey[] => {
-      const state = timeline.states[k]?.[s];
-      if (!state || state.presence === "absent") return [];
-      const revoked = state.presence === "revoked";
-      const tag = keyTag(key.dnskey);
-      return [
-        {
-          role: "KSK",
-          keyTag: revoked ? revokedKeyTag(key.dnskey) : tag,
-          unrevokedKeyTag: tag,
-          ...(key.label === undefined ? {} : { keyIdentifier: key.label }),
-          state: revoked ? (state.signs ? "revoked-signing" : "revoked") : state.signs ? "signing" : "published",
-        },
-      ];
-    });
-    const zsks = slot.zsks.map((dnskey): SlotKey => ({ role: "ZSK", keyTag: keyTag(dnskey), unrevokedKeyTag: keyTag(dnskey), state: "published" }));
-    return {
-      quarter: slot.quarter,
-      index: slot.bundleIndex + 1,
-      column: columns.get(slot.source) ?? String(slot.bundleIndex + 1),
-      inceptionEpochSeconds: slot.inceptionEpochSeconds,
-      keys: [...ksks, ...zsks],
-      responseSizeBytes: slot.dnskeyResponseSizeBytes,
-    };
-  });
-}
-
-/** The SVG timeline: one row per key (by its unrevoked tag), one column per slot. */
-export function timelineSvg(slots: readonly Slot[]): string {
-  const rows = new Map<string, { role: "KSK" | "ZSK"; tag: number; label: string }>();
-  for (const s of slots) {
-    for (const k of s.keys) {
-      const id = `${k.role}-${k.unrevokedKeyTag}`;
-      if (!rows.has(id)) {
-        const name = k.keyIdentifier && k.keyIdentifier.length <= 16 ? ` ${k.keyIdentifier}` : "";
-        rows.set(id, { role: k.role, tag: k.unrevokedKeyTag, label: `${k.role} ${k.unrevokedKeyTag}${name}` });
-      }
-    }
-  }
-  const ordered = [...rows.entries()].sort(([, a], [, b]) => (a.role === b.role ? 0 : a.role === "KSK" ? -1 : 1));
-  const left = 170;
-  const cell = 36;
-  const rowHeight = 22;
-  const top = 40;
-  // Wide enough for the slots and for the legend under them (four states and the size note).
-  const legendWidth = 4 + 4 * 130 + 330;
-  const width = Math.max(left + slots.length * cell + 10, legendWidth);
-  const height = top + ordered.length * rowHeight + 60;
-  const out: string[] = [
-    `<svg xmlns="http://www.w3.org/2000/svg" id="timeline" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="sans-serif" font-size="11">`,
-    "<title>Key states per slot</title>",
-  ];
-  let previousQuarter = "";
-  for (const [c, s] of slots.entries()) {
-    const x = left + c * cell;
-    if (s.quarter !== previousQuarter) {
-      out.push(`<text x="${x + 2}" y="14" font-weight="bold">${esc(s.quarter)}</text>`);
-      out.push(`<line x1="${x}" y1="4" x2="${x}" y2="${top + ordered.length * rowHeight}" stroke="#444"/>`);
-      previousQuarter = s.quarter;
-    }
-    out.push(`<text x="${x + cell / 2}" y="${top - 8}" text-anchor="middle">${esc(s.column)}</text>`);
-  }
-  for (const [r, [id, row]] of ordered.entries()) {
-    const y = top + r * rowHeight;
-    out.push(`<g class="key-row" data-key="${id}" data-role="${row.role}" data-key-tag="${row.tag}">`);
-    out.push(`<text x="4" y="${y + 15}">${esc(row.label)}</text>`);
-    for (const [c, s] of slots.entries()) {
-      const key = s.keys.find((k) => `${k.role}-${k.unrevokedKeyTag}` === id);
-      if (!key) continue;
-      const x = left + c * cell;
-      const slotId = `${s.quarter}/${s.index}`;
-      const slotName = s.column === String(s.index) ? `slot ${slotId}` : `${s.column} (slot ${slotId})`;
-      out.push(
-        `<rect x="${x + 1}" y="${y + 2}" width="${cell - 2}" height="${rowHeight - 4}" fill="${STATE_COLOUR[key.state]}" data-slot="${slotId}" data-state="${key.state}" data-key-tag="${key.keyTag}"><title>${esc(`${row.label}, ${slotName}: ${key.state}${key.keyTag !== key.unrevokedKeyTag ? ` (tag ${key.keyTag} with REVOKE)` : ""}`)}</title></rect>`,
-      );
-      out.push(
-        `<text x="${x + cell / 2}" y="${y + 15}" text-anchor="middle" fill="${key.state === "published" || key.state === "revoked" ? "#000" : "#fff"}">${STATE_MARK[key.state]}</text>`,
-      );
-    }
-    out.push("</g>");
-  }
-  const sizeY = top + ordered.length * rowHeight + 20;
-  out.push(`<text x="4" y="${sizeY}">DNSKEY answer (bytes)</text>`);
-  for (const [c, s] of slots.entries()) {
-    const over = s.responseSizeBytes > DNSKEY_RESPONSE_WARN_BYTES;
-    out.push(
-      `<text class="response-size" x="${left + c * cell + cell / 2}" y="${sizeY}" text-anchor="middle" font-size="9" data-slot="${s.quarter}/${s.index}" data-bytes="${s.responseSizeBytes}" fill="${over ? "#cb181d" : "#000"}">${s.responseSizeBytes}</text>`,
-    );
-  }
-  const legendY = sizeY + 24;
-  let lx = 4;
-  for (const state of ["published", "signing", "revoked", "revoked-signing"] as const) {
-    out.push(`<rect x="${lx}" y="${legendY - 11}" width="14" height="14" fill="${STATE_COLOUR[state]}"/><text x="${lx + 18}" y="${legendY}">${state}</text>`);
-    lx += 130;
-  }
-  out.push(`<text x="${lx}" y="${legendY}">red size: over ${DNSKEY_RESPONSE_WARN_BYTES} bytes, may be truncated</text>`);
-  out.push("</svg>");
-  return out.join("\n");
 }
 
 function artefactCells(o: { path: string; sizeBytes: number; sha256Hex: string }): string {
@@ -411,7 +276,9 @@ export function renderReportHtml(input: ReportInput): string {
 body { font-family: sans-serif; margin: 1.5em; color: #111; }
 table { border-collapse: collapse; margin: 0.5em 0; }
 th, td { border: 1px solid #bbb; padding: 2px 6px; text-align: left; vertical-align: top; font-size: 13px; }
-pre { background: #f4f4f4; padding: 6px; overflow-x: auto; font-size: 12px; }
+pre { background: #f4f4f4; padding: 6px; overflow-x: auto; font-size: 12px; max-width: 100%; box-sizing: border-box; }
+pre.bundles { white-space: pre-wrap; overflow-wrap: anywhere; }
+#timeline svg { display: block; max-width: 100%; height: auto; margin: 0.4em 0; break-inside: avoid; }
 .verdict { font-size: 1.2em; padding: 8px; border: 2px solid; }
 .verdict.pass { border-color: #238b45; background: #e5f5e0; }
 .verdict.fail { border-color: #cb181d; background: #fee0d2; }

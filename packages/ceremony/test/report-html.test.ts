@@ -9,7 +9,15 @@ import path from "node:path";
 import { isSep, keyTag } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { ROLLOVER_CALENDAR_NOTE, type TranscriptEntry, renderReportHtml, reportVerdict, rolloverResolversSection, timelineSlots } from "../src/index.js";
+import {
+  ROLLOVER_CALENDAR_NOTE,
+  type TranscriptEntry,
+  renderReportHtml,
+  reportVerdict,
+  rolloverResolversSection,
+  timelineSlots,
+  zskSigners,
+} from "../src/index.js";
 
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../ksr/test/fixtures");
 const skrs = ["skr-root-2017-q2-0.xml", "skr-root-2017-q1-0.xml"].map((f) => ({
@@ -29,8 +37,17 @@ describe("the report's timeline from IANA's 2017 Q1 and Q2 SKRs", () => {
       const bundle = files[i];
       expect(slot.keys.find((k) => k.role === "KSK")).toMatchObject({ keyTag: 19036, state: "signing", keyIdentifier: "Kjqmt7v" });
       expect(slot.keys.filter((k) => k.role === "ZSK").map((k) => k.keyTag)).toEqual(bundle?.keys.filter((k) => !isSep(k.dnskey)).map((k) => keyTag(k.dnskey)));
-      expect(slot.keys.filter((k) => k.role === "ZSK").every((k) => k.state === "published")).toBe(true);
+      // The 2017 root ZSK roll: 61045 signs Q1 (39291 post-published in slot 1, 14796 pre-published
+      // in slot 9), 14796 signs Q2 (61045 post-published in slot 1, 15768 pre-published in slot 9).
+      expect(slot.keys.filter((k) => k.role === "ZSK" && k.state === "signing").map((k) => k.keyTag)).toEqual([i < 9 ? 61045 : 14796]);
     }
+  });
+
+  it("tells the signing ZSK from the pre- and post-published one by the slots either side", () => {
+    // New in slot 1 (pre-published), then both, the old one gone in slot 3 (post-published in 2).
+    expect(zskSigners([[1], [1, 2], [1, 2], [2]]).map((s) => [...s])).toEqual([[1], [1], [2], [2]]);
+    // Nothing either side tells them apart: both are shown signing, none hidden.
+    expect(zskSigners([[1, 2]]).map((s) => [...s].sort())).toEqual([[1, 2]]);
   });
 
   it("renders one SVG row per key and a rect per key and slot, with no script or external reference", () => {
@@ -40,7 +57,9 @@ describe("the report's timeline from IANA's 2017 Q1 and Q2 SKRs", () => {
     expect(rows[0]).toBe("KSK-19036");
     expect(new Set(rows.slice(1))).toEqual(new Set([...zskTags].map((t) => `ZSK-${t}`)));
     expect(rows).toHaveLength(zskTags.size + 1);
-    expect([...html.matchAll(/data-state="signing"/g)]).toHaveLength(18);
+    // KSK-2010 and one ZSK sign each of the 18 slots.
+    expect([...html.matchAll(/data-state="signing"/g)]).toHaveLength(36);
+    expect([...html.matchAll(/class="slot-date"[^>]*>01-11<\/text>/g)]).toHaveLength(1);
     expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/);
   });
 });
@@ -123,15 +142,13 @@ describe("the report of a rehearsed roll", () => {
     const html = renderReportHtml({ ...base, skrs: named, transcriptNote: "no transcript here", generatedBy: "ksk lab <test>" });
     expect(html).toContain("by ksk lab &#60;test&#62;.</p>");
     for (const section of ["<h2>Runs</h2>", "<h2>Check results</h2>", "<h2>Acts and steps</h2>", "Act 06"]) expect(html).not.toContain(section);
-    expect(html).toMatch(/text-anchor="middle">P0<\/text>/);
-    // Few columns: the SVG is still as wide as its legend (the last legend text starts at x 524).
-    expect(Number(/<svg[^>]* width="(\d+)"/.exec(html)?.[1])).toBeGreaterThanOrEqual(524 + 300);
-    expect(html).toMatch(/<title>KSK \d+[^<]*, P0 \(slot \d{4}Q\d\/1\): /);
+    expect(html).toMatch(/class="slot-date"[^>]*>P1 01-01<\/text>/);
+    expect(html).toMatch(/<title>KSK \d+[^<]*, P1 \(slot 2017Q1\/1\) from 2017-01-01T00:00:00Z: signing</);
     // A ceremony's page keeps them all, its columns numbered by slot.
     const ceremony = renderReportHtml(base);
     for (const section of ["<h2>Runs</h2>", "<h2>Check results</h2>", "<h2>Acts and steps</h2>"]) expect(ceremony).toContain(section);
     expect(ceremony).toContain("by <code>ksk report</code> from the ceremony's transcript and outputs.");
-    expect(ceremony).toMatch(/text-anchor="middle">1<\/text>/);
+    expect(ceremony).toMatch(/class="slot-date"[^>]*>01-01<\/text>/);
   });
 });
 
