@@ -9,7 +9,15 @@
 import path from "node:path";
 import { KskError, type Signer, isKskError } from "@ksk/core";
 import { KEYSTORE_ENV, type Keystore, loadSecretFile, openKeystore, openTokenHoldingKey } from "@ksk/keystore";
-import { type HsmConfig, type KskKeyConfig, type KskMaterial, type SignerConfig, type SigningSchema, schemaKeyNames } from "@ksk/signer";
+import {
+  type HsmConfig,
+  type KskKeyConfig,
+  type KskMaterial,
+  type SignerConfig,
+  type SigningSchema,
+  checkConfiguredKeyIsKsk,
+  schemaKeyNames,
+} from "@ksk/signer";
 import type { CliContext } from "./context.js";
 import { type KeystoreArgs, keystoreOpenOptions } from "./keystore-args.js";
 
@@ -108,13 +116,7 @@ export async function openKsks(ctx: CliContext, config: SignerConfig, configFile
       if (!info.dnskey || !info.hasPrivateKey) {
         throw new KskError("keystore", "KEY-INCOMPLETE", `key ${key.label} has ${info.dnskey ? "no private key" : "no public key"} in ${info.location}`);
       }
-      // The keystore's record (or, for keys made elsewhere, the label) says what role the key has;
-      // a key that is not a KSK is refused, never re-flagged.
-      if (info.dnskey.flags !== 257) {
-        throw new KskError("keystore", "KSK-CONFIG-MATCH", `key ${name} (label ${key.label}) has DNSKEY flags ${info.dnskey.flags}, not 257: it is not a KSK`, {
-          where: info.location,
-        });
-      }
+      checkConfiguredKeyIsKsk(name, key.label, info.dnskey, info.location);
       materials.set(name, { config: key, dnskey: info.dnskey });
       signers.set(name, await keystore.signer(key.label));
     }

@@ -18,7 +18,7 @@ import { KskError, type Name, SECONDS_PER_DAY, algorithmInfo, hexToBytes, parseA
 import { type KsrCheckPolicy, type SignaturePolicy, parseConfigYaml, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
 import { z } from "zod";
 import { DNSKEY_RESPONSE_MAX_BYTES, DNSKEY_RESPONSE_WARN_BYTES } from "./response-size.js";
-import type { RolloverPolicy } from "./rollover.js";
+import type { RolloverPolicy } from "./rollover-policy.js";
 import { BUILT_IN_SCHEMAS, type SigningSchema, schemaFromConfig } from "./schemas.js";
 
 const keyName = z.string().regex(/^\w+$/, "key names are letters, digits and _");

@@ -12,6 +12,5 @@ export * from "./plan.js";
 export * from "./present.js";
 export * from "./response-size.js";
 export * from "./rollover.js";
-export * from "./safety.js";
 export * from "./schemas.js";
 export * from "./skr-verify.js";

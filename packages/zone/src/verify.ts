@@ -18,6 +18,7 @@
 import {
   type AnchorRecord,
   type CheckCode,
+  type CheckResult,
   type DnskeyRdata,
   type Name,
   type RR,
@@ -40,11 +41,12 @@ import { hasNsec, nsecTypes } from "./nsec.js";
 import { type LocatedRR, type Zone, type ZoneNode, buildZone } from "./zone.js";
 import { type ZonemdVerdict, checkZonemd } from "./zonemd.js";
 
-export interface ZoneProblem {
-  readonly code: CheckCode;
+/** A failed check at one RRset: core's one result shape (FAIL, where = `owner TYPE`), with the owner and type apart for JSON. */
+export interface ZoneProblem extends CheckResult {
+  readonly status: "fail";
+  readonly where: string;
   readonly owner: string;
   readonly type: string;
-  readonly detail: string;
 }
 
 export interface ZoneVerificationRequest {
@@ -81,8 +83,11 @@ export function verifyZone(request: ZoneVerificationRequest): ZoneVerification {
   const verifier = keyVerifierCache();
   const verifySignature: VerifySignature = (key, data, signatureBytes) => verifier(key)(data, signatureBytes);
   const problems: ZoneProblem[] = [];
-  const problem = (code: CheckCode, owner: Name, type: number | string, detail: string) =>
-    problems.push({ code, owner: nameToString(owner), type: typeof type === "number" ? typeToString(type) : type, detail });
+  const problem = (code: CheckCode, owner: Name, type: number | string, detail: string) => {
+    const ownerText = nameToString(owner);
+    const typeText = typeof type === "number" ? typeToString(type) : type;
+    problems.push({ code, status: "fail", where: `${ownerText} ${typeText}`, owner: ownerText, type: typeText, detail });
+  };
   const apex = zone.nodes.find((n) => n.role === "apex") as ZoneNode;
   const keys = (apex.rrsets.get(RRType.DNSKEY) ?? []).filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
   const algorithms = [...new Set(keys.filter((k) => !isRevoked(k.rdata)).map((k) => k.rdata.algorithm))];

@@ -14,8 +14,6 @@
  */
 import { createPrivateKey, randomUUID } from "node:crypto";
 import {
-  type AnchorRecord,
-  anchorDesignates,
   bytesToHex,
   DS_FORMATS,
   type DnskeyRdata,
@@ -28,22 +26,22 @@ import {
   isKind,
   KskError,
   keyTag,
-  makeRR,
   type RR,
   ROOT,
   sha256,
-  checkFailed,
 } from "@ksk/core";
 import { parseKeystoreUri } from "@ksk/keystore";
 import { type KskKeyConfig, type SignerConfig, checkKskMatchesConfig, parseSignerConfig } from "@ksk/signer";
 import {
   type AnchorKey,
   anchorDsRecords,
+  anchoredKeyMatches,
+  checkDnskeyAnchored,
+  checkSignerEmail,
   buildRootAnchors,
   checkDigestMatchesKey,
   checkRootAnchors,
   isValidAt,
-  keyDigestDnskey,
   parseCertificate,
   parseRootAnchors,
   type RawSigner,
@@ -51,7 +49,6 @@ import {
   rawSignerFromPrivateKey,
   readCertificates,
   signDetachedCms,
-  subjectEmails,
   type TrustAnchorDocument,
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
@@ -340,17 +337,7 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   if (!signerCert) throw new KskError("input", "PEM-NO-CERTIFICATE", "holds no certificate", { where: certInput.name });
   // unbound-anchor matches its -n name against the signer's subject emailAddress: a signature by
   // a certificate without it would be rejected by every resolver that bootstraps this way.
-  const emails = subjectEmails(parseCertificate(signerCert, certInput.name).pkijs);
-  if (!emails.includes(argv.signerEmail)) {
-    throw new KskError(
-      "check",
-      "TA-CMS-EMAIL",
-      `the signer certificate's subject has ${emails.length ? `emailAddress ${emails.join(", ")}` : "no emailAddress"}; expected emailAddress=${argv.signerEmail}`,
-      {
-        where: certInput.name,
-      },
-    );
-  }
+  checkSignerEmail(parseCertificate(signerCert, certInput.name).pkijs, argv.signerEmail, certInput.name);
   const chain = [...extra];
   if (argv.chain !== undefined) {
     const chainInput = await readInput(ctx, argv.chain);
@@ -416,7 +403,6 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
     if (!argv.json) for (const s of verdict.signers) ctx.out(`signature ok: ${p7s.name} signed by ${s.subject}, chain ${s.chain.join(" <- ")}\n`);
   }
   within(name, () => checkRootAnchors(doc, at));
-  const valid = doc.keyDigests.filter((kd) => isValidAt(kd, at));
   report.keyDigests = doc.keyDigests.map((kd) => ({ id: kd.id, keyTag: kd.keyTag, validNow: isValidAt(kd, at), publicKey: kd.publicKeyBytes !== undefined }));
   if (!argv.json) {
     for (const kd of doc.keyDigests) {
@@ -430,27 +416,11 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
     const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
     const dnskeys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
     if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
-    const matches = valid.map((kd) => {
-      const anchor: AnchorRecord = makeRR(doc.zone, 0, {
-        kind: "DS",
-        keyTag: kd.keyTag,
-        algorithm: kd.algorithm,
-        digestType: kd.digestType,
-        digestBytes: kd.digestBytes,
-      });
-      const found = dnskeys.filter((k) => anchorDesignates(anchor, k));
-      const ownKey = keyDigestDnskey(kd);
-      return {
-        kd,
-        found: found.length > 0,
-        sameKey: ownKey === undefined || found.some((k) => bytesToHex(k.rdata.publicKeyBytes) === bytesToHex(ownKey.publicKeyBytes)),
-      };
-    });
-    report.dnskey = matches.map((m) => ({ id: m.kd.id, keyTag: m.kd.keyTag, inDnskeyRrset: m.found }));
-    if (!argv.json) for (const m of matches) ctx.out(`${m.found ? "present" : "absent "} in ${input.name}: KeyDigest ${m.kd.id} (${m.kd.keyTag})\n`);
-    if (!matches.some((m) => m.found)) {
-      throw checkFailed("TA-DNSKEY-ANCHORED", `no KeyDigest valid at ${formatIsoUtc(at)} designates a DNSKEY in it; a resolver could not validate`, input.name);
-    }
+    const matches = anchoredKeyMatches(doc, dnskeys, at);
+    report.dnskey = matches.map((m) => ({ id: m.keyDigest.id, keyTag: m.keyDigest.keyTag, inDnskeyRrset: m.inDnskeyRrset }));
+    if (!argv.json)
+      for (const m of matches) ctx.out(`${m.inDnskeyRrset ? "present" : "absent "} in ${input.name}: KeyDigest ${m.keyDigest.id} (${m.keyDigest.keyTag})\n`);
+    checkDnskeyAnchored(matches, at, input.name);
   }
   const signatureChecked = argv.p7s !== undefined;
   if (argv.json) printJson(ctx, { ...report, verified: true, signatureChecked });

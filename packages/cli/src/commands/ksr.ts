@@ -5,7 +5,7 @@
  * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
  */
 import { randomUUID } from "node:crypto";
-import { KskError, type Signer, formatIsoZ, keyTag } from "@ksk/core";
+import { KskError, type Signer, checkLine, formatIsoZ, keyTag } from "@ksk/core";
 import { ianaLabelTime } from "@ksk/keygen";
 import { openKeystore } from "@ksk/keystore";
 import {
@@ -25,7 +25,6 @@ import {
   parseQuarter,
 } from "@ksk/ksr";
 import { loadAnchors } from "../anchors-input.js";
-import { checkLine } from "../check-lines.js";
 import type { CliContext } from "../context.js";
 import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { EXIT } from "../exit-codes.js";

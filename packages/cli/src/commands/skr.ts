@@ -9,8 +9,8 @@
  * what was written, and only then rename it into place. Any failure leaves no SKR behind.
  */
 import path from "node:path";
-import { KskError, formatIsoZ } from "@ksk/core";
-import { type CheckResult, type KsrResponseDocument, bundleTable, bundleZoneText, documentPolicyLines, parseKsrXml, writeKsrXml } from "@ksk/ksr";
+import { type CheckResult, KskError, checkLine, formatIsoZ } from "@ksk/core";
+import { type KsrResponseDocument, bundleTable, bundleZoneText, documentPolicyLines, parseKsrXml, writeKsrXml } from "@ksk/ksr";
 import {
   DNSKEY_RESPONSE_WARN_BYTES,
   type PreflightReport,
@@ -28,7 +28,6 @@ import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
-import { checkLine } from "../check-lines.js";
 import { type KeystoreArgs, withKeystoreArguments } from "../keystore-args.js";
 import { openKsks } from "../ksk-keys.js";
 import { loadKsr, loadSkr } from "../ksr-files.js";
@@ -210,7 +209,7 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
               );
               for (const p of b.problems) ctx.out(`       ${p.code}: ${p.detail}\n`);
             }
-            for (const c of report.checks) ctx.out(`${c.ok ? "PASS" : "FAIL"} ${c.code}: ${c.detail}\n`);
+            for (const c of report.checks) ctx.out(`${checkLine(c)}\n`);
             ctx.out(`${report.ok ? "SKR verified" : "SKR NOT verified"}: ${input.name}\n`);
           }
           if (!report.ok) setExitCode(EXIT.checkFailed);
