@@ -78,7 +78,7 @@ describe("ksk skr show", () => {
   it("prints the bundle table and both policies", async () => {
     const r = await ksk(["skr", "show", SKR_Q2]);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("SKR 23e34059-7725-46a8-a7d2-662d657aab2b for ., 9 bundles");
+    expect(r.stdout).toMatch(/^SKR \S+ id 23e34059-7725-46a8-a7d2-662d657aab2b serial \d+ domain \., 9 bundles/);
     expect(r.stdout).toMatch(/KSK policy:[\s\S]*RetireSafety P28D[\s\S]*ZSK policy:/);
   });
 
@@ -102,6 +102,14 @@ describe("ksk skr show", () => {
     expect(verified.stdout).toContain("OK   . DNSKEY: chains to the anchor");
     expect(verified.code).toBe(0);
     expect((await ksk(["skr", "show", SKR_Q2, "--format", "zone", "--bundle", "10"])).code).toBe(2);
+  });
+
+  it("is the same presentation as ksr show of the same file", async () => {
+    for (const format of ["table", "zone", "json"]) {
+      const skr = await ksk(["skr", "show", SKR_Q2, "--format", format]);
+      expect(skr.code).toBe(0);
+      expect((await ksk(["ksr", "show", SKR_Q2, "--format", format])).stdout).toBe(skr.stdout);
+    }
   });
 
   it("prints JSON with each bundle's ZSK tags and KSKs", async () => {

@@ -5,22 +5,18 @@
  * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
  */
 import { randomUUID } from "node:crypto";
-import { KskError, type Signer, checkLine, formatIsoZ, keyTag } from "@ksk/core";
+import { KskError, type Signer, checkLine, formatIsoZ } from "@ksk/core";
 import { ianaLabelTime } from "@ksk/keygen";
 import { openKeystore } from "@ksk/keystore";
 import {
   type KsrCheckReport,
-  type KsrDocument,
   type KsrPolicyFile,
   anchoredSkrKsks,
   buildCheckedKsr,
   checkKsrReadsBack,
   runKsrChecks,
   zsksInRoleOrder,
-  bundleTable,
-  bundleZoneText,
   defaultKsrPolicy,
-  documentPolicyLines,
   parseKsrPolicyYaml,
   parseQuarter,
 } from "@ksk/ksr";
@@ -31,35 +27,14 @@ import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
-import { fileFingerprint, sha256Hex } from "@ksk/ceremony";
+import { documentBundlesJson, documentTable } from "@ksk/signer";
+import { type ShowFormat, fingerprintJson, printFingerprint, showDocument } from "../document-show.js";
 import { type CommandFactory, handle } from "./command.js";
 
 async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<KsrPolicyFile> {
   if (file === undefined) return defaultKsrPolicy();
   const input = await readInput(ctx, file, 1024 * 1024);
   return parseKsrPolicyYaml(decodeUtf8(input), input.name);
-}
-
-/** The fingerprint in JSON output: plain hex, as other tools print it, and the words. */
-function fingerprintJson(bytes: Uint8Array): { sha256Hex: string; pgpWords: string[] } {
-  return { sha256Hex: sha256Hex(bytes), pgpWords: fileFingerprint(bytes).pgpWords };
-}
-
-function printFingerprint(ctx: CliContext, label: string, bytes: Uint8Array): void {
-  const f = fileFingerprint(bytes);
-  ctx.out(`${label} SHA-256: ${f.sha256Grouped}\n`);
-  ctx.out(`${label} PGP words: ${f.pgpWords.join(" ")}\n`);
-}
-
-function bundlesJson(document: KsrDocument) {
-  return document.bundles.map((b, i) => ({
-    number: i + 1,
-    id: b.id,
-    inception: formatIsoZ(b.inceptionEpochSeconds),
-    expiration: formatIsoZ(b.expirationEpochSeconds),
-    keyTags: b.keys.map((k) => keyTag(k.dnskey)),
-    signatureKeyTags: b.signatures.map((s) => s.rrsig.keyTag),
-  }));
 }
 
 function printReport(ctx: CliContext, report: KsrCheckReport): void {
@@ -111,13 +86,13 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
               ok: report.ok,
               checks: report.results,
               warnings: report.warnings,
-              bundles: bundlesJson(ksr.document),
+              bundles: documentBundlesJson(ksr.document),
             });
           } else {
             ctx.out(`KSR ${ksr.name} id ${ksr.document.id} domain ${ksr.document.domain}, checked at ${formatIsoZ(now)}\n`);
             printReport(ctx, report);
             ctx.out("\n");
-            for (const line of bundleTable(ksr.document)) ctx.out(`${line}\n`);
+            ctx.out(`${documentTable(`KSR ${ksr.document.id}`, ksr.document).join("\n")}\n`);
             ctx.out("\n");
             printFingerprint(ctx, "KSR", ksr.bytes);
             if (previous) printFingerprint(ctx, "previous SKR", previous.bytes);
@@ -139,37 +114,8 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .positional("file", { type: "string", demandOption: true, describe: "The KSR or SKR file (- for stdin)" })
             .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
             .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone" }),
-        handler: handle(async (argv: { file: string; format: "table" | "zone" | "json"; bundle?: number }) => {
-          const loaded = await loadKsrOrSkr(ctx, argv.file);
-          const d = loaded.document;
-          if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > d.bundles.length)) {
-            throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${d.bundles.length}`);
-          }
-          if (argv.format === "zone") {
-            ctx.out(bundleZoneText(d, argv.bundle === undefined ? undefined : argv.bundle - 1));
-            return;
-          }
-          if (argv.format === "json") {
-            printJson(ctx, {
-              file: loaded.name,
-              kind: d.kind,
-              id: d.id,
-              serial: d.serial,
-              domain: d.domain,
-              ...fingerprintJson(loaded.bytes),
-              policy: documentPolicyLines(d),
-              bundles: bundlesJson(d),
-            });
-            return;
-          }
-          ctx.out(
-            `${d.kind === "request" ? "KSR" : "SKR"} ${loaded.name} id ${d.id} serial ${d.serial} domain ${d.domain}${d.timestampEpochSeconds === undefined ? "" : ` timestamp ${formatIsoZ(d.timestampEpochSeconds)}`}\n`,
-          );
-          for (const line of documentPolicyLines(d)) ctx.out(`${line}\n`);
-          ctx.out("\n");
-          for (const line of bundleTable(d)) ctx.out(`${line}\n`);
-          ctx.out("\n");
-          printFingerprint(ctx, d.kind === "request" ? "KSR" : "SKR", loaded.bytes);
+        handler: handle(async (argv: { file: string; format: ShowFormat; bundle?: number }) => {
+          showDocument(ctx, await loadKsrOrSkr(ctx, argv.file), argv.format, argv.bundle);
         }),
       })
       .command({
@@ -232,7 +178,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
               for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
               await writeOutput(argv.output, bytes, { force: argv.force, verify: (written) => checkKsrReadsBack(written, ksr, argv.output) });
               ctx.out(`wrote ${argv.output}: KSR ${ksr.id} for ${argv.quarter}, ZSKs ${zsks.map((z) => `${z.label} (${z.keyTag})`).join(", ")}\n`);
-              for (const line of bundleTable(ksr)) ctx.out(`${line}\n`);
+              ctx.out(`${documentTable(`KSR ${ksr.id}`, ksr).join("\n")}\n`);
               printFingerprint(ctx, "KSR", bytes);
             } finally {
               await keystore.close();

@@ -10,7 +10,7 @@
  */
 import path from "node:path";
 import { type CheckResult, KskError, checkLine, formatIsoZ } from "@ksk/core";
-import { type KsrResponseDocument, bundleTable, bundleZoneText, documentPolicyLines, parseKsrXml, writeKsrXml } from "@ksk/ksr";
+import { type KsrResponseDocument, parseKsrXml, writeKsrXml } from "@ksk/ksr";
 import {
   DNSKEY_RESPONSE_WARN_BYTES,
   type PreflightReport,
@@ -25,6 +25,7 @@ import {
   verifySkr,
 } from "@ksk/signer";
 import { loadAnchors } from "../anchors-input.js";
+import { type ShowFormat, showDocument } from "../document-show.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
@@ -223,30 +224,8 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
             .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
             .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
             .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone: pipe it into ksk rrset verify -" }),
-        handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json"; bundle?: number }) => {
-          const input = await loadSkr(ctx, argv.skr);
-          const { document } = input;
-          if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > document.bundles.length)) {
-            throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${document.bundles.length}`);
-          }
-          if (argv.format === "zone") return ctx.out(bundleZoneText(document, argv.bundle === undefined ? undefined : argv.bundle - 1));
-          if (argv.format === "json") {
-            return printJson(ctx, {
-              file: input.name,
-              id: document.id,
-              domain: document.domain,
-              bundles: documentWitnessRows(document.bundles).map((r, i) => ({
-                id: document.bundles[i]?.id,
-                inception: formatIsoZ(r.inceptionEpochSeconds),
-                expiration: formatIsoZ(r.expirationEpochSeconds),
-                zskTags: r.zskTags,
-                ksks: r.ksks,
-              })),
-            });
-          }
-          ctx.out(
-            `SKR ${document.id} for ${document.domain}, ${document.bundles.length} bundles\n${[...bundleTable(document), ...documentPolicyLines(document)].join("\n")}\n`,
-          );
+        handler: handle(async (argv: { skr: string; format: ShowFormat; bundle?: number }) => {
+          showDocument(ctx, await loadSkr(ctx, argv.skr), argv.format, argv.bundle);
         }),
       }),
   handler: () => undefined,
