@@ -48,6 +48,7 @@ export async function ksk(args: readonly string[], options: KskRunOptions = {}):
     },
     env: options.env ?? {},
     now: () => options.now ?? DEFAULT_NOW,
+    newId: () => globalThis.crypto.randomUUID(),
     prompt: answer,
     promptSecret: answer,
     interactive: options.answers !== undefined,

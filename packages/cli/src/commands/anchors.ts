@@ -12,7 +12,6 @@
  * label is its KeyDigest id (as IANA's are), valid_from/valid_until its window; the keys come from
  * the config's keystore URI or hsm modules, or from --dnskey matched by key_tag.
  */
-import { createPrivateKey, randomUUID } from "node:crypto";
 import {
   bytesToHex,
   DS_FORMATS,
@@ -46,7 +45,7 @@ import {
   parseRootAnchors,
   type RawSigner,
   rawSignerFromDnssecSigner,
-  rawSignerFromPrivateKey,
+  rawSignerFromPrivateKeyFile,
   readCertificates,
   signDetachedCms,
   type TrustAnchorDocument,
@@ -101,16 +100,7 @@ async function loadSigningKey(ctx: CliContext, key: string, args: KeystoreArgs):
     }
   }
   const input = await readInput(ctx, key);
-  try {
-    const text = Buffer.from(input.bytes).toString("latin1");
-    const privateKey = text.includes("-----BEGIN")
-      ? createPrivateKey({ key: text, format: "pem" })
-      : createPrivateKey({ key: Buffer.from(input.bytes), format: "der", type: "pkcs8" });
-    return { signer: rawSignerFromPrivateKey(privateKey), close: async () => {} };
-  } catch (e) {
-    if (e instanceof KskError) throw e;
-    throw new KskError("input", "KEY-UNREADABLE", `is not an unencrypted PEM or PKCS#8 DER private key: ${(e as Error).message}`, { where: input.name });
-  }
+  return { signer: rawSignerFromPrivateKeyFile(input.bytes, input.name), close: async () => {} };
 }
 
 interface BuildArgs extends KeystoreArgs {
@@ -289,7 +279,7 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     const validUntilEpochSeconds = validUntilText !== undefined ? timeOption(ctx, validUntilText, "--valid-until") : entry?.validUntilEpochSeconds;
     return { dnskey, id, validFromEpochSeconds, validUntilEpochSeconds };
   });
-  const trustAnchorId = (argv.trustAnchorId ?? randomUUID()).toUpperCase();
+  const trustAnchorId = (argv.trustAnchorId ?? ctx.newId()).toUpperCase();
   const { document, xmlBytes } = buildRootAnchors({
     trustAnchorId,
     ...(argv.source === undefined ? {} : { source: argv.source }),

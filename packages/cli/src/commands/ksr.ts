@@ -4,7 +4,6 @@
  * one (bundle table and policy, or every bundle as DNS presentation records for auditors).
  * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
  */
-import { randomUUID } from "node:crypto";
 import { KskError, type Signer, checkLine, formatIsoZ } from "@ksk/core";
 import { ianaLabelTime } from "@ksk/keygen";
 import { openKeystore } from "@ksk/keystore";
@@ -166,7 +165,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
                 zsks,
                 policy,
                 nowEpochSeconds: now,
-                newId: randomUUID,
+                newId: ctx.newId,
                 ...(previous ? { previousSkr: previous.document } : {}),
               });
               if (!built.ok) {
