@@ -13,4 +13,5 @@ export * from "./present.js";
 export * from "./response-size.js";
 export * from "./rollover.js";
 export * from "./schemas.js";
+export * from "./sign-quarter.js";
 export * from "./skr-verify.js";

@@ -10,20 +10,8 @@
  */
 import path from "node:path";
 import { type CheckResult, KskError, checkLine, formatIsoZ } from "@ksk/core";
-import { type KsrResponseDocument, parseKsrXml, writeKsrXml } from "@ksk/ksr";
-import {
-  DNSKEY_RESPONSE_WARN_BYTES,
-  type PreflightReport,
-  type SignerConfig,
-  documentWitnessRows,
-  executePlan,
-  formatWitnessTable,
-  parseSignerConfig,
-  planWitnessRows,
-  postflight,
-  preflight,
-  verifySkr,
-} from "@ksk/signer";
+import type { KsrResponseDocument } from "@ksk/ksr";
+import { DNSKEY_RESPONSE_WARN_BYTES, type SignerConfig, parseSignerConfig, signQuarter, verifySkr } from "@ksk/signer";
 import { loadAnchors } from "../anchors-input.js";
 import { type ShowFormat, showDocument } from "../document-show.js";
 import type { CliContext } from "../context.js";
@@ -38,11 +26,6 @@ import { type CommandFactory, handle } from "./command.js";
 
 function resultLines(results: readonly CheckResult[]): string[] {
   return results.map((r) => `  ${checkLine(r)}`);
-}
-
-function reportFailure(stage: string, report: PreflightReport): never {
-  const codes = report.results.filter((r) => r.status === "fail").map((r) => r.code);
-  throw new KskError("check", codes[0] ?? "SKR-VERIFY", `${stage} failed: ${codes.join(", ")}; no SKR was written`);
 }
 
 interface SignArgs extends KeystoreArgs {
@@ -98,46 +81,41 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
 
   const ksks = await openKsks(ctx, config, argv.config, schema, argv);
   try {
-    const report = preflight({ ksr, config, schema, ksks: ksks.materials, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
-    ctx.out(`\n== Checks before signing (at ${formatIsoZ(now)})\n${resultLines(report.results).join("\n")}\n`);
-    for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
-    if (!report.ok || !report.plan) reportFailure("checks before signing", report);
-    const plan = report.plan;
-
-    ctx.out("\n");
-    if (previous) ctx.out(`${formatWitnessTable(`== Previous SKR ${previous.document.id}`, documentWitnessRows(previous.document.bundles)).join("\n")}\n\n`);
-    ctx.out(`${formatWitnessTable(`== KSR ${ksr.id}`, documentWitnessRows(ksr.bundles)).join("\n")}\n\n`);
-    ctx.out(`${formatWitnessTable(`== Planned SKR (schema ${schema.name})`, planWitnessRows(plan)).join("\n")}\n`);
-    const large = plan.bundles.map((b, i) => ({ slot: i + 1, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
-    // Once per command, not once per slot: the same finding, with every slot it concerns.
-    if (large.length > 0) {
-      const slots = large.map((b) => `${b.slot} (${b.size} B)`).join(", ");
-      ctx.err(
-        `ksk: WARNING: the DNSKEY answer is over ${DNSKEY_RESPONSE_WARN_BYTES} bytes in ${large.length} slot(s): ${slots}: UDP answers may be truncated\n`,
-      );
-    }
-
-    const consent = await confirmYes(
-      ctx,
-      `\nSign ${plan.bundles.length} bundles with ${[...ksks.materials.values()].map((m) => `${m.config.label}`).join(", ")}?`,
-      argv.yes,
-    );
-    const skr = await executePlan(plan, ksks.signers, { timestampEpochSeconds: now });
-    const bytes = writeKsrXml(skr);
-    let after: PreflightReport | undefined;
-    await writeOutput(outputFile, bytes, {
-      force: argv.force,
-      verify: (written) => {
-        const reread = parseKsrXml(written, { fileName: outputFile }).document;
-        if (reread.kind !== "response") throw new KskError("check", "SKR-VERIFY", "the SKR written does not read back as an SKR");
-        after = postflight({ ksr, skr: reread, config, ...(previous ? { previousSkr: previous.document } : {}) });
-        ctx.out(`\n== Checks after signing (on the SKR as written and read back)\n${resultLines(after.results).join("\n")}\n`);
-        for (const w of after.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
-        if (!after.ok) reportFailure("checks after signing", after);
+    const done = await signQuarter(
+      {
+        ksr,
+        config,
+        schema,
+        ksks: ksks.materials,
+        signers: ksks.signers,
+        nowEpochSeconds: now,
+        outputName: outputFile,
+        ...(previous ? { previousSkr: previous.document } : {}),
       },
-    });
-    ctx.out(`\n${fileWitnessLines("SKR written", { name: outputFile, bytes }).join("\n")}\n`);
-    ctx.out(`Signed ${skr.bundles.length} bundles, ${skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${consent}.\n`);
+      {
+        onChecks: (stage, report) => {
+          const title = stage === "before" ? `Checks before signing (at ${formatIsoZ(now)})` : "Checks after signing (on the SKR as written and read back)";
+          ctx.out(`\n== ${title}\n${resultLines(report.results).join("\n")}\n`);
+          for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
+        },
+        confirm: (display) => {
+          ctx.out(`\n${display.tables.map((t) => t.join("\n")).join("\n\n")}\n`);
+          // Once per command, not once per slot: the same finding, with every slot it concerns.
+          if (display.largeSlots.length > 0) {
+            const slots = display.largeSlots.map((b) => `${b.slot} (${b.sizeBytes} B)`).join(", ");
+            ctx.err(
+              `ksk: WARNING: the DNSKEY answer is over ${DNSKEY_RESPONSE_WARN_BYTES} bytes in ${display.largeSlots.length} slot(s): ${slots}: UDP answers may be truncated\n`,
+            );
+          }
+          return confirmYes(ctx, `\n${display.question}`, argv.yes);
+        },
+        write: (bytes, verify) => writeOutput(outputFile, bytes, { force: argv.force, verify }),
+      },
+    );
+    ctx.out(`\n${fileWitnessLines("SKR written", { name: outputFile, bytes: done.bytes }).join("\n")}\n`);
+    ctx.out(
+      `Signed ${done.skr.bundles.length} bundles, ${done.skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${done.consent}.\n`,
+    );
   } finally {
     await ksks.close();
   }
