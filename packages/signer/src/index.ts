@@ -4,6 +4,7 @@
  * (chain, safety, algorithms, validity windows), SKR verification and the witness tables.
  * Pure: the HSM's keys and signers, the clock and the files come in as parameters.
  */
+export * from "./anchor-keys.js";
 export * from "./check-codes.js";
 export * from "./ceremony-checks.js";
 export * from "./config.js";

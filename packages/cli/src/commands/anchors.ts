@@ -24,15 +24,12 @@ import {
   groupedHex,
   isKind,
   KskError,
-  keyTag,
   type RR,
-  ROOT,
   sha256,
 } from "@ksk/core";
 import { parseKeystoreUri } from "@ksk/keystore";
-import { type KskKeyConfig, type SignerConfig, checkKskMatchesConfig, parseSignerConfig } from "@ksk/signer";
+import { type FoundAnchorKey, type KskKeyConfig, type SignerConfig, matchConfigKeys, parseSignerConfig, resolveAnchorKeys } from "@ksk/signer";
 import {
-  type AnchorKey,
   anchorDsRecords,
   anchoredKeyMatches,
   checkDnskeyAnchored,
@@ -120,14 +117,7 @@ interface BuildArgs extends KeystoreArgs {
   force: boolean;
 }
 
-/** A key to publish as found, with what the config says about it (options override per tag). */
-interface FoundKey {
-  readonly dnskey: DnskeyRdata;
-  readonly where: string;
-  readonly config?: KskKeyConfig;
-  /** The key's keystore label, when it came from a keystore. */
-  readonly label?: string;
-}
+type FoundKey = FoundAnchorKey;
 
 /** The DNSKEYs of keystore labels (closing the keystore whatever happens). */
 async function keysFromKeystore(
@@ -178,32 +168,6 @@ async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, configF
   return found;
 }
 
-/** Match DNSKEYs from a file to the config's keys by key tag (the config must give key_tag). */
-function matchConfigKeys(config: SignerConfig, dnskeys: readonly FoundKey[], where: string): FoundKey[] {
-  return [...config.keys.values()].map((key) => {
-    if (key.keyTag === undefined) throw new KskError("input", "CONFIG-KEY-TAG", `keys.${key.name} has no key_tag to find it in the --dnskey file`, { where });
-    const matches = dnskeys.filter((k) => keyTag(k.dnskey) === key.keyTag && k.dnskey.algorithm === key.algorithm);
-    if (matches.length !== 1)
-      throw new KskError("input", "CONFIG-KEY-TAG", `keys.${key.name}: ${matches.length} DNSKEYs with key tag ${key.keyTag} and algorithm ${key.algorithm}`, {
-        where,
-      });
-    return { ...(matches[0] as FoundKey), config: key };
-  });
-}
-
-/**
- * A key found for a config entry must be the key the config describes (algorithm, RSA size and
- * exponent, key_tag, ds_sha256): the same KSK-CONFIG-MATCH check the signing ceremony runs (exit 4).
- */
-function checkConfigKey(k: FoundKey, where: string): void {
-  if (!k.config) return;
-  try {
-    checkKskMatchesConfig(k.config, k.dnskey, ROOT);
-  } catch (e) {
-    throw e instanceof KskError ? e.within(where) : e;
-  }
-}
-
 async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   const config = argv.config === undefined ? undefined : await readSignerConfig(ctx, argv.config);
   if (config === undefined && (argv.keystore === undefined) === (argv.dnskey === undefined)) {
@@ -248,37 +212,13 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     found = await everyKskInKeystore(ctx, argv.keystore as string, argv);
     ctx.err(`ksk: no --label: every KSK in the keystore: ${found.map((k) => k.label).join(", ")}\n`);
   }
-  for (const k of found) checkConfigKey(k, config?.name ?? k.where);
-
-  const tags = new Set(found.map((k) => keyTag(k.dnskey)));
-  for (const [option, map] of [
-    ["id-for", ids],
-    ["valid-from", from],
-    ["valid-until", until],
-  ] as const) {
-    for (const tag of map.keys())
-      if (!tags.has(tag)) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: no key has key tag ${tag} (keys: ${[...tags].join(", ")})`);
-  }
-  const keys: AnchorKey[] = found.map(({ dnskey, config: entry, label }) => {
-    const tag = keyTag(dnskey);
-    // IANA's KeyDigest ids are the KSKs' HSM labels (Kjqmt7v, Klajeyz, Kmyv6jo).
-    let id = ids.get(tag) ?? entry?.label;
-    if (id === undefined && label !== undefined) {
-      // IANA's KeyDigest ids are the keys' HSM labels: a keystore key's label is the default.
-      id = label;
-      ctx.err(`ksk: KeyDigest id for ${tag}: ${id} (its keystore label; --id-for ${tag}=ID to change)\n`);
-    }
-    if (id === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --id-for ${tag}=ID`);
-    const validFromText = from.get(tag);
-    const validUntilText = until.get(tag);
-    let validFromEpochSeconds = validFromText !== undefined ? timeOption(ctx, validFromText, "--valid-from") : entry?.validFromEpochSeconds;
-    if (validFromEpochSeconds === undefined) {
-      validFromEpochSeconds = publication;
-      ctx.err(`ksk: validFrom for ${tag}: ${formatIsoUtc(publication)} (the publication time, --at or now; --valid-from ${tag}=TIME to change)\n`);
-    }
-    const validUntilEpochSeconds = validUntilText !== undefined ? timeOption(ctx, validUntilText, "--valid-until") : entry?.validUntilEpochSeconds;
-    return { dnskey, id, validFromEpochSeconds, validUntilEpochSeconds };
-  });
+  const times = (option: string, map: ReadonlyMap<number, string>) => new Map([...map].map(([tag, text]) => [tag, timeOption(ctx, text, option)]));
+  const { keys, notes } = resolveAnchorKeys(
+    found,
+    { idFor: ids, validFrom: times("--valid-from", from), validUntil: times("--valid-until", until), publicationEpochSeconds: publication },
+    config?.name,
+  );
+  for (const note of notes) ctx.err(`ksk: ${note}\n`);
   const trustAnchorId = (argv.trustAnchorId ?? ctx.newId()).toUpperCase();
   const { document, xmlBytes } = buildRootAnchors({
     trustAnchorId,
