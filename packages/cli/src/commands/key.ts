@@ -84,6 +84,34 @@ interface DeleteArgs extends KeystoreUriArgs {
   force: boolean;
 }
 
+async function generateCommand(ctx: CliContext, argv: GenerateArgs): Promise<void> {
+  let algorithm: number;
+  try {
+    algorithm = parseAlgorithm(argv.algorithm).number;
+  } catch (e) {
+    throw new KskError("usage", "USAGE-ALGORITHM", `--algorithm: ${(e as Error).message}`);
+  }
+  if (argv.bits !== undefined && !Number.isInteger(argv.bits)) throw new KskError("usage", "USAGE-BITS", "--bits must be a whole number");
+  const knownKeys = await readKnownKeys(ctx, argv.knownKeys ?? []);
+  const { report } = await withKeystore(
+    ctx,
+    argv,
+    (keystore) =>
+      generateKey(keystore, {
+        role: argv.role,
+        algorithm,
+        nowEpochSeconds: ctx.now(),
+        knownKeys,
+        ...(argv.bits === undefined ? {} : { rsaModulusBits: argv.bits }),
+        ...(argv.label === undefined ? {} : { label: argv.label }),
+        ...(argv.extractable ? { extractable: true } : {}),
+      }),
+    { createDirectory: true },
+  );
+  if (argv.json) printJson(ctx, report);
+  else ctx.out(formatKeyReport(report));
+}
+
 export const keyCommand: CommandFactory = (ctx) => ({
   command: "key <command>",
   builder: (y) =>
@@ -104,33 +132,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
             .option("known-keys", { type: "string", array: true, describe: "Zone-format files of DNSKEYs the new key's tags must not collide with" })
             .option("extractable", { type: "boolean", default: false, describe: "PKCS#11: create the private key extractable, for a wrapped backup" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: GenerateArgs) => {
-          let algorithm: number;
-          try {
-            algorithm = parseAlgorithm(argv.algorithm).number;
-          } catch (e) {
-            throw new KskError("usage", "USAGE-ALGORITHM", `--algorithm: ${(e as Error).message}`);
-          }
-          if (argv.bits !== undefined && !Number.isInteger(argv.bits)) throw new KskError("usage", "USAGE-BITS", "--bits must be a whole number");
-          const knownKeys = await readKnownKeys(ctx, argv.knownKeys ?? []);
-          const { report } = await withKeystore(
-            ctx,
-            argv,
-            (keystore) =>
-              generateKey(keystore, {
-                role: argv.role,
-                algorithm,
-                nowEpochSeconds: ctx.now(),
-                knownKeys,
-                ...(argv.bits === undefined ? {} : { rsaModulusBits: argv.bits }),
-                ...(argv.label === undefined ? {} : { label: argv.label }),
-                ...(argv.extractable ? { extractable: true } : {}),
-              }),
-            { createDirectory: true },
-          );
-          if (argv.json) printJson(ctx, report);
-          else ctx.out(formatKeyReport(report));
-        }),
+        handler: handle((argv: GenerateArgs) => generateCommand(ctx, argv)),
       })
       .command({
         command: "list",

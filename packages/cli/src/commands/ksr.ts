@@ -41,6 +41,108 @@ function printReport(ctx: CliContext, report: KsrCheckReport): void {
   for (const r of report.results) ctx.out(`${checkLine(r)}\n`);
 }
 
+async function buildKsr(
+  ctx: CliContext,
+  argv: {
+    now?: string;
+    keystore: string;
+    quarter: string;
+    previousSkr?: string;
+    policy?: string;
+    zsk?: string[];
+    output: string;
+    force: boolean;
+    pinFile?: string;
+    passphraseFile?: string;
+    module?: string;
+  },
+): Promise<void> {
+  const quarter = parseQuarter(argv.quarter);
+  const now = timeOption(ctx, argv.now, "--now");
+  const policy = await loadPolicy(ctx, argv.policy);
+  const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
+  // Before any ZSK signs a proof of possession: a KSR that could not be kept is refused now.
+  await checkOutputWritable(argv.output, argv.force);
+  const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
+  try {
+    let labels = argv.zsk;
+    if (labels === undefined || labels.length === 0) labels = zsksInRoleOrder(await keystore.list(), ianaLabelTime, argv.keystore);
+    const zsks: Signer[] = [];
+    for (const label of labels) zsks.push(await keystore.signer(label));
+    const built = await buildCheckedKsr({
+      quarter,
+      zsks,
+      policy,
+      nowEpochSeconds: now,
+      newId: ctx.newId,
+      ...(previous ? { previousSkr: previous.document } : {}),
+    });
+    if (!built.ok) {
+      printReport(ctx, built.report);
+      const failed = built.report.results.filter((r) => r.status === "fail").map((r) => r.code);
+      throw new KskError("refused", "KSR-BUILD-CHECKS", `the built KSR fails ${failed.join(", ")}; nothing written`, { where: argv.output });
+    }
+    const { ksr, bytes, report } = built;
+    for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
+    await writeOutput(argv.output, bytes, { force: argv.force, verify: (written) => checkKsrReadsBack(written, ksr, argv.output) });
+    ctx.out(`wrote ${argv.output}: KSR ${ksr.id} for ${argv.quarter}, ZSKs ${zsks.map((z) => `${z.label} (${z.keyTag})`).join(", ")}\n`);
+    ctx.out(`${documentTable(`KSR ${ksr.id}`, ksr).join("\n")}\n`);
+    printFingerprint(ctx, "KSR", bytes);
+  } finally {
+    await keystore.close();
+  }
+}
+
+async function validateKsr(
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+  argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean },
+): Promise<void> {
+  const now = timeOption(ctx, argv.now, "--now");
+  const policy = await loadPolicy(ctx, argv.policy);
+  const ksr = await loadKsr(ctx, argv.ksr);
+  const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
+  if (argv.anchor !== undefined && !previous)
+    throw new KskError("usage", "USAGE-ANCHOR", "--anchor checks who signed the previous SKR: give --previous-skr too");
+  const trustedKsks =
+    argv.anchor === undefined || !previous ? undefined : anchoredSkrKsks(previous.document, (await loadAnchors(ctx, argv.anchor, now)).records);
+  const report = runKsrChecks({
+    ksr: ksr.document,
+    policy: policy.request,
+    nowEpochSeconds: now,
+    ...(previous ? { previousSkr: previous.document } : {}),
+    ...(trustedKsks ? { trustedKsks } : {}),
+  });
+  if (argv.json) {
+    printJson(ctx, {
+      file: ksr.name,
+      ...fingerprintJson(ksr.bytes),
+      ...(previous ? { previousSkr: { file: previous.name, ...fingerprintJson(previous.bytes) } } : {}),
+      id: ksr.document.id,
+      now: formatIsoZ(now),
+      ok: report.ok,
+      checks: report.results,
+      warnings: report.warnings,
+      bundles: documentBundlesJson(ksr.document),
+    });
+  } else {
+    ctx.out(`KSR ${ksr.name} id ${ksr.document.id} domain ${ksr.document.domain}, checked at ${formatIsoZ(now)}\n`);
+    printReport(ctx, report);
+    ctx.out("\n");
+    ctx.out(`${documentTable(`KSR ${ksr.document.id}`, ksr.document).join("\n")}\n`);
+    ctx.out("\n");
+    printFingerprint(ctx, "KSR", ksr.bytes);
+    if (previous) printFingerprint(ctx, "previous SKR", previous.bytes);
+    const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
+    const skipped = report.results.filter((r) => r.status !== "pass" && r.status !== "fail").map((r) => r.code);
+    const acceptable = skipped.length
+      ? `KSR is acceptable for the checks run; ${skipped.length} skipped: ${skipped.join(", ")}`
+      : "KSR is acceptable: every check passed";
+    ctx.out(report.ok ? `${acceptable}\n` : `KSR is NOT acceptable: ${failed.join(", ")} failed\n`);
+  }
+  if (!report.ok) setExitCode(EXIT.checkFailed);
+}
+
 export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "ksr <action>",
   builder: (y) =>
@@ -59,51 +161,9 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("policy", { type: "string", describe: "Policy YAML (request_policy keys as in IANA's ksrsigner.yaml); default: the root's" })
             .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean }) => {
-          const now = timeOption(ctx, argv.now, "--now");
-          const policy = await loadPolicy(ctx, argv.policy);
-          const ksr = await loadKsr(ctx, argv.ksr);
-          const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
-          if (argv.anchor !== undefined && !previous)
-            throw new KskError("usage", "USAGE-ANCHOR", "--anchor checks who signed the previous SKR: give --previous-skr too");
-          const trustedKsks =
-            argv.anchor === undefined || !previous ? undefined : anchoredSkrKsks(previous.document, (await loadAnchors(ctx, argv.anchor, now)).records);
-          const report = runKsrChecks({
-            ksr: ksr.document,
-            policy: policy.request,
-            nowEpochSeconds: now,
-            ...(previous ? { previousSkr: previous.document } : {}),
-            ...(trustedKsks ? { trustedKsks } : {}),
-          });
-          if (argv.json) {
-            printJson(ctx, {
-              file: ksr.name,
-              ...fingerprintJson(ksr.bytes),
-              ...(previous ? { previousSkr: { file: previous.name, ...fingerprintJson(previous.bytes) } } : {}),
-              id: ksr.document.id,
-              now: formatIsoZ(now),
-              ok: report.ok,
-              checks: report.results,
-              warnings: report.warnings,
-              bundles: documentBundlesJson(ksr.document),
-            });
-          } else {
-            ctx.out(`KSR ${ksr.name} id ${ksr.document.id} domain ${ksr.document.domain}, checked at ${formatIsoZ(now)}\n`);
-            printReport(ctx, report);
-            ctx.out("\n");
-            ctx.out(`${documentTable(`KSR ${ksr.document.id}`, ksr.document).join("\n")}\n`);
-            ctx.out("\n");
-            printFingerprint(ctx, "KSR", ksr.bytes);
-            if (previous) printFingerprint(ctx, "previous SKR", previous.bytes);
-            const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
-            const skipped = report.results.filter((r) => r.status !== "pass" && r.status !== "fail").map((r) => r.code);
-            const acceptable = skipped.length
-              ? `KSR is acceptable for the checks run; ${skipped.length} skipped: ${skipped.join(", ")}`
-              : "KSR is acceptable: every check passed";
-            ctx.out(report.ok ? `${acceptable}\n` : `KSR is NOT acceptable: ${failed.join(", ")} failed\n`);
-          }
-          if (!report.ok) setExitCode(EXIT.checkFailed);
-        }),
+        handler: handle((argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean }) =>
+          validateKsr(ctx, setExitCode, argv),
+        ),
       })
       .command({
         command: "show <file>",
@@ -135,7 +195,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
             .option("now", { type: "string", describe: "Build time: the KSR timestamp and proof-of-possession inception (default now)" }),
         handler: handle(
-          async (argv: {
+          (argv: {
             now?: string;
             keystore: string;
             quarter: string;
@@ -147,42 +207,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             pinFile?: string;
             passphraseFile?: string;
             module?: string;
-          }) => {
-            const quarter = parseQuarter(argv.quarter);
-            const now = timeOption(ctx, argv.now, "--now");
-            const policy = await loadPolicy(ctx, argv.policy);
-            const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
-            // Before any ZSK signs a proof of possession: a KSR that could not be kept is refused now.
-            await checkOutputWritable(argv.output, argv.force);
-            const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
-            try {
-              let labels = argv.zsk;
-              if (labels === undefined || labels.length === 0) labels = zsksInRoleOrder(await keystore.list(), ianaLabelTime, argv.keystore);
-              const zsks: Signer[] = [];
-              for (const label of labels) zsks.push(await keystore.signer(label));
-              const built = await buildCheckedKsr({
-                quarter,
-                zsks,
-                policy,
-                nowEpochSeconds: now,
-                newId: ctx.newId,
-                ...(previous ? { previousSkr: previous.document } : {}),
-              });
-              if (!built.ok) {
-                printReport(ctx, built.report);
-                const failed = built.report.results.filter((r) => r.status === "fail").map((r) => r.code);
-                throw new KskError("refused", "KSR-BUILD-CHECKS", `the built KSR fails ${failed.join(", ")}; nothing written`, { where: argv.output });
-              }
-              const { ksr, bytes, report } = built;
-              for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
-              await writeOutput(argv.output, bytes, { force: argv.force, verify: (written) => checkKsrReadsBack(written, ksr, argv.output) });
-              ctx.out(`wrote ${argv.output}: KSR ${ksr.id} for ${argv.quarter}, ZSKs ${zsks.map((z) => `${z.label} (${z.keyTag})`).join(", ")}\n`);
-              ctx.out(`${documentTable(`KSR ${ksr.id}`, ksr).join("\n")}\n`);
-              printFingerprint(ctx, "KSR", bytes);
-            } finally {
-              await keystore.close();
-            }
-          },
+          }) => buildKsr(ctx, argv),
         ),
       })
       .demandCommand(1, "Give an action: build, validate or show"),

@@ -88,6 +88,113 @@ function progressBar(ctx: CliContext): ((done: number, total: number) => void) |
   };
 }
 
+async function signCommand(
+  ctx: CliContext,
+  argv: {
+    zone: string;
+    keystore: string;
+    skr: string;
+    at?: string;
+    policy?: string;
+    soa?: string;
+    serial: SerialMode;
+    sentinels: boolean;
+    knownKeys?: string;
+    threads: number;
+    output: string;
+    force: boolean;
+    pinFile?: string;
+    passphraseFile?: string;
+    module?: string;
+  },
+): Promise<void> {
+  const at = timeOption(ctx, argv.at, "--at");
+  if (!Number.isInteger(argv.threads) || argv.threads < 1 || argv.threads > 64) {
+    throw new KskError("usage", "USAGE-THREADS", "--threads must be a whole number from 1 to 64");
+  }
+  if (argv.knownKeys !== undefined && !argv.sentinels) throw new KskError("usage", "USAGE-KNOWN-KEYS", "--known-keys is for --sentinels");
+  await checkOutputWritable(argv.output, argv.force);
+  const { document: skr } = await loadSkr(ctx, argv.skr);
+  const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
+  const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
+  const { records } = await readZoneRecords(ctx, argv.zone);
+  const plan = planZoneSigning({
+    records,
+    origin: documentDomain(skr),
+    skr,
+    atEpochSeconds: at,
+    serial: argv.serial,
+    sentinels: argv.sentinels,
+    knownKeys,
+    ...(policy ? { policy } : {}),
+    ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
+  });
+  const zsk = plan.bundle.signingZsk.dnskey;
+  const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
+  try {
+    const info = (await keystore.list()).find((k) => k.dnskey && k.hasPrivateKey && sameDnskey(k.dnskey, zsk));
+    if (!info) {
+      throw new KskError(
+        "keystore",
+        "ZONE-ZSK-MISSING",
+        `the ZSK ${keyTag(zsk)} that the SKR's bundle ${plan.bundle.index + 1} signs with is not in the keystore`,
+        {
+          where: argv.keystore,
+        },
+      );
+    }
+    const signer = await keystore.signer(info.label, { threads: argv.threads });
+    const bar = progressBar(ctx);
+    const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
+    const text = formatSignedZone(signed);
+    const bytes = new TextEncoder().encode(text);
+    await writeOutput(argv.output, bytes, {
+      force: argv.force,
+      verify: (written) => {
+        if (Buffer.compare(written, bytes) !== 0)
+          throw new KskError("input", "OUTPUT-MISMATCH", "the written file differs from the signed zone", { where: argv.output });
+      },
+    });
+    const b = plan.bundle;
+    ctx.out(
+      `wrote ${argv.output}: zone ${nameToString(signed.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.tasks.length + 1} signatures at ${formatIsoZ(at)}\n`,
+    );
+    if (plan.droppedRecords > 0) ctx.err(`note: ${plan.droppedRecords} RRSIG/NSEC/ZONEMD records of the input were replaced\n`);
+  } finally {
+    await keystore.close();
+  }
+}
+
+async function verifyCommand(
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+  argv: { zone: string; anchor: string; at?: string; json: boolean },
+): Promise<void> {
+  const at = timeOption(ctx, argv.at, "--at");
+  const anchors = await loadAnchors(ctx, argv.anchor, at);
+  const { name, records } = await readZoneRecords(ctx, argv.zone);
+  const result = verifyZone({ records, anchors: anchors.records, atEpochSeconds: at });
+  if (argv.json) {
+    printJson(ctx, {
+      zone: nameToString(result.origin),
+      file: name,
+      at: formatIsoZ(at),
+      ok: result.ok,
+      anchoredKeyTags: result.anchoredKeyTags,
+      counts: result.counts,
+      zonemd: result.zonemd.map((z) => ({ status: z.status, reason: z.reason })),
+      problems: result.problems,
+    });
+  } else {
+    for (const p of result.problems) ctx.out(`${checkLine(p)}\n`);
+    const zonemd = result.zonemd.length === 0 ? "no ZONEMD" : result.zonemd.map((z) => z.reason).join("; ");
+    ctx.out(
+      `${result.ok ? "valid" : "NOT valid"}: zone ${nameToString(result.origin)} at ${formatIsoZ(at)}, ${result.counts.rrsets} signed RRsets, ${result.counts.rrsigs} RRSIGs, ${result.counts.nsec} NSEC, ${zonemd}; DNSKEY signed by anchored ${result.anchoredKeyTags.join(", ") || "none"}; ${result.problems.length} problems\n`,
+    );
+  }
+  if (!result.ok) setExitCode(EXIT.checkFailed);
+}
+
 export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "zone <action>",
   describe: "Sign a zone with the SKR bundle in use, validate a signed zone, compute ZONEMD",
@@ -115,7 +222,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
         handler: handle(
-          async (argv: {
+          (argv: {
             zone: string;
             keystore: string;
             skr: string;
@@ -131,63 +238,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             pinFile?: string;
             passphraseFile?: string;
             module?: string;
-          }) => {
-            const at = timeOption(ctx, argv.at, "--at");
-            if (!Number.isInteger(argv.threads) || argv.threads < 1 || argv.threads > 64) {
-              throw new KskError("usage", "USAGE-THREADS", "--threads must be a whole number from 1 to 64");
-            }
-            if (argv.knownKeys !== undefined && !argv.sentinels) throw new KskError("usage", "USAGE-KNOWN-KEYS", "--known-keys is for --sentinels");
-            await checkOutputWritable(argv.output, argv.force);
-            const { document: skr } = await loadSkr(ctx, argv.skr);
-            const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
-            const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
-            const { records } = await readZoneRecords(ctx, argv.zone);
-            const plan = planZoneSigning({
-              records,
-              origin: documentDomain(skr),
-              skr,
-              atEpochSeconds: at,
-              serial: argv.serial,
-              sentinels: argv.sentinels,
-              knownKeys,
-              ...(policy ? { policy } : {}),
-              ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
-            });
-            const zsk = plan.bundle.signingZsk.dnskey;
-            const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
-            try {
-              const info = (await keystore.list()).find((k) => k.dnskey && k.hasPrivateKey && sameDnskey(k.dnskey, zsk));
-              if (!info) {
-                throw new KskError(
-                  "keystore",
-                  "ZONE-ZSK-MISSING",
-                  `the ZSK ${keyTag(zsk)} that the SKR's bundle ${plan.bundle.index + 1} signs with is not in the keystore`,
-                  {
-                    where: argv.keystore,
-                  },
-                );
-              }
-              const signer = await keystore.signer(info.label, { threads: argv.threads });
-              const bar = progressBar(ctx);
-              const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
-              const text = formatSignedZone(signed);
-              const bytes = new TextEncoder().encode(text);
-              await writeOutput(argv.output, bytes, {
-                force: argv.force,
-                verify: (written) => {
-                  if (Buffer.compare(written, bytes) !== 0)
-                    throw new KskError("input", "OUTPUT-MISMATCH", "the written file differs from the signed zone", { where: argv.output });
-                },
-              });
-              const b = plan.bundle;
-              ctx.out(
-                `wrote ${argv.output}: zone ${nameToString(signed.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.tasks.length + 1} signatures at ${formatIsoZ(at)}\n`,
-              );
-              if (plan.droppedRecords > 0) ctx.err(`note: ${plan.droppedRecords} RRSIG/NSEC/ZONEMD records of the input were replaced\n`);
-            } finally {
-              await keystore.close();
-            }
-          },
+          }) => signCommand(ctx, argv),
         ),
       })
       .command({
@@ -199,31 +250,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("anchor", { type: "string", demandOption: true, describe: "Trust anchor: DS/DNSKEY file or root-anchors.xml" })
             .option("at", { type: "string", describe: "Validation time (default now)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: { zone: string; anchor: string; at?: string; json: boolean }) => {
-          const at = timeOption(ctx, argv.at, "--at");
-          const anchors = await loadAnchors(ctx, argv.anchor, at);
-          const { name, records } = await readZoneRecords(ctx, argv.zone);
-          const result = verifyZone({ records, anchors: anchors.records, atEpochSeconds: at });
-          if (argv.json) {
-            printJson(ctx, {
-              zone: nameToString(result.origin),
-              file: name,
-              at: formatIsoZ(at),
-              ok: result.ok,
-              anchoredKeyTags: result.anchoredKeyTags,
-              counts: result.counts,
-              zonemd: result.zonemd.map((z) => ({ status: z.status, reason: z.reason })),
-              problems: result.problems,
-            });
-          } else {
-            for (const p of result.problems) ctx.out(`${checkLine(p)}\n`);
-            const zonemd = result.zonemd.length === 0 ? "no ZONEMD" : result.zonemd.map((z) => z.reason).join("; ");
-            ctx.out(
-              `${result.ok ? "valid" : "NOT valid"}: zone ${nameToString(result.origin)} at ${formatIsoZ(at)}, ${result.counts.rrsets} signed RRsets, ${result.counts.rrsigs} RRSIGs, ${result.counts.nsec} NSEC, ${zonemd}; DNSKEY signed by anchored ${result.anchoredKeyTags.join(", ") || "none"}; ${result.problems.length} problems\n`,
-            );
-          }
-          if (!result.ok) setExitCode(EXIT.checkFailed);
-        }),
+        handler: handle((argv: { zone: string; anchor: string; at?: string; json: boolean }) => verifyCommand(ctx, setExitCode, argv)),
       })
       .command({
         command: "digest <zone>",
