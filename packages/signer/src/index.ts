@@ -16,3 +16,4 @@ export * from "./rollover.js";
 export * from "./schemas.js";
 export * from "./sign-quarter.js";
 export * from "./skr-verify.js";
+export * from "./knot-signing.js";
