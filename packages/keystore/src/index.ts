@@ -17,8 +17,10 @@ export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONE
 export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
 export {
   KEYSTORE_ENV,
+  type KeyModule,
   loadSecretFile,
   moduleEnvironment,
+  openKeyInModules,
   openKeystore,
   openTokenHoldingKey,
   resolveModulePath,
