@@ -13,3 +13,5 @@ export * from "./report-html.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";
 export * from "./rollover-live.js";
+export * from "./telemetry-html.js";
+export * from "./telemetry-phase.js";
