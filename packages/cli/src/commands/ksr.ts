@@ -162,9 +162,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("policy", { type: "string", describe: "Policy YAML (request_policy keys as in IANA's ksrsigner.yaml); default: the root's" })
             .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean }) =>
-          validateKsr(ctx, setExitCode, argv),
-        ),
+        handler: handle((argv: Parameters<typeof validateKsr>[2]) => validateKsr(ctx, setExitCode, argv)),
       })
       .command({
         command: "show <file>",
@@ -195,21 +193,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the KSR" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
             .option("now", { type: "string", describe: "Build time: the KSR timestamp and proof-of-possession inception (default now)" }),
-        handler: handle(
-          (argv: {
-            now?: string;
-            keystore: string;
-            quarter: string;
-            previousSkr?: string;
-            policy?: string;
-            zsk?: string[];
-            output: string;
-            force: boolean;
-            pinFile?: string;
-            passphraseFile?: string;
-            module?: string;
-          }) => buildKsr(ctx, argv),
-        ),
+        handler: handle((argv: Parameters<typeof buildKsr>[1]) => buildKsr(ctx, argv)),
       })
       .command({
         command: "export <ksr>",

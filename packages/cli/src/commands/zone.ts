@@ -221,25 +221,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("threads", { type: "number", default: 2, describe: "Signing threads (software keystore)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
-        handler: handle(
-          (argv: {
-            zone: string;
-            keystore: string;
-            skr: string;
-            at?: string;
-            policy?: string;
-            soa?: string;
-            serial: SerialMode;
-            sentinels: boolean;
-            knownKeys?: string;
-            threads: number;
-            output: string;
-            force: boolean;
-            pinFile?: string;
-            passphraseFile?: string;
-            module?: string;
-          }) => signCommand(ctx, argv),
-        ),
+        handler: handle((argv: Parameters<typeof signCommand>[1]) => signCommand(ctx, argv)),
       })
       .command({
         command: "verify <zone>",
@@ -250,7 +232,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("anchor", { type: "string", demandOption: true, describe: "Trust anchor: DS/DNSKEY file or root-anchors.xml" })
             .option("at", { type: "string", describe: "Validation time (default now)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { zone: string; anchor: string; at?: string; json: boolean }) => verifyCommand(ctx, setExitCode, argv)),
+        handler: handle((argv: Parameters<typeof verifyCommand>[2]) => verifyCommand(ctx, setExitCode, argv)),
       })
       .command({
         command: "digest <zone>",
