@@ -36,7 +36,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
-import { KskError, ROOT, RRType, type Signer, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
+import { KskError, ROOT, RRType, type Signer, loadZoneRecords, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
 import { generateKey } from "@ksk/keygen";
 import { type Keystore, openKeystore } from "@ksk/keystore";
 import { defaultKsrPolicy, quarterOf, sameDnskey, writeKsrXml, type KsrResponseDocument } from "@ksk/ksr";
@@ -55,7 +55,7 @@ import {
   toPem,
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
-import { bundleInUse, formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
+import { bundleInUse, formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
 import { buildKsr } from "@ksk/ksr";
 import { LAB_README_FILE, checkLabDirectory, recordLabKind } from "./lab-kind.js";
 import { type ReportVerdict, type ResolverPhaseOutcome, renderReportHtml } from "./report-html.js";
