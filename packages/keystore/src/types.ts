@@ -76,7 +76,7 @@ export interface SignerOptions {
 
 /** Secrets and environment, passed in by the caller (the CLI): the package reads no globals. */
 export interface OpenOptions {
-  /** Environment variables to consult (KSK_PKCS11_MODULE, KSK_PIN_FILE, KSK_PASSPHRASE_FILE, SOFTHSM2_CONF). */
+  /** Environment variables to consult (KSK_PKCS11_MODULE, KSK_PIN_FILE, KSK_PASSPHRASE_FILE, KSK_SCRYPT_LOG2N, SOFTHSM2_CONF). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Read a secret file (PIN or passphrase) as text; the keystore strips one trailing newline. */
   readonly readSecretFile?: (path: string) => Promise<string>;
