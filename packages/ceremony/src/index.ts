@@ -13,6 +13,7 @@ export * from "./integrity.js";
 export * from "./hsm-log.js";
 export * from "./script-html.js";
 export * from "./report-html.js";
+export * from "./report-checks.js";
 export * from "./timeline-svg.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";

@@ -12,6 +12,7 @@
 import { formatIsoZ, groupedHex, hexToBytes, pgpWords } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { documentResponseSizes, documentWitnessRows, formatWitnessTable } from "@ksk/signer";
+import { CHECK_LINE, checksNotRun, passWord } from "./report-checks.js";
 import { hsmLogSection, toolkitSection } from "./report-sections.js";
 import { type TelemetryReportEntry, renderTelemetrySection } from "./telemetry-html.js";
 import { timelineSlots, timelineSvg } from "./timeline-svg.js";
@@ -99,7 +100,7 @@ function lastOk(entries: readonly TranscriptEntry[], output: (path: string) => b
  * The one-line verdict: what the transcript shows was done and passed. Each `ksk` command exits
  * non-zero on a failed check, so a step recorded "ok" is a check that passed.
  */
-export function reportVerdict(input: Pick<ReportInput, "entries" | "verification">): ReportVerdict {
+export function reportVerdict(input: Pick<ReportInput, "entries" | "verification"> & { readonly texts?: ReadonlyMap<string, string> }): ReportVerdict {
   const { entries, verification } = input;
   const parts: string[] = [];
   let ok = verification.ok;
@@ -123,7 +124,8 @@ export function reportVerdict(input: Pick<ReportInput, "entries" | "verification
   parts.push(
     verification.ok ? `transcript verifies (${verification.entryCount} entries, ${verification.artefactCount} artefacts)` : "TRANSCRIPT DOES NOT VERIFY",
   );
-  return { ok, line: `${ok ? "PASS" : "FAIL"}: ${parts.join("; ")}` };
+  // PASS only when every check ran: a SKIP or OFF result the commands printed is named.
+  return { ok, line: `${ok ? passWord(checksNotRun(entries, input.texts ?? new Map())) : "FAIL"}: ${parts.join("; ")}` };
 }
 
 function words(sha256Hex: string): string {
@@ -186,7 +188,7 @@ function checksSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<s
     for (const o of e.outputs) {
       const text = texts.get(o.path);
       if (text === undefined || seen.has(o.path)) continue;
-      const lines = text.split("\n").filter((l) => /^\s*(PASS|FAIL|OFF|SKIP)\b/.test(l));
+      const lines = text.split("\n").filter((l) => CHECK_LINE.test(l));
       if (!lines.length) continue;
       seen.add(o.path);
       // Each line in its state's colour (PASS green, FAIL red, OFF orange, SKIP grey): a failure stands out.

@@ -122,7 +122,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     generatedEpochSeconds: options.nowEpochSeconds,
   });
   await writeAtomically(path.join(path.dirname(path.resolve(file)), ANNOTATED_SCRIPT_FILE), script);
-  return { file, verdict: reportVerdict({ entries, verification }) };
+  return { file, verdict: reportVerdict({ entries, verification, texts }) };
 }
 
 async function writeAtomically(file: string, text: string): Promise<void> {

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { isSep, keyTag } from "@ksk/core";
+import { type CheckResult, checkLine, isSep, keyTag } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
 import {
@@ -94,6 +94,52 @@ describe("the verdict", () => {
   it("says act 06 was skipped, and why, when knotd or unbound is missing", () => {
     const entries = [step(1, "test-root-zone", "ok", "root-2026Q3.zone-verify.txt"), step(2, "resolve", "skipped", "", "knotd, knotc not installed")];
     expect(reportVerdict({ entries, verification: verified }).line).toMatch(/NOT validated by unbound \(act 06 skipped: knotd, knotc not installed\)/);
+  });
+});
+
+describe("the verdict's checks", () => {
+  const step = (seq: number, status: string, output: string) =>
+    ({ seq, type: "step", actName: "key-signing", status, outputs: [{ path: output }] }) as unknown as TranscriptEntry;
+  const text = (...results: CheckResult[]) => results.map(checkLine).join("\n");
+
+  it("says PASS only when every check ran, else PASS with the checks skipped or switched off, named", () => {
+    const ran = new Map([["ksr-2026Q3.check.txt", text({ code: "KSR-ID", status: "pass", detail: "unique" })]]);
+    const entries = [step(1, "ok", "ksr-2026Q3.check.txt"), step(2, "ok", "skr-2026Q3.check.txt")];
+    expect(reportVerdict({ entries, verification: verified, texts: ran }).line).toMatch(/^PASS: /);
+    const skipped = new Map([
+      ...ran,
+      [
+        "skr-2026Q3.check.txt",
+        text(
+          { code: "KSR-CHAIN-KEYS", status: "not-run", detail: "no previous SKR given" },
+          { code: "SKR-VERIFY", status: "pass", detail: "18 signatures verify" },
+          { code: "KSR-POLICY-SIG-HORIZON", status: "disabled", detail: "off", where: "bundle 1" },
+        ),
+      ],
+    ]);
+    const v = reportVerdict({ entries, verification: verified, texts: skipped });
+    expect(v.ok).toBe(true);
+    expect(v.line).toMatch(
+      /^PASS with 2 checks skipped \(SKIP KSR-CHAIN-KEYS in skr-2026Q3\.check\.txt, OFF KSR-POLICY-SIG-HORIZON in skr-2026Q3\.check\.txt\): anchor not verified;/,
+    );
+    // The page's verdict says the same.
+    const html = renderReportHtml({
+      title: "t",
+      generatedEpochSeconds: 0,
+      entries,
+      verification: verified,
+      skrs: [],
+      texts: skipped,
+      resolverRuns: [],
+      transcriptNote: "only the verdict",
+    });
+    expect(html).toContain('<p class="verdict pass" id="verdict">PASS with 2 checks skipped (SKIP KSR-CHAIN-KEYS in');
+    // A failed step's output does not count; a failing run stays FAIL whatever was skipped.
+    expect(
+      reportVerdict({ entries: [step(1, "ok", "ksr-2026Q3.check.txt"), step(2, "failed", "skr-2026Q3.check.txt")], verification: verified, texts: skipped })
+        .line,
+    ).toMatch(/^PASS: /);
+    expect(reportVerdict({ entries, verification: { ...verified, ok: false }, texts: skipped }).line).toMatch(/^FAIL: /);
   });
 });
 
