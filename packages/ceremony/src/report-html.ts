@@ -13,7 +13,10 @@ import { formatIsoZ, groupedHex, hexToBytes, pgpWords } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { documentResponseSizes, documentWitnessRows, formatWitnessTable } from "@ksk/signer";
 import { CHECK_LINE, checksNotRun, passWord } from "./report-checks.js";
+import { type ResolverRun, resolverSection } from "./report-resolver.js";
 import { hsmLogSection, toolkitSection } from "./report-sections.js";
+
+export type { ResolverRun } from "./report-resolver.js";
 import { type TelemetryReportEntry, renderTelemetrySection } from "./telemetry-html.js";
 import { timelineSlots, timelineSvg } from "./timeline-svg.js";
 import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
@@ -47,28 +50,6 @@ export interface ReportInput {
   readonly transcriptNote?: string;
   /** What wrote the page (plain text), when not `ksk report` from a transcript. */
   readonly generatedBy?: string;
-}
-
-/** The part of `ksk resolver lab --json` the report shows: which resolver trusts which key. */
-export interface ResolverRun {
-  readonly resolver: { readonly address: string; readonly port: number };
-  readonly anchoredKeyTags: readonly number[];
-  readonly probes: readonly {
-    readonly question: string;
-    readonly expected: string;
-    readonly rcode: string;
-    readonly authenticData: boolean;
-    readonly ok: boolean;
-  }[];
-  readonly readiness: {
-    readonly validation: { readonly validates: boolean; readonly detail: string };
-    readonly keys: readonly { readonly keyTag: number; readonly trust: string; readonly reason: string; readonly ready: boolean; readonly verdict: string }[];
-    readonly dnskey: { readonly sizeBytes: number; readonly transport: string; readonly truncatedOverUdp: boolean };
-    readonly ready: boolean;
-    readonly verdict: string;
-  };
-  readonly ok: boolean;
-  readonly verdict: string;
 }
 
 /** One resolver's answer to `. SOA` in one phase of a roll, and the KSKs it trusted then. */
@@ -209,34 +190,6 @@ function bundlesSection(skrs: ReportInput["skrs"]): string {
   return out.join("\n");
 }
 
-/** Act 06's verdicts: per run, the answers that had to validate and which KSK the resolver trusts. */
-function resolverSection(runs: ReportInput["resolverRuns"]): string {
-  if (!runs.length) return `<h2 id="resolver">Resolver</h2><p>Act 06 (resolve through unbound) has not run.</p>`;
-  const out = [`<h2 id="resolver">Resolver</h2>`];
-  for (const { path, run } of runs) {
-    const r = run.readiness;
-    out.push(
-      `<div class="resolver-run" data-file="${esc(path)}" data-ok="${run.ok}">`,
-      `<h4><code>${esc(path)}</code>: unbound ${esc(run.resolver.address)} port ${run.resolver.port}, trust anchors KSK ${esc(run.anchoredKeyTags.join(", "))}</h4>`,
-      `<p class="resolver-verdict">${esc(run.verdict)}</p>`,
-      '<table class="resolver-probes"><tr><th>question</th><th>answer</th><th>wanted</th><th></th></tr>',
-      ...run.probes.map(
-        (p) =>
-          `<tr data-question="${esc(p.question)}" data-ok="${p.ok}"><td>${esc(p.question)}</td><td>${esc(p.rcode)}${p.authenticData ? " AD" : ""}</td><td>${esc(p.expected)}</td><td>${p.ok ? "ok" : "FAIL"}</td></tr>`,
-      ),
-      "</table>",
-      `<p>Validates: ${r.validation.validates ? "yes" : "NO"} (${esc(r.validation.detail)}); <code>. DNSKEY</code> ${r.dnskey.sizeBytes} octets over ${esc(r.dnskey.transport.toUpperCase())}${r.dnskey.truncatedOverUdp ? " (truncated over UDP, retried over TCP)" : ""}.</p>`,
-      '<table class="resolver-keys"><tr><th>KSK</th><th>trusted (RFC 8509 sentinel)</th><th>ready</th><th>evidence</th></tr>',
-      ...r.keys.map(
-        (k) =>
-          `<tr data-key-tag="${k.keyTag}" data-trust="${esc(k.trust)}" data-ready="${k.ready}"><td>${k.keyTag}</td><td>${esc(k.trust)}</td><td>${esc(k.verdict)}</td><td>${esc(k.reason)}</td></tr>`,
-      ),
-      "</table></div>",
-    );
-  }
-  return out.join("\n");
-}
-
 /**
  * Phases × resolvers: each cell the answer (and trust); a resolver that stops validating is named
  * under the table — the failure operators are warned about when a roll comes.
@@ -308,7 +261,7 @@ ${renderTelemetrySection(input.telemetry ?? [])}
 ${input.rolloverNote !== undefined && !input.rolloverResolvers?.length ? `<h2>Resolvers through the roll</h2><p class="resolver-verdict">${esc(input.rolloverNote)}</p>` : ""}
 ${bundlesSection(input.skrs)}
 ${ceremony ? checksSection(input.entries, input.texts) : ""}
-${ceremony ? resolverSection(input.resolverRuns) : ""}
+${ceremony ? resolverSection(input.resolverRuns, slots) : ""}
 ${ceremony ? stepsSection(input.entries, input.texts) : ""}
 ${ceremony ? hsmLogSection(input.entries, input.texts) : ""}
 </body>

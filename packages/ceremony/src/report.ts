@@ -39,6 +39,8 @@ const resolverRunSchema: z.ZodType<ResolverRun> = z.object({
     ready: z.boolean(),
     verdict: z.string(),
   }),
+  validationEpochSeconds: z.number().optional(),
+  anchoredSignatures: z.array(z.object({ keyTag: z.number(), inceptionEpochSeconds: z.number(), expirationEpochSeconds: z.number() })).optional(),
   ok: z.boolean(),
   verdict: z.string(),
 });

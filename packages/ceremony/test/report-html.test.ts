@@ -232,3 +232,49 @@ describe("the check results", () => {
     expect(checks).not.toContain("not a check line");
   });
 });
+
+describe("the resolver section", () => {
+  const q1slot2 = Date.UTC(2017, 0, 11) / 1000;
+  const run = (anchoredSignatures?: ResolverRun["anchoredSignatures"]): ResolverRun => ({
+    resolver: { address: "127.0.0.1", port: 5353 },
+    anchoredKeyTags: [19036],
+    probes: [{ question: ". SOA", expected: "NOERROR with AD", rcode: "NOERROR", authenticData: true, ok: true }],
+    readiness: {
+      validation: { validates: true, detail: "AD" },
+      keys: [{ keyTag: 19036, trust: "trusted", reason: "sentinel", ready: true, verdict: "ready" }],
+      dnskey: { sizeBytes: 864, transport: "udp", truncatedOverUdp: false },
+      ready: true,
+      verdict: "ready",
+    },
+    validationEpochSeconds: q1slot2 + 3600,
+    ...(anchoredSignatures === undefined ? {} : { anchoredSignatures }),
+    ok: true,
+    verdict: "lab root validates",
+  });
+  const page = (r: ResolverRun) =>
+    renderReportHtml({
+      title: "t",
+      generatedEpochSeconds: 0,
+      entries: [],
+      verification: verified,
+      skrs,
+      texts: new Map(),
+      resolverRuns: [{ path: "resolver-2017Q1.json", run: r }],
+    });
+
+  it("names the KSK whose signature validated and the slot it signed", () => {
+    const html = page(run([{ keyTag: 19036, inceptionEpochSeconds: q1slot2, expirationEpochSeconds: q1slot2 + 21 * 86400 }]));
+    expect(html).toContain(
+      'Validated at 2017-01-11T01:00:00Z through the signature over <code>. DNSKEY</code> of <span class="validated-by" data-key-tag="19036" data-inception="1484092800"><b>KSK 19036</b>, slot 2017Q1/2 (RRSIG 2017-01-11T00:00:00Z to 2017-02-01T00:00:00Z)</span>.',
+    );
+  });
+
+  it("says so when no anchored signature is valid, when the slot is not in the SKRs shown, and says nothing for an older output", () => {
+    expect(page(run([]))).toContain("No RRSIG over <code>. DNSKEY</code> by an anchored KSK is valid at 2017-01-11T01:00:00Z");
+    // A KSK that does not sign that slot: the slot is not named from a wrong key.
+    expect(page(run([{ keyTag: 20326, inceptionEpochSeconds: q1slot2, expirationEpochSeconds: q1slot2 + 86400 }]))).toContain(
+      "<b>KSK 20326</b>, a slot of no SKR shown here",
+    );
+    expect(page(run())).not.toContain("resolver-validated");
+  });
+});
