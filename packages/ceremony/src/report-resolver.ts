@@ -32,7 +32,9 @@ export interface ResolverRun {
   /** When unbound validated; absent in outputs of toolkits before it was recorded. */
   readonly validationEpochSeconds?: number | undefined;
   /** The RRSIGs over `. DNSKEY` by anchored KSKs, valid then (one of them is what validated). */
-  readonly anchoredSignatures?: readonly { readonly keyTag: number; readonly inceptionEpochSeconds: number; readonly expirationEpochSeconds: number }[] | undefined;
+  readonly anchoredSignatures?:
+    | readonly { readonly keyTag: number; readonly inceptionEpochSeconds: number; readonly expirationEpochSeconds: number }[]
+    | undefined;
   readonly ok: boolean;
   readonly verdict: string;
 }
