@@ -10,6 +10,3 @@ export * from "./runner.js";
 export * from "./transcript.js";
 export * from "./report.js";
 export * from "./report-html.js";
-export * from "./lab-kind.js";
-export * from "./lab.js";
-export * from "./rollover-live.js";

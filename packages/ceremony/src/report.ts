@@ -1,23 +1,21 @@
 /**
  * `ksk report DIR`: read a ceremony's output directory — its transcript, the SKRs and the text
  * outputs the transcript lists — verify the transcript, and write the HTML page of
- * ./report-html.ts beside them (atomically: a temporary file renamed into place).
+ * ./report-html.ts beside them through @ksk/files' atomic writer (a report already there, a regular
+ * file, is replaced; anything else at its name is refused). What kind of run the directory holds
+ * is the caller's knowledge (`@ksk/lab` passes the 2024-2027 rehearsal's note).
  */
-import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError } from "@ksk/core";
+import { writeFilesAtomically } from "@ksk/files";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
-import { detectLabKind } from "./lab-kind.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
-/** What the report of the 2024-2027 rehearsal says about resolvers: none lived it. */
-export const ROLLOVER_CALENDAR_NOTE =
-  "Resolvers were not run on the 2024-2027 calendar: its phases are months apart on real dates, which no live resolver can follow here. The roll through real resolvers (RFC 5011 managed, static anchor, per-phase root-anchors.xml) is ksk lab --rollover --calendar compressed.";
 /** Text outputs larger than this are listed with their hashes but not shown. */
 const MAX_SHOWN_TEXT_BYTES = 256 * 1024;
 
@@ -47,7 +45,15 @@ function parseResolverRun(bytes: Uint8Array): ResolverRun | undefined {
   }
 }
 
-export async function writeReport(dir: string, options: { output?: string; nowEpochSeconds: number }): Promise<{ file: string; verdict: ReportVerdict }> {
+export interface WriteReportOptions {
+  /** Where to write the page (default DIR/report.html). */
+  readonly output?: string;
+  readonly nowEpochSeconds: number;
+  /** A note for a rehearsed roll that no resolver lived (the 2024-2027 calendar). */
+  readonly rolloverNote?: string;
+}
+
+export async function writeReport(dir: string, options: WriteReportOptions): Promise<{ file: string; verdict: ReportVerdict }> {
   const transcriptFile = path.join(dir, TRANSCRIPT_FILE);
   let bytes: Uint8Array;
   try {
@@ -94,16 +100,9 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     skrs,
     texts,
     resolverRuns,
-    ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}),
+    ...(options.rolloverNote === undefined ? {} : { rolloverNote: options.rolloverNote }),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
-  const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await fs.writeFile(temporary, html, { mode: 0o644, flag: "wx" });
-    await fs.rename(temporary, file);
-  } catch (e) {
-    await fs.rm(temporary, { force: true });
-    throw new KskError("input", "OUTPUT-UNWRITABLE", (e as Error).message, { where: file });
-  }
+  await writeFilesAtomically([{ file, bytes: html }], { force: true });
   return { file, verdict: reportVerdict({ entries, verification }) };
 }

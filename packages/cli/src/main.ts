@@ -9,7 +9,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KskError, escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
-import { abandonPendingWrites } from "@ksk/keystore";
+import { abandonPendingWrites } from "@ksk/files";
 import yargs from "yargs";
 import { COMMANDS, commandNamed } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -121,7 +121,7 @@ export function runAsProcess(): void {
     throw e;
   });
   // An interrupted run removes its temporary output files before it exits; after a SIGKILL the
-  // next write of the same output sweeps them (see @ksk/keystore atomic-file). A command that
+  // next write of the same output sweeps them (see @ksk/files atomic-file). A command that
   // handles the signal itself (a ceremony records the interruption in its transcript, then stops
   // its step) is left to finish doing so.
   for (const [signal, number] of [

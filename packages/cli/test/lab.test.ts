@@ -8,7 +8,7 @@
  */
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { LAB_RUN_FILE, detectLabKind, labKindOf, parseRolloverCalendar } from "@ksk/ceremony";
+import { LAB_RUN_FILE, detectLabKind, labKindOf, parseRolloverCalendar } from "@ksk/lab";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "./fixtures.js";
 import { ksk } from "./harness.js";

@@ -56,7 +56,7 @@ import {
   parseZone,
   rrToString,
 } from "@ksk/core";
-import { writeFilesAtomically } from "./atomic-file.js";
+import { writeFilesAtomically } from "@ksk/files";
 import { type KeyFamily, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
 import { type SigningPool, signingPool } from "./signing-pool.js";
 import { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type SignerOptions } from "./types.js";

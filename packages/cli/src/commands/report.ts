@@ -2,7 +2,7 @@
  * `ksk report DIR [-o FILE]` — the ceremony's HTML report (one self-contained page, DIR/report.html
  * by default) and its one-line verdict. Exit 0 when the verdict is PASS, 1 when it is not.
  */
-import { writeReport } from "@ksk/ceremony";
+import { writeCeremonyReport } from "@ksk/lab";
 import { EXIT } from "../exit-codes.js";
 import { type CommandFactory, handle } from "./command.js";
 
@@ -19,7 +19,10 @@ export const reportCommand: CommandFactory = (ctx, setExitCode) => ({
       .positional("dir", { type: "string", demandOption: true, describe: "The ceremony's output directory (with transcript.jsonl)" })
       .option("output", { alias: "o", type: "string", describe: "Where to write the page (default DIR/report.html)" }),
   handler: handle(async (argv: ReportArgs) => {
-    const { file, verdict } = await writeReport(argv.dir, { ...(argv.output === undefined ? {} : { output: argv.output }), nowEpochSeconds: ctx.now() });
+    const { file, verdict } = await writeCeremonyReport(argv.dir, {
+      ...(argv.output === undefined ? {} : { output: argv.output }),
+      nowEpochSeconds: ctx.now(),
+    });
     if (!verdict.ok) setExitCode(EXIT.checkFailed);
     ctx.out(`Report: ${file}\n${verdict.line}\n`);
   }),

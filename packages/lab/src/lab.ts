@@ -11,17 +11,26 @@
  *                          report;
  *   rollover-compressed    the live rehearsal on a compressed clock (./rollover-live.ts).
  *
+ * Files are written through @ksk/files' atomic writer: README.txt is replaced by each run's.
+ *
  * Every step of the first two is a `ksk` process run by `runCeremony`; nothing here decides about
  * keys, DNS or XML. The kind of run is recorded in `lab-run.json`, and a directory holding another
  * kind of run is refused before anything is written.
  */
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
+import {
+  type CeremonyOutcome,
+  type ReportVerdict,
+  type RunCeremonyOptions,
+  TRANSCRIPT_FILE,
+  expandString,
+  parseCeremonyFile,
+  runCeremony,
+  writeReport,
+} from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
-import { expandString, parseCeremonyFile } from "./acts.js";
-import type { ReportVerdict } from "./report-html.js";
-import { writeReport } from "./report.js";
-import { type CeremonyOutcome, type RunCeremonyOptions, runCeremony } from "./runner.js";
+import { writeFilesAtomically } from "@ksk/files";
 import {
   LAB_ACTS,
   LAB_CEREMONY_FILES,
@@ -30,9 +39,13 @@ import {
   ROLLOVER_LAST_ACT,
   ROLLOVER_QUARTER_ACTS,
   checkLabDirectory,
+  detectLabKind,
   recordLabKind,
 } from "./lab-kind.js";
-import { TRANSCRIPT_FILE } from "./transcript.js";
+
+/** What the report of the 2024-2027 rehearsal says about resolvers: none lived it. */
+export const ROLLOVER_CALENDAR_NOTE =
+  "Resolvers were not run on the 2024-2027 calendar: its phases are months apart on real dates, which no live resolver can follow here. The roll through real resolvers (RFC 5011 managed, static anchor, per-phase root-anchors.xml) is ksk lab --rollover --calendar compressed.";
 
 export interface LabRunOptions extends Omit<RunCeremonyOptions, "actFiles" | "ceremonyFile" | "outDir"> {
   /** The output directory as the operator gave it (README.txt and the report path name it so). */
@@ -71,9 +84,20 @@ function ceremonyOptions(options: LabRunOptions, kind: Exclude<LabKind, "rollove
   };
 }
 
+/**
+ * `ksk report DIR`: the report of a ceremony's output directory, with what the lab knows of the
+ * run it holds (a 2024-2027 rehearsal's report says that no resolver lived that calendar).
+ */
+export async function writeCeremonyReport(
+  dir: string,
+  options: { output?: string; nowEpochSeconds: number },
+): Promise<{ file: string; verdict: ReportVerdict }> {
+  return writeReport(dir, { ...options, ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}) });
+}
+
 async function report(options: LabRunOptions): Promise<LabRunOutcome["report"]> {
   if (!existsSync(path.join(options.outDir, TRANSCRIPT_FILE))) return undefined;
-  return writeReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds() });
+  return writeCeremonyReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds() });
 }
 
 /** The lab ceremony: acts 01-06 for the next quarter, the report, README.txt. */
@@ -90,7 +114,7 @@ export async function runLab(options: LabRunOptions): Promise<LabRunOutcome> {
   // The report also when the ceremony stopped: its verdict then says where and why.
   const written = await report(options);
   const readme = path.join(options.outDir, LAB_README_FILE);
-  await fs.writeFile(readme, labReadme(options.outDir), { mode: 0o644 });
+  await writeFilesAtomically([{ file: readme, bytes: labReadme(options.outDir) }], { force: true });
   return { kind: "lab", outDir: options.outDir, runs, ...(written ? { report: written } : {}), readme, ...(failure === undefined ? {} : { failure }) };
 }
 

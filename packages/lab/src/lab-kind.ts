@@ -6,8 +6,9 @@
  */
 import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
+import { TRANSCRIPT_FILE } from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
-import { TRANSCRIPT_FILE } from "./transcript.js";
+import { writeFilesAtomically } from "@ksk/files";
 
 /** What a lab output directory holds. */
 export type LabKind = "lab" | "rollover-2024-2027" | "rollover-compressed";
@@ -87,5 +88,5 @@ export async function recordLabKind(outDir: string, kind: LabKind, toolkitVersio
   const file = path.join(outDir, LAB_RUN_FILE);
   if (existsSync(file)) return;
   await fs.mkdir(outDir, { recursive: true });
-  await fs.writeFile(file, `${JSON.stringify({ kind, toolkitVersion, labOnly: true })}\n`, { mode: 0o644, flag: "wx" });
+  await writeFilesAtomically([{ file, bytes: `${JSON.stringify({ kind, toolkitVersion, labOnly: true })}\n` }], { force: false });
 }
