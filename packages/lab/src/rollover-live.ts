@@ -42,7 +42,7 @@ import { type DsRdata, KskError, ROOT, type RR, RRType, type Signer, makeDs, mak
 import { readRegularFile, writeFilesAtomically } from "@ksk/files";
 import { generateKey } from "@ksk/keygen";
 import { type Keystore, openKeystore } from "@ksk/keystore";
-import { type KsrResponseDocument, buildCheckedKsr, defaultKsrPolicy, parseKsrXml, quarterOf, sameDnskey, writeKsrXml } from "@ksk/ksr";
+import { type KsrResponseDocument, buildCheckedKsr, defaultKsrPolicy, parseKsrXml, quarterOf, sameDnskey, writeKsrXml, zsksNeeded } from "@ksk/ksr";
 import {
   type LabAnchors,
   type LabAuthority,
@@ -127,6 +127,8 @@ interface Rehearsal {
   readonly config: SignerConfig;
   readonly materials: ReadonlyMap<string, KskMaterial>;
   readonly anchorSigner: LabSigner & { readonly caDer: Uint8Array };
+  /** The warnings of the checks already shown. */
+  readonly warned: Set<string>;
 }
 
 /** The servers: knotd and the two resolvers that live every phase. */
@@ -190,22 +192,31 @@ async function openLabKeystore(file: (name: string) => string): Promise<Keystore
   return openKeystore(`file:${path.resolve(file(KEYSTORE_DIR))}`, { passphraseFile: file(PASSPHRASE_FILE), createDirectory: true, env: {} });
 }
 
-/** The lab KSKs (old Klabcur, new Klabnxt) and ZSKs, generated in the keystore; ksks.zone. */
-async function generateLabKeys(keystore: Keystore, options: CompressedRehearsalOptions, file: (name: string) => string) {
+/** The lab KSKs (old Klabcur, new Klabnxt), generated in the keystore; ksks.zone. */
+async function generateLabKsks(keystore: Keystore, options: CompressedRehearsalOptions, file: (name: string) => string) {
   const { log, now } = options;
-  log(`LAB ONLY: generating the lab KSKs (${Object.values(KSK_LABELS).join(", ")}) and ZSKs (${ZSK_LABELS.join(", ")}) in ${file(KEYSTORE_DIR)}\n`);
+  log(`LAB ONLY: generating the lab KSKs (${Object.values(KSK_LABELS).join(", ")}) in ${file(KEYSTORE_DIR)}\n`);
   for (const label of Object.values(KSK_LABELS))
     await generateKey(keystore, { role: "ksk", algorithm: 8, rsaModulusBits: 2048, label, nowEpochSeconds: now() });
-  for (const label of ZSK_LABELS) await generateKey(keystore, { role: "zsk", algorithm: 8, rsaModulusBits: 2048, label, nowEpochSeconds: now() });
   const kskSigners = new Map<string, Signer>();
   for (const [name, label] of Object.entries(KSK_LABELS)) kskSigners.set(name, await keystore.signer(label));
-  const zsks: Signer[] = [];
-  for (const label of ZSK_LABELS) zsks.push(await keystore.signer(label));
   const oldKsk = kskSigners.get("ksk_current") as Signer;
   const newKsk = kskSigners.get("ksk_next") as Signer;
   const tags = { old: oldKsk.keyTag, oldRevoked: revokedKeyTag(oldKsk.dnskey), new: newKsk.keyTag };
   await writeNew(file("ksks.zone"), `${[oldKsk, newKsk].map((k) => rrToString(makeRR(ROOT, COMPRESSED_TTL_SECONDS, k.dnskey))).join("\n")}\n`);
-  return { kskSigners, zsks, oldKsk, newKsk, tags };
+  return { kskSigners, oldKsk, newKsk, tags };
+}
+
+/** The lab ZSKs the request policy's key counts need, generated in the keystore. */
+async function generateLabZsks(keystore: Keystore, options: CompressedRehearsalOptions, config: SignerConfig): Promise<Signer[]> {
+  const labels = ZSK_LABELS.slice(0, zsksNeeded(config.requestPolicy.num_keys_per_bundle));
+  options.log(`LAB ONLY: generating the lab ZSKs (${labels.join(", ")})\n`);
+  const zsks: Signer[] = [];
+  for (const label of labels) {
+    await generateKey(keystore, { role: "zsk", algorithm: 8, rsaModulusBits: 2048, label, nowEpochSeconds: options.now() });
+    zsks.push(await keystore.signer(label));
+  }
+  return zsks;
 }
 
 /**
@@ -257,6 +268,15 @@ async function rehearsalCa(caDir: string, nowEpochSeconds: number): Promise<Rehe
   return { ...signer, caDer: ca.certificateDer };
 }
 
+/** Each warning of the checks (a check switched off by the lab's policy) once per rehearsal. */
+function warn(r: Rehearsal, warnings: readonly string[]): void {
+  for (const w of warnings) {
+    if (r.warned.has(w)) continue;
+    r.warned.add(w);
+    r.options.log(`WARNING: ${w}\n`);
+  }
+}
+
 /** A failed stage of the checked signing path, as a check failure naming the codes: nothing further is signed. */
 function checksFailed(phase: RolloverPhase, stage: string, results: PreflightReport["results"]): KskError {
   const codes = results.filter((r) => r.status === "fail").map((r) => r.code);
@@ -269,16 +289,17 @@ function checksFailed(phase: RolloverPhase, stage: string, results: PreflightRep
  * KSKs' verified signers, and the checks after signing on the SKR as written and read back.
  */
 async function signPhase(r: Rehearsal, phase: RolloverPhase): Promise<KsrResponseDocument> {
-  const { log, now } = r.options;
-  const policy = defaultKsrPolicy();
-  const ksrPolicy = { request: { ...policy.request, dns_ttl: COMPRESSED_TTL_SECONDS }, zsk: { ...policy.zsk, ttlSeconds: COMPRESSED_TTL_SECONDS } };
+  const { now } = r.options;
+  // The ZSK operator builds to the request policy the KSK operator checks with (one lab, one file).
+  const ksrPolicy = { request: r.config.requestPolicy, zsk: { ...defaultKsrPolicy().zsk, ttlSeconds: COMPRESSED_TTL_SECONDS } };
   const built = await buildCheckedKsr({ quarter: quarterOf(now()), zsks: r.zsks, policy: ksrPolicy, nowEpochSeconds: now(), newId: randomUUID });
   if (!built.ok) throw checksFailed(phase, "the built KSR's checks", built.report.results);
   await writeNew(r.file(`ksr-phase-${phase}.xml`), built.bytes);
   const schema = r.config.schemas.get(`phase-${phase}`);
   if (!schema) throw new KskError("input", "LAB-COMPRESSED-SCHEMA", `no schema phase-${phase}`, { where: COMPRESSED_CONFIG_FILE });
   const before = preflight({ ksr: built.ksr, config: r.config, schema, ksks: r.materials, nowEpochSeconds: now() });
-  for (const w of before.warnings) log(`phase ${phase}: WARNING: ${w}\n`);
+  warn(r, built.report.warnings);
+  warn(r, before.warnings);
   if (!before.ok || !before.plan) throw checksFailed(phase, "the checks before signing", before.results);
   const skr = await executePlan(before.plan, r.kskSigners, { timestampEpochSeconds: now() });
   let reread: KsrResponseDocument | undefined;
@@ -287,7 +308,7 @@ async function signPhase(r: Rehearsal, phase: RolloverPhase): Promise<KsrRespons
       const document = parseKsrXml(written, { fileName: `skr-phase-${phase}.xml` }).document;
       if (document.kind !== "response") throw new KskError("check", "SKR-VERIFY", "the SKR written does not read back as an SKR");
       const after = postflight({ ksr: built.ksr, skr: document, config: r.config });
-      for (const w of after.warnings) log(`phase ${phase}: WARNING: ${w}\n`);
+      warn(r, after.warnings);
       if (!after.ok) throw checksFailed(phase, "the checks after signing", after.results);
       reread = document;
     },
@@ -454,10 +475,12 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
   const lab = new LabGroup();
   try {
     keystore = await openLabKeystore(file);
-    const keys = await generateLabKeys(keystore, options, file);
+    const ksks = await generateLabKsks(keystore, options, file);
+    const { config, materials } = await writeSignerConfig(file, policy, ksks.kskSigners);
+    const zsks = await generateLabZsks(keystore, options, config);
     const anchorSigner = await rehearsalCa(file("ca"), now());
     log(`LAB ONLY: a test CA and root-anchors.p7s signer certificate in ${file("ca")}\n`);
-    const r: Rehearsal = { options, file, ...keys, ...(await writeSignerConfig(file, policy, keys.kskSigners)), anchorSigner };
+    const r: Rehearsal = { options, file, ...ksks, zsks, config, materials, anchorSigner, warned: new Set() };
 
     // Per phase: the KSR, the SKR of the phase's schema, the test root signed for now.
     const skrs = new Map<RolloverPhase, KsrResponseDocument>();
