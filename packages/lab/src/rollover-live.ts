@@ -25,7 +25,9 @@
  *
  * Written per phase X: ksr-phase-X.xml, skr-phase-X.xml, root-anchors-phase-X.xml and .p7s,
  * root-phase-X.signed.zone, resolvers-phase-X.json (each resolver's RCODE, AD flag, RFC 8509 trust
- * per KSK, and the managed resolver's anchor-file state); then rollover-live.json (every phase),
+ * per KSK, and the managed resolver's anchor-file state), dnstap-phase-X.dnstap and
+ * telemetry-phase-X.json (the RFC 8145 key tags the root heard each resolver signal:
+ * ./telemetry-phase.ts); then rollover-live.json (every phase),
  * report.html and README.txt — each through @ksk/files' atomic writer, never over a file. Every
  * server is stopped by PID whatever happens (and by the resolver package's exit hook on a signal).
  *
@@ -78,6 +80,7 @@ import {
   compressedVerdict,
 } from "./rollover-record.js";
 import { compressedReadme, compressedReportHtml } from "./rollover-report.js";
+import { type PhaseTelemetry, recordPhaseTelemetry, rehearsalNames, telemetryAddress } from "./telemetry-phase.js";
 import type { ReportVerdict } from "@ksk/ceremony";
 import { REPORT_FILE } from "@ksk/ceremony";
 
@@ -337,7 +340,7 @@ async function startServers(r: Rehearsal, lab: LabGroup, zoneA: string): Promise
   const servers = path.resolve(r.file("servers"));
   const authority = lab.add(await startLabAuthority({ zoneFile: zoneA, dir: path.join(servers, "knot") }));
   const start = async (name: string, anchors: LabAnchors, settings = {}) =>
-    lab.add(await startLabResolver({ dir: path.join(servers, name), authority, anchors, options: settings }));
+    lab.add(await startLabResolver({ dir: path.join(servers, name), authority, anchors, options: settings, address: telemetryAddress(name) }));
   const managed = await start(
     "managed",
     { kind: "auto-trust-anchor-file", records: [dsOf(r.oldKsk)] },
@@ -392,7 +395,7 @@ async function answerOf(r: Rehearsal, name: ResolverName, resolver: LabResolver)
  * validUntil in E) and its detached CMS signature by the lab CA's signer, checked against the CA
  * before use; the DS records a resolver started from it is given.
  */
-async function publishAnchors(r: Rehearsal, phase: RolloverPhase, at: number): Promise<RR<DsRdata>[]> {
+async function publishAnchors(r: Rehearsal, phase: RolloverPhase, at: number): Promise<{ xml: Uint8Array; ds: RR<DsRdata>[] }> {
   const keys = [
     { dnskey: r.oldKsk.dnskey, id: "Klabcur", validFromEpochSeconds: at - 86400, ...(phase === "E" ? { validUntilEpochSeconds: at - 1 } : {}) },
     ...(phase === "A" ? [] : [{ dnskey: r.newKsk.dnskey, id: "Klabnxt", validFromEpochSeconds: at - 3600 }]),
@@ -403,7 +406,7 @@ async function publishAnchors(r: Rehearsal, phase: RolloverPhase, at: number): P
   const p7s = await signDetachedCms({ contentBytes: xml, signer, signerCertificateDer: certificateDer, signingEpochSeconds: at });
   verifyDetachedCms({ cmsDer: p7s, contentBytes: xml, trustedCaDers: [caDer], atEpochSeconds: at, where: `root-anchors-phase-${phase}.p7s` });
   await writeNew(r.file(`root-anchors-phase-${phase}.p7s`), p7s);
-  return anchorDsRecords(parseRootAnchors(xml), { atEpochSeconds: at }).map((d) => makeRR(d.owner, d.ttlSeconds, d.ds));
+  return { xml, ds: anchorDsRecords(parseRootAnchors(xml), { atEpochSeconds: at }).map((d) => makeRR(d.owner, d.ttlSeconds, d.ds)) };
 }
 
 /** What the phase waits for before judging: the RFC 5011 state change it brings, if any. */
@@ -422,13 +425,21 @@ async function waitForPhase(r: Rehearsal, phase: RolloverPhase, managed: LabReso
   return undefined;
 }
 
-/** One phase lived: its zone served, its RFC 5011 change awaited, its anchors published, every resolver asked. */
-async function observePhase(r: Rehearsal, servers: Servers, phase: RolloverPhase, zone: { file: string; serial: number }): Promise<PhaseRecord> {
+/**
+ * One phase lived: its zone served, its RFC 5011 change awaited, its anchors published, every
+ * resolver asked; then the RFC 8145 key tags the root heard in the phase (./telemetry-phase.ts).
+ */
+async function observePhase(
+  r: Rehearsal,
+  servers: Servers,
+  phase: RolloverPhase,
+  zone: { file: string; serial: number },
+): Promise<{ record: PhaseRecord; telemetry: PhaseTelemetry }> {
   if (phase !== "A") await servers.authority.swapZone(zone.file);
   await sleep(COMPRESSED_TTL_SECONDS + 1);
   const waitedFor = await waitForPhase(r, phase, servers.managed);
   const at = r.options.now();
-  const ds = await publishAnchors(r, phase, at);
+  const { xml, ds } = await publishAnchors(r, phase, at);
   const fromAnchors = await servers.start(`anchors-${phase}`, { kind: "ds", records: ds });
   let record: PhaseRecord;
   try {
@@ -455,11 +466,16 @@ async function observePhase(r: Rehearsal, servers: Servers, phase: RolloverPhase
 }
 
 /** rollover-live.json, report.html and README.txt; the verdict. */
-async function writeOutcome(r: Rehearsal, skrs: ReadonlyMap<RolloverPhase, KsrResponseDocument>, phases: readonly PhaseRecord[]): Promise<CompressedOutcome> {
+async function writeOutcome(
+  r: Rehearsal,
+  skrs: ReadonlyMap<RolloverPhase, KsrResponseDocument>,
+  phases: readonly PhaseRecord[],
+  telemetry: readonly PhaseTelemetry[],
+): Promise<CompressedOutcome> {
   const { outDir } = r.options;
   const { verdict, summary } = compressedVerdict(phases, r.tags);
   await writeNew(r.file(ROLLOVER_LIVE_FILE), `${JSON.stringify({ labOnly: true, calendar: "compressed", keyTags: r.tags, verdict, phases }, null, 2)}\n`);
-  await writeNew(r.file(REPORT_FILE), compressedReportHtml({ outDir, generatedEpochSeconds: r.options.now(), skrs, phases, verdict }));
+  await writeNew(r.file(REPORT_FILE), compressedReportHtml({ outDir, generatedEpochSeconds: r.options.now(), skrs, phases, telemetry, verdict }));
   await writeNew(r.file(LAB_README_FILE), compressedReadme(outDir));
   return { outDir, phases, keyTags: r.tags, reportFile: r.file(REPORT_FILE), verdict, summary };
 }
@@ -496,9 +512,14 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
 
     const servers = await startServers(r, lab, (zones.get("A") as { file: string }).file);
     const phases: PhaseRecord[] = [];
-    for (const phase of ROLLOVER_PHASES) phases.push(await observePhase(r, servers, phase, zones.get(phase) as { file: string; serial: number }));
+    const telemetry: PhaseTelemetry[] = [];
+    for (const phase of ROLLOVER_PHASES) {
+      const lived = await observePhase(r, servers, phase, zones.get(phase) as { file: string; serial: number });
+      phases.push(lived.record);
+      telemetry.push(lived.telemetry);
+    }
     await lab.stopAll();
-    return await writeOutcome(r, skrs, phases);
+    return await writeOutcome(r, skrs, phases, telemetry);
   } finally {
     try {
       await lab.stopAll();

@@ -10,6 +10,7 @@ import { type ReportVerdict, type ResolverPhaseOutcome, renderReportHtml } from 
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { bundleInUse } from "@ksk/zone";
 import { type PhaseRecord, RESOLVER_NAMES, ROLLOVER_PHASES, type ResolverName, type RolloverPhase } from "./rollover-record.js";
+import { type PhaseTelemetry, telemetryEntries } from "./telemetry-phase.js";
 
 /** The page: one timeline column per phase (the slot it served), the resolvers per phase, the verdict. */
 export function compressedReportHtml(input: {
@@ -17,6 +18,7 @@ export function compressedReportHtml(input: {
   readonly generatedEpochSeconds: number;
   readonly skrs: ReadonlyMap<RolloverPhase, KsrResponseDocument>;
   readonly phases: readonly PhaseRecord[];
+  readonly telemetry: readonly PhaseTelemetry[];
   readonly verdict: ReportVerdict;
 }): string {
   const { phases, generatedEpochSeconds: generated } = input;
@@ -45,6 +47,7 @@ export function compressedReportHtml(input: {
         }),
       ),
     ),
+    telemetry: telemetryEntries(input.telemetry),
     verdict: input.verdict,
     transcriptNote: "This rehearsal runs in one process, without ceremony acts: no transcript. Its record is rollover-live.json and resolvers-phase-X.json.",
     generatedBy: "ksk lab --rollover --calendar compressed (the timeline's columns are the phases A-E, each the SKR slot served in it)",
@@ -66,6 +69,8 @@ ca/                              LAB ONLY: this rehearsal's test CA (ca.pem, ca.
 root-phase-X.signed.zone         the test root served in each phase
 resolvers-phase-X.json           each resolver's answer to . SOA in the phase: RCODE, AD, RFC 8509 trust per KSK,
                                    and the RFC 5011 resolver's anchor file (trusted and revoked key tags)
+dnstap-phase-X.dnstap            the queries the lab root received in each phase (knotd mod-dnstap; read with ksk telemetry)
+telemetry-phase-X.json           the RFC 8145 key-tag signals in them, per resolver (ksk telemetry --json, with the phase's root-anchors.xml)
 rollover-live.json               every phase and the verdict
 report.html                      the key timeline per phase and the resolvers' outcomes
 servers/                         knotd's and each unbound's config and log (all stopped)
