@@ -57,7 +57,9 @@ export async function recordPhaseTelemetry(o: PhaseTelemetryOptions): Promise<Ph
     anchors: { bytes: o.anchorsXml, name: `root-anchors-phase-${o.phase}.xml`, atEpochSeconds: o.atEpochSeconds, revokedKeyTags: o.revokedKeyTags },
   });
   const record: PhaseTelemetry = { phase: o.phase, name: o.phaseName, dnstapFile, resolverNames: o.resolverNames, keyTagNames: o.keyTagNames, summary };
-  await writeFilesAtomically([{ file: path.join(o.outDir, `telemetry-phase-${o.phase}.json`), bytes: `${JSON.stringify(record, null, 2)}\n` }], { force: false });
+  await writeFilesAtomically([{ file: path.join(o.outDir, `telemetry-phase-${o.phase}.json`), bytes: `${JSON.stringify(record, null, 2)}\n` }], {
+    force: false,
+  });
   return record;
 }
 
