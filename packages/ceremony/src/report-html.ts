@@ -62,6 +62,13 @@ export interface ResolverPhaseOutcome {
   readonly answer: string;
   /** Its RFC 8509 sentinel trust per KSK, as `ksk resolver check` reports it. */
   readonly trust?: string;
+  /** The date the phase stands for on the roll's calendar: the inception of the SKR slot it served. */
+  readonly slotEpochSeconds?: number;
+  /**
+   * An RFC 5011 resolver's anchor file: each KSK's state (RFC 5011 §4: ADDPEND, VALID, MISSING,
+   * REVOKED, REMOVED) by the tag unbound shows it under, as unbound wrote it.
+   */
+  readonly anchorStates?: Readonly<Record<string, string>>;
 }
 
 export interface ReportVerdict {
@@ -202,14 +209,23 @@ export function rolloverResolversSection(outcomes: readonly ResolverPhaseOutcome
     const o = outcomes.find((x) => x.phase === phase && x.resolver === resolver);
     if (!o) return "<td>—</td>";
     const style = o.answer === "AD" ? "" : ' style="color:#cb181d;font-weight:bold"';
-    return `<td class="outcome" data-phase="${esc(phase)}" data-resolver="${esc(resolver)}" data-answer="${esc(o.answer)}"${style}>${esc(o.answer)}${o.trust ? `<br><small>${esc(o.trust)}</small>` : ""}</td>`;
+    const states = Object.entries(o.anchorStates ?? {}).map(
+      ([tag, state]) => `<span data-key-tag="${esc(tag)}" data-state="${esc(state)}">KSK ${esc(tag)} ${esc(state)}</span>`,
+    );
+    const anchorFile = states.length ? `<br><small class="anchor-states">anchor file: ${states.join(", ")}</small>` : "";
+    return `<td class="outcome" data-phase="${esc(phase)}" data-resolver="${esc(resolver)}" data-answer="${esc(o.answer)}"${style}>${esc(o.answer)}${o.trust ? `<br><small>${esc(o.trust)}</small>` : ""}${anchorFile}</td>`;
+  };
+  // Each phase with the date it stands for: the slot it served.
+  const phaseCell = (phase: string) => {
+    const at = outcomes.find((o) => o.phase === phase && o.slotEpochSeconds !== undefined)?.slotEpochSeconds;
+    return `<td>${esc(phase)}${at === undefined ? "" : `<br><small class="phase-date">slot of ${esc(formatIsoZ(at).slice(0, 10))}</small>`}</td>`;
   };
   const broken = resolvers.flatMap((r) => {
     const first = phases.find((p) => outcomes.some((o) => o.phase === p && o.resolver === r && o.answer !== "AD"));
     return first ? [`${r} stops validating in phase ${first}`] : [];
   });
   return `<h2>Resolvers through the roll</h2><table><tr><th>phase</th>${resolvers.map((r) => `<th>${esc(r)}</th>`).join("")}</tr>${phases
-    .map((p) => `<tr><td>${esc(p)}</td>${resolvers.map((r) => cell(p, r)).join("")}</tr>`)
+    .map((p) => `<tr>${phaseCell(p)}${resolvers.map((r) => cell(p, r)).join("")}</tr>`)
     .join(
       "",
     )}</table><p class="resolver-verdict">${broken.length ? esc(`${broken.join("; ")}: a resolver that does not follow the roll loses the root — the failure operators are warned about.`) : "Every resolver validated in every phase."}</p>`;

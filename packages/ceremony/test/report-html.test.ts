@@ -148,6 +148,25 @@ describe("the resolvers-through-the-roll table", () => {
     expect(html).not.toContain("RFC 5011 stops");
     expect([...html.matchAll(/data-answer="SERVFAIL"/g)]).toHaveLength(2);
   });
+  it("dates each phase by the slot it served and shows the RFC 5011 resolver's anchor file, key by key", () => {
+    const html = rolloverResolversSection([
+      {
+        phase: "B pre-publish",
+        resolver: "RFC 5011",
+        answer: "AD",
+        slotEpochSeconds: Date.UTC(2026, 6, 11) / 1000,
+        anchorStates: { "20326": "VALID", "38696": "ADDPEND" },
+      },
+      { phase: "D revoke", resolver: "RFC 5011", answer: "AD", anchorStates: { "20454": "REVOKED", "38696": "VALID" } },
+    ]);
+    expect(html).toContain('B pre-publish<br><small class="phase-date">slot of 2026-07-11</small>');
+    expect(html).toContain(
+      'anchor file: <span data-key-tag="20326" data-state="VALID">KSK 20326 VALID</span>, <span data-key-tag="38696" data-state="ADDPEND">KSK 38696 ADDPEND</span>',
+    );
+    expect(html).toContain('<span data-key-tag="20454" data-state="REVOKED">KSK 20454 REVOKED</span>');
+    // A phase without a slot date shows its name alone.
+    expect(html).toContain("<td>D revoke</td>");
+  });
   it("says so when every resolver validated in every phase, and is empty without outcomes", () => {
     expect(rolloverResolversSection([...phase("A", "AD"), ...phase("B", "AD")])).toContain("Every resolver validated in every phase.");
     expect(rolloverResolversSection([])).toBe("");
