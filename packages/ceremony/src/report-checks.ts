@@ -18,9 +18,9 @@ export interface CheckNotRun {
   readonly path: string;
 }
 
-/** Every SKIP and OFF result in the text outputs of the steps that completed, each output once. */
-export function checksNotRun(entries: readonly TranscriptEntry[], texts: ReadonlyMap<string, string>): CheckNotRun[] {
-  const out: CheckNotRun[] = [];
+/** The text outputs of the steps that completed, each path once, in transcript order. */
+export function completedTextOutputs(entries: readonly TranscriptEntry[], texts: ReadonlyMap<string, string>): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
   const seen = new Set<string>();
   for (const e of entries) {
     if (e.type !== "step" || e.status !== "ok") continue;
@@ -28,10 +28,19 @@ export function checksNotRun(entries: readonly TranscriptEntry[], texts: Readonl
       const text = texts.get(o.path);
       if (text === undefined || seen.has(o.path)) continue;
       seen.add(o.path);
-      for (const line of text.split("\n")) {
-        const m = /^\s*(SKIP|OFF)\s+(\S+)/.exec(line);
-        if (m?.[1] && m[2]) out.push({ code: m[2], status: m[1] as "SKIP" | "OFF", path: o.path });
-      }
+      out.push({ path: o.path, text });
+    }
+  }
+  return out;
+}
+
+/** Every SKIP and OFF result in the text outputs of the steps that completed, each output once. */
+export function checksNotRun(entries: readonly TranscriptEntry[], texts: ReadonlyMap<string, string>): CheckNotRun[] {
+  const out: CheckNotRun[] = [];
+  for (const { path, text } of completedTextOutputs(entries, texts)) {
+    for (const line of text.split("\n")) {
+      const m = /^\s*(SKIP|OFF)\s+(\S+)/.exec(line);
+      if (m?.[1] && m[2]) out.push({ code: m[2], status: m[1] as "SKIP" | "OFF", path });
     }
   }
   return out;

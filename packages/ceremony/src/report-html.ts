@@ -12,7 +12,7 @@
 import { formatIsoZ, groupedHex, hexToBytes, pgpWords } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { documentResponseSizes, documentWitnessRows, formatWitnessTable } from "@ksk/signer";
-import { CHECK_LINE, checksNotRun, passWord } from "./report-checks.js";
+import { CHECK_LINE, checksNotRun, completedTextOutputs, passWord } from "./report-checks.js";
 import { type ResolverRun, resolverSection } from "./report-resolver.js";
 import { hsmLogSection, toolkitSection } from "./report-sections.js";
 
@@ -189,19 +189,12 @@ function stepsSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<st
 
 function checksSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<string, string>): string {
   const out: string[] = ["<h2>Check results</h2>"];
-  const seen = new Set<string>();
-  for (const e of entries) {
-    if (e.type !== "step" || e.status !== "ok") continue;
-    for (const o of e.outputs) {
-      const text = texts.get(o.path);
-      if (text === undefined || seen.has(o.path)) continue;
-      const lines = text.split("\n").filter((l) => CHECK_LINE.test(l));
-      if (!lines.length) continue;
-      seen.add(o.path);
-      // Each line in its state's colour (PASS green, FAIL red, OFF orange, SKIP grey): a failure stands out.
-      const shown = lines.map((l) => `<span class="check ${(/(PASS|FAIL|OFF|SKIP)/.exec(l)?.[1] ?? "").toLowerCase()}">${esc(l)}</span>`);
-      out.push(`<h4><code>${esc(o.path)}</code></h4><pre class="checks">${shown.join("\n")}</pre>`);
-    }
+  for (const { path, text } of completedTextOutputs(entries, texts)) {
+    const lines = text.split("\n").filter((l) => CHECK_LINE.test(l));
+    if (!lines.length) continue;
+    // Each line in its state's colour (PASS green, FAIL red, OFF orange, SKIP grey): a failure stands out.
+    const shown = lines.map((l) => `<span class="check ${(/(PASS|FAIL|OFF|SKIP)/.exec(l)?.[1] ?? "").toLowerCase()}">${esc(l)}</span>`);
+    out.push(`<h4><code>${esc(path)}</code></h4><pre class="checks">${shown.join("\n")}</pre>`);
   }
   return out.join("\n");
 }
