@@ -8,5 +8,6 @@ export * from "./witness.js";
 export * from "./acts.js";
 export * from "./runner.js";
 export * from "./transcript.js";
+export * from "./artefacts.js";
 export * from "./report.js";
 export * from "./report-html.js";

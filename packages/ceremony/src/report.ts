@@ -1,17 +1,18 @@
 /**
  * `ksk report DIR`: read a ceremony's output directory — its transcript, the SKRs and the text
  * outputs the transcript lists — verify the transcript, and write the HTML page of
- * ./report-html.ts beside them through @ksk/files' atomic writer (a report already there, a regular
- * file, is replaced; anything else at its name is refused). What kind of run the directory holds
+ * ./report-html.ts beside them through @ksk/files' atomic writer, with the rules of every output: an
+ * existing report is replaced only with `force`, and then only a regular file. Control characters
+ * in what the transcript and the outputs say are escaped before they reach the page. What kind of run the directory holds
  * is the caller's knowledge (`@ksk/lab` passes the 2024-2027 rehearsal's note).
  */
-import { readFileSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError } from "@ksk/core";
 import { writeFilesAtomically } from "@ksk/files";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
+import { artefactReader } from "./artefacts.js";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
@@ -51,6 +52,25 @@ export interface WriteReportOptions {
   readonly nowEpochSeconds: number;
   /** A note for a rehearsed roll that no resolver lived (the 2024-2027 calendar). */
   readonly rolloverNote?: string;
+  /** Replace an existing report (a regular file only, as every output of the toolkit). */
+  readonly force: boolean;
+}
+
+/**
+ * Control characters as `\xNN` text, in every string of a value read from a transcript or an
+ * output: a forged `does` or a name holding ESC, BEL or NUL must not reach the page as such.
+ * Line ends and tabs of the text outputs shown are kept.
+ */
+function escapeControls<T>(value: T, keep: RegExp = /[\n\t]/): T {
+  if (typeof value === "string") {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters to escape
+    return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (keep.test(c) ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => escapeControls(v, keep)) as T;
+  if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeControls(v, keep)])) as T;
+  }
+  return value;
 }
 
 export async function writeReport(dir: string, options: WriteReportOptions): Promise<{ file: string; verdict: ReportVerdict }> {
@@ -61,15 +81,15 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
   } catch (e) {
     throw new KskError("input", "TRANSCRIPT-UNREADABLE", `no ceremony transcript here: ${(e as Error).message}`, { where: transcriptFile });
   }
+  const artefact = artefactReader(dir);
   const read = (relative: string): Uint8Array | undefined => {
-    try {
-      return new Uint8Array(readFileSync(path.join(dir, relative)));
-    } catch {
-      return undefined;
-    }
+    const got = artefact(relative);
+    return got instanceof Uint8Array ? got : undefined;
   };
-  const verification = verifyTranscript(bytes, read);
-  const entries = verification.problems.some((p) => p.subject.startsWith("entry ")) ? [] : parseEntries(transcriptLines(bytes), transcriptFile);
+  const verification = escapeControls(verifyTranscript(bytes, artefact), /(?!)/);
+  const entries = verification.problems.some((p) => p.subject.startsWith("entry "))
+    ? []
+    : escapeControls(parseEntries(transcriptLines(bytes), transcriptFile), /(?!)/);
   const skrs: { path: string; document: KsrResponseDocument }[] = [];
   const texts = new Map<string, string>();
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
@@ -89,7 +109,7 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
       const run = parseResolverRun(content);
       if (run) resolverRuns.push({ path: relative, run });
     } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
-      texts.set(relative, new TextDecoder().decode(content));
+      texts.set(relative, escapeControls(new TextDecoder().decode(content)));
     }
   }
   const html = renderReportHtml({
@@ -103,6 +123,6 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     ...(options.rolloverNote === undefined ? {} : { rolloverNote: options.rolloverNote }),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
-  await writeFilesAtomically([{ file, bytes: html }], { force: true });
+  await writeFilesAtomically([{ file, bytes: html }], { force: options.force });
   return { file, verdict: reportVerdict({ entries, verification }) };
 }

@@ -17,12 +17,13 @@
 import { constants, existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError, hexToBytes, pgpWords } from "@ksk/core";
-import { readRegularFile, writeFilesAtomically } from "@ksk/files";
+import { checkOutputDirectory, readRegularFile, writeFilesAtomically } from "@ksk/files";
 import {
   type Act,
   type CeremonyFile,
   type PlannedStep,
   type Variables,
+  CONTROL_CHARACTERS,
   actId,
   currentQuarter,
   expandString,
@@ -32,7 +33,8 @@ import {
   quarterVariables,
 } from "./acts.js";
 import { type CeremonyTerminal, type StepContext, runStep, stepEntry, stepName } from "./step.js";
-import { TRANSCRIPT_FILE, type TranscriptEntry, TranscriptWriter, artefactRecord, resumePoint } from "./transcript.js";
+import { artefactReader } from "./artefacts.js";
+import { TRANSCRIPT_FILE, type TranscriptEntry, TranscriptWriter, artefactRecord, changedOutputs, resumePoint, verifyTranscript } from "./transcript.js";
 
 export type { CeremonyTerminal } from "./step.js";
 
@@ -147,6 +149,11 @@ async function readCeremonyInput(options: RunCeremonyOptions): Promise<CeremonyI
   const operator = options.operator ?? ceremony.operator;
   if (!operator) throw new KskError("usage", "CEREMONY-OPERATOR", "name the operator with --operator (or operator: in the ceremony file)");
   const witnesses = options.witnesses?.length ? options.witnesses : ceremony.witnesses;
+  for (const name of [operator, ...witnesses]) {
+    if (CONTROL_CHARACTERS.test(name)) {
+      throw new KskError("usage", "CEREMONY-NAME", `${JSON.stringify(name)}: a name may not hold control characters (escape codes, bell, NUL)`);
+    }
+  }
   if (!options.assumeYes && witnesses.length === 0) {
     throw new KskError("usage", "CEREMONY-WITNESSES", "a witnessed ceremony names its witnesses: --witness NAME (or witnesses: in the ceremony file)");
   }
@@ -154,6 +161,23 @@ async function readCeremonyInput(options: RunCeremonyOptions): Promise<CeremonyI
 }
 
 type Stopped = NonNullable<ReturnType<typeof resumePoint>>;
+
+/**
+ * Before anything is appended: the transcript's chain holds (an altered or removed entry is
+ * refused, exit 1: a run must not add well-chained entries on top of a forgery), and when resuming,
+ * the outputs of the completed steps the remaining ones rely on are still the files recorded.
+ */
+async function checkTranscript(transcriptFile: string, outDir: string, entries: readonly TranscriptEntry[], stopped: Stopped | undefined): Promise<void> {
+  if (entries.length === 0) return;
+  const chain = verifyTranscript(await readRegularFile(transcriptFile), null);
+  const outputs = chain.ok && stopped ? changedOutputs(entries, artefactReader(outDir)) : [];
+  const problem = chain.problems[0] ?? outputs[0];
+  if (problem) {
+    throw new KskError("check", "TRANSCRIPT-BROKEN", `${problem.subject} ${problem.detail}: no entry is added to a transcript that does not verify`, {
+      where: transcriptFile,
+    });
+  }
+}
 
 /** Where the last run stopped, if it did; a new run over a stopped one, or `--resume` with nothing to resume, is refused. */
 function checkResume(entries: readonly TranscriptEntry[], resume: boolean, transcriptFile: string): Stopped | undefined {
@@ -191,15 +215,21 @@ function runVariables(options: RunCeremonyOptions, input: CeremonyInput, stopped
   return { ...base, ...(current ? quarterVariables(ceremony, current) : {}) };
 }
 
-/** The environment every step runs with: the caller's, and the ceremony file's `env` expanded. */
-function stepEnvironment(options: RunCeremonyOptions, ceremony: CeremonyFile, variables: Variables): Record<string, string | undefined> {
-  const env: Record<string, string | undefined> = { ...options.env };
+/** What the ceremony file sets for every step (its allow-listed `env`, expanded): shown and recorded. */
+function ceremonyEnvironment(options: RunCeremonyOptions, ceremony: CeremonyFile, variables: Variables): Record<string, string> {
+  const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(ceremony.env)) env[name] = expandString(value, variables, `${options.ceremonyFile}: env.${name}`);
   return env;
 }
 
 /** The transcript's first entry of this run. */
-async function startEntry(options: RunCeremonyOptions, input: CeremonyInput, variables: Variables, stopped: Stopped | undefined) {
+async function startEntry(
+  options: RunCeremonyOptions,
+  input: CeremonyInput,
+  variables: Variables,
+  stepEnv: Readonly<Record<string, string>>,
+  stopped: Stopped | undefined,
+) {
   const { ceremony, outDir } = { ceremony: input.ceremony, outDir: options.outDir };
   const config = ceremony.config && (await exists(path.join(outDir, ceremony.config))) ? ceremony.config : undefined;
   return {
@@ -211,6 +241,7 @@ async function startEntry(options: RunCeremonyOptions, input: CeremonyInput, var
     ceremonyFile: artefactRecord(path.basename(options.ceremonyFile), input.ceremonyText.bytes),
     operator: input.operator,
     witnesses: [...input.witnesses],
+    env: stepEnv,
     mode: options.assumeYes ? "scripted" : "witnessed",
     acts: input.acts.map((a) => actId(a.act)),
     variables: Object.fromEntries(Object.entries(variables).filter(([name]) => name !== "out" && name !== "examples")),
@@ -282,6 +313,7 @@ function watchSignals(): { interrupts: NodeJS.Signals[]; setKill: (kill: (() => 
  */
 export async function runCeremony(options: RunCeremonyOptions): Promise<CeremonyOutcome> {
   const { terminal, outDir } = options;
+  checkOutputDirectory(outDir);
   const input = await readCeremonyInput(options);
   await fs.mkdir(outDir, { recursive: true });
   const unlock = await lock(outDir);
@@ -289,6 +321,7 @@ export async function runCeremony(options: RunCeremonyOptions): Promise<Ceremony
   try {
     const transcriptFile = path.join(outDir, TRANSCRIPT_FILE);
     const { writer, entries } = await TranscriptWriter.open(transcriptFile, () => options.clock().toISOString());
+    await checkTranscript(transcriptFile, outDir, entries, options.resume ? resumePoint(entries) : undefined);
     const stopped = checkResume(entries, options.resume, transcriptFile);
     const variables = runVariables(options, input, stopped);
     // Everything expanded and checked before the first file is written.
@@ -300,13 +333,15 @@ export async function runCeremony(options: RunCeremonyOptions): Promise<Ceremony
       secrets,
       (act) => acts.find((a) => a.act === act)?.file ?? actId(act),
     );
-    const env = stepEnvironment(options, ceremony, variables);
+    const stepEnv = ceremonyEnvironment(options, ceremony, variables);
     await setUp(ceremony, outDir, input.examplesDir, variables);
-    await writer.append(await startEntry(options, input, variables, stopped));
+    await writer.append(await startEntry(options, input, variables, stepEnv, stopped));
     const people = `operator ${input.operator}; witnesses ${input.witnesses.length ? input.witnesses.join(", ") : "none named"}`;
     const quarter = typeof variables.quarter === "string" ? `; quarter ${variables.quarter}` : "";
     terminal.out(`Ceremony in ${outDir}: ${people}; ${options.assumeYes ? "SCRIPTED run (--yes)" : "witnessed run"}${quarter}\n`);
-    const ctx: StepContext = { ...options, env, writer, interrupts: signals.interrupts, setKill: signals.setKill };
+    const settings = Object.entries(stepEnv).map(([name, value]) => `${name}=${value}`);
+    terminal.out(`Set for every step by the ceremony file: ${settings.length > 0 ? settings.join(" ") : "nothing"}\n`);
+    const ctx: StepContext = { ...options, env: { ...options.env, ...stepEnv }, writer, interrupts: signals.interrupts, setKill: signals.setKill };
     const actsRun = await runActs(ctx, plan, entries, stopped);
     await writer.append({ type: "end", status: "complete" });
     terminal.out(`\nTranscript ${transcriptFile}: last entry SHA-256 ${writer.headSha256Hex}\n  ${headWitnessLine(writer.headSha256Hex)}\n`);

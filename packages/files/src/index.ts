@@ -13,4 +13,4 @@ export {
   temporaryNameFor,
   writeFilesAtomically,
 } from "./atomic-file.js";
-export { INPUT_MAX_BYTES, fileKind, readRegularFile } from "./regular-file.js";
+export { INPUT_MAX_BYTES, checkOutputDirectory, fileKind, readRegularFile } from "./regular-file.js";

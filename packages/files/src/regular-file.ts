@@ -8,7 +8,7 @@
  * Left out: standard input (the CLI reads `-` itself), and secret files (the keystore's
  * `readSecretFileText` has its own, smaller cap and keystore errors).
  */
-import { type Stats, constants, promises as fs } from "node:fs";
+import { type Stats, constants, promises as fs, lstatSync, statSync } from "node:fs";
 import { KskError } from "@ksk/core";
 import { describeFsError } from "./atomic-file.js";
 
@@ -69,4 +69,29 @@ export async function readRegularFile(file: string, maxBytes = INPUT_MAX_BYTES):
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Refuse, before anything is made or written, an output directory (`--out`) that names a regular
+ * file, a dangling symbolic link or anything else but a directory (or a link to one): a usage
+ * error naming it, instead of a failed mkdir. A missing directory is fine: the caller makes it.
+ */
+export function checkOutputDirectory(dir: string): void {
+  let stat: Stats;
+  try {
+    stat = lstatSync(dir);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException)?.code === "ENOENT") return;
+    throw new KskError("input", "OUTPUT-UNWRITABLE", describeFsError(e), { where: dir });
+  }
+  if (stat.isDirectory()) return;
+  if (stat.isSymbolicLink()) {
+    try {
+      if (statSync(dir).isDirectory()) return;
+    } catch {
+      throw new KskError("usage", "OUTPUT-NOT-DIRECTORY", "is a dangling symbolic link, not a directory: give a directory for the outputs", { where: dir });
+    }
+  }
+  const what = stat.isFile() ? "a file" : stat.isSymbolicLink() ? "a symbolic link to something that is not a directory" : "not a directory";
+  throw new KskError("usage", "OUTPUT-NOT-DIRECTORY", `is ${what}, not a directory: give a directory for the outputs`, { where: dir });
 }

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { KskError } from "@ksk/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { fileKind, readRegularFile } from "../src/index.js";
+import { checkOutputDirectory, fileKind, readRegularFile } from "../src/index.js";
 
 let dir: string;
 beforeEach(() => {
@@ -67,5 +67,26 @@ describe("fileKind", () => {
     expect(await fileKind(dir)).toBe("directory");
     expect(await fileKind("/dev/null")).toBe("device");
     expect(await fileKind(path.join(dir, "missing"))).toBe("missing");
+  });
+});
+
+describe("checkOutputDirectory", () => {
+  it("passes a directory, a link to one and a missing path; refuses a file, a dangling link or a link to a file (usage)", () => {
+    writeFileSync(path.join(dir, "f"), "x");
+    symlinkSync(dir, path.join(dir, "to-dir"));
+    symlinkSync(path.join(dir, "gone"), path.join(dir, "dangling"));
+    symlinkSync(path.join(dir, "f"), path.join(dir, "to-file"));
+    for (const ok of [dir, path.join(dir, "to-dir"), path.join(dir, "new")]) expect(() => checkOutputDirectory(ok)).not.toThrow();
+    const refusal = (p: string) => {
+      try {
+        checkOutputDirectory(p);
+      } catch (e) {
+        return `${(e as KskError).kind}/${(e as KskError).code}: ${(e as KskError).detail}`;
+      }
+      return "no error";
+    };
+    expect(refusal(path.join(dir, "f"))).toBe("usage/OUTPUT-NOT-DIRECTORY: is a file, not a directory: give a directory for the outputs");
+    expect(refusal(path.join(dir, "dangling"))).toMatch(/^usage\/OUTPUT-NOT-DIRECTORY: is a dangling symbolic link/);
+    expect(refusal(path.join(dir, "to-file"))).toMatch(/^usage\/OUTPUT-NOT-DIRECTORY: is a symbolic link to something that is not a directory/);
   });
 });

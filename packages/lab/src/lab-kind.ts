@@ -8,7 +8,7 @@ import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
 import { TRANSCRIPT_FILE } from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
-import { writeFilesAtomically } from "@ksk/files";
+import { checkOutputDirectory, writeFilesAtomically } from "@ksk/files";
 
 /** What a lab output directory holds. */
 export type LabKind = "lab" | "rollover-2024-2027" | "rollover-compressed";
@@ -75,8 +75,9 @@ const KIND_NAMES: Readonly<Record<LabKind, string>> = {
   "rollover-compressed": "the compressed-clock rollover rehearsal (ksk lab --rollover --calendar compressed)",
 };
 
-/** Refuse (before anything is written) a directory that holds another kind of run. */
+/** Refuse (before anything is written) an --out that is not a directory, or a directory that holds another kind of run. */
 export function checkLabDirectory(outDir: string, kind: LabKind): void {
+  checkOutputDirectory(outDir);
   const found = detectLabKind(outDir);
   if (found !== undefined && found !== kind) {
     throw new KskError("refused", "LAB-OTHER-RUN", `holds ${KIND_NAMES[found]}, not ${KIND_NAMES[kind]}: give another --out`, { where: outDir });

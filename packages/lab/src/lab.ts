@@ -90,14 +90,15 @@ function ceremonyOptions(options: LabRunOptions, kind: Exclude<LabKind, "rollove
  */
 export async function writeCeremonyReport(
   dir: string,
-  options: { output?: string; nowEpochSeconds: number },
+  options: { output?: string; nowEpochSeconds: number; force: boolean },
 ): Promise<{ file: string; verdict: ReportVerdict }> {
   return writeReport(dir, { ...options, ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}) });
 }
 
 async function report(options: LabRunOptions): Promise<LabRunOutcome["report"]> {
   if (!existsSync(path.join(options.outDir, TRANSCRIPT_FILE))) return undefined;
-  return writeCeremonyReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds() });
+  // The lab's own report, rewritten by each run (a regular file only).
+  return writeCeremonyReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds(), force: true });
 }
 
 /** The lab ceremony: acts 01-06 for the next quarter, the report, README.txt. */
