@@ -11,3 +11,4 @@ export * from "./transcript.js";
 export * from "./artefacts.js";
 export * from "./report.js";
 export * from "./report-html.js";
+export * from "./terminal-relay.js";

@@ -6,7 +6,7 @@
 import { KskError, type Name, ROOT, parseName } from "@ksk/core";
 import { DEFAULT_LIMITS, MAX_KEY_TAGS, checkResolver, formatLabRun, formatReadiness, keyTagsFromAnchors, queryBudget, runLabCheck } from "@ksk/resolver";
 import type { CliContext } from "../context.js";
-import { printJson, readInput } from "../io.js";
+import { checkOutputWritable, printJson, readInput, writeOutput } from "../io.js";
 import { timeOption } from "../options.js";
 import { type CommandFactory, type SetExitCode, handle } from "./command.js";
 
@@ -27,6 +27,7 @@ interface LabArgs {
   dir?: string;
   at?: string;
   json: boolean;
+  jsonOut?: string;
 }
 
 function usage(detail: string): KskError {
@@ -72,6 +73,9 @@ async function check(ctx: CliContext, setExitCode: SetExitCode, argv: CheckArgs)
 }
 
 async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Promise<void> {
+  if (argv.json && argv.jsonOut !== undefined) throw usage("give --json or --json-out, not both");
+  // Refused before the servers start: an existing file is never replaced.
+  if (argv.jsonOut !== undefined) await checkOutputWritable(argv.jsonOut, false);
   const anchors = await readInput(ctx, argv.anchors);
   const result = await runLabCheck({
     zoneFile: argv.zone,
@@ -80,6 +84,8 @@ async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Pr
     atEpochSeconds: timeOption(ctx, argv.at, "--at"),
     ...(argv.dir === undefined ? {} : { dir: argv.dir }),
   });
+  // --json-out: the record for the report in a file, the summary for the people watching.
+  if (argv.jsonOut !== undefined) await writeOutput(argv.jsonOut, `${JSON.stringify(result, null, 2)}\n`);
   if (argv.json) printJson(ctx, result);
   else ctx.out(formatLabRun(result));
   if (!result.ok) setExitCode(1);
@@ -129,6 +135,7 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
               describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",
             })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+            .option("json-out", { type: "string", describe: "Write the JSON to this file (not replaced if it exists) and print the summary" })
             .epilogue(
               "Loopback only; both servers are stopped by PID before it returns. Exit 0 when every answer\nvalidated and the resolver is ready for every anchored key, 1 otherwise.",
             ),
