@@ -28,6 +28,7 @@ interface LabArgs {
   at?: string;
   json: boolean;
   jsonOut?: string;
+  force: boolean;
 }
 
 function usage(detail: string): KskError {
@@ -75,7 +76,7 @@ async function check(ctx: CliContext, setExitCode: SetExitCode, argv: CheckArgs)
 async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Promise<void> {
   if (argv.json && argv.jsonOut !== undefined) throw usage("give --json or --json-out, not both");
   // Refused before the servers start: an existing file is never replaced.
-  if (argv.jsonOut !== undefined) await checkOutputWritable(argv.jsonOut, false);
+  if (argv.jsonOut !== undefined) await checkOutputWritable(argv.jsonOut, argv.force);
   const anchors = await readInput(ctx, argv.anchors);
   const result = await runLabCheck({
     zoneFile: argv.zone,
@@ -85,7 +86,7 @@ async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Pr
     ...(argv.dir === undefined ? {} : { dir: argv.dir }),
   });
   // --json-out: the record for the report in a file, the summary for the people watching.
-  if (argv.jsonOut !== undefined) await writeOutput(argv.jsonOut, `${JSON.stringify(result, null, 2)}\n`);
+  if (argv.jsonOut !== undefined) await writeOutput(argv.jsonOut, `${JSON.stringify(result, null, 2)}\n`, { force: argv.force });
   if (argv.json) printJson(ctx, result);
   else ctx.out(formatLabRun(result));
   if (!result.ok) setExitCode(1);
@@ -135,7 +136,8 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
               describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",
             })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" })
-            .option("json-out", { type: "string", describe: "Write the JSON to this file (not replaced if it exists) and print the summary" })
+            .option("json-out", { type: "string", describe: "Write the JSON to this file and print the summary" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing --json-out file" })
             .epilogue(
               "Loopback only; both servers are stopped by PID before it returns. Exit 0 when every answer\nvalidated and the resolver is ready for every anchored key, 1 otherwise.",
             ),
