@@ -14,7 +14,7 @@
  * Left out: one step's run (./step.ts); deciding anything about keys, DNS or XML — that is the
  * commands' job.
  */
-import { constants, existsSync, promises as fs } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError, hexToBytes, pgpWords } from "@ksk/core";
 import { checkOutputDirectory, readRegularFile, writeFilesAtomically } from "@ksk/files";
@@ -32,7 +32,7 @@ import {
   planActs,
   quarterVariables,
 } from "./acts.js";
-import { type CeremonyTerminal, type StepContext, runStep, stepEntry, stepResultLine } from "./step.js";
+import { type CeremonyTerminal, type StepContext, exists, runStep, stepEntry, stepResultLine } from "./step.js";
 import { artefactReader } from "./artefacts.js";
 import { TRANSCRIPT_FILE, type TranscriptEntry, TranscriptWriter, artefactRecord, changedOutputs, resumePoint, verifyTranscript } from "./transcript.js";
 
@@ -65,15 +65,6 @@ export interface CeremonyOutcome {
   readonly headSha256Hex: string;
   readonly actsRun: readonly string[];
   readonly variables: Variables;
-}
-
-async function exists(file: string): Promise<boolean> {
-  try {
-    await fs.access(file, constants.F_OK);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 async function readText(file: string, what: string): Promise<{ text: string; bytes: Uint8Array }> {

@@ -68,7 +68,8 @@ interface StepRecord {
   exitCode?: number;
 }
 
-async function exists(file: string): Promise<boolean> {
+/** Whether anything is at `file` (the runner's and a step's checks of inputs and outputs). */
+export async function exists(file: string): Promise<boolean> {
   try {
     await fs.access(file, constants.F_OK);
     return true;

@@ -17,7 +17,7 @@
  * keys, DNS or XML. The kind of run is recorded in `lab-run.json`, and a directory holding another
  * kind of run is refused before anything is written.
  */
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync, promises as fs, statSync } from "node:fs";
 import path from "node:path";
 import {
   type CeremonyOutcome,
@@ -101,17 +101,36 @@ async function report(options: LabRunOptions): Promise<LabRunOutcome["report"]> 
   return writeCeremonyReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds(), force: true });
 }
 
+/** The size of the transcript in `outDir` (0 when there is none): whether a run appended to it. */
+function transcriptBytes(outDir: string): number {
+  try {
+    return statSync(path.join(outDir, TRANSCRIPT_FILE)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * One ceremony run. A run refused before it began — it appended nothing to the transcript: a
+ * stopped run not resumed, every quarter signed, a broken transcript, a lock — is thrown as it is:
+ * no report is written and no verdict printed, since a verdict there would be an earlier run's.
+ */
+async function runOrRefuse(options: RunCeremonyOptions): Promise<{ outcome?: CeremonyOutcome; failure?: unknown }> {
+  const before = transcriptBytes(options.outDir);
+  try {
+    return { outcome: await runCeremony(options) };
+  } catch (e) {
+    if (transcriptBytes(options.outDir) === before) throw e;
+    return { failure: e };
+  }
+}
+
 /** The lab ceremony: acts 01-06 for the next quarter, the report, README.txt. */
 export async function runLab(options: LabRunOptions): Promise<LabRunOutcome> {
   checkLabDirectory(options.outDir, "lab");
   await recordLabKind(options.outDir, "lab", options.toolkitVersion);
-  const runs: CeremonyOutcome[] = [];
-  let failure: unknown;
-  try {
-    runs.push(await runCeremony(ceremonyOptions(options, "lab", LAB_ACTS, options.resume)));
-  } catch (e) {
-    failure = e;
-  }
+  const { outcome, failure } = await runOrRefuse(ceremonyOptions(options, "lab", LAB_ACTS, options.resume));
+  const runs = outcome ? [outcome] : [];
   // The report also when the ceremony stopped: its verdict then says where and why.
   const written = await report(options);
   const readme = path.join(options.outDir, LAB_README_FILE);
@@ -142,10 +161,19 @@ export async function runRolloverCalendar(options: LabRunOptions): Promise<LabRu
   let resume = options.resume;
   while (!existsSync(doneFile(last))) {
     const acts = existsSync(doneFile(beforeLast)) ? [...ROLLOVER_QUARTER_ACTS, ROLLOVER_LAST_ACT] : [...ROLLOVER_QUARTER_ACTS];
-    try {
-      runs.push(await runCeremony(ceremonyOptions({ ...options, ceremonyFile }, "rollover-2024-2027", acts, resume)));
-    } catch (e) {
-      failure = e;
+    const run = ceremonyOptions({ ...options, ceremonyFile }, "rollover-2024-2027", acts, resume);
+    // Only the first run can be refused before it begins; a later one follows a run that completed.
+    const result: { outcome?: CeremonyOutcome; failure?: unknown } =
+      runs.length === 0
+        ? await runOrRefuse(run)
+        : await runCeremony(run).then(
+            (o) => ({ outcome: o }),
+            (e: unknown) => ({ failure: e }),
+          );
+    const { outcome, failure: stopped } = result;
+    if (outcome) runs.push(outcome);
+    if (stopped !== undefined) {
+      failure = stopped;
       break;
     }
     resume = false;
