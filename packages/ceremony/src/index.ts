@@ -12,3 +12,4 @@ export * from "./artefacts.js";
 export * from "./report.js";
 export * from "./report-html.js";
 export * from "./terminal-relay.js";
+export * from "./telemetry-html.js";

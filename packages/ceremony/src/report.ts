@@ -14,6 +14,7 @@ import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
 import { artefactReader } from "./artefacts.js";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
+import { type TelemetryReportEntry, parseTelemetryOutput } from "./telemetry-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
@@ -93,6 +94,7 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
   const skrs: { path: string; document: KsrResponseDocument }[] = [];
   const texts = new Map<string, string>();
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
+  const telemetry: TelemetryReportEntry[] = [];
   const outputs = new Set<string>();
   for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) outputs.add(o.path);
   for (const relative of outputs) {
@@ -108,6 +110,9 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     } else if (/^resolver-.*\.json$/.test(relative)) {
       const run = parseResolverRun(content);
       if (run) resolverRuns.push({ path: relative, run });
+    } else if (/^telemetry-.*\.json$/.test(relative)) {
+      const summary = parseTelemetryOutput(content);
+      if (summary) telemetry.push({ label: relative, summary });
     } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
       texts.set(relative, escapeControls(new TextDecoder().decode(content)));
     }
@@ -120,6 +125,7 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     skrs,
     texts,
     resolverRuns,
+    telemetry,
     ...(options.rolloverNote === undefined ? {} : { rolloverNote: options.rolloverNote }),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);

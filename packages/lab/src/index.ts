@@ -10,3 +10,4 @@ export * from "./lab.js";
 export * from "./rollover-record.js";
 export * from "./rollover-report.js";
 export * from "./rollover-live.js";
+export * from "./telemetry-phase.js";

@@ -25,7 +25,9 @@
  *
  * Written per phase X: ksr-phase-X.xml, skr-phase-X.xml, root-anchors-phase-X.xml and .p7s,
  * root-phase-X.signed.zone, resolvers-phase-X.json (each resolver's RCODE, AD flag, RFC 8509 trust
- * per KSK, and the managed resolver's anchor-file state); then rollover-live.json (every phase),
+ * per KSK, and the managed resolver's anchor-file state), dnstap-phase-X.dnstap and
+ * telemetry-phase-X.json (the RFC 8145 key tags the root heard each resolver signal:
+ * ./telemetry-phase.ts); then rollover-live.json (every phase),
  * report.html and README.txt — each through @ksk/files' atomic writer, never over a file. Every
  * server is stopped by PID whatever happens (and by the resolver package's exit hook on a signal).
  *
@@ -78,6 +80,7 @@ import {
   compressedVerdict,
 } from "./rollover-record.js";
 import { compressedReadme, compressedReportHtml } from "./rollover-report.js";
+import { type PhaseTelemetry, recordPhaseTelemetry, rehearsalNames, telemetryAddress, telemetryEntries } from "./telemetry-phase.js";
 import type { ReportVerdict } from "@ksk/ceremony";
 import { REPORT_FILE } from "@ksk/ceremony";
 
@@ -337,7 +340,7 @@ async function startServers(r: Rehearsal, lab: LabGroup, zoneA: string): Promise
   const servers = path.resolve(r.file("servers"));
   const authority = lab.add(await startLabAuthority({ zoneFile: zoneA, dir: path.join(servers, "knot") }));
   const start = async (name: string, anchors: LabAnchors, settings = {}) =>
-    lab.add(await startLabResolver({ dir: path.join(servers, name), authority, anchors, options: settings }));
+    lab.add(await startLabResolver({ dir: path.join(servers, name), authority, anchors, options: settings, address: telemetryAddress(name) }));
   const managed = await start(
     "managed",
     { kind: "auto-trust-anchor-file", records: [dsOf(r.oldKsk)] },
@@ -423,7 +426,13 @@ async function waitForPhase(r: Rehearsal, phase: RolloverPhase, managed: LabReso
 }
 
 /** One phase lived: its zone served, its RFC 5011 change awaited, its anchors published, every resolver asked. */
-async function observePhase(r: Rehearsal, servers: Servers, phase: RolloverPhase, zone: { file: string; serial: number }): Promise<PhaseRecord> {
+async function observePhase(
+  r: Rehearsal,
+  servers: Servers,
+  phase: RolloverPhase,
+  zone: { file: string; serial: number },
+  telemetry: PhaseTelemetry[],
+): Promise<PhaseRecord> {
   if (phase !== "A") await servers.authority.swapZone(zone.file);
   await sleep(COMPRESSED_TTL_SECONDS + 1);
   const waitedFor = await waitForPhase(r, phase, servers.managed);
@@ -447,6 +456,23 @@ async function observePhase(r: Rehearsal, servers: Servers, phase: RolloverPhase
   } finally {
     await fromAnchors.stop();
   }
+  // The RFC 8145 key tags the root heard in the phase (the old KSK counted revoked from phase D).
+  const revokedKeyTags = phase === "D" || phase === "E" ? [r.tags.old] : [];
+  const anchorsXml = new Uint8Array(await fs.readFile(r.file(`root-anchors-phase-${phase}.xml`)));
+  const names = rehearsalNames(RESOLVER_NAMES, r.tags);
+  const { authority } = servers;
+  telemetry.push(
+    await recordPhaseTelemetry({
+      authority,
+      outDir: r.options.outDir,
+      phase,
+      phaseName: PHASE_NAMES[phase],
+      anchorsXml,
+      atEpochSeconds: at,
+      revokedKeyTags,
+      ...names,
+    }),
+  );
   await writeNew(r.file(`resolvers-phase-${phase}.json`), `${JSON.stringify(record, null, 2)}\n`);
   r.options.log(
     `phase ${PHASE_NAMES[phase]}: ${(Object.keys(RESOLVER_NAMES) as ResolverName[]).map((n) => `${n} ${record.resolvers[n].answer}`).join(", ")}\n`,
@@ -455,11 +481,19 @@ async function observePhase(r: Rehearsal, servers: Servers, phase: RolloverPhase
 }
 
 /** rollover-live.json, report.html and README.txt; the verdict. */
-async function writeOutcome(r: Rehearsal, skrs: ReadonlyMap<RolloverPhase, KsrResponseDocument>, phases: readonly PhaseRecord[]): Promise<CompressedOutcome> {
+async function writeOutcome(
+  r: Rehearsal,
+  skrs: ReadonlyMap<RolloverPhase, KsrResponseDocument>,
+  phases: readonly PhaseRecord[],
+  telemetry: readonly PhaseTelemetry[],
+): Promise<CompressedOutcome> {
   const { outDir } = r.options;
   const { verdict, summary } = compressedVerdict(phases, r.tags);
   await writeNew(r.file(ROLLOVER_LIVE_FILE), `${JSON.stringify({ labOnly: true, calendar: "compressed", keyTags: r.tags, verdict, phases }, null, 2)}\n`);
-  await writeNew(r.file(REPORT_FILE), compressedReportHtml({ outDir, generatedEpochSeconds: r.options.now(), skrs, phases, verdict }));
+  await writeNew(
+    r.file(REPORT_FILE),
+    compressedReportHtml({ outDir, generatedEpochSeconds: r.options.now(), skrs, phases, verdict, telemetry: telemetryEntries(telemetry) }),
+  );
   await writeNew(r.file(LAB_README_FILE), compressedReadme(outDir));
   return { outDir, phases, keyTags: r.tags, reportFile: r.file(REPORT_FILE), verdict, summary };
 }
@@ -496,9 +530,10 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
 
     const servers = await startServers(r, lab, (zones.get("A") as { file: string }).file);
     const phases: PhaseRecord[] = [];
-    for (const phase of ROLLOVER_PHASES) phases.push(await observePhase(r, servers, phase, zones.get(phase) as { file: string; serial: number }));
+    const telemetry: PhaseTelemetry[] = [];
+    for (const phase of ROLLOVER_PHASES) phases.push(await observePhase(r, servers, phase, zones.get(phase) as { file: string; serial: number }, telemetry));
     await lab.stopAll();
-    return await writeOutcome(r, skrs, phases);
+    return await writeOutcome(r, skrs, phases, telemetry);
   } finally {
     try {
       await lab.stopAll();

@@ -6,7 +6,7 @@
  * Left out: rendering itself (@ksk/ceremony's report page) and the verdict (./rollover-record.ts).
  */
 import path from "node:path";
-import { type ReportVerdict, type ResolverPhaseOutcome, renderReportHtml } from "@ksk/ceremony";
+import { type ReportVerdict, type ResolverPhaseOutcome, type TelemetryReportEntry, renderReportHtml } from "@ksk/ceremony";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { bundleInUse } from "@ksk/zone";
 import { type PhaseRecord, RESOLVER_NAMES, ROLLOVER_PHASES, type ResolverName, type RolloverPhase } from "./rollover-record.js";
@@ -18,6 +18,8 @@ export function compressedReportHtml(input: {
   readonly skrs: ReadonlyMap<RolloverPhase, KsrResponseDocument>;
   readonly phases: readonly PhaseRecord[];
   readonly verdict: ReportVerdict;
+  /** The RFC 8145 signals the root heard per phase (./telemetry-phase.ts). */
+  readonly telemetry: readonly TelemetryReportEntry[];
 }): string {
   const { phases, generatedEpochSeconds: generated } = input;
   return renderReportHtml({
@@ -46,6 +48,7 @@ export function compressedReportHtml(input: {
       ),
     ),
     verdict: input.verdict,
+    telemetry: input.telemetry,
     transcriptNote: "This rehearsal runs in one process, without ceremony acts: no transcript. Its record is rollover-live.json and resolvers-phase-X.json.",
     generatedBy: "ksk lab --rollover --calendar compressed (the timeline's columns are the phases A-E, each the SKR slot served in it)",
   });
@@ -66,6 +69,8 @@ ca/                              LAB ONLY: this rehearsal's test CA (ca.pem, ca.
 root-phase-X.signed.zone         the test root served in each phase
 resolvers-phase-X.json           each resolver's answer to . SOA in the phase: RCODE, AD, RFC 8509 trust per KSK,
                                    and the RFC 5011 resolver's anchor file (trusted and revoked key tags)
+dnstap-phase-X.dnstap            the queries the lab root received in each phase (knotd mod-dnstap; read with ksk telemetry)
+telemetry-phase-X.json           the RFC 8145 key-tag signals in them, per resolver (ksk telemetry --json, with the phase's root-anchors.xml)
 rollover-live.json               every phase and the verdict
 report.html                      the key timeline per phase and the resolvers' outcomes
 servers/                         knotd's and each unbound's config and log (all stopped)
