@@ -122,7 +122,7 @@ describe.runIf(needed)("the lab's output, sized for witnesses", { timeout: 1_900
     const act6 = (acts(quiet.stdout).get(6) as string).split("\nTranscript ")[0] as string;
     expect(act6).toMatch(/^verdict: lab root validates from root-anchors\.xml/m);
     expect(act6).not.toMatch(/^\s*[{}"[\]]/m);
-    expect(act6.split("\n").length).toBeLessThan(16);
+    expect(act6.split("\n").length).toBeLessThan(20);
     // Everything else is in the artefacts: the resolver's JSON for the report.
     const json = JSON.parse(readFileSync(path.join(out, "resolver-2026Q3.json"), "utf8")) as { ok: boolean };
     expect(json.ok).toBe(true);
