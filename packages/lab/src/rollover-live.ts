@@ -40,7 +40,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
-import { type DsRdata, KskError, ROOT, type RR, RRType, type Signer, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
+import { type DsRdata, KskError, ROOT, type RR, RRType, type Signer, loadZoneRecords, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
 import { readRegularFile, writeFilesAtomically } from "@ksk/files";
 import { generateKey } from "@ksk/keygen";
 import { type Keystore, openKeystore } from "@ksk/keystore";
@@ -58,7 +58,7 @@ import {
 } from "@ksk/resolver";
 import { type KskMaterial, type PreflightReport, type SignerConfig, executePlan, parseSignerConfig, postflight, preflight } from "@ksk/signer";
 import { anchorDsRecords, buildRootAnchors, parseRootAnchors, signDetachedCms, verifyDetachedCms } from "@ksk/trust-anchor";
-import { formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
+import { formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { type LabSigner, initLabCa, issueLabSigner } from "./lab-ca.js";
 import { LAB_README_FILE, checkLabDirectory, recordLabKind } from "./lab-kind.js";
