@@ -80,7 +80,7 @@ import {
   compressedVerdict,
 } from "./rollover-record.js";
 import { compressedReadme, compressedReportHtml } from "./rollover-report.js";
-import { type PhaseTelemetry, recordPhaseTelemetry, rehearsalNames, telemetryAddress, telemetryEntries } from "./telemetry-phase.js";
+import { type PhaseTelemetry, recordPhaseTelemetry, rehearsalNames, telemetryAddress } from "./telemetry-phase.js";
 import type { ReportVerdict } from "@ksk/ceremony";
 import { REPORT_FILE } from "@ksk/ceremony";
 
@@ -395,7 +395,7 @@ async function answerOf(r: Rehearsal, name: ResolverName, resolver: LabResolver)
  * validUntil in E) and its detached CMS signature by the lab CA's signer, checked against the CA
  * before use; the DS records a resolver started from it is given.
  */
-async function publishAnchors(r: Rehearsal, phase: RolloverPhase, at: number): Promise<RR<DsRdata>[]> {
+async function publishAnchors(r: Rehearsal, phase: RolloverPhase, at: number): Promise<{ xml: Uint8Array; ds: RR<DsRdata>[] }> {
   const keys = [
     { dnskey: r.oldKsk.dnskey, id: "Klabcur", validFromEpochSeconds: at - 86400, ...(phase === "E" ? { validUntilEpochSeconds: at - 1 } : {}) },
     ...(phase === "A" ? [] : [{ dnskey: r.newKsk.dnskey, id: "Klabnxt", validFromEpochSeconds: at - 3600 }]),
@@ -406,7 +406,7 @@ async function publishAnchors(r: Rehearsal, phase: RolloverPhase, at: number): P
   const p7s = await signDetachedCms({ contentBytes: xml, signer, signerCertificateDer: certificateDer, signingEpochSeconds: at });
   verifyDetachedCms({ cmsDer: p7s, contentBytes: xml, trustedCaDers: [caDer], atEpochSeconds: at, where: `root-anchors-phase-${phase}.p7s` });
   await writeNew(r.file(`root-anchors-phase-${phase}.p7s`), p7s);
-  return anchorDsRecords(parseRootAnchors(xml), { atEpochSeconds: at }).map((d) => makeRR(d.owner, d.ttlSeconds, d.ds));
+  return { xml, ds: anchorDsRecords(parseRootAnchors(xml), { atEpochSeconds: at }).map((d) => makeRR(d.owner, d.ttlSeconds, d.ds)) };
 }
 
 /** What the phase waits for before judging: the RFC 5011 state change it brings, if any. */
@@ -425,19 +425,21 @@ async function waitForPhase(r: Rehearsal, phase: RolloverPhase, managed: LabReso
   return undefined;
 }
 
-/** One phase lived: its zone served, its RFC 5011 change awaited, its anchors published, every resolver asked. */
+/**
+ * One phase lived: its zone served, its RFC 5011 change awaited, its anchors published, every
+ * resolver asked; then the RFC 8145 key tags the root heard in the phase (./telemetry-phase.ts).
+ */
 async function observePhase(
   r: Rehearsal,
   servers: Servers,
   phase: RolloverPhase,
   zone: { file: string; serial: number },
-  telemetry: PhaseTelemetry[],
-): Promise<PhaseRecord> {
+): Promise<{ record: PhaseRecord; telemetry: PhaseTelemetry }> {
   if (phase !== "A") await servers.authority.swapZone(zone.file);
   await sleep(COMPRESSED_TTL_SECONDS + 1);
   const waitedFor = await waitForPhase(r, phase, servers.managed);
   const at = r.options.now();
-  const ds = await publishAnchors(r, phase, at);
+  const { xml, ds } = await publishAnchors(r, phase, at);
   const fromAnchors = await servers.start(`anchors-${phase}`, { kind: "ds", records: ds });
   let record: PhaseRecord;
   try {
@@ -456,28 +458,22 @@ async function observePhase(
   } finally {
     await fromAnchors.stop();
   }
-  // The RFC 8145 key tags the root heard in the phase (the old KSK counted revoked from phase D).
-  const revokedKeyTags = phase === "D" || phase === "E" ? [r.tags.old] : [];
-  const anchorsXml = new Uint8Array(await fs.readFile(r.file(`root-anchors-phase-${phase}.xml`)));
-  const names = rehearsalNames(RESOLVER_NAMES, r.tags);
-  const { authority } = servers;
-  telemetry.push(
-    await recordPhaseTelemetry({
-      authority,
-      outDir: r.options.outDir,
-      phase,
-      phaseName: PHASE_NAMES[phase],
-      anchorsXml,
-      atEpochSeconds: at,
-      revokedKeyTags,
-      ...names,
-    }),
-  );
+  const telemetry = await recordPhaseTelemetry({
+    authority: servers.authority,
+    outDir: r.options.outDir,
+    phase,
+    phaseName: PHASE_NAMES[phase],
+    anchorsXml: xml,
+    atEpochSeconds: at,
+    // The zone publishes the old KSK revoked from phase D on.
+    revokedKeyTags: phase === "D" || phase === "E" ? [r.tags.old] : [],
+    ...rehearsalNames(RESOLVER_NAMES, r.tags),
+  });
   await writeNew(r.file(`resolvers-phase-${phase}.json`), `${JSON.stringify(record, null, 2)}\n`);
   r.options.log(
     `phase ${PHASE_NAMES[phase]}: ${(Object.keys(RESOLVER_NAMES) as ResolverName[]).map((n) => `${n} ${record.resolvers[n].answer}`).join(", ")}\n`,
   );
-  return record;
+  return { record, telemetry };
 }
 
 /** rollover-live.json, report.html and README.txt; the verdict. */
@@ -490,10 +486,7 @@ async function writeOutcome(
   const { outDir } = r.options;
   const { verdict, summary } = compressedVerdict(phases, r.tags);
   await writeNew(r.file(ROLLOVER_LIVE_FILE), `${JSON.stringify({ labOnly: true, calendar: "compressed", keyTags: r.tags, verdict, phases }, null, 2)}\n`);
-  await writeNew(
-    r.file(REPORT_FILE),
-    compressedReportHtml({ outDir, generatedEpochSeconds: r.options.now(), skrs, phases, verdict, telemetry: telemetryEntries(telemetry) }),
-  );
+  await writeNew(r.file(REPORT_FILE), compressedReportHtml({ outDir, generatedEpochSeconds: r.options.now(), skrs, phases, telemetry, verdict }));
   await writeNew(r.file(LAB_README_FILE), compressedReadme(outDir));
   return { outDir, phases, keyTags: r.tags, reportFile: r.file(REPORT_FILE), verdict, summary };
 }
@@ -531,7 +524,11 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
     const servers = await startServers(r, lab, (zones.get("A") as { file: string }).file);
     const phases: PhaseRecord[] = [];
     const telemetry: PhaseTelemetry[] = [];
-    for (const phase of ROLLOVER_PHASES) phases.push(await observePhase(r, servers, phase, zones.get(phase) as { file: string; serial: number }, telemetry));
+    for (const phase of ROLLOVER_PHASES) {
+      const lived = await observePhase(r, servers, phase, zones.get(phase) as { file: string; serial: number });
+      phases.push(lived.record);
+      telemetry.push(lived.telemetry);
+    }
     await lab.stopAll();
     return await writeOutcome(r, skrs, phases, telemetry);
   } finally {

@@ -6,10 +6,11 @@
  * Left out: rendering itself (@ksk/ceremony's report page) and the verdict (./rollover-record.ts).
  */
 import path from "node:path";
-import { type ReportVerdict, type ResolverPhaseOutcome, type TelemetryReportEntry, renderReportHtml } from "@ksk/ceremony";
+import { type ReportVerdict, type ResolverPhaseOutcome, renderReportHtml } from "@ksk/ceremony";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { bundleInUse } from "@ksk/zone";
 import { type PhaseRecord, RESOLVER_NAMES, ROLLOVER_PHASES, type ResolverName, type RolloverPhase } from "./rollover-record.js";
+import { type PhaseTelemetry, telemetryEntries } from "./telemetry-phase.js";
 
 /** The page: one timeline column per phase (the slot it served), the resolvers per phase, the verdict. */
 export function compressedReportHtml(input: {
@@ -17,9 +18,8 @@ export function compressedReportHtml(input: {
   readonly generatedEpochSeconds: number;
   readonly skrs: ReadonlyMap<RolloverPhase, KsrResponseDocument>;
   readonly phases: readonly PhaseRecord[];
+  readonly telemetry: readonly PhaseTelemetry[];
   readonly verdict: ReportVerdict;
-  /** The RFC 8145 signals the root heard per phase (./telemetry-phase.ts). */
-  readonly telemetry: readonly TelemetryReportEntry[];
 }): string {
   const { phases, generatedEpochSeconds: generated } = input;
   return renderReportHtml({
@@ -47,8 +47,8 @@ export function compressedReportHtml(input: {
         }),
       ),
     ),
+    telemetry: telemetryEntries(input.telemetry),
     verdict: input.verdict,
-    telemetry: input.telemetry,
     transcriptNote: "This rehearsal runs in one process, without ceremony acts: no transcript. Its record is rollover-live.json and resolvers-phase-X.json.",
     generatedBy: "ksk lab --rollover --calendar compressed (the timeline's columns are the phases A-E, each the SKR slot served in it)",
   });
