@@ -14,10 +14,15 @@ import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
 import { artefactReader } from "./artefacts.js";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
+import { parseActFile, parseCeremonyFile } from "./acts.js";
+import { HSM_LOG_DIR } from "./hsm-log.js";
+import { renderAnnotatedScript, renderCeremonyScript } from "./script-html.js";
 import { type TelemetryReportEntry, parseTelemetryOutput } from "./telemetry-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
+/** The annotated ceremony script `ksk report` writes beside the report. */
+export const ANNOTATED_SCRIPT_FILE = "script-annotated.html";
 /** Text outputs larger than this are listed with their hashes but not shown. */
 const MAX_SHOWN_TEXT_BYTES = 256 * 1024;
 
@@ -45,6 +50,10 @@ function parseResolverRun(bytes: Uint8Array): ResolverRun | undefined {
   } catch {
     return undefined;
   }
+}
+
+function isHsmLog(relative: string): boolean {
+  return relative.startsWith(`${HSM_LOG_DIR}/`) && relative.endsWith(".jsonl");
 }
 
 export interface WriteReportOptions {
@@ -96,7 +105,8 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
   const telemetry: TelemetryReportEntry[] = [];
   const outputs = new Set<string>();
-  for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) outputs.add(o.path);
+  // A failed step's HSM log too: what the HSM was asked before the step failed.
+  for (const e of entries) if (e.type === "step") for (const o of e.outputs) if (e.status === "ok" || isHsmLog(o.path)) outputs.add(o.path);
   for (const relative of outputs) {
     const content = read(relative);
     if (content === undefined) continue;
@@ -113,7 +123,7 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     } else if (/^telemetry-.*\.json$/.test(relative)) {
       const summary = parseTelemetryOutput(content);
       if (summary) telemetry.push({ label: relative, summary });
-    } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
+    } else if ((relative.endsWith(".txt") || isHsmLog(relative)) && content.length <= MAX_SHOWN_TEXT_BYTES) {
       texts.set(relative, escapeControls(new TextDecoder().decode(content)));
     }
   }
@@ -130,5 +140,33 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
   await writeFilesAtomically([{ file, bytes: html }], { force: options.force });
+  // The annotated script, filed with the signed paper script: what each step did, as recorded.
+  const script = renderAnnotatedScript({
+    title: `Annotated ceremony script: ${path.basename(path.resolve(dir))}`,
+    entries,
+    texts,
+    generatedEpochSeconds: options.nowEpochSeconds,
+  });
+  await writeFilesAtomically([{ file: path.join(path.dirname(path.resolve(file)), ANNOTATED_SCRIPT_FILE), bytes: script }], { force: options.force });
   return { file, verdict: reportVerdict({ entries, verification }) };
+}
+
+/** `ksk ceremony script`: the printed script of the act files for a ceremony file (nothing run). */
+export async function ceremonyScriptHtml(options: { actFiles: readonly string[]; ceremonyFile: string; nowEpochSeconds: number }): Promise<string> {
+  const read = async (file: string, what: string) => {
+    try {
+      return await fs.readFile(file, "utf8");
+    } catch (e) {
+      throw new KskError("input", "CEREMONY-FILE", `${what} cannot be read: ${(e as Error).message}`, { where: file });
+    }
+  };
+  const ceremony = parseCeremonyFile(await read(options.ceremonyFile, "the ceremony file"), options.ceremonyFile);
+  const acts = [];
+  for (const file of options.actFiles) acts.push(parseActFile(await read(file, "the act file"), file));
+  return renderCeremonyScript({
+    title: `Ceremony script: ${path.basename(options.ceremonyFile)}`,
+    ceremony,
+    acts,
+    generatedEpochSeconds: options.nowEpochSeconds,
+  });
 }

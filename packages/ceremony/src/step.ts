@@ -19,6 +19,7 @@ import { KskError, isKskError, kindForExitCode } from "@ksk/core";
 import { writeFilesAtomically } from "@ksk/files";
 import { type PlannedStep, actId } from "./acts.js";
 import { type ArtefactRecord, type ResumePoint, type TranscriptEntry, type TranscriptWriter, artefactRecord } from "./transcript.js";
+import { HSM_LOG_ENV, hsmLogArtefacts, hsmLogPath } from "./hsm-log.js";
 import { TerminalRelay } from "./terminal-relay.js";
 import { CONSENT_SCRIPTED, type Terminal, confirmYes, fileWitnessLines, sha256Hex } from "./witness.js";
 
@@ -63,6 +64,8 @@ type StepBody = Omit<Extract<TranscriptEntry, { type: "step" }>, "seq" | "previo
 /** What is known of a step so far, for its entry whether it succeeds or fails. */
 interface StepRecord {
   readonly started: Date;
+  /** Where the step's HSM activity log goes (./hsm-log.ts), relative to the output directory. */
+  readonly hsmLog: string;
   readonly inputs: ArtefactRecord[];
   consent?: string;
   exitCode?: number;
@@ -220,14 +223,14 @@ interface KskResult {
  * `capture`; its standard error to the terminal, escaped — or, when it asks at the terminal
  * (`interactive`), with the cursor moves of its prompt kept as control bytes (./terminal-relay.ts).
  */
-function runKsk(ctx: StepContext, argv: readonly string[], how: { capture: boolean; interactive: boolean; show: boolean }): Promise<KskResult> {
+function runKsk(ctx: StepContext, argv: readonly string[], how: { capture: boolean; interactive: boolean; show: boolean; hsmLog: string }): Promise<KskResult> {
   const { capture, interactive, show } = how;
   const [program, ...lead] = ctx.kskCommand;
   return new Promise((resolve, reject) => {
     const columns = interactive && ctx.terminal.columns !== undefined ? { KSK_TERMINAL_COLUMNS: String(ctx.terminal.columns) } : {};
     const child = spawn(program as string, [...lead, ...argv], {
       cwd: ctx.outDir,
-      env: { ...ctx.env, ...columns },
+      env: { ...ctx.env, ...columns, [HSM_LOG_ENV]: path.join(ctx.outDir, how.hsmLog) },
       stdio: [interactive ? "inherit" : "ignore", "pipe", "pipe"],
     });
     ctx.setKill(() => child.kill("SIGTERM"));
@@ -263,7 +266,7 @@ function runKsk(ctx: StepContext, argv: readonly string[], how: { capture: boole
 /** The command run, its failure or interruption thrown; its captured standard output written once it succeeded. */
 async function runCommand(ctx: StepContext, s: PlannedStep, argv: readonly string[], record: StepRecord): Promise<void> {
   const interactive = ctx.terminal.interactive && s.step.asks_yes && !ctx.assumeYes;
-  const result = await runKsk(ctx, argv, { capture: s.stdout !== undefined, interactive, show: showsOutput(ctx, s) });
+  const result = await runKsk(ctx, argv, { capture: s.stdout !== undefined, interactive, show: showsOutput(ctx, s), hsmLog: record.hsmLog });
   if (result.exitCode !== null) record.exitCode = result.exitCode;
   if (ctx.interrupts.length > 0 || result.signal !== null) {
     throw new KskError("refused", "CEREMONY-INTERRUPTED", `interrupted (${ctx.interrupts[0] ?? result.signal})`);
@@ -298,8 +301,10 @@ async function recordFailure(ctx: StepContext, s: PlannedStep, record: StepRecor
   const reason = oneLine(error.message);
   const where = { act: s.act.act, step: s.index + 1 } satisfies ResumePoint;
   const { exitCode, consent, inputs } = record;
+  // What the HSM was asked before the failure is filed with it.
+  const outputs = await hsmLogArtefacts(ctx.outDir, record.hsmLog);
   await ctx.writer.append(
-    stepEntry(s, "failed", record.started, { ...(exitCode === undefined ? {} : { exitCode }), reason, ...(consent ? { consent } : {}), inputs }),
+    stepEntry(s, "failed", record.started, { ...(exitCode === undefined ? {} : { exitCode }), reason, ...(consent ? { consent } : {}), inputs, outputs }),
   );
   await ctx.writer.append({ type: "end", status: "stopped", reason: `${stepName(s)}: ${reason}`, resumeFrom: where });
   const resume = `resume from act ${String(where.act).padStart(2, "0")} step ${where.step} with --resume`;
@@ -310,7 +315,8 @@ async function recordFailure(ctx: StepContext, s: PlannedStep, record: StepRecor
 
 /** Run one step and write its transcript entry; throws (after recording it) when the step fails. */
 export async function runStep(ctx: StepContext, s: PlannedStep): Promise<void> {
-  const record: StepRecord = { started: ctx.clock(), inputs: [] };
+  const started = ctx.clock();
+  const record: StepRecord = { started, hsmLog: hsmLogPath(s.act.act, s.index + 1, started), inputs: [] };
   stepHeading(ctx, s);
   try {
     // A signal between two steps: stop before starting the next one.
@@ -324,7 +330,7 @@ export async function runStep(ctx: StepContext, s: PlannedStep): Promise<void> {
     }
     const argv = await consentFor(ctx, s, record);
     await runCommand(ctx, s, argv, record);
-    const outputs = await readOutputs(ctx, s);
+    const outputs = [...(await readOutputs(ctx, s)), ...(await hsmLogArtefacts(ctx.outDir, record.hsmLog))];
     const { consent, inputs } = record;
     await ctx.writer.append(stepEntry(s, "ok", record.started, { exitCode: 0, ...(consent ? { consent } : {}), inputs, outputs }));
     const scripted = consent === CONSENT_SCRIPTED && s.step.private_key && !s.step.asks_yes && !ctx.verbose;

@@ -5,6 +5,7 @@
  * `openKeystore(uri, options)`; see the README for URIs, secrets and what is left out.
  */
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
+export { type HsmActivityRecorder, type HsmLogEntry, hsmLogFileSink, parseHsmLog, recordHsmActivity } from "./pkcs11-log.js";
 export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
 export {
   KEYSTORE_ENV,
@@ -21,6 +22,6 @@ export {
 export type { InitTokenParameters, InitTokenResult, TokenDescription } from "./pkcs11.js";
 export { initToken, openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, exportSoftwarePrivateKey, openSoftwareKeystore } from "./software.js";
-export { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type OpenOptions, type SignerOptions } from "./types.js";
+export { type GenerateSpec, type HsmToken, type KeyPairInfo, type Keystore, LABEL_PATTERN, type OpenOptions, type SignerOptions } from "./types.js";
 export { type FileKeystoreUri, type KeystoreUri, type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
 export { verifiedSigner } from "./verified-signer.js";
