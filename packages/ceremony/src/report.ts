@@ -139,7 +139,6 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     ...(options.rolloverNote === undefined ? {} : { rolloverNote: options.rolloverNote }),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
-  await writeFilesAtomically([{ file, bytes: html }], { force: options.force });
   // The annotated script, filed with the signed paper script: what each step did, as recorded.
   const script = renderAnnotatedScript({
     title: `Annotated ceremony script: ${path.basename(path.resolve(dir))}`,
@@ -147,7 +146,14 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     texts,
     generatedEpochSeconds: options.nowEpochSeconds,
   });
-  await writeFilesAtomically([{ file: path.join(path.dirname(path.resolve(file)), ANNOTATED_SCRIPT_FILE), bytes: script }], { force: options.force });
+  const scriptFile = path.join(path.dirname(path.resolve(file)), ANNOTATED_SCRIPT_FILE);
+  await writeFilesAtomically(
+    [
+      { file, bytes: html },
+      { file: scriptFile, bytes: script },
+    ],
+    { force: options.force },
+  );
   return { file, verdict: reportVerdict({ entries, verification }) };
 }
 

@@ -18,8 +18,8 @@ import { StringDecoder } from "node:string_decoder";
 import { KskError, isKskError, kindForExitCode } from "@ksk/core";
 import { writeFilesAtomically } from "@ksk/files";
 import { type PlannedStep, actId } from "./acts.js";
-import { type ArtefactRecord, type ResumePoint, type TranscriptEntry, type TranscriptWriter, artefactRecord } from "./transcript.js";
 import { HSM_LOG_ENV, hsmLogArtefacts, hsmLogPath } from "./hsm-log.js";
+import { type ArtefactRecord, type ResumePoint, type TranscriptEntry, type TranscriptWriter, artefactRecord } from "./transcript.js";
 import { TerminalRelay } from "./terminal-relay.js";
 import { CONSENT_SCRIPTED, type Terminal, confirmYes, fileWitnessLines, sha256Hex } from "./witness.js";
 
@@ -64,9 +64,9 @@ type StepBody = Omit<Extract<TranscriptEntry, { type: "step" }>, "seq" | "previo
 /** What is known of a step so far, for its entry whether it succeeds or fails. */
 interface StepRecord {
   readonly started: Date;
-  /** Where the step's HSM activity log goes (./hsm-log.ts), relative to the output directory. */
-  readonly hsmLog: string;
   readonly inputs: ArtefactRecord[];
+  /** The step's HSM activity log, relative to the output directory (a rerun gets a new one). */
+  readonly hsmLog: string;
   consent?: string;
   exitCode?: number;
 }
@@ -301,7 +301,7 @@ async function recordFailure(ctx: StepContext, s: PlannedStep, record: StepRecor
   const reason = oneLine(error.message);
   const where = { act: s.act.act, step: s.index + 1 } satisfies ResumePoint;
   const { exitCode, consent, inputs } = record;
-  // What the HSM was asked before the failure is filed with it.
+  // A failed step's HSM log is filed too: what the HSM was asked before the failure.
   const outputs = await hsmLogArtefacts(ctx.outDir, record.hsmLog);
   await ctx.writer.append(
     stepEntry(s, "failed", record.started, { ...(exitCode === undefined ? {} : { exitCode }), reason, ...(consent ? { consent } : {}), inputs, outputs }),
@@ -316,7 +316,7 @@ async function recordFailure(ctx: StepContext, s: PlannedStep, record: StepRecor
 /** Run one step and write its transcript entry; throws (after recording it) when the step fails. */
 export async function runStep(ctx: StepContext, s: PlannedStep): Promise<void> {
   const started = ctx.clock();
-  const record: StepRecord = { started, hsmLog: hsmLogPath(s.act.act, s.index + 1, started), inputs: [] };
+  const record: StepRecord = { started, inputs: [], hsmLog: hsmLogPath(s.act.act, s.index + 1, started) };
   stepHeading(ctx, s);
   try {
     // A signal between two steps: stop before starting the next one.

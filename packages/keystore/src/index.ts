@@ -9,8 +9,10 @@ export { type HsmActivityRecorder, type HsmLogEntry, hsmLogFileSink, parseHsmLog
 export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
 export {
   KEYSTORE_ENV,
+  type KeyModule,
   loadSecretFile,
   moduleEnvironment,
+  openKeyInModules,
   openKeystore,
   openTokenHoldingKey,
   resolveModulePath,
