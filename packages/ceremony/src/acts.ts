@@ -216,11 +216,16 @@ export function currentQuarter(ceremony: CeremonyFile, exists: (relativePath: st
   return undefined;
 }
 
+/** Where act 01 lists the KSK operator's keys as DNSKEY and DS records. */
+export const KSK_LIST_FILE = "ksks.zone";
+
 /**
  * The variables a quarter adds: `quarter`, `schema`, `at`, `zsk_labels` (a list), `previous_skr`
  * (`--previous-skr FILE`, or nothing in the first quarter) and `skr_chain` (the same, or
  * `--no-previous-skr`: signing without SKR(n-1) is always said out loud), `previous_skr_file` (the
- * file alone, for `inputs`) and `zone_at` (a time in one of its slots) when the file gives one.
+ * file alone, for `inputs`), `previous_skr_anchor` (`--anchor ksks.zone`, the KSK operator's own
+ * keys as act 01 lists them, which SKR(n-1) must be signed by; nothing in the first quarter) and
+ * `zone_at` (a time in one of its slots) when the file gives one.
  */
 export function quarterVariables(ceremony: CeremonyFile, current: { quarter: LabQuarter; previous?: LabQuarter }): Record<string, string | string[]> {
   const { quarter, previous } = current;
@@ -233,6 +238,7 @@ export function quarterVariables(ceremony: CeremonyFile, current: { quarter: Lab
     zsk_labels: [...quarter.zsk_labels],
     previous_skr: previousSkr,
     previous_skr_file: previousSkr.slice(1),
+    previous_skr_anchor: previousSkr.length ? ["--anchor", KSK_LIST_FILE] : [],
     skr_chain: previousSkr.length ? previousSkr : ["--no-previous-skr"],
     ...(quarter.zone_at === undefined ? {} : { zone_at: quarter.zone_at }),
   };

@@ -19,7 +19,7 @@ import { hsmLogSection, toolkitSection } from "./report-sections.js";
 export type { ResolverRun } from "./report-resolver.js";
 import { type TelemetryReportEntry, renderTelemetrySection } from "./telemetry-html.js";
 import { timelineSlots, timelineSvg } from "./timeline-svg.js";
-import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
+import type { EndEntry, StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
 
 export interface ReportInput {
   readonly title: string;
@@ -124,13 +124,32 @@ function artefactCells(o: { path: string; sizeBytes: number; sha256Hex: string }
   return `<td><code>${esc(o.path)}</code></td><td>${o.sizeBytes}</td><td><code>${esc(groupedHex(hexToBytes(o.sha256Hex)))}</code><br><small>${esc(words(o.sha256Hex))}</small></td>`;
 }
 
+/**
+ * How each run ended, read from the entries after its start: completed; stopped at a step by a
+ * failure, a refusal (no Yes, a policy) or an interruption (a signal); or with no end recorded at
+ * all (the process was killed), which counts as interrupted at its last step.
+ */
+export function runOutcome(run: readonly TranscriptEntry[]): { readonly ended: "completed" | "failed" | "refused" | "interrupted"; readonly text: string } {
+  const end = run.find((e): e is EndEntry => e.type === "end");
+  if (end?.status === "complete") return { ended: "completed", text: "completed" };
+  const steps = run.filter((e): e is StepEntry => e.type === "step");
+  const last = steps.at(-1);
+  const at = end?.resumeFrom ?? (last ? { act: last.act, step: last.step } : undefined);
+  const where = at ? ` at act ${String(at.act).padStart(2, "0")} step ${at.step}` : "";
+  if (!end) return { ended: "interrupted", text: `interrupted${where} (no end recorded)` };
+  const ended = end.stoppedBy === "refusal" ? "refused" : end.stoppedBy === "interruption" ? "interrupted" : "failed";
+  return { ended, text: `${ended}${where}${end.reason ? `: ${end.reason}` : ""}` };
+}
+
 function runsSection(entries: readonly TranscriptEntry[]): string {
-  const starts = entries.filter((e): e is StartEntry => e.type === "start");
-  const rows = starts.map(
-    (s) =>
-      `<tr><td>${esc(s.timeUtc)}</td><td>${esc(typeof s.variables.quarter === "string" ? s.variables.quarter : "")}</td><td>${esc(s.operator)}</td><td>${esc(s.witnesses.join(", "))}</td><td>${s.mode === "scripted" ? "<b>scripted (--yes)</b>" : "witnessed"}</td><td>${esc(s.acts.join(" "))}${s.resumedFrom ? ` (resumed at act ${s.resumedFrom.act} step ${s.resumedFrom.step})` : ""}</td><td>${esc(`${s.hsm.tokenLabel}${s.hsm.tokenSerial ? ` serial ${s.hsm.tokenSerial}` : ""} (${s.hsm.modulePath})`)}</td><td>${esc(`ksk ${s.toolkitVersion} on ${s.host}`)}</td></tr>`,
-  );
-  return `<h2>Runs</h2><table><tr><th>started (UTC)</th><th>quarter</th><th>operator</th><th>witnesses</th><th>mode</th><th>acts</th><th>HSM token</th><th>toolkit</th></tr>${rows.join("")}</table>`;
+  const startIndexes = entries.flatMap((e, i) => (e.type === "start" ? [i] : []));
+  const rows = startIndexes.map((from, n) => {
+    const s = entries[from] as StartEntry;
+    const outcome = runOutcome(entries.slice(from + 1, startIndexes[n + 1] ?? entries.length));
+    const outcomeCell = `<td class="outcome ${outcome.ended}">${esc(outcome.text)}</td>`;
+    return `<tr><td>${esc(s.timeUtc)}</td><td>${esc(typeof s.variables.quarter === "string" ? s.variables.quarter : "")}</td><td>${esc(s.operator)}</td><td>${esc(s.witnesses.join(", "))}</td><td>${s.mode === "scripted" ? "<b>scripted (--yes)</b>" : "witnessed"}</td><td>${esc(s.acts.join(" "))}${s.resumedFrom ? ` (resumed at act ${s.resumedFrom.act} step ${s.resumedFrom.step})` : ""}</td><td>${esc(`${s.hsm.tokenLabel}${s.hsm.tokenSerial ? ` serial ${s.hsm.tokenSerial}` : ""} (${s.hsm.modulePath})`)}</td><td>${esc(`ksk ${s.toolkitVersion} on ${s.host}`)}</td>${outcomeCell}</tr>`;
+  });
+  return `<h2>Runs</h2><table><tr><th>started (UTC)</th><th>quarter</th><th>operator</th><th>witnesses</th><th>mode</th><th>acts</th><th>HSM token</th><th>toolkit</th><th>outcome</th></tr>${rows.join("")}</table>`;
 }
 
 function stepsSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<string, string>): string {
@@ -254,6 +273,7 @@ pre.bundles { white-space: pre-wrap; overflow-wrap: anywhere; }
 .verdict.pass { border-color: #238b45; background: #e5f5e0; }
 .verdict.fail { border-color: #cb181d; background: #fee0d2; }
 .step.failed .status, .reason { color: #cb181d; font-weight: bold; }
+.outcome.completed { color: #006d2c; } .outcome.failed, .outcome.refused, .outcome.interrupted { color: #cb181d; font-weight: bold; }
 .check.pass { color: #006d2c; } .check.fail { color: #cb181d; font-weight: bold; } .check.off { color: #d94801; } .check.skip { color: #636363; }
 </style>
 </head>

@@ -306,7 +306,8 @@ async function recordFailure(ctx: StepContext, s: PlannedStep, record: StepRecor
   await ctx.writer.append(
     stepEntry(s, "failed", record.started, { ...(exitCode === undefined ? {} : { exitCode }), reason, ...(consent ? { consent } : {}), inputs, outputs }),
   );
-  await ctx.writer.append({ type: "end", status: "stopped", reason: `${stepName(s)}: ${reason}`, resumeFrom: where });
+  const stoppedBy = error.code === "CEREMONY-INTERRUPTED" ? "interruption" : error.kind === "refused" ? "refusal" : "failure";
+  await ctx.writer.append({ type: "end", status: "stopped", stoppedBy, reason: `${stepName(s)}: ${reason}`, resumeFrom: where });
   const resume = `resume from act ${String(where.act).padStart(2, "0")} step ${where.step} with --resume`;
   return new KskError(error.kind, error.code, `${reason}; the ceremony stopped here: no later step ran (${resume})`, {
     where: `${actId(s.act)} ${stepName(s)} (${s.does})`,

@@ -9,7 +9,16 @@ import path from "node:path";
 import { type CheckResult, checkLine, isSep, keyTag } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { type ResolverRun, type TranscriptEntry, renderReportHtml, reportVerdict, rolloverResolversSection, timelineSlots, zskSigners } from "../src/index.js";
+import {
+  type ResolverRun,
+  type TranscriptEntry,
+  renderReportHtml,
+  reportVerdict,
+  rolloverResolversSection,
+  runOutcome,
+  timelineSlots,
+  zskSigners,
+} from "../src/index.js";
 
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../ksr/test/fixtures");
 const skrs = ["skr-root-2017-q2-0.xml", "skr-root-2017-q1-0.xml"].map((f) => ({
@@ -290,5 +299,39 @@ describe("the resolver section", () => {
       "<b>KSK 20326</b>, a slot of no SKR shown here",
     );
     expect(page(run())).not.toContain("resolver-validated");
+  });
+});
+
+describe("the Runs table's outcome of each run", () => {
+  const base = { seq: 1, previousSha256Hex: "00".repeat(32), timeUtc: "2026-12-06T10:00:00.000Z" };
+  const step = (act: number, n: number, status: "ok" | "failed"): TranscriptEntry => ({
+    ...base,
+    type: "step",
+    act,
+    actName: "a",
+    step: n,
+    does: "d",
+    argv: [],
+    status,
+    startedUtc: base.timeUtc,
+    inputs: [],
+    outputs: [],
+  });
+  const end = (extra: Record<string, unknown>): TranscriptEntry => ({ ...base, type: "end", ...extra }) as TranscriptEntry;
+
+  it("says completed only for a run whose end entry says so", () => {
+    expect(runOutcome([step(1, 1, "ok"), end({ status: "complete" })])).toEqual({ ended: "completed", text: "completed" });
+  });
+
+  it("names the act and step a run failed, was refused or was interrupted at, and why", () => {
+    const stopped = (stoppedBy: string) =>
+      runOutcome([step(3, 2, "failed"), end({ status: "stopped", stoppedBy, reason: "step 2: no Yes", resumeFrom: { act: 3, step: 2 } })]);
+    expect(stopped("failure")).toEqual({ ended: "failed", text: "failed at act 03 step 2: step 2: no Yes" });
+    expect(stopped("refusal").ended).toBe("refused");
+    expect(stopped("interruption").text).toMatch(/^interrupted at act 03 step 2/);
+  });
+
+  it("counts a run with no end entry (the process was killed) as interrupted at its last step", () => {
+    expect(runOutcome([step(1, 1, "ok"), step(2, 4, "ok")])).toEqual({ ended: "interrupted", text: "interrupted at act 02 step 4 (no end recorded)" });
   });
 });
