@@ -54,6 +54,10 @@ const stepSchema = z
     stdout: z.string().optional(),
     private_key: z.boolean().default(false),
     asks_yes: z.boolean().default(false),
+    /** Inputs and outputs whose SHA-256 and PGP words the people in the room compare: shown once per act. */
+    compare: z.array(z.string()).default([]),
+    /** Show the command's standard output on the terminal (a summary meant for the room), not only with --verbose. */
+    show_output: z.boolean().default(false),
     once: z.boolean().default(false),
     /** Programs besides `ksk` the command starts (e.g. knotd, unbound): without them the step is skipped. */
     requires: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, "a program name, not a path")).default([]),
@@ -250,6 +254,8 @@ export interface PlannedStep {
   readonly argv: string[];
   readonly inputs: string[];
   readonly outputs: string[];
+  /** The inputs and outputs whose SHA-256 and words are shown to the room. */
+  readonly compare: string[];
   readonly stdout?: string;
 }
 
@@ -274,14 +280,23 @@ export function planActs(acts: readonly Act[], variables: Variables, secrets: re
           return expanded;
         });
       const stdout = step.stdout === undefined ? undefined : expandString(step.stdout, variables, where);
+      const inputs = paths(step.inputs);
+      const outputs = paths(step.outputs);
+      const compare = paths(step.compare);
+      for (const file of compare) {
+        if (!inputs.includes(file) && !outputs.includes(file)) {
+          throw new KskError("input", "CEREMONY-FILE", `compare: ${file} is neither an input nor an output of the step`, { where });
+        }
+      }
       return {
         act,
         index,
         step,
         does: expandString(step.does, variables, where),
         argv: expandArguments(step.run, variables, where),
-        inputs: paths(step.inputs),
-        outputs: paths(step.outputs),
+        inputs,
+        outputs,
+        compare,
         ...(stdout === undefined ? {} : { stdout }),
       };
     });
