@@ -76,6 +76,7 @@ interface Answer {
 }
 interface PhaseRecord {
   phase: string;
+  addPending?: { keyTag: number; holdDownLeftSeconds: number; holdDownSeconds: number };
   /** When the phase's answers were judged: the zone it served was signed for then. */
   atUtc: string;
   resolvers: Record<"managed" | "static" | "anchors", Answer>;
@@ -129,6 +130,15 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk l
       D: { managed: "AD", static: "SERVFAIL", anchors: "AD" },
       E: { managed: "AD", static: "SERVFAIL", anchors: "AD" },
     });
+    // RFC 5011 §2.4.1 as lived: in phase B the managed resolver first held the new KSK pending
+    // (ADDPEND) for the add hold-down, read from its anchor file while time was left on it.
+    const pending = phase("B").addPending;
+    expect(pending?.keyTag).toBe(newTag);
+    expect(pending?.holdDownLeftSeconds).toBeGreaterThanOrEqual(0);
+    expect(pending?.holdDownLeftSeconds).toBeLessThanOrEqual(pending?.holdDownSeconds ?? -1);
+    expect(readFileSync(path.join(out, "report.html"), "utf8")).toMatch(
+      new RegExp(`KSK ${newTag} VALID \\(ADDPEND at [0-9:]+Z with \\d+ s of its 3 s add hold-down left\\)`),
+    );
     // The AD flag and RCODE are recorded as answered.
     expect(phase("C").resolvers.static).toMatchObject({ rcode: "SERVFAIL", authenticData: false });
     expect(phase("E").resolvers.managed).toMatchObject({ rcode: "NOERROR", authenticData: true });

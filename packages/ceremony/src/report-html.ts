@@ -222,7 +222,8 @@ export function rolloverResolversSection(outcomes: readonly ResolverPhaseOutcome
     if (!o) return "<td>—</td>";
     const style = o.answer === "AD" ? "" : ' style="color:#cb181d;font-weight:bold"';
     const states = Object.entries(o.anchorStates ?? {}).map(
-      ([tag, state]) => `<span data-key-tag="${esc(tag)}" data-state="${esc(state)}">KSK ${esc(tag)} ${esc(state)}</span>`,
+      // The state word first (VALID, ADDPEND, …), then what the rehearsal saw of it (a hold-down left).
+      ([tag, state]) => `<span data-key-tag="${esc(tag)}" data-state="${esc(state.split(" ")[0] ?? "")}">KSK ${esc(tag)} ${esc(state)}</span>`,
     );
     const anchorFile = states.length ? `<br><small class="anchor-states">anchor file: ${states.join(", ")}</small>` : "";
     return `<td class="outcome" data-phase="${esc(phase)}" data-resolver="${esc(resolver)}" data-answer="${esc(o.answer)}"${style}>${esc(o.answer)}${o.trust ? `<br><small>${esc(o.trust)}</small>` : ""}${anchorFile}</td>`;

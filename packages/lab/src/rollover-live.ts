@@ -38,7 +38,7 @@
  * with a generous limit; a state not reached is recorded, and the verdict fails.
  */
 import { randomUUID } from "node:crypto";
-import { existsSync, promises as fs, readFileSync } from "node:fs";
+import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { type DsRdata, KskError, ROOT, type RR, RRType, type Signer, loadZoneRecords, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
 import { readRegularFile, writeFilesAtomically } from "@ksk/files";
@@ -60,6 +60,7 @@ import { type KskMaterial, type PreflightReport, type SignerConfig, executePlan,
 import { anchorDsRecords, buildRootAnchors, parseRootAnchors, signDetachedCms, verifyDetachedCms } from "@ksk/trust-anchor";
 import { formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
+import { anchorFileStates, sleep, until, watchAddPending } from "./anchor-file-watch.js";
 import { type LabSigner, initLabCa, issueLabSigner } from "./lab-ca.js";
 import { LAB_README_FILE, checkLabDirectory, recordLabKind } from "./lab-kind.js";
 import {
@@ -76,7 +77,6 @@ import {
   type ResolverName,
   type RolloverKeyTags,
   type RolloverPhase,
-  autotrustStates,
   compressedVerdict,
 } from "./rollover-record.js";
 import { compressedReadme, compressedReportHtml } from "./rollover-report.js";
@@ -150,18 +150,6 @@ function testRoot(serial: number): string {
 
 function programMissing(name: string, searchPath: string | undefined): boolean {
   return !(searchPath ?? "").split(path.delimiter).some((d) => d !== "" && existsSync(path.join(d, name)));
-}
-
-const sleep = (seconds: number) => new Promise((r) => setTimeout(r, seconds * 1000));
-
-/** Poll `probe` every 250 ms until it holds or `limitSeconds` pass; whether it held. */
-async function until(probe: () => boolean, limitSeconds: number): Promise<boolean> {
-  const end = Date.now() + limitSeconds * 1000;
-  for (;;) {
-    if (probe()) return true;
-    if (Date.now() > end) return false;
-    await sleep(0.25);
-  }
 }
 
 /** Write a new file of the rehearsal (never over one: each rehearsal runs once into its directory). */
@@ -357,10 +345,6 @@ function dsOf(s: Signer): RR<DsRdata> {
   return makeRR(ROOT, 3600, makeDs(ROOT, s.dnskey, 2));
 }
 
-function anchorFileState(managed: LabResolver): Map<number, string> {
-  return autotrustStates(readFileSync(managed.anchorFile as string, "utf8"));
-}
-
 /** One resolver's answer to `. SOA` with DO, its RFC 8509 trust per KSK, and (managed) its anchor file. */
 async function answerOf(r: Rehearsal, name: ResolverName, resolver: LabResolver): Promise<ResolverAnswer> {
   resolver.flushBogus();
@@ -371,7 +355,7 @@ async function answerOf(r: Rehearsal, name: ResolverName, resolver: LabResolver)
   const trustOf = (tag: number) => readiness.keys.find((k) => k.keyTag === tag)?.trust ?? "unknown";
   let anchorFile: ResolverAnswer["anchorFile"];
   if (name === "managed") {
-    const states = anchorFileState(resolver);
+    const states = anchorFileStates(resolver.anchorFile as string);
     anchorFile = {
       trusted: [...states].filter(([, s]) => s === "VALID").map(([t]) => t),
       revoked: [...states].filter(([, s]) => s === "REVOKED").map(([t]) => t),
@@ -409,10 +393,22 @@ async function publishAnchors(r: Rehearsal, phase: RolloverPhase, at: number): P
   return { xml, ds: anchorDsRecords(parseRootAnchors(xml), { atEpochSeconds: at }).map((d) => makeRR(d.owner, d.ttlSeconds, d.ds)) };
 }
 
+/**
+ * RFC 8145 signals go out when a resolver primes its trust anchor, which it does when it next needs
+ * the root's DNSKEY RRset after its TTL ran out. So before the phase's dnstap is closed, the TTL
+ * is let run out once more and the two long-lived resolvers are asked again: each phase's file then
+ * holds a signal each sent in the phase's settled state, however quickly the machine ran the phase.
+ */
+async function settleSignals(servers: Servers): Promise<void> {
+  await sleep(COMPRESSED_TTL_SECONDS + 1);
+  for (const resolver of [servers.managed, servers.fixed]) await query(resolver, ROOT, RRType.SOA, { dnssecOk: true });
+  await sleep(1);
+}
+
 /** What the phase waits for before judging: the RFC 5011 state change it brings, if any. */
 async function waitForPhase(r: Rehearsal, phase: RolloverPhase, managed: LabResolver): Promise<PhaseRecord["waitedFor"]> {
   const limit = r.options.waitLimitSeconds ?? 60;
-  const state = anchorFileState;
+  const state = (resolver: LabResolver) => anchorFileStates(resolver.anchorFile as string);
   if (phase === "B") {
     // RFC 5011 §2.4.1: the new key is trusted once seen for the whole add hold-down.
     const what = `the RFC 5011 resolver trusting the new KSK ${r.tags.new}`;
@@ -436,8 +432,12 @@ async function observePhase(
   zone: { file: string; serial: number },
 ): Promise<{ record: PhaseRecord; telemetry: PhaseTelemetry }> {
   if (phase !== "A") await servers.authority.swapZone(zone.file);
+  // Read beside the phase's own waits, so the phase keeps its timing (the resolvers' signals follow it).
+  const managedFile = servers.managed.anchorFile as string;
+  const watching = phase === "B" ? watchAddPending(managedFile, r.tags.new, r.options.now, r.options.waitLimitSeconds ?? 60) : undefined;
   await sleep(COMPRESSED_TTL_SECONDS + 1);
   const waitedFor = await waitForPhase(r, phase, servers.managed);
+  const addPending = await watching;
   const at = r.options.now();
   const { xml, ds } = await publishAnchors(r, phase, at);
   const fromAnchors = await servers.start(`anchors-${phase}`, { kind: "ds", records: ds });
@@ -448,6 +448,7 @@ async function observePhase(
       name: PHASE_NAMES[phase],
       atUtc: new Date(at * 1000).toISOString(),
       servedSerial: zone.serial,
+      ...(addPending ? { addPending } : {}),
       ...(waitedFor ? { waitedFor } : {}),
       resolvers: {
         managed: await answerOf(r, "managed", servers.managed),
@@ -458,6 +459,7 @@ async function observePhase(
   } finally {
     await fromAnchors.stop();
   }
+  await settleSignals(servers);
   const telemetry = await recordPhaseTelemetry({
     authority: servers.authority,
     outDir: r.options.outDir,

@@ -61,19 +61,35 @@ export interface PhaseRecord {
   /** When the answers were judged (UTC). */
   readonly atUtc: string;
   readonly servedSerial: number;
+  /**
+   * RFC 5011 §2.4.1 as the managed resolver lived it (phase B): the new KSK seen and pending
+   * (ADDPEND), with the add hold-down it still had to wait when the rehearsal read its file.
+   */
+  readonly addPending?: { readonly keyTag: number; readonly observedUtc: string; readonly holdDownLeftSeconds: number; readonly holdDownSeconds: number };
   /** What the rehearsal waited for before judging, and whether it came within the limit. */
   readonly waitedFor?: { readonly state: string; readonly reached: boolean };
   readonly resolvers: Readonly<Record<ResolverName, ResolverAnswer>>;
 }
 
-/** unbound's autotrust file: each KSK's tag as unbound shows it and its RFC 5011 state. */
-export function autotrustStates(text: string): Map<number, string> {
-  const out = new Map<number, string>();
+/** One key of unbound's autotrust file: its RFC 5011 state and when that state began (`;;lastchange=`). */
+export interface AutotrustEntry {
+  readonly state: string;
+  readonly lastChangeEpochSeconds?: number;
+}
+
+/** unbound's autotrust file: each KSK's tag as unbound shows it, its RFC 5011 state and when it began. */
+export function autotrustEntries(text: string): Map<number, AutotrustEntry> {
+  const out = new Map<number, AutotrustEntry>();
   for (const line of text.split("\n")) {
-    const m = /;\{id = (\d+) \(ksk\).*;;state=\d+ \[\s*(\w+)\s*\]/.exec(line);
-    if (m) out.set(Number(m[1]), m[2] as string);
+    const m = /;\{id = (\d+) \(ksk\).*;;state=\d+ \[\s*(\w+)\s*\](?:.*;;lastchange=(\d+))?/.exec(line);
+    if (m) out.set(Number(m[1]), { state: m[2] as string, ...(m[3] === undefined ? {} : { lastChangeEpochSeconds: Number(m[3]) }) });
   }
   return out;
+}
+
+/** unbound's autotrust file: each KSK's tag as unbound shows it and its RFC 5011 state. */
+export function autotrustStates(text: string): Map<number, string> {
+  return new Map([...autotrustEntries(text)].map(([tag, e]) => [tag, e.state]));
 }
 
 /** The verdict over the phases: what the rehearsal must show, and what it showed. */

@@ -51,7 +51,7 @@ export function compressedReportHtml(input: {
           answer: p.resolvers[n].answer,
           trust: `old ${p.resolvers[n].trust.old}, new ${p.resolvers[n].trust.new}`,
           ...slotOf(p),
-          ...(p.resolvers[n].anchorFile ? { anchorStates: p.resolvers[n].anchorFile.states } : {}),
+          ...(p.resolvers[n].anchorFile ? { anchorStates: anchorStatesOf(p, p.resolvers[n].anchorFile.states) } : {}),
         }),
       ),
     ),
@@ -60,6 +60,18 @@ export function compressedReportHtml(input: {
     transcriptNote: "This rehearsal runs in one process, without ceremony acts: no transcript. Its record is rollover-live.json and resolvers-phase-X.json.",
     generatedBy: "ksk lab --rollover --calendar compressed (the timeline's columns are the phases A-E, each the SKR slot served in it)",
   });
+}
+
+/** The anchor file's states as judged, the new KSK's earlier ADDPEND and its hold-down left said beside its state. */
+function anchorStatesOf(p: PhaseRecord, states: Readonly<Record<string, string>>): Record<string, string> {
+  const out = { ...states };
+  const pending = p.addPending;
+  if (pending) {
+    const key = String(pending.keyTag);
+    const then = `ADDPEND at ${pending.observedUtc.slice(11, 19)}Z with ${pending.holdDownLeftSeconds} s of its ${pending.holdDownSeconds} s add hold-down left`;
+    out[key] = out[key] ? `${out[key]} (${then})` : then;
+  }
+  return out;
 }
 
 /** README.txt of the rehearsal's output directory. */

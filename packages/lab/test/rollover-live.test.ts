@@ -9,7 +9,15 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { type PhaseRecord, ROLLOVER_PHASES, type ResolverAnswer, autotrustStates, compressedReportHtml, compressedVerdict } from "../src/index.js";
+import {
+  type PhaseRecord,
+  ROLLOVER_PHASES,
+  type ResolverAnswer,
+  autotrustEntries,
+  autotrustStates,
+  compressedReportHtml,
+  compressedVerdict,
+} from "../src/index.js";
 
 const tags = { old: 100, oldRevoked: 228, new: 200 };
 const answer = (a: string, anchorFile?: ResolverAnswer["anchorFile"]): ResolverAnswer => ({
@@ -64,6 +72,12 @@ describe("unbound's autotrust file", () => {
       [228, "REVOKED"],
     ]);
   });
+
+  it("gives when each state began (;;lastchange=), from which a pending key's hold-down left is read", () => {
+    const text = ". 2 IN DNSKEY 257 3 8 AwEAAc... ;{id = 300 (ksk), size = 2048b} ;;state=1 [ ADDPEND ] ;;count=1 ;;lastchange=1700000000 ;;Tue Nov 14";
+    expect(autotrustEntries(text).get(300)).toEqual({ state: "ADDPEND", lastChangeEpochSeconds: 1700000000 });
+    expect(autotrustEntries(". 2 IN DNSKEY 257 3 8 A ;{id = 7 (ksk), size = 2048b} ;;state=2 [ VALID ]").get(7)).toEqual({ state: "VALID" });
+  });
 });
 
 describe("the compressed rehearsal's report page", () => {
@@ -89,5 +103,26 @@ describe("the compressed rehearsal's report page", () => {
     expect(html).toContain(
       'anchor file: <span data-key-tag="200" data-state="VALID">KSK 200 VALID</span>, <span data-key-tag="300" data-state="ADDPEND">KSK 300 ADDPEND</span>',
     );
+  });
+
+  it("says beside the new KSK's state when the resolver held it pending, and how much add hold-down it had left", () => {
+    const recorded = phases(["AD", "AD", "SERVFAIL", "SERVFAIL", "SERVFAIL"]).map((p) =>
+      p.phase === "B"
+        ? {
+            ...p,
+            addPending: { keyTag: 200, observedUtc: "2026-12-06T10:00:03.000Z", holdDownLeftSeconds: 2, holdDownSeconds: 3 },
+            resolvers: { ...p.resolvers, managed: answer("AD", { trusted: [100, 200], revoked: [], states: { "100": "VALID", "200": "VALID" } }) },
+          }
+        : p,
+    );
+    const html = compressedReportHtml({
+      outDir: "/tmp/x",
+      generatedEpochSeconds: 0,
+      skrs: new Map(),
+      phases: recorded,
+      telemetry: [],
+      verdict: { ok: true, line: "PASS: t" },
+    });
+    expect(html).toContain('<span data-key-tag="200" data-state="VALID">KSK 200 VALID (ADDPEND at 10:00:03Z with 2 s of its 3 s add hold-down left)</span>');
   });
 });
