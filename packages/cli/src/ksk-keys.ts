@@ -8,10 +8,10 @@
  */
 import path from "node:path";
 import { KskError, type Signer, isKskError } from "@ksk/core";
-import { KEYSTORE_ENV, type Keystore, loadSecretFile, openKeystore, openTokenHoldingKey } from "@ksk/keystore";
+import { KEYSTORE_ENV, type Keystore, loadSecretFile, openKeystore, openTokenHoldingKey, secretFromShares } from "@ksk/keystore";
 import { type HsmConfig, type KskKeyConfig, type KskMaterial, type SignerConfig, type SigningSchema, schemaKeyNames } from "@ksk/signer";
 import type { CliContext } from "./context.js";
-import { type KeystoreArgs, keystoreOpenOptions } from "./keystore-args.js";
+import { type KeystoreArgs, activationReporter, keystoreOpenOptions } from "./keystore-args.js";
 
 export interface OpenedKsks {
   readonly materials: Map<string, KskMaterial>;
@@ -33,7 +33,7 @@ export function hsmModuleEnvironment(hsm: HsmConfig, configFile: string): Record
 /**
  * Open the token holding a key named by a signer config: the config's `keystore:` URI, or the one
  * token among its `hsm:` modules that holds the label (see openTokenHoldingKey: only that token is
- * logged in to). The PIN is the hsm entry's `pin`, else --pin-file, else a prompt; with `keystore:`, the
+ * logged in to). The PIN is the hsm entry's `pin`, else --shares, else --pin-file, else a prompt; with `keystore:`, the
  * keystore arguments (--module, --pin-file, --passphrase-file) apply as to any keystore URI. Only "not in
  * this module" moves on to the next `hsm:` entry; a wrong PIN or a broken module is reported as
  * what it is. Every command that reads KSKs through a config uses this one function.
@@ -46,6 +46,14 @@ export async function openConfiguredKey(ctx: CliContext, config: SignerConfig, c
     const moduleEnvironment = { ...inheritedModuleEnvironment(ctx), ...hsmModuleEnvironment(hsm, configFile) };
     const pin = async () => {
       if (hsm.pin !== undefined) return hsm.pin;
+      if (args.shares !== undefined) {
+        return secretFromShares(
+          { ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}), onSharesUsed: activationReporter(ctx) },
+          args.shares,
+          "PIN",
+          `hsm ${hsm.name}`,
+        );
+      }
       if (pinFile !== undefined) return loadSecretFile(pinFile, "PIN", `hsm ${hsm.name}`);
       if (!ctx.interactive) throw new KskError("keystore", "SECRET-MISSING", `hsm ${hsm.name}: no pin in the config and no --pin-file`);
       return ctx.promptSecret(`User PIN for ${hsm.name} (${hsm.modulePath}): `);

@@ -15,7 +15,15 @@ export {
   encodeShareRecord,
   shareFingerprint,
 } from "./record.js";
-export { OFFICER_PATTERN, SHARE_FILE_FORMAT, SHARE_FILE_MAX_BYTES, type ShareFileContents, formatShareFile, parseShareFile, parseTypedShare } from "./share-file.js";
+export {
+  OFFICER_PATTERN,
+  SHARE_FILE_FORMAT,
+  SHARE_FILE_MAX_BYTES,
+  type ShareFileContents,
+  formatShareFile,
+  parseShareFile,
+  parseTypedShare,
+} from "./share-file.js";
 export {
   type OfferedShare,
   SECRET_MAX_OCTETS,

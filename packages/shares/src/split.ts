@@ -83,7 +83,7 @@ export async function combineShares(offered: readonly OfferedShare[], kind: Secr
     const before = seen.get(s.record.index);
     if (before) {
       const same = shareFingerprint(before.record) === shareFingerprint(s.record);
-      throw new KskError("input", "SHARE-DUPLICATE", `${same ? "the same share as" : "a second share with index " + s.record.index + " besides"} ${before.where}`, {
+      throw new KskError("input", "SHARE-DUPLICATE", `${same ? "the same share as" : `a second share with index ${s.record.index} besides`} ${before.where}`, {
         where: s.where,
       });
     }

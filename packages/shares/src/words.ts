@@ -11,7 +11,10 @@ const EVEN = new Map(PGP_WORDS_EVEN.map((w, i) => [w.toLowerCase(), i]));
 const ODD = new Map(PGP_WORDS_ODD.map((w, i) => [w.toLowerCase(), i]));
 
 export function octetsFromPgpWords(text: string, where?: string): Uint8Array {
-  const words = text.trim().split(/\s+/).filter((w) => w !== "");
+  const words = text
+    .trim()
+    .split(/\s+/)
+    .filter((w) => w !== "");
   const out = new Uint8Array(words.length);
   words.forEach((word, i) => {
     const lower = word.toLowerCase();
