@@ -34,6 +34,14 @@ export const WRAP_MECHANISMS = [
   { mechanism: pkcs11js.CKM_AES_KEY_GEN, name: "CKM_AES_KEY_GEN" },
 ] as const;
 export const KEK_OCTETS = 32;
+/**
+ * How a token reports a wrapped key that fails RFC 5649's integrity check (§3: the alternative
+ * initial value and the padding length are checked after decryption): PKCS#11 names
+ * CKR_WRAPPED_KEY_INVALID and CKR_ENCRYPTED_DATA_INVALID; SoftHSM 2.6.1, measured, answers
+ * CKR_GENERAL_ERROR (its unwrap returns a bare failure). C_UnwrapKey has nothing else to fail on
+ * once the KEK is loaded and the mechanism offered, so that is taken as the same verdict.
+ */
+const INTEGRITY_FAILURES = new Set(["PKCS11-WRAPPED_KEY_INVALID", "PKCS11-ENCRYPTED_DATA_INVALID", "PKCS11-WRAPPED_KEY_LEN_RANGE", "PKCS11-GENERAL_ERROR"]);
 /** An RSA-4096 PKCS#8 key wrapped is about 2.4 KiB; this is ample. */
 const WRAPPED_MAX_OCTETS = 8192;
 
@@ -202,7 +210,7 @@ export function unwrapPrivateKey(
     ]);
   } catch (e) {
     const failure = pkcs11Failure(e, where, "unwrapping the key");
-    if (failure.code === "PKCS11-WRAPPED_KEY_INVALID" || failure.code === "PKCS11-ENCRYPTED_DATA_INVALID" || failure.code === "PKCS11-WRAPPED_KEY_LEN_RANGE") {
+    if (INTEGRITY_FAILURES.has(failure.code)) {
       // Bad input, not a failing HSM: the wrapped octets or the recombined KEK are wrong.
       throw new KskError(
         "input",
