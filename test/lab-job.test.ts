@@ -26,7 +26,7 @@ import { openKeystore } from "@ksk/keystore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, runChromium } from "./support/chromium.js";
 import { startKsk } from "./support/cli-process.js";
-import { type Secret, filesUnder, keyForms, leaks, secretFileText, softwarePrivateKeys } from "./support/leak-scan.js";
+import { type Secret, filesUnder, keyForms, leaks, secretFileText, shareSecrets, softwarePrivateKeys } from "./support/leak-scan.js";
 import { hasTool, opensslCmsVerify, runTool } from "./support/tools.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -329,9 +329,16 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
   );
 
   describe("secrets", () => {
-    /** Files that hold secrets by design: the token, the PIN and passphrase files, the CA's keys. */
+    /**
+     * Files that hold secrets by design: both facilities' tokens and PIN files, the passphrase, the
+     * CA's keys, and act 07's officers' share files.
+     */
     const holdsSecrets = (relative: string) =>
-      relative === "softhsm/tokens" || /^softhsm\/(user|so)\.pin$/.test(relative) || relative === "zsk.passphrase" || /^ca\/.*\.key$/.test(relative);
+      /^softhsm\/(facility-2\/)?tokens$/.test(relative) ||
+      /^softhsm\/(facility-2\/)?(user|so)\.pin$/.test(relative) ||
+      relative === "zsk.passphrase" ||
+      /^ca\/.*\.key$/.test(relative) ||
+      /^custody\/(pin|kek)-shares$/.test(relative);
     const labPinUri = () => `pkcs11:token=ksk-lab?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:${out}/softhsm/user.pin`;
     const labEnv = () => ({ SOFTHSM2_CONF: `${out}/softhsm/softhsm2.conf` });
 
@@ -344,7 +351,13 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
       return [
         text("user PIN", secretFileText(`${out}/softhsm/user.pin`)),
         text("SO PIN", secretFileText(`${out}/softhsm/so.pin`)),
+        text("facility 2 user PIN", secretFileText(`${out}/softhsm/facility-2/user.pin`)),
+        text("facility 2 SO PIN", secretFileText(`${out}/softhsm/facility-2/so.pin`)),
         text("ZSK passphrase", passphrase),
+        // Act 07: every officer's share (record, words, Shamir share) and what they recombine to
+        // (the PIN again, and the backup's KEK, which exists nowhere else).
+        ...(await shareSecrets("PIN shares", `${out}/custody/pin-shares`)),
+        ...(await shareSecrets("KEK shares", `${out}/custody/kek-shares`)),
         ...(await softwarePrivateKeys(`${out}/zsk-keystore`, passphrase)),
         ...caKeys.flat(),
       ];

@@ -7,7 +7,8 @@
  * and `stdout` when the command prints the artefact), whether it uses a private key
  * (`private_key`: the witnesses see the inputs and a person types Yes first) and whether the
  * command itself shows the witness display and asks (`asks_yes`: the runner then passes `--yes`
- * only on a scripted run), and which other programs it starts (`requires`: when one is not installed
+ * only on a scripted run), its own environment (`env`, e.g. the second facility's SOFTHSM2_CONF),
+ * and which other programs it starts (`requires`: when one is not installed
  * the step is recorded as skipped, or fails under CI=true). Acts hold no crypto or DNS logic: every decision is a `ksk` command's.
  *
  * The ceremony file names the operator and witnesses, the HSM, the KSK operator's config, the
@@ -35,6 +36,11 @@ const stepSchema = z
     private_key: z.boolean().default(false),
     asks_yes: z.boolean().default(false),
     once: z.boolean().default(false),
+    /**
+     * Environment for this step only, over the ceremony's `env` (e.g. the SOFTHSM2_CONF of the
+     * second facility's HSM: one `ksk` process per facility, as SoftHSM reads it at C_Initialize).
+     */
+    env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an environment variable name"), z.string()).default({}),
     /** Programs besides `ksk` the command starts (e.g. knotd, unbound): without them the step is skipped. */
     requires: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, "a program name, not a path")).default([]),
   })
@@ -213,6 +219,8 @@ export interface PlannedStep {
   readonly inputs: string[];
   readonly outputs: string[];
   readonly stdout?: string;
+  /** The step's own environment, expanded (see the step schema's `env`). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /**
@@ -245,6 +253,7 @@ export function planActs(acts: readonly Act[], variables: Variables, secrets: re
         inputs: paths(step.inputs),
         outputs: paths(step.outputs),
         ...(stdout === undefined ? {} : { stdout }),
+        env: Object.fromEntries(Object.entries(step.env).map(([name, value]) => [name, expandString(value, variables, `${where}: env.${name}`)])),
       };
     });
   });

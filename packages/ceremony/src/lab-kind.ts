@@ -21,7 +21,15 @@ export const LAB_RUN_FILE = "lab-run.json";
 export const LAB_README_FILE = "README.txt";
 
 /** The acts of the lab ceremony, and of one quarter of the rollover rehearsal (act 22 added last). */
-export const LAB_ACTS = ["01-hsm-and-ksk", "02-zsk-operator", "03-key-signing", "04-trust-anchor", "05-test-root-zone", "06-resolve"] as const;
+export const LAB_ACTS = [
+  "01-hsm-and-ksk",
+  "02-zsk-operator",
+  "03-key-signing",
+  "04-trust-anchor",
+  "05-test-root-zone",
+  "06-resolve",
+  "07-key-custody",
+] as const;
 export const ROLLOVER_QUARTER_ACTS = ["01-hsm-and-ksk", "02-zsk-operator", "03-key-signing", "04-trust-anchor", "21-rollover-zone"] as const;
 export const ROLLOVER_LAST_ACT = "22-rollover-remove";
 

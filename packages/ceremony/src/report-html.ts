@@ -10,6 +10,7 @@
  *
  * Pure: the caller reads the directory (./report.ts) and passes the generation time.
  */
+import { custodySection } from "./report-custody.js";
 import { formatIsoZ, groupedHex, hexToBytes, keyTag, pgpWords, revokedKeyTag } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import {
@@ -431,6 +432,7 @@ ${input.rolloverNote !== undefined && !input.rolloverResolvers?.length ? `<h2>Re
 ${bundlesSection(input.skrs)}
 ${ceremony ? checksSection(input.entries, input.texts) : ""}
 ${ceremony ? resolverSection(input.resolverRuns) : ""}
+${ceremony ? custodySection(input.entries, input.texts) : ""}
 ${ceremony ? stepsSection(input.entries, input.texts) : ""}
 </body>
 </html>

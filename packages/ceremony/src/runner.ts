@@ -437,7 +437,7 @@ async function runStep(
       await fs.mkdir(path.dirname(final), { recursive: true });
       temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString("hex")}.tmp`);
     }
-    const result = await runKsk(options, argv, env, temporary, terminal.interactive && s.step.asks_yes && !options.assumeYes, setKill);
+    const result = await runKsk(options, argv, { ...env, ...s.env }, temporary, terminal.interactive && s.step.asks_yes && !options.assumeYes, setKill);
     if (result.exitCode !== null) exitCode = result.exitCode;
     if (interrupts.length > 0 || result.signal !== null) {
       throw new KskError("refused", "CEREMONY-INTERRUPTED", `interrupted (${interrupts[0] ?? result.signal})`);

@@ -7,6 +7,7 @@
  */
 export { BACKUP_FORMAT, BACKUP_MAX_BYTES, type KeyBackup, RESTORE_ATTRIBUTES, formatBackup, parseBackup } from "./backup-file.js";
 export { type BackupReport, type BackupRequest, backupKey } from "./backup.js";
+export { type ComparedFile, type SharesPresent, compareFiles, formatComparison, formatSharesPresent, sharesPresent } from "./inspect.js";
 export { formatActivation, formatBackupReport, formatRestoreReport, formatSplitReport } from "./report.js";
 export { type RestoreReport, type RestoreRequest, restoreKey } from "./restore.js";
 export { type SplitReport, type SplitRequest, splitSecretFile } from "./split.js";

@@ -29,6 +29,7 @@ export {
   SECRET_MAX_OCTETS,
   type ShareUse,
   type SplitParameters,
+  checkShareSet,
   checkSplitParameters,
   combineShares,
   describeShareUse,

@@ -66,10 +66,10 @@ export interface OfferedShare {
 }
 
 /**
- * Recombine a secret from officers' shares: all of one set and kind, no index twice, at least M.
- * Returns the secret and the shares used (every one offered; more than M is fine).
+ * Check a set of offered shares without recombining it: all of one set and kind, no index twice,
+ * at least M. Returns what may be recorded about each (sorted by index).
  */
-export async function combineShares(offered: readonly OfferedShare[], kind: SecretKind, where: string): Promise<{ secretBytes: Uint8Array; used: ShareUse[] }> {
+export function checkShareSet(offered: readonly OfferedShare[], kind: SecretKind, where: string): ShareUse[] {
   const first = offered[0];
   if (!first) throw new KskError("input", "SHARES-TOO-FEW", "no shares given", { where });
   const seen = new Map<number, OfferedShare>();
@@ -97,14 +97,23 @@ export async function combineShares(offered: readonly OfferedShare[], kind: Secr
     const more = threshold - offered.length;
     throw new KskError("input", "SHARES-TOO-FEW", `${offered.length} of ${threshold} shares of set ${setIdHex}: ${more} more needed`, { where });
   }
-  const secretBytes = await combine(offered.map((s) => s.record.shareBytes));
   const used = offered.map((s) => ({
     setIdHex,
     index: s.record.index,
     fingerprint: shareFingerprint(s.record),
     ...(s.officer === undefined ? {} : { officer: s.officer }),
   }));
-  return { secretBytes, used: used.sort((a, b) => a.index - b.index) };
+  return used.sort((a, b) => a.index - b.index);
+}
+
+/**
+ * Recombine a secret from officers' shares, checked as `checkShareSet` does. Returns the secret
+ * and the shares used (every one offered; more than M is fine).
+ */
+export async function combineShares(offered: readonly OfferedShare[], kind: SecretKind, where: string): Promise<{ secretBytes: Uint8Array; used: ShareUse[] }> {
+  const used = checkShareSet(offered, kind, where);
+  const secretBytes = await combine(offered.map((s) => s.record.shareBytes));
+  return { secretBytes, used };
 }
 
 /** One line per officer for a transcript: `set 3f2a… share 2 (alice) fingerprint 9c2e…`. */

@@ -1,12 +1,16 @@
 /**
- * `ksk custody split` — a token PIN or software keystore passphrase split into crypto officers'
+ * `ksk custody split | show | compare`. `split`: a token PIN or software keystore passphrase split into crypto officers'
  * share files, any M of N recombining it (`--shares DIR` wherever a command takes `--pin-file`,
  * or `pin-source=shares:DIR` in a pkcs11: URI). The secret comes from a file, never argv; what is
  * printed is the set id and each share's fingerprint, never a share. The KSK backup under shares
- * is `ksk key backup` / `ksk key restore`. See docs/custody.md.
+ * is `ksk key backup` / `ksk key restore`. `show` prints what a transcript keeps of the shares in a
+ * directory (the officers present); `compare` checks that files are byte-identical (exit 1 if not).
+ * See docs/custody.md.
  */
-import { formatSplitReport, splitSecretFile } from "@ksk/custody";
-import { printJson } from "../io.js";
+import { KskError } from "@ksk/core";
+import { compareFiles, formatComparison, formatSharesPresent, formatSplitReport, sharesPresent, splitSecretFile } from "@ksk/custody";
+import { EXIT } from "../exit-codes.js";
+import { printJson, readInput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
 interface SplitArgs {
@@ -18,7 +22,7 @@ interface SplitArgs {
   json: boolean;
 }
 
-export const custodyCommand: CommandFactory = (ctx) => ({
+export const custodyCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "custody <command>",
   builder: (y) =>
     y
@@ -49,6 +53,32 @@ export const custodyCommand: CommandFactory = (ctx) => ({
           else ctx.out(formatSplitReport(report));
         }),
       })
-      .demandCommand(1, "Give a custody command: split"),
+      .command({
+        command: "show <dir>",
+        describe: "The shares in a directory as a transcript keeps them (set, index, officer, fingerprint), checked to be M of one set",
+        builder: (b) =>
+          b
+            .positional("dir", { type: "string", demandOption: true, describe: "Directory of share-* files" })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+        handler: handle(async (argv: { dir: string; json: boolean }) => {
+          const present = await sharesPresent(argv.dir);
+          if (argv.json) printJson(ctx, present);
+          else ctx.out(formatSharesPresent(present));
+        }),
+      })
+      .command({
+        command: "compare <files..>",
+        describe: "Check that files are byte-identical (the same data signed at two facilities); exit 1 if not",
+        builder: (b) => b.positional("files", { type: "string", array: true, demandOption: true, describe: "Two or more files" }),
+        handler: handle(async (argv: { files: string[] }) => {
+          if (argv.files.length < 2) throw new KskError("usage", "USAGE-FILES", "give two or more files to compare");
+          const files = [];
+          for (const file of argv.files) files.push(await readInput(ctx, file));
+          const result = compareFiles(files.map((f) => ({ name: f.name, bytes: f.bytes })));
+          ctx.out(formatComparison(result));
+          if (!result.identical) setExitCode(EXIT.checkFailed);
+        }),
+      })
+      .demandCommand(1, "Give a custody command: split, show or compare"),
   handler: () => {},
 });
