@@ -195,7 +195,12 @@ describe.runIf(softhsm)("key custody across two facilities", () => {
     );
     expect(r.stderr).toBe("");
     expect(r.code).toBe(0);
-    expect(r.stdout).toMatch(/wrapped with CKM_AES_KEY_WRAP_PAD \(RFC 5649\): 1232 octets/);
+    // An RSA-2048 PKCS#8 key of about 1,217 octets, padded to a multiple of eight plus the 8-octet
+    // integrity block (RFC 5649 §4.1): 1,224 or 1,232 octets, by the DER lengths of its integers.
+    const octets = Number(/wrapped with CKM_AES_KEY_WRAP_PAD \(RFC 5649\): (\d+) octets/.exec(r.stdout)?.[1]);
+    expect(octets % 8).toBe(0);
+    expect(octets).toBeGreaterThanOrEqual(1216);
+    expect(octets).toBeLessThanOrEqual(1240);
     expect(r.stdout).toMatch(/backup SHA-256 [0-9a-f]{64}/);
     expect(r.stdout).toMatch(/KEK \(AES-256\) destroyed in the HSM, split 2 of 3/);
     for (const i of [1, 2, 3]) expect(statSync(w("kek", `share-${i}`)).mode & 0o777).toBe(0o600);
@@ -399,6 +404,21 @@ describe.runIf(softhsm)("key custody across two facilities", () => {
     expect(a.length).toBeGreaterThan(1000);
     expect(Buffer.compare(a, b)).toBe(0);
   }, 180_000);
+
+  it("custody show records the officers present without a share; custody compare fails (exit 1) on different files", async () => {
+    const shown = await ksk(["custody", "show", w("kek-13")], {});
+    expect(shown.code, shown.stderr).toBe(0);
+    expect(shown.stdout).toMatch(
+      /^2 of 3 shares of a backup's KEK \(any 2 recombine it\) in .*kek-13:\n {2}set [0-9a-f]{16} share 1 fingerprint [0-9a-f]{16}\n {2}set [0-9a-f]{16} share 3 /,
+    );
+    await refused(["custody", "show", w("kek-1")], {}, 3, /1 of 2 shares of set [0-9a-f]{16}: 1 more needed/);
+    const same = await ksk(["custody", "compare", w("skr-facility-1.xml"), w("skr-facility-2.xml")], {});
+    expect(same.code).toBe(0);
+    expect(same.stdout).toContain("IDENTICAL: the 2 files are byte for byte the same");
+    const different = await ksk(["custody", "compare", w("skr-facility-1.xml"), w("ksr-2027q1.xml")], {});
+    expect(different.code).toBe(1);
+    expect(different.stdout).toContain("DIFFERENT: the files are not byte for byte the same");
+  });
 
   it("no PIN, share or KEK appears in any output", async () => {
     const text = (name: string, s: string): Secret => ({ name, bytes: new TextEncoder().encode(s) });
