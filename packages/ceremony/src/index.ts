@@ -13,3 +13,4 @@ export * from "./report-html.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";
 export * from "./rollover-live.js";
+export * from "./lab-lost-hsm.js";

@@ -10,8 +10,8 @@ import { KskError } from "@ksk/core";
 import { TRANSCRIPT_FILE } from "./transcript.js";
 
 /** What a lab output directory holds. */
-export type LabKind = "lab" | "rollover-2024-2027" | "rollover-compressed";
-export const LAB_KINDS: readonly LabKind[] = ["lab", "rollover-2024-2027", "rollover-compressed"];
+export type LabKind = "lab" | "rollover-2024-2027" | "rollover-compressed" | "lost-hsm";
+export const LAB_KINDS: readonly LabKind[] = ["lab", "rollover-2024-2027", "rollover-compressed", "lost-hsm"];
 /** The calendars of `ksk lab --rollover --calendar`. */
 export const ROLLOVER_CALENDARS = ["2024-2027", "compressed"] as const;
 export type RolloverCalendar = (typeof ROLLOVER_CALENDARS)[number];
@@ -37,6 +37,7 @@ export const ROLLOVER_LAST_ACT = "22-rollover-remove";
 export const LAB_CEREMONY_FILES: Readonly<Record<Exclude<LabKind, "rollover-compressed">, string>> = {
   lab: "lab-ceremony.yaml",
   "rollover-2024-2027": "lab-rollover.yaml",
+  "lost-hsm": "lab-lost-hsm.yaml",
 };
 
 export function labKindOf(rollover: boolean, calendar: RolloverCalendar | undefined): LabKind {
@@ -69,6 +70,7 @@ export function detectLabKind(outDir: string): LabKind | undefined {
     const first = readFileSync(path.join(outDir, TRANSCRIPT_FILE), "utf8").split("\n", 1)[0] ?? "";
     const file = (JSON.parse(first) as { ceremonyFile?: { path?: unknown } }).ceremonyFile?.path;
     if (file === LAB_CEREMONY_FILES["rollover-2024-2027"]) return "rollover-2024-2027";
+    if (file === LAB_CEREMONY_FILES["lost-hsm"]) return "lost-hsm";
     if (typeof file === "string") return "lab";
   } catch {
     // no transcript
@@ -80,6 +82,7 @@ const KIND_NAMES: Readonly<Record<LabKind, string>> = {
   lab: "the lab ceremony (ksk lab)",
   "rollover-2024-2027": "the 2024-2027 rollover rehearsal (ksk lab --rollover)",
   "rollover-compressed": "the compressed-clock rollover rehearsal (ksk lab --rollover --calendar compressed)",
+  "lost-hsm": "the lost-HSM rehearsal (ksk lab --lost-hsm)",
 };
 
 /** Refuse (before anything is written) a directory that holds another kind of run. */

@@ -34,7 +34,12 @@ export function custodySection(entries: readonly TranscriptEntry[], texts: Reado
     // `skr sign` reads its KSKs through the signing config, in the run's HSM; steps on a software
     // keystore (the ZSK operator's) or no keystore are not custody of the KSK.
     const signsWithConfig = e.argv[0] === "skr" && e.argv[1] === "sign";
-    const facility = tokenOf(e.argv) ?? (signsWithConfig ? `${run?.hsm.tokenLabel ?? "?"} (the run's HSM)` : undefined);
+    const runFile = run?.ceremonyFile?.path;
+    const token =
+      tokenOf(e.argv) ?? (signsWithConfig ? `${run?.hsm.tokenLabel ?? "?"} (the run's HSM${runFile === undefined ? "" : `, ${runFile}`})` : undefined);
+    // Which module configuration (token directory, i.e. facility) the step's own env named.
+    const conf = e.env?.SOFTHSM2_CONF;
+    const facility = token === undefined ? undefined : conf === undefined ? token : `${token} at ${conf.split("/").slice(-3).join("/")}`;
     if (!isCustodyStep(e) && facility === undefined) continue;
     const shown = e.outputs.map((o) => texts.get(o.path)).filter((t): t is string => t !== undefined && isCustodyStep(e));
     const files = e.outputs.map((o) => `${esc(o.path)} <small>SHA-256 ${esc(o.sha256Hex.slice(0, 16))}…</small>`).join("<br>");

@@ -382,6 +382,7 @@ function stepEntry(
     ...(extra.exitCode === undefined ? {} : { exitCode: extra.exitCode }),
     ...(extra.reason === undefined ? {} : { reason: extra.reason }),
     ...(extra.consent === undefined ? {} : { consent: extra.consent }),
+    ...(Object.keys(s.env).length === 0 ? {} : { env: s.env }),
     inputs: extra.inputs ?? [],
     outputs: extra.outputs ?? [],
   };

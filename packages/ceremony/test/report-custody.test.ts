@@ -36,13 +36,16 @@ describe("custody section", () => {
       ["custody/Klabbak.backup"],
       "scripted",
     ),
-    step(
-      6,
-      7,
-      ["key", "restore", "custody/Klabbak.backup", "--keystore", "pkcs11:token=ksk-lab-2?module-path=/m.so"],
-      ["custody/Klabbak.restore.txt"],
-      "scripted",
-    ),
+    {
+      ...step(
+        6,
+        7,
+        ["key", "restore", "custody/Klabbak.backup", "--keystore", "pkcs11:token=ksk-lab-2?module-path=/m.so"],
+        ["custody/Klabbak.restore.txt"],
+        "scripted",
+      ),
+      env: { SOFTHSM2_CONF: "/lab/out/softhsm/facility-2/softhsm2.conf" },
+    },
   ] as unknown as TranscriptEntry[];
   const texts = new Map([
     [
@@ -57,7 +60,7 @@ describe("custody section", () => {
     expect(html).toContain('<h2 id="custody">Custody</h2>');
     expect(html).toContain("share 1 (Alice) fingerprint 0123456789abcdef");
     expect(html).toMatch(/does key backup<\/td><td>ksk-lab<\/td><td>custody\/Klabbak\.backup/);
-    expect(html).toMatch(/does key restore<\/td><td>ksk-lab-2<\/td>/);
+    expect(html).toMatch(/does key restore<\/td><td>ksk-lab-2 at softhsm\/facility-2\/softhsm2\.conf<\/td>/);
     expect(html).toContain("restored Klabbak (key tag 35204)");
     expect(html).toMatch(/does skr sign<\/td><td>ksk-lab \(the run&#39;s HSM\)<\/td>/);
   });
