@@ -11,6 +11,7 @@ debian_packages=(
   bind9-utils bind9-dnsutils           # dnssec-dsfromkey, dnssec-verify, named-checkconf, delv
   knot-dnssecutils                     # kzonecheck
   knot                                 # knotd + knotc: the lab root server for resolver tests
+  faketime                             # libfaketime: knotd signing an offline-KSK zone at a later period
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
   chromium                             # headless: renders the ceremony report in its test

@@ -53,7 +53,7 @@ export interface BuildKsrOptions {
   /** The ZSKs in role order: [retiring], current, [next] — as many as the policy's key counts need. */
   readonly zsks: readonly Signer[];
   readonly policy: KsrPolicyFile;
-  /** Build time: the KSR timestamp and the start of the proof-of-possession window. */
+  /** Build time: the start of the proof-of-possession window (and the model's timestamp, written only on request). */
   readonly nowEpochSeconds: number;
   /** SKR(n-1): the first bundle must carry exactly its last bundle's ZSKs. */
   readonly previousSkr?: KsrResponseDocument;

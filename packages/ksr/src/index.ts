@@ -8,6 +8,8 @@ export * from "./builder.js";
 export * from "./chain.js";
 export * from "./config-yaml.js";
 export * from "./checks.js";
+export * from "./knot-convert.js";
+export * from "./knot-format.js";
 export * from "./model.js";
 export * from "./policy.js";
 export * from "./present.js";

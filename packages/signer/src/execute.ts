@@ -9,7 +9,10 @@ import type { BundleSignature, KsrResponseDocument } from "@ksk/ksr";
 import type { SigningPlan } from "./plan.js";
 
 export interface ExecuteOptions {
-  /** The Response's `timestamp` attribute (the signing time, given by the caller's clock). */
+  /**
+   * The signing time (the caller's clock), kept in the model; the XML writer leaves it out unless
+   * asked (`writeKsrXml(skr, { timestamp: true })`), as IANA's readers cannot take it.
+   */
   readonly timestampEpochSeconds?: number;
   /** Called after each signature, e.g. to show progress on the ceremony screen. */
   readonly onSignature?: (bundleIndex: number, keyTag: number, label: string) => void;

@@ -15,3 +15,4 @@ export * from "./rollover.js";
 export * from "./safety.js";
 export * from "./schemas.js";
 export * from "./skr-verify.js";
+export * from "./knot-signing.js";

@@ -32,6 +32,7 @@ import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
+import { type KnotExportArgs, exportKnotKsr } from "./knot-offline-ksk.js";
 import { fileFingerprint, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 
@@ -241,6 +242,18 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
           },
         ),
       })
-      .demandCommand(1, "Give an action: build, validate or show"),
+      .command({
+        command: "export <ksr>",
+        describe: "Write a KSR's bundles in another tool's format: Knot DNS's KSR, for keymgr sign-ksr",
+        builder: (v) =>
+          v
+            .positional("ksr", { type: "string", demandOption: true, describe: "The KSR (XML) to export" })
+            .option("format", { choices: ["knot"] as const, demandOption: true, describe: "The format to write" })
+            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write it" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
+            .option("now", { type: "string", describe: "The time in the closing line (default now)" }),
+        handler: handle((argv: KnotExportArgs) => exportKnotKsr(ctx, argv)),
+      })
+      .demandCommand(1, "Give an action: build, validate, show or export"),
   handler: () => undefined,
 });

@@ -35,6 +35,7 @@ import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
 import { confirmYes, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
+import { type KnotImportArgs, type KsrFormat, importKnotSkr, isKnotKsr, signKnotKsr } from "./knot-offline-ksk.js";
 
 function resultLines(results: readonly CheckResult[]): string[] {
   return results.map((r) => `  ${checkLine(r)}`);
@@ -55,9 +56,11 @@ interface SignArgs extends KeystoreArgs {
   yes: boolean;
   force: boolean;
   output?: string;
+  ksrFormat?: KsrFormat;
 }
 
 async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
+  if (await isKnotKsr(ctx, argv.ksr, argv.ksrFormat)) return signKnotKsr(ctx, argv);
   const now = timeOption(ctx, argv.now, "--now");
   const configInput = await readInput(ctx, argv.config);
   const config: SignerConfig = parseSignerConfig(decodeUtf8(configInput), configInput.name);
@@ -174,8 +177,24 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("now", { type: "string", describe: "The ceremony time for the checks (default now)" })
             .option("yes", { type: "boolean", default: false, describe: "Scripted lab runs: take the witness's Yes as given (recorded in the output)" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
-            .option("output", { alias: "o", type: "string", describe: "The SKR to write (default: filenames.output_skr)" }),
+            .option("output", { alias: "o", type: "string", describe: "The SKR to write (default: filenames.output_skr)" })
+            .option("ksr-format", {
+              choices: ["auto", "iana", "knot"] as const,
+              default: "auto" as const,
+              describe: "The KSR's format: IANA's XML, or Knot DNS's keymgr generate-ksr text (the SKR is then written as Knot's); auto reads the first line",
+            }),
         handler: handle((argv: SignArgs) => sign(ctx, argv)),
+      })
+      .command({
+        command: "import <skr>",
+        describe: "Convert an SKR written by another tool (Knot DNS's keymgr sign-ksr) into KSR/SKR XML for skr verify, rollover check and zone sign",
+        builder: (v) =>
+          v
+            .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
+            .option("format", { choices: ["knot"] as const, demandOption: true, describe: "The SKR's format" })
+            .option("output", { alias: "o", type: "string", demandOption: true, describe: "The SKR XML to write" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
+        handler: handle((argv: KnotImportArgs) => importKnotSkr(ctx, argv)),
       })
       .command({
         command: "verify <skr>",

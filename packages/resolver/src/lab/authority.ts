@@ -1,13 +1,17 @@
 /**
- * A lab root server: knotd (Knot DNS 3.2) serving one already-signed zone for `.`, as is — no
- * signing, no journal, no zone-file write-back — on a loopback address and a free high port, with
+ * A lab root server: knotd (Knot DNS 3.2) serving one zone for `.` — by default already signed,
+ * as is, no signing — with no journal and no zone-file write-back, on a loopback address and a free high port, with
  * its configuration, run directory, storage and control socket inside one directory. The zone can
  * be swapped for another (a rollover rehearsal's next phase) with `knotc zone-reload`.
  *
- * Leaves out: zones other than the root, zone transfers, knotd's own DNSSEC signing (the zone
- * comes signed from the ceremony tools or ldns-signzone).
+ * With `signing`, knotd signs the zone itself with the keys of a KASP database (Knot's offline-KSK
+ * mode: its own ZSKs, and the DNSKEY RRsets and RRSIGs imported from an SKR by `keymgr
+ * import-skr`), as a TLD operator keeping its KSK offline runs it; without, the zone comes signed
+ * from the ceremony tools or ldns-signzone and is served as is.
+ *
+ * Leaves out: zones other than the root, zone transfers.
  */
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -23,6 +27,31 @@ export interface LabAuthorityOptions {
   readonly port?: number;
   /** Milliseconds to wait for the zone to load (default 15000). */
   readonly startTimeoutMs?: number;
+  /** knotd signs the zone itself: the KASP database and one `policy:` entry's options (YAML lines, no id). */
+  readonly signing?: KnotSigning;
+  /**
+   * knotd's clock starts at this time instead of now (libfaketime preloaded into knotd alone), so
+   * that a zone knotd signs from an SKR is signed as it will be in a later period; the lab
+   * resolver then validates as of the same time (`validationEpochSeconds`).
+   */
+  readonly clockEpochSeconds?: number;
+}
+
+/** Debian's libfaketime for threaded programs (package faketime). */
+export const LIBFAKETIME_MT = "/usr/lib/x86_64-linux-gnu/faketime/libfaketimeMT.so.1";
+
+/** The environment that starts a program's clock at `epochSeconds` (libfaketime's absolute `@` form, in UTC). */
+function fakeClockEnvironment(epochSeconds: number): Record<string, string> {
+  if (!existsSync(LIBFAKETIME_MT)) throw new KskError("input", "LAB-FAKETIME", `${LIBFAKETIME_MT} is missing: install Debian's faketime package`);
+  const utc = new Date(epochSeconds * 1000).toISOString().slice(0, 19).replace("T", " ");
+  return { LD_PRELOAD: LIBFAKETIME_MT, FAKETIME: `@${utc}`, TZ: "UTC" };
+}
+
+export interface KnotSigning {
+  /** The KASP database directory (`keymgr` must use the same one). */
+  readonly kaspDb: string;
+  /** The options of the zone's DNSSEC policy, one `name: value` a line (e.g. `offline-ksk: on`). */
+  readonly policyLines: readonly string[];
 }
 
 export interface LabAuthority {
@@ -42,8 +71,12 @@ export interface LabAuthority {
 }
 
 /** The knotd configuration for one root zone served from `dir` (exported for the tests' review). */
-export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string }): string {
+export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string; signing?: KnotSigning }): string {
   const q = (s: string) => JSON.stringify(s);
+  const signing = o.signing;
+  const kasp = signing ? `    kasp-db: ${q(signing.kaspDb)}\n` : "";
+  const policy = signing ? `policy:\n  - id: lab\n${signing.policyLines.map((l) => `    ${l}\n`).join("")}` : "";
+  const zoneSigning = signing ? "    dnssec-signing: on\n    dnssec-policy: lab\n" : "";
   return `# knotd configuration for a lab root server (loopback only); generated, do not edit
 server:
     rundir: ${q(o.dir)}
@@ -56,9 +89,9 @@ log:
     any: info
 database:
     storage: ${q(o.dir)}
-control:
+${kasp}control:
     listen: ${q(o.controlSocket)}
-zone:
+${policy}zone:
   - domain: .
     file: ${q(o.zoneFile)}
     storage: ${q(o.dir)}
@@ -67,7 +100,7 @@ zone:
     zonefile-sync: -1
     journal-content: none
     semantic-checks: off
-`;
+${zoneSigning}`;
 }
 
 function knotc(socket: string, args: readonly string[]): { status: number; output: string } {
@@ -91,8 +124,12 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
   const controlSocket = resolve(dir, "knot.sock");
   copyFileSync(options.zoneFile, servedZoneFile);
   const expectedSerial = zoneFileSerial(servedZoneFile);
-  writeFileSync(configFile, knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket }));
-  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile);
+  writeFileSync(
+    configFile,
+    knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, ...(options.signing ? { signing: options.signing } : {}) }),
+  );
+  const clock = options.clockEpochSeconds === undefined ? {} : fakeClockEnvironment(options.clockEpochSeconds);
+  const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile, clock);
   const servedSerial = () => {
     const r = knotc(controlSocket, ["zone-status", "."]);
     return r.status === 0 ? parseSerial(r.output) : undefined;

@@ -152,14 +152,15 @@ export function runningLabProcesses(): ReadonlyMap<number, string> {
 
 /**
  * Start `command args` in the foreground with stdout and stderr appended to `logFile`, registered
- * for the exit hook. Readiness is the caller's to check (`waitUntilReady`).
+ * for the exit hook, with `env` added to this process's environment. Readiness is the caller's to
+ * check (`waitUntilReady`).
  */
-export function startProcess(name: string, command: string, args: readonly string[], logFile: string): LabProcess {
+export function startProcess(name: string, command: string, args: readonly string[], logFile: string, env: Readonly<Record<string, string>> = {}): LabProcess {
   installExitHook();
   const log = openSync(logFile, "a");
   let child: ChildProcess;
   try {
-    child = spawn(command, args, { stdio: ["ignore", log, log], detached: false });
+    child = spawn(command, args, { stdio: ["ignore", log, log], detached: false, env: { ...process.env, ...env } });
   } catch (e) {
     throw new KskError("input", "LAB-SPAWN", `${name}: cannot start ${command}: ${(e as Error).message}`);
   } finally {

@@ -1,0 +1,100 @@
+/**
+ * Signing Knot DNS's KSR (as keymgr 3.2.6 wrote it, ../../ksr/test/fixtures) with the ceremony's
+ * checks and plan, TEST ONLY in-memory KSKs: which KSR checks apply (PASS) and which cannot (SKIP
+ * with the reason), the rollover schemas laid over Knot's periods, and the SKR verified after.
+ */
+import { type Signer, keyTag, makeRR, parseName } from "@ksk/core";
+import { type KsrResponseDocument, knotKsrToRequest, parseKnotText } from "@ksk/ksr";
+import { describe, expect, it } from "vitest";
+import { testSigner } from "../../../test/support/soft-signer.js";
+import {
+  BUILT_IN_SCHEMAS,
+  KNOT_KSR_SKIPPED,
+  type KskMaterial,
+  executePlan,
+  fitSchemaToBundles,
+  knotPostflight,
+  knotPreflight,
+  knotSlicing,
+  parseSignerConfig,
+  verifySkr,
+} from "../src/index.js";
+import { fixtureBytes } from "./helpers.js";
+
+const current = testSigner({ algorithm: 13, flags: 257, label: "knot-ksk-current" });
+const next = testSigner({ algorithm: 13, flags: 257, label: "knot-ksk-next" });
+const signers = new Map<string, Signer>([
+  ["ksk_current", current],
+  ["ksk_next", next],
+]);
+
+function config(overlap = "P14D") {
+  const key = (name: string, s: Signer) =>
+    `  ${name}:\n    description: ${name}\n    label: ${s.label}\n    key_tag: ${s.keyTag}\n    algorithm: ECDSAP256SHA256\n    valid_from: 2026-01-01T00:00:00+00:00\n`;
+  return parseSignerConfig(
+    `keystore: file:/lab/keystore\nkeys:\n${key("ksk_current", current)}${key("ksk_next", next)}ksk_policy:\n  max_signature_validity: P14D\n  min_signature_validity: P14D\n  max_validity_overlap: ${overlap}\n  min_validity_overlap: P7D\n  ttl: 3600\n  signers_name: example.\nrequest_policy:\n  acceptable_domains: [example.]\n  approved_algorithms: [ECDSAP256SHA256]\n  enable_unsupported_ecdsa: true\n  dns_ttl: 3600\n  signature_horizon_days: 365\n`,
+    "knot.yaml",
+  );
+}
+
+const NOW = 1796545300;
+
+function input(schemaName: string, overlap?: string) {
+  const c = config(overlap);
+  const knot = parseKnotText(fixtureBytes("knot-3.2.6-ksr.txt"), { fileName: "knot-ksr.txt" });
+  const ksr = knotKsrToRequest(knot, knotSlicing(c.kskPolicy));
+  const ksks = new Map<string, KskMaterial>([...signers].map(([name, s]) => [name, { config: c.keys.get(name)!, dnskey: s.dnskey }]));
+  return { ksr, config: c, schema: BUILT_IN_SCHEMAS.get(schemaName)!, ksks, nowEpochSeconds: NOW };
+}
+
+describe("a Knot KSR through the ceremony's checks", () => {
+  it("runs the checks that apply, SKIPs the ones that cannot with the reason, and plans every slice", () => {
+    const report = knotPreflight(input("normal"));
+    expect(report.results.filter((r) => r.status === "fail")).toEqual([]);
+    const skipped = report.results.filter((r) => r.status === "not-run").map((r) => r.code);
+    expect(skipped).toEqual(expect.arrayContaining(Object.keys(KNOT_KSR_SKIPPED)));
+    expect(report.results.find((r) => r.code === "KSR-BUNDLE-POP")?.detail).toMatch(/no proof of possession/);
+    for (const code of ["KSR-DOMAIN", "KSR-BUNDLE-KEYS", "KSR-POLICY-ALG", "KSR-POLICY-SIG-HORIZON", "KSR-KEYTAG-CLASH", "SCHEMA-FITS-KSR"]) {
+      expect(report.results.find((r) => r.code === code)?.status, code).toBe("pass");
+    }
+    expect(report.plan?.bundles.length).toBe(input("normal").ksr.bundles.length);
+  });
+
+  it("fails on the KSK policy's own windows: an overlap cap shorter than a period boundary needs", () => {
+    const report = knotPreflight(input("normal", "P8D"));
+    expect(report.ok).toBe(false);
+    expect(report.results.filter((r) => r.status === "fail").map((r) => [r.code, r.where])).toEqual([["KSK-POLICY-SIG-OVERLAP", "bundle 5 (knot-1798964410)"]]);
+  });
+
+  it("lays a 9-slot schema over the periods: first, middle repeated, last", () => {
+    const schema = fitSchemaToBundles(BUILT_IN_SCHEMAS.get("rollover")!, 14);
+    expect(schema.slots).toHaveLength(14);
+    expect(schema.slots[0]?.sign).toEqual(["ksk_current"]);
+    expect(schema.slots.slice(1).every((s) => s.sign.join() === "ksk_next")).toBe(true);
+    expect(() =>
+      fitSchemaToBundles(
+        { name: "odd", slots: [...BUILT_IN_SCHEMAS.get("normal")!.slots.slice(0, 4), ...BUILT_IN_SCHEMAS.get("rollover")!.slots.slice(4)] },
+        14,
+      ),
+    ).toThrow(/middle ones differ/);
+  });
+
+  it("signs, and the SKR verifies and passes the checks after signing; a tampered one does not", async () => {
+    const i = input("pre-publish");
+    const report = knotPreflight(i);
+    expect(report.ok).toBe(true);
+    const skr = await executePlan(report.plan!, signers);
+    const after = knotPostflight({ ksr: i.ksr, skr, config: i.config });
+    expect(after.results.filter((r) => r.status === "fail")).toEqual([]);
+    expect(skr.bundles.at(-1)?.keys.map((k) => keyTag(k.dnskey))).toContain(next.keyTag);
+    expect(verifySkr(skr, { anchors: [makeRR(parseName("example."), 3600, current.dnskey)] }).ok).toBe(true);
+    const sig = skr.bundles[2]!.signatures[0]!;
+    const bytes = Uint8Array.from(sig.rrsig.signatureBytes);
+    bytes[5] = (bytes[5] ?? 0) ^ 1;
+    const tampered: KsrResponseDocument = {
+      ...skr,
+      bundles: skr.bundles.map((b, n) => (n === 2 ? { ...b, signatures: [{ ...sig, rrsig: { ...sig.rrsig, signatureBytes: bytes } }] } : b)),
+    };
+    expect(knotPostflight({ ksr: i.ksr, skr: tampered, config: i.config }).ok).toBe(false);
+  });
+});
