@@ -7,7 +7,18 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { actId, currentQuarter, expandArguments, parseActFile, parseCeremonyFile, planActs, quarterVariables } from "../src/index.js";
+import {
+  LOST_HSM_FIRST_ACTS,
+  LOST_HSM_SECOND_ACTS,
+  type LabQuarter,
+  actId,
+  currentQuarter,
+  expandArguments,
+  parseActFile,
+  parseCeremonyFile,
+  planActs,
+  quarterVariables,
+} from "../src/index.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 const actsDir = path.join(root, "ceremony-scripts/acts");
@@ -21,9 +32,9 @@ const acts = allActs.filter((a) => a.act.act <= 7);
 const rolloverCeremony = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-rollover.yaml"), "utf8"), "lab-rollover.yaml");
 
 describe("the lab's act files", () => {
-  it("are acts 01-07 and the rollover's 21-22, each named as its file, each step a ksk command line", () => {
+  it("are acts 01-09 and the rollover's 21-22, each named as its file, each step a ksk command line", () => {
     expect(allActs.map((a) => `${actId(a.act)}.yaml`)).toEqual(allActs.map((a) => a.file));
-    expect(allActs.map((a) => a.act.act)).toEqual([1, 2, 3, 4, 5, 6, 7, 21, 22]);
+    expect(allActs.map((a) => a.act.act)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 21, 22]);
   });
 
   it("of the rollover rehearsal expand for every quarter of its ceremony file, 2024Q4 to 2027Q2", () => {
@@ -77,6 +88,35 @@ describe("the lab's act files", () => {
 
 /** `${name}` as the act files write it (built, so that no string here looks like a mistaken template). */
 const v = (name: string) => ["$", "{", name, "}"].join("");
+
+describe("the lost-HSM rehearsal's act files", () => {
+  it("expand with its two ceremony files: facility 1 backs up and restores at facility 2, facility 2 checks the chain", () => {
+    const first = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-lost-hsm.yaml"), "utf8"), "lab-lost-hsm.yaml");
+    const second = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-lost-hsm-facility-2.yaml"), "utf8"), "lab-lost-hsm-facility-2.yaml");
+    const byName = (names: readonly string[]) => names.map((n) => (allActs.find((a) => a.file === `${n}.yaml`) as (typeof allActs)[number]).act);
+    const [q3, q4] = first.quarters as [LabQuarter, LabQuarter];
+    const one = planActs(
+      byName(LOST_HSM_FIRST_ACTS),
+      { out: "/lab", examples: "/ex", ...first.variables, ...quarterVariables(first, { quarter: q3 }) },
+      first.secrets,
+      (a) => actId(a),
+    );
+    expect(one[0]?.find((s) => s.argv.includes("Klabcur"))?.argv).toContain("--extractable");
+    const restores = one[6]?.filter((s) => s.argv[1] === "restore") ?? [];
+    expect(restores.map((s) => s.env.SOFTHSM2_CONF)).toEqual(["/lab/softhsm/facility-2/softhsm2.conf", "/lab/softhsm/facility-2/softhsm2.conf"]);
+    const two = planActs(
+      byName(LOST_HSM_SECOND_ACTS),
+      { out: "/lab", examples: "/ex", ...second.variables, ...quarterVariables(second, { quarter: q4, previous: q3 }) },
+      second.secrets,
+      (a) => actId(a),
+    );
+    expect(two[5]?.map((s) => s.argv.slice(0, 4))).toEqual([
+      ["ksr", "validate", "ksr-2026Q4.xml", "--previous-skr"],
+      ["rollover", "check", "skr-2026Q3.xml", "skr-2026Q4.xml"],
+    ]);
+    expect(second.env.SOFTHSM2_CONF).toBe(`${v("out")}/softhsm/facility-2/softhsm2.conf`);
+  });
+});
 
 describe("variables", () => {
   it("expand a whole-argument list into several arguments, and strings inside arguments", () => {
