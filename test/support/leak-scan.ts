@@ -119,7 +119,9 @@ export async function shareSecrets(name: string, directory: string): Promise<Sec
   }
   if (shares.length >= 2) {
     const secret = await combine(shares);
-    out.push(...keyForms(`${name} recombined secret`, secret), text("recombined secret (text)", Buffer.from(secret).toString("latin1")));
+    // The raw octets are named so, not "PKCS#8 DER": the secret is a PIN or an AES key.
+    const forms = keyForms(`${name} recombined secret`, secret).map((f) => ({ ...f, name: f.name.replace("(PKCS#8 DER)", "(octets)") }));
+    out.push(...forms, text(`${name} recombined secret (text)`, Buffer.from(secret).toString("latin1")));
   }
   return out;
 }
