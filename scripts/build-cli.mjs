@@ -71,7 +71,10 @@ async function build() {
     format: "esm",
     platform: "node",
     target: "node20",
-    // The PKCS#11 addon is native: loaded from node_modules when a pkcs11: keystore is opened.
+    // The PKCS#11 addon is native (a compiled .node file esbuild cannot bundle): the bundle loads it
+    // with require("pkcs11js") from packages/cli/dist when a pkcs11: keystore is opened, and Node
+    // resolves that from packages/cli/node_modules — which is why @ksk/cli lists pkcs11js among its
+    // dependencies although its sources never import it (@ksk/keystore does).
     external: ["pkcs11js"],
     define: { KSK_BUILD_VERSION: JSON.stringify(version) },
     // CommonJS dependencies bundled into ES modules still call require() for Node built-ins.

@@ -11,6 +11,7 @@ debian_packages=(
   bind9-utils bind9-dnsutils           # dnssec-dsfromkey, dnssec-verify, named-checkconf, delv
   knot-dnssecutils                     # kzonecheck
   knot                                 # knotd + knotc: the lab root server for resolver tests
+  knot-module-dnstap                   # knotd's mod-dnstap: the lab root logs the queries it receives (RFC 8145 telemetry)
   faketime                             # libfaketime: knotd signing an offline-KSK zone at a later period
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang

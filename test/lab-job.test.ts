@@ -324,6 +324,12 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
         ]);
         expect(shownKeys).toEqual(resolverRun(q).readiness.keys.map((k) => [k.keyTag, k.trust, String(k.ready)]));
       }
+      // The root's view (act 06's telemetry-<quarter>.json from knotd's dnstap): unbound signalled
+      // (RFC 8145) exactly the keys it was anchored to.
+      for (const q of QUARTERS) {
+        const signalled = new RegExp(`data-entry="telemetry-${q}\\.json" data-resolver="127\\.0\\.0\\.1" data-tags="([^"]*)"`).exec(html)?.[1];
+        expect(signalled, q).toBe([...resolverRun(q).anchoredKeyTags].sort((a, b) => a - b).join(" "));
+      }
     },
     RUN_TIMEOUT_MS,
   );

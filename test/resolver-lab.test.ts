@@ -3,7 +3,8 @@
  * sentinel names for the KSK), a root-anchors.xml built by the trust-anchor package — knotd serves
  * the zone, unbound trusts the file's valid KeyDigests, `. SOA`, `. DNSKEY`, a TLD's DS and a
  * missing TLD come back validated, the readiness check says ready: exit 0. With a root-anchors.xml
- * naming another key, nothing validates: exit 1. Both servers are gone afterwards.
+ * naming another key, nothing validates: exit 1. Both servers are gone afterwards. With --dnstap the
+ * root's record of the queries is kept, and `ksk telemetry` reads unbound's key-tag signal in it.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +14,7 @@ import { buildRootAnchors } from "@ksk/trust-anchor";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ksk } from "../packages/cli/test/harness.js";
 import { generateLabKeys, type LabKey, signLabRoot } from "./support/lab-root.js";
+import { startKsk } from "./support/cli-process.js";
 import { hasTool } from "./support/tools.js";
 
 const tools = hasTool("knotd") && hasTool("knotc") && hasTool("unbound") && hasTool("unbound-control") && hasTool("ldns-signzone");
@@ -61,6 +63,19 @@ describe.runIf(tools)("ksk resolver lab", () => {
     expect(result.ok).toBe(true);
     expect(await nothingListens(result.authority.address, result.authority.port)).toBe(true);
     expect(await nothingListens(result.resolver.address, result.resolver.port)).toBe(true);
+  });
+
+  it("--dnstap keeps the queries knotd received: the built ksk telemetry finds unbound's RFC 8145 signal of the anchored key", async () => {
+    const dnstap = path.join(dir, "root.dnstap");
+    const r = await ksk(["resolver", "lab", "--zone", zone, "--anchors", anchorsFor(ksk1, "signal.xml"), "--at", AT, "--dnstap", dnstap, "--json"]);
+    expect(r.code).toBe(0);
+    const t = await startKsk(["telemetry", dnstap, "--json"]).done;
+    expect(t.stderr).toBe("");
+    expect(t.code).toBe(0);
+    const summary = JSON.parse(t.stdout);
+    const resolver = summary.resolvers.find((x: { address: string }) => x.address === JSON.parse(r.stdout).resolver.address);
+    expect(resolver.latest.keyTags).toEqual([ksk1.tag]);
+    expect(summary.keyTags.map((k: { keyTag: number; share: number }) => [k.keyTag, k.share])).toEqual([[ksk1.tag, 1]]);
   });
 
   it("with anchors for another key nothing validates: exit 1, the failures named", async () => {

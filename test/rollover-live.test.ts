@@ -5,7 +5,8 @@
  * in root-anchors.xml, C roll, D old KSK revoked, E old KSK removed) is a KSR and an SKR signed by the
  * real signer with lab KSKs from a software keystore in DIR, DNSKEY TTL 2 s; knotd serves each
  * phase's test root on loopback. From the command's outputs (resolvers-phase-X.json,
- * rollover-live.json, report.html) the test asserts what the three resolvers lived:
+ * rollover-live.json, telemetry-phase-X.json, report.html) the test asserts what the three resolvers
+ * lived, and what the root heard them signal (RFC 8145 key tags, from knotd's dnstap):
  *
  *   managed  unbound, auto-trust-anchor-file with the old KSK only, permit-small-holddown, hold-downs
  *            of 3 s: AD in every phase, ends trusting the new key with the old one REVOKED in its file;
@@ -31,11 +32,11 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type DnskeyRdata, ROOT, RRType, type Signer, keyTag, makeDs, makeRR, parseZone, revokedKeyTag, rrToString } from "@ksk/core";
+import { type DnskeyRdata, ROOT, RRType, type Signer, keyTag, loadZoneRecords, makeDs, makeRR, parseZone, revokedKeyTag, rrToString } from "@ksk/core";
 import { type KsrResponseDocument, sameDnskey } from "@ksk/ksr";
 import { type LabResolver, LabGroup, nothingListens, query, startLabAuthority, startLabResolver } from "@ksk/resolver";
 import { DEFAULT_ROLLOVER_POLICY, checkRollover } from "@ksk/signer";
-import { formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
+import { formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labKsks } from "../packages/signer/test/helpers.js";
 import { ROOT_ROLL_CALENDAR, labRollConfig, labZsks, signQuarters } from "../packages/signer/test/roll-sequence.js";
@@ -192,6 +193,42 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk l
     for (const p of PHASES) for (const r of Object.values(phase(p).resolvers)) expect(await nothingListens(r.address, r.port)).toBe(true);
     expect(spawnSync("pgrep", ["-f", path.join(out, "servers")]).status).toBe(1);
   }, 60000);
+
+  it("the root's view (RFC 8145 via knotd's dnstap): the RFC 5011 resolver signals old → both → new, the static one the old key throughout", async () => {
+    expect(run.code).toBe(0);
+    const { keyTags } = JSON.parse(readFileSync(path.join(out, "rollover-live.json"), "utf8")) as { keyTags: { old: number; new: number } };
+    const telemetry = (p: string) =>
+      JSON.parse(readFileSync(path.join(out, `telemetry-phase-${p}.json`), "utf8")) as {
+        resolverNames: Record<string, string>;
+        summary: { resolvers: { address: string; latest?: { keyTags: number[] }; onlyRetiredOrRevoked: boolean }[] };
+      };
+    const latest = (p: string, name: string) => {
+      const t = telemetry(p);
+      const r = t.summary.resolvers.find((x) => t.resolverNames[x.address]?.startsWith(name));
+      return { tags: r?.latest?.keyTags ?? [], behind: r?.onlyRetiredOrRevoked };
+    };
+    const both = [keyTags.old, keyTags.new].sort((a, b) => a - b);
+    const managed = PHASES.map((p) => latest(p, "RFC 5011").tags);
+    expect(managed[0]).toEqual([keyTags.old]);
+    expect(managed[2]).toEqual(both);
+    expect(managed.slice(3)).toEqual([[keyTags.new], [keyTags.new]]);
+    // B: the new key may be trusted before the resolver primes (and signals) again; either is the truth.
+    expect([[keyTags.old], both]).toContainEqual(managed[1]);
+    expect(PHASES.map((p) => latest(p, "static DS").tags)).toEqual(PHASES.map(() => [keyTags.old]));
+    // From D the old key is revoked (E: retired in root-anchors.xml): the static resolver is behind.
+    expect(PHASES.map((p) => latest(p, "static DS").behind)).toEqual([false, false, false, true, true]);
+    expect(PHASES.map((p) => latest(p, "root-anchors.xml").tags)).toEqual([[keyTags.old], both, both, both, [keyTags.new]]);
+    // The built `ksk telemetry` reads the kept dnstap file of a phase as the rehearsal did.
+    const cli = await startKsk(["telemetry", path.join(out, "dnstap-phase-C.dnstap"), "--json"]).done;
+    expect(cli.code).toBe(0);
+    const cliLatest = JSON.parse(cli.stdout).resolvers.map((r: { address: string; latest?: { keyTags: number[] } }) => [r.address, r.latest?.keyTags]);
+    expect(cliLatest).toEqual(telemetry("C").summary.resolvers.map((r) => [r.address, r.latest?.keyTags]));
+    // The report shows the signals beside the resolvers' answers.
+    const html = readFileSync(path.join(out, "report.html"), "utf8");
+    expect(html).toContain('<h2 id="telemetry">Trust-anchor signals at the root (RFC 8145)</h2>');
+    expect(html).toMatch(new RegExp(`data-entry="E old KSK removed" data-resolver="static DS, old KSK" data-tags="${keyTags.old}"`));
+    expect(html).toContain("In E old KSK removed, static DS, old KSK still signals only retired or revoked keys");
+  });
 
   it("rolling before the new KSK is trusted: the RFC 5011 resolver goes SERVFAIL, and checkRollover refuses that plan", async () => {
     expect(run.code).toBe(0);

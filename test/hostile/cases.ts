@@ -46,6 +46,11 @@ export interface HostileCase {
 }
 
 const ONE_MB = 1024 * 1024;
+/** 32-bit big-endian integers (Frame Streams lengths and control words). */
+const be32 = (...values: number[]) => Buffer.concat(values.map((v) => Buffer.from([v >>> 24, (v >>> 16) & 0xff, (v >>> 8) & 0xff, v & 0xff])));
+/** The Frame Streams escape + START naming the dnstap content type (42 octets), and STOP. */
+const DNSTAP_START = Buffer.concat([be32(0, 34, 2, 1, 22), Buffer.from("protobuf:dnstap.Dnstap")]);
+const DNSTAP_STOP = be32(0, 4, 3);
 /** `head`, then `filler` repeated to `megabytes` MB: big inputs are made here, not committed. */
 function big(head: string, filler: string, megabytes: number): () => Uint8Array {
   return () => {
@@ -567,6 +572,48 @@ export const CASES: readonly HostileCase[] = [
     args: ["anchors", "build", "--dnskey", "k.dnskey", "-o", "out.xml"],
     exit: 3,
     says: [/k\.dnskey:1/, /too short|exponent/],
+  },
+
+  // dnstap files (ksk telemetry): Frame Streams START naming protobuf:dnstap.Dnstap, frames, STOP
+  {
+    input: "dnstap file",
+    name: "100 MB of zeros after START",
+    files: { "q.dnstap": () => Buffer.concat([DNSTAP_START, Buffer.alloc(100 * ONE_MB)]) },
+    args: ["telemetry", "q.dnstap"],
+    exit: 3,
+    says: [/frame at octet 42:/, /control frame of 0 octets/],
+  },
+  {
+    input: "dnstap file",
+    name: "a data frame announcing 1 GiB",
+    files: { "q.dnstap": Buffer.concat([DNSTAP_START, be32(0x40000000)]) },
+    args: ["telemetry", "q.dnstap"],
+    exit: 3,
+    says: [/frame at octet 42:/, /over the limit/],
+  },
+  {
+    input: "dnstap file",
+    name: "cut short inside a frame",
+    files: { "q.dnstap": Buffer.concat([DNSTAP_START, be32(100), Buffer.alloc(10, 0x0a)]) },
+    args: ["telemetry", "q.dnstap"],
+    exit: 3,
+    says: [/frame at octet 42:/, /ends inside it/],
+  },
+  {
+    input: "dnstap file",
+    name: "another content type",
+    files: { "q.fstrm": Buffer.concat([be32(0, 31, 2, 1, 19), Buffer.from("protobuf:other.Msg"), Buffer.from([0]), DNSTAP_STOP]) },
+    args: ["telemetry", "q.fstrm"],
+    exit: 3,
+    says: [/frame at octet 0:/, /content type "protobuf:other\.Msg\\x00"/],
+  },
+  {
+    input: "dnstap file",
+    name: "a frame that is not a dnstap event",
+    files: { "q.dnstap": Buffer.concat([DNSTAP_START, be32(3), Buffer.from([0x0a, 0x05, 0x01]), DNSTAP_STOP]) },
+    args: ["telemetry", "q.dnstap"],
+    exit: 3,
+    says: [/frame at octet 42:/, /not a dnstap event/],
   },
 
   // usage

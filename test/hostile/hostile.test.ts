@@ -9,13 +9,12 @@
  * at the test's timeout).
  */
 import { createHash } from "node:crypto";
-import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ksk } from "../../packages/cli/test/harness.js";
-import { kskCommand } from "../support/cli-process.js";
+import { runKskMeasured } from "../support/cli-process.js";
 import { hasTool } from "../support/tools.js";
 import { CASES, CONFIG_TEXT, type HostileCase, SHARED } from "./cases.js";
 
@@ -50,37 +49,6 @@ function snapshot(dir: string): Record<string, string> {
   return out;
 }
 
-interface Measured {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  /** User plus system CPU time of the process, in seconds. */
-  readonly cpuSeconds: number;
-  readonly maxRssKb: number;
-}
-
-/** Run `ksk args` in `cwd` under /usr/bin/time, which reports the peak RSS to `rssFile`. */
-function runMeasured(args: readonly string[], cwd: string, rssFile: string): Promise<Measured> {
-  const [node, leading] = kskCommand();
-  const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", rssFile, node, ...leading, ...args], { cwd, stdio: ["ignore", "pipe", "pipe"] });
-  let stdout = "";
-  let stderr = "";
-  child.stdout.setEncoding("utf8").on("data", (d: string) => {
-    stdout += d;
-  });
-  child.stderr.setEncoding("utf8").on("data", (d: string) => {
-    stderr += d;
-  });
-  return new Promise((resolve, reject) => {
-    child.on("error", reject);
-    child.on("close", (code) => {
-      // The last line of -o: "maxRssKb userSeconds systemSeconds" (a killed child adds a line before).
-      const [rss, user, system] = (readFileSync(rssFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
-      resolve({ code, stdout, stderr, cpuSeconds: (user as number) + (system as number), maxRssKb: rss as number });
-    });
-  });
-}
-
 function caseDir(c: HostileCase, index: number): string {
   const dir = path.join(base, `case-${index}`);
   mkdirSync(dir);
@@ -93,7 +61,7 @@ describe.runIf(haveTime)("hostile inputs: one clear line, the documented exit co
     it(`${c.input}: ${c.name}`, async () => {
       const dir = caseDir(c, index);
       const before = snapshot(base);
-      const r = await runMeasured(c.args, dir, path.join(base, `rss-${index}.txt`));
+      const r = await runKskMeasured(c.args, { cwd: dir, timeFile: path.join(base, `rss-${index}.txt`) });
       const after = snapshot(base);
       delete after[`rss-${index}.txt`];
       const context = `exit ${r.code}, stderr: ${JSON.stringify(r.stderr.slice(0, 600))}`;

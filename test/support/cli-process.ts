@@ -4,6 +4,7 @@
  * changed), in ONE node process — so a signal to it reaches the command itself.
  */
 import { type ChildProcess, spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 
 export const REPO_ROOT = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
@@ -61,4 +62,42 @@ export function seededRandom(seed: number): () => number {
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+export interface MeasuredProcess {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  /** User plus system CPU time of the process, in seconds. */
+  readonly cpuSeconds: number;
+  readonly maxRssKb: number;
+}
+
+/**
+ * Run `ksk args` in `cwd` under /usr/bin/time, which reports peak RSS and CPU time to `timeFile`:
+ * CPU time, not wall time, is what a test on this shared machine can hold a command to.
+ */
+export function runKskMeasured(args: readonly string[], options: { cwd: string; timeFile: string; env?: Record<string, string> }): Promise<MeasuredProcess> {
+  const [node, leading] = kskCommand();
+  const child = spawn("/usr/bin/time", ["-f", "%M %U %S", "-o", options.timeFile, node, ...leading, ...args], {
+    cwd: options.cwd,
+    env: { ...process.env, ...(options.env ?? {}) },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.setEncoding("utf8").on("data", (d: string) => {
+    stdout += d;
+  });
+  child.stderr.setEncoding("utf8").on("data", (d: string) => {
+    stderr += d;
+  });
+  return new Promise((resolve, reject) => {
+    child.on("error", reject);
+    child.on("close", (code) => {
+      // The last line of -o: "maxRssKb userSeconds systemSeconds" (a killed child adds a line before).
+      const [rss, user, system] = (readFileSync(options.timeFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+      resolve({ code, stdout, stderr, cpuSeconds: (user as number) + (system as number), maxRssKb: rss as number });
+    });
+  });
 }

@@ -4,7 +4,7 @@
  * real software keystore and the PKCS#11 one; this exists so library tests stay fast and pure.
  */
 import { type KeyObject, generateKeyPairSync, sign as nodeSign } from "node:crypto";
-import { type DnskeyRdata, type Signer, dnskeyPublicKeyFromKeyObject, keyTag } from "@ksk/core";
+import { type DnskeyRdata, type Signer, algorithmInfo, dnskeyPublicKeyFromKeyObject, keyTag } from "@ksk/core";
 
 export interface TestKeyOptions {
   readonly algorithm: 8 | 10 | 13 | 14 | 15 | 16;
@@ -26,7 +26,7 @@ export function testSigner(options: TestKeyOptions): Signer & { readonly private
           : generateKeyPairSync("ed448");
   const publicKeyBytes = dnskeyPublicKeyFromKeyObject(algorithm, pair.publicKey) as Uint8Array;
   const dnskey: DnskeyRdata = { kind: "DNSKEY", flags, protocol: 3, algorithm, publicKeyBytes };
-  const hash = algorithm === 8 ? "sha256" : algorithm === 10 ? "sha512" : algorithm === 13 ? "sha256" : algorithm === 14 ? "sha384" : null;
+  const hash = algorithmInfo(algorithm).hash;
   const dsaEncoding = algorithm === 13 || algorithm === 14 ? "ieee-p1363" : undefined;
   const privateKey = pair.privateKey;
   return {

@@ -13,4 +13,6 @@ export * from "./report-html.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";
 export * from "./rollover-live.js";
+export * from "./telemetry-html.js";
+export * from "./telemetry-phase.js";
 export * from "./lab-lost-hsm.js";

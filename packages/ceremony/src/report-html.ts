@@ -23,6 +23,7 @@ import {
   formatWitnessTable,
   rolloverTimeline,
 } from "@ksk/signer";
+import { type TelemetryReportEntry, renderTelemetrySection } from "./telemetry-html.js";
 import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
 
 export interface ReportInput {
@@ -41,6 +42,8 @@ export interface ReportInput {
   readonly resolverRuns: readonly { readonly path: string; readonly run: ResolverRun }[];
   /** What resolvers answered in each phase of a rehearsed KSK roll (the live rehearsal gives these). */
   readonly rolloverResolvers?: readonly ResolverPhaseOutcome[];
+  /** RFC 8145 signals the lab root heard: per phase of a rehearsed roll, or per act 06 run. */
+  readonly telemetry?: readonly TelemetryReportEntry[];
   /** For a rehearsed roll without live resolvers (the 2024-2027 calendar): what the page says instead. */
   readonly rolloverNote?: string;
   /** The verdict, when the page is not a ceremony's (the compressed rehearsal judges its resolvers). */
@@ -428,6 +431,7 @@ ${ceremony ? runsSection(input.entries) : ""}
 <h2>Timeline</h2>
 ${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
 ${rolloverResolversSection(input.rolloverResolvers ?? [])}
+${renderTelemetrySection(input.telemetry ?? [])}
 ${input.rolloverNote !== undefined && !input.rolloverResolvers?.length ? `<h2>Resolvers through the roll</h2><p class="resolver-verdict">${esc(input.rolloverNote)}</p>` : ""}
 ${bundlesSection(input.skrs)}
 ${ceremony ? checksSection(input.entries, input.texts) : ""}

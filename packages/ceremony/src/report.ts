@@ -12,6 +12,7 @@ import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
 import { detectLabKind } from "./lab-kind.js";
+import { type TelemetryReportEntry, parseTelemetryOutput } from "./telemetry-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
@@ -67,6 +68,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
   const skrs: { path: string; document: KsrResponseDocument }[] = [];
   const texts = new Map<string, string>();
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
+  const telemetry: TelemetryReportEntry[] = [];
   const outputs = new Set<string>();
   for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) outputs.add(o.path);
   for (const relative of outputs) {
@@ -82,6 +84,9 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     } else if (/^resolver-.*\.json$/.test(relative)) {
       const run = parseResolverRun(content);
       if (run) resolverRuns.push({ path: relative, run });
+    } else if (/^telemetry-.*\.json$/.test(relative)) {
+      const summary = parseTelemetryOutput(content);
+      if (summary) telemetry.push({ label: relative, summary });
     } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
       texts.set(relative, new TextDecoder().decode(content));
     }
@@ -94,6 +99,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     skrs,
     texts,
     resolverRuns,
+    telemetry,
     ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);

@@ -21,7 +21,9 @@
  *
  * Written per phase X: ksr-phase-X.xml, skr-phase-X.xml, root-anchors-phase-X.xml and .p7s,
  * root-phase-X.signed.zone, resolvers-phase-X.json (each resolver's RCODE, AD flag, RFC 8509 trust
- * per KSK, and the managed resolver's anchor-file state); then rollover-live.json (every phase),
+ * per KSK, and the managed resolver's anchor-file state), dnstap-phase-X.dnstap and
+ * telemetry-phase-X.json (the RFC 8145 key tags the root heard each resolver signal:
+ * ./telemetry-phase.ts); then rollover-live.json (every phase),
  * report.html and README.txt. Every server is stopped by PID whatever happens (and by the resolver
  * package's exit hook on a signal).
  *
@@ -34,7 +36,7 @@
 import { generateKeyPairSync, randomBytes, randomUUID } from "node:crypto";
 import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
-import { KskError, ROOT, RRType, type Signer, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
+import { KskError, ROOT, RRType, type Signer, loadZoneRecords, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
 import { generateKey } from "@ksk/keygen";
 import { type Keystore, openKeystore } from "@ksk/keystore";
 import { defaultKsrPolicy, quarterOf, sameDnskey, writeKsrXml, type KsrResponseDocument } from "@ksk/ksr";
@@ -53,11 +55,12 @@ import {
   toPem,
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
-import { bundleInUse, formatSignedZone, loadZoneRecords, planZoneSigning, signZone } from "@ksk/zone";
+import { bundleInUse, formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
 import { buildKsr } from "@ksk/ksr";
 import { LAB_README_FILE, checkLabDirectory, recordLabKind } from "./lab-kind.js";
 import { type ReportVerdict, type ResolverPhaseOutcome, renderReportHtml } from "./report-html.js";
 import { REPORT_FILE } from "./report.js";
+import { type PhaseTelemetry, recordPhaseTelemetry, rehearsalNames, telemetryAddress, telemetryEntries } from "./telemetry-phase.js";
 
 /** The DNSKEY TTL of the compressed clock (keys-example/lab-rollover-compressed.yaml's ksk_policy.ttl). */
 export const COMPRESSED_TTL_SECONDS = 2;
@@ -337,7 +340,7 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
     const authority = lab.add(await startLabAuthority({ zoneFile: (zones.get("A") as { file: string }).file, dir: path.join(servers, "knot") }));
     const dsOf = (s: Signer) => makeRR(ROOT, 3600, makeDs(ROOT, s.dnskey, 2));
     const start = async (name: string, anchors: LabAnchors, settings = {}) =>
-      lab.add(await startLabResolver({ dir: path.join(servers, name), authority, anchors, options: settings }));
+      lab.add(await startLabResolver({ dir: path.join(servers, name), authority, anchors, options: settings, address: telemetryAddress(name) }));
     const managed = await start(
       "managed",
       { kind: "auto-trust-anchor-file", records: [dsOf(oldKsk)] },
@@ -379,6 +382,7 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
     };
 
     const phases: PhaseRecord[] = [];
+    const telemetry: PhaseTelemetry[] = [];
     for (const phase of ROLLOVER_PHASES) {
       const zone = zones.get(phase) as { file: string; serial: number };
       if (phase !== "A") await authority.swapZone(zone.file);
@@ -426,6 +430,11 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
         await fromAnchors.stop();
       }
       phases.push(record);
+      const revokedKeyTags = phase === "D" || phase === "E" ? [tags.old] : [];
+      const names = rehearsalNames(RESOLVER_NAMES, tags);
+      telemetry.push(
+        await recordPhaseTelemetry({ authority, outDir, phase, phaseName: PHASE_NAMES[phase], anchorsXml: xml, atEpochSeconds: at, revokedKeyTags, ...names }),
+      );
       await writeNew(file(`resolvers-phase-${phase}.json`), `${JSON.stringify(record, null, 2)}\n`);
       log(`phase ${PHASE_NAMES[phase]}: ${(Object.keys(RESOLVER_NAMES) as ResolverName[]).map((n) => `${n} ${record.resolvers[n].answer}`).join(", ")}\n`);
     }
@@ -458,6 +467,7 @@ export async function runRolloverCompressed(options: CompressedRehearsalOptions)
           }),
         ),
       ),
+      telemetry: telemetryEntries(telemetry),
       verdict,
       transcriptNote: "This rehearsal runs in one process, without ceremony acts: no transcript. Its record is rollover-live.json and resolvers-phase-X.json.",
       generatedBy: "ksk lab --rollover --calendar compressed (the timeline's columns are the phases A-E, each the SKR slot served in it)",
@@ -488,6 +498,8 @@ ca/                              LAB ONLY: this rehearsal's test CA (ca.pem, ca.
 root-phase-X.signed.zone         the test root served in each phase
 resolvers-phase-X.json           each resolver's answer to . SOA in the phase: RCODE, AD, RFC 8509 trust per KSK,
                                    and the RFC 5011 resolver's anchor file (trusted and revoked key tags)
+dnstap-phase-X.dnstap            the queries the lab root received in each phase (knotd mod-dnstap; read with ksk telemetry)
+telemetry-phase-X.json           the RFC 8145 key-tag signals in them, per resolver (ksk telemetry --json, with the phase's root-anchors.xml)
 rollover-live.json               every phase and the verdict
 report.html                      the key timeline per phase and the resolvers' outcomes
 servers/                         knotd's and each unbound's config and log (all stopped)

@@ -9,9 +9,9 @@
  * @ksk/trust-anchor (with its XML and X.509 libraries, about 1.5 MB of the bundle) is loaded only
  * for an XML file, so that `zone verify --anchor KSK.dnskey` does not pay for it at start-up.
  */
-import { type AnchorRecord, KskError, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
+import { type AnchorRecord, KskError, checkAt, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
 import type { CliContext } from "./context.js";
-import { keyTtlFallback, readInput, within, zoneRecords } from "./io.js";
+import { keyTtlFallback, readInput, zoneRecordsOf } from "./io.js";
 
 export interface LoadedAnchors {
   readonly name: string;
@@ -42,12 +42,13 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
   }
   const records: AnchorRecord[] = [];
   // An unknown digest type (GOST, 3) or a digest of the wrong length is reported as file:line.
-  for (const rr of zoneRecords(input, keyTtlFallback(ctx, false))) {
+  for (const record of zoneRecordsOf(input, keyTtlFallback(ctx, false))) {
+    const rr = record.rr;
     if (isKind(rr, "DS")) {
-      within(input.name, rr, () => checkDsDigestLength(rr.rdata));
+      checkAt(record.where, () => checkDsDigestLength(rr.rdata));
       records.push(rr);
     } else if (isKind(rr, "DNSKEY")) {
-      within(input.name, rr, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
+      checkAt(record.where, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
       records.push(rr);
     }
   }

@@ -4,8 +4,8 @@
  * in the same directory, fsynced, verified by the caller, then linked (or with `force` renamed)
  * into place — so a failure leaves nothing behind and an existing file is never replaced unasked.
  */
-import { promises as fs } from "node:fs";
-import { type DnskeyRdata, KskError, ROOT_KEY_TTL_SECONDS, type RR, ZoneReader, type ZoneReaderOptions, checkTrustableKey, isKind } from "@ksk/core";
+import { type Stats, constants, promises as fs } from "node:fs";
+import { KskError, type LocatedRR, ROOT_KEY_TTL_SECONDS, type ZoneReaderOptions, loadZoneRecords } from "@ksk/core";
 import { type AtomicOutput, checkOutputPath, describeFsError, writeFilesAtomically } from "@ksk/keystore";
 import type { CliContext } from "./context.js";
 
@@ -21,19 +21,55 @@ export interface InputFile {
   readonly bytes: Uint8Array;
 }
 
-/** Read a file (or `-` for standard input) whole. */
-export async function readInput(ctx: CliContext, file: string, maxBytes = 64 * 1024 * 1024): Promise<InputFile> {
-  if (file === STDIN_ARGUMENT || file === "-") return { name: "stdin", bytes: await ctx.readStdin(maxBytes) };
+/** The largest input file a command reads (and, for a zone, all its included files together). */
+export const MAX_INPUT_BYTES = 64 * 1024 * 1024;
+
+/** What a file is, for a refusal: "a FIFO", "a directory", … */
+function describeType(stat: Stats): string {
+  if (stat.isFIFO()) return "a FIFO";
+  if (stat.isDirectory()) return "a directory";
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return "a device";
+  if (stat.isSocket()) return "a socket";
+  return "not a regular file";
+}
+
+/**
+ * Open an input file for reading: without blocking (O_NONBLOCK, so a FIFO is never waited on),
+ * only a regular file (fstat on the descriptor that is read, so nothing can be swapped in
+ * between), at most `maxBytes` octets — else `refuse(code, detail)` is thrown.
+ */
+export async function openInputFile(
+  file: string,
+  maxBytes: number,
+  refuse: (code: string, detail: string) => KskError,
+): Promise<{ handle: fs.FileHandle; stat: Stats }> {
+  let handle: fs.FileHandle;
   try {
-    const stat = await fs.stat(file);
-    if (!stat.isFile()) throw new KskError("input", "INPUT-NOT-FILE", "not a regular file", { where: file });
-    if (stat.size > maxBytes) {
-      throw new KskError("input", "INPUT-TOO-LARGE", `is ${stat.size} bytes; at most ${maxBytes} accepted`, { where: file });
-    }
-    return { name: file, bytes: new Uint8Array(await fs.readFile(file)) };
+    handle = await fs.open(file, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOCTTY);
   } catch (e) {
-    if (e instanceof KskError) throw e;
+    throw refuse("INPUT-UNREADABLE", describeFsError(e));
+  }
+  try {
+    const stat = await handle.stat();
+    if (!stat.isFile()) throw refuse("INPUT-NOT-FILE", `is ${describeType(stat)}, not a regular file`);
+    if (stat.size > maxBytes) throw refuse("INPUT-TOO-LARGE", `is ${stat.size} bytes; at most ${maxBytes} accepted`);
+    return { handle, stat };
+  } catch (e) {
+    await handle.close();
+    throw e instanceof KskError ? e : refuse("INPUT-UNREADABLE", describeFsError(e));
+  }
+}
+
+/** Read a file (or `-` for standard input) whole. */
+export async function readInput(ctx: CliContext, file: string, maxBytes = MAX_INPUT_BYTES): Promise<InputFile> {
+  if (file === STDIN_ARGUMENT || file === "-") return { name: "stdin", bytes: await ctx.readStdin(maxBytes) };
+  const { handle } = await openInputFile(file, maxBytes, (code, detail) => new KskError("input", code, detail, { where: file }));
+  try {
+    return { name: file, bytes: new Uint8Array(await handle.readFile()) };
+  } catch (e) {
     throw new KskError("input", "INPUT-UNREADABLE", describeFsError(e), { where: file });
+  } finally {
+    await handle.close();
   }
 }
 
@@ -43,20 +79,6 @@ export function decodeUtf8(input: InputFile): string {
   } catch {
     throw new KskError("input", "INPUT-ENCODING", "is not valid UTF-8 text", { where: input.name });
   }
-}
-
-/**
- * The DNSKEY records of a zone file, each key of a supported algorithm checked for form and
- * strength (an RSA key with an 8-bit modulus, an exponent of 1 or an even modulus is not a key to
- * print a DS for). Keys of other algorithms pass as they are: their DS and tag are still defined.
- */
-export function dnskeysOf(rrs: readonly RR[], where: string): RR<DnskeyRdata>[] {
-  const keys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
-  if (keys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where });
-  for (const rr of keys) {
-    within(where, rr, () => checkTrustableKey(rr.rdata.algorithm, rr.rdata.publicKeyBytes));
-  }
-  return keys;
 }
 
 /**
@@ -70,42 +92,17 @@ export function keyTtlFallback(ctx: CliContext, say: boolean): Pick<ZoneReaderOp
   return { fallbackTtlSeconds: ROOT_KEY_TTL_SECONDS, ...(say ? { onFallbackTtl: note } : {}) };
 }
 
-/** The line of its file that completed each record read by `zoneRecords` (for messages). */
-const recordLines = new WeakMap<RR, number>();
-
-/** Run `check` on `rr`; a coded error it throws is reported at `file:line` of the record. */
-export function within<T>(file: string, rr: RR, check: () => T): T {
-  try {
-    return check();
-  } catch (e) {
-    const line = recordLines.get(rr);
-    throw e instanceof KskError ? e.within(line === undefined ? file : `${file}:${line}`) : e;
+/** Zone-format input that begins as XML is the wrong file (root-anchors.xml given as a DNSKEY file). */
+export function refuseXmlAsZone(start: string, name: string): void {
+  if (/^\s*<(\?xml|TrustAnchor)\b/.test(start.slice(0, 256))) {
+    throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: name });
   }
 }
 
-/** The records of a zone-format input, each remembered with the line that completed it. */
-export function zoneRecords(input: InputFile, options: Pick<ZoneReaderOptions, "fallbackTtlSeconds" | "onFallbackTtl"> = {}): RR[] {
-  if (/^\s*<(\?xml|TrustAnchor)\b/.test(new TextDecoder().decode(input.bytes.subarray(0, 256)))) {
-    throw new KskError("input", "INPUT-IS-XML", "is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)", { where: input.name });
-  }
-  const reader = new ZoneReader({ fileName: input.name, ...options });
-  const rrs: RR[] = [];
-  const lines = decodeUtf8(input).split("\n");
-  const take = (records: readonly RR[], line: number) => {
-    for (const rr of records) {
-      recordLines.set(rr, line);
-      rrs.push(rr);
-    }
-  };
-  for (const [i, line] of lines.entries()) take(reader.line(line), i + 1);
-  take(reader.end(), lines.length);
-  return rrs;
-}
-
-/** Read a zone file (presentation-format records); a record without any TTL gets the root's key TTL. */
-export async function readZoneFile(ctx: CliContext, file: string, options: { sayFallbackTtl?: boolean } = {}): Promise<{ input: InputFile; rrs: RR[] }> {
-  const input = await readInput(ctx, file);
-  return { input, rrs: zoneRecords(input, keyTtlFallback(ctx, options.sayFallbackTtl ?? false)) };
+/** The records of zone-format input already in memory (a key file just written), each with its `file:line`. */
+export function zoneRecordsOf(input: InputFile, options: Pick<ZoneReaderOptions, "fallbackTtlSeconds" | "onFallbackTtl"> = {}): LocatedRR[] {
+  refuseXmlAsZone(new TextDecoder().decode(input.bytes.subarray(0, 256)), input.name);
+  return loadZoneRecords({ name: input.name, text: decodeUtf8(input) }, options);
 }
 
 export interface WriteOptions {

@@ -9,12 +9,12 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KskError, escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
-import { abandonPendingWrites } from "@ksk/keystore";
 import yargs from "yargs";
 import { COMMANDS, commandNamed } from "./commands/index.js";
 import type { CliContext } from "./context.js";
 import { EXIT, EXIT_CODES_HELP, EXIT_FOR_KIND } from "./exit-codes.js";
 import { STDIN_ARGUMENT } from "./io.js";
+import { installStopHandlers } from "./signals.js";
 import { withOptionSuggestions } from "./suggest.js";
 import { askLine, askSecret } from "./terminal.js";
 import { VERSION } from "./version.js";
@@ -120,21 +120,8 @@ export function runAsProcess(): void {
     if (e.code === "EPIPE") process.exit(process.exitCode ?? 0);
     throw e;
   });
-  // An interrupted run removes its temporary output files before it exits; after a SIGKILL the
-  // next write of the same output sweeps them (see @ksk/keystore atomic-file). A command that
-  // handles the signal itself (a ceremony records the interruption in its transcript, then stops
-  // its step) is left to finish doing so.
-  for (const [signal, number] of [
-    ["SIGINT", 2],
-    ["SIGTERM", 15],
-  ] as const) {
-    process.on(signal, () => {
-      abandonPendingWrites();
-      if (process.listenerCount(signal) > 1) return;
-      process.stderr.write(`\nksk: ${signal}: stopped (temporary output files removed)\n`);
-      process.exit(128 + number);
-    });
-  }
+  // SIGINT/SIGTERM: temporary outputs removed, exit 130/143 (./signals.ts).
+  installStopHandlers();
   run(process.argv.slice(2), processContext()).then(
     (code) => {
       process.exitCode = code;

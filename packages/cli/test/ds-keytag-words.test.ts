@@ -82,6 +82,18 @@ describe("ksk ds (real root KSKs)", () => {
     expect(r.stderr.trim().split("\n")).toHaveLength(1);
   });
 
+  it("refuses XML given as a key file (root-anchors.xml for ds/keytag) as exit 3, and a file with no DNSKEY", async () => {
+    const xml = tmp.file("root-anchors.xml", '<?xml version="1.0" encoding="UTF-8"?>\n<TrustAnchor id="x" source="y">\n');
+    for (const command of ["ds", "keytag"]) {
+      const r = await ksk([command, xml]);
+      expect(r.code, command).toBe(3);
+      expect(r.stderr).toBe(`ksk: ${xml}: is XML, not zone-format records (for root-anchors.xml use ksk anchors ds)\n`);
+      const none = await ksk([command, "-"], { stdin: ". 60 IN A 192.0.2.1\n" });
+      expect(none.code, command).toBe(3);
+      expect(none.stderr).toBe("ksk: stdin: holds no DNSKEY record\n");
+    }
+  });
+
   it("refuses a malformed key of a supported algorithm (an RSA key with an 8-bit modulus) as exit 3", async () => {
     for (const command of ["ds", "keytag"]) {
       const r = await ksk([command, "-"], { stdin: ".\t172800\tIN\tDNSKEY\t257 3 8 AwEAAag=\n" });

@@ -112,7 +112,8 @@ describe("ksk resolver check: not a resolver → exit 3, one line, bounded queri
     expect(r.stderr).toBe("");
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^validation: no — \. SOA answered without AD$/m);
-    expect(s.received()).toBe(5);
+    // SOA, the broken name, one sentinel pair, . DNSKEY at 1,232 and at 4,096.
+    expect(s.received()).toBe(6);
   });
 
   it("a FORMERR without the question (a server without EDNS) is an answer: not ready, exit 1, not 3", async () => {
@@ -153,13 +154,34 @@ describe("ksk resolver check: not a resolver → exit 3, one line, bounded queri
       "root-key-sentinel-is-ta-00005.ksk-test.example A",
       "root-key-sentinel-not-ta-00005.ksk-test.example A",
       ". DNSKEY",
+      ". DNSKEY",
     ]);
+  });
+
+  it("--bufsize N asks . DNSKEY once, at N; TC with no TCP behind it is a finding (not ready, exit 1), not a fault", async () => {
+    const sizes: number[] = [];
+    const s = await fakeServer((q) => {
+      const p = dnsPacket.decode(q);
+      if (p.questions?.[0]?.type !== "DNSKEY") return answerTo(q);
+      const opt = (p.additionals ?? []).find((a) => a.type === "OPT") as { udpPayloadSize?: number } | undefined;
+      sizes.push(opt?.udpPayloadSize ?? 0);
+      return answerTo(q, { flags: dnsPacket.TRUNCATED_RESPONSE, answers: [] });
+    });
+    const r = await check(s.port, "--bufsize", "1232");
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(1);
+    expect(sizes).toEqual([1232]);
+    expect(r.stdout).toMatch(/^\. DNSKEY at a 1232-octet EDNS buffer: TC \(\d+ octets over UDP\); TCP retry FAILED: TCP connection refused$/m);
+    expect(r.stdout).toMatch(/needs TCP and TCP failed \(with a 1,232-octet EDNS buffer: TCP connection refused\)/);
   });
 
   it("usage errors: exit 2", async () => {
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1"])).code).toBe(2);
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "70000"])).stderr).toMatch(/--tags: "70000" is not a key tag/);
     expect((await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "1", "--anchors", "x.xml"])).code).toBe(2);
+    const small = await ksk(["resolver", "check", "--server", "127.0.0.1", "--tags", "1", "--bufsize", "511"]);
+    expect(small.code).toBe(2);
+    expect(small.stderr).toBe("ksk: --bufsize: 511 is not an EDNS buffer size from 512 to 65535\n");
     const named = await ksk(["resolver", "check", "--server", "resolver.example", "--tags", "1"]);
     expect(named.code).toBe(2);
     expect(named.stderr).toBe('ksk: server "resolver.example" is not an IPv4 or IPv6 address\n');

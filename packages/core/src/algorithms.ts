@@ -22,11 +22,19 @@ import { p256, p384 } from "@noble/curves/nist.js";
 import { inputError } from "./errors.js";
 import { type RsaPublicKey, decodeRsaPublicKey, dnskeyKeyObject, noblePublicKey } from "./public-keys.js";
 
+/** The hashes DNSSEC signature algorithms 8, 10, 13 and 14 are made with (node:crypto's names). */
+export type DnssecHash = "sha256" | "sha384" | "sha512";
+
 export interface AlgorithmInfo {
   readonly number: number;
   /** IANA mnemonic, as used in presentation and policy files. */
   readonly mnemonic: string;
   readonly family: "RSA" | "ECDSA" | "EdDSA";
+  /**
+   * The hash the signature is made over, as node:crypto names it: SHA-256 or SHA-512 for RSA
+   * (RFC 5702 §3), the curve's hash for ECDSA (RFC 6605 §2), none for PureEdDSA (RFC 8080 §4).
+   */
+  readonly hash: DnssecHash | null;
   /** Check the DNSKEY public key field and describe it; throws on a malformed key. */
   readonly describeKey: (publicKeyBytes: Uint8Array) => { readonly sizeBits: number };
   /** Verify a DNSSEC-format signature (RSA octets, ECDSA r||s, EdDSA R||S) over `data` with OpenSSL. */
@@ -102,6 +110,7 @@ function rsaAlgorithm(number: number, mnemonic: string, hash: "sha256" | "sha512
     number,
     mnemonic,
     family: "RSA",
+    hash,
     describeKey(publicKeyBytes) {
       const key = decodeRsaPublicKey(publicKeyBytes);
       const sizeBits = rsaModulusBits(key.modulusBytes);
@@ -125,6 +134,7 @@ function ecdsaAlgorithm(number: number, mnemonic: string, curve: typeof p256 | t
     number,
     mnemonic,
     family: "ECDSA",
+    hash,
     describeKey(publicKeyBytes) {
       if (publicKeyBytes.length !== 2 * octets) {
         throw inputError("DNSKEY-EC-KEY", `${mnemonic} public key is ${publicKeyBytes.length} octets; must be ${2 * octets} (x||y)`);
@@ -164,6 +174,7 @@ function eddsaAlgorithm(number: number, mnemonic: string, curve: typeof ed25519 
     number,
     mnemonic,
     family: "EdDSA",
+    hash: null,
     describeKey(publicKeyBytes) {
       if (publicKeyBytes.length !== keyOctets) {
         throw inputError("DNSKEY-EDDSA-KEY", `${mnemonic} public key is ${publicKeyBytes.length} octets; must be ${keyOctets}`);

@@ -49,6 +49,18 @@ export class KskError extends Error {
   }
 }
 
+/**
+ * Run `check`; a KskError it throws is reported at `where` (a file, a record's `file:line`), put
+ * in front of the error's own location unless that already begins with it.
+ */
+export function checkAt<T>(where: string, check: () => T): T {
+  try {
+    return check();
+  } catch (e) {
+    throw e instanceof KskError && !e.where?.startsWith(where) ? e.within(where) : e;
+  }
+}
+
 /** Malformed input: a bad name, bad base64, truncated wire data, an unknown algorithm. */
 export function inputError(code: string, detail: string, where?: string): KskError {
   return new KskError("input", code, detail, where === undefined ? {} : { where });

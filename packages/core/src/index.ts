@@ -21,6 +21,7 @@ export * from "./time.js";
 export * from "./verify.js";
 export * from "./words.js";
 export * from "./zonefile.js";
+export * from "./zone-loader.js";
 export { PGP_WORDS_EVEN, PGP_WORDS_ODD } from "./pgp-words.js";
 export * from "./public-keys.js";
 export * from "./record-report.js";

@@ -9,9 +9,8 @@
  * ldns-key2ds read BIND's and ldns's `.key` files, which have neither. With no fallback it is an error.
  * It is line-driven so callers can stream large files: feed lines to `ZoneReader.line()` and collect
  * the records, or use `parseZone()` on a whole text.
- * `$INCLUDE` (RFC 1035 §5.1) is handed to the caller's `onInclude` (the core reads no files: the
- * caller decides which files may be read and feeds their lines to a nested reader); without it,
- * `$INCLUDE` is refused. `$GENERATE` (BIND only) is refused.
+ * `$INCLUDE` (RFC 1035 §5.1) is handed to the caller's `onInclude` (./zone-loader.ts follows it
+ * through a caller-given opener; core reads no files); without it, `$INCLUDE` is refused. `$GENERATE` (BIND only) is refused.
  * Errors are KskErrors whose `where` is `file:line`.
  */
 import { KskError, inputError } from "./errors.js";
@@ -51,7 +50,11 @@ interface PendingEntry {
   lineNumber: number;
 }
 
-/** Streaming reader: call `line()` for each line, then `end()`. Both return the completed records. */
+/**
+ * Streaming reader: call `line()` for each line (it returns the record the line completes, if
+ * any; `entryWhere` says where that record began), then `end()`, which only checks that no entry
+ * is left open (a record always ends at a line end, so none can complete there).
+ */
 export class ZoneReader {
   private readonly fileName: string;
   private origin: Name | undefined;
@@ -93,12 +96,11 @@ export class ZoneReader {
     }
   }
 
-  end(): RR[] {
+  end(): void {
     if (this.depth > 0 || this.pending?.tokens.length) {
       const at = this.pending?.lineNumber ?? this.lineNumber;
       throw inputError("ZONE-PAREN", "unclosed parenthesis at end of file", `${this.fileName}:${at}`);
     }
-    return [];
   }
 
   private located(e: unknown, lineNumber: number): KskError {
@@ -282,7 +284,7 @@ export function parseZone(text: string, options: ZoneReaderOptions = {}): RR[] {
 export async function* readZone(lines: AsyncIterable<string> | Iterable<string>, options: ZoneReaderOptions = {}): AsyncGenerator<RR> {
   const reader = new ZoneReader(options);
   for await (const line of lines) yield* reader.line(line);
-  yield* reader.end();
+  reader.end();
 }
 
 /** Print records as a zone file, one record a line. */

@@ -1,6 +1,6 @@
 /**
  * What each DNSSEC algorithm means to a keystore: which key to generate (RSA modulus sizes, the
- * curve), which hash the host computes, and how a public key becomes the DNSKEY public key field.
+ * curve) and which hash the host computes (core's `AlgorithmInfo.hash`).
  *
  * - 8 RSASHA256, 10 RSASHA512 (RFC 5702): RSA 2048, 3072 or 4096 bits, e = 65537. The root KSK is
  *   RSA-2048 (DPS); sizes below 2048 are refused for new keys (RFC 8624 §3.1 advice; NIST SP
@@ -39,14 +39,14 @@ export function keyFamilyFor(algorithm: number, rsaModulusBits?: number): KeyFam
       if (!(RSA_MODULUS_BITS as readonly number[]).includes(bits)) {
         throw new KskError("usage", "KEY-SIZE", `${info.mnemonic}: RSA modulus of ${bits} bits not offered; use ${RSA_MODULUS_BITS.join(", ")}`);
       }
-      return { kind: "RSA", hash: algorithm === 8 ? "sha256" : "sha512", modulusBits: bits };
+      return { kind: "RSA", hash: info.hash as "sha256" | "sha512", modulusBits: bits };
     }
     case 13:
       noBits(256);
-      return { kind: "EC", hash: "sha256", curve: "P-256", coordinateOctets: 32 };
+      return { kind: "EC", hash: info.hash as "sha256", curve: "P-256", coordinateOctets: 32 };
     case 14:
       noBits(384);
-      return { kind: "EC", hash: "sha384", curve: "P-384", coordinateOctets: 48 };
+      return { kind: "EC", hash: info.hash as "sha384", curve: "P-384", coordinateOctets: 48 };
     case 15:
       noBits(256);
       return { kind: "EdDSA", curve: "Ed25519", keyOctets: 32 };
@@ -66,8 +66,3 @@ export const DIGEST_INFO_PREFIX: Readonly<Record<"sha256" | "sha512", Uint8Array
   sha256: Uint8Array.from(Buffer.from("3031300d060960864801650304020105000420", "hex")),
   sha512: Uint8Array.from(Buffer.from("3051300d060960864801650304020305000440", "hex")),
 };
-
-/** Did the signature verify against the DNSKEY? The core verifier (OpenSSL for RSA, noble for EC/EdDSA). */
-export function verifyWithDnskey(algorithm: number, publicKeyBytes: Uint8Array, data: Uint8Array, signatureBytes: Uint8Array): boolean {
-  return algorithmInfo(algorithm).verify(publicKeyBytes, data, signatureBytes);
-}

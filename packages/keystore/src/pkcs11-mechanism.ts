@@ -33,14 +33,8 @@ export function pureEddsaParameters(): Buffer {
 
 /** The signing family of an existing key (the RSA size is not needed to sign, hence 0). */
 export function familyOfDnskey(dnskey: DnskeyRdata): KeyFamily {
-  switch (dnskey.algorithm) {
-    case 8:
-      return { kind: "RSA", hash: "sha256", modulusBits: 0 };
-    case 10:
-      return { kind: "RSA", hash: "sha512", modulusBits: 0 };
-    default:
-      return keyFamilyFor(dnskey.algorithm);
-  }
+  const family = keyFamilyFor(dnskey.algorithm, dnskey.algorithm === 8 || dnskey.algorithm === 10 ? 2048 : undefined);
+  return family.kind === "RSA" ? { ...family, modulusBits: 0 } : family;
 }
 
 export interface SigningMethod {

@@ -4,12 +4,10 @@
  * signature in software before using it"). A signature that does not verify is a keystore
  * failure — a faulty HSM, a wrong key behind a label, a module bug — and never reaches a file.
  *
- * ECDSA and EdDSA go through @ksk/core's independent verifier (noble: an implementation independent
- * of the HSM and of OpenSSL). RSA has no second implementation here (noble has none; core verifies RSA with
- * node:crypto too), so the RSA public key is built once from the DNSKEY field (RFC 3110) as a
- * node:crypto KeyObject and reused: core's `algorithmInfo(8).verify` rebuilds it on every call,
- * which costs more than half again the verification itself (74 µs against 31 µs per RSA-2048
- * signature here), and a ceremony signs with one key many times.
+ * The check is @ksk/core's one verifier, `keyVerifier(dnskey, { independent: true })`: ECDSA and
+ * EdDSA through noble (an implementation independent of the HSM and of OpenSSL), RSA through
+ * node:crypto with the public key built once from the DNSKEY field (RFC 3110), since a ceremony
+ * signs with one key many times.
  *
  * A backend may instead verify its own signatures where it makes them (`CheckedSign`): the
  * software keystore's signing threads (./signing-pool.ts) verify each one with node:crypto against
@@ -24,8 +22,7 @@
  *
  * Left out: how the raw signature is made (the backends).
  */
-import { verify as nodeVerify } from "node:crypto";
-import { type DnskeyRdata, KskError, type Signer, algorithmInfo, decodeRsaPublicKey, dnskeyKeyObject, keyTag } from "@ksk/core";
+import { type DnskeyRdata, KskError, type Signer, algorithmInfo, keyTag, keyVerifier } from "@ksk/core";
 
 export type RawSign = (data: Uint8Array) => Uint8Array | Promise<Uint8Array>;
 
@@ -37,21 +34,10 @@ export interface CheckedSign {
   readonly signChecked: (data: Uint8Array) => Promise<{ readonly verified: true; readonly signature: Uint8Array } | { readonly verified: false }>;
 }
 
-/** A verifier for one DNSKEY: `(data, signature) => boolean`. */
-export function dnskeyVerifier(dnskey: DnskeyRdata): (data: Uint8Array, signatureBytes: Uint8Array) => boolean {
-  const info = algorithmInfo(dnskey.algorithm);
-  if (info.family !== "RSA") return (data, signatureBytes) => info.verifyIndependently(dnskey.publicKeyBytes, data, signatureBytes);
-  const key = dnskeyKeyObject(dnskey);
-  const modulusOctets = decodeRsaPublicKey(dnskey.publicKeyBytes).modulusBytes.length;
-  const hash = dnskey.algorithm === 8 ? "sha256" : "sha512";
-  // RFC 3110 §3: the signature is exactly as long as the modulus (no stripped leading zeros).
-  return (data, signatureBytes) => signatureBytes.length === modulusOctets && nodeVerify(hash, data, key, signatureBytes);
-}
-
 export function verifiedSigner(label: string, location: string, dnskey: DnskeyRdata, backend: RawSign | CheckedSign, isOpen: () => boolean): Signer {
   const tag = keyTag(dnskey);
   const mnemonic = algorithmInfo(dnskey.algorithm).mnemonic;
-  const verifies = typeof backend === "function" ? dnskeyVerifier(dnskey) : undefined;
+  const verifies = typeof backend === "function" ? keyVerifier(dnskey, { independent: true }) : undefined;
   return {
     label,
     dnskey,

@@ -44,6 +44,11 @@ export interface Exchange {
   readonly udpSizeBytes: number | undefined;
   /** Messages sent for this question. */
   readonly queriesSent: number;
+  /**
+   * With `keepTruncated`: why the TCP retry of a truncated UDP answer failed (the response is then
+   * the truncated UDP one, transport "udp").
+   */
+  readonly tcpFailure?: string;
 }
 
 export const DEFAULT_LIMITS = { timeoutMs: 2000, udpTries: 2, udpPayloadSize: 4096 } as const;
@@ -194,13 +199,15 @@ function tcpExchange(server: ServerAddress, query: Uint8Array, id: number, q: Qu
 
 /**
  * Ask `server` one question (RD set; EDNS with DO when `dnssecOk`). Resolves with the accepted
- * answer, whatever its RCODE; rejects with a KskError of kind input when there is none.
+ * answer, whatever its RCODE; rejects with a KskError of kind input when there is none — except,
+ * with `keepTruncated`, a failed TCP retry, which resolves with the truncated UDP answer and
+ * `tcpFailure`.
  */
 export async function query(
   server: ServerAddress,
   name: Name,
   type: number,
-  options: { dnssecOk?: boolean; checkingDisabled?: boolean } & ClientLimits = {},
+  options: { dnssecOk?: boolean; checkingDisabled?: boolean; keepTruncated?: boolean } & ClientLimits = {},
 ): Promise<Exchange> {
   // An address, never a host name: looking one up would ask some other resolver first.
   if (!isIP(server.address)) throw new KskError("usage", "USAGE-SERVER", `server ${JSON.stringify(server.address)} is not an IPv4 or IPv6 address`);
@@ -219,7 +226,24 @@ export async function query(
   if (!udp.message.flags.truncated) {
     return { question, response: udp.message, sizeBytes: udp.size, transport: "udp", truncatedOverUdp: false, udpSizeBytes: undefined, queriesSent: udp.sent };
   }
-  const tcp = await tcpExchange(server, bytes, id, question, timeoutMs);
+  let tcp: { message: DnsMessage; size: number };
+  try {
+    tcp = await tcpExchange(server, bytes, id, question, timeoutMs);
+  } catch (e) {
+    // A readiness probe wants to know that TCP failed, not to stop: the path that needs TCP is the finding.
+    if (!(options.keepTruncated && e instanceof KskError)) throw e;
+    const tcpFailure = e.detail;
+    return {
+      question,
+      response: udp.message,
+      sizeBytes: udp.size,
+      transport: "udp",
+      truncatedOverUdp: true,
+      udpSizeBytes: udp.size,
+      queriesSent: udp.sent + 1,
+      tcpFailure,
+    };
+  }
   if (tcp.message.flags.truncated) throw dnsError("DNS-TRUNCATED", server, question, "answer over TCP is marked truncated too");
   return { question, response: tcp.message, sizeBytes: tcp.size, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: udp.size, queriesSent: udp.sent + 1 };
 }

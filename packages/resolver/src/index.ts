@@ -11,3 +11,8 @@ export * from "./client.js";
 export * from "./message.js";
 export * from "./readiness.js";
 export * from "./lab/lab-check.js";
+export * from "./telemetry/aggregate.js";
+export * from "./telemetry/dnstap.js";
+export * from "./telemetry/frame-stream.js";
+export * from "./telemetry/read-dnstap.js";
+export * from "./telemetry/signals.js";

@@ -16,7 +16,12 @@
  *   answered → unknown, the resolver has no sentinel support; anything else → unknown, with the
  *   RCODEs.
  * - Ready for key X: the resolver validates and trusts X. Ready overall: ready for every key asked
- *   and the DNSKEY answer (with DO) arrived, over UDP or TCP.
+ *   and the DNSKEY answer (with DO) arrived, over UDP or TCP, at every EDNS buffer size asked
+ *   (1,232 and 4,096 octets by default): an answer truncated at a small buffer whose TCP retry
+ *   failed makes the resolver not ready — "the DNSKEY answer (1,414 octets) needs TCP and TCP
+ *   failed" — the size named from an answer that did arrive (a larger buffer's, or the TCP one).
+ *   A resolver behind a path that drops fragments or blocks TCP fails exactly so when a roll
+ *   makes the DNSKEY answer pass 1,232 octets (RFC 8085 §3.2, the DNS Flag Day 2020 size).
  * Leaves out: judging several resolvers together; RFC 8145 key-tag signalling.
  */
 import { type DnskeyRdata, type RR, RRType, isKind, isRevoked, keyTag, rrType } from "@ksk/core";
@@ -37,6 +42,8 @@ export interface ProbeResult {
   readonly ednsUdpPayloadSize: number | undefined;
   /** Key tags (and REVOKE bits) of DNSKEY records in the answer. */
   readonly dnskeys: readonly { readonly keyTag: number; readonly flags: number; readonly revoked: boolean }[];
+  /** The answer was truncated over UDP and the TCP retry failed (why); the fields then describe the truncated answer. */
+  readonly tcpFailure?: string;
 }
 
 export function probeResult(x: Exchange): ProbeResult {
@@ -53,6 +60,7 @@ export function probeResult(x: Exchange): ProbeResult {
     dnskeys: wanted
       .filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY") && rrType(rr) === RRType.DNSKEY)
       .map((rr) => ({ keyTag: keyTag(rr.rdata), flags: rr.rdata.flags, revoked: isRevoked(rr.rdata) })),
+    ...(x.tcpFailure === undefined ? {} : { tcpFailure: x.tcpFailure }),
   };
 }
 
@@ -61,7 +69,26 @@ export interface ReadinessObservations {
   readonly soa: ProbeResult;
   readonly broken: ProbeResult;
   readonly sentinels: readonly { readonly keyTag: number; readonly isTa: ProbeResult; readonly notTa: ProbeResult }[];
+  /** `. DNSKEY` with DO at the largest EDNS buffer size asked. */
   readonly dnskey: ProbeResult;
+  /** `. DNSKEY` with DO at each EDNS buffer size asked, smallest first, `dnskey` last (default: `dnskey` alone, at 4,096). */
+  readonly dnskeyProbes?: readonly { readonly bufsizeBytes: number; readonly probe: ProbeResult }[];
+}
+
+/** `. DNSKEY` at one EDNS buffer size: TC, the TCP retry, and the size of the answer that arrived. */
+export interface DnskeyProbeVerdict {
+  readonly bufsizeBytes: number;
+  readonly rcode: string;
+  /** The UDP answer came with TC. */
+  readonly truncated: boolean;
+  /** The truncated UDP answer's size. */
+  readonly udpSizeBytes: number | undefined;
+  /** "not needed" (the answer fitted), "ok" (retried over TCP and answered), "failed". */
+  readonly tcp: "not needed" | "ok" | "failed";
+  readonly tcpFailure?: string;
+  /** The whole answer's size, when it arrived. */
+  readonly sizeBytes: number | undefined;
+  readonly ok: boolean;
 }
 
 export type Trust = "trusted" | "not-trusted" | "unknown";
@@ -100,6 +127,8 @@ export interface ReadinessReport {
     readonly keys: ProbeResult["dnskeys"];
     readonly ok: boolean;
   };
+  /** `. DNSKEY` per EDNS buffer size asked (smallest first). */
+  readonly dnskeyProbes: readonly DnskeyProbeVerdict[];
   readonly ready: boolean;
   readonly verdict: string;
 }
@@ -146,6 +175,29 @@ function judgeKey(s: ReadinessObservations["sentinels"][number], validates: bool
   return { keyTag: s.keyTag, trust, isTaRcode, notTaRcode, reason, ready, verdict };
 }
 
+function judgeDnskeyProbe(bufsizeBytes: number, p: ProbeResult): DnskeyProbeVerdict {
+  const failed = p.tcpFailure !== undefined;
+  return {
+    bufsizeBytes,
+    rcode: rcodeToString(p.rcode),
+    truncated: p.truncatedOverUdp,
+    udpSizeBytes: p.truncatedOverUdp ? (p.udpSizeBytes ?? p.sizeBytes) : undefined,
+    tcp: !p.truncatedOverUdp ? "not needed" : failed ? "failed" : "ok",
+    ...(failed ? { tcpFailure: p.tcpFailure } : {}),
+    sizeBytes: failed ? undefined : p.sizeBytes,
+    ok: !failed && positive(p),
+  };
+}
+
+/** The reason a DNSKEY answer that needed TCP did not come, naming its size when some probe got it whole. */
+function tcpReason(probes: readonly DnskeyProbeVerdict[]): string | undefined {
+  const failed = probes.find((p) => p.tcp === "failed");
+  if (!failed) return undefined;
+  const size = Math.max(0, ...probes.filter((p) => p.ok).map((p) => p.sizeBytes ?? 0));
+  const what = size > 0 ? `the DNSKEY answer (${size.toLocaleString("en-US")} octets)` : `the DNSKEY answer (truncated at ${failed.udpSizeBytes} octets)`;
+  return `${what} needs TCP and TCP failed (with a ${failed.bufsizeBytes.toLocaleString("en-US")}-octet EDNS buffer: ${failed.tcpFailure})`;
+}
+
 export function judgeReadiness(o: ReadinessObservations): ReadinessReport {
   const validation = judgeValidation(o);
   const keys = o.sentinels.map((s) => judgeKey(s, validation.validates));
@@ -157,6 +209,7 @@ export function judgeReadiness(o: ReadinessObservations): ReadinessReport {
       ? "no"
       : "unknown";
   const d = o.dnskey;
+  const dnskeyProbes = (o.dnskeyProbes ?? [{ bufsizeBytes: 4096, probe: d }]).map((p) => judgeDnskeyProbe(p.bufsizeBytes, p.probe));
   const dnskey = {
     rcode: rcodeToString(d.rcode),
     authenticData: d.authenticData,
@@ -166,15 +219,17 @@ export function judgeReadiness(o: ReadinessObservations): ReadinessReport {
     udpSizeBytes: d.udpSizeBytes,
     resolverEdnsUdpPayloadSize: d.ednsUdpPayloadSize,
     keys: d.dnskeys,
-    ok: positive(d),
+    ok: positive(d) && d.tcpFailure === undefined,
   };
   const reasons: string[] = [];
   if (!validation.validates) reasons.push(`does not validate (${validation.detail})`);
   for (const k of keys) if (!k.ready && validation.validates) reasons.push(k.verdict);
-  if (!dnskey.ok) reasons.push(`the ${o.domain} DNSKEY answer did not arrive (${dnskey.rcode})`);
+  const tcp = tcpReason(dnskeyProbes);
+  if (tcp) reasons.push(tcp);
+  else if (!dnskey.ok) reasons.push(`the . DNSKEY answer did not arrive (${dnskey.rcode})`);
   if (keys.length === 0) reasons.push("no key asked about");
   const ready = reasons.length === 0;
   const tags = keys.map((k) => k.keyTag).join(", ");
   const verdict = ready ? `ready: validates and trusts KSK tag${keys.length > 1 ? "s" : ""} ${tags}` : `not ready: ${reasons.join("; ")}`;
-  return { domain: o.domain, validation, sentinelSupport, keys, dnskey, ready, verdict };
+  return { domain: o.domain, validation, sentinelSupport, keys, dnskey, dnskeyProbes, ready, verdict };
 }

@@ -121,6 +121,67 @@ describe("judgeReadiness", () => {
     const r = judgeReadiness(observe({ 20326: TRUSTED }, { dnskey }));
     expect(r.dnskey).toMatchObject({ sizeBytes: 1425, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 500, resolverEdnsUdpPayloadSize: 512, ok: true });
   });
+
+  // The answers of a resolver behind a 1,232-octet path: TC with 28 octets (the question and OPT only).
+  const truncatedTcpFailed: ProbeResult = {
+    ...probe(Rcode.NOERROR, false),
+    sizeBytes: 28,
+    transport: "udp",
+    truncatedOverUdp: true,
+    udpSizeBytes: 28,
+    tcpFailure: "TCP connection refused",
+  };
+  const viaTcp: ProbeResult = { ...ANSWERED, sizeBytes: 1414, transport: "tcp", truncatedOverUdp: true, udpSizeBytes: 28 };
+  const overUdp: ProbeResult = { ...ANSWERED, sizeBytes: 1414 };
+
+  it("TC at 1,232 and the TCP retry answered: ready, each probe reported", () => {
+    const r = judgeReadiness(
+      observe(
+        { 20326: TRUSTED },
+        {
+          dnskey: overUdp,
+          dnskeyProbes: [
+            { bufsizeBytes: 1232, probe: viaTcp },
+            { bufsizeBytes: 4096, probe: overUdp },
+          ],
+        },
+      ),
+    );
+    expect(r.ready).toBe(true);
+    expect(r.dnskeyProbes).toEqual([
+      { bufsizeBytes: 1232, rcode: "NOERROR", truncated: true, udpSizeBytes: 28, tcp: "ok", sizeBytes: 1414, ok: true },
+      { bufsizeBytes: 4096, rcode: "NOERROR", truncated: false, udpSizeBytes: undefined, tcp: "not needed", sizeBytes: 1414, ok: true },
+    ]);
+  });
+
+  it("TC at 1,232 and TCP failed: not ready, naming the size the 4,096 probe got", () => {
+    const r = judgeReadiness(
+      observe(
+        { 20326: TRUSTED },
+        {
+          dnskey: overUdp,
+          dnskeyProbes: [
+            { bufsizeBytes: 1232, probe: truncatedTcpFailed },
+            { bufsizeBytes: 4096, probe: overUdp },
+          ],
+        },
+      ),
+    );
+    expect(r.ready).toBe(false);
+    expect(r.dnskeyProbes[0]).toMatchObject({ truncated: true, tcp: "failed", tcpFailure: "TCP connection refused", sizeBytes: undefined, ok: false });
+    expect(r.verdict).toBe("not ready: the DNSKEY answer (1,414 octets) needs TCP and TCP failed (with a 1,232-octet EDNS buffer: TCP connection refused)");
+    expect(readinessSummary({ ...r, server: { address: "127.0.0.1", port: 53 }, queriesSent: 7 })).toBe(
+      "127.0.0.1:53 validates; KSK 20326 trusted; . DNSKEY 1414 octets UDP (TC at a 1232-octet buffer, TCP failed); not ready",
+    );
+  });
+
+  it("TC at every buffer and TCP failed: not ready, the size unknown, the truncated size named", () => {
+    const r = judgeReadiness(observe({ 20326: TRUSTED }, { dnskey: truncatedTcpFailed, dnskeyProbes: [{ bufsizeBytes: 1232, probe: truncatedTcpFailed }] }));
+    expect(r.dnskey.ok).toBe(false);
+    expect(r.verdict).toBe(
+      "not ready: the DNSKEY answer (truncated at 28 octets) needs TCP and TCP failed (with a 1,232-octet EDNS buffer: TCP connection refused)",
+    );
+  });
 });
 
 describe("readinessSummary", () => {

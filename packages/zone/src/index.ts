@@ -5,7 +5,6 @@
  */
 export * from "./bundle.js";
 export * from "./check-codes.js";
-export * from "./load.js";
 export * from "./nsec.js";
 export * from "./policy.js";
 export * from "./sentinel.js";

@@ -11,6 +11,8 @@
  * Left out: wildcards below cuts, DNAME (the root has neither); NSEC3 zones.
  */
 import {
+  type LocatedRR,
+  MAX_TTL_SECONDS,
   type Name,
   type RR,
   RRType,
@@ -27,11 +29,8 @@ import {
   typeToString,
 } from "@ksk/core";
 
-/** A record and where it was read (`file:line`), so later checks can point at it. */
-export interface LocatedRR {
-  readonly rr: RR;
-  readonly where: string;
-}
+/** Core's located record (its zone loader makes them), re-exported for this package's users. */
+export type { LocatedRR } from "@ksk/core";
 
 /**
  * Where a name stands (RFC 4035 §2.2): the apex; authoritative data; a delegation point (NS not
@@ -85,9 +84,6 @@ export function nameKey(name: Name): string {
   }
   return key;
 }
-
-/** RFC 2181 §8: a TTL is an unsigned 31-bit number. */
-export const MAX_TTL_SECONDS = 0x7fffffff;
 
 interface MutableNode {
   owner: Name;

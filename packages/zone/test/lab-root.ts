@@ -3,9 +3,8 @@
  * with glue under a TLD, signed and unsigned delegations, in-domain and sibling glue — plus an
  * SKR for a lab quarter made in memory (test/support/lab-skr.ts).
  */
-import { type RR, type Signer, type SoaRdata, makeRR, parseName, parseTimeArgument, parseZone } from "@ksk/core";
+import { type LocatedRR, type RR, type Signer, type SoaRdata, loadZoneRecords, makeRR, parseName, parseTimeArgument, parseZone } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
-import { type LocatedRR, loadZoneRecords } from "@ksk/zone";
 import { labSkr } from "../../../test/support/lab-skr.js";
 import { testSigner } from "../../../test/support/soft-signer.js";
 

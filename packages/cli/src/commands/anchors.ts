@@ -17,6 +17,7 @@ import {
   type AnchorRecord,
   anchorDesignates,
   bytesToHex,
+  checkAt,
   DS_FORMATS,
   type DnskeyRdata,
   type DsFormat,
@@ -24,12 +25,11 @@ import {
   formatDsRecords,
   formatIsoUtc,
   formatIsoZ,
+  dnskeyRecords,
   groupedHex,
-  isKind,
   KskError,
   keyTag,
   makeRR,
-  type RR,
   ROOT,
   sha256,
   checkFailed,
@@ -59,7 +59,8 @@ import type { CliContext } from "../context.js";
 import { type KeystoreArgs, openCliKeystore, withKeystoreArguments } from "../keystore-args.js";
 import { openConfiguredKey } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
-import { checkOutputWritable, decodeUtf8, dnskeysOf, printJson, readInput, readZoneFile, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
@@ -79,14 +80,6 @@ export function tagMap(option: string, values: readonly string[]): Map<number, s
 async function readDocument(ctx: CliContext, file: string): Promise<{ doc: TrustAnchorDocument; bytes: Uint8Array; name: string }> {
   const input = await readInput(ctx, file, 1024 * 1024);
   return { doc: parseRootAnchors(input.bytes, input.name), bytes: input.bytes, name: input.name };
-}
-
-function within<T>(name: string, fn: () => T): T {
-  try {
-    return fn();
-  } catch (e) {
-    throw e instanceof KskError && !e.where?.startsWith(name) ? e.within(name) : e;
-  }
 }
 
 /** The signing key: a PEM/DER private key file, or a key in a keystore (`pkcs11:…;object=LABEL`). */
@@ -235,9 +228,9 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
 
   let found: FoundKey[];
   if (argv.dnskey !== undefined) {
-    const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
+    const { name, records } = await readZoneFile(ctx, argv.dnskey);
     // Each key checked for form first (file:line): a malformed key is no trust anchor to publish.
-    const inFile = dnskeysOf(rrs, input.name).map((rr) => ({ dnskey: rr.rdata, where: input.name }));
+    const inFile = dnskeyRecords(records, name, { trustable: true }).map((rr) => ({ dnskey: rr.rdata, where: name }));
     found = config ? matchConfigKeys(config.config, inFile, config.name) : inFile;
   } else if (config !== undefined) {
     const uri = argv.keystore ?? config.config.keystoreUri;
@@ -334,7 +327,7 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   await checkOutputWritable(argv.output, argv.force);
   const { doc, bytes, name } = await readDocument(ctx, argv.xml);
   // Never sign a file resolvers would reject or read as "unsigned".
-  within(name, () => checkRootAnchors(doc, at));
+  checkAt(name, () => checkRootAnchors(doc, at));
   const certInput = await readInput(ctx, argv.cert);
   const [signerCert, ...extra] = readCertificates(certInput.bytes, certInput.name);
   if (!signerCert) throw new KskError("input", "PEM-NO-CERTIFICATE", "holds no certificate", { where: certInput.name });
@@ -415,7 +408,7 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
     }));
     if (!argv.json) for (const s of verdict.signers) ctx.out(`signature ok: ${p7s.name} signed by ${s.subject}, chain ${s.chain.join(" <- ")}\n`);
   }
-  within(name, () => checkRootAnchors(doc, at));
+  checkAt(name, () => checkRootAnchors(doc, at));
   const valid = doc.keyDigests.filter((kd) => isValidAt(kd, at));
   report.keyDigests = doc.keyDigests.map((kd) => ({ id: kd.id, keyTag: kd.keyTag, validNow: isValidAt(kd, at), publicKey: kd.publicKeyBytes !== undefined }));
   if (!argv.json) {
@@ -427,9 +420,8 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
     }
   }
   if (argv.dnskey !== undefined) {
-    const { input, rrs } = await readZoneFile(ctx, argv.dnskey);
-    const dnskeys = rrs.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
-    if (dnskeys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
+    const input = await readZoneFile(ctx, argv.dnskey);
+    const dnskeys = dnskeyRecords(input.records, input.name);
     const matches = valid.map((kd) => {
       const anchor: AnchorRecord = makeRR(doc.zone, 0, {
         kind: "DS",
@@ -470,7 +462,7 @@ async function dsCommand(ctx: CliContext, argv: DsArgs): Promise<void> {
   if (argv.all && argv.at !== undefined) throw new KskError("usage", "USAGE-TIME", "give --at or --all, not both");
   const at = timeOption(ctx, argv.at, "--at");
   const { doc, name } = await readDocument(ctx, argv.xml);
-  within(name, () => {
+  checkAt(name, () => {
     if (argv.all) for (const kd of doc.keyDigests) checkDigestMatchesKey(doc, kd);
     else checkRootAnchors(doc, at);
   });

@@ -1,6 +1,6 @@
 /** `ksk ds FILE` — DS records for every DNSKEY in a presentation-format file. */
-import { DS_FORMATS, type DsFormat, type DsRecord, KskError, bindStaticRootWarning, digestTypeInfo, formatDsRecords, makeDs } from "@ksk/core";
-import { dnskeysOf, readZoneFile } from "../io.js";
+import { DS_FORMATS, type DsFormat, type DsRecord, KskError, bindStaticRootWarning, digestTypeInfo, dnskeyRecords, formatDsRecords, makeDs } from "@ksk/core";
+import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
 
 /** `--digest 1,2,4` to digest type numbers; unknown types are refused (no fallback). */
@@ -32,8 +32,8 @@ export const dsCommand: CommandFactory = (ctx) => ({
       }),
   handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode }) => {
     const digestTypes = parseDigestList(argv.digest);
-    const { input, rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: argv.format !== "bind" });
-    const dnskeys = dnskeysOf(rrs, input.name);
+    const { name, records: rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: argv.format !== "bind" });
+    const dnskeys = dnskeyRecords(rrs, name, { trustable: true });
     const records: DsRecord[] = dnskeys.flatMap((rr) =>
       digestTypes.map((type) => ({ owner: rr.owner, ttlSeconds: rr.ttlSeconds, ds: makeDs(rr.owner, rr.rdata, type) })),
     );

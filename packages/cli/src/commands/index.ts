@@ -74,6 +74,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "rrset", describe: "Work with signed RRsets", load: async () => (await import("./rrset.js")).rrsetCommand },
   { name: "skr", describe: "Sign a KSR into an SKR with the KSK, verify and show SKRs", load: async () => (await import("./skr.js")).skrCommand },
   {
+    name: "telemetry",
+    describe: "RFC 8145 trust-anchor signals (root KSK tags) per resolver, read from dnstap files",
+    load: async () => (await import("./telemetry.js")).telemetryCommand,
+  },
+  {
     name: "transcript",
     describe: "Verify a ceremony transcript's hash chain and artefacts",
     load: async () => (await import("./transcript.js")).transcriptCommand,

@@ -8,13 +8,14 @@
  * SHA-384, DS SHA-256 as PGP words); `list --dns` prints each key as its DNSKEY and DS SHA-256
  * records, as IANA's `inventory --dns` does; `delete` asks for an exact "Yes" unless --force.
  */
-import { KskError, isKind, keyTag, parseAlgorithm } from "@ksk/core";
+import { KskError, dnskeyRecords, keyTag, parseAlgorithm } from "@ksk/core";
 import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKeyReport, generateKey, inventory, keyReport } from "@ksk/keygen";
 import { type Keystore, type OpenOptions, RSA_MODULUS_BITS, openKeystore, parseKeystoreUri } from "@ksk/keystore";
 import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
 import { type KeystoreArgs, keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
-import { checkOutputWritable, dnskeysOf, printJson, readZoneFile, writeOutput, zoneRecords } from "../io.js";
+import { checkOutputWritable, printJson, writeOutput, zoneRecordsOf } from "../io.js";
+import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
 import { keyBackupCommand, keyRestoreCommand } from "./key-backup.js";
 
@@ -48,10 +49,8 @@ function labelOf(argv: KeystoreUriArgs & { label?: string }): string {
 async function readKnownKeys(ctx: CliContext, files: readonly string[]): Promise<KnownKey[]> {
   const known: KnownKey[] = [];
   for (const file of files) {
-    const { input, rrs } = await readZoneFile(ctx, file);
-    const keys = rrs.filter((rr) => isKind(rr, "DNSKEY"));
-    if (keys.length === 0) throw new KskError("input", "NO-DNSKEY", "holds no DNSKEY record", { where: input.name });
-    for (const rr of keys) known.push({ name: `${input.name} key ${keyTag(rr.rdata)}`, dnskey: rr.rdata });
+    const { name, records } = await readZoneFile(ctx, file);
+    for (const rr of dnskeyRecords(records, name)) known.push({ name: `${name} key ${keyTag(rr.rdata)}`, dnskey: rr.rdata });
   }
   return known;
 }
@@ -161,7 +160,10 @@ export const keyCommand: CommandFactory = (ctx) => ({
           else {
             const file = argv.output;
             // Read back as a zone file: one DNSKEY of a well-formed key.
-            await writeOutput(file, line, { force: argv.force, verify: (written) => void dnskeysOf(zoneRecords({ name: file, bytes: written }), file) });
+            await writeOutput(file, line, {
+              force: argv.force,
+              verify: (written) => void dnskeyRecords(zoneRecordsOf({ name: file, bytes: written }), file, { trustable: true }),
+            });
           }
         }),
       })

@@ -1,6 +1,7 @@
 /** `ksk keytag FILE` — the key tag of each DNSKEY and its tag with the REVOKE bit set. */
-import { algorithmInfo, isRevoked, keyTag, nameToString, revokedKeyTag, withoutRevokeBit } from "@ksk/core";
-import { dnskeysOf, printJson, readZoneFile } from "../io.js";
+import { algorithmInfo, dnskeyRecords, isRevoked, keyTag, nameToString, revokedKeyTag, withoutRevokeBit } from "@ksk/core";
+import { printJson } from "../io.js";
+import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
 
 export const keytagCommand: CommandFactory = (ctx) => ({
@@ -10,8 +11,8 @@ export const keytagCommand: CommandFactory = (ctx) => ({
       .positional("file", { type: "string", demandOption: true, describe: "File with DNSKEY records (- for stdin)" })
       .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
   handler: handle(async (argv: { file: string; json: boolean }) => {
-    const { input, rrs } = await readZoneFile(ctx, argv.file);
-    const dnskeys = dnskeysOf(rrs, input.name);
+    const { name, records } = await readZoneFile(ctx, argv.file);
+    const dnskeys = dnskeyRecords(records, name, { trustable: true });
     const rows = dnskeys.map((rr) => {
       const key = rr.rdata;
       const revoked = isRevoked(key);

@@ -4,7 +4,17 @@
  * validating unbound from root-anchors.xml, and run the same check against it.
  */
 import { KskError, type Name, ROOT, parseName } from "@ksk/core";
-import { DEFAULT_LIMITS, MAX_KEY_TAGS, checkResolver, formatLabRun, formatReadiness, keyTagsFromAnchors, queryBudget, runLabCheck } from "@ksk/resolver";
+import {
+  DEFAULT_DNSKEY_BUFSIZES,
+  DEFAULT_LIMITS,
+  MAX_KEY_TAGS,
+  checkResolver,
+  formatLabRun,
+  formatReadiness,
+  keyTagsFromAnchors,
+  queryBudget,
+  runLabCheck,
+} from "@ksk/resolver";
 import type { CliContext } from "../context.js";
 import { printJson, readInput } from "../io.js";
 import { timeOption } from "../options.js";
@@ -18,6 +28,7 @@ interface CheckArgs {
   domain?: string;
   at?: string;
   timeout: number;
+  bufsize?: number;
   json: boolean;
 }
 
@@ -25,6 +36,7 @@ interface LabArgs {
   zone: string;
   anchors: string;
   dir?: string;
+  dnstap?: string;
   at?: string;
   json: boolean;
 }
@@ -53,6 +65,8 @@ async function check(ctx: CliContext, setExitCode: SetExitCode, argv: CheckArgs)
   if ((argv.anchors === undefined) === (argv.tags === undefined)) throw usage("give exactly one of --anchors and --tags");
   if (!Number.isInteger(argv.port) || argv.port < 1 || argv.port > 0xffff) throw usage(`--port: ${argv.port} is not a port number`);
   if (!(argv.timeout > 0 && argv.timeout <= 60)) throw usage(`--timeout: ${argv.timeout} is not from 0 to 60 seconds`);
+  if (argv.bufsize !== undefined && !(Number.isInteger(argv.bufsize) && argv.bufsize >= 512 && argv.bufsize <= 0xffff))
+    throw usage(`--bufsize: ${argv.bufsize} is not an EDNS buffer size from 512 to 65535`);
   let keyTags: number[];
   if (argv.anchors !== undefined) {
     const input = await readInput(ctx, argv.anchors);
@@ -65,6 +79,7 @@ async function check(ctx: CliContext, setExitCode: SetExitCode, argv: CheckArgs)
     domain: parseDomain(argv.domain),
     keyTags,
     timeoutMs: argv.timeout * 1000,
+    ...(argv.bufsize === undefined ? {} : { dnskeyBufsizes: [argv.bufsize] }),
   });
   if (argv.json) printJson(ctx, result);
   else ctx.out(formatReadiness(result));
@@ -79,6 +94,7 @@ async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Pr
     anchorsName: anchors.name,
     atEpochSeconds: timeOption(ctx, argv.at, "--at"),
     ...(argv.dir === undefined ? {} : { dir: argv.dir }),
+    ...(argv.dnstap === undefined ? {} : { dnstapFile: argv.dnstap }),
   });
   if (argv.json) printJson(ctx, result);
   else ctx.out(formatLabRun(result));
@@ -87,13 +103,17 @@ async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Pr
 
 const CHECK_EPILOGUE = `Probes: <domain> SOA with DO (want AD); bogus-rrsig.<domain> A (want SERVFAIL: the name's
 signature is deliberately broken); for each key tag root-key-sentinel-is-ta-<tag>.<domain> A and
-root-key-sentinel-not-ta-<tag>.<domain> A (RFC 8509); . DNSKEY with DO (size, truncation, TCP).
+root-key-sentinel-not-ta-<tag>.<domain> A (RFC 8509); . DNSKEY with DO at EDNS buffers of
+${DEFAULT_DNSKEY_BUFSIZES.join(" and ")} octets (or --bufsize alone): the size, TC, and whether the TCP retry answers.
 Each question is sent at most ${DEFAULT_LIMITS.udpTries} times over UDP (--timeout seconds each) and once over
 TCP if the UDP answer is truncated: at most ${queryBudget(1)} messages for one tag, ${queryBudget(2)} for two,
-(3 + 2 x tags) x ${DEFAULT_LIMITS.udpTries + 1} in general; at most ${MAX_KEY_TAGS} tags. A question takes at most
+(2 + 2 x tags + buffer sizes) x ${DEFAULT_LIMITS.udpTries + 1} in general; at most ${MAX_KEY_TAGS} tags. A question takes at most
 ${DEFAULT_LIMITS.udpTries + 1} x --timeout seconds, and the first question without an acceptable answer ends the check.
-Exit: 0 ready (validates and trusts every key), 1 not ready, 2 usage, 3 unreachable or not a DNS
-server (no answer, garbage, wrong message id, truncated message) — one line on stderr.`;
+A DNSKEY answer truncated at a buffer whose TCP retry fails is a finding, not a fault: "not ready:
+the DNSKEY answer (N octets) needs TCP and TCP failed".
+Exit: 0 ready (validates and trusts every key, the DNSKEY answer arrives at every buffer), 1 not
+ready, 2 usage, 3 unreachable or not a DNS server (no answer, garbage, wrong message id, truncated
+message) — one line on stderr.`;
 
 export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "resolver <command>",
@@ -112,6 +132,10 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("domain", { type: "string", describe: "Ask SOA, bogus-rrsig and sentinel names under this signed domain (default: the root)" })
             .option("at", { type: "string", describe: "Time to select valid KeyDigests at (ISO 8601 UTC; default now)" })
             .option("timeout", { type: "number", default: DEFAULT_LIMITS.timeoutMs / 1000, describe: "Seconds to wait for each try" })
+            .option("bufsize", {
+              type: "number",
+              describe: `Ask . DNSKEY at this EDNS buffer size only (default: at ${DEFAULT_DNSKEY_BUFSIZES.join(" and ")})`,
+            })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" })
             .epilogue(CHECK_EPILOGUE),
         handler: handle((argv: CheckArgs) => check(ctx, setExitCode, argv)),
@@ -124,6 +148,7 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("zone", { type: "string", demandOption: true, describe: "The signed root zone file" })
             .option("anchors", { type: "string", demandOption: true, describe: "root-anchors.xml: the resolver trusts its KeyDigests valid at --at" })
             .option("dir", { type: "string", describe: "Directory for the servers' files (default: a new temporary one, removed afterwards)" })
+            .option("dnstap", { type: "string", describe: "Keep knotd's dnstap file of the queries it received here (read it with ksk telemetry)" })
             .option("at", {
               type: "string",
               describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",

@@ -6,7 +6,8 @@
 import { KskError, formatIsoZ, verifyRecordsReport } from "@ksk/core";
 import { loadAnchors } from "../anchors-input.js";
 import { EXIT } from "../exit-codes.js";
-import { printJson, readZoneFile } from "../io.js";
+import { printJson } from "../io.js";
+import { readZoneFile } from "../zone-input.js";
 import { timeOption } from "../options.js";
 import { type CommandFactory, handle } from "./command.js";
 
@@ -24,13 +25,14 @@ export const rrsetCommand: CommandFactory = (ctx, setExitCode) => ({
           .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
       handler: handle(async (argv: { file: string; anchor?: string; at?: string; json: boolean }) => {
         const now = timeOption(ctx, argv.at, "--at");
-        const { input, rrs } = await readZoneFile(ctx, argv.file);
-        if (rrs.length === 0) throw new KskError("input", "NO-RECORDS", "holds no records", { where: input.name });
+        const { name, records } = await readZoneFile(ctx, argv.file);
+        if (records.length === 0) throw new KskError("input", "NO-RECORDS", "holds no records", { where: name });
+        const rrs = records.map((r) => r.rr);
         const anchor = argv.anchor === undefined ? undefined : await loadAnchors(ctx, argv.anchor, now);
         const lines = verifyRecordsReport(rrs, now, anchor);
         const ok = lines.every((l) => l.ok);
         if (argv.json) {
-          printJson(ctx, { file: input.name, at: formatIsoZ(now), ok, results: lines });
+          printJson(ctx, { file: name, at: formatIsoZ(now), ok, results: lines });
         } else {
           for (const l of lines) ctx.out(`${l.ok ? "OK  " : "FAIL"} ${l.subject}: ${l.detail}\n`);
           ctx.out(`${ok ? "valid" : "NOT valid"} at ${formatIsoZ(now)}\n`);

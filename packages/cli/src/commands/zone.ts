@@ -5,19 +5,16 @@
  * (following `$INCLUDE` only below the zone file's own directory, symlinks resolved), opens the
  * keystore, shows progress on a terminal, and writes the signed zone atomically.
  */
-import { readFileSync, realpathSync } from "node:fs";
-import path from "node:path";
-import { KskError, type RR, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
+import { getHeapStatistics } from "node:v8";
+import { KskError, type LocatedRR, type RR, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
-  type LocatedRR,
   type SerialMode,
   ZONEMD_HASH,
   buildZone,
   checkZonemd,
   formatSignedZone,
-  loadZoneRecords,
   parseZoneSigningPolicy,
   planZoneSigning,
   signZone,
@@ -31,37 +28,33 @@ import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { timeOption } from "../options.js";
-import { type CommandFactory, handle } from "./command.js";
+import { type CommandFactory, type SetExitCode, handle } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
+import { withDefaultSignals } from "../signals.js";
+import { loadZoneInput } from "../zone-input.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
 
+/**
+ * Peak memory per record, measured with `/usr/bin/time` on zones of `h{i}. 3600 IN A …` records
+ * (packages/zone/README.md, "Memory"): `zone sign` about 12 KiB per input record (each gains an
+ * RRSIG, an NSEC and its RRSIG, and the signed text is built whole), `zone digest` and
+ * `zone verify` about 3 KiB per record read. A zone with more records than three quarters of the
+ * V8 heap limit holds at that rate is refused while it loads (exit 3) rather than ending in a heap
+ * abort; the heap limit (`--max-old-space-size`) raises the cap with it.
+ */
+const SIGN_BYTES_PER_RECORD = 12 * 1024;
+const READ_BYTES_PER_RECORD = 3 * 1024;
+
+/** The most records a zone command loads, from the heap this process may use. */
+export function zoneRecordCap(bytesPerRecord: number): number {
+  return Math.floor((0.75 * getHeapStatistics().heap_size_limit) / bytesPerRecord);
+}
+
 /** A zone file's records with their `file:line`; `$INCLUDE` only below the file's directory. */
-async function readZoneRecords(ctx: CliContext, file: string): Promise<{ name: string; records: LocatedRR[] }> {
-  const input = await readInput(ctx, file);
-  const top = input.name === "stdin" ? path.join(process.cwd(), "stdin") : input.name;
-  const base = input.name === "stdin" ? process.cwd() : realpathSync(path.dirname(path.resolve(input.name)));
-  const records = loadZoneRecords(
-    { name: top, text: decodeUtf8(input) },
-    {
-      readInclude: (resolved, where) => {
-        // The package checked the path as written; a symlink must not lead out of the directory either.
-        let real: string;
-        try {
-          real = realpathSync(resolved);
-        } catch (e) {
-          throw new KskError("input", "ZONE-INCLUDE", `$INCLUDE ${resolved}: ${(e as Error).message}`, { where });
-        }
-        if (path.relative(base, real).startsWith("..")) {
-          throw new KskError("input", "ZONE-INCLUDE", `$INCLUDE ${resolved} leads to ${real}, outside the zone file's directory`, { where });
-        }
-        const bytes = readFileSync(real);
-        return { name: path.relative(process.cwd(), resolved) || resolved, text: decodeUtf8({ name: resolved, bytes: new Uint8Array(bytes) }) };
-      },
-    },
-  );
-  return { name: input.name, records };
+function readZoneRecords(ctx: CliContext, file: string, bytesPerRecord: number): Promise<{ name: string; records: LocatedRR[] }> {
+  return loadZoneInput(ctx, file, { includes: true, maxRecords: zoneRecordCap(bytesPerRecord) });
 }
 
 function parseSoaOption(text: string, skr: KsrResponseDocument): RR<SoaRdata> {
@@ -86,6 +79,129 @@ function progressBar(ctx: CliContext): ((done: number, total: number) => void) |
     const filled = Math.round((done * width) / total);
     draw(`\rsigning [${"#".repeat(filled)}${" ".repeat(width - filled)}] ${done}/${total}${done === total ? "\n" : ""}`);
   };
+}
+
+interface SignArgs {
+  zone: string;
+  keystore: string;
+  skr: string;
+  at?: string;
+  policy?: string;
+  soa?: string;
+  serial: SerialMode;
+  sentinels: boolean;
+  knownKeys?: string;
+  threads: number;
+  output: string;
+  force: boolean;
+  pinFile?: string;
+  passphraseFile?: string;
+  module?: string;
+}
+
+/** `ksk zone sign`: read, plan, sign through the keystore, write the signed zone. */
+async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
+  const at = timeOption(ctx, argv.at, "--at");
+  if (!Number.isInteger(argv.threads) || argv.threads < 1 || argv.threads > 64) {
+    throw new KskError("usage", "USAGE-THREADS", "--threads must be a whole number from 1 to 64");
+  }
+  if (argv.knownKeys !== undefined && !argv.sentinels) throw new KskError("usage", "USAGE-KNOWN-KEYS", "--known-keys is for --sentinels");
+  await checkOutputWritable(argv.output, argv.force);
+  const { document: skr } = await loadSkr(ctx, argv.skr);
+  const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
+  const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
+  const { records } = await readZoneRecords(ctx, argv.zone, SIGN_BYTES_PER_RECORD);
+  const plan = withDefaultSignals(() =>
+    planZoneSigning({
+      records,
+      origin: documentDomain(skr),
+      skr,
+      atEpochSeconds: at,
+      serial: argv.serial,
+      sentinels: argv.sentinels,
+      knownKeys,
+      ...(policy ? { policy } : {}),
+      ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
+    }),
+  );
+  const zsk = plan.bundle.signingZsk.dnskey;
+  const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
+  try {
+    const info = (await keystore.list()).find((k) => k.dnskey && k.hasPrivateKey && sameDnskey(k.dnskey, zsk));
+    if (!info) {
+      throw new KskError(
+        "keystore",
+        "ZONE-ZSK-MISSING",
+        `the ZSK ${keyTag(zsk)} that the SKR's bundle ${plan.bundle.index + 1} signs with is not in the keystore`,
+        {
+          where: argv.keystore,
+        },
+      );
+    }
+    const signer = await keystore.signer(info.label, { threads: argv.threads });
+    const bar = progressBar(ctx);
+    const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
+    const bytes = withDefaultSignals(() => new TextEncoder().encode(formatSignedZone(signed)));
+    await writeOutput(argv.output, bytes, {
+      force: argv.force,
+      verify: (written) => {
+        if (Buffer.compare(written, bytes) !== 0)
+          throw new KskError("input", "OUTPUT-MISMATCH", "the written file differs from the signed zone", { where: argv.output });
+      },
+    });
+    const b = plan.bundle;
+    ctx.out(
+      `wrote ${argv.output}: zone ${nameToString(signed.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.tasks.length + 1} signatures at ${formatIsoZ(at)}\n`,
+    );
+    if (plan.droppedRecords > 0) ctx.err(`note: ${plan.droppedRecords} RRSIG/NSEC/ZONEMD records of the input were replaced\n`);
+  } finally {
+    await keystore.close();
+  }
+}
+
+/** `ksk zone verify`: validate a signed zone from a trust anchor and report. */
+async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; anchor: string; at?: string; json: boolean }): Promise<void> {
+  const at = timeOption(ctx, argv.at, "--at");
+  const anchors = await loadAnchors(ctx, argv.anchor, at);
+  const { name, records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
+  const result = withDefaultSignals(() => verifyZone({ records, anchors: anchors.records, atEpochSeconds: at }));
+  if (argv.json) {
+    printJson(ctx, {
+      zone: nameToString(result.origin),
+      file: name,
+      at: formatIsoZ(at),
+      ok: result.ok,
+      anchoredKeyTags: result.anchoredKeyTags,
+      counts: result.counts,
+      zonemd: result.zonemd.map((z) => ({ status: z.status, reason: z.reason })),
+      problems: result.problems,
+    });
+  } else {
+    for (const p of result.problems) ctx.out(`FAIL ${p.code} ${p.owner} ${p.type}: ${p.detail}\n`);
+    const zonemd = result.zonemd.length === 0 ? "no ZONEMD" : result.zonemd.map((z) => z.reason).join("; ");
+    ctx.out(
+      `${result.ok ? "valid" : "NOT valid"}: zone ${nameToString(result.origin)} at ${formatIsoZ(at)}, ${result.counts.rrsets} signed RRsets, ${result.counts.rrsigs} RRSIGs, ${result.counts.nsec} NSEC, ${zonemd}; DNSKEY signed by anchored ${result.anchoredKeyTags.join(", ") || "none"}; ${result.problems.length} problems\n`,
+    );
+  }
+  if (!result.ok) setExitCode(EXIT.checkFailed);
+}
+
+/** `ksk zone digest`: compute the zone's ZONEMD and check the one it carries. */
+async function digestCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; json: boolean }): Promise<void> {
+  const { records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
+  const { zone, computed, verdicts } = withDefaultSignals(() => {
+    const zone = buildZone(records, zoneOrigin(records));
+    return { zone, computed: bytesToHex(zoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkZonemd(zone) };
+  });
+  const ok = verdicts.every((v) => v.status === "valid" || v.status === "unsupported");
+  if (argv.json) {
+    printJson(ctx, { zone: nameToString(zone.origin), sha384Hex: computed, ok, zonemd: verdicts.map((v) => ({ status: v.status, reason: v.reason })) });
+  } else {
+    ctx.out(`${nameToString(zone.origin)} ZONEMD SHA-384 (simple): ${computed}\n`);
+    for (const v of verdicts) ctx.out(`${v.status === "valid" ? "OK  " : "FAIL"} ${v.reason}\n`);
+    if (verdicts.length === 0) ctx.out("the zone carries no ZONEMD\n");
+  }
+  if (!ok) setExitCode(EXIT.checkFailed);
 }
 
 export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
@@ -114,81 +230,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("threads", { type: "number", default: 2, describe: "Signing threads (software keystore)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
-        handler: handle(
-          async (argv: {
-            zone: string;
-            keystore: string;
-            skr: string;
-            at?: string;
-            policy?: string;
-            soa?: string;
-            serial: SerialMode;
-            sentinels: boolean;
-            knownKeys?: string;
-            threads: number;
-            output: string;
-            force: boolean;
-            pinFile?: string;
-            passphraseFile?: string;
-            module?: string;
-          }) => {
-            const at = timeOption(ctx, argv.at, "--at");
-            if (!Number.isInteger(argv.threads) || argv.threads < 1 || argv.threads > 64) {
-              throw new KskError("usage", "USAGE-THREADS", "--threads must be a whole number from 1 to 64");
-            }
-            if (argv.knownKeys !== undefined && !argv.sentinels) throw new KskError("usage", "USAGE-KNOWN-KEYS", "--known-keys is for --sentinels");
-            await checkOutputWritable(argv.output, argv.force);
-            const { document: skr } = await loadSkr(ctx, argv.skr);
-            const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
-            const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
-            const { records } = await readZoneRecords(ctx, argv.zone);
-            const plan = planZoneSigning({
-              records,
-              origin: documentDomain(skr),
-              skr,
-              atEpochSeconds: at,
-              serial: argv.serial,
-              sentinels: argv.sentinels,
-              knownKeys,
-              ...(policy ? { policy } : {}),
-              ...(argv.soa === undefined ? {} : { soa: parseSoaOption(argv.soa, skr) }),
-            });
-            const zsk = plan.bundle.signingZsk.dnskey;
-            const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
-            try {
-              const info = (await keystore.list()).find((k) => k.dnskey && k.hasPrivateKey && sameDnskey(k.dnskey, zsk));
-              if (!info) {
-                throw new KskError(
-                  "keystore",
-                  "ZONE-ZSK-MISSING",
-                  `the ZSK ${keyTag(zsk)} that the SKR's bundle ${plan.bundle.index + 1} signs with is not in the keystore`,
-                  {
-                    where: argv.keystore,
-                  },
-                );
-              }
-              const signer = await keystore.signer(info.label, { threads: argv.threads });
-              const bar = progressBar(ctx);
-              const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
-              const text = formatSignedZone(signed);
-              const bytes = new TextEncoder().encode(text);
-              await writeOutput(argv.output, bytes, {
-                force: argv.force,
-                verify: (written) => {
-                  if (Buffer.compare(written, bytes) !== 0)
-                    throw new KskError("input", "OUTPUT-MISMATCH", "the written file differs from the signed zone", { where: argv.output });
-                },
-              });
-              const b = plan.bundle;
-              ctx.out(
-                `wrote ${argv.output}: zone ${nameToString(signed.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.tasks.length + 1} signatures at ${formatIsoZ(at)}\n`,
-              );
-              if (plan.droppedRecords > 0) ctx.err(`note: ${plan.droppedRecords} RRSIG/NSEC/ZONEMD records of the input were replaced\n`);
-            } finally {
-              await keystore.close();
-            }
-          },
-        ),
+        handler: handle((argv: SignArgs) => signCommand(ctx, argv)),
       })
       .command({
         command: "verify <zone>",
@@ -199,31 +241,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("anchor", { type: "string", demandOption: true, describe: "Trust anchor: DS/DNSKEY file or root-anchors.xml" })
             .option("at", { type: "string", describe: "Validation time (default now)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: { zone: string; anchor: string; at?: string; json: boolean }) => {
-          const at = timeOption(ctx, argv.at, "--at");
-          const anchors = await loadAnchors(ctx, argv.anchor, at);
-          const { name, records } = await readZoneRecords(ctx, argv.zone);
-          const result = verifyZone({ records, anchors: anchors.records, atEpochSeconds: at });
-          if (argv.json) {
-            printJson(ctx, {
-              zone: nameToString(result.origin),
-              file: name,
-              at: formatIsoZ(at),
-              ok: result.ok,
-              anchoredKeyTags: result.anchoredKeyTags,
-              counts: result.counts,
-              zonemd: result.zonemd.map((z) => ({ status: z.status, reason: z.reason })),
-              problems: result.problems,
-            });
-          } else {
-            for (const p of result.problems) ctx.out(`FAIL ${p.code} ${p.owner} ${p.type}: ${p.detail}\n`);
-            const zonemd = result.zonemd.length === 0 ? "no ZONEMD" : result.zonemd.map((z) => z.reason).join("; ");
-            ctx.out(
-              `${result.ok ? "valid" : "NOT valid"}: zone ${nameToString(result.origin)} at ${formatIsoZ(at)}, ${result.counts.rrsets} signed RRsets, ${result.counts.rrsigs} RRSIGs, ${result.counts.nsec} NSEC, ${zonemd}; DNSKEY signed by anchored ${result.anchoredKeyTags.join(", ") || "none"}; ${result.problems.length} problems\n`,
-            );
-          }
-          if (!result.ok) setExitCode(EXIT.checkFailed);
-        }),
+        handler: handle((argv: { zone: string; anchor: string; at?: string; json: boolean }) => verifyCommand(ctx, setExitCode, argv)),
       })
       .command({
         command: "digest <zone>",
@@ -232,21 +250,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
           v
             .positional("zone", { type: "string", demandOption: true, describe: "Zone file" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: { zone: string; json: boolean }) => {
-          const { records } = await readZoneRecords(ctx, argv.zone);
-          const zone = buildZone(records, zoneOrigin(records));
-          const computed = bytesToHex(zoneDigest(zone, ZONEMD_HASH.SHA384), true);
-          const verdicts = checkZonemd(zone);
-          const ok = verdicts.every((v) => v.status === "valid" || v.status === "unsupported");
-          if (argv.json) {
-            printJson(ctx, { zone: nameToString(zone.origin), sha384Hex: computed, ok, zonemd: verdicts.map((v) => ({ status: v.status, reason: v.reason })) });
-          } else {
-            ctx.out(`${nameToString(zone.origin)} ZONEMD SHA-384 (simple): ${computed}\n`);
-            for (const v of verdicts) ctx.out(`${v.status === "valid" ? "OK  " : "FAIL"} ${v.reason}\n`);
-            if (verdicts.length === 0) ctx.out("the zone carries no ZONEMD\n");
-          }
-          if (!ok) setExitCode(EXIT.checkFailed);
-        }),
+        handler: handle((argv: { zone: string; json: boolean }) => digestCommand(ctx, setExitCode, argv)),
       })
       .demandCommand(1, "Give an action: sign, verify or digest"),
   handler: () => undefined,

@@ -9,9 +9,17 @@
  * import-skr`), as a TLD operator keeping its KSK offline runs it; without, the zone comes signed
  * from the ceremony tools or ldns-signzone and is served as is.
  *
+ * Every query it receives is written by mod-dnstap (Debian `knot-module-dnstap`, a shared object in
+ * knotd's module directory that knotd 3.2 loads by itself: the configuration only names
+ * `mod-dnstap`) to a dnstap file in the directory — the root's view of the RFC 8145 trust-anchor
+ * signals resolvers send. Measured with knotd 3.2.6: the file is written through a buffer and is
+ * whole (ending in the Frame Streams STOP frame) only when the module closes it — when knotd stops,
+ * or at `knotc reload` of a configuration naming another file (`rotateDnstap`); a zone reload
+ * leaves it open. Responses are not logged.
+ *
  * Leaves out: zones other than the root, zone transfers.
  */
-import { copyFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { closeSync, copyFileSync, existsSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { KskError, type RR, ROOT, type SoaRdata, isKind, parseZone } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -27,6 +35,8 @@ export interface LabAuthorityOptions {
   readonly port?: number;
   /** Milliseconds to wait for the zone to load (default 15000). */
   readonly startTimeoutMs?: number;
+  /** The dnstap file the queries are written to (default `queries.dnstap` in `dir`). */
+  readonly dnstapFile?: string;
   /** knotd signs the zone itself: the KASP database and one `policy:` entry's options (YAML lines, no id). */
   readonly signing?: KnotSigning;
   /**
@@ -66,17 +76,36 @@ export interface LabAuthority {
   swapZone(newZoneFile: string): Promise<void>;
   /** The SOA serial knotd reports for `.` (from `knotc zone-status`). */
   servedSerial(): number | undefined;
+  /** The dnstap file being written now (whole once knotd stops or the file is rotated). */
+  readonly dnstapFile: string;
+  /**
+   * Close the dnstap file being written and go on in `nextFile` (a configuration reload); resolves
+   * with the closed file once it ends with its STOP frame.
+   */
+  rotateDnstap(nextFile: string): Promise<string>;
   /** Stop knotd by PID and check that nothing listens on its port. */
   stop(): Promise<void>;
 }
 
 /** The knotd configuration for one root zone served from `dir` (exported for the tests' review). */
-export function knotConfig(o: { dir: string; address: string; port: number; zoneFile: string; controlSocket: string; signing?: KnotSigning }): string {
+export function knotConfig(o: {
+  dir: string;
+  address: string;
+  port: number;
+  zoneFile: string;
+  controlSocket: string;
+  /** Log the queries received there (mod-dnstap); absent, as in a configuration only keymgr reads, no logging. */
+  dnstapFile?: string;
+  signing?: KnotSigning;
+}): string {
   const q = (s: string) => JSON.stringify(s);
   const signing = o.signing;
   const kasp = signing ? `    kasp-db: ${q(signing.kaspDb)}\n` : "";
   const policy = signing ? `policy:\n  - id: lab\n${signing.policyLines.map((l) => `    ${l}\n`).join("")}` : "";
   const zoneSigning = signing ? "    dnssec-signing: on\n    dnssec-policy: lab\n" : "";
+  // The queries received, as dnstap (RFC 8145 signals are read from them); responses are not kept.
+  const tap = o.dnstapFile === undefined ? "" : `mod-dnstap:\n  - id: queries\n    sink: ${q(o.dnstapFile)}\n    log-queries: on\n    log-responses: off\n`;
+  const tapModule = o.dnstapFile === undefined ? "" : "    module: mod-dnstap/queries\n";
   return `# knotd configuration for a lab root server (loopback only); generated, do not edit
 server:
     rundir: ${q(o.dir)}
@@ -91,7 +120,7 @@ database:
     storage: ${q(o.dir)}
 ${kasp}control:
     listen: ${q(o.controlSocket)}
-${policy}zone:
+${tap}${policy}zone:
   - domain: .
     file: ${q(o.zoneFile)}
     storage: ${q(o.dir)}
@@ -100,7 +129,7 @@ ${policy}zone:
     zonefile-sync: -1
     journal-content: none
     semantic-checks: off
-${zoneSigning}`;
+${tapModule}${zoneSigning}`;
 }
 
 function knotc(socket: string, args: readonly string[]): { status: number; output: string } {
@@ -124,10 +153,13 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
   const controlSocket = resolve(dir, "knot.sock");
   copyFileSync(options.zoneFile, servedZoneFile);
   const expectedSerial = zoneFileSerial(servedZoneFile);
-  writeFileSync(
-    configFile,
-    knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, ...(options.signing ? { signing: options.signing } : {}) }),
-  );
+  let dnstapFile = resolve(options.dnstapFile ?? resolve(dir, "queries.dnstap"));
+  const writeConfig = () =>
+    writeFileSync(
+      configFile,
+      knotConfig({ dir, address, port, zoneFile: servedZoneFile, controlSocket, dnstapFile, ...(options.signing ? { signing: options.signing } : {}) }),
+    );
+  writeConfig();
   const clock = options.clockEpochSeconds === undefined ? {} : fakeClockEnvironment(options.clockEpochSeconds);
   const proc: LabProcess = startProcess("knotd", "knotd", ["-c", configFile], logFile, clock);
   const servedSerial = () => {
@@ -143,6 +175,19 @@ export async function startLabAuthority(options: LabAuthorityOptions): Promise<L
     logFile,
     servedZoneFile,
     servedSerial,
+    get dnstapFile() {
+      return dnstapFile;
+    },
+    async rotateDnstap(nextFile: string) {
+      const closed = dnstapFile;
+      dnstapFile = resolve(nextFile);
+      if (dnstapFile === closed) throw new KskError("usage", "LAB-DNSTAP", `${nextFile} is the dnstap file being written`);
+      writeConfig();
+      const r = knotc(controlSocket, ["reload"]);
+      if (r.status !== 0) throw new KskError("input", "LAB-KNOTC", `knotc reload: ${r.output}; see ${logFile}`);
+      await waitUntilReady(proc, () => endsWithStop(closed), logFile, options.startTimeoutMs);
+      return closed;
+    },
     async swapZone(newZoneFile: string) {
       // The reload is seen through the serial, and resolvers and knotd itself expect it to move.
       const serial = zoneFileSerial(newZoneFile);
@@ -168,4 +213,24 @@ function zoneFileSerial(file: string): number {
   const soa = rrs.find((rr): rr is RR<SoaRdata> => isKind(rr, "SOA"));
   if (!soa) throw new KskError("input", "LAB-ZONE", `${file}: no SOA record`);
   return soa.rdata.serial;
+}
+
+/** The Frame Streams STOP control frame (escape, length 4, type 3): how a closed dnstap file ends. */
+const STOP_FRAME = Uint8Array.of(0, 0, 0, 0, 0, 0, 0, 4, 0, 0, 0, 3);
+
+/** Does the file end with the STOP frame (the module closed it)? Reads only its last 12 octets. */
+function endsWithStop(file: string): boolean {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    const size = fstatSync(fd).size;
+    if (size < STOP_FRAME.length) return false;
+    const tail = new Uint8Array(STOP_FRAME.length);
+    readSync(fd, tail, 0, tail.length, size - tail.length);
+    return tail.every((b, i) => b === STOP_FRAME[i]);
+  } catch {
+    return false;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

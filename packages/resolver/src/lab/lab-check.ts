@@ -3,7 +3,8 @@
  * trusting the KeyDigests of a root-anchors.xml valid at a time (as DS records, RFC 9718 §3.1), ask
  * it (validating signatures as of that time) `. SOA`, `. DNSKEY`, the DS of a TLD in the zone and a TLD that does not exist — each must come
  * back validated (AD; NXDOMAIN for the last) — run the readiness check, and stop both servers by
- * PID whatever happened.
+ * PID whatever happened. knotd's dnstap file (the RFC 8145 signals unbound sent) is whole once
+ * it returns, at `dnstapFile` when given.
  * Leaves out: more than one resolver, RFC 5011 managed anchors (see the rollover rehearsal).
  */
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -29,6 +30,8 @@ export interface LabCheckOptions {
   readonly atEpochSeconds: number;
   /** Directory for the servers' files; default a temporary one, removed afterwards. */
   readonly dir?: string;
+  /** Where knotd's dnstap file of the queries it received goes (kept; default inside `dir`). */
+  readonly dnstapFile?: string;
 }
 
 export interface LabProbe {
@@ -85,7 +88,9 @@ export async function runLabCheck(o: LabCheckOptions): Promise<LabCheckResult> {
   const dir = o.dir ?? mkdtempSync(path.join(tmpdir(), "ksk-resolver-lab-"));
   const lab = new LabGroup();
   try {
-    const authority = lab.add(await startLabAuthority({ zoneFile: o.zoneFile, dir: path.join(dir, "knot") }));
+    const authority = lab.add(
+      await startLabAuthority({ zoneFile: o.zoneFile, dir: path.join(dir, "knot"), ...(o.dnstapFile === undefined ? {} : { dnstapFile: o.dnstapFile }) }),
+    );
     const resolver = lab.add(
       await startLabResolver({
         dir: path.join(dir, "unbound"),

@@ -19,13 +19,14 @@
  *   `-not-ta-<tag>` queries from its trust anchors; `no` answers both like any other name.
  * - `module-config: "iterator"` makes it a non-validating resolver (no AD bit ever).
  * - `edns-buffer-size` is only the size it advertises (upstream and in its answers' OPT record);
- *   what caps its UDP answers to clients is `max-udp-size` (default 1232): with
+ *   what caps its UDP answers to clients is `max-udp-size` (measured: 1.17 without it sends 1,297 octets at a 4,096-octet buffer): with
  *   `edns-buffer-size: 512` alone a DNSKEY answer of over 512 octets still comes over UDP; with
  *   `max-udp-size: 512` as well it comes back with TC and must be re-asked over TCP.
  *
  * Leaves out: forwarders, TLS, anything but the root stub (the lab has only one authority).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
+import { isIPv6 } from "node:net";
 import { resolve } from "node:path";
 import { type DnskeyRdata, type DsRdata, KskError, type RR, formatRrsigTime, rrToString } from "@ksk/core";
 import { type LabProcess, assertNothingListens, freePort, requireLoopback, runControlTool, startProcess, waitUntilReady } from "./process.js";
@@ -56,8 +57,15 @@ export interface LabResolverSettings {
   readonly moduleConfig?: string;
   /** `edns-buffer-size`: the EDNS UDP size it advertises (upstream and to clients). */
   readonly ednsBufferSize?: number;
-  /** `max-udp-size`: the largest UDP answer it sends a client (default 1232); larger ones get TC. */
+  /** `max-udp-size`: the largest UDP answer it sends a client; larger ones get TC. */
   readonly maxUdpSize?: number;
+  /**
+   * false: `incoming-num-tcp: 0`, no TCP from clients (a resolver whose truncated answers cannot be
+   * retried: what a readiness probe at a small buffer must catch); its own TCP to the authority
+   * still works, which `do-tcp: no` would stop too (knotd answers UDP up to 1,232 octets, so the
+   * DNSKEY answer of a roll comes to unbound over TCP).
+   */
+  readonly incomingTcp?: boolean;
   /** `val-log-level` (0-2), default 2: one line per validation failure with its reason. */
   readonly valLogLevel?: number;
   /** `verbosity`, default 1. */
@@ -78,6 +86,11 @@ export interface LabResolverOptions {
   readonly options?: LabResolverSettings;
   /** Loopback address to listen on (default 127.0.0.1). */
   readonly address?: string;
+  /**
+   * Loopback address its queries to the authority come from (`outgoing-interface`; default the
+   * listening address): the authority's dnstap tells resolvers apart by it.
+   */
+  readonly outgoingAddress?: string;
   /** Port (default: a free high port). */
   readonly port?: number;
   readonly startTimeoutMs?: number;
@@ -112,6 +125,7 @@ function anchorFileText(anchors: LabAnchors): string | undefined {
 export function unboundConfig(o: {
   dir: string;
   address: string;
+  outgoingAddress: string | undefined;
   port: number;
   controlPort: number;
   authority: { address: string; port: number };
@@ -135,6 +149,7 @@ export function unboundConfig(o: {
     `    val-log-level: ${s.valLogLevel ?? 2}`,
     "    interface-automatic: no",
     `    interface: ${o.address}@${o.port}`,
+    ...(o.outgoingAddress === undefined ? [] : [`    outgoing-interface: ${o.outgoingAddress}`]),
     "    num-threads: 1",
     "    so-reuseport: no",
     // Answer loopback clients only (the default refuses everyone else too; say it).
@@ -150,6 +165,7 @@ export function unboundConfig(o: {
   if (s.validationEpochSeconds !== undefined) lines.push(`    val-override-date: ${q(formatRrsigTime(s.validationEpochSeconds))}`);
   if (s.ednsBufferSize !== undefined) lines.push(`    edns-buffer-size: ${s.ednsBufferSize}`);
   if (s.maxUdpSize !== undefined) lines.push(`    max-udp-size: ${s.maxUdpSize}`);
+  if (s.incomingTcp === false) lines.push("    incoming-num-tcp: 0");
   if (s.permitSmallHolddown !== undefined) lines.push(`    permit-small-holddown: ${yesNo(s.permitSmallHolddown)}`);
   if (s.addHolddownSeconds !== undefined) lines.push(`    add-holddown: ${s.addHolddownSeconds}`);
   if (s.delHolddownSeconds !== undefined) lines.push(`    del-holddown: ${s.delHolddownSeconds}`);
@@ -177,6 +193,9 @@ export async function startLabResolver(options: LabResolverOptions): Promise<Lab
   const address = options.address ?? "127.0.0.1";
   requireLoopback(address, "resolver address");
   requireLoopback(options.authority.address, "authority address");
+  // Its own address by default, when of the authority's family (unbound could not reach it otherwise).
+  const outgoingAddress = options.outgoingAddress ?? (isIPv6(address) === isIPv6(options.authority.address) ? address : undefined);
+  if (outgoingAddress !== undefined) requireLoopback(outgoingAddress, "resolver outgoing address");
   const dir = resolve(options.dir);
   mkdirSync(dir, { recursive: true });
   const port = options.port ?? (await freePort(address));
@@ -190,7 +209,17 @@ export async function startLabResolver(options: LabResolverOptions): Promise<Lab
   const logFile = resolve(dir, "unbound.log");
   writeFileSync(
     configFile,
-    unboundConfig({ dir, address, port, controlPort, authority: options.authority, anchors: options.anchors, anchorFile, settings: options.options ?? {} }),
+    unboundConfig({
+      dir,
+      address,
+      outgoingAddress,
+      port,
+      controlPort,
+      authority: options.authority,
+      anchors: options.anchors,
+      anchorFile,
+      settings: options.options ?? {},
+    }),
   );
   const checked = runControlTool("unbound-checkconf", [configFile]);
   if (checked.status !== 0) throw new KskError("input", "LAB-CONFIG", `unbound-checkconf ${configFile}: ${checked.output}`);
