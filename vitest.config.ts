@@ -1,19 +1,90 @@
 import { readFileSync } from "node:fs";
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 const cliVersion = (JSON.parse(readFileSync(new URL("./packages/cli/package.json", import.meta.url), "utf8")) as { version: string }).version;
+
+/**
+ * The test tiers: this file is the one place that says which test runs in which (README.md
+ * "Development", docs/architecture.md "Tests"). `pnpm test` runs unit and system; `pnpm check`
+ * (what CI runs) and `pnpm test:all` run every tier, lab included.
+ *
+ * - unit: each package's own tests (packages/NAME/test), in-process, on worker threads. The files
+ *   in UNIT_OWN_PROCESS need a process each: a PKCS#11 module is initialised once per process and
+ *   SoftHSM2 reads SOFTHSM2_CONF from the process environment, and a worker cannot set the umask.
+ * - system: test/ — the built `ksk` as a process, prompts through a pty, the real checkers.
+ * - lab: the system tests that take minutes on a quiet two-core machine, or most of one: whole
+ *   lab jobs, ceremonies and rollovers, live knotd and unbound servers, hundreds of hostile or
+ *   killed processes, property fuzzing, the real-sized root through three validators, zones at the
+ *   reader's size limits. Measured: the resolver labs start knotd and unbound and wait on them;
+ *   zone-oracles, ceremony-run, skr-sign-softhsm and hsm-faults took 9–15 CPU seconds each (a file
+ *   run alone), every file left in `system` 2–8. knot-offline-ksk and telemetry-lab run knotd and
+ *   unbound; zone-input-limits loads zones up to the 64 MiB cap and the heap's.
+ *   The lab runs after the other tiers, one file at a time, as the whole suite used to: its
+ *   files time real servers and kill processes at chosen moments.
+ */
+const LAB = [
+  "test/lab-job.test.ts",
+  "test/lab-rollover.test.ts",
+  "test/rollover-live.test.ts",
+  "test/kill-outputs.test.ts",
+  "test/hostile/**/*.test.ts",
+  "test/fuzz/**/*.test.ts",
+  "test/resolver-lab.test.ts",
+  "test/zone-resolver-lab.test.ts",
+  "test/zone-oracles.test.ts",
+  "test/ceremony-run.test.ts",
+  "test/skr-sign-softhsm.test.ts",
+  "test/hsm-faults.test.ts",
+  "test/knot-offline-ksk.test.ts",
+  "test/telemetry-lab.test.ts",
+  "test/zone-input-limits.test.ts",
+];
+
+const UNIT_OWN_PROCESS = [
+  "packages/keystore/test/atomic-file.test.ts",
+  "packages/keystore/test/pkcs11-log.test.ts",
+  "packages/keystore/test/pkcs11-mechanism.test.ts",
+  "packages/keystore/test/pkcs11-softhsm.test.ts",
+  "packages/cli/test/anchors.test.ts",
+  "packages/cli/test/csr.test.ts",
+  "packages/cli/test/hsm.test.ts",
+  "packages/cli/test/key.test.ts",
+  "packages/cli/test/keystore-args.test.ts",
+  "packages/cli/test/ksr.test.ts",
+  "packages/cli/test/zone-softhsm.test.ts",
+  "packages/keygen/test/generate.test.ts",
+];
 
 export default defineConfig({
   // In-process tests see the version the build defines into the bundle (packages/cli/src/version.ts).
   define: { KSK_BUILD_VERSION: JSON.stringify(cliVersion) },
   test: {
-    include: ["packages/*/test/**/*.test.ts", "test/**/*.test.ts"],
     // Tests that spawn `ksk` run the bundle: build it when stale, once per run.
     globalSetup: ["./test/support/build-cli.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
-    // SoftHSM, servers and the DNS oracles are real processes; forks isolate native addons.
-    pool: "forks",
+    // Two files at a time: vitest's default on a two-core machine is one, which leaves a core idle
+    // while a test waits for the processes it started.
+    maxWorkers: 2,
+    // New software-keystore keys at scrypt 2^14 instead of 2^17 (packages/keystore/src/open.ts);
+    // packages/keystore/test/software.test.ts checks the default.
+    env: { KSK_SCRYPT_LOG2N: "14" },
     reporters: ["default", "./test/support/summary-reporter.ts"],
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["packages/*/test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...UNIT_OWN_PROCESS],
+          pool: "threads",
+          isolate: false,
+        },
+      },
+      { extends: true, test: { name: "unit-process", include: UNIT_OWN_PROCESS, pool: "forks" } },
+      // SoftHSM, servers and the DNS oracles are real processes; forks isolate native addons.
+      { extends: true, test: { name: "system", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...LAB], pool: "forks" } },
+      { extends: true, test: { name: "lab", include: LAB, pool: "forks", maxWorkers: 1, sequence: { groupOrder: 1 } } },
+    ],
   },
 });

@@ -10,6 +10,16 @@
  *                     signed by dnssec-signzone for the current time (dnssec-verify takes no time)
  *   signatures/s      the keystore Signer on 1 and 2 threads  vs  openssl speed rsa2048 (1 and -multi 2)
  *
+ *   scale             generated root-shaped zones of --scales times the root (default 1,10,50) and a
+ *                     flat zone of --flat records (default 1,000,000; `h{i}. 3600 IN A …`), each
+ *                     signed (ksk zone sign vs dnssec-signzone -P -n 2), verified (ksk zone verify
+ *                     vs dnssec-verify, both on BIND's output) and digested (ksk zone digest vs
+ *                     ldns-read-zone reading the same file), --scale-runs runs each (default 1);
+ *                     time per record at each size, and the plot of time and peak RSS against
+ *                     records written to --svg (default bench/zone-scale.svg, next to RESULTS.md).
+ *                     Inputs are generated in the temporary directory (./bench-zone-scale.ts).
+ *
+ * --sections root,scale (default both) picks the parts to run.
  * Whole-process wall times (what an operator waits for: start-up, parse, sign, print), median and
  * min–max over --runs (default 3) runs, interleaved round by round so machine noise hits every
  * contender alike; ratios are ours / peer (below 1.0 is faster). Peak RSS from /usr/bin/time.
@@ -19,20 +29,34 @@
  * numbers are noisy: read the ratios, not the times.
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { closeSync, mkdirSync, mkdtempSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { formatIsoZ, formatRrsigTime } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { ROOT_SOA, makeZoneLab, unsignedRootText, zoneSignArgs } from "../test/support/zone-lab.js";
+import { type GeneratedZone, type ScalePoint, TLDS_PER_ROOT, scaleSvg, writeFlatZone, writeRootShapedZone } from "./bench-zone-scale.js";
 
-const runs = (() => {
-  const i = process.argv.indexOf("--runs");
-  const n = i < 0 ? 3 : Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1) throw new Error("--runs needs a positive whole number");
+function option(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i < 0 ? undefined : process.argv[i + 1];
+}
+function count(name: string, fallback: number, least: number): number {
+  const text = option(name);
+  const n = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(n) || n < least) throw new Error(`--${name} needs a whole number of at least ${least}`);
   return n;
-})();
+}
+const runs = count("runs", 3, 1);
+const scaleRuns = count("scale-runs", 1, 1);
+const flatRecords = count("flat", 1_000_000, 0);
+const scales = (option("scales") ?? "1,10,50").split(",").map((t) => {
+  const n = Number(t);
+  if (!(n > 0)) throw new Error(`--scales takes positive multiples of the root, not ${JSON.stringify(t)}`);
+  return n;
+});
+const sections = new Set((option("sections") ?? "root,scale").split(","));
 const repository = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const ksk = path.join(repository, "packages/cli/bin/ksk");
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-zone-"));
@@ -40,15 +64,31 @@ const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-zone-"));
 interface Sample {
   readonly seconds: number;
   readonly peakRssKiB: number;
+  /** Why the command failed, when a failure is measured rather than thrown (the scale section). */
+  readonly failed?: string;
 }
 
-/** Run a command under /usr/bin/time; throws if it fails (a benchmark of a failure means nothing). */
-function timed(command: string, args: readonly string[], cwd = dir): Sample {
+/**
+ * Run a command under /usr/bin/time, its output to `stdoutFile` when given; throws if it fails (a
+ * benchmark of a failure means nothing) unless `tolerateFailure`, which returns it in the sample.
+ */
+function timed(command: string, args: readonly string[], cwd = dir, stdoutFile?: string, tolerateFailure = false): Sample {
   const stats = path.join(dir, "time.txt");
+  const out = stdoutFile === undefined ? "pipe" : openSync(stdoutFile, "w");
   const started = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%M", command, ...args], { cwd, encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%M", command, ...args], {
+    cwd,
+    encoding: "utf8",
+    maxBuffer: 256 * 1024 * 1024,
+    stdio: ["ignore", out, "pipe"],
+  });
   const seconds = (performance.now() - started) / 1000;
-  if (r.status !== 0) throw new Error(`${command} ${args.join(" ")} exited ${r.status}: ${(r.stderr || r.stdout).slice(0, 400)}`);
+  if (typeof out === "number") closeSync(out);
+  if (r.status !== 0) {
+    const why = `${path.basename(command)} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout || "").trim().split("\n").slice(-2).join(" ").slice(0, 300)}`;
+    if (!tolerateFailure) throw new Error(why);
+    return { seconds, peakRssKiB: Number(readFileSync(stats, "utf8").trim().split("\n").pop()), failed: why };
+  }
   return { seconds, peakRssKiB: Number(readFileSync(stats, "utf8").trim().split("\n").pop()) };
 }
 
@@ -69,9 +109,9 @@ function ratio(ours: readonly Sample[], peer: readonly Sample[]): string {
 }
 
 /** Interleave contenders round by round; returns samples per contender. */
-function race(contenders: Record<string, () => Sample>): Record<string, Sample[]> {
+function race(contenders: Record<string, () => Sample>, rounds = runs): Record<string, Sample[]> {
   const out: Record<string, Sample[]> = Object.fromEntries(Object.keys(contenders).map((k) => [k, []]));
-  for (let round = 0; round < runs; round++) {
+  for (let round = 0; round < rounds; round++) {
     for (const [name, run] of Object.entries(contenders)) (out[name] as Sample[]).push(run());
   }
   return out;
@@ -131,16 +171,147 @@ function opensslRate(multi: number): number {
   return Number(line.split(":")[3]);
 }
 
+/** One size of the scale section: sign, verify and digest, ksk beside its peer; the points measured. */
+async function scaleOne(
+  name: string,
+  shape: ScalePoint["shape"],
+  zone: GeneratedZone,
+  lab: Awaited<ReturnType<typeof makeZoneLab>>,
+  bindDir: string,
+  kskFile: string,
+) {
+  const points: ScalePoint[] = [];
+  const now = Math.floor(Date.now() / 1000);
+  const signedByBind = path.join(dir, `${name}-bind.zone`);
+  const jobs: [string, string, () => Sample, string, () => Sample][] = [
+    [
+      "sign",
+      "ksk zone sign",
+      () =>
+        timed(ksk, zoneSignArgs(lab, zone.unsignedFile, path.join(dir, `${name}-ksk.zone`), { extra: ["--threads", "2", "--force"] }), dir, undefined, true),
+      "dnssec-signzone -P -n 2",
+      () =>
+        timed("dnssec-signzone", [
+          "-q",
+          "-S",
+          "-P",
+          "-n",
+          "2",
+          "-K",
+          bindDir,
+          "-o",
+          ".",
+          "-s",
+          formatRrsigTime(now - 3600),
+          "-e",
+          formatRrsigTime(now + 13 * 86400),
+          "-f",
+          signedByBind,
+          zone.withSoaFile,
+        ]),
+    ],
+    [
+      "verify",
+      "ksk zone verify",
+      () => timed(ksk, ["zone", "verify", signedByBind, "--anchor", kskFile, "--at", `@${now}`], dir, "/dev/null", true),
+      "dnssec-verify",
+      () => timed("dnssec-verify", ["-q", "-o", ".", signedByBind], dir, "/dev/null"),
+    ],
+    [
+      "digest",
+      "ksk zone digest",
+      () => timed(ksk, ["zone", "digest", zone.withSoaFile], dir, "/dev/null", true),
+      "ldns-read-zone",
+      () => timed("ldns-read-zone", [zone.withSoaFile], dir, "/dev/null"),
+    ],
+  ];
+  const perRecord = (s: Sample) => `${((s.seconds / zone.records) * 1e6).toFixed(1)} µs/record`;
+  const mb = (s: Sample) => Math.round(s.peakRssKiB / 1024);
+  for (const [job, ours, runOurs, peer, runPeer] of jobs) {
+    // The peer first: BIND's signed output is what both verifiers read.
+    const samples = race({ [peer]: runPeer, [ours]: runOurs }, scaleRuns);
+    const o = samples[ours] as Sample[];
+    const p = samples[peer] as Sample[];
+    const failure = o.find((x) => x.failed)?.failed;
+    if (failure) {
+      console.log(
+        `  ${name.padEnd(10)} ${zone.records.toLocaleString("en").padStart(10)}  ${job.padEnd(6)} ksk FAILED after ${median(o.map((x) => x.seconds)).toFixed(2)} s, ${Math.round(Math.max(...o.map((x) => x.peakRssKiB)) / 1024)} MB: ${failure}`,
+      );
+      continue;
+    }
+    const mid = (list: Sample[]) => ({ seconds: median(list.map((x) => x.seconds)), peakRssKiB: Math.max(...list.map((x) => x.peakRssKiB)) });
+    const [om, pm] = [mid(o), mid(p)];
+    points.push({ job, who: "ksk", records: zone.records, shape, seconds: om.seconds, peakRssMB: mb(om) });
+    points.push({ job, who: peer.split(" ")[0] as string, records: zone.records, shape, seconds: pm.seconds, peakRssMB: mb(pm) });
+    console.log(
+      `  ${name.padEnd(10)} ${zone.records.toLocaleString("en").padStart(10)}  ${job.padEnd(6)} ksk ${om.seconds.toFixed(2)} s, ${mb(om)} MB, ${perRecord(om)}` +
+        `   ${peer} ${pm.seconds.toFixed(2)} s, ${mb(pm)} MB, ${perRecord(pm)}   ratio ${ratio(o, p)}`,
+    );
+  }
+  return points;
+}
+
+/** The scale section: generated root-shaped zones and the flat zone, then the plot. */
+async function scaleSection(): Promise<void> {
+  console.log(
+    `scale: RSA-2048, 2 signing threads, ${scaleRuns} run(s) each; wall time, peak RSS and time per record; ratio ksk / peer` +
+      `\n  root-shaped zones: ${TLDS_PER_ROOT} TLDs (NS, glue A/AAAA, DS) per root; flat: h{i}. 3600 IN A`,
+  );
+  const labDir = mkdtempSync(path.join(dir, "scale-lab-"));
+  const lab = await makeZoneLab(labDir, { algorithm: 8 });
+  const bindDir = mkdtempSync(path.join(dir, "scale-bind-"));
+  peerKeys(bindDir, true, "RSASHA256");
+  const kskFile = execFileSync("sh", ["-c", `grep -l "DNSKEY[[:space:]]*257" "${bindDir}"/K*.key | head -1`], { encoding: "utf8" }).trim();
+  const sizes: { slug: string; root: boolean; make: () => GeneratedZone }[] = scales.map((m) => ({
+    slug: `root-x${m}`,
+    root: true,
+    make: () => writeRootShapedZone(path.join(dir, `root-x${m}`), Math.max(1, Math.round(TLDS_PER_ROOT * m))),
+  }));
+  if (flatRecords > 0) sizes.push({ slug: "flat", root: false, make: () => writeFlatZone(path.join(dir, "flat"), flatRecords) });
+  const points: ScalePoint[] = [];
+  const rootRecords: number[] = [];
+  for (const { slug, root, make } of sizes) {
+    const zone = make();
+    if (root) rootRecords.push(zone.records);
+    points.push(...(await scaleOne(slug, root ? "root" : "flat", zone, lab, bindDir, kskFile)));
+    // Each size's inputs and outputs go before the next is made: 50 roots are hundreds of MB.
+    for (const f of readdirSync(dir).filter((f) => f.startsWith(slug))) rmSync(path.join(dir, f), { force: true });
+  }
+  // Time per record at the largest root-shaped size against the smallest (linear is 1.00x).
+  if (rootRecords.length > 1) {
+    const small = Math.min(...rootRecords);
+    const large = Math.max(...rootRecords);
+    const per = (job: string, who: string, records: number) => {
+      const p = points.find((x) => x.job === job && x.who === who && x.records === records);
+      return p ? p.seconds / records : Number.NaN;
+    };
+    for (const job of ["sign", "verify", "digest"]) {
+      const line = [...new Set(points.filter((p) => p.job === job).map((p) => p.who))]
+        .map((who) => `${who} ${(per(job, who, large) / per(job, who, small)).toFixed(2)}x`)
+        .join(", ");
+      console.log(`  time per record, ${large.toLocaleString("en")} records against ${small.toLocaleString("en")}, ${job}: ${line}`);
+    }
+  }
+  const svgFile = path.resolve(repository, option("svg") ?? "bench/zone-scale.svg");
+  writeFileSync(svgFile, scaleSvg(points, `pnpm bench:zone scale, ${formatIsoZ(Math.floor(Date.now() / 1000))}: ksk and its peers, RSA-2048`));
+  console.log(`  plot: ${path.relative(process.cwd(), svgFile)}\n`);
+}
+
 async function main(): Promise<void> {
+  console.log(
+    `machine load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`,
+  );
+  if (sections.has("root")) await rootSection();
+  if (sections.has("scale")) await scaleSection();
+}
+
+async function rootSection(): Promise<void> {
   const unsigned = path.join(dir, "root.zone");
   const withSoa = path.join(dir, "root-soa.zone");
   writeFileSync(unsigned, unsignedRootText());
   writeFileSync(withSoa, `. 86400 IN SOA ${ROOT_SOA}\n${unsignedRootText()}`);
   console.log(
     `bench:zone — ${formatIsoZ(Math.floor(Date.now() / 1000))}, ${runs} runs each, input ${path.relative(repository, unsigned)} (+ SOA); work in ${dir}`,
-  );
-  console.log(
-    `machine load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`,
   );
 
   for (const [name, algorithm, bindAlgorithm] of [

@@ -5,17 +5,22 @@
  *   sign     pnpm bench:sign — keystore Signers against a bare PKCS#11 loop and `openssl speed`
  *   cli      pnpm bench:cli  — `ksk` start-up, `ksk ds`, `ksk ksr validate`, the lab job built vs tsx
  *            (3 rounds of the lab job here: one round alone is too noisy to judge its 0.5x target)
- *   zone     pnpm bench:zone — signing and verifying the real-sized root against BIND, ldns, Knot
+ *   zone     pnpm bench:zone — signing and verifying the real-sized root against BIND, ldns, Knot,
+ *            and the scale section (generated roots of 1, 10 and 50 roots' size, a million-record
+ *            zone) with its plot written beside the results (zone-scale.svg)
  *   quarter  a lab quarter's KSR validation and SKR signing in SoftHSM2, against `node -e 0`
+ *   lab      the lab job (`pnpm lab`) and the 2024–2027 rehearsal (`pnpm lab:rollover`), whole and
+ *            per quarter, each from an empty directory: wall and CPU seconds and peak RSS, the
+ *            CPU seconds being the figure a busy machine moves least
  *
  * Each benchmark prints its own ratios against its peers measured in the same run (medians and
  * min–max over rounds); this script only runs them one after another and keeps what they print,
  * with the load average before and after each, so a reader can tell a quiet run from a busy one.
- * Options: --only sign,cli,zone,quarter (default all), --quick (fewer rounds: a smoke run, not a
+ * Options: --only sign,cli,zone,quarter,lab (default all), --quick (fewer rounds: a smoke run, not a
  * result to commit), --out FILE (default bench/RESULTS.md).
  */
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, totalmem, tmpdir } from "node:os";
 import path from "node:path";
 
@@ -26,8 +31,10 @@ const value = (name: string): string | undefined => {
   return i >= 0 ? args[i + 1] : undefined;
 };
 const quick = args.includes("--quick");
-const only = new Set((value("only") ?? "sign,cli,zone,quarter").split(","));
+const only = new Set((value("only") ?? "sign,cli,zone,quarter,lab").split(","));
 const outFile = path.resolve(root, value("out") ?? "bench/RESULTS.md");
+/** bench:zone's plot of time and memory against zone size, next to the results that refer to it. */
+const svgFile = path.join(path.dirname(outFile), "zone-scale.svg");
 const tsx = path.join(root, "node_modules/.bin/tsx");
 const ksk = path.join(root, "packages/cli/bin/ksk");
 
@@ -160,6 +167,80 @@ function quarterSection(rounds: number): Section {
   }
 }
 
+interface Usage {
+  readonly wall: number;
+  readonly cpu: number;
+  readonly peakRssMB: number;
+}
+
+/** Run a command under /usr/bin/time: wall seconds, CPU seconds (children included), peak RSS. */
+function usage(command: string, commandArgs: string[], cwd: string): Usage {
+  const stats = path.join(tmpdir(), `ksk-bench-time-${process.pid}.txt`);
+  const started = process.hrtime.bigint();
+  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%U %S %M", command, ...commandArgs], { cwd, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const [user, system, rssKiB] = (readFileSync(stats, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+  rmSync(stats, { force: true });
+  if (r.status !== 0) throw new Error(`${command} ${commandArgs.join(" ")} exited ${r.status}: ${r.stderr.slice(-800)}`);
+  return { wall, cpu: (user ?? 0) + (system ?? 0), peakRssMB: Math.round((rssKiB ?? 0) / 1024) };
+}
+
+/**
+ * The lab job, and the 2024–2027 rehearsal per quarter: `ksk lab --rollover` runs every quarter
+ * from 2024Q4 to 2027Q2 in one go, so a quarter's figure is the whole run's divided by the
+ * quarters it signed (its skr-QUARTER.xml files). Round by round from empty directories. No peer
+ * does these jobs; the CPU seconds are what a later run compares with to say neither got slower.
+ * Peak RSS is the largest single process's (GNU time reports the biggest child).
+ */
+function labSection(rounds: number): Section {
+  process.stdout.write("\n== the lab job and a quarter of the 2024–2027 rehearsal\n");
+  const loadBefore = load();
+  const started = process.hrtime.bigint();
+  const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-lab-"));
+  try {
+    const lab: Usage[] = [];
+    const rehearsal: Usage[] = [];
+    let quarters = 0;
+    for (let i = 0; i < rounds; i++) {
+      const labOut = path.join(dir, `lab-${i}`);
+      lab.push(usage("bash", [path.join(root, "ceremony-scripts/lab"), "--out", labOut], root));
+      rmSync(labOut, { recursive: true, force: true });
+      const rollOut = path.join(dir, `rollover-${i}`);
+      rehearsal.push(usage("bash", [path.join(root, "ceremony-scripts/rollover"), "--out", rollOut], root));
+      quarters = readdirSync(rollOut).filter((f) => /^skr-\d{4}Q[1-4]\.xml$/.test(f)).length;
+      rmSync(rollOut, { recursive: true, force: true });
+    }
+    const fmt = (xs: number[], digits: number) => `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}–${Math.max(...xs).toFixed(digits)})`;
+    const row = (name: string, u: readonly Usage[], per = 1) =>
+      `  ${name.padEnd(50)} wall ${fmt(
+        u.map((x) => x.wall / per),
+        1,
+      )} s   CPU ${fmt(
+        u.map((x) => x.cpu / per),
+        1,
+      )} s   peak RSS ${Math.max(...u.map((x) => x.peakRssMB))} MB`;
+    const text = [
+      `rounds: ${rounds}; median (min–max); CPU includes every child process`,
+      row("lab job (pnpm lab)", lab),
+      row(`rehearsal, all ${quarters} quarters (pnpm lab:rollover)`, rehearsal),
+      row("rehearsal, one quarter (the above / quarters)", rehearsal, Math.max(1, quarters)),
+      "",
+    ].join("\n");
+    process.stdout.write(text);
+    return {
+      name: "lab",
+      title: "The lab job and a quarter of the 2024–2027 rehearsal",
+      text,
+      status: 0,
+      loadBefore,
+      loadAfter: load(),
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 execFileSync(process.execPath, [path.join(root, "scripts/build-cli.mjs"), "--if-stale"], { stdio: "inherit" });
 const sections: Section[] = [];
 if (only.has("sign")) sections.push(runSection("sign", "Signing rates (pnpm bench:sign)", [tsx, "scripts/bench-sign.ts", ...(quick ? ["--rounds", "2"] : [])]));
@@ -172,8 +253,18 @@ if (only.has("cli"))
     ]),
   );
 if (only.has("zone"))
-  sections.push(runSection("zone", "The real-sized root zone (pnpm bench:zone)", [tsx, "scripts/bench-zone.ts", ...(quick ? ["--runs", "1"] : [])]));
+  sections.push(
+    runSection("zone", "The root zone, real-sized and at scale (pnpm bench:zone)", [
+      tsx,
+      "scripts/bench-zone.ts",
+      "--svg",
+      svgFile,
+      // A smoke run: the scale section at a tenth of a root and a root, and a small flat zone.
+      ...(quick ? ["--runs", "1", "--scales", "0.1,1", "--flat", "10000"] : []),
+    ]),
+  );
 if (only.has("quarter")) sections.push(quarterSection(quick ? 1 : 3));
+if (only.has("lab")) sections.push(labSection(quick ? 1 : 3));
 
 const cpu = cpus()[0]?.model ?? "?";
 const lines = [
@@ -201,6 +292,7 @@ for (const s of sections) {
     s.text.trimEnd(),
     "```",
     "",
+    ...(s.name === "zone" ? [`![wall time and peak RSS against zone size](${path.basename(svgFile)})`, ""] : []),
   );
 }
 mkdirSync(path.dirname(outFile), { recursive: true });

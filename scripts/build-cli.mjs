@@ -9,7 +9,8 @@
 //
 // "Current" means dist/build-info.json records the SHA-256 of today's inputs: every file under
 // packages/*/src, every package.json, the lockfile and this script. Plain JavaScript so that it
-// runs on a fresh clone with nothing but Node.
+// runs on a fresh clone with nothing but Node. The output is reproducible: the same commit built
+// in any directory gives the same bytes (test/build-reproducible.test.ts).
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -62,6 +63,10 @@ async function build() {
   const staging = `${dist}.tmp-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   const result = await esbuild.build({
+    // Reproducible: paths in the bundle's comments and chunk hashes are relative to the checkout,
+    // never to where the build was started or where the checkout lies, so two clones of one
+    // commit build the same bytes (`ksk integrity` gives the same fingerprint).
+    absWorkingDir: root,
     entryPoints: { ksk: path.join(cli, "src/bin.ts") },
     outdir: staging,
     outExtension: { ".js": ".mjs" },

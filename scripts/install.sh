@@ -16,6 +16,7 @@ debian_packages=(
   unbound unbound-anchor               # the validating resolver and the trust-anchor fetcher
   openssl trang
   chromium                             # headless: renders the ceremony report in its test
+  poppler-utils                        # pdftotext, pdftoppm: the printed ceremony script checked page by page
   bsdutils                             # script: prompts tested on a real pseudo-terminal
   time                                 # /usr/bin/time -f %M: the hostile-input tests' peak memory
 )

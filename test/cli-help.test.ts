@@ -1,10 +1,15 @@
 /**
- * The built `ksk`'s `--help`, as a new operator reads it: every command group and subcommand,
- * found by walking the "Commands:" sections of the help output itself (so a new command is
- * covered without editing this test), lists every positional and option WITH a description.
- * An entry yargs prints with nothing but its type annotation (`[string]`) is a finding.
+ * `ksk --help`, as a new operator reads it: every command group and subcommand, found by walking
+ * the "Commands:" sections of the help output itself (so a new command is covered without editing
+ * this test), lists every positional and option WITH a description. An entry yargs prints with
+ * nothing but its type annotation (`[string]`) is a finding.
+ *
+ * The walk runs the command in-process (packages/cli/test/harness.ts: some fifty help texts would
+ * otherwise be fifty Node start-ups); one run of the built `ksk` as a process shows that the bundle
+ * prints the same top-level help, so the walk reads what an operator reads.
  */
 import { describe, expect, it } from "vitest";
+import { ksk } from "../packages/cli/test/harness.js";
 import { startKsk } from "./support/cli-process.js";
 
 /** The help text's sections ("Commands:", "Positionals:", "Options:") as their entry lines. */
@@ -55,7 +60,7 @@ function undescribed(help: string): string[] {
 }
 
 async function help(path: readonly string[]): Promise<string> {
-  const r = await startKsk([...path, "--help"]).done;
+  const r = await ksk([...path, "--help"]);
   expect(r.stderr, `ksk ${path.join(" ")} --help`).toBe("");
   expect(r.code, `ksk ${path.join(" ")} --help`).toBe(0);
   return r.stdout;
@@ -91,19 +96,22 @@ describe("ksk --help", () => {
     expect(undescribed(sample)).toEqual(["out", "--json", "-f, --force", "--bare"]);
   });
 
+  it("the built ksk prints the help the in-process walk reads", async () => {
+    const spawned = await startKsk(["--help"]).done;
+    expect(spawned.stderr).toBe("");
+    expect(spawned.code).toBe(0);
+    expect(spawned.stdout).toBe(await help([]));
+  });
+
   it("describes every positional and option of every command group and subcommand", async () => {
     const missing: string[] = [];
     const visited: string[] = [];
     const queue: string[][] = [[]];
-    while (queue.length > 0) {
-      const batch = queue.splice(0, 4);
-      const texts = await Promise.all(batch.map(help));
-      batch.forEach((path, i) => {
-        const text = texts[i] ?? "";
-        visited.push(path.join(" "));
-        for (const name of undescribed(text)) missing.push(`ksk ${path.join(" ")}: ${name}`);
-        queue.push(...subcommands(text, path));
-      });
+    for (let path = queue.shift(); path !== undefined; path = queue.shift()) {
+      const text = await help(path);
+      visited.push(path.join(" "));
+      for (const name of undescribed(text)) missing.push(`ksk ${path.join(" ")}: ${name}`);
+      queue.push(...subcommands(text, path));
     }
     // The walk reached the groups and their subcommands, not only the top level.
     expect(visited).toContain("ksr validate");

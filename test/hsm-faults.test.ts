@@ -162,7 +162,7 @@ describe.runIf(needed)("HSM faults: exit 4, one line, nothing written", () => {
       const [command, leading] = kskCommand();
       const r = await runOnTerminal(
         [command, ...leading, ...signArgs(config("mid.yaml"), out)],
-        [{ after: "Type Yes to continue: ", type: "Yes\r", meanwhile: () => m.fault(copy) }],
+        [{ after: "Type Yes to sign: ", type: "Yes\r", meanwhile: () => m.fault(copy) }],
         {
           cwd: REPO_ROOT,
           env: { ...process.env, ...copy.env },

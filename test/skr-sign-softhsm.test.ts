@@ -10,7 +10,7 @@
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type Signer, bytesToHex, dsDigest, formatIsoUtc, keyTag, parseName } from "@ksk/core";
+import { type Signer, bytesToHex, dsDigest, formatIsoUtc, hexToBytes, keyTag, parseName, pgpWords } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { type KsrRequestDocument, buildKsr, defaultKsrPolicy, parseKsrXml, parseQuarter, writeKsrXml } from "@ksk/ksr";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -119,7 +119,10 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
       "== Previous SKR",
       "== KSR",
       "== Planned SKR (schema normal)",
-      "Kcurrnt S",
+      "Kcurrnt  tag ",
+      "    DS SHA-256 ",
+      "== HSM ksk-lab",
+      "  token serial  ",
       "864 B",
       "PASS KSR-CHAIN-KEYS",
       "PASS KSK-CHAIN-SIGNER",
@@ -372,13 +375,61 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
     const out = file("skr-terminal.xml");
     const r = await signOnTerminal(out, [
       { after: "User PIN for ", type: `${token.pin}\r` },
-      { after: "Type Yes to continue: ", type: "Yes\r" },
+      { after: "Type Yes to sign: ", type: "Yes\r" },
     ]);
     expect(r.code, r.screen).toBe(0);
     expect(r.screen).toContain("confirmation: typed Yes at the terminal.");
     expect(r.screen).not.toContain(token.pin);
     expect((await ksk(["skr", "verify", out, "--anchor", file("current.ds"), "--ksr", file("ksr-2027q1.xml"), "--now", CEREMONY])).code).toBe(0);
   });
+
+  it.runIf(hasTool("script"))(
+    "at a terminal, publish+: PIN first, then the HSM, the KSKs' DS words and the plan in 100 columns, then a Yes naming the signer only",
+    async () => {
+      const out = file("skr-terminal-publish.xml");
+      const uriWithoutPin = token.uri(undefined, { pinSource: false });
+      writeFileSync(file("prompt-pin.yaml"), configText().replace(/^keystore: .*$/m, `keystore: "${uriWithoutPin}"`));
+      const argv = ["skr", "sign", file("ksr-2027q1.xml"), "--config", file("prompt-pin.yaml"), "--previous-skr", file("skr-2026q4.xml")];
+      const question = "Kcurrnt signs slots 1–9; Knextkk is published only. Type Yes to sign: ";
+      const r = await runOnTerminal(
+        [KSK_BIN, ...argv, "--schema", "publish+", "--now", CEREMONY, "-o", out],
+        [
+          { after: "User PIN for ", type: `${token.pin}\r` },
+          { after: question, type: "Yes\r" },
+        ],
+        { env: { ...process.env, ...token.env } },
+      );
+      expect(r.code, r.screen).toBe(0);
+      const screen = r.screen;
+      // The order a witness sees: the PIN prompt, then the display, then the question.
+      const pinAt = screen.indexOf("User PIN for ");
+      expect(pinAt).toBeGreaterThanOrEqual(0);
+      expect(screen.indexOf("== Files")).toBeGreaterThan(pinAt);
+      expect(screen.indexOf("== HSM ksk-lab")).toBeGreaterThan(pinAt);
+      expect(screen.indexOf(question)).toBeGreaterThan(screen.indexOf("== Planned SKR (schema publish+)"));
+      // The token as softhsm2-util reports it.
+      const slots = runTool("softhsm2-util", ["--show-slots"], { env: token.processEnv }).stdout;
+      const serial = /Serial number:\s+(\S+)[\s\S]*?Label:\s+ksk-lab\s/.exec(
+        slots.split(/\n(?=Slot )/).find((b) => /Label:\s+ksk-lab\s*$/m.test(b)) ?? "",
+      )?.[1];
+      expect(serial).toMatch(/^[0-9a-f]{16}$/);
+      expect(screen).toContain(`token serial  ${serial}`);
+      // The signing KSK's DS SHA-256 and its PGP words, from the DS file made from the key.
+      const dsHex = readFileSync(file("current.ds"), "utf8").trim().split(/\s+/).pop() as string;
+      const words = pgpWords(hexToBytes(dsHex));
+      for (let i = 0; i < 32; i += 8) expect(screen).toContain(words.slice(i, i + 8).join(" "));
+      const planned = screen.slice(screen.indexOf("== Planned SKR (schema publish+)"), screen.indexOf(question));
+      expect(planned.split("\n").filter((l) => /^\s+\d\s/.test(l))).toHaveLength(9);
+      for (const row of planned.split("\n").filter((l) => /^\s+\d\s/.test(l))) expect(row).toMatch(/\ssigns\s+published\s+172800\s+\d+ B/);
+      // Fits a projected terminal, with no escape sequence as text and no raw control character.
+      for (const line of screen.split("\n")) expect(line.length, line).toBeLessThanOrEqual(100);
+      expect(screen).not.toMatch(/\\x[0-9a-f]{2}|\\u00|\\[rn]/i);
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly what must not reach the screen
+      expect(screen).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
+      expect(screen).not.toContain(token.pin);
+      expect(screen).toContain("confirmation: typed Yes at the terminal.");
+    },
+  );
 
   for (const [name, typed] of [
     ["yes", "yes\r"],
@@ -390,7 +441,7 @@ describe.runIf(haveSoftHsm)("ksk skr sign with the KSKs in SoftHSM", () => {
       const out = file(`skr-terminal-${name.replace(/\W/g, "")}.xml`);
       const r = await signOnTerminal(out, [
         { after: "User PIN for ", type: `${token.pin}\r` },
-        { after: "Type Yes to continue: ", type: typed },
+        { after: "Type Yes to sign: ", type: typed },
       ]);
       expect(r.code, r.screen).toBe(5);
       expect(r.screen).not.toContain("internal error");

@@ -48,7 +48,7 @@ const stepSchema = z
 
 const actSchema = z
   .object({
-    act: z.number().int().min(1).max(99),
+    act: z.number().int().min(0).max(99),
     name: z.string().regex(/^[a-z0-9-]+$/, "act names are lower-case letters, digits and -"),
     title: z.string().min(1),
     once: z.boolean().default(false),

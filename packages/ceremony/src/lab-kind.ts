@@ -22,6 +22,7 @@ export const LAB_README_FILE = "README.txt";
 
 /** The acts of the lab ceremony, and of one quarter of the rollover rehearsal (act 22 added last). */
 export const LAB_ACTS = [
+  "00-toolkit",
   "01-hsm-and-ksk",
   "02-zsk-operator",
   "03-key-signing",
@@ -30,7 +31,7 @@ export const LAB_ACTS = [
   "06-resolve",
   "07-key-custody",
 ] as const;
-export const ROLLOVER_QUARTER_ACTS = ["01-hsm-and-ksk", "02-zsk-operator", "03-key-signing", "04-trust-anchor", "21-rollover-zone"] as const;
+export const ROLLOVER_QUARTER_ACTS = ["00-toolkit", "01-hsm-and-ksk", "02-zsk-operator", "03-key-signing", "04-trust-anchor", "21-rollover-zone"] as const;
 export const ROLLOVER_LAST_ACT = "22-rollover-remove";
 
 /** The ceremony files each kind uses by default (in the examples directory). */

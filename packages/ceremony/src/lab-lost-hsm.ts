@@ -24,6 +24,7 @@ import { type CeremonyOutcome, type RunCeremonyOptions, runCeremony } from "./ru
 import { TRANSCRIPT_FILE } from "./transcript.js";
 
 export const LOST_HSM_FIRST_ACTS = [
+  "00-toolkit",
   "01-hsm-and-ksk",
   "02-zsk-operator",
   "03-key-signing",
@@ -33,6 +34,7 @@ export const LOST_HSM_FIRST_ACTS = [
   "08-backup-to-facility-2",
 ] as const;
 export const LOST_HSM_SECOND_ACTS = [
+  "00-toolkit",
   "02-zsk-operator",
   "03-key-signing",
   "04-trust-anchor",

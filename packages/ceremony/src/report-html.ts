@@ -23,6 +23,7 @@ import {
   formatWitnessTable,
   rolloverTimeline,
 } from "@ksk/signer";
+import { hsmLogSection, toolkitSection } from "./report-sections.js";
 import { type TelemetryReportEntry, renderTelemetrySection } from "./telemetry-html.js";
 import type { StartEntry, StepEntry, TranscriptEntry, TranscriptVerification } from "./transcript.js";
 
@@ -324,7 +325,9 @@ function checksSection(entries: readonly TranscriptEntry[], texts: ReadonlyMap<s
       const lines = text.split("\n").filter((l) => /^\s*(PASS|FAIL|OFF|SKIP)\b/.test(l));
       if (!lines.length) continue;
       seen.add(o.path);
-      out.push(`<h4><code>${esc(o.path)}</code></h4><pre class="checks">${esc(lines.join("\n"))}</pre>`);
+      // Each line in its state's colour (PASS green, FAIL red, OFF orange, SKIP grey): a failure stands out.
+      const shown = lines.map((l) => `<span class="check ${(/(PASS|FAIL|OFF|SKIP)/.exec(l)?.[1] ?? "").toLowerCase()}">${esc(l)}</span>`);
+      out.push(`<h4><code>${esc(o.path)}</code></h4><pre class="checks">${shown.join("\n")}</pre>`);
     }
   }
   return out.join("\n");
@@ -414,6 +417,7 @@ pre { background: #f4f4f4; padding: 6px; overflow-x: auto; font-size: 12px; }
 .verdict.pass { border-color: #238b45; background: #e5f5e0; }
 .verdict.fail { border-color: #cb181d; background: #fee0d2; }
 .step.failed .status, .reason { color: #cb181d; font-weight: bold; }
+.check.pass { color: #006d2c; } .check.fail { color: #cb181d; font-weight: bold; } .check.off { color: #d94801; } .check.skip { color: #636363; }
 </style>
 </head>
 <body>
@@ -428,6 +432,7 @@ ${
 <p>Last entry SHA-256 <code>${esc(groupedHex(hexToBytes(v.headSha256Hex)))}</code><br><small>${esc(words(v.headSha256Hex))}</small></p>`
 }
 ${ceremony ? runsSection(input.entries) : ""}
+${ceremony ? toolkitSection(input.entries, input.texts) : ""}
 <h2>Timeline</h2>
 ${slots.length ? timelineSvg(slots) : "<p>No SKR yet.</p>"}
 ${rolloverResolversSection(input.rolloverResolvers ?? [])}
@@ -438,6 +443,7 @@ ${ceremony ? checksSection(input.entries, input.texts) : ""}
 ${ceremony ? resolverSection(input.resolverRuns) : ""}
 ${ceremony ? custodySection(input.entries, input.texts) : ""}
 ${ceremony ? stepsSection(input.entries, input.texts) : ""}
+${ceremony ? hsmLogSection(input.entries, input.texts) : ""}
 </body>
 </html>
 `;

@@ -11,11 +11,16 @@ import { KskError } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
+import { parseActFile, parseCeremonyFile } from "./acts.js";
+import { HSM_LOG_DIR } from "./hsm-log.js";
+import { renderAnnotatedScript, renderCeremonyScript } from "./script-html.js";
 import { detectLabKind } from "./lab-kind.js";
 import { type TelemetryReportEntry, parseTelemetryOutput } from "./telemetry-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
+/** The annotated ceremony script `ksk report` writes beside the report. */
+export const ANNOTATED_SCRIPT_FILE = "script-annotated.html";
 /** What the report of the 2024-2027 rehearsal says about resolvers: none lived it. */
 export const ROLLOVER_CALENDAR_NOTE =
   "Resolvers were not run on the 2024-2027 calendar: its phases are months apart on real dates, which no live resolver can follow here. The roll through real resolvers (RFC 5011 managed, static anchor, per-phase root-anchors.xml) is ksk lab --rollover --calendar compressed.";
@@ -48,6 +53,10 @@ function parseResolverRun(bytes: Uint8Array): ResolverRun | undefined {
   }
 }
 
+function isHsmLog(relative: string): boolean {
+  return relative.startsWith(`${HSM_LOG_DIR}/`) && relative.endsWith(".jsonl");
+}
+
 export async function writeReport(dir: string, options: { output?: string; nowEpochSeconds: number }): Promise<{ file: string; verdict: ReportVerdict }> {
   const transcriptFile = path.join(dir, TRANSCRIPT_FILE);
   let bytes: Uint8Array;
@@ -70,7 +79,8 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
   const telemetry: TelemetryReportEntry[] = [];
   const outputs = new Set<string>();
-  for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) outputs.add(o.path);
+  // A failed step's HSM log too: what the HSM was asked before the step failed.
+  for (const e of entries) if (e.type === "step") for (const o of e.outputs) if (e.status === "ok" || isHsmLog(o.path)) outputs.add(o.path);
   for (const relative of outputs) {
     const content = read(relative);
     if (content === undefined) continue;
@@ -87,7 +97,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     } else if (/^telemetry-.*\.json$/.test(relative)) {
       const summary = parseTelemetryOutput(content);
       if (summary) telemetry.push({ label: relative, summary });
-    } else if (relative.endsWith(".txt") && content.length <= MAX_SHOWN_TEXT_BYTES) {
+    } else if ((relative.endsWith(".txt") || isHsmLog(relative)) && content.length <= MAX_SHOWN_TEXT_BYTES) {
       texts.set(relative, new TextDecoder().decode(content));
     }
   }
@@ -103,13 +113,45 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
+  await writeAtomically(file, html);
+  // The annotated script, filed with the signed paper script: what each step did, as recorded.
+  const script = renderAnnotatedScript({
+    title: `Annotated ceremony script: ${path.basename(path.resolve(dir))}`,
+    entries,
+    texts,
+    generatedEpochSeconds: options.nowEpochSeconds,
+  });
+  await writeAtomically(path.join(path.dirname(path.resolve(file)), ANNOTATED_SCRIPT_FILE), script);
+  return { file, verdict: reportVerdict({ entries, verification }) };
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
   const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
   try {
-    await fs.writeFile(temporary, html, { mode: 0o644, flag: "wx" });
+    await fs.writeFile(temporary, text, { mode: 0o644, flag: "wx" });
     await fs.rename(temporary, file);
   } catch (e) {
     await fs.rm(temporary, { force: true });
     throw new KskError("input", "OUTPUT-UNWRITABLE", (e as Error).message, { where: file });
   }
-  return { file, verdict: reportVerdict({ entries, verification }) };
+}
+
+/** `ksk ceremony script`: the printed script of the act files for a ceremony file (nothing run). */
+export async function ceremonyScriptHtml(options: { actFiles: readonly string[]; ceremonyFile: string; nowEpochSeconds: number }): Promise<string> {
+  const read = async (file: string, what: string) => {
+    try {
+      return await fs.readFile(file, "utf8");
+    } catch (e) {
+      throw new KskError("input", "CEREMONY-FILE", `${what} cannot be read: ${(e as Error).message}`, { where: file });
+    }
+  };
+  const ceremony = parseCeremonyFile(await read(options.ceremonyFile, "the ceremony file"), options.ceremonyFile);
+  const acts = [];
+  for (const file of options.actFiles) acts.push(parseActFile(await read(file, "the act file"), file));
+  return renderCeremonyScript({
+    title: `Ceremony script: ${path.basename(options.ceremonyFile)}`,
+    ceremony,
+    acts,
+    generatedEpochSeconds: options.nowEpochSeconds,
+  });
 }

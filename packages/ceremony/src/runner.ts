@@ -31,6 +31,7 @@ import {
   planActs,
   quarterVariables,
 } from "./acts.js";
+import { HSM_LOG_ENV, hsmLogArtefacts, hsmLogPath } from "./hsm-log.js";
 import { type ArtefactRecord, type ResumePoint, TRANSCRIPT_FILE, type TranscriptEntry, TranscriptWriter, artefactRecord, resumePoint } from "./transcript.js";
 import { CONSENT_SCRIPTED, type Terminal, confirmYes, fileWitnessLines } from "./witness.js";
 
@@ -402,6 +403,7 @@ async function runStep(
   let consent: string | undefined;
   let exitCode: number | undefined;
   let temporary: string | undefined;
+  const hsmLog = hsmLogPath(s.act.act, s.index + 1, started);
   terminal.out(`\n--- ${stepName(s)}: ${s.does}\n    ksk ${s.argv.join(" ")}\n`);
   try {
     // A signal between two steps: stop before starting the next one.
@@ -438,7 +440,14 @@ async function runStep(
       await fs.mkdir(path.dirname(final), { recursive: true });
       temporary = path.join(path.dirname(final), `.${path.basename(final)}.${randomBytes(6).toString("hex")}.tmp`);
     }
-    const result = await runKsk(options, argv, { ...env, ...s.env }, temporary, terminal.interactive && s.step.asks_yes && !options.assumeYes, setKill);
+    const result = await runKsk(
+      options,
+      argv,
+      { ...env, [HSM_LOG_ENV]: path.join(outDir, hsmLog), ...s.env },
+      temporary,
+      terminal.interactive && s.step.asks_yes && !options.assumeYes,
+      setKill,
+    );
     if (result.exitCode !== null) exitCode = result.exitCode;
     if (interrupts.length > 0 || result.signal !== null) {
       throw new KskError("refused", "CEREMONY-INTERRUPTED", `interrupted (${interrupts[0] ?? result.signal})`);
@@ -458,13 +467,17 @@ async function runStep(
       outputs.push(artefactRecord(output, bytes));
       witnessHeadLines(terminal, "Output", output, bytes);
     }
+    outputs.push(...(await hsmLogArtefacts(outDir, hsmLog)));
     await writer.append(stepEntry(s, "ok", started, { exitCode: 0, ...(consent ? { consent } : {}), inputs, outputs }));
   } catch (e) {
     if (temporary !== undefined) await fs.rm(temporary, { force: true });
     const error = isKskError(e) ? e : new KskError("check", "CEREMONY-STEP-FAILED", (e as Error).message);
     const reason = oneLine(error.message);
     const where = { act: s.act.act, step: s.index + 1 } satisfies ResumePoint;
-    await writer.append(stepEntry(s, "failed", started, { ...(exitCode === undefined ? {} : { exitCode }), reason, ...(consent ? { consent } : {}), inputs }));
+    const outputs = await hsmLogArtefacts(outDir, hsmLog);
+    await writer.append(
+      stepEntry(s, "failed", started, { ...(exitCode === undefined ? {} : { exitCode }), reason, ...(consent ? { consent } : {}), inputs, outputs }),
+    );
     await writer.append({ type: "end", status: "stopped", reason: `${stepName(s)}: ${reason}`, resumeFrom: where });
     throw new KskError(
       error.kind,

@@ -43,7 +43,13 @@ export const CONSENT_SCRIPTED = "--yes (scripted lab run)";
  * Ask for the exact answer "Yes" (case and spelling exact, nothing else accepted), or take `--yes`.
  * Anything else is a refusal by the operator (exit 5). Returns how consent was given, for the record.
  */
-export async function confirmYes(terminal: Terminal, question: string, assumeYes: boolean, whatWasNotDone = "nothing was signed"): Promise<string> {
+export async function confirmYes(
+  terminal: Terminal,
+  question: string,
+  assumeYes: boolean,
+  whatWasNotDone = "nothing was signed",
+  typeYes = "Type Yes to continue:",
+): Promise<string> {
   if (assumeYes) {
     terminal.out(`${question} Yes (given by --yes: scripted lab run, no witness typed it)\n`);
     return CONSENT_SCRIPTED;
@@ -51,7 +57,7 @@ export async function confirmYes(terminal: Terminal, question: string, assumeYes
   if (!terminal.interactive) {
     throw new KskError("refused", "NO-CONFIRMATION", "no terminal to confirm on: a witness must type Yes (use --yes only for scripted lab runs)");
   }
-  const answer = await terminal.prompt(`${question} Type Yes to continue: `);
+  const answer = await terminal.prompt(`${question} ${typeYes} `);
   if (answer !== "Yes") throw new KskError("refused", "NOT-CONFIRMED", `the answer was ${JSON.stringify(answer)}, not "Yes": ${whatWasNotDone}`);
   return CONSENT_TYPED;
 }

@@ -134,3 +134,38 @@ describe("the report of a rehearsed roll", () => {
     expect(ceremony).toMatch(/text-anchor="middle">1<\/text>/);
   });
 });
+
+describe("the check results", () => {
+  it("show each line in its state's colour class, the text escaped", () => {
+    const entry = {
+      type: "step",
+      seq: 2,
+      previousSha256Hex: "0".repeat(64),
+      timeUtc: "2026-05-15T00:00:00.000Z",
+      act: 3,
+      actName: "key-signing",
+      step: 1,
+      does: "validate",
+      argv: ["ksr", "validate"],
+      status: "ok",
+      startedUtc: "2026-05-15T00:00:00.000Z",
+      exitCode: 0,
+      inputs: [],
+      outputs: [{ path: "ksr.validation.txt", sizeBytes: 1, sha256Hex: "ab".repeat(32) }],
+    } as unknown as TranscriptEntry;
+    const text = "PASS KSR-DOMAIN ok\nFAIL KSR-ID <same id>\nOFF  KSR-POLICY-ALG switched off\nSKIP KSR-CHAIN-KEYS no previous SKR\nnot a check line\n";
+    const html = renderReportHtml({
+      title: "t",
+      generatedEpochSeconds: 0,
+      entries: [entry],
+      verification: verified,
+      skrs: [],
+      texts: new Map([["ksr.validation.txt", text]]),
+      resolverRuns: [],
+    });
+    const checks = html.slice(html.indexOf("<h2>Check results</h2>"), html.indexOf("</pre>", html.indexOf("<h2>Check results</h2>")));
+    expect([...checks.matchAll(/<span class="check (\w+)">/g)].map((m) => m[1])).toEqual(["pass", "fail", "off", "skip"]);
+    expect(checks).toContain("FAIL KSR-ID &#60;same id&#62;");
+    expect(checks).not.toContain("not a check line");
+  });
+});

@@ -9,7 +9,7 @@
  * @ksk/trust-anchor (with its XML and X.509 libraries, about 1.5 MB of the bundle) is loaded only
  * for an XML file, so that `zone verify --anchor KSK.dnskey` does not pay for it at start-up.
  */
-import { type AnchorRecord, KskError, checkAt, checkDsDigestLength, checkTrustableKey, isKind, makeRR } from "@ksk/core";
+import { type AnchorRecord, KskError, checkAt, checkDsDigestLength, checkTrustableKey, formatIsoZ, isKind, makeRR } from "@ksk/core";
 import type { CliContext } from "./context.js";
 import { keyTtlFallback, readInput, zoneRecordsOf } from "./io.js";
 
@@ -30,7 +30,7 @@ function looksLikeXml(bytes: Uint8Array): boolean {
 export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds: number): Promise<LoadedAnchors> {
   const input = await readInput(ctx, file);
   if (looksLikeXml(input.bytes)) {
-    const { anchorDsRecords, checkRootAnchors, parseRootAnchors } = await import("@ksk/trust-anchor");
+    const { anchorDsRecords, checkRootAnchors, keyDigestsLeftOut, parseRootAnchors } = await import("@ksk/trust-anchor");
     const doc = parseRootAnchors(input.bytes, input.name);
     try {
       checkRootAnchors(doc, nowEpochSeconds);
@@ -38,6 +38,10 @@ export async function loadAnchors(ctx: CliContext, file: string, nowEpochSeconds
       throw e instanceof KskError ? e.within(input.name) : e;
     }
     const records = anchorDsRecords(doc, { atEpochSeconds: nowEpochSeconds }).map((r) => makeRR(r.owner, r.ttlSeconds, r.ds));
+    // Selected by the time: say which keys that left out, and how to choose another time.
+    for (const note of keyDigestsLeftOut(doc, nowEpochSeconds)) {
+      ctx.err(`ksk: NOTE: ${input.name}: ${note}, so it is not an anchor at ${formatIsoZ(nowEpochSeconds)}; give --now to select at another time\n`);
+    }
     return { name: input.name, records };
   }
   const records: AnchorRecord[] = [];

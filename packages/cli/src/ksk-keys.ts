@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import { KskError, type Signer, isKskError } from "@ksk/core";
-import { KEYSTORE_ENV, type Keystore, loadSecretFile, openKeystore, openTokenHoldingKey, secretFromShares } from "@ksk/keystore";
+import { type HsmToken, KEYSTORE_ENV, type Keystore, loadSecretFile, openKeystore, openTokenHoldingKey, secretFromShares } from "@ksk/keystore";
 import { type HsmConfig, type KskKeyConfig, type KskMaterial, type SignerConfig, type SigningSchema, schemaKeyNames } from "@ksk/signer";
 import type { CliContext } from "./context.js";
 import { type KeystoreArgs, activationReporter, keystoreOpenOptions } from "./keystore-args.js";
@@ -16,6 +16,8 @@ import { type KeystoreArgs, activationReporter, keystoreOpenOptions } from "./ke
 export interface OpenedKsks {
   readonly materials: Map<string, KskMaterial>;
   readonly signers: Map<string, Signer>;
+  /** The HSM tokens the KSKs are in (none for a software keystore), for the witness display. */
+  readonly hsms: readonly HsmToken[];
   close(): Promise<void>;
 }
 
@@ -130,5 +132,8 @@ export async function openKsks(ctx: CliContext, config: SignerConfig, configFile
     await close();
     throw e;
   }
-  return { materials, signers, close };
+  const hsms = opened
+    .flatMap((k) => k.hsmTokens?.() ?? [])
+    .filter((t, i, all) => all.findIndex((u) => u.modulePath === t.modulePath && u.serial === t.serial) === i);
+  return { materials, signers, hsms, close };
 }

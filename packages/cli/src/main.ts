@@ -9,6 +9,7 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { KskError, escapeForTerminal, escapeLinesForTerminal, isKskError } from "@ksk/core";
+import { hsmLogFileSink, recordHsmActivity } from "@ksk/keystore";
 import yargs from "yargs";
 import { COMMANDS, commandNamed } from "./commands/index.js";
 import type { CliContext } from "./context.js";
@@ -71,7 +72,13 @@ export async function run(argv: readonly string[], given: CliContext): Promise<n
     return exitCode;
   } catch (e) {
     if (e instanceof UsageError) {
-      ctx.err(`ksk: ${escapeForTerminal(e.message)}\n`);
+      // yargs lays some messages out on several lines ("Invalid values:\n  Argument: …"): one line here.
+      const oneLine = e.message
+        .split("\n")
+        .map((l) => l.trim())
+        .filter((l) => l !== "")
+        .join(" ");
+      ctx.err(`ksk: ${escapeForTerminal(oneLine)}\n`);
       return EXIT.usage;
     }
     if (isKskError(e)) {
@@ -122,6 +129,8 @@ export function runAsProcess(): void {
   });
   // SIGINT/SIGTERM: temporary outputs removed, exit 130/143 (./signals.ts).
   installStopHandlers();
+  // $KSK_HSM_LOG (set by the ceremony runtime for each step): record every PKCS#11 call there.
+  if (process.env.KSK_HSM_LOG) recordHsmActivity({ sink: hsmLogFileSink(process.env.KSK_HSM_LOG), clock: () => new Date() });
   run(process.argv.slice(2), processContext()).then(
     (code) => {
       process.exitCode = code;

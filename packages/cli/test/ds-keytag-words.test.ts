@@ -11,6 +11,52 @@ const tmp = tempDir();
 afterAll(() => tmp.cleanup());
 const allKeys = tmp.file("root-ksks.zone", ROOT_KSKS.map((k) => dnskeyLine(k)).join(""));
 
+describe("ksk ds --check DS_FILE KEY_FILE (IANA's DS of the real root KSKs)", () => {
+  const dsLine = (k: (typeof ROOT_KSKS)[number], digest = dsDigest(k, 2)) => `.\t172800\tIN\tDS\t${k.keyTag} 8 2 ${digest}\n`;
+
+  it("says which key each DS designates, exit 0", async () => {
+    const dsFile = tmp.file("iana.ds", ROOT_KSKS.map((k) => dsLine(k)).join(""));
+    const r = await ksk(["ds", "--check", dsFile, allKeys]);
+    expect(r.stderr).toBe("");
+    expect(r.code).toBe(0);
+    const lines = r.stdout.trim().split("\n");
+    expect(lines).toHaveLength(ROOT_KSKS.length);
+    for (const [i, k] of ROOT_KSKS.entries()) expect(lines[i]).toBe(`MATCH    DS . ${k.keyTag} 8 2: designates key ${k.keyTag} (flags 257) in ${allKeys}`);
+  });
+
+  it("says NO MATCH with the reason, exit 1: a changed digest, a key not in the file, a revoked key", async () => {
+    const k = ROOT_KSKS[1]!;
+    const digest = dsDigest(k, 2);
+    const changed = `${digest.slice(0, -1)}${digest.endsWith("0") ? "1" : "0"}`;
+    const oneKey = tmp.file("ksk-2017.zone", dnskeyLine(k));
+    const revoked = tmp.file("ksk-2017-revoked.zone", dnskeyLine(k, 385));
+    const dsFile = tmp.file("mixed.ds", dsLine(k, changed) + dsLine(ROOT_KSKS[2]!));
+    const r = await ksk(["ds", "--check", dsFile, oneKey]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toContain(`NO MATCH DS . ${k.keyTag} 8 2: key ${k.keyTag}'s SHA-256 digest is not the DS's`);
+    expect(r.stdout).toContain(`NO MATCH DS . ${ROOT_KSKS[2]!.keyTag} 8 2: no DNSKEY with key tag ${ROOT_KSKS[2]!.keyTag} (the keys here: ${k.keyTag})`);
+    const r2 = await ksk(["ds", "--check", tmp.file("k2017.ds", dsLine(k)), revoked]);
+    expect(r2.code).toBe(1);
+    expect(r2.stdout).toMatch(new RegExp(`^NO MATCH DS \\. ${k.keyTag} 8 2: no DNSKEY with key tag ${k.keyTag}`));
+  });
+
+  it("refuses a DS file without DS records (exit 3)", async () => {
+    const r = await ksk(["ds", "--check", allKeys, allKeys]);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/holds no DS record/);
+  });
+});
+
+describe("ksk ds: usage errors", () => {
+  it("prints yargs' multi-line message as one line, without an escaped newline (exit 2)", async () => {
+    const r = await ksk(["ds", allKeys, "--format", "bnd"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).not.toContain("\\x0a");
+    expect(r.stderr.trimEnd().split("\n")).toHaveLength(1);
+    expect(r.stderr).toMatch(/^ksk: Invalid values: Argument: format, Given: "bnd", Choices: /);
+  });
+});
+
 describe("ksk ds (real root KSKs)", () => {
   it("prints SHA-256 DS zone lines equal to IANA's published digests", async () => {
     const r = await ksk(["ds", allKeys]);

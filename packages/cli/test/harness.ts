@@ -46,7 +46,8 @@ export async function ksk(args: readonly string[], options: KskRunOptions = {}):
         throw new KskError("input", "INPUT-TOO-LARGE", `is over ${maxBytes} bytes; at most ${maxBytes} accepted`, { where: "stdin" });
       return bytes;
     },
-    env: options.env ?? {},
+    // The suite's cheap scrypt cost (vitest.config.ts) reaches in-process runs as it reaches spawned ones.
+    env: { ...(process.env.KSK_SCRYPT_LOG2N ? { KSK_SCRYPT_LOG2N: process.env.KSK_SCRYPT_LOG2N } : {}), ...(options.env ?? {}) },
     now: () => options.now ?? DEFAULT_NOW,
     prompt: answer,
     promptSecret: answer,

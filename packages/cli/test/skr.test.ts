@@ -6,7 +6,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
+import { groupedHex, hexToBytes, pgpWords } from "@ksk/core";
 import { afterAll, describe, expect, it } from "vitest";
+import { runTool } from "../../../test/support/tools.js";
 import { ROOT_KSKS, dsDigest, tempDir } from "./fixtures.js";
 import { ksk } from "./harness.js";
 
@@ -43,6 +45,18 @@ describe("ksk skr verify on IANA's 2017 SKRs", () => {
     expect(r.stdout).toMatch(/SKR-ANCHOR: no key of the bundle is designated by the anchor/);
   });
 
+  it("from IANA's root-anchors.xml at today's date: KSK-2010 is left out and the note says why and what to give", async () => {
+    const xml = path.resolve(ceremony, "../../../trust-anchor/test/fixtures/root-anchors-rfc9718-2024.xml");
+    const r = await ksk(["skr", "verify", SKR_Q2, "--anchor", xml]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(
+      /^ksk: NOTE: .*root-anchors-rfc9718-2024\.xml: KeyDigest Kjqmt7v \(key tag 19036\) is in the file but valid until 2019-01-11T00:00:00Z, so it is not an anchor at 2026-11-28T00:00:00Z; give --now to select at another time$/m,
+    );
+    const then = await ksk(["skr", "verify", SKR_Q2, "--anchor", xml, "--now", "2017-05-01T00:00:00Z"]);
+    expect(then.code).toBe(0);
+    expect(then.stderr).toMatch(/KeyDigest Kmyv6jo \(key tag 38696\) is in the file but valid only from 2024-07-18T00:00:00Z/);
+  });
+
   it("with --now, requires a bundle valid then or later", async () => {
     expect((await ksk(["skr", "verify", SKR_Q2, "--now", "2017-07-11T00:00:00Z"])).code).toBe(0);
     const late = await ksk(["skr", "verify", SKR_Q2, "--now", "2017-07-11T00:00:01Z", "--json"]);
@@ -75,9 +89,15 @@ describe("ksk skr verify on IANA's 2017 SKRs", () => {
 });
 
 describe("ksk skr show", () => {
-  it("prints the bundle table and both policies", async () => {
+  it("prints the file's SHA-256 and PGP words (as sha256sum computes it), the bundle table and both policies", async () => {
     const r = await ksk(["skr", "show", SKR_Q2]);
     expect(r.code).toBe(0);
+    const hex = runTool("sha256sum", [SKR_Q2]).stdout.split(" ")[0] as string;
+    expect(r.stdout).toContain(`SKR SHA-256: ${groupedHex(hexToBytes(hex))}\n`);
+    expect(r.stdout).toContain(`SKR PGP words: ${pgpWords(hexToBytes(hex)).join(" ")}\n`);
+    const json = JSON.parse((await ksk(["skr", "show", SKR_Q2, "--format", "json"])).stdout) as { sha256Hex: string; pgpWords: string[] };
+    expect(json.sha256Hex).toBe(hex);
+    expect(json.pgpWords).toEqual(pgpWords(hexToBytes(hex)));
     expect(r.stdout).toContain("SKR 23e34059-7725-46a8-a7d2-662d657aab2b for ., 9 bundles");
     expect(r.stdout).toMatch(/KSK policy:[\s\S]*RetireSafety P28D[\s\S]*ZSK policy:/);
   });

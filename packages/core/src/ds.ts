@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { bytesEqual, concatBytes } from "./bytes.js";
 import { inputError } from "./errors.js";
 import { keyTag } from "./keytag.js";
-import { type Name, nameToWire } from "./name.js";
+import { type Name, nameToString, nameToWire, namesEqual } from "./name.js";
 import { type DnskeyRdata, type DsRdata, encodeRdata } from "./rdata.js";
 
 export interface DigestTypeInfo {
@@ -56,4 +56,35 @@ export function checkDsDigestLength(ds: DsRdata): void {
 export function dsMatches(ds: DsRdata, owner: Name, dnskey: DnskeyRdata): boolean {
   if (ds.algorithm !== dnskey.algorithm || ds.keyTag !== keyTag(dnskey)) return false;
   return bytesEqual(ds.digestBytes, dsDigest(owner, dnskey, ds.digestType));
+}
+
+/** What a DS record designates among some DNSKEYs (`ksk ds --check`). */
+export interface DsKeyMatch {
+  readonly owner: Name;
+  readonly ds: DsRdata;
+  /** The DNSKEY the DS designates (owner, key tag, algorithm and digest all equal), if one does. */
+  readonly key?: DnskeyRdata;
+  /** Why none does, in one phrase: no key with the tag, or which part differs. */
+  readonly why?: string;
+}
+
+/**
+ * For each DS, the DNSKEY among `keys` it designates (RFC 4034 §5.2: owner, key tag, algorithm and
+ * the digest over owner and RDATA), or why none does. A key with the REVOKE bit has another tag: a
+ * DS made before the revocation does not designate it, as validators see it.
+ */
+export function matchDsToKeys(dsRecords: readonly { owner: Name; rdata: DsRdata }[], keys: readonly { owner: Name; rdata: DnskeyRdata }[]): DsKeyMatch[] {
+  return dsRecords.map(({ owner, rdata: ds }) => {
+    const sameOwner = keys.filter((k) => namesEqual(k.owner, owner));
+    const key = sameOwner.find((k) => dsMatches(ds, owner, k.rdata));
+    if (key) return { owner, ds, key: key.rdata };
+    const tagged = sameOwner.filter((k) => keyTag(k.rdata) === ds.keyTag);
+    let why: string;
+    if (sameOwner.length === 0) why = `no DNSKEY at ${nameToString(owner)}`;
+    else if (tagged.length === 0) why = `no DNSKEY with key tag ${ds.keyTag} (the keys here: ${sameOwner.map((k) => keyTag(k.rdata)).join(", ")})`;
+    else if (tagged.every((k) => k.rdata.algorithm !== ds.algorithm))
+      why = `key ${ds.keyTag} has algorithm ${tagged[0]?.rdata.algorithm}, the DS says ${ds.algorithm}`;
+    else why = `key ${ds.keyTag}'s ${digestTypeInfo(ds.digestType).mnemonic} digest is not the DS's: another key with the same tag, or a changed DS`;
+    return { owner, ds, why };
+  });
 }

@@ -14,6 +14,7 @@ export {
   writeFilesAtomically,
 } from "./atomic-file.js";
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
+export { type HsmActivityRecorder, type HsmLogEntry, hsmLogFileSink, parseHsmLog, recordHsmActivity } from "./pkcs11-log.js";
 export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
 export { type Recombined, type ShareSources, readShareDirectory, recombineFromShares } from "./share-dir.js";
 export {
@@ -34,6 +35,7 @@ export { initToken, openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, exportSoftwarePrivateKey, openSoftwareKeystore } from "./software.js";
 export {
   type GenerateSpec,
+  type HsmToken,
   type KeyPairInfo,
   type Keystore,
   LABEL_PATTERN,

@@ -13,6 +13,10 @@
  *   `KSK_PASSPHRASE_FILE`, a prompt.
  * - Shares (./share-dir.ts) are recombined in memory; `options.onSharesUsed` hears which ones.
  *   A prompted passphrase is asked for twice before the first key of an empty keystore is made.
+ * - scrypt cost of the private key files a software keystore writes: `KSK_SCRYPT_LOG2N` (log2 N,
+ *   r = 8, p = 1; within the bounds a file may carry), else DEFAULT_SCRYPT. The test suite lowers
+ *   it so that hundreds of generated keys do not each cost 128 MiB and a third of a second; a file
+ *   records its own parameters, so reading keys does not depend on it.
  *
  * Secret files lose one trailing newline (echo adds one) and nothing else: a PIN may contain
  * spaces.
@@ -22,7 +26,7 @@ import type { TokenDescription } from "./pkcs11.js";
 import { openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
 import { readSecretFileText } from "./secret-file.js";
 import { recombineFromShares } from "./share-dir.js";
-import { openSoftwareKeystore } from "./software.js";
+import { DEFAULT_SCRYPT, SCRYPT_LIMITS, type ScryptParameters, openSoftwareKeystore } from "./software.js";
 import type { Keystore, OpenOptions } from "./types.js";
 import { type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
 
@@ -32,7 +36,20 @@ export const KEYSTORE_ENV = {
   pinFile: "KSK_PIN_FILE",
   passphraseFile: "KSK_PASSPHRASE_FILE",
   softhsmConf: "SOFTHSM2_CONF",
+  scryptLog2N: "KSK_SCRYPT_LOG2N",
 } as const;
+
+/** The scrypt cost `KSK_SCRYPT_LOG2N` asks for (see the header), or undefined for the default. */
+function scryptFromEnvironment(options: OpenOptions): ScryptParameters | undefined {
+  const text = options.env?.[KEYSTORE_ENV.scryptLog2N];
+  if (text === undefined || text === "") return undefined;
+  const [low, high] = SCRYPT_LIMITS.log2N;
+  const log2N = /^[0-9]{1,2}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(log2N >= low && log2N <= high)) {
+    throw new KskError("usage", "SCRYPT-COST", `${KEYSTORE_ENV.scryptLog2N} must be a whole number from ${low} to ${high}, not ${JSON.stringify(text)}`);
+  }
+  return { ...DEFAULT_SCRYPT, log2N };
+}
 
 /** Strip exactly one trailing line ending. */
 export function secretFromFileText(text: string): string {
@@ -133,9 +150,11 @@ export async function openKeystore(uriText: string, options: OpenOptions = {}): 
     // one from a file or from the caller is taken as meant.
     let prompted = false;
     const { promptSecret } = options;
+    const scrypt = scryptFromEnvironment(options);
     return openSoftwareKeystore({
       uriText,
       directory: uri.directory,
+      ...(scrypt ? { scrypt } : {}),
       ...(options.createDirectory ? { createDirectory: true } : {}),
       passphrase: () =>
         secretFrom(

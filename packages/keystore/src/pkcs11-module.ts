@@ -17,6 +17,7 @@
 import { createRequire } from "node:module";
 import { KskError, isKskError } from "@ksk/core";
 import type * as Pkcs11Types from "pkcs11js";
+import { type Pkcs11Constants, withActivityLog } from "./pkcs11-log.js";
 
 // pkcs11js is CommonJS with runtime-built exports; require() it so it works the same under tsx,
 // vitest and plain node.
@@ -107,7 +108,8 @@ export function acquireModule(modulePath: string, moduleEnvironment: Readonly<Re
     existing.references++;
     return existing;
   }
-  const p11 = new pkcs11js.PKCS11();
+  // Every call through this module's handle goes to the HSM activity log when one is recording.
+  const p11 = withActivityLog(new pkcs11js.PKCS11(), pkcs11js as unknown as Pkcs11Constants);
   try {
     p11.load(modulePath);
   } catch (e) {

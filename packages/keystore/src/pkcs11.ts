@@ -41,7 +41,7 @@ import {
   releaseModule,
 } from "./pkcs11-module.js";
 import { type TokenDescription, type TokenSelector, listTokens, login, selectTokens } from "./pkcs11-token.js";
-import { type GenerateSpec, type KeyPairInfo, type Keystore, LABEL_PATTERN, type WrappedKeyExport, type WrappingKeystore } from "./types.js";
+import { type GenerateSpec, type HsmToken, type KeyPairInfo, type Keystore, LABEL_PATTERN, type WrappedKeyExport, type WrappingKeystore } from "./types.js";
 import { type UnwrapRequest, unwrapPrivateKey, wrapPrivateKey } from "./pkcs11-wrap.js";
 import { describePkcs11Token } from "./uri.js";
 import { verifiedSigner } from "./verified-signer.js";
@@ -138,6 +138,17 @@ class Pkcs11Keystore implements WrappingKeystore {
   private get p11(): PKCS11 {
     if (!this.open) throw keystoreError("KEYSTORE-CLOSED", "the keystore has been closed", this.uri);
     return this.module.p11;
+  }
+
+  /** The tokens logged in to, as C_GetTokenInfo described them when the keystore was opened. */
+  hsmTokens(): HsmToken[] {
+    return this.tokens.map((t) => ({
+      modulePath: this.module.path,
+      label: t.description.label,
+      serial: t.description.serial,
+      manufacturer: t.description.manufacturer,
+      model: t.description.model,
+    }));
   }
 
   /** Every key object and DNSKEY record of a token, grouped by label. */

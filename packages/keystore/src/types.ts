@@ -47,9 +47,20 @@ export interface GenerateSpec {
   readonly extractable?: boolean;
 }
 
+/** A PKCS#11 token a keystore is logged in to, as its C_GetTokenInfo describes it (blank padding removed). */
+export interface HsmToken {
+  readonly modulePath: string;
+  readonly label: string;
+  readonly serial: string;
+  readonly manufacturer: string;
+  readonly model: string;
+}
+
 export interface Keystore {
   /** The keystore URI as given (secrets are never part of it). */
   readonly uri: string;
+  /** The PKCS#11 tokens it is logged in to, for the witness display; none for a software keystore. */
+  hsmTokens?(): readonly HsmToken[];
   /** Every key pair and every leftover half, sorted by label. */
   list(): Promise<KeyPairInfo[]>;
   /** The key pair with this label; throws a keystore error naming the label when it is absent. */
@@ -78,7 +89,7 @@ export interface SignerOptions {
 
 /** Secrets and environment, passed in by the caller (the CLI): the package reads no globals. */
 export interface OpenOptions {
-  /** Environment variables to consult (KSK_PKCS11_MODULE, KSK_PIN_FILE, KSK_PASSPHRASE_FILE, SOFTHSM2_CONF). */
+  /** Environment variables to consult (KSK_PKCS11_MODULE, KSK_PIN_FILE, KSK_PASSPHRASE_FILE, KSK_SCRYPT_LOG2N, SOFTHSM2_CONF). */
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Read a secret file (PIN or passphrase) as text; the keystore strips one trailing newline. */
   readonly readSecretFile?: (path: string) => Promise<string>;

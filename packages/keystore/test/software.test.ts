@@ -19,7 +19,13 @@ const passphraseFile = path.join(dir, "passphrase.txt");
 writeFileSync(passphraseFile, "correct horse battery staple\n", { mode: 0o600 });
 const storeDir = path.join(dir, "keys");
 const uri = `file:${storeDir}`;
-const open = () => openKeystore(uri, { env: { KSK_PASSPHRASE_FILE: passphraseFile } });
+/**
+ * New private key files at the cheapest scrypt cost a file may carry (KSK_SCRYPT_LOG2N, 2^14): the
+ * tests below derive keys dozens of times. One test ("…writes the default scrypt cost…") keeps
+ * the default.
+ */
+const cheap = { KSK_SCRYPT_LOG2N: "14" };
+const open = () => openKeystore(uri, { env: { KSK_PASSPHRASE_FILE: passphraseFile, ...cheap } });
 
 describe("software keystore", () => {
   const cases = [
@@ -40,7 +46,7 @@ describe("software keystore", () => {
         for (const suffix of [".dnskey", ".private"]) expect(statSync(path.join(storeDir, c.label + suffix)).mode & 0o777).toBe(0o600);
         expect(statSync(storeDir).mode & 0o777).toBe(0o700);
         const stored = JSON.parse(readFileSync(path.join(storeDir, `${c.label}.private`), "utf8"));
-        expect(stored).toMatchObject({ format: "ksk-software-key/1", kdf: { name: "scrypt", log2N: 17, r: 8, p: 1 }, cipher: { name: "aes-256-gcm" } });
+        expect(stored).toMatchObject({ format: "ksk-software-key/1", kdf: { name: "scrypt", log2N: 14, r: 8, p: 1 }, cipher: { name: "aes-256-gcm" } });
         expect(readFileSync(path.join(storeDir, `${c.label}.private`), "utf8")).not.toContain("PRIVATE KEY");
         const signer = await keystore.signer(c.label);
         expect(signer.keyTag).toBe(keyTag(dnskey));
@@ -144,6 +150,30 @@ describe("software keystore", () => {
     await expect(keystore.find("Kpub")).rejects.toBeInstanceOf(KskError);
     await expect(keystore.delete("Kpub")).rejects.toMatchObject({ kind: "keystore", code: "KEY-NOT-FOUND" });
   });
+
+  it("writes the default scrypt cost (2^17, r 8, p 1) when KSK_SCRYPT_LOG2N is not set, and signs with a key under it", async () => {
+    const defaultDir = path.join(dir, "default-cost");
+    const keystore = await openKeystore(`file:${defaultDir}`, { passphraseFile, createDirectory: true, env: {} });
+    try {
+      const dnskey = (await keystore.generate({ label: "Kdefault", algorithm: 13, flags: 257 })).dnskey as DnskeyRdata;
+      expect(DEFAULT_SCRYPT).toEqual({ log2N: 17, r: 8, p: 1 });
+      expect(JSON.parse(readFileSync(path.join(defaultDir, "Kdefault.private"), "utf8")).kdf).toMatchObject({ name: "scrypt", ...DEFAULT_SCRYPT });
+      const data = sampleData("default cost");
+      expect(opensslVerify(dnskey, data, await (await keystore.signer("Kdefault")).sign(data))).toBe(true);
+    } finally {
+      await keystore.close();
+    }
+  });
+
+  for (const value of ["13", "21", "fourteen", "14.5", "014x", "-14"]) {
+    it(`refuses KSK_SCRYPT_LOG2N=${value} as a usage error naming the variable`, async () => {
+      await expect(openKeystore(uri, { env: { KSK_SCRYPT_LOG2N: value } })).rejects.toMatchObject({
+        kind: "usage",
+        code: "SCRYPT-COST",
+        message: `KSK_SCRYPT_LOG2N must be a whole number from 14 to 20, not ${JSON.stringify(value)}`,
+      });
+    });
+  }
 
   it("names the directory when it does not exist", async () => {
     const keystore = await openKeystore(`file:${path.join(dir, "nowhere")}`, {});
@@ -257,7 +287,7 @@ describe("software keystore: the passphrase is confirmed before a key is generat
     expect(existsSync(path.join(storeDir, "Ktypo.dnskey"))).toBe(false);
     // The same passphrase typed at the prompt: asked once, checked against the existing keys.
     const typed = prompter(["correct horse battery staple"]);
-    const right = await openKeystore(uri, { promptSecret: typed.promptSecret });
+    const right = await openKeystore(uri, { promptSecret: typed.promptSecret, env: cheap });
     expect((await right.generate({ label: "Kconfirmed", algorithm: 15, flags: 257 })).hasPrivateKey).toBe(true);
     expect(typed.asked).toEqual([`Passphrase for keystore ${storeDir}: `]);
     await right.delete("Kconfirmed");
@@ -266,7 +296,7 @@ describe("software keystore: the passphrase is confirmed before a key is generat
   it("in an empty keystore, asks for a typed passphrase twice and refuses a mismatch", async () => {
     const emptyDir = path.join(dir, "empty-typed");
     const typo = prompter(["first passphrase", "first passphrasr"]);
-    const keystore = await openKeystore(`file:${emptyDir}`, { promptSecret: typo.promptSecret, createDirectory: true });
+    const keystore = await openKeystore(`file:${emptyDir}`, { promptSecret: typo.promptSecret, createDirectory: true, env: cheap });
     await expect(keystore.generate({ label: "Kfirst", algorithm: 15, flags: 257 })).rejects.toMatchObject({
       kind: "keystore",
       code: "PASSPHRASE-MISMATCH",
@@ -275,12 +305,12 @@ describe("software keystore: the passphrase is confirmed before a key is generat
     expect(typo.asked).toEqual([`Passphrase for keystore ${emptyDir}: `, `Repeat the passphrase for keystore ${emptyDir}: `]);
     expect(await keystore.list()).toEqual([]);
     const same = prompter(["first passphrase", "first passphrase"]);
-    const again = await openKeystore(`file:${emptyDir}`, { promptSecret: same.promptSecret });
+    const again = await openKeystore(`file:${emptyDir}`, { promptSecret: same.promptSecret, env: cheap });
     expect((await again.generate({ label: "Kfirst", algorithm: 15, flags: 257 })).hasPrivateKey).toBe(true);
     expect(same.asked).toHaveLength(2);
     // The second key is checked against the first, without a second question.
     const next = prompter(["first passphrase"]);
-    const third = await openKeystore(`file:${emptyDir}`, { promptSecret: next.promptSecret });
+    const third = await openKeystore(`file:${emptyDir}`, { promptSecret: next.promptSecret, env: cheap });
     await third.generate({ label: "Ksecond", algorithm: 15, flags: 257 });
     expect(next.asked).toHaveLength(1);
   });
@@ -288,7 +318,7 @@ describe("software keystore: the passphrase is confirmed before a key is generat
   it("in an empty keystore, takes a passphrase from a file without asking again", async () => {
     const emptyDir = path.join(dir, "empty-file");
     const never = prompter([]);
-    const keystore = await openKeystore(`file:${emptyDir}`, { passphraseFile, promptSecret: never.promptSecret, createDirectory: true });
+    const keystore = await openKeystore(`file:${emptyDir}`, { passphraseFile, promptSecret: never.promptSecret, createDirectory: true, env: cheap });
     expect((await keystore.generate({ label: "Kfromfile", algorithm: 15, flags: 257 })).hasPrivateKey).toBe(true);
     expect(never.asked).toEqual([]);
   });

@@ -105,7 +105,11 @@ export function verifyBundleSignatures(bundle: Bundle, domain: Name): BundleSign
  * keys of their own. With `trustedKsks` (the KSK operator's keys, from its HSM or a trust anchor)
  * every bundle must also carry a valid signature by one of them; without, the result says so.
  */
-export function checkSkrSignatures(skr: KsrResponseDocument, trustedKsks?: readonly DnskeyRdata[]): string {
+export function checkSkrSignatures(
+  skr: KsrResponseDocument,
+  trustedKsks?: readonly DnskeyRdata[],
+  configuredKeys: ReadonlyMap<number, string> = new Map(),
+): string {
   const domain = documentDomain(skr);
   let count = 0;
   for (const [i, bundle] of skr.bundles.entries()) {
@@ -116,16 +120,31 @@ export function checkSkrSignatures(skr: KsrResponseDocument, trustedKsks?: reado
     if (bad) throw checkFailed("SKR-VERIFY", `signature by key tag ${bad.keyTag}: ${bad.problem}`, where);
     count += verdicts.length;
     if (trustedKsks && !verdicts.some((v) => v.key && trustedKsks.some((k) => sameKeyMaterial(k, v.key as DnskeyRdata)))) {
-      throw checkFailed(
-        "SKR-VERIFY",
-        `no signature by a trusted KSK (${trustedKsks.map(keyTag).join(", ") || "none given"}): this SKR was not signed by the operator's keys`,
-        where,
-      );
+      throw checkFailed("SKR-VERIFY", untrustedSigners(verdicts, trustedKsks, configuredKeys), where);
     }
   }
   return trustedKsks
     ? `${count} KSK signatures in the previous SKR verify, each bundle signed by a trusted KSK`
     : `${count} KSK signatures in the previous SKR verify with the keys the file carries (no trusted KSK given to check them against)`;
+}
+
+/**
+ * Why a bundle has no trusted signature, naming the keys that did sign it: one the operator's
+ * configuration names (a key the schema did not open: the wrong --schema, or a roll not in the
+ * config) is said to be so; one it does not name means the SKR is not the operator's.
+ */
+function untrustedSigners(
+  verdicts: readonly BundleSignatureVerdict[],
+  trustedKsks: readonly DnskeyRdata[],
+  configuredKeys: ReadonlyMap<number, string>,
+): string {
+  const trusted = trustedKsks.map((k) => `${keyTag(k)}${configuredKeys.has(keyTag(k)) ? ` ${configuredKeys.get(keyTag(k))}` : ""}`).join(", ") || "none given";
+  const signers = [...new Set(verdicts.map((v) => v.keyTag))].map((tag) => {
+    const name = configuredKeys.get(tag);
+    if (name !== undefined) return `${tag}, which is ${name} in the config but not a key opened for this signing (is --schema right?)`;
+    return `${tag}, which is ${configuredKeys.size ? "not in the config" : "not a trusted key"}: this SKR was not signed by the operator's keys`;
+  });
+  return `no signature by a trusted KSK (${trusted}); signed by ${signers.join("; and by ") || "no key"}`;
 }
 
 /** KSR-ID: the KSR's id is not the previous SKR's (a replayed or resubmitted request). */

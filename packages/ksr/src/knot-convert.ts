@@ -23,7 +23,7 @@
  * writer and checks have something true to hold. Which KSR checks apply to a Knot KSR is
  * @ksk/signer's knot-signing.ts. Left out: reading and writing the text (./knot-format.ts).
  */
-import { type DnskeyRdata, RRType, algorithmInfo, formatIsoZ, inputError, makeRR, nameToString } from "@ksk/core";
+import { type DnskeyRdata, type Name, RRType, algorithmInfo, formatIsoZ, inputError, makeRR, nameToString } from "@ksk/core";
 import type { KnotDocument, KnotPeriod } from "./knot-format.js";
 import {
   type AlgorithmPolicy,
@@ -58,6 +58,21 @@ function domainOf(document: KnotDocument): string {
   return text === "." ? "." : text.replace(/\.$/, "");
 }
 
+/** What a Knot file does not carry but a model document needs: an id from its first period's start, serial 1, the domain. */
+function documentHeaderOf(document: KnotDocument): { id: string; serial: number; domain: string } {
+  return { id: knotBundleId(document.periods[0]?.startEpochSeconds ?? 0), serial: 1, domain: domainOf(document) };
+}
+
+/** A period's DNSKEY records as a bundle's keys. */
+function bundleKeysOf(period: KnotPeriod): Bundle["keys"] {
+  return period.dnskeys.map((rr) => ({ ttlSeconds: rr.ttlSeconds, dnskey: rr.rdata }));
+}
+
+/** Every DNSKEY of every period of a Knot file, in file order (a key in several periods comes again). */
+function allDnskeysOf(document: KnotDocument): DnskeyRdata[] {
+  return document.periods.flatMap((p) => p.dnskeys.map((rr) => rr.rdata));
+}
+
 /** A Knot KSR as a request document: each period cut into slices of at most `stepSeconds`. */
 export function knotKsrToRequest(document: KnotDocument, slicing: KnotSlicing): KsrRequestDocument {
   if (document.kind !== "ksr") throw inputError("KNOT-KIND", "a Knot SKR where a KSR is needed");
@@ -74,20 +89,12 @@ export function knotKsrToRequest(document: KnotDocument, slicing: KnotSlicing): 
         id: knotBundleId(start),
         inceptionEpochSeconds: start - offset,
         expirationEpochSeconds: start - offset + validitySeconds,
-        keys: period.dnskeys.map((rr) => ({ ttlSeconds: rr.ttlSeconds, dnskey: rr.rdata })),
+        keys: bundleKeysOf(period),
         signatures: [],
       });
     }
   }
-  const keys = document.periods.flatMap((p) => p.dnskeys.map((rr) => rr.rdata));
-  return {
-    kind: "request",
-    id: knotBundleId(document.periods[0]?.startEpochSeconds ?? 0),
-    serial: 1,
-    domain: domainOf(document),
-    policy: { zsk: observedPolicy(bundles, keys) },
-    bundles,
-  };
+  return { kind: "request", ...documentHeaderOf(document), policy: { zsk: observedPolicy(bundles, allDnskeysOf(document)) }, bundles };
 }
 
 /**
@@ -96,27 +103,28 @@ export function knotKsrToRequest(document: KnotDocument, slicing: KnotSlicing): 
  */
 export function responseToKnotSkr(skr: KsrResponseDocument, generator: string, generatedEpochSeconds: number, inceptionOffsetSeconds = 0): KnotDocument {
   const zone = documentDomain(skr);
-  const periods: KnotPeriod[] = skr.bundles.map((b, i) => ({
-    startEpochSeconds: b.inceptionEpochSeconds + inceptionOffsetSeconds,
-    line: i + 1,
-    dnskeys: b.keys.map((k) => makeRR(zone, k.ttlSeconds, k.dnskey)),
-    rrsigs: b.signatures.map((s) => makeRR(zone, s.ttlSeconds, s.rrsig)),
-    others: [],
-  }));
+  const periods = periodsOf(zone, skr.bundles, inceptionOffsetSeconds, (b) => b.signatures.map((s) => makeRR(zone, s.ttlSeconds, s.rrsig)));
   return { kind: "skr", zone, periods, generator, generatedEpochSeconds };
 }
 
-/** A KSR as Knot's KSR: a period at each bundle's inception with its ZSKs. */
+/**
+ * A KSR as Knot's KSR: a period at each bundle's inception with its ZSKs. The bundles' own
+ * signatures (proof of possession) are left out: a Knot KSR has none.
+ */
 export function requestToKnotKsr(ksr: KsrRequestDocument, generator: string, generatedEpochSeconds: number): KnotDocument {
   const zone = documentDomain(ksr);
-  const periods: KnotPeriod[] = ksr.bundles.map((b, i) => ({
-    startEpochSeconds: b.inceptionEpochSeconds,
+  return { kind: "ksr", zone, periods: periodsOf(zone, ksr.bundles, 0, () => []), generator, generatedEpochSeconds };
+}
+
+/** A Knot period per bundle, starting `offsetSeconds` after its inception, with its DNSKEYs and the RRSIGs `rrsigsOf` gives. */
+function periodsOf(zone: Name, bundles: readonly Bundle[], offsetSeconds: number, rrsigsOf: (b: Bundle) => KnotPeriod["rrsigs"]): KnotPeriod[] {
+  return bundles.map((b, i) => ({
+    startEpochSeconds: b.inceptionEpochSeconds + offsetSeconds,
     line: i + 1,
     dnskeys: b.keys.map((k) => makeRR(zone, k.ttlSeconds, k.dnskey)),
-    rrsigs: [],
+    rrsigs: rrsigsOf(b),
     others: [],
   }));
-  return { kind: "ksr", zone, periods, generator, generatedEpochSeconds };
 }
 
 /**
@@ -137,16 +145,14 @@ export function knotSkrToResponse(document: KnotDocument, fileName = "knot-skr.t
       id: knotBundleId(period.startEpochSeconds),
       inceptionEpochSeconds: Math.max(...inceptions),
       expirationEpochSeconds: Math.min(...expirations),
-      keys: period.dnskeys.map((rr) => ({ ttlSeconds: rr.ttlSeconds, dnskey: rr.rdata })),
+      keys: bundleKeysOf(period),
       signatures: rrsigs.map((rr) => ({ ttlSeconds: rr.ttlSeconds, rrsig: rr.rdata })),
     };
   });
-  const all = document.periods.flatMap((p) => p.dnskeys.map((rr) => rr.rdata));
+  const all = allDnskeysOf(document);
   return {
     kind: "response",
-    id: knotBundleId(document.periods[0]?.startEpochSeconds ?? 0),
-    serial: 1,
-    domain: domainOf(document),
+    ...documentHeaderOf(document),
     policy: {
       ksk: observedPolicy(
         bundles,

@@ -37,6 +37,8 @@ export interface KsrCheckInput {
    * signed by them, not merely by keys it carries itself.
    */
   readonly trustedKsks?: readonly DnskeyRdata[];
+  /** Key tag → name (`ksk_current (Kcurrnt)`) of every KSK in the operator's config, for SKR-VERIFY's words. */
+  readonly configuredKeys?: ReadonlyMap<number, string>;
 }
 
 export type CheckStatus = "pass" | "fail" | "disabled" | "not-run";
@@ -93,7 +95,7 @@ const STEPS: readonly Step[] = [
     missing: (i) => (kskKeysOf(i).length > 0 ? undefined : "no KSK keys known (give --previous-skr)"),
     run: (i) => checkKeyTagClash(i.ksr, kskKeysOf(i)),
   },
-  { code: "SKR-VERIFY", missing: needsPrevious, run: (i) => checkSkrSignatures(previous(i), i.trustedKsks) },
+  { code: "SKR-VERIFY", missing: needsPrevious, run: (i) => checkSkrSignatures(previous(i), i.trustedKsks, i.configuredKeys) },
   { code: "KSR-CHAIN-KEYS", enabled: (p) => p.check_chain_keys, missing: needsPrevious, run: (i) => checkChainKeys(i.ksr, previous(i)) },
   { code: "KSR-CHAIN-OVERLAP", enabled: (p) => p.check_chain_overlap, missing: needsPrevious, run: (i) => checkChainOverlap(i.ksr, previous(i)) },
 ];

@@ -35,7 +35,13 @@ describe("SKR-VERIFY of the previous SKR against trusted KSKs", () => {
 
   it("fails when only keys the file carries signed it", () => {
     expect(keyTag(ksk2017)).toBe(20326);
-    expect(() => checkSkrSignatures(skr, [ksk2017])).toThrow(/previous SKR bundle 1 .*: no signature by a trusted KSK \(20326\)/);
+    expect(() => checkSkrSignatures(skr, [ksk2017])).toThrow(
+      /previous SKR bundle 1 .*: no signature by a trusted KSK \(20326\); signed by 19036, which is not a trusted key: this SKR was not signed by the operator's keys$/,
+    );
+    // Told the operator's configured keys, it names the signer as one of them.
+    expect(() => checkSkrSignatures(skr, [ksk2017], new Map([[19036, "keys.ksk_old (label K2010)"]]))).toThrow(
+      /signed by 19036, which is keys\.ksk_old \(label K2010\) in the config but not a key opened for this signing \(is --schema right\?\)$/,
+    );
   });
 
   it("says so when no trusted key is given", () => {

@@ -9,7 +9,8 @@
  * default. That is 2 + 2·(tags) + (buffer sizes) questions, each sent at most `udpTries` times over
  * UDP plus once over TCP — `queryBudget` — and nothing more: the first question that gets no
  * acceptable answer ends the check with a KskError of kind input, except a DNSKEY probe's failed
- * TCP retry, which is a finding (not ready), not a fault.
+ * TCP retry, which is a finding (not ready), not a fault; and a first answer without RA ends it too
+ * (a server that does not recurse: an authoritative one is not a resolver).
  * Leaves out: checking several resolvers at once; RFC 8145 key-tag queries.
  */
 import { DNSKEY_FLAG_SEP, KskError, type Name, ROOT, RRType, nameToString } from "@ksk/core";
@@ -61,7 +62,23 @@ export async function checkResolver(o: ReadinessCheckOptions): Promise<Readiness
     queriesSent += x.queriesSent;
     return probeResult(x);
   };
-  const soa = await ask(domain, RRType.SOA);
+  // The first answer says whether this is a resolver at all: an authoritative server (knotd, the
+  // root servers) answers RA=0 (RFC 1035 §4.1.1), and its "not validated" would be read as a verdict.
+  const first = await query(o.server, domain, RRType.SOA, { dnssecOk: true, ...limits });
+  queriesSent += first.queriesSent;
+  // Judged on an answer proper (NOERROR, NXDOMAIN) or a refusal: a FORMERR from a server without EDNS says nothing of RA.
+  if (!first.response.flags.recursionAvailable && [0, 3, 5].includes(first.response.rcode)) {
+    const kind = first.response.flags.authoritative ? ", AA=1: an authoritative server" : "";
+    throw new KskError(
+      "input",
+      "RESOLVER-NOT-RECURSIVE",
+      `does not recurse (RA=0${kind}), so it cannot tell which KSKs resolvers trust: ask a validating resolver`,
+      {
+        where: `${o.server.address}#${o.server.port}`,
+      },
+    );
+  }
+  const soa = probeResult(first);
   const broken = await ask(brokenName(domain), RRType.A);
   const sentinels = [];
   for (const keyTag of o.keyTags) {

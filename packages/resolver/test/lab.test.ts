@@ -61,6 +61,17 @@ describe.runIf(tools)("lab authority (knotd) and resolver (unbound)", () => {
     }
   });
 
+  it("resolver check at the authoritative server says it does not recurse (RA=0), after one question", async () => {
+    const flags = dig(authority, ".", "SOA").flags;
+    expect(flags).toContain("aa");
+    expect(flags).not.toContain("ra");
+    await expect(checkResolver({ server: authority, keyTags: [ksk.tag] })).rejects.toThrow(
+      new RegExp(
+        `^127\\.0\\.0\\.53#${authority.port}: does not recurse \\(RA=0, AA=1: an authoritative server\\), so it cannot tell which KSKs resolvers trust: ask a validating resolver$`,
+      ),
+    );
+  });
+
   it("knotd serves the signed root on loopback", () => {
     const soa = dig(authority, ".", "SOA");
     expect(soa.status).toBe("NOERROR");

@@ -128,7 +128,19 @@ export function preflight(input: PreflightInput): PreflightReport {
   const kskKeys = [...ksks.values()].flatMap((m) => [m.dnskey, withRevokeBit(m.dnskey)]);
   if (previousSkr) kskKeys.push(...skrKsks(previousSkr));
   const trustedKsks = [...ksks.values()].map((m) => m.dnskey);
-  const report = runKsrChecks({ ksr, policy: config.requestPolicy, nowEpochSeconds, kskKeys, trustedKsks, ...(previousSkr ? { previousSkr } : {}) });
+  // Every key of the config, opened or not, so SKR-VERIFY can say a signer is the operator's own.
+  const configuredKeys = new Map<number, string>();
+  for (const [name, k] of config.keys) if (k.keyTag !== undefined) configuredKeys.set(k.keyTag, `keys.${name} (label ${k.label})`);
+  for (const [name, m] of ksks) configuredKeys.set(keyTag(m.dnskey), `keys.${name} (label ${m.config.label})`);
+  const report = runKsrChecks({
+    ksr,
+    policy: config.requestPolicy,
+    nowEpochSeconds,
+    kskKeys,
+    trustedKsks,
+    configuredKeys,
+    ...(previousSkr ? { previousSkr } : {}),
+  });
   const results: CheckResult[] = [...report.results];
   const warnings = [...report.warnings];
   if (previousSkr) {

@@ -16,3 +16,4 @@ export * from "./safety.js";
 export * from "./schemas.js";
 export * from "./skr-verify.js";
 export * from "./knot-signing.js";
+export * from "./witness-display.js";

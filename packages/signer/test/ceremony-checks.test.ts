@@ -46,6 +46,18 @@ beforeAll(async () => {
 const failed = (report: { results: readonly { code: string; status: string; detail: string }[] }) => report.results.filter((r) => r.status === "fail");
 
 describe("preflight", () => {
+  it("SKR-VERIFY names the operator's own key that signed SKR(n-1) when the schema did not open it", () => {
+    const config = labConfig(ksks);
+    // Only ksk_next opened (a schema naming it alone): the previous SKR is signed by ksk_current.
+    const m = new Map([["ksk_next", { config: config.keys.get("ksk_next")!, dnskey: ksks.next.dnskey }]]);
+    const report = preflight({ ksr, previousSkr: previous, config, schema: BUILT_IN_SCHEMAS.get("rollover+")!, ksks: m, nowEpochSeconds: NOW });
+    const skrVerify = report.results.find((r) => r.code === "SKR-VERIFY");
+    expect(skrVerify?.status).toBe("fail");
+    expect(skrVerify?.detail).toBe(
+      `no signature by a trusted KSK (${ksks.next.keyTag} keys.ksk_next (label Knextkk)); signed by ${ksks.current.keyTag}, which is keys.ksk_current (label Kcurrnt) in the config but not a key opened for this signing (is --schema right?)`,
+    );
+  });
+
   it("passes a built KSR chained to the previous SKR, and returns the plan", () => {
     const config = labConfig(ksks);
     const report = preflight({
@@ -111,7 +123,12 @@ describe("preflight", () => {
     expect(new Set(failed(report).map((r) => r.code))).toEqual(
       new Set(["SKR-VERIFY", "KSK-CHAIN-SIGNER", "ROLLOVER-ADD-HOLDDOWN", "ROLLOVER-REMOVE-HOLDDOWN"]),
     );
-    expect(failed(report)[0]?.detail).toMatch(/no signature by a trusted KSK/);
+    // It names the key that signed and says it is not in the config.
+    expect(failed(report)[0]?.detail).toMatch(
+      new RegExp(
+        `^no signature by a trusted KSK \\(.*\\); signed by ${ksks.current.keyTag}, which is not in the config: this SKR was not signed by the operator's keys$`,
+      ),
+    );
     // It says what to change: which config keys (and labels) the schema opened.
     expect(failed(report)[1]?.detail).toMatch(
       /: schema normal opened keys\.ksk_current \(label Kother1\), keys\.ksk_next \(label \S+\); correct the label of the config key that holds the signing KSK, or choose the --schema that names it$/,

@@ -34,6 +34,7 @@ import {
   digestTypeInfo,
   dsDigest,
   formatIsoUtc,
+  formatIsoZ,
   hexToBytes,
   KskError,
   keyTag,
@@ -105,6 +106,22 @@ export interface DsSelection {
   /** …unless every KeyDigest is wanted. */
   readonly all?: boolean;
   readonly ttlSeconds?: number;
+}
+
+/**
+ * The KeyDigests a selection at `atEpochSeconds` leaves out, each as one sentence saying why
+ * (`KeyDigest Kjqmt7v (key tag 19036) is in the file but valid until 2019-01-11T00:00:00Z`), so a
+ * command that picks anchors by the clock never drops a key without a word.
+ */
+export function keyDigestsLeftOut(doc: TrustAnchorDocument, atEpochSeconds: number): string[] {
+  return doc.keyDigests
+    .filter((kd) => !isValidAt(kd, atEpochSeconds))
+    .map((kd) => {
+      const name = `KeyDigest ${kd.id} (key tag ${kd.keyTag})`;
+      return kd.validFromEpochSeconds > atEpochSeconds
+        ? `${name} is in the file but valid only from ${formatIsoZ(kd.validFromEpochSeconds)}`
+        : `${name} is in the file but valid until ${formatIsoZ(kd.validUntilEpochSeconds ?? 0)}`;
+    });
 }
 
 /** DS records for the KeyDigests valid at a time (or all), ready for core's `formatDsRecords`. */

@@ -8,11 +8,13 @@
  * - delegation NS RRsets and glue carry no RRSIG, DS RRsets are signed (ZONE-DELEGATION);
  * - one NSEC at every authoritative name and delegation point, none elsewhere, linked in canonical
  *   order back to the apex (ZONE-NSEC-CHAIN), with exact type bitmaps (ZONE-NSEC-BITMAP);
- * - every apex ZONEMD of a known scheme and hash matches the zone and the SOA serial (ZONE-ZONEMD).
+ * - every apex ZONEMD of a known scheme and hash matches the zone and the SOA serial (ZONE-ZONEMD);
+ * - the zone semantics kzonecheck judges: no CNAME beside other data (ZONE-CNAME), every name
+ *   server inside the zone has an address in it (ZONE-GLUE), only glue below a cut (ZONE-OCCLUDED).
  *
  * Every problem names its owner, type and check code; the zone is valid only with none. A zone
- * that does not even parse or hangs together (two SOAs, data outside the zone, missing glue) is
- * malformed input and throws from `buildZone`. Signatures are verified with core's one verifier.
+ * that does not even parse or hang together (two SOAs, data outside the zone) is malformed input
+ * and throws from `buildZone`. Signatures are verified with core's one verifier.
  * Left out: NSEC3 zones (reported, not judged), wildcard expansion proofs (no query is answered).
  */
 import {
@@ -75,12 +77,16 @@ export function zoneOrigin(records: readonly LocatedRR[]): Name {
 
 export function verifyZone(request: ZoneVerificationRequest): ZoneVerification {
   const origin = zoneOrigin(request.records);
-  const zone = buildZone(request.records, origin);
+  const problems: ZoneProblem[] = [];
+  // CNAME beside data, name servers without addresses, data below a cut that is not glue: reported.
+  const zone = buildZone(request.records, origin, {
+    report: (code, owner, type, detail, where) =>
+      problems.push({ code, owner: nameToString(owner), type: typeToString(type), detail: where ? `${detail} (${where})` : detail }),
+  });
   const at = request.atEpochSeconds;
   // Thousands of RRSIGs by a few keys: each key is built once (same verdicts as core's verifier).
   const verifier = keyVerifierCache();
   const verifySignature: VerifySignature = (key, data, signatureBytes) => verifier(key)(data, signatureBytes);
-  const problems: ZoneProblem[] = [];
   const problem = (code: CheckCode, owner: Name, type: number | string, detail: string) =>
     problems.push({ code, owner: nameToString(owner), type: typeof type === "number" ? typeToString(type) : type, detail });
   const apex = zone.nodes.find((n) => n.role === "apex") as ZoneNode;

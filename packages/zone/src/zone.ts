@@ -93,11 +93,23 @@ interface MutableNode {
   where: Map<number, string>;
 }
 
+/** The zone-semantics findings `zone verify` reports as checks instead of refusing the file. */
+export type ZoneSemanticsCode = "ZONE-CNAME" | "ZONE-GLUE" | "ZONE-OCCLUDED";
+
+export interface BuildZoneOptions {
+  /**
+   * Report CNAME beside other data, name servers without addresses and data below a zone cut that
+   * is not glue (as kzonecheck does), instead of throwing: `zone verify` judges a zone with them.
+   * Without it (`zone sign`), CNAME and glue below a cut are malformed input as before.
+   */
+  readonly report?: (code: ZoneSemanticsCode, owner: Name, type: number, detail: string, where: string) => void;
+}
+
 /**
  * Build a zone from located records, running the structural checks. `origin` is the zone's apex;
  * every owner must be at or below it.
  */
-export function buildZone(records: readonly LocatedRR[], origin: Name): Zone {
+export function buildZone(records: readonly LocatedRR[], origin: Name, options: BuildZoneOptions = {}): Zone {
   const nodes = new Map<string, MutableNode>();
   let soaWhere: string | undefined;
   for (const { rr, where } of records) {
@@ -154,11 +166,12 @@ export function buildZone(records: readonly LocatedRR[], origin: Name): Zone {
       role = "delegation";
       cut = node.owner;
     } else role = "authoritative";
-    checkNode(node, role);
+    checkNode(node, role, options.report);
     out.push({ owner: node.owner, rrsets: new Map([...node.rrsets.entries()].sort((a, b) => a[0] - b[0])), role });
   }
   const zone: Zone = { origin, nodes: out };
-  checkGlue(zone, nodes);
+  checkGlue(zone, nodes, options.report);
+  if (options.report) checkOccluded(zone, nodes, options.report);
   return zone;
 }
 
@@ -173,12 +186,14 @@ function ttlMismatch(rr: RR, other: RR, where: string) {
 /** Types that may sit beside a CNAME (RFC 4035 §2.5). */
 const CNAME_COMPANIONS = new Set<number>([RRType.CNAME, RRType.RRSIG, RRType.NSEC]);
 
-function checkNode(node: MutableNode, role: NodeRole): void {
+function checkNode(node: MutableNode, role: NodeRole, report?: BuildZoneOptions["report"]): void {
   const at = (type: number) => node.where.get(type) as string;
   if (node.rrsets.has(RRType.CNAME)) {
     const other = [...node.rrsets.keys()].find((t) => !CNAME_COMPANIONS.has(t));
     if (other !== undefined) {
-      throw inputError("ZONE-CNAME", `${nameToString(node.owner)} has a CNAME beside ${typeToString(other)} data (RFC 1034 §3.6.2)`, at(RRType.CNAME));
+      const detail = `${nameToString(node.owner)} has a CNAME beside ${typeToString(other)} data (RFC 1034 §3.6.2)`;
+      if (!report) throw inputError("ZONE-CNAME", detail, at(RRType.CNAME));
+      report("ZONE-CNAME", node.owner, RRType.CNAME, detail, at(RRType.CNAME));
     }
     if ((node.rrsets.get(RRType.CNAME)?.length ?? 0) > 1)
       throw inputError("ZONE-CNAME", `${nameToString(node.owner)} has more than one CNAME`, at(RRType.CNAME));
@@ -189,8 +204,12 @@ function checkNode(node: MutableNode, role: NodeRole): void {
   }
 }
 
-/** Every name server inside the zone and below a cut needs an address record (glue) here. */
-function checkGlue(zone: Zone, nodes: Map<string, MutableNode>): void {
+/**
+ * Every name server inside the zone and below a cut needs an address record (glue) here. With
+ * `report`, also one inside the zone and not below a cut: the zone is authoritative for its
+ * addresses, so without them the delegation is lame (kzonecheck: "missing glue record").
+ */
+function checkGlue(zone: Zone, nodes: Map<string, MutableNode>, report?: BuildZoneOptions["report"]): void {
   const roles = new Map(zone.nodes.map((n) => [nameKey(n.owner), n.role]));
   // Many delegations share name servers: each target is judged once.
   const judged = new Map<string, boolean>();
@@ -204,16 +223,36 @@ function checkGlue(zone: Zone, nodes: Map<string, MutableNode>): void {
         below = belowCut(zone, ns.rdata.target, roles);
         judged.set(targetKey, below);
       }
-      if (!below) continue;
+      if (!below && !report) continue;
       const target = nodes.get(targetKey);
       if (!target || !(target.rrsets.has(RRType.A) || target.rrsets.has(RRType.AAAA))) {
         const where = nodes.get(nameKey(node.owner))?.where.get(RRType.NS) as string;
-        throw inputError(
-          "ZONE-GLUE",
-          `${nameToString(node.owner)} NS ${nameToString(ns.rdata.target)}: the name server is below a zone cut here but has no A or AAAA glue`,
-          where,
-        );
+        const detail = below
+          ? `${nameToString(node.owner)} NS ${nameToString(ns.rdata.target)}: the name server is below a zone cut here but has no A or AAAA glue`
+          : `${nameToString(node.owner)} NS ${nameToString(ns.rdata.target)}: the name server is inside the zone but has no A or AAAA record in it (missing glue)`;
+        if (!report) throw inputError("ZONE-GLUE", detail, where);
+        report("ZONE-GLUE", node.owner, RRType.NS, detail, where);
       }
+    }
+  }
+}
+
+/**
+ * Data below a zone cut is occluded (RFC 2181 §6, RFC 4035 §2.2): only the A and AAAA records of
+ * a name server some NS record of the zone names belong there, as glue.
+ */
+function checkOccluded(zone: Zone, nodes: Map<string, MutableNode>, report: NonNullable<BuildZoneOptions["report"]>): void {
+  const targets = new Set<string>();
+  for (const node of zone.nodes) for (const ns of node.rrsets.get(RRType.NS) ?? []) if (isKind(ns, "NS")) targets.add(nameKey(ns.rdata.target));
+  for (const node of zone.nodes) {
+    if (node.role !== "below-cut") continue;
+    const where = nodes.get(nameKey(node.owner))?.where;
+    for (const type of node.rrsets.keys()) {
+      if (type === RRType.RRSIG || type === RRType.NSEC) continue; // ZONE-DELEGATION and ZONE-NSEC-CHAIN judge those
+      const glue = (type === RRType.A || type === RRType.AAAA) && targets.has(nameKey(node.owner));
+      if (glue) continue;
+      const why = type === RRType.A || type === RRType.AAAA ? "no NS record of the zone names it, so it is not glue" : "only glue (A, AAAA) belongs there";
+      report("ZONE-OCCLUDED", node.owner, type, `${nameToString(node.owner)} ${typeToString(type)} is below a zone cut: ${why}`, where?.get(type) ?? "");
     }
   }
 }

@@ -44,6 +44,7 @@ import {
   checkRootAnchors,
   isValidAt,
   keyDigestDnskey,
+  keyDigestsLeftOut,
   parseCertificate,
   parseRootAnchors,
   type RawSigner,
@@ -468,6 +469,8 @@ async function dsCommand(ctx: CliContext, argv: DsArgs): Promise<void> {
   });
   const records = anchorDsRecords(doc, argv.all ? { all: true } : { atEpochSeconds: at });
   ctx.out(formatDsRecords(records, argv.format, { bindMode: argv.bindMode }));
+  if (!argv.all)
+    for (const note of keyDigestsLeftOut(doc, at)) ctx.err(`ksk: NOTE: ${name}: ${note}: left out at ${formatIsoZ(at)} (--at or --all to include it)\n`);
   const warning = bindStaticRootWarning(records, argv.format, { bindMode: argv.bindMode });
   if (warning) ctx.err(`ksk: WARNING: ${warning}\n`);
 }

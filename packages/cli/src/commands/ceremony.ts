@@ -1,10 +1,12 @@
 /**
  * `ksk ceremony run ACT-FILE… --ceremony FILE [--out DIR]` — run numbered ceremony acts (see
  * @ksk/ceremony): each step a `ksk` command, witnessed, recorded in DIR/transcript.jsonl.
+ * `ksk ceremony script ACT-FILE… --ceremony FILE -o script.html` — the printed script of the acts.
  */
 import path from "node:path";
-import { runCeremony } from "@ksk/ceremony";
+import { ceremonyScriptHtml, runCeremony } from "@ksk/ceremony";
 import { type CeremonyRunArgs, ceremonyRunSettings } from "../ceremony-run.js";
+import { writeOutput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
 
 interface RunArgs extends CeremonyRunArgs {
@@ -40,6 +42,21 @@ export const ceremonyCommand: CommandFactory = (ctx) => ({
           ctx.out(`\nCeremony complete: acts ${outcome.actsRun.join(", ") || "none (all done earlier)"}; transcript ${outcome.transcriptFile}\n`);
         }),
       })
-      .demandCommand(1, "Give a ceremony command: run"),
+      .command({
+        command: "script <acts..>",
+        describe: "Write the printed script of the acts: numbered steps, roles, commands, blanks for hashes and words, sign-off",
+        builder: (b) =>
+          b
+            .positional("acts", { type: "string", array: true, describe: "Act files (YAML), in act-number order" })
+            .option("ceremony", { type: "string", demandOption: true, describe: "The ceremony file: operator, witnesses, HSM, variables, quarters" })
+            .option("output", { alias: "o", type: "string", demandOption: true, describe: "The HTML script to write (print it from a browser)" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
+        handler: handle(async (argv: { acts: string[]; ceremony: string; output: string; force: boolean }) => {
+          const html = await ceremonyScriptHtml({ actFiles: argv.acts, ceremonyFile: argv.ceremony, nowEpochSeconds: ctx.now() });
+          await writeOutput(argv.output, html, { force: argv.force });
+          ctx.out(`Ceremony script written: ${argv.output}\n`);
+        }),
+      })
+      .demandCommand(1, "Give a ceremony command: run or script"),
   handler: () => {},
 });

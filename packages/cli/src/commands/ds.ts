@@ -1,5 +1,26 @@
-/** `ksk ds FILE` — DS records for every DNSKEY in a presentation-format file. */
-import { DS_FORMATS, type DsFormat, type DsRecord, KskError, bindStaticRootWarning, digestTypeInfo, dnskeyRecords, formatDsRecords, makeDs } from "@ksk/core";
+/**
+ * `ksk ds FILE` — DS records for every DNSKEY in a presentation-format file. `ksk ds --check
+ * DS_FILE FILE` answers whether each DS of DS_FILE designates a DNSKEY of FILE (exit 1 when one
+ * does not), naming the key or what differs.
+ */
+import {
+  DS_FORMATS,
+  type DsFormat,
+  type DsRdata,
+  type DsRecord,
+  KskError,
+  type RR,
+  bindStaticRootWarning,
+  digestTypeInfo,
+  dnskeyRecords,
+  formatDsRecords,
+  isKind,
+  keyTag,
+  makeDs,
+  matchDsToKeys,
+  nameToString,
+} from "@ksk/core";
+import { EXIT } from "../exit-codes.js";
 import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
 
@@ -18,7 +39,7 @@ export function parseDigestList(text: string): number[] {
 
 type BindMode = "static-ds" | "initial-ds";
 
-export const dsCommand: CommandFactory = (ctx) => ({
+export const dsCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "ds <file>",
   builder: (y) =>
     y
@@ -29,8 +50,22 @@ export const dsCommand: CommandFactory = (ctx) => ({
         choices: ["static-ds", "initial-ds"] as const,
         default: "initial-ds" as BindMode,
         describe: "With --format bind: initial-ds (RFC 5011 managed, as BIND recommends for the root) or static-ds",
-      }),
-  handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode }) => {
+      })
+      .option("check", { type: "string", describe: "DS_FILE: does each DS in it designate a DNSKEY of FILE? (exit 1 if one does not)" }),
+  handler: handle(async (argv: { file: string; digest: string; format: DsFormat; bindMode: BindMode; check?: string }) => {
+    if (argv.check !== undefined) {
+      const dsInput = await readZoneFile(ctx, argv.check, { sayFallbackTtl: false });
+      const dsRecords = dsInput.records.map((l) => l.rr).filter((rr): rr is RR<DsRdata> => isKind(rr, "DS"));
+      if (dsRecords.length === 0) throw new KskError("input", "NO-DS", "holds no DS record", { where: dsInput.name });
+      const keyInput = await readZoneFile(ctx, argv.file, { sayFallbackTtl: false });
+      const matches = matchDsToKeys(dsRecords, dnskeyRecords(keyInput.records, keyInput.name, { trustable: true }));
+      for (const m of matches) {
+        const ds = `DS ${nameToString(m.owner)} ${m.ds.keyTag} ${m.ds.algorithm} ${m.ds.digestType}`;
+        ctx.out(m.key ? `MATCH    ${ds}: designates key ${keyTag(m.key)} (flags ${m.key.flags}) in ${keyInput.name}\n` : `NO MATCH ${ds}: ${m.why}\n`);
+      }
+      if (matches.some((m) => !m.key)) setExitCode(EXIT.checkFailed);
+      return;
+    }
     const digestTypes = parseDigestList(argv.digest);
     const { name, records: rrs } = await readZoneFile(ctx, argv.file, { sayFallbackTtl: argv.format !== "bind" });
     const dnskeys = dnskeyRecords(rrs, name, { trustable: true });

@@ -40,6 +40,11 @@ export const COMMANDS: readonly CommandEntry[] = [
   { name: "csr", describe: "The KSK's certificate signing request (PKCS#10 with its DS record)", load: async () => (await import("./csr.js")).csrCommand },
   { name: "ds", describe: "DS records of every DNSKEY in a zone-format file (- for stdin)", load: async () => (await import("./ds.js")).dsCommand },
   { name: "hsm", describe: "PKCS#11 tokens: set up a SoftHSM2 lab token", load: async () => (await import("./hsm.js")).hsmCommand },
+  {
+    name: "integrity",
+    describe: "The toolkit's fingerprint: SHA-256 and PGP words of the code ksk runs (bundle, chunks, lockfile)",
+    load: async () => (await import("./integrity.js")).integrityCommand,
+  },
   { name: "key", describe: "KSKs and ZSKs in an HSM (PKCS#11) or an encrypted software keystore", load: async () => (await import("./key.js")).keyCommand },
   {
     name: "keytag",

@@ -9,20 +9,25 @@
  * what was written, and only then rename it into place. Any failure leaves no SKR behind.
  */
 import path from "node:path";
-import { KskError, formatIsoZ } from "@ksk/core";
+import { KskError, formatIsoZ, keyTag } from "@ksk/core";
 import { type CheckResult, type KsrResponseDocument, bundleTable, bundleZoneText, documentPolicyLines, parseKsrXml, writeKsrXml } from "@ksk/ksr";
 import {
   DNSKEY_RESPONSE_WARN_BYTES,
   type PreflightReport,
   type SignerConfig,
+  documentSlotTable,
   documentWitnessRows,
   executePlan,
-  formatWitnessTable,
+  fitLines,
+  hsmLines,
+  kskLines,
   parseSignerConfig,
-  planWitnessRows,
+  planSlotTable,
   postflight,
   preflight,
+  signingQuestion,
   verifySkr,
+  WITNESS_COLUMNS,
 } from "@ksk/signer";
 import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
@@ -33,7 +38,7 @@ import { type KeystoreArgs, withKeystoreArguments } from "../keystore-args.js";
 import { openKsks } from "../ksk-keys.js";
 import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
-import { confirmYes, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
+import { confirmYes, fileFingerprint, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 import { type KnotImportArgs, type KsrFormat, importKnotSkr, isKnotKsr, signKnotKsr } from "./knot-offline-ksk.js";
 
@@ -91,40 +96,49 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   const ksr = ksrInput.document;
   const previous = previousFile === undefined ? undefined : await loadSkr(ctx, previousFile);
 
-  ctx.out("== Files (compare the SHA-256 and PGP words with the ones received)\n");
-  for (const line of [
-    ...fileWitnessLines("KSR", ksrInput),
-    ...(previous ? fileWitnessLines("Previous SKR", previous) : ["Previous SKR: none given (the chain checks are not run)"]),
-    ...fileWitnessLines("Config", configInput),
-  ])
-    ctx.out(`${line}\n`);
-
+  // The PIN first (when asked for), then the whole display, then the Yes: nothing comes between them.
   const ksks = await openKsks(ctx, config, argv.config, schema, argv);
   try {
+    // Wrapped to a projected terminal's width; a FAIL line is kept whole, to be quoted as one line.
+    const show = (lines: readonly string[]) => ctx.out(`${fitLines(lines, WITNESS_COLUMNS, (l) => /^\s*FAIL\b/.test(l)).join("\n")}\n`);
+    show([
+      "== Files (compare the SHA-256 and PGP words with the ones received)",
+      ...fileWitnessLines("KSR", ksrInput),
+      ...(previous ? fileWitnessLines("Previous SKR", previous) : ["Previous SKR: none given (the chain checks are not run)"]),
+      ...fileWitnessLines("Config", configInput),
+      "",
+      ...hsmLines(ksks.hsms),
+      "",
+      ...kskLines(
+        [...ksks.materials.values()].map((m) => ({ label: m.config.label, dnskey: m.dnskey })),
+        ksr.domain,
+      ),
+    ]);
     const report = preflight({ ksr, config, schema, ksks: ksks.materials, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
-    ctx.out(`\n== Checks before signing (at ${formatIsoZ(now)})\n${resultLines(report.results).join("\n")}\n`);
+    show(["", `== Checks before signing (at ${formatIsoZ(now)})`, ...resultLines(report.results)]);
     for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
     if (!report.ok || !report.plan) reportFailure("checks before signing", report);
     const plan = report.plan;
 
-    ctx.out("\n");
-    if (previous) ctx.out(`${formatWitnessTable(`== Previous SKR ${previous.document.id}`, documentWitnessRows(previous.document.bundles)).join("\n")}\n\n`);
-    ctx.out(`${formatWitnessTable(`== KSR ${ksr.id}`, documentWitnessRows(ksr.bundles)).join("\n")}\n\n`);
-    ctx.out(`${formatWitnessTable(`== Planned SKR (schema ${schema.name})`, planWitnessRows(plan)).join("\n")}\n`);
+    const labels = new Map([...ksks.materials.values()].map((m) => [keyTag(m.dnskey), m.config.label]));
+    show([
+      ...(previous ? ["", ...documentSlotTable(`== Previous SKR ${previous.document.id}`, previous.document.bundles, labels)] : []),
+      "",
+      ...documentSlotTable(`== KSR ${ksr.id}`, ksr.bundles, labels),
+      "",
+      ...planSlotTable(`== Planned SKR (schema ${schema.name})`, plan),
+    ]);
     const large = plan.bundles.map((b, i) => ({ slot: i + 1, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
     // Once per command, not once per slot: the same finding, with every slot it concerns.
     if (large.length > 0) {
-      const slots = large.map((b) => `${b.slot} (${b.size} B)`).join(", ");
+      // One line within a projected terminal's 100 columns: the table above marks each slot with "!".
+      const largest = Math.max(...large.map((b) => b.size));
       ctx.err(
-        `ksk: WARNING: the DNSKEY answer is over ${DNSKEY_RESPONSE_WARN_BYTES} bytes in ${large.length} slot(s): ${slots}: UDP answers may be truncated\n`,
+        `ksk: WARNING: DNSKEY answer over ${DNSKEY_RESPONSE_WARN_BYTES} B in ${large.length} slot(s) (marked !), up to ${largest} B: UDP may truncate it\n`,
       );
     }
 
-    const consent = await confirmYes(
-      ctx,
-      `\nSign ${plan.bundles.length} bundles with ${[...ksks.materials.values()].map((m) => `${m.config.label}`).join(", ")}?`,
-      argv.yes,
-    );
+    const consent = await confirmYes(ctx, `\n${signingQuestion(plan)}`, argv.yes, "nothing was signed", "Type Yes to sign:");
     const skr = await executePlan(plan, ksks.signers, { timestampEpochSeconds: now });
     const bytes = writeKsrXml(skr);
     let after: PreflightReport | undefined;
@@ -134,13 +148,16 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
         const reread = parseKsrXml(written, { fileName: outputFile }).document;
         if (reread.kind !== "response") throw new KskError("check", "SKR-VERIFY", "the SKR written does not read back as an SKR");
         after = postflight({ ksr, skr: reread, config, ...(previous ? { previousSkr: previous.document } : {}) });
-        ctx.out(`\n== Checks after signing (on the SKR as written and read back)\n${resultLines(after.results).join("\n")}\n`);
+        show(["", "== Checks after signing (on the SKR as written and read back)", ...resultLines(after.results)]);
         for (const w of after.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
         if (!after.ok) reportFailure("checks after signing", after);
       },
     });
-    ctx.out(`\n${fileWitnessLines("SKR written", { name: outputFile, bytes }).join("\n")}\n`);
-    ctx.out(`Signed ${skr.bundles.length} bundles, ${skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${consent}.\n`);
+    show([
+      "",
+      ...fileWitnessLines("SKR written", { name: outputFile, bytes }),
+      `Signed ${skr.bundles.length} bundles, ${skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${consent}.`,
+    ]);
   } finally {
     await ksks.close();
   }
@@ -253,6 +270,8 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
           if (argv.format === "json") {
             return printJson(ctx, {
               file: input.name,
+              sha256Hex: sha256Hex(input.bytes),
+              pgpWords: fileFingerprint(input.bytes).pgpWords,
               id: document.id,
               domain: document.domain,
               bundles: documentWitnessRows(document.bundles).map((r, i) => ({
@@ -264,6 +283,9 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
               })),
             });
           }
+          // As `ksr show`: the file's SHA-256 and PGP words first, for witnesses to compare.
+          const f = fileFingerprint(input.bytes);
+          ctx.out(`SKR SHA-256: ${f.sha256Grouped}\nSKR PGP words: ${f.pgpWords.join(" ")}\n`);
           ctx.out(
             `SKR ${document.id} for ${document.domain}, ${document.bundles.length} bundles\n${[...bundleTable(document), ...documentPolicyLines(document)].join("\n")}\n`,
           );
