@@ -101,8 +101,8 @@ describe("the lost-HSM rehearsal's act files", () => {
       first.secrets,
       (a) => actId(a),
     );
-    expect(one[0]?.find((s) => s.argv.includes("Klabcur"))?.argv).toContain("--extractable");
-    const restores = one[6]?.filter((s) => s.argv[1] === "restore") ?? [];
+    expect(one[1]?.find((s) => s.argv.includes("Klabcur"))?.argv).toContain("--extractable");
+    const restores = one[7]?.filter((s) => s.argv[1] === "restore") ?? [];
     expect(restores.map((s) => s.env.SOFTHSM2_CONF)).toEqual(["/lab/softhsm/facility-2/softhsm2.conf", "/lab/softhsm/facility-2/softhsm2.conf"]);
     const two = planActs(
       byName(LOST_HSM_SECOND_ACTS),
@@ -110,7 +110,7 @@ describe("the lost-HSM rehearsal's act files", () => {
       second.secrets,
       (a) => actId(a),
     );
-    expect(two[5]?.map((s) => s.argv.slice(0, 4))).toEqual([
+    expect(two[6]?.map((s) => s.argv.slice(0, 4))).toEqual([
       ["ksr", "validate", "ksr-2026Q4.xml", "--previous-skr"],
       ["rollover", "check", "skr-2026Q3.xml", "skr-2026Q4.xml"],
     ]);

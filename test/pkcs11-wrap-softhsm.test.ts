@@ -4,15 +4,16 @@
  * into the other sensitive and not extractable, and both sign the same data identically. And what
  * SoftHSM enforces of CKA_EXTRACTABLE, CKA_WRAP_WITH_TRUSTED and CKA_TRUSTED, measured through
  * pkcs11js directly (the figures docs/custody.md states), and that one process cannot hold two
- * configurations of one module at once.
+ * configurations of one module at once. In test/ (its own process), since SoftHSM reads
+ * SOFTHSM2_CONF from the process environment, which a worker thread cannot set.
  */
 import { KskError, bytesEqual } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
-import { hasTool } from "../../../test/support/tools.js";
-import { type WrappingKeystore, isWrappingKeystore, openKeystore } from "../src/index.js";
-import { acquireModule, pkcs11js, releaseModule } from "../src/pkcs11-module.js";
-import { opensslVerify, sampleData } from "./helpers.js";
+import { type SoftHsmToken, createSoftHsmToken } from "./support/softhsm.js";
+import { hasTool } from "./support/tools.js";
+import { type WrappingKeystore, isWrappingKeystore, openKeystore } from "../packages/keystore/src/index.js";
+import { acquireModule, pkcs11js, releaseModule } from "../packages/keystore/src/pkcs11-module.js";
+import { opensslVerify, sampleData } from "../packages/keystore/test/helpers.js";
 
 const softhsm = hasTool("softhsm2-util");
 let one: SoftHsmToken;
