@@ -41,7 +41,7 @@ const LAB = [
 ];
 
 const UNIT_OWN_PROCESS = [
-  "packages/keystore/test/atomic-file.test.ts",
+  "packages/files/test/atomic-file.test.ts",
   "packages/keystore/test/pkcs11-log.test.ts",
   "packages/keystore/test/pkcs11-mechanism.test.ts",
   "packages/keystore/test/pkcs11-softhsm.test.ts",

@@ -5,10 +5,14 @@
  * records it, runs nothing after it and leaves no partial artefact; a new run refuses to start
  * over it; `--resume` continues there; a private-key step needs a typed Yes (through a real
  * pseudo-terminal, test/support/type-at-prompt.py) or a recorded `--yes`; a secret file never enters the
- * transcript; `ksk transcript verify` passes, then fails on an altered artefact.
+ * transcript; `ksk transcript verify` passes, then fails on an altered artefact. And the runtime
+ * cannot be subverted: a ceremony file's `env` is an allow-list, a broken transcript gets no new
+ * entries, a FIFO artefact is named without being opened, `--out` must be a directory, names hold
+ * no control characters, and `ksk report` writes as every output does.
  */
 import { spawn, spawnSync } from "node:child_process";
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -300,4 +304,156 @@ describe("ksk ceremony run", () => {
     },
     240_000,
   );
+});
+
+/** Rewrite a transcript's entries and chain them again, as a forger who knows the format would. */
+function forge(out: string, change: (entries: Record<string, unknown>[]) => void): void {
+  const list = entries(out);
+  change(list);
+  let previous = "0".repeat(64);
+  const lines = list.map((e) => {
+    const line = JSON.stringify({ ...e, previousSha256Hex: previous });
+    previous = createHash("sha256").update(line).digest("hex");
+    return line;
+  });
+  writeFileSync(path.join(out, "transcript.jsonl"), `${lines.join("\n")}\n`);
+}
+
+/** A completed ceremony's output directory. */
+function completed(name: string) {
+  const made = setUp(name);
+  mkdirSync(made.out);
+  copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(made.out, "extra.zone"));
+  const r = made.run(["--yes"]);
+  expect(r.code, r.stderr).toBe(0);
+  return made;
+}
+
+describe("a ceremony runtime that cannot be subverted", () => {
+  it("takes only SOFTHSM2_CONF and KSK_* from a ceremony file's env, and shows and records what it sets", () => {
+    const { dir, out, run } = setUp("env");
+    const ceremony = path.join(dir, "ceremony.yaml");
+    const text = readFileSync(ceremony, "utf8");
+    writeFileSync(ceremony, `${text}env:\n  SOFTHSM2_CONF: /nonexistent/softhsm2.conf\n  NODE_OPTIONS: "--require /nonexistent/x.js"\n`);
+    const refused = run(["--yes"]);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toMatch(/^ksk: .*ceremony\.yaml: env\.NODE_OPTIONS: refused: only SOFTHSM2_CONF and the toolkit's own KSK_\* variables/m);
+    expect(existsSync(path.join(out, "transcript.jsonl"))).toBe(false);
+    writeFileSync(ceremony, `${text}env:\n  SOFTHSM2_CONF: /nonexistent/softhsm2.conf\n`);
+    mkdirSync(out);
+    copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(out, "extra.zone"));
+    const ran = run(["--yes"]);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toContain("Set for every step by the ceremony file: SOFTHSM2_CONF=/nonexistent/softhsm2.conf\n");
+    expect(entries(out)[0]).toMatchObject({ type: "start", env: { SOFTHSM2_CONF: "/nonexistent/softhsm2.conf" } });
+  }, 240_000);
+
+  it("appends nothing to a transcript whose chain is broken, nor, resuming, when an output it relies on changed", () => {
+    const { out, run } = setUp("chain");
+    mkdirSync(out);
+    writeFileSync(path.join(out, "extra.zone"), ".\t172800\tIN\tDNSKEY\t257 3 8 not*base64\n");
+    expect(run(["--yes"]).code).toBe(3);
+    copyFileSync(path.join(root, "keys-example/root-ksks.zone"), path.join(out, "extra.zone"));
+    const transcript = path.join(out, "transcript.jsonl");
+    const good = readFileSync(transcript, "utf8");
+    writeFileSync(transcript, good.replace('"operator":"Test Operator"', '"operator":"Someone Else!"'));
+    const edited = readFileSync(transcript, "utf8");
+    const broken = run(["--yes", "--resume"]);
+    expect(broken.code).toBe(1);
+    expect(broken.stderr).toMatch(
+      /^ksk: .*transcript\.jsonl: entry 1 \(line 1\) hashes to .*entry 1 was altered.*: no entry is added to a transcript that does not verify$/m,
+    );
+    expect(readFileSync(transcript, "utf8")).toBe(edited);
+    // A plain new run over it is refused the same way (before it is told to resume).
+    expect(run(["--yes"]).code).toBe(1);
+
+    writeFileSync(transcript, good);
+    const tags = readFileSync(path.join(out, "tags.txt"), "utf8");
+    writeFileSync(path.join(out, "tags.txt"), `${tags}forged\n`);
+    const changed = run(["--yes", "--resume"]);
+    expect(changed.code).toBe(1);
+    expect(changed.stderr).toMatch(/tags\.txt is not the file entry \d+ records .*: no entry is added/);
+    expect(readFileSync(transcript, "utf8")).toBe(good);
+    writeFileSync(path.join(out, "tags.txt"), tags);
+    expect(run(["--yes", "--resume"]).code).toBe(0);
+  }, 240_000);
+
+  it("transcript verify names a FIFO without opening it, and a forged path out of the directory as such", () => {
+    const { out } = completed("fifo");
+    rmSync(path.join(out, "tags.txt"));
+    spawnSync("mkfifo", [path.join(out, "tags.txt")]);
+    const fifo = spawnSync(bin, ["transcript", "verify", path.join(out, "transcript.jsonl")], { encoding: "utf8", timeout: 30_000 });
+    expect(fifo.error).toBeUndefined();
+    expect(fifo.status).toBe(1);
+    expect(fifo.stdout).toMatch(/^FAIL .*: tags\.txt: is a FIFO, not a regular file: not opened \(recorded in entry \d+\)$/m);
+    forge(out, (list) => {
+      const step = list.find((e) => e.type === "step" && Array.isArray(e.outputs) && (e.outputs as unknown[]).length > 0) as { outputs: { path: string }[] };
+      (step.outputs[0] as { path: string }).path = "/etc/passwd";
+    });
+    const outside = ksk(["transcript", "verify", path.join(out, "transcript.jsonl")]);
+    expect(outside.code).toBe(1);
+    expect(outside.stdout).toMatch(/^FAIL .*: \/etc\/passwd: is not a path inside the ceremony directory \(absolute, or climbing out with \.\.\): not read/m);
+    expect(outside.stdout).not.toMatch(/\/etc\/passwd: is missing/);
+  }, 240_000);
+
+  it("--out naming a file or a dangling symbolic link: one line and exit 2, for ceremony run and ksk lab", () => {
+    const { dir, run } = setUp("out-file");
+    const file = path.join(dir, "out");
+    writeFileSync(file, "a file\n");
+    const onFile = run(["--yes"]);
+    expect(onFile.code).toBe(2);
+    expect(onFile.stderr).toMatch(/^ksk: .*out: is a file, not a directory: give a directory for the outputs\n$/);
+    rmSync(file);
+    symlinkSync(path.join(dir, "gone"), file);
+    const dangling = run(["--yes"]);
+    expect(dangling.code).toBe(2);
+    expect(dangling.stderr).toMatch(/^ksk: .*out: is a dangling symbolic link, not a directory: give a directory for the outputs\n$/);
+    for (const extra of [[], ["--rollover"], ["--rollover", "--calendar", "compressed"]]) {
+      const lab = ksk(["lab", "--out", file, "--yes", ...extra]);
+      expect(lab.code, lab.stderr).toBe(2);
+      expect(lab.stderr.split("\n").filter((l) => l !== "")).toHaveLength(1);
+      expect(lab.stderr).toContain("dangling symbolic link");
+    }
+  }, 240_000);
+
+  it("refuses control characters in the operator's or a witness's name", () => {
+    const { dir, out, run } = setUp("names");
+    const byOption = run(["--yes", "--operator", "Eve\u001b[2J\u0007"]);
+    expect(byOption.code).toBe(2);
+    expect(byOption.stderr).toMatch(/a name may not hold control characters/);
+    for (const c of ["\u001b", "\u0007"]) expect(byOption.stderr).not.toContain(c);
+    const ceremony = path.join(dir, "ceremony.yaml");
+    writeFileSync(ceremony, readFileSync(ceremony, "utf8").replace("witnesses: [Witness One]", 'witnesses: ["Witness\\x07One"]'));
+    const inFile = run(["--yes"]);
+    expect(inFile.code).toBe(3);
+    expect(inFile.stderr).toMatch(/ceremony\.yaml: witnesses\.0: a name may not hold control characters/);
+    expect(existsSync(path.join(out, "transcript.jsonl"))).toBe(false);
+  }, 120_000);
+
+  it("ksk report writes as every output does (--force over a regular file only) and escapes control characters it reads", () => {
+    const { out } = completed("report");
+    expect([0, 1]).toContain(ksk(["report", out]).code);
+    const again = ksk(["report", out]);
+    expect(again.code).toBe(5);
+    expect(again.stderr).toMatch(/report\.html: exists; not overwritten \(use --force to replace it\)/);
+    expect(ksk(["report", out, "--force"]).code).toBe(0);
+    const target = path.join(out, "..", "elsewhere.html");
+    writeFileSync(target, "not the report\n");
+    rmSync(path.join(out, "report.html"));
+    symlinkSync(target, path.join(out, "report.html"));
+    const linked = ksk(["report", out, "--force"]);
+    expect(linked.code).toBe(5);
+    expect(linked.stderr).toMatch(/report\.html: is a symbolic link, not a regular file; not replaced, even with --force/);
+    expect(readFileSync(target, "utf8")).toBe("not the report\n");
+
+    rmSync(path.join(out, "report.html"));
+    forge(out, (list) => {
+      const step = list.find((e) => e.type === "step") as { does: string };
+      step.does = "Key tags\u001b[2J\u0007\u0000";
+    });
+    ksk(["report", out]);
+    const html = readFileSync(path.join(out, "report.html"), "utf8");
+    for (const c of ["\u0000", "\u0007", "\u001b"]) expect(html).not.toContain(c);
+    expect(html).toContain("Key tags\\x1b[2J\\x07\\x00");
+  }, 240_000);
 });

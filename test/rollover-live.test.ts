@@ -1,6 +1,6 @@
 /**
  * The root KSK roll (RFC 5011) lived by real unbound resolvers on a compressed clock, as an operator
- * runs it: the BUILT `ksk lab --rollover --calendar compressed --out DIR` as a process (@ksk/ceremony
+ * runs it: the BUILT `ksk lab --rollover --calendar compressed --out DIR` as a process (@ksk/lab
  * rollover-live.ts). Every phase of the 2024–2027 roll (A normal, B new KSK pre-published and listed
  * in root-anchors.xml, C roll, D old KSK revoked, E old KSK removed) is a KSR and an SKR signed by the
  * real signer with lab KSKs from a software keystore in DIR, DNSKEY TTL 2 s; knotd serves each

@@ -68,7 +68,7 @@ describe("the real-sized lab root signed by ksk", () => {
     expect(runTool("ldns-verify-zone", ["-t", formatRrsigTime(lab.atEpochSeconds), damaged]).status).not.toBe(0);
     const r = ksk(["zone", "verify", damaged, "--anchor", lab.anchorFile, "--at", lab.at]);
     expect(r.code).toBe(1);
-    expect(r.stdout).toContain("FAIL RRSIG-VALID com. DS:");
+    expect(r.stdout).toMatch(/^FAIL RRSIG-VALID +com\. DS: /m);
   });
 });
 
@@ -138,7 +138,7 @@ describe("zones signed by other signers pass ksk zone verify", () => {
     expect(good.code).toBe(0);
     const wrongAnchor = ksk(["zone", "verify", output, "--anchor", path.join(work, `${zsk}.key`), "--at", at]);
     expect(wrongAnchor.code).toBe(1);
-    expect(wrongAnchor.stdout).toContain("FAIL DNSKEY-ANCHORED . DNSKEY:");
+    expect(wrongAnchor.stdout).toMatch(/^FAIL DNSKEY-ANCHORED +\. DNSKEY: /m);
   });
 
   it.runIf(hasTool("dnssec-signzone") && hasTool("dnssec-keygen"))("BIND's dnssec-signzone (RSASHA256)", () => {

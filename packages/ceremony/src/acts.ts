@@ -26,6 +26,38 @@ const relativePath = z
   .min(1)
   .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), "must be a path inside the output directory (relative, no ..)");
 
+/**
+ * C0 and C1 control characters (and DEL): in a name printed on the witnesses' terminal and written
+ * into the report they could move the cursor, clear the screen or pose as other text.
+ */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters refused
+export const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/;
+
+/** A person's name as the ceremony records it: printable text only. */
+export const personName = z
+  .string()
+  .min(1)
+  .refine((n) => !CONTROL_CHARACTERS.test(n), "a name may not hold control characters (escape codes, bell, NUL)");
+
+/**
+ * The only variables a ceremony file may set for its steps: the SoftHSM2 configuration and the
+ * toolkit's own KSK_* settings. Anything else — NODE_OPTIONS (which loads code into every `ksk`
+ * step), LD_PRELOAD, LD_LIBRARY_PATH, PATH — would change what runs, unseen by the witnesses.
+ */
+export const STEP_ENV_ALLOWED = /^(SOFTHSM2_CONF|KSK_[A-Z0-9_]+)$/;
+
+/** Variables set for steps, by the ceremony file (every step) or by an act's step (that step only). */
+const stepEnvironment = z.record(z.string(), z.string()).superRefine((env, ctx) => {
+  for (const name of Object.keys(env).filter((n) => !STEP_ENV_ALLOWED.test(n))) {
+    ctx.addIssue({
+      code: "custom",
+      path: [name],
+      message:
+        "refused: only SOFTHSM2_CONF and the toolkit's own KSK_* variables may be set for steps (not NODE_OPTIONS, LD_PRELOAD, LD_LIBRARY_PATH or any other)",
+    });
+  }
+});
+
 const stepSchema = z
   .object({
     does: z.string().min(1),
@@ -39,8 +71,9 @@ const stepSchema = z
     /**
      * Environment for this step only, over the ceremony's `env` (e.g. the SOFTHSM2_CONF of the
      * second facility's HSM: one `ksk` process per facility, as SoftHSM reads it at C_Initialize).
+     * The same variables as the ceremony file's `env` only.
      */
-    env: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/, "an environment variable name"), z.string()).default({}),
+    env: stepEnvironment.default({}),
     /** Programs besides `ksk` the command starts (e.g. knotd, unbound): without them the step is skipped. */
     requires: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, "a program name, not a path")).default([]),
   })
@@ -71,11 +104,11 @@ const quarterSchema = z
 
 const ceremonySchema = z
   .object({
-    operator: z.string().min(1).optional(),
-    witnesses: z.array(z.string().min(1)).default([]),
+    operator: personName.optional(),
+    witnesses: z.array(personName).default([]),
     hsm: z.object({ module: z.string().min(1), token: z.string().min(1) }).strict(),
     config: relativePath.optional(),
-    env: z.record(z.string(), z.string()).default({}),
+    env: stepEnvironment.default({}),
     variables: z.record(z.string(), variableValue).default({}),
     setup: z
       .object({

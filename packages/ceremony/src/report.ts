@@ -1,29 +1,28 @@
 /**
  * `ksk report DIR`: read a ceremony's output directory — its transcript, the SKRs and the text
  * outputs the transcript lists — verify the transcript, and write the HTML page of
- * ./report-html.ts beside them (atomically: a temporary file renamed into place).
+ * ./report-html.ts beside them through @ksk/files' atomic writer, with the rules of every output: an
+ * existing report is replaced only with `force`, and then only a regular file. Control characters
+ * in what the transcript and the outputs say are escaped before they reach the page. What kind of run the directory holds
+ * is the caller's knowledge (`@ksk/lab` passes the 2024-2027 rehearsal's note).
  */
-import { randomBytes } from "node:crypto";
-import { readFileSync } from "node:fs";
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError } from "@ksk/core";
+import { writeFilesAtomically } from "@ksk/files";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
+import { artefactReader } from "./artefacts.js";
 import { type ReportVerdict, type ResolverRun, renderReportHtml, reportVerdict } from "./report-html.js";
 import { parseActFile, parseCeremonyFile } from "./acts.js";
 import { HSM_LOG_DIR } from "./hsm-log.js";
 import { renderAnnotatedScript, renderCeremonyScript } from "./script-html.js";
-import { detectLabKind } from "./lab-kind.js";
 import { type TelemetryReportEntry, parseTelemetryOutput } from "./telemetry-html.js";
 import { TRANSCRIPT_FILE, parseEntries, transcriptLines, verifyTranscript } from "./transcript.js";
 
 export const REPORT_FILE = "report.html";
 /** The annotated ceremony script `ksk report` writes beside the report. */
 export const ANNOTATED_SCRIPT_FILE = "script-annotated.html";
-/** What the report of the 2024-2027 rehearsal says about resolvers: none lived it. */
-export const ROLLOVER_CALENDAR_NOTE =
-  "Resolvers were not run on the 2024-2027 calendar: its phases are months apart on real dates, which no live resolver can follow here. The roll through real resolvers (RFC 5011 managed, static anchor, per-phase root-anchors.xml) is ksk lab --rollover --calendar compressed.";
 /** Text outputs larger than this are listed with their hashes but not shown. */
 const MAX_SHOWN_TEXT_BYTES = 256 * 1024;
 
@@ -57,7 +56,34 @@ function isHsmLog(relative: string): boolean {
   return relative.startsWith(`${HSM_LOG_DIR}/`) && relative.endsWith(".jsonl");
 }
 
-export async function writeReport(dir: string, options: { output?: string; nowEpochSeconds: number }): Promise<{ file: string; verdict: ReportVerdict }> {
+export interface WriteReportOptions {
+  /** Where to write the page (default DIR/report.html). */
+  readonly output?: string;
+  readonly nowEpochSeconds: number;
+  /** A note for a rehearsed roll that no resolver lived (the 2024-2027 calendar). */
+  readonly rolloverNote?: string;
+  /** Replace an existing report (a regular file only, as every output of the toolkit). */
+  readonly force: boolean;
+}
+
+/**
+ * Control characters as `\xNN` text, in every string of a value read from a transcript or an
+ * output: a forged `does` or a name holding ESC, BEL or NUL must not reach the page as such.
+ * Line ends and tabs of the text outputs shown are kept.
+ */
+function escapeControls<T>(value: T, keep: RegExp = /[\n\t]/): T {
+  if (typeof value === "string") {
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters to escape
+    return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (keep.test(c) ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)) as T;
+  }
+  if (Array.isArray(value)) return value.map((v) => escapeControls(v, keep)) as T;
+  if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeControls(v, keep)])) as T;
+  }
+  return value;
+}
+
+export async function writeReport(dir: string, options: WriteReportOptions): Promise<{ file: string; verdict: ReportVerdict }> {
   const transcriptFile = path.join(dir, TRANSCRIPT_FILE);
   let bytes: Uint8Array;
   try {
@@ -65,15 +91,15 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
   } catch (e) {
     throw new KskError("input", "TRANSCRIPT-UNREADABLE", `no ceremony transcript here: ${(e as Error).message}`, { where: transcriptFile });
   }
+  const artefact = artefactReader(dir);
   const read = (relative: string): Uint8Array | undefined => {
-    try {
-      return new Uint8Array(readFileSync(path.join(dir, relative)));
-    } catch {
-      return undefined;
-    }
+    const got = artefact(relative);
+    return got instanceof Uint8Array ? got : undefined;
   };
-  const verification = verifyTranscript(bytes, read);
-  const entries = verification.problems.some((p) => p.subject.startsWith("entry ")) ? [] : parseEntries(transcriptLines(bytes), transcriptFile);
+  const verification = escapeControls(verifyTranscript(bytes, artefact), /(?!)/);
+  const entries = verification.problems.some((p) => p.subject.startsWith("entry "))
+    ? []
+    : escapeControls(parseEntries(transcriptLines(bytes), transcriptFile), /(?!)/);
   const skrs: { path: string; document: KsrResponseDocument }[] = [];
   const texts = new Map<string, string>();
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
@@ -98,7 +124,7 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
       const summary = parseTelemetryOutput(content);
       if (summary) telemetry.push({ label: relative, summary });
     } else if ((relative.endsWith(".txt") || isHsmLog(relative)) && content.length <= MAX_SHOWN_TEXT_BYTES) {
-      texts.set(relative, new TextDecoder().decode(content));
+      texts.set(relative, escapeControls(new TextDecoder().decode(content)));
     }
   }
   const html = renderReportHtml({
@@ -110,10 +136,9 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     texts,
     resolverRuns,
     telemetry,
-    ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}),
+    ...(options.rolloverNote === undefined ? {} : { rolloverNote: options.rolloverNote }),
   });
   const file = options.output ?? path.join(dir, REPORT_FILE);
-  await writeAtomically(file, html);
   // The annotated script, filed with the signed paper script: what each step did, as recorded.
   const script = renderAnnotatedScript({
     title: `Annotated ceremony script: ${path.basename(path.resolve(dir))}`,
@@ -121,19 +146,15 @@ export async function writeReport(dir: string, options: { output?: string; nowEp
     texts,
     generatedEpochSeconds: options.nowEpochSeconds,
   });
-  await writeAtomically(path.join(path.dirname(path.resolve(file)), ANNOTATED_SCRIPT_FILE), script);
+  const scriptFile = path.join(path.dirname(path.resolve(file)), ANNOTATED_SCRIPT_FILE);
+  await writeFilesAtomically(
+    [
+      { file, bytes: html },
+      { file: scriptFile, bytes: script },
+    ],
+    { force: options.force },
+  );
   return { file, verdict: reportVerdict({ entries, verification }) };
-}
-
-async function writeAtomically(file: string, text: string): Promise<void> {
-  const temporary = path.join(path.dirname(path.resolve(file)), `.${path.basename(file)}.${randomBytes(6).toString("hex")}.tmp`);
-  try {
-    await fs.writeFile(temporary, text, { mode: 0o644, flag: "wx" });
-    await fs.rename(temporary, file);
-  } catch (e) {
-    await fs.rm(temporary, { force: true });
-    throw new KskError("input", "OUTPUT-UNWRITABLE", (e as Error).message, { where: file });
-  }
 }
 
 /** `ksk ceremony script`: the printed script of the act files for a ceremony file (nothing run). */

@@ -20,6 +20,7 @@
  */
 import { promises as fs } from "node:fs";
 import { KskError } from "@ksk/core";
+import type { ArtefactRead } from "./artefacts.js";
 import { sha256Hex } from "./witness.js";
 
 export const TRANSCRIPT_FILE = "transcript.jsonl";
@@ -57,6 +58,8 @@ export interface StartEntry extends EntryBase {
   readonly ceremonyFile?: ArtefactRecord;
   readonly operator: string;
   readonly witnesses: readonly string[];
+  /** What the ceremony file set for every step (SOFTHSM2_CONF and KSK_* only). */
+  readonly env?: Readonly<Record<string, string>>;
   /** "witnessed": a person types Yes; "scripted": `--yes` stood in for it. */
   readonly mode: "witnessed" | "scripted";
   readonly acts: readonly string[];
@@ -170,11 +173,12 @@ export interface TranscriptVerification {
 /**
  * Check a transcript: every line a JSON object, numbered in order, carrying the hash of the line
  * before; then every artefact listed (the latest record of each path) against the file as it is
- * now, read through `readArtefact` (undefined: missing). Pure: the caller reads the files.
+ * now, read through `readArtefact` (undefined: missing; `{ unreadable }`: why it cannot be
+ * compared), unless `readArtefact` is null (the chain only). Pure: the caller reads the files.
  */
 export function verifyTranscript(
   bytes: Uint8Array,
-  readArtefact: (relativePath: string) => Uint8Array | undefined,
+  readArtefact: ((relativePath: string) => ArtefactRead | undefined) | null,
   options: { expectedHeadSha256Hex?: string } = {},
 ): TranscriptVerification {
   const problems: TranscriptProblem[] = [];
@@ -231,11 +235,11 @@ export function verifyTranscript(
   if (problems.length === 0 && text !== "" && !text.endsWith("\n")) {
     problems.push({ subject: `entry ${lines.length} (line ${lines.length})`, detail: "has no line end: the file was cut or appended to by hand" });
   }
-  if (problems.length === 0) {
+  if (problems.length === 0 && readArtefact !== null) {
     for (const [file, { record, seq }] of latest) {
       const bytesNow = readArtefact(file);
-      if (bytesNow === undefined) {
-        problems.push({ subject: file, detail: `is missing (recorded in entry ${seq})` });
+      if (!(bytesNow instanceof Uint8Array)) {
+        problems.push({ subject: file, detail: `${bytesNow?.unreadable ?? "is missing"} (recorded in entry ${seq})` });
         continue;
       }
       const hashNow = sha256Hex(bytesNow);
@@ -312,6 +316,27 @@ export class TranscriptWriter {
   get headSha256Hex(): string {
     return this.head.headSha256Hex;
   }
+}
+
+/**
+ * The outputs of completed steps that are no longer as recorded: what a resumed run relies on (its
+ * later steps read them). Inputs that came from outside may have been fixed before resuming; they
+ * are recorded again when read.
+ */
+export function changedOutputs(entries: readonly TranscriptEntry[], readArtefact: (relativePath: string) => ArtefactRead): TranscriptProblem[] {
+  const latest = new Map<string, { record: ArtefactRecord; seq: number }>();
+  for (const e of entries) if (e.type === "step" && e.status === "ok") for (const o of e.outputs) latest.set(o.path, { record: o, seq: e.seq });
+  const problems: TranscriptProblem[] = [];
+  for (const [file, { record, seq }] of latest) {
+    const now = readArtefact(file);
+    if (!(now instanceof Uint8Array)) problems.push({ subject: file, detail: `${now.unreadable} (written in entry ${seq})` });
+    else if (sha256Hex(now) !== record.sha256Hex || now.length !== record.sizeBytes)
+      problems.push({
+        subject: file,
+        detail: `is not the file entry ${seq} records (SHA-256 ${sha256Hex(now).slice(0, 16)}…, not ${record.sha256Hex.slice(0, 16)}…)`,
+      });
+  }
+  return problems;
 }
 
 /** The SHA-256 of bytes as an artefact record. */

@@ -7,18 +7,7 @@
 import { readFileSync, readdirSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import {
-  LOST_HSM_FIRST_ACTS,
-  LOST_HSM_SECOND_ACTS,
-  type LabQuarter,
-  actId,
-  currentQuarter,
-  expandArguments,
-  parseActFile,
-  parseCeremonyFile,
-  planActs,
-  quarterVariables,
-} from "../src/index.js";
+import { actId, currentQuarter, expandArguments, parseActFile, parseCeremonyFile, planActs, quarterVariables } from "../src/index.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../..");
 const actsDir = path.join(root, "ceremony-scripts/acts");
@@ -89,35 +78,6 @@ describe("the lab's act files", () => {
 /** `${name}` as the act files write it (built, so that no string here looks like a mistaken template). */
 const v = (name: string) => ["$", "{", name, "}"].join("");
 
-describe("the lost-HSM rehearsal's act files", () => {
-  it("expand with its two ceremony files: facility 1 backs up and restores at facility 2, facility 2 checks the chain", () => {
-    const first = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-lost-hsm.yaml"), "utf8"), "lab-lost-hsm.yaml");
-    const second = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-lost-hsm-facility-2.yaml"), "utf8"), "lab-lost-hsm-facility-2.yaml");
-    const byName = (names: readonly string[]) => names.map((n) => (allActs.find((a) => a.file === `${n}.yaml`) as (typeof allActs)[number]).act);
-    const [q3, q4] = first.quarters as [LabQuarter, LabQuarter];
-    const one = planActs(
-      byName(LOST_HSM_FIRST_ACTS),
-      { out: "/lab", examples: "/ex", ...first.variables, ...quarterVariables(first, { quarter: q3 }) },
-      first.secrets,
-      (a) => actId(a),
-    );
-    expect(one[1]?.find((s) => s.argv.includes("Klabcur"))?.argv).toContain("--extractable");
-    const restores = one[7]?.filter((s) => s.argv[1] === "restore") ?? [];
-    expect(restores.map((s) => s.env.SOFTHSM2_CONF)).toEqual(["/lab/softhsm/facility-2/softhsm2.conf", "/lab/softhsm/facility-2/softhsm2.conf"]);
-    const two = planActs(
-      byName(LOST_HSM_SECOND_ACTS),
-      { out: "/lab", examples: "/ex", ...second.variables, ...quarterVariables(second, { quarter: q4, previous: q3 }) },
-      second.secrets,
-      (a) => actId(a),
-    );
-    expect(two[6]?.map((s) => s.argv.slice(0, 4))).toEqual([
-      ["ksr", "validate", "ksr-2026Q4.xml", "--previous-skr"],
-      ["rollover", "check", "skr-2026Q3.xml", "skr-2026Q4.xml"],
-    ]);
-    expect(second.env.SOFTHSM2_CONF).toBe(`${v("out")}/softhsm/facility-2/softhsm2.conf`);
-  });
-});
-
 describe("variables", () => {
   it("expand a whole-argument list into several arguments, and strings inside arguments", () => {
     expect(expandArguments(["--zsk", v("zsks"), `ksr-${v("q")}.xml`, v("none")], { zsks: ["Z1", "Z2"], q: "2027Q1", none: [] }, "t")).toEqual([
@@ -133,7 +93,7 @@ describe("variables", () => {
     expect(() => expandArguments([`x${v("zsks")}`], { zsks: ["a"] }, "w")).toThrow(`${v("zsks")} is a list; use it as a whole argument`);
   });
 
-  it("expand a step's own environment (the second facility's SOFTHSM2_CONF) and refuse a bad variable name", () => {
+  it("expand a step's own environment (the second facility's SOFTHSM2_CONF) and refuse a variable the ceremony file could not set", () => {
     const act = parseActFile(
       `act: 7\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [key, list], env: { SOFTHSM2_CONF: "${v("out")}/softhsm/facility-2/softhsm2.conf" } }\n  - { does: e, run: [key, list] }\n`,
       "a.yaml",
@@ -144,6 +104,15 @@ describe("variables", () => {
     expect(() => parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { 'lower case': v } }\n", "b.yaml")).toThrow(
       /b\.yaml: steps\.0\.env/,
     );
+    // The same allow-list as the ceremony file's env: a step may not load code into its `ksk` or change what runs.
+    for (const name of ["NODE_OPTIONS", "LD_PRELOAD", "LD_LIBRARY_PATH", "PATH"]) {
+      expect(() => parseActFile(`act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { ${name}: v } }\n`, "c.yaml")).toThrow(
+        new RegExp(`c\\.yaml: steps\\.0\\.env\\.${name}: refused: only SOFTHSM2_CONF and the toolkit's own KSK_\\* variables`),
+      );
+    }
+    expect(parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { KSK_PKCS11_MODULE: /m.so } }\n", "d.yaml").steps[0]?.env).toEqual({
+      KSK_PKCS11_MODULE: "/m.so",
+    });
   });
 
   it("refuse a secret file listed as an artefact, and a path outside the output directory", () => {

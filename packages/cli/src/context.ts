@@ -13,6 +13,8 @@ export interface CliContext {
   readonly env: Readonly<Record<string, string | undefined>>;
   /** The current time in epoch seconds (frozen in tests). */
   readonly now: () => number;
+  /** A fresh random UUID (KSR and bundle ids, TrustAnchor ids): the platform's Web Crypto `randomUUID`. */
+  readonly newId: () => string;
   /** Ask a question on the terminal and return the answer line (without the newline). */
   readonly prompt: (question: string) => Promise<string>;
   /** Ask for a secret on the terminal without echo. */

@@ -1,37 +1,17 @@
 /**
- * The documented exit codes of `ksk`. Only the CLI maps errors to them (docs/architecture.md).
+ * The exit codes of `ksk`, as the command line uses them: all derived from @ksk/core's one table
+ * (exit-codes.ts there). Only the CLI maps errors to them (docs/architecture.md).
  */
-import type { ErrorKind } from "@ksk/core";
+import { EXIT_CODES, type ErrorKind, exitCodeForKind, exitCodesHelp } from "@ksk/core";
 
-export const EXIT = {
-  ok: 0,
-  /** A verification or policy check failed. */
-  checkFailed: 1,
-  /** The command line is wrong. */
-  usage: 2,
-  /** Input is unreadable or malformed. */
-  badInput: 3,
-  /** Keystore or HSM failure: module, token, PIN, key. */
-  keystore: 4,
-  /** Refused by policy or by the operator (no "Yes", output exists without --force). */
-  refused: 5,
-  /** A bug in the toolkit: an error it did not expect. */
-  internal: 70,
-} as const;
+export const EXIT = EXIT_CODES;
 
 export const EXIT_FOR_KIND: Readonly<Record<ErrorKind, number>> = {
-  check: EXIT.checkFailed,
-  usage: EXIT.usage,
-  input: EXIT.badInput,
-  keystore: EXIT.keystore,
-  refused: EXIT.refused,
+  check: exitCodeForKind("check"),
+  usage: exitCodeForKind("usage"),
+  input: exitCodeForKind("input"),
+  keystore: exitCodeForKind("keystore"),
+  refused: exitCodeForKind("refused"),
 };
 
-export const EXIT_CODES_HELP = `Exit codes:
-  0   success
-  1   a verification or policy check failed
-  2   usage error (bad command line)
-  3   unreadable or malformed input
-  4   keystore or HSM failure (module, token, PIN, key)
-  5   refused by policy or by the operator
-  70  internal error (a bug; rerun with --debug and report it)`;
+export const EXIT_CODES_HELP = exitCodesHelp();

@@ -1,12 +1,12 @@
 /**
  * File input and output for commands. Reading keeps the original bytes (they are hashed and shown
- * to witnesses as read). Writing goes through @ksk/keystore's one atomic writer: a temporary file
+ * to witnesses as read). Writing goes through @ksk/files' one atomic writer: a temporary file
  * in the same directory, fsynced, verified by the caller, then linked (or with `force` renamed)
  * into place — so a failure leaves nothing behind and an existing file is never replaced unasked.
  */
 import { type Stats, constants, promises as fs } from "node:fs";
 import { KskError, type LocatedRR, ROOT_KEY_TTL_SECONDS, type ZoneReaderOptions, loadZoneRecords } from "@ksk/core";
-import { type AtomicOutput, checkOutputPath, describeFsError, writeFilesAtomically } from "@ksk/keystore";
+import { type AtomicOutput, checkOutputPath, describeFsError, writeFilesAtomically } from "@ksk/files";
 import type { CliContext } from "./context.js";
 
 /**
@@ -114,7 +114,7 @@ export interface WriteOptions {
   readonly verify?: (written: Uint8Array) => void | Promise<void>;
 }
 
-/** Write `bytes` to `file` atomically (see @ksk/keystore's atomic-file), refusing to overwrite unless `force`. */
+/** Write `bytes` to `file` atomically (see @ksk/files' atomic-file), refusing to overwrite unless `force`. */
 export async function writeOutput(file: string, bytes: Uint8Array | string, options: WriteOptions = {}): Promise<void> {
   await writeFilesAtomically(
     [{ file, bytes, ...(options.mode === undefined ? {} : { mode: options.mode }), ...(options.verify ? { verify: options.verify } : {}) }],

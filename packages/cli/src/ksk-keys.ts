@@ -7,9 +7,17 @@
  * The caller must `close()` what this opens.
  */
 import path from "node:path";
-import { KskError, type Signer, isKskError } from "@ksk/core";
-import { type HsmToken, KEYSTORE_ENV, type Keystore, loadSecretFile, openKeystore, openTokenHoldingKey, secretFromShares } from "@ksk/keystore";
-import { type HsmConfig, type KskKeyConfig, type KskMaterial, type SignerConfig, type SigningSchema, schemaKeyNames } from "@ksk/signer";
+import { KskError, type Signer } from "@ksk/core";
+import { type HsmToken, KEYSTORE_ENV, type KeyModule, type Keystore, loadSecretFile, openKeyInModules, openKeystore, secretFromShares } from "@ksk/keystore";
+import {
+  type HsmConfig,
+  type KskKeyConfig,
+  type KskMaterial,
+  type SignerConfig,
+  type SigningSchema,
+  checkConfiguredKeyIsKsk,
+  schemaKeyNames,
+} from "@ksk/signer";
 import type { CliContext } from "./context.js";
 import { type KeystoreArgs, activationReporter, keystoreOpenOptions } from "./keystore-args.js";
 
@@ -36,17 +44,19 @@ export function hsmModuleEnvironment(hsm: HsmConfig, configFile: string): Record
  * Open the token holding a key named by a signer config: the config's `keystore:` URI, or the one
  * token among its `hsm:` modules that holds the label (see openTokenHoldingKey: only that token is
  * logged in to). The PIN is the hsm entry's `pin`, else --shares, else --pin-file, else a prompt; with `keystore:`, the
- * keystore arguments (--module, --pin-file, --passphrase-file) apply as to any keystore URI. Only "not in
- * this module" moves on to the next `hsm:` entry; a wrong PIN or a broken module is reported as
- * what it is. Every command that reads KSKs through a config uses this one function.
+ * keystore arguments (--module, --pin-file, --passphrase-file) apply as to any keystore URI. The search
+ * of the `hsm:` entries is @ksk/keystore's `openKeyInModules`; this builds each entry's environment and
+ * PIN source. Every command that reads KSKs through a config uses this one function.
  */
 export async function openConfiguredKey(ctx: CliContext, config: SignerConfig, configFile: string, label: string, args: KeystoreArgs = {}): Promise<Keystore> {
   if (config.keystoreUri !== undefined) return openKeystore(config.keystoreUri, keystoreOpenOptions(ctx, args));
   const pinFile = args.pinFile;
-  const misses: string[] = [];
-  for (const hsm of config.hsms) {
-    const moduleEnvironment = { ...inheritedModuleEnvironment(ctx), ...hsmModuleEnvironment(hsm, configFile) };
-    const pin = async () => {
+  const modules: KeyModule[] = config.hsms.map((hsm) => ({
+    name: hsm.name,
+    modulePath: hsm.modulePath,
+    moduleEnvironment: { ...inheritedModuleEnvironment(ctx), ...hsmModuleEnvironment(hsm, configFile) },
+    ...(hsm.tokenLabel === undefined ? {} : { tokenLabel: hsm.tokenLabel }),
+    pin: async () => {
       if (hsm.pin !== undefined) return hsm.pin;
       if (args.shares !== undefined) {
         return secretFromShares(
@@ -59,24 +69,9 @@ export async function openConfiguredKey(ctx: CliContext, config: SignerConfig, c
       if (pinFile !== undefined) return loadSecretFile(pinFile, "PIN", `hsm ${hsm.name}`);
       if (!ctx.interactive) throw new KskError("keystore", "SECRET-MISSING", `hsm ${hsm.name}: no pin in the config and no --pin-file`);
       return ctx.promptSecret(`User PIN for ${hsm.name} (${hsm.modulePath}): `);
-    };
-    try {
-      return await openTokenHoldingKey({
-        modulePath: hsm.modulePath,
-        moduleEnvironment,
-        label,
-        ...(hsm.tokenLabel === undefined ? {} : { tokenLabel: hsm.tokenLabel }),
-        pin,
-        warn: (text) => ctx.err(`ksk: WARNING: ${text}\n`),
-      });
-    } catch (e) {
-      if (!isKskError(e) || e.code !== "KEY-NOT-FOUND") throw e;
-      misses.push(`hsm ${hsm.name}: ${e.message}`);
-    }
-  }
-  throw new KskError("keystore", "KEY-NOT-FOUND", `key ${label} is in none of the config's HSMs (${misses.join("; ") || "no hsm section"})`, {
-    where: configFile,
-  });
+    },
+  }));
+  return openKeyInModules(modules, label, { where: configFile, warn: (text) => ctx.err(`ksk: WARNING: ${text}\n`) });
 }
 
 /** SOFTHSM2_CONF from the process, for an `hsm:` entry that gives none. */
@@ -118,13 +113,7 @@ export async function openKsks(ctx: CliContext, config: SignerConfig, configFile
       if (!info.dnskey || !info.hasPrivateKey) {
         throw new KskError("keystore", "KEY-INCOMPLETE", `key ${key.label} has ${info.dnskey ? "no private key" : "no public key"} in ${info.location}`);
       }
-      // The keystore's record (or, for keys made elsewhere, the label) says what role the key has;
-      // a key that is not a KSK is refused, never re-flagged.
-      if (info.dnskey.flags !== 257) {
-        throw new KskError("keystore", "KSK-CONFIG-MATCH", `key ${name} (label ${key.label}) has DNSKEY flags ${info.dnskey.flags}, not 257: it is not a KSK`, {
-          where: info.location,
-        });
-      }
+      checkConfiguredKeyIsKsk(name, key.label, info.dnskey, info.location);
       materials.set(name, { config: key, dnskey: info.dnskey });
       signers.set(name, await keystore.signer(key.label));
     }

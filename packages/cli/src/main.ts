@@ -112,6 +112,7 @@ export function processContext(): CliContext {
     },
     env: process.env,
     now: () => Math.floor(Date.now() / 1000),
+    newId: () => globalThis.crypto.randomUUID(),
     prompt: (q) => askLine(process.stdin, process.stderr, q),
     promptSecret: (q) => askSecret(process.stdin, process.stderr, q),
     interactive: process.stdin.isTTY === true,

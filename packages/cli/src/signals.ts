@@ -13,7 +13,7 @@
  *
  * Left out: SIGHUP, SIGQUIT (their default actions apply throughout).
  */
-import { abandonPendingWrites } from "@ksk/keystore";
+import { abandonPendingWrites } from "@ksk/files";
 
 const STOP_SIGNALS = [
   ["SIGINT", 2],

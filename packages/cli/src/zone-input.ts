@@ -18,7 +18,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { type IncludeRequest, KskError, type LocatedRR, type ZoneLoadLimits, type ZoneReaderOptions, type ZoneSource, inputError, loadZone } from "@ksk/core";
-import { describeFsError } from "@ksk/keystore";
+import { describeFsError } from "@ksk/files";
 import type { CliContext } from "./context.js";
 import { MAX_INPUT_BYTES, STDIN_ARGUMENT, keyTtlFallback, openInputFile, refuseXmlAsZone } from "./io.js";
 

@@ -49,6 +49,7 @@ export async function ksk(args: readonly string[], options: KskRunOptions = {}):
     // The suite's cheap scrypt cost (vitest.config.ts) reaches in-process runs as it reaches spawned ones.
     env: { ...(process.env.KSK_SCRYPT_LOG2N ? { KSK_SCRYPT_LOG2N: process.env.KSK_SCRYPT_LOG2N } : {}), ...(options.env ?? {}) },
     now: () => options.now ?? DEFAULT_NOW,
+    newId: () => globalThis.crypto.randomUUID(),
     prompt: answer,
     promptSecret: answer,
     interactive: options.answers !== undefined,

@@ -195,7 +195,7 @@ describe.runIf(hasTool("softhsm2-util"))("ksk key (SoftHSM2)", () => {
     it("unknown label", async () => {
       for (const command of ["export-public", "delete"]) {
         const r = await ksk(
-          ["key", command, "--keystore", uri, "--label", "Knothere", "--force"].filter((a) => command === "delete" || a !== "--force"),
+          ["key", command, "--keystore", uri, "--label", "Knothere", "--yes"].filter((a) => command === "delete" || a !== "--yes"),
           { env },
         );
         expect(r.code).toBe(4);
@@ -223,7 +223,7 @@ describe.runIf(hasTool("softhsm2-util"))("ksk key (SoftHSM2)", () => {
     });
   });
 
-  it('deletes only after an exact "Yes" (or --force)', async () => {
+  it('deletes only after an exact "Yes" (or --yes, or its hidden old name --force)', async () => {
     const refused = await ksk(["key", "delete", "--keystore", uri, "--label", "Zlab1"], { env, answers: ["yes"] });
     expect(refused.code).toBe(5);
     expect(refused.stderr).toMatch(/Type Yes to delete: ksk: [^\n]*not deleted: the answer was not exactly "Yes"\n$/);
@@ -235,9 +235,16 @@ describe.runIf(hasTool("softhsm2-util"))("ksk key (SoftHSM2)", () => {
     expect(objects()).not.toContain("Zlab1");
     const made = await ksk(["key", "generate", "--keystore", uri, "--role", "zsk", "--algorithm", "ED25519", "--label", "Zlab2"], { env });
     expect(made.code).toBe(0);
-    const forced = await ksk(["key", "delete", "--keystore", hsm.uri("Zlab2"), "--force"], { env });
-    expect(forced.code).toBe(0);
+    const yes = await ksk(["key", "delete", "--keystore", hsm.uri("Zlab2"), "--yes"], { env });
+    expect(yes.code).toBe(0);
     expect(objects()).not.toContain("Zlab2");
+    expect((await ksk(["key", "generate", "--keystore", uri, "--role", "zsk", "--algorithm", "ED25519", "--label", "Zlab3"], { env })).code).toBe(0);
+    const forced = await ksk(["key", "delete", "--keystore", hsm.uri("Zlab3"), "--force"], { env });
+    expect(forced.code).toBe(0);
+    expect(objects()).not.toContain("Zlab3");
+    const help = await ksk(["key", "delete", "--help"], { env });
+    expect(help.stdout).toMatch(/--yes\b.*Do not ask/);
+    expect(help.stdout).not.toContain("--force");
   });
 
   it("refuses --known-keys files without DNSKEYs as bad input (exit 3) before touching the token", async () => {

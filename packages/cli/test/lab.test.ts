@@ -2,13 +2,15 @@
  * `ksk lab`'s command line, in-process: every bad input is one line with its documented exit code
  * and writes nothing — an unknown --calendar (2), --calendar without --rollover (2), an output
  * directory holding another kind of run (5, whether `lab-run.json` or, for a directory the scripts
- * made before `ksk lab`, its transcript says so). The runs themselves are tested as processes:
+ * made before `ksk lab`, its transcript says so), and a run refused before it begins (every quarter
+ * signed, a stopped run not resumed) prints no verdict and writes no report. The runs themselves are tested as processes:
  * test/lab-job.test.ts (`pnpm lab` → `ksk lab --yes`) and test/rollover-live.test.ts
  * (`ksk lab --rollover --calendar compressed`).
  */
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { LAB_RUN_FILE, detectLabKind, labKindOf, parseRolloverCalendar } from "@ksk/ceremony";
+import { LAB_RUN_FILE, detectLabKind, labKindOf, parseRolloverCalendar } from "@ksk/lab";
 import { afterAll, describe, expect, it } from "vitest";
 import { tempDir } from "./fixtures.js";
 import { ksk } from "./harness.js";
@@ -90,5 +92,52 @@ describe("ksk lab: bad input is one line, its exit code, nothing written", () =>
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/no --resume or --ceremony/);
     expect(() => readdirSync(path.join(tmp.dir, "resume"))).toThrow();
+  });
+});
+
+/** A transcript of the given entries, chained as the runner writes it. */
+function transcriptOf(entries: Record<string, unknown>[]): string {
+  let previous = "0".repeat(64);
+  return entries
+    .map((e, i) => {
+      const line = JSON.stringify({ seq: i + 1, previousSha256Hex: previous, timeUtc: "2026-09-01T00:00:00.000Z", ...e });
+      previous = createHash("sha256").update(line).digest("hex");
+      return `${line}\n`;
+    })
+    .join("");
+}
+
+const START = {
+  type: "start",
+  toolkitVersion: "0.1.0",
+  host: "lab",
+  hsm: { modulePath: "/usr/lib/softhsm/libsofthsm2.so", tokenLabel: "ksk-lab" },
+  operator: "Lab Operator",
+  witnesses: [],
+  mode: "scripted",
+  acts: ["01-hsm-and-ksk"],
+  variables: { quarter: "2026Q3" },
+};
+
+describe("ksk lab: a refusal comes before any verdict", () => {
+  it.each([
+    ["every quarter signed", [START, { type: "end", status: "complete" }], /every quarter the ceremony file lists .* is signed/],
+    [
+      "a stopped run not resumed",
+      [START, { type: "end", status: "stopped", reason: "act 01 step 1: interrupted", resumeFrom: { act: 1, step: 1 } }],
+      /continue it with --resume/,
+    ],
+  ])("%s: exit 5, no PASS printed, no report or README written", async (_name, entries, refusal) => {
+    const out = path.join(tmp.dir, `refused-${_name.replaceAll(" ", "-")}`);
+    mkdirSync(out);
+    writeFileSync(path.join(out, LAB_RUN_FILE), `${JSON.stringify({ kind: "lab" })}\n`);
+    writeFileSync(path.join(out, "transcript.jsonl"), transcriptOf(entries as Record<string, unknown>[]));
+    for (const q of ["2026Q3", "2026Q4", "2027Q1"]) writeFileSync(path.join(out, `skr-${q}.xml`), "");
+    const before = listing(out);
+    const r = await ksk(["lab", "--yes", "--out", out]);
+    expect(r.code).toBe(5);
+    expect(r.stderr).toMatch(refusal);
+    expect(r.stdout).not.toMatch(/PASS/);
+    expect(listing(out)).toEqual(before);
   });
 });

@@ -4,6 +4,7 @@
  * bad characters, which would turn a typo in a key into a different key).
  */
 import { inputError } from "./errors.js";
+import { previewText } from "./terminal-text.js";
 
 // Single character classes, no nested quantifiers: these run in linear time without backtracking
 // (a grouped `(?:[…]{4})*` overflowed the stack on a 5 MB key), and lengths are checked apart.
@@ -32,7 +33,7 @@ export function hexToBytes(text: string, field = "hex"): Uint8Array {
   if (!isHex(compact)) {
     const bad = compact.search(/[^0-9a-fA-F]/);
     const why = bad >= 0 ? `character ${bad + 1} ("${compact[bad]}") is not a hexadecimal digit` : `odd number of digits (${compact.length})`;
-    throw inputError("BAD-HEX", `${field}: not an even-length hexadecimal string: ${why}: ${preview(compact)}`);
+    throw inputError("BAD-HEX", `${field}: not an even-length hexadecimal string: ${why}: ${previewText(compact, 24) || "(empty)"}`);
   }
   return new Uint8Array(Buffer.from(compact, "hex"));
 }
@@ -47,7 +48,7 @@ export function base64ToBytes(text: string, field = "base64"): Uint8Array {
   if (!isBase64(compact)) {
     const bad = compact.search(/[^A-Za-z0-9+/=]|=(?=[^=])/);
     const why = bad >= 0 ? `character ${bad + 1} ("${compact[bad]}") is not base64` : `length ${compact.length} is not a multiple of 4 or the padding is wrong`;
-    throw inputError("BAD-BASE64", `${field}: not valid base64: ${why}: ${preview(compact)}`);
+    throw inputError("BAD-BASE64", `${field}: not valid base64: ${why}: ${previewText(compact, 24) || "(empty)"}`);
   }
   const bytes = new Uint8Array(Buffer.from(compact, "base64"));
   // RFC 4648 §3.5: the pad bits before "=" must be zero. Otherwise two texts decode to the same
@@ -86,8 +87,4 @@ export function u16(value: number): Uint8Array {
 
 export function u32(value: number): Uint8Array {
   return new Uint8Array([(value >>> 24) & 0xff, (value >>> 16) & 0xff, (value >>> 8) & 0xff, value & 0xff]);
-}
-
-function preview(text: string): string {
-  return text.length > 24 ? `${text.slice(0, 24)}…` : text || "(empty)";
 }

@@ -8,6 +8,7 @@ export * from "./checks.js";
 export * from "./ds.js";
 export * from "./ds-formats.js";
 export * from "./errors.js";
+export * from "./exit-codes.js";
 export * from "./key-verifier.js";
 export * from "./keytag.js";
 export * from "./name.js";

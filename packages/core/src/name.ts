@@ -8,6 +8,7 @@
  * Not implemented: IDNA conversion (names are octets; the root zone needs none).
  */
 import { KskError, inputError } from "./errors.js";
+import { previewText } from "./terminal-text.js";
 
 export interface Name {
   readonly labels: readonly Uint8Array[];
@@ -81,13 +82,9 @@ export function parseName(text: string, origin?: Name): Name {
     return nameFromLabels(absolute || !origin ? labels : [...labels, ...origin.labels]);
   } catch (e) {
     // Say which name broke the limit: the label number alone does not find it in a zone file.
-    if (e instanceof KskError) throw inputError(e.code, `${e.detail} in name "${preview(text)}"`);
+    if (e instanceof KskError) throw inputError(e.code, `${e.detail} in name "${previewText(text, 80)}"`);
     throw e;
   }
-}
-
-function preview(text: string): string {
-  return text.length > 80 ? `${text.slice(0, 80)}…` : text;
 }
 
 /** Presentation form, absolute (trailing dot), with RFC 1035 §5.1 escapes. */

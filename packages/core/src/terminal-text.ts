@@ -48,3 +48,12 @@ export function escapeLinesForTerminal(text: string): string {
     .map((line) => line.split("\t").map(escapeForTerminal).join("\t"))
     .join("\n");
 }
+
+/**
+ * The start of a piece of input quoted in an error message: at most `maxChars` characters, with an
+ * ellipsis when cut, so one line names what was wrong without repeating a whole file. (Escaping
+ * control characters is the printer's job: `escapeForTerminal`.)
+ */
+export function previewText(text: string, maxChars = 32): string {
+  return text.length > maxChars ? `${text.slice(0, maxChars)}…` : text;
+}

@@ -9,7 +9,8 @@
 import { randomBytes } from "node:crypto";
 import { KskError, pgpWords, sha256 } from "@ksk/core";
 import { keyReport } from "@ksk/keygen";
-import { type Keystore, checkOutputPath, isWrappingKeystore } from "@ksk/keystore";
+import { checkOutputPath } from "@ksk/files";
+import { type Keystore, isWrappingKeystore } from "@ksk/keystore";
 import { type ShareUse, checkSplitParameters, splitSecret } from "@ksk/shares";
 import { formatBackup, parseBackup } from "./backup-file.js";
 import { checkOfficers, makeShareDirectory, prepareShareDirectory, shareOutputs, writeFilesAtomically } from "./share-files.js";

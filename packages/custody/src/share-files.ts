@@ -1,6 +1,6 @@
 /**
  * Writing officers' share files: DIR/share-1 … DIR/share-N, each 0600, all written and read back
- * before any is in place, and never over an existing file (link(2), see @ksk/keystore's
+ * before any is in place, and never over an existing file (link(2), see @ksk/files'
  * atomic-file.ts). The directory is made 0700 if missing; a directory already holding share files
  * is refused, so two splits never mix in one place.
  *
@@ -9,7 +9,7 @@
 import { promises as fs } from "node:fs";
 import path from "node:path";
 import { KskError } from "@ksk/core";
-import { type AtomicOutput, describeFsError, writeFilesAtomically } from "@ksk/keystore";
+import { type AtomicOutput, describeFsError, writeFilesAtomically } from "@ksk/files";
 import { OFFICER_PATTERN, type ShareRecord, type ShareUse, formatShareFile, parseShareFile, shareFingerprint } from "@ksk/shares";
 
 /** Check officer names before anything is made: as many as shares, or none. */

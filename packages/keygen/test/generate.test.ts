@@ -152,7 +152,7 @@ describe.runIf(hasTool("softhsm2-util"))("generateKey in SoftHSM2", () => {
     await keystore.delete("Kinv");
   });
 
-  it("deletes only on an exact Yes, or with force", async () => {
+  it("deletes only on an exact Yes, or with yes", async () => {
     await generateKey(keystore, { role: "zsk", algorithm: 15, label: "Zdel", nowEpochSeconds: NOW });
     for (const answer of ["yes", "y", "YES", " Yes", ""]) {
       await expect(deleteKey(keystore, "Zdel", { ask: async () => answer })).rejects.toMatchObject({ kind: "refused", code: "DELETE-NOT-CONFIRMED" });
@@ -169,7 +169,7 @@ describe.runIf(hasTool("softhsm2-util"))("generateKey in SoftHSM2", () => {
     expect(questions[0]).toMatch(/^Delete key Zdel \(key tag \d+, ED25519, flags 256\) from pkcs11:token=keygen-lab\?/);
     await expect(keystore.find("Zdel")).rejects.toMatchObject({ code: "KEY-NOT-FOUND" });
     await generateKey(keystore, { role: "zsk", algorithm: 15, label: "Zdel", nowEpochSeconds: NOW });
-    await deleteKey(keystore, "Zdel", { force: true });
+    await deleteKey(keystore, "Zdel", { yes: true });
     await expect(keystore.find("Zdel")).rejects.toMatchObject({ code: "KEY-NOT-FOUND" });
   });
 });

@@ -4,23 +4,16 @@
  * whose every signature is verified in software before it is returned. Open one with
  * `openKeystore(uri, options)`; see the README for URIs, secrets and what is left out.
  */
-export {
-  type AtomicOutput,
-  abandonPendingWrites,
-  checkOutputPath,
-  describeFsError,
-  sweepStaleTemporaries,
-  temporaryNameFor,
-  writeFilesAtomically,
-} from "./atomic-file.js";
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
 export { type HsmActivityRecorder, type HsmLogEntry, hsmLogFileSink, parseHsmLog, recordHsmActivity } from "./pkcs11-log.js";
 export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
 export { type Recombined, type ShareSources, readShareDirectory, recombineFromShares } from "./share-dir.js";
 export {
   KEYSTORE_ENV,
+  type KeyModule,
   loadSecretFile,
   moduleEnvironment,
+  openKeyInModules,
   openKeystore,
   openTokenHoldingKey,
   resolveModulePath,

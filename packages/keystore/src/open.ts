@@ -21,7 +21,7 @@
  * Secret files lose one trailing newline (echo adds one) and nothing else: a PIN may contain
  * spaces.
  */
-import { KskError } from "@ksk/core";
+import { KskError, isKskError } from "@ksk/core";
 import type { TokenDescription } from "./pkcs11.js";
 import { openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
 import { readSecretFileText } from "./secret-file.js";
@@ -261,4 +261,47 @@ function pick<T extends object, K extends keyof T>(value: T, keys: readonly K[])
   const out = {} as Pick<T, K>;
   for (const k of keys) if (value[k] !== undefined) out[k] = value[k];
   return out;
+}
+
+/** One PKCS#11 module to look for a key in: an `hsm:` entry of IANA's signer configuration. */
+export interface KeyModule {
+  /** The entry's name, for messages. */
+  readonly name: string;
+  readonly modulePath: string;
+  readonly moduleEnvironment: Readonly<Record<string, string>>;
+  readonly tokenLabel?: string;
+  /** The user PIN, asked for only once the token holding the key is known. */
+  readonly pin: () => Promise<string>;
+}
+
+/**
+ * Open the token holding a key among several modules, in the configuration's order (IANA's `hsm:`
+ * list names modules and labels, not which module holds which key). Only "not in this module"
+ * moves on to the next; a wrong PIN or a broken module is reported as what it is. A key in none
+ * is KEY-NOT-FOUND naming every module's answer, at `where` (the configuration file).
+ */
+export async function openKeyInModules(
+  modules: readonly KeyModule[],
+  label: string,
+  options: { readonly where: string; readonly warn?: (text: string) => void },
+): Promise<Keystore> {
+  const misses: string[] = [];
+  for (const m of modules) {
+    try {
+      return await openTokenHoldingKey({
+        modulePath: m.modulePath,
+        moduleEnvironment: m.moduleEnvironment,
+        label,
+        ...(m.tokenLabel === undefined ? {} : { tokenLabel: m.tokenLabel }),
+        pin: m.pin,
+        ...(options.warn ? { warn: options.warn } : {}),
+      });
+    } catch (e) {
+      if (!isKskError(e) || e.code !== "KEY-NOT-FOUND") throw e;
+      misses.push(`hsm ${m.name}: ${e.message}`);
+    }
+  }
+  throw new KskError("keystore", "KEY-NOT-FOUND", `key ${label} is in none of the config's HSMs (${misses.join("; ") || "no hsm section"})`, {
+    where: options.where,
+  });
 }

@@ -33,7 +33,7 @@ import {
   decodeRsaPublicKey,
   dnskeyKeyObject,
 } from "@ksk/core";
-import { writeFilesAtomically } from "./atomic-file.js";
+import { writeFilesAtomically } from "@ksk/files";
 import { keyFamilyFor } from "./key-algorithms.js";
 import { type SigningPool, signingPool } from "./signing-pool.js";
 import { decryptPrivateKey, encryptPrivateKey, generateSoftwareKeyPair, publicKeyField, softwareSign } from "./software-crypto.js";

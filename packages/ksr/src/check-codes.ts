@@ -20,7 +20,8 @@ export const KSR_CHECKS = registerChecks("@ksk/ksr", {
   "KSR-POLICY-KEYS": { title: "Keys per bundle and distinct keys match the KSK operator's policy", policyField: "check_keys_match_ksk_operator_policy" },
   "KSR-POLICY-ALG": {
     title: "Signature algorithms are approved (RFC 8624 deprecated algorithms refused always)",
-    policyField: "signature_algorithms_match_zsk_policy",
+    // Partly switchable: deprecated algorithms are refused even when the switch is off.
+    relaxedBy: "signature_algorithms_match_zsk_policy",
   },
   "KSR-POLICY-SIG-VALIDITY": {
     title: "Each bundle's validity lies within the declared minimum and maximum",
@@ -29,7 +30,11 @@ export const KSR_CHECKS = registerChecks("@ksk/ksr", {
   "KSR-POLICY-SIG-OVERLAP": { title: "Consecutive bundles overlap within the declared minimum and maximum", policyField: "check_bundle_overlap" },
   "KSR-POLICY-SIG-HORIZON": { title: "No bundle expires in the past or beyond the signature horizon", policyField: "signature_check_expire_horizon" },
   "KSR-POLICY-BUNDLE-INTERVALS": { title: "Intervals between bundle inceptions lie within the policy's bounds", policyField: "check_bundle_intervals" },
-  "KSR-POLICY-SAFETY": { title: "Publish and retire safety periods are honoured", policyField: "check_keys_publish_safety" },
+  "KSR-POLICY-SAFETY": {
+    title: "Publish and retire safety periods are honoured",
+    // Each field relaxes its half; the check is OFF only when both are false.
+    policyField: ["check_keys_publish_safety", "check_keys_retire_safety"],
+  },
   "KSR-CHAIN-KEYS": { title: "The KSR's first bundle ZSKs equal the previous SKR's last bundle ZSKs", policyField: "check_chain_keys" },
   "KSR-CHAIN-OVERLAP": {
     title: "The KSR's first bundle overlaps the previous SKR's last bundle within the declared bounds",

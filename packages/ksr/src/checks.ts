@@ -17,12 +17,15 @@ import {
   RRType,
   algorithmInfo,
   checkFailed,
+  disabledByPolicy,
   formatDuration,
   formatIsoZ,
   isKskError,
   isSupportedAlgorithm,
   keyTag,
   makeRR,
+  type Name,
+  sameKeyMaterial,
   nameToString,
   namesEqual,
   parseAlgorithm,
@@ -302,7 +305,11 @@ export function checkPolicyAlgorithms(ksr: KsrRequestDocument, policy: KsrCheckP
   }
   if (!policy.signature_algorithms_match_zsk_policy) {
     warn(
-      "KSR-POLICY-ALG: comparison with approved_algorithms, rsa_approved_key_sizes and rsa_approved_exponents DISABLED by policy (signature_algorithms_match_zsk_policy: false)",
+      disabledByPolicy(
+        "KSR-POLICY-ALG",
+        ["signature_algorithms_match_zsk_policy"],
+        "approved_algorithms, rsa_approved_key_sizes and rsa_approved_exponents are NOT compared (deprecated algorithms are still refused)",
+      ),
     );
     return "no deprecated or unsupported algorithm (approved lists not compared: disabled by policy)";
   }
@@ -461,4 +468,46 @@ export function checkKeyTagClash(ksr: KsrRequestDocument, kskKeys: readonly Dnsk
     }
   }
   return `no ZSK tag equals any of ${[...forbidden.keys()].sort((a, b) => a - b).join(", ")}`;
+}
+
+// --- The same checks at signing, against the KSK operator's own policy (@ksk/signer's plan) ------
+
+/** KSR-DOMAIN at signing: the KSR is for the name the KSK signs as (ksk_policy.signers_name). */
+export function checkKsrSignersName(ksr: KsrRequestDocument, signersName: Name): void {
+  const domain = documentDomain(ksr);
+  if (!namesEqual(domain, signersName)) {
+    throw checkFailed("KSR-DOMAIN", `the KSR is for ${nameToString(domain)} but ksk_policy.signers_name is ${nameToString(signersName)}`);
+  }
+}
+
+/**
+ * KSR-BUNDLE-KEYS at signing: every key the KSR asks to publish carries the KSK policy's TTL
+ * (refused, not rewritten: the SKR must hold the keys as requested) and none is one of the KSKs.
+ */
+export function checkBundleKeysForSigning(
+  keys: readonly BundleKey[],
+  ttlSeconds: number,
+  ksks: ReadonlyMap<string, { readonly dnskey: DnskeyRdata; readonly label: string }>,
+  where: string,
+): void {
+  for (const zsk of keys) {
+    if (zsk.ttlSeconds !== ttlSeconds) {
+      throw checkFailed(
+        "KSR-BUNDLE-KEYS",
+        `key ${keyTag(zsk.dnskey)} has TTL ${zsk.ttlSeconds}, not the policy TTL ${ttlSeconds}; refused, not rewritten`,
+        where,
+      );
+    }
+    for (const [name, k] of ksks) {
+      if (sameKeyMaterial(zsk.dnskey, k.dnskey))
+        throw checkFailed("KSR-BUNDLE-KEYS", `the KSR carries the KSK ${name} (${k.label}) as one of its own keys`, where);
+    }
+  }
+}
+
+/** KSR-KEYTAG-CLASH at signing: no two keys of a planned DNSKEY RRset (ZSKs and KSKs) share a key tag. */
+export function checkRrsetKeyTagsUnique(keys: readonly BundleKey[], where: string): void {
+  const tags = keys.map((k) => keyTag(k.dnskey));
+  const clash = tags.find((t, i) => tags.indexOf(t) !== i);
+  if (clash !== undefined) throw checkFailed("KSR-KEYTAG-CLASH", `two keys in the DNSKEY RRset share key tag ${clash}`, where);
 }

@@ -15,5 +15,6 @@ export * from "./policy.js";
 export * from "./present.js";
 export * from "./quarter.js";
 export * from "./run-checks.js";
+export * from "./safety.js";
 export * from "./xml-reader.js";
 export * from "./xml-writer.js";

@@ -23,7 +23,7 @@
  * writer and checks have something true to hold. Which KSR checks apply to a Knot KSR is
  * @ksk/signer's knot-signing.ts. Left out: reading and writing the text (./knot-format.ts).
  */
-import { type DnskeyRdata, type Name, RRType, algorithmInfo, formatIsoZ, inputError, makeRR, nameToString } from "@ksk/core";
+import { type CheckCode, type DnskeyRdata, type Name, RRType, algorithmInfo, formatIsoZ, inputError, makeRR, nameToString } from "@ksk/core";
 import type { KnotDocument, KnotPeriod } from "./knot-format.js";
 import {
   type AlgorithmPolicy,
@@ -196,3 +196,21 @@ function algorithmPolicy(key: DnskeyRdata): AlgorithmPolicy | undefined {
   if (info.family === "ECDSA") return { family: "ECDSA", algorithm: key.algorithm, sizeBits };
   return undefined;
 }
+
+/** The KSR checks a Knot KSR cannot be held to, and why: shown as SKIP in the display and report. */
+// Here, beside the conversion, because the codes are @ksk/ksr's (the signer reports them SKIP).
+export const KNOT_KSR_SKIPPED: Readonly<Partial<Record<CheckCode, string>>> = {
+  "KSR-ID": "a Knot KSR has no id to compare with the previous SKR's",
+  "KSR-BUNDLE-UNIQUE": "a Knot KSR has no bundle ids (the periods are named by their start time)",
+  "KSR-BUNDLE-POP": "a Knot KSR carries no proof of possession (keymgr generate-ksr signs nothing)",
+  "KSR-BUNDLE-COUNT": "a Knot KSR has as many periods as the ZSK timeline, not a fixed count",
+  "KSR-BUNDLE-CYCLE-DURATION": "a Knot KSR declares no cycle; its span is the ZSK side's choice",
+  "KSR-POLICY-KEYS": "keys per bundle follow Knot's ZSK rollover, not the root's pattern",
+  "KSR-POLICY-SIG-VALIDITY": "a Knot KSR declares no signature windows (the KSK policy's are checked as KSK-POLICY-SIG-VALIDITY)",
+  "KSR-POLICY-SIG-OVERLAP": "a Knot KSR declares no signature windows (the KSK policy's are checked as KSK-POLICY-SIG-OVERLAP)",
+  "KSR-POLICY-BUNDLE-INTERVALS": "Knot's periods begin at its key events, not on a fixed interval",
+  // The chain checks before signing (the new SKR's own SKR-VERIFY runs after signing).
+  "SKR-VERIFY": "no previous SKR to verify: a Knot KSR chains to none (Knot keeps the chain in its KASP database)",
+  "KSR-CHAIN-KEYS": "no previous SKR: a Knot KSR chains to none",
+  "KSR-CHAIN-OVERLAP": "no previous SKR: a Knot KSR chains to none",
+};

@@ -1,28 +1,11 @@
 /**
- * Text views of a KSR/SKR for operators and auditors: the bundle table, the declared policy, and
- * every bundle as DNS presentation records (DNSKEY + RRSIG lines) that zone tools such as
- * `ldns-verify-zone` read. Pure: returns strings.
+ * Text views of a KSR/SKR for operators and auditors: the declared policy, and every bundle as DNS
+ * presentation records (DNSKEY + RRSIG lines) that zone tools such as `ldns-verify-zone` read.
+ * Pure: returns strings. The bundle table is @ksk/signer's `documentTable` (one renderer, with the
+ * KSKs' marks and the DNSKEY answer sizes).
  */
-import { KskError, algorithmInfo, formatDuration, formatIsoZ, isRevoked, isSep, isSupportedAlgorithm, rrToString } from "@ksk/core";
-import { type Bundle, type KsrDocument, type SignaturePolicy, bundleDnskeyRrset, bundleKeyTag, bundleRrsigRecords, documentDomain } from "./model.js";
-
-function keyRole(bundleKey: Bundle["keys"][number]): string {
-  const k = bundleKey.dnskey;
-  return `${bundleKeyTag(bundleKey)}${isSep(k) ? (isRevoked(k) ? "/KSK-revoked" : "/KSK") : ""}`;
-}
-
-/** One line per bundle: number, inception, expiration, validity, key tags, signing key tags. */
-export function bundleTable(document: KsrDocument): string[] {
-  const lines = ["  #  inception             expiration            validity  keys                       signed by"];
-  for (const [i, b] of document.bundles.entries()) {
-    const keys = b.keys.map(keyRole).join(" ");
-    const signers = b.signatures.map((s) => String(s.rrsig.keyTag)).join(" ");
-    lines.push(
-      `${String(i + 1).padStart(3)}  ${formatIsoZ(b.inceptionEpochSeconds)}  ${formatIsoZ(b.expirationEpochSeconds)}  ${formatDuration(b.expirationEpochSeconds - b.inceptionEpochSeconds).padEnd(8)}  ${keys.padEnd(25)}  ${signers}`,
-    );
-  }
-  return lines;
-}
+import { KskError, algorithmInfo, formatDuration, formatIsoZ, isSupportedAlgorithm, rrToString } from "@ksk/core";
+import { type KsrDocument, type SignaturePolicy, bundleDnskeyRrset, bundleRrsigRecords, documentDomain } from "./model.js";
 
 function algorithmName(n: number): string {
   return isSupportedAlgorithm(n) ? `${n} (${algorithmInfo(n).mnemonic})` : String(n);

@@ -18,7 +18,7 @@
  * The original bytes are returned untouched: they are what is hashed and shown to witnesses.
  * Not checked here: anything that is policy (counts, windows, signatures) — see ./checks.ts.
  */
-import { KskError, MAX_TTL_SECONDS, base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType } from "@ksk/core";
+import { KskError, MAX_TTL_SECONDS, base64ToBytes, parseDuration, parseIsoUtc, parseName, parseType, previewText } from "@ksk/core";
 import { type XmlCodes, type XmlElement, XmlWalker, readStrictXml } from "@ksk/xml";
 import type { AlgorithmPolicy, Bundle, BundleKey, BundleSignature, KsrDocument, KsrRequestDocument, KsrResponseDocument, SignaturePolicy } from "./model.js";
 import { bundleKeyTag } from "./model.js";
@@ -69,9 +69,9 @@ export function parseKsrXml(bytes: Uint8Array, options: ParseKsrOptions = {}): P
 }
 
 function integer(w: XmlWalker, e: XmlElement, text: string, field: string, max: number, min = 0): number {
-  if (!/^\d+$/.test(text)) throw w.bad(e, "KSR-XML-NUMBER", `${field} "${preview(text)}" is not a non-negative integer`);
+  if (!/^\d+$/.test(text)) throw w.bad(e, "KSR-XML-NUMBER", `${field} "${previewText(text)}" is not a non-negative integer`);
   const value = Number(text);
-  if (!Number.isSafeInteger(value) || value > max || value < min) throw w.bad(e, "KSR-XML-NUMBER", `${field} ${preview(text)} is outside ${min}..${max}`);
+  if (!Number.isSafeInteger(value) || value > max || value < min) throw w.bad(e, "KSR-XML-NUMBER", `${field} ${previewText(text)} is outside ${min}..${max}`);
   return value;
 }
 
@@ -274,10 +274,6 @@ function readSignature(w: XmlWalker, e: XmlElement): BundleSignature {
       signatureBytes,
     },
   };
-}
-
-function preview(text: string): string {
-  return text.length > 32 ? `${text.slice(0, 32)}…` : text;
 }
 
 /** A KSR file's document, which must be a request: an SKR given where a KSR belongs is bad input. */

@@ -12,35 +12,52 @@
  *           KSR-POLICY-SAFETY over SKR(n-1) followed by the new SKR.
  */
 import {
-  type CheckCode,
+  type CheckReport,
+  type CheckResult,
   type DnskeyRdata,
   KskError,
   type Name,
+  attemptCheck,
   bytesToHex,
   checkFailed,
   dsDigest,
-  isKskError,
-  isSep,
+  joinCheckReports,
+  runChecks,
   keyTag,
   sameKeyMaterial,
+  switchedOff,
   withRevokeBit,
 } from "@ksk/core";
 import {
-  type Bundle,
-  type CheckResult,
   type KsrRequestDocument,
   type KsrResponseDocument,
   documentDomain,
+  KSR_POLICY_SAFETY_STEP,
+  bundleSigners,
+  ksrPolicySwitches,
   runKsrChecks,
   skrKsks,
-  verifyBundleSignatures,
 } from "@ksk/ksr";
 import type { KskKeyConfig, SignerConfig } from "./config.js";
 import { type KskMaterial, type SigningPlan, planSigning, rsaParameters } from "./plan.js";
-import { type NamedSkr, type RolloverPolicy, checkPlannedRollover } from "./rollover.js";
-import { type TimelineSlot, checkKskSafety } from "./safety.js";
+import { checkPlannedRollover, rolloverResults } from "./rollover.js";
+import type { RolloverPolicy } from "./rollover-policy.js";
+import type { NamedSkr } from "./rollover-timeline.js";
 import type { SigningSchema } from "./schemas.js";
 import { verifySkr } from "./skr-verify.js";
+
+/**
+ * KSK-CONFIG-MATCH, the role: the key found under a configured label is a KSK (DNSKEY flags 257, as
+ * the keystore's record or the label says); a key that is not is refused, never re-flagged. A
+ * keystore failure (exit 4), as below.
+ */
+export function checkConfiguredKeyIsKsk(name: string, label: string, dnskey: DnskeyRdata, location: string): void {
+  if (dnskey.flags !== 257) {
+    throw new KskError("keystore", "KSK-CONFIG-MATCH", `key ${name} (label ${label}) has DNSKEY flags ${dnskey.flags}, not 257: it is not a KSK`, {
+      where: location,
+    });
+  }
+}
 
 /**
  * KSK-CONFIG-MATCH: the key found in the HSM under the configured label is the key the config
@@ -102,22 +119,10 @@ export interface PreflightInput {
   readonly nowEpochSeconds: number;
 }
 
-export interface PreflightReport {
-  readonly results: readonly CheckResult[];
-  readonly warnings: readonly string[];
-  readonly ok: boolean;
+/** The checks before or after signing, in core's one shape, and the plan when every check before signing passed. */
+export interface PreflightReport extends CheckReport {
   /** The plan, when every check passed. */
   readonly plan?: SigningPlan;
-}
-
-function attempt(code: CheckCode, run: () => string): CheckResult {
-  try {
-    return { code, status: "pass", detail: run() };
-  } catch (e) {
-    if (isKskError(e) && e.kind === "check")
-      return { code: e.code as CheckCode, status: "fail", detail: e.detail, ...(e.where === undefined ? {} : { where: e.where }) };
-    throw e;
-  }
 }
 
 /** Everything checked before the KSK is used. KSK-CONFIG-MATCH failures throw (exit 4). */
@@ -132,7 +137,7 @@ export function preflight(input: PreflightInput): PreflightReport {
   const configuredKeys = new Map<number, string>();
   for (const [name, k] of config.keys) if (k.keyTag !== undefined) configuredKeys.set(k.keyTag, `keys.${name} (label ${k.label})`);
   for (const [name, m] of ksks) configuredKeys.set(keyTag(m.dnskey), `keys.${name} (label ${m.config.label})`);
-  const report = runKsrChecks({
+  const ksrReport = runKsrChecks({
     ksr,
     policy: config.requestPolicy,
     nowEpochSeconds,
@@ -141,38 +146,37 @@ export function preflight(input: PreflightInput): PreflightReport {
     configuredKeys,
     ...(previousSkr ? { previousSkr } : {}),
   });
-  const results: CheckResult[] = [...report.results];
-  const warnings = [...report.warnings];
-  if (previousSkr) {
-    if (config.requestPolicy.check_chain_keys_in_hsm) {
-      results.push(
-        attempt("KSK-CHAIN-SIGNER", () =>
-          checkChainSignerPresent(
-            previousSkr,
-            [...ksks.values()].map((m) => m.dnskey),
-            { schemaName: schema.name, opened: new Map([...ksks].map(([name, m]) => [name, m.config.label])) },
-          ),
-        ),
-      );
-    } else {
-      warnings.push("KSK-CHAIN-SIGNER DISABLED by policy (check_chain_keys_in_hsm: false): this check was NOT run");
-      results.push({ code: "KSK-CHAIN-SIGNER", status: "disabled", detail: "check_chain_keys_in_hsm: false" });
-    }
-  }
+  const chainSigner = previousSkr ? [chainSignerResult(previousSkr, input)] : [];
   let plan: SigningPlan | undefined;
-  results.push(
-    attempt("SCHEMA-FITS-KSR", () => {
-      plan = planSigning({ ksr, schema, kskPolicy: config.kskPolicy, ksks });
-      return `schema ${schema.name}: ${plan.bundles.length} bundles planned, ${plan.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures`;
-    }),
+  const planned = attemptCheck("SCHEMA-FITS-KSR", () => {
+    plan = planSigning({ ksr, schema, kskPolicy: config.kskPolicy, ksks });
+    return `schema ${schema.name}: ${plan.bundles.length} bundles planned, ${plan.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures`;
+  });
+  const rollover = plan
+    ? plannedRolloverResults(previousSkr ? [{ name: "previous SKR", skr: previousSkr }] : [], plan, config.rolloverPolicy)
+    : { results: [], warnings: [] };
+  const report = joinCheckReports(
+    ksrReport,
+    ...chainSigner,
+    { results: [planned], warnings: [], ok: planned.status !== "fail" },
+    { ...rollover, ok: rollover.results.every((r) => r.status !== "fail") },
   );
-  if (plan) {
-    const rollover = plannedRolloverResults(previousSkr ? [{ name: "previous SKR", skr: previousSkr }] : [], plan, config.rolloverPolicy);
-    results.push(...rollover.results);
-    warnings.push(...rollover.warnings);
-  }
-  const ok = results.every((r) => r.status !== "fail");
-  return { results, warnings, ok, ...(ok && plan ? { plan } : {}) };
+  return { ...report, ...(report.ok && plan ? { plan } : {}) };
+}
+
+/** KSK-CHAIN-SIGNER, or OFF with its warning when `check_chain_keys_in_hsm` is false. */
+function chainSignerResult(previousSkr: KsrResponseDocument, input: PreflightInput): CheckReport {
+  const off = switchedOff("KSK-CHAIN-SIGNER", ksrPolicySwitches(input.config.requestPolicy));
+  if (off) return { results: [off.result], warnings: [off.warning], ok: true };
+  const { ksks, schema } = input;
+  const result = attemptCheck("KSK-CHAIN-SIGNER", () =>
+    checkChainSignerPresent(
+      previousSkr,
+      [...ksks.values()].map((m) => m.dnskey),
+      { schemaName: schema.name, opened: new Map([...ksks].map(([name, m]) => [name, m.config.label])) },
+    ),
+  );
+  return { results: [result], warnings: [], ok: result.status !== "fail" };
 }
 
 /** The rollover rules a signing is held to (the sequence rules are KSR-CHAIN-OVERLAP's job here). */
@@ -188,41 +192,8 @@ export function plannedRolloverResults(
   plan: SigningPlan,
   policy: RolloverPolicy,
 ): { results: CheckResult[]; warnings: string[] } {
-  const report = checkPlannedRollover(previous, plan, policy);
-  const results: CheckResult[] = [];
-  const warnings: string[] = [];
   const slots = `${plan.bundles.length} planned slots${previous.length > 0 ? " after the previous SKR" : ""}`;
-  for (const code of PLANNED_ROLLOVER_CODES) {
-    const mine = report.findings.filter((f) => f.code === code);
-    const switchedOff = report.allowed.find((a) => a.code === code);
-    for (const f of mine.filter((f) => f.severity === "fail")) results.push({ code, status: "fail", detail: f.detail, where: f.where });
-    if (results.some((r) => r.code === code)) continue;
-    if (switchedOff) {
-      warnings.push(`${code} DISABLED by policy (${switchedOff.policyField}: false)`);
-      for (const f of mine.filter((f) => f.allowedBy !== undefined)) warnings.push(`${code} ${f.where}: ${f.detail}`);
-      results.push({ code, status: "disabled", detail: `${switchedOff.policyField}: false` });
-      continue;
-    }
-    const notes = mine.filter((f) => f.severity === "note").map((f) => `; ${f.where}: ${f.detail}`);
-    results.push({ code, status: "pass", detail: `holds over the ${slots}${notes.join("")}` });
-  }
-  return { results, warnings };
-}
-
-/** The KSKs whose signatures over a bundle's DNSKEY RRset are valid. */
-function bundleSigners(bundle: Bundle, domain: Name): DnskeyRdata[] {
-  return verifyBundleSignatures(bundle, domain).flatMap((v) => (v.key ? [v.key] : []));
-}
-
-/** The KSK publication and signing per slot of an SKR, for KSR-POLICY-SAFETY. */
-export function skrTimeline(skr: KsrResponseDocument, name: string): TimelineSlot[] {
-  const domain = documentDomain(skr);
-  return skr.bundles.map((b, i) => ({
-    label: `${name} bundle ${i + 1}`,
-    inceptionEpochSeconds: b.inceptionEpochSeconds,
-    published: b.keys.filter((k) => isSep(k.dnskey)).map((k) => k.dnskey),
-    signers: bundleSigners(b, domain),
-  }));
+  return rolloverResults(checkPlannedRollover(previous, plan, policy), PLANNED_ROLLOVER_CODES, slots);
 }
 
 export interface PostflightInput {
@@ -235,11 +206,11 @@ export interface PostflightInput {
 
 /** Everything checked after signing, on the SKR as read back from the file written. */
 export function postflight(input: PostflightInput): PreflightReport {
-  const { ksr, previousSkr, skr, config } = input;
+  const { ksr, skr, config } = input;
   const results: CheckResult[] = [];
   const warnings: string[] = [];
   results.push(
-    attempt("SKR-BUNDLE-COUNT", () => {
+    attemptCheck("SKR-BUNDLE-COUNT", () => {
       if (skr.bundles.length !== ksr.bundles.length || skr.bundles.length !== config.responsePolicy.numBundles) {
         throw checkFailed(
           "SKR-BUNDLE-COUNT",
@@ -249,24 +220,13 @@ export function postflight(input: PostflightInput): PreflightReport {
       return `${skr.bundles.length} bundles, as the KSR`;
     }),
   );
-  const verified = verifySkr(skr, { ksr });
-  for (const line of verified.checks) results.push({ code: line.code, status: line.ok ? "pass" : "fail", detail: line.detail });
-  const { check_keys_publish_safety: publish, check_keys_retire_safety: retire } = config.requestPolicy;
-  if (!publish) warnings.push("KSR-POLICY-SAFETY publish safety DISABLED by policy (check_keys_publish_safety: false)");
-  if (!retire) warnings.push("KSR-POLICY-SAFETY retire safety DISABLED by policy (check_keys_retire_safety: false)");
-  if (publish || retire) {
-    results.push(
-      attempt("KSR-POLICY-SAFETY", () => {
-        const slots = [...(previousSkr ? skrTimeline(previousSkr, "previous SKR") : []), ...skrTimeline(skr, "new SKR")];
-        checkKskSafety(slots, {
-          publishSafetySeconds: publish ? config.kskPolicy.publishSafetySeconds : 0,
-          retireSafetySeconds: retire ? config.kskPolicy.retireSafetySeconds : 0,
-        });
-        return `KSK publish safety and retire safety hold over ${slots.length} slots${previousSkr ? " (previous SKR and this one)" : ""}`;
-      }),
-    );
-  } else {
-    results.push({ code: "KSR-POLICY-SAFETY", status: "disabled", detail: "check_keys_publish_safety and check_keys_retire_safety are false" });
-  }
+  results.push(...verifySkr(skr, { ksr }).checks);
+  const safety = runChecks(
+    [KSR_POLICY_SAFETY_STEP],
+    { skr, requestPolicy: config.requestPolicy, safety: config.kskPolicy, ...(input.previousSkr ? { previousSkr: input.previousSkr } : {}) },
+    ksrPolicySwitches(config.requestPolicy),
+  );
+  results.push(...safety.results);
+  warnings.push(...safety.warnings);
   return { results, warnings, ok: results.every((r) => r.status !== "fail") };
 }

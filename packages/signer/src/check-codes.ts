@@ -15,7 +15,10 @@ export const SIGNER_CHECKS = registerChecks("@ksk/signer", {
   "KSK-POLICY-SIG-VALIDITY": { title: "Every bundle the KSK signs is valid within ksk_policy's min/max signature validity" },
   "KSK-POLICY-SIG-OVERLAP": { title: "Consecutive bundles the KSK signs overlap within ksk_policy's min/max validity overlap" },
   "KSK-VALIDITY": { title: "Each KSK's configured validity window covers every bundle it is used in" },
-  "KSK-CHAIN-SIGNER": { title: "The KSK that signed the previous SKR is present in the HSM with the same public key" },
+  "KSK-CHAIN-SIGNER": {
+    title: "The KSK that signed the previous SKR is present in the HSM with the same public key",
+    policyField: "check_chain_keys_in_hsm",
+  },
   "SCHEMA-FITS-KSR": { title: "The rollover schema has one slot per KSR bundle and names only configured keys" },
   // --- a KSK rollover as an RFC 5011 resolver lives it (the SKRs of several quarters, and the anchor files published along the way) ---
   "ROLLOVER-ADD-HOLDDOWN": {

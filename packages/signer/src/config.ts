@@ -18,7 +18,7 @@ import { KskError, type Name, SECONDS_PER_DAY, algorithmInfo, hexToBytes, parseA
 import { type KsrCheckPolicy, type SignaturePolicy, parseConfigYaml, requestPolicySchema, toCheckPolicy } from "@ksk/ksr";
 import { z } from "zod";
 import { DNSKEY_RESPONSE_MAX_BYTES, DNSKEY_RESPONSE_WARN_BYTES } from "./response-size.js";
-import type { RolloverPolicy } from "./rollover.js";
+import type { RolloverPolicy } from "./rollover-policy.js";
 import { BUILT_IN_SCHEMAS, type SigningSchema, schemaFromConfig } from "./schemas.js";
 
 const keyName = z.string().regex(/^\w+$/, "key names are letters, digits and _");
@@ -179,6 +179,19 @@ function seconds(text: string, where: string): number {
 }
 
 /** Parse ksrsigner.yaml. Errors are input errors naming the file and the key path. */
+/** `rollover_policy` as the rules take it: durations in seconds, the switches by name. */
+function rolloverPolicyOf(r: z.infer<typeof rolloverPolicySchema>, at: (path: string) => string): RolloverPolicy {
+  return {
+    addHoldDownSeconds: seconds(r.add_hold_down, at("rollover_policy.add_hold_down")),
+    removeHoldDownSeconds: seconds(r.remove_hold_down, at("rollover_policy.remove_hold_down")),
+    warnResponseBytes: DNSKEY_RESPONSE_WARN_BYTES,
+    maxResponseBytes: r.max_dnskey_response_size,
+    checkAddHoldDown: r.check_add_hold_down,
+    checkRemoveHoldDown: r.check_remove_hold_down,
+    checkDnskeyResponseSize: r.check_dnskey_response_size,
+  };
+}
+
 export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): SignerConfig {
   const data = parseConfigYaml(text, fileName, "CONFIG-INVALID", ["pin", "so_pin"]);
   const parsed = configSchema.safeParse(data ?? {});
@@ -246,16 +259,7 @@ export function parseSignerConfig(text: string, fileName = "ksrsigner.yaml"): Si
   if (kskPolicy.minValidityOverlapSeconds > kskPolicy.maxValidityOverlapSeconds) fail(at("ksk_policy"), "min_validity_overlap exceeds max_validity_overlap");
   if (kskPolicy.maxSignatureValiditySeconds > 180 * SECONDS_PER_DAY) fail(at("ksk_policy.max_signature_validity"), "exceeds 180 days");
 
-  const r = raw.rollover_policy;
-  const rolloverPolicy: RolloverPolicy = {
-    addHoldDownSeconds: seconds(r.add_hold_down, at("rollover_policy.add_hold_down")),
-    removeHoldDownSeconds: seconds(r.remove_hold_down, at("rollover_policy.remove_hold_down")),
-    warnResponseBytes: DNSKEY_RESPONSE_WARN_BYTES,
-    maxResponseBytes: r.max_dnskey_response_size,
-    checkAddHoldDown: r.check_add_hold_down,
-    checkRemoveHoldDown: r.check_remove_hold_down,
-    checkDnskeyResponseSize: r.check_dnskey_response_size,
-  };
+  const rolloverPolicy = rolloverPolicyOf(raw.rollover_policy, at);
 
   const schemas = new Map(BUILT_IN_SCHEMAS);
   for (const [name, slots] of Object.entries(raw.schemas)) schemas.set(name, schemaFromConfig(name, slots));

@@ -19,29 +19,12 @@
  * bundle, the last slot the last bundle, and the middle slots — equal in every built-in schema —
  * every bundle between; a schema whose middle slots differ fits only a KSR of as many bundles.
  */
-import { type CheckCode, checkFailed } from "@ksk/core";
-import { type CheckResult, KNOT_INCEPTION_OFFSET_SECONDS, type KnotSlicing } from "@ksk/ksr";
+import { type CheckResult, checkFailed } from "@ksk/core";
+import { KNOT_INCEPTION_OFFSET_SECONDS, KNOT_KSR_SKIPPED, type KnotSlicing } from "@ksk/ksr";
 import { type PostflightInput, type PreflightInput, type PreflightReport, postflight, preflight } from "./ceremony-checks.js";
 import type { KskPolicy } from "./config.js";
 import { planSigning } from "./plan.js";
 import type { SigningSchema } from "./schemas.js";
-
-/** The KSR checks a Knot KSR cannot be held to, and why: shown as SKIP in the display and report. */
-export const KNOT_KSR_SKIPPED: Readonly<Partial<Record<CheckCode, string>>> = {
-  "KSR-ID": "a Knot KSR has no id to compare with the previous SKR's",
-  "KSR-BUNDLE-UNIQUE": "a Knot KSR has no bundle ids (the periods are named by their start time)",
-  "KSR-BUNDLE-POP": "a Knot KSR carries no proof of possession (keymgr generate-ksr signs nothing)",
-  "KSR-BUNDLE-COUNT": "a Knot KSR has as many periods as the ZSK timeline, not a fixed count",
-  "KSR-BUNDLE-CYCLE-DURATION": "a Knot KSR declares no cycle; its span is the ZSK side's choice",
-  "KSR-POLICY-KEYS": "keys per bundle follow Knot's ZSK rollover, not the root's pattern",
-  "KSR-POLICY-SIG-VALIDITY": "a Knot KSR declares no signature windows (the KSK policy's are checked as KSK-POLICY-SIG-VALIDITY)",
-  "KSR-POLICY-SIG-OVERLAP": "a Knot KSR declares no signature windows (the KSK policy's are checked as KSK-POLICY-SIG-OVERLAP)",
-  "KSR-POLICY-BUNDLE-INTERVALS": "Knot's periods begin at its key events, not on a fixed interval",
-  // The chain checks before signing (the new SKR's own SKR-VERIFY runs after signing).
-  "SKR-VERIFY": "no previous SKR to verify: a Knot KSR chains to none (Knot keeps the chain in its KASP database)",
-  "KSR-CHAIN-KEYS": "no previous SKR: a Knot KSR chains to none",
-  "KSR-CHAIN-OVERLAP": "no previous SKR: a Knot KSR chains to none",
-};
 
 /** How a Knot KSR's periods are cut into signature windows under this KSK policy. */
 export function knotSlicing(policy: KskPolicy): KnotSlicing {

@@ -20,13 +20,21 @@ import {
   formatIsoZ,
   keyTag,
   makeRR,
-  nameToString,
-  namesEqual,
   rrsigLabelCount,
-  sameKeyMaterial,
   withRevokeBit,
 } from "@ksk/core";
-import { type AlgorithmPolicy, type BundleKey, type KsrRequestDocument, type ResponsePolicy, bundleLabel, documentDomain, rsaExponentOf } from "@ksk/ksr";
+import {
+  type AlgorithmPolicy,
+  type BundleKey,
+  type KsrRequestDocument,
+  type ResponsePolicy,
+  bundleLabel,
+  checkBundleKeysForSigning,
+  checkKsrSignersName,
+  checkRrsetKeyTagsUnique,
+  documentDomain,
+  rsaExponentOf,
+} from "@ksk/ksr";
 import type { KskKeyConfig, KskPolicy } from "./config.js";
 import { dnskeyResponseSizeBytes } from "./response-size.js";
 import { type SigningSchema, checkSchemaFitsKsr } from "./schemas.js";
@@ -173,9 +181,7 @@ function algorithmPolicyOf(dnskey: DnskeyRdata, name: string): AlgorithmPolicy {
 export function planSigning(input: PlanInput): SigningPlan {
   const { ksr, schema, kskPolicy, ksks } = input;
   const domain = documentDomain(ksr);
-  if (!namesEqual(domain, kskPolicy.signersName)) {
-    throw checkFailed("KSR-DOMAIN", `the KSR is for ${nameToString(domain)} but ksk_policy.signers_name is ${nameToString(kskPolicy.signersName)}`);
-  }
+  checkKsrSignersName(ksr, kskPolicy.signersName);
   checkSchemaFitsKsr(schema, ksr.bundles.length, new Set(ksks.keys()));
   checkKskPolicyWindows(ksr.bundles, kskPolicy, (i) => bundleLabel(ksr.bundles[i] as KsrRequestDocument["bundles"][number], i));
   const labels = rrsigLabelCount(domain);
@@ -186,19 +192,12 @@ export function planSigning(input: PlanInput): SigningPlan {
   const bundles = ksr.bundles.map((bundle, index): PlannedBundle => {
     const where = bundleLabel(bundle, index);
     const slot = schema.slots[index] as SigningSchema["slots"][number];
-    for (const zsk of bundle.keys) {
-      if (zsk.ttlSeconds !== kskPolicy.ttlSeconds) {
-        throw checkFailed(
-          "KSR-BUNDLE-KEYS",
-          `key ${keyTag(zsk.dnskey)} has TTL ${zsk.ttlSeconds}, not the policy TTL ${kskPolicy.ttlSeconds}; refused, not rewritten`,
-          where,
-        );
-      }
-      for (const [name, m] of ksks) {
-        if (sameKeyMaterial(zsk.dnskey, m.dnskey))
-          throw checkFailed("KSR-BUNDLE-KEYS", `the KSR carries the KSK ${name} (${m.config.label}) as one of its own keys`, where);
-      }
-    }
+    checkBundleKeysForSigning(
+      bundle.keys,
+      kskPolicy.ttlSeconds,
+      new Map([...ksks].map(([name, m]) => [name, { dnskey: m.dnskey, label: m.config.label }])),
+      where,
+    );
     const material = (name: string) => ksks.get(name) as KskMaterial;
     const planned: PlannedKsk[] = [
       ...slot.publish.map((name) => ({ name, role: "publish" as const, dnskey: material(name).dnskey })),
@@ -207,9 +206,7 @@ export function planSigning(input: PlanInput): SigningPlan {
     for (const k of planned) checkKskValidity(material(k.name).config, bundle, where);
 
     const keys: BundleKey[] = [...bundle.keys, ...planned.map((k) => ({ keyIdentifier: k.label, ttlSeconds: kskPolicy.ttlSeconds, dnskey: k.dnskey }))];
-    const tags = keys.map((k) => keyTag(k.dnskey));
-    const clash = tags.find((t, i) => tags.indexOf(t) !== i);
-    if (clash !== undefined) throw checkFailed("KSR-KEYTAG-CLASH", `two keys in the DNSKEY RRset share key tag ${clash}`, where);
+    checkRrsetKeyTagsUnique(keys, where);
 
     const signatures: PlannedSignature[] = planned
       .filter((k) => k.signs)

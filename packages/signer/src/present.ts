@@ -110,6 +110,34 @@ export function formatWitnessTable(title: string, rows: readonly WitnessRow[]): 
 }
 
 /**
+ * The one bundle table of a KSR or SKR as read, for every view of a document (`ksk ksr show`,
+ * `ksk skr show`, `ksk ksr validate` and `build`, the witnesses' tables, the ceremony report): the
+ * witness table with the DNSKEY answer size of each bundle.
+ */
+export function documentTable(title: string, document: KsrDocument): string[] {
+  const sizes = documentResponseSizes(document);
+  return formatWitnessTable(
+    title,
+    documentWitnessRows(document.bundles).map((r, i) => ({ ...r, responseSizeBytes: sizes[i] ?? 0 })),
+  );
+}
+
+/** A document's bundles as JSON: ids, times, key tags, signers, and the witness table's ZSK tags and KSK marks. */
+export function documentBundlesJson(document: KsrDocument): unknown[] {
+  const rows = documentWitnessRows(document.bundles);
+  return document.bundles.map((b, i) => ({
+    number: i + 1,
+    id: b.id,
+    inception: formatIsoZ(b.inceptionEpochSeconds),
+    expiration: formatIsoZ(b.expirationEpochSeconds),
+    keyTags: b.keys.map((k) => keyTag(k.dnskey)),
+    signatureKeyTags: b.signatures.map((s) => s.rrsig.keyTag),
+    zskTags: rows[i]?.zskTags ?? [],
+    ksks: rows[i]?.ksks ?? [],
+  }));
+}
+
+/**
  * The rollover timeline as text: one line per slot with each KSK as `tag/label` marked S, P, R or RS
  * (as above) and the DNSKEY answer size, then every finding (FAIL, WARN, NOTE) with its rule and slot.
  */

@@ -10,7 +10,7 @@
  * Results are reported per bundle rather than stopping at the first failure, so an operator sees
  * every problem at once.
  */
-import { type AnchorRecord, type CheckCode, anchoredKeys, formatIsoZ, isRevoked, keyTag, sameKeyMaterial } from "@ksk/core";
+import { type AnchorRecord, type CheckCode, type CheckResult, anchoredKeys, formatIsoZ, isRevoked, keyTag, sameKeyMaterial } from "@ksk/core";
 import {
   type Bundle,
   type KsrRequestDocument,
@@ -38,15 +38,10 @@ export interface SkrBundleVerdict {
   readonly problems: readonly { readonly code: CheckCode; readonly detail: string }[];
 }
 
-export interface SkrCheckLine {
-  readonly code: CheckCode;
-  readonly ok: boolean;
-  readonly detail: string;
-}
-
 export interface SkrVerifyReport {
   readonly bundles: readonly SkrBundleVerdict[];
-  readonly checks: readonly SkrCheckLine[];
+  /** One result per check (SKR-VERIFY, and SKR-ANCHOR, SKR-MATCHES-KSR, SKR-COVERS-NOW when asked), in core's one shape. */
+  readonly checks: readonly CheckResult[];
   readonly ok: boolean;
 }
 
@@ -124,30 +119,35 @@ export function compareSkrWithKsr(skr: KsrResponseDocument, ksr: KsrRequestDocum
 export function verifySkr(skr: KsrResponseDocument, options: SkrVerifyOptions = {}): SkrVerifyReport {
   const bundles = skr.bundles.map((b, i) => verifyBundle(skr, b, i, options.anchors));
   const failing = (code: CheckCode) => bundles.flatMap((b) => b.problems.filter((p) => p.code === code).map((p) => `bundle ${b.index + 1}: ${p.detail}`));
-  const checks: SkrCheckLine[] = [];
+  const checks: CheckResult[] = [];
+  const result = (code: CheckCode, ok: boolean, detail: string): CheckResult => ({ code, status: ok ? "pass" : "fail", detail });
   const signatureCount = bundles.reduce((n, b) => n + b.signatures.length, 0);
   const verifyFailures = failing("SKR-VERIFY");
-  checks.push({
-    code: "SKR-VERIFY",
-    ok: verifyFailures.length === 0 && bundles.length > 0,
-    detail: verifyFailures[0] ?? (bundles.length === 0 ? "the SKR has no bundles" : `${signatureCount} signatures in ${bundles.length} bundles verify`),
-  });
+  checks.push(
+    result(
+      "SKR-VERIFY",
+      verifyFailures.length === 0 && bundles.length > 0,
+      verifyFailures[0] ?? (bundles.length === 0 ? "the SKR has no bundles" : `${signatureCount} signatures in ${bundles.length} bundles verify`),
+    ),
+  );
   if (options.anchors) {
     const anchorFailures = failing("SKR-ANCHOR");
-    checks.push({ code: "SKR-ANCHOR", ok: anchorFailures.length === 0, detail: anchorFailures[0] ?? `every bundle is signed by an anchored key` });
+    checks.push(result("SKR-ANCHOR", anchorFailures.length === 0, anchorFailures[0] ?? "every bundle is signed by an anchored key"));
   }
   if (options.ksr) {
     const problems = compareSkrWithKsr(skr, options.ksr);
-    checks.push({ code: "SKR-MATCHES-KSR", ok: problems.length === 0, detail: problems[0] ?? `answers KSR ${options.ksr.id}: same ids, windows and ZSKs` });
+    checks.push(result("SKR-MATCHES-KSR", problems.length === 0, problems[0] ?? `answers KSR ${options.ksr.id}: same ids, windows and ZSKs`));
   }
   if (options.nowEpochSeconds !== undefined) {
     const now = options.nowEpochSeconds;
     const current = skr.bundles.find((b) => b.expirationEpochSeconds >= now);
-    checks.push({
-      code: "SKR-COVERS-NOW",
-      ok: current !== undefined,
-      detail: current ? `bundle ${current.id} is valid until ${formatIsoZ(current.expirationEpochSeconds)}` : `every bundle expired before ${formatIsoZ(now)}`,
-    });
+    checks.push(
+      result(
+        "SKR-COVERS-NOW",
+        current !== undefined,
+        current ? `bundle ${current.id} is valid until ${formatIsoZ(current.expirationEpochSeconds)}` : `every bundle expired before ${formatIsoZ(now)}`,
+      ),
+    );
   }
-  return { bundles, checks, ok: checks.every((c) => c.ok) };
+  return { bundles, checks, ok: checks.every((c) => c.status === "pass") };
 }

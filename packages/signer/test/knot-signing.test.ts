@@ -4,12 +4,11 @@
  * with the reason), the rollover schemas laid over Knot's periods, and the SKR verified after.
  */
 import { type Signer, keyTag, makeRR, parseName } from "@ksk/core";
-import { type KsrResponseDocument, knotKsrToRequest, parseKnotText } from "@ksk/ksr";
+import { KNOT_KSR_SKIPPED, type KsrResponseDocument, knotKsrToRequest, parseKnotText } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
 import { testSigner } from "../../../test/support/soft-signer.js";
 import {
   BUILT_IN_SCHEMAS,
-  KNOT_KSR_SKIPPED,
   type KskMaterial,
   executePlan,
   fitSchemaToBundles,

@@ -51,7 +51,9 @@ describe("preflight: the rollover rules", () => {
     const allowed = await sign2027Q1(normalQ4, "rollover", labRollConfig(ksks, "  check_add_hold_down: false\n"));
     expect(failed(allowed)).toEqual([]);
     expect(allowed.results.find((r) => r.code === "ROLLOVER-ADD-HOLDDOWN")?.status).toBe("disabled");
-    expect(allowed.warnings).toContain("ROLLOVER-ADD-HOLDDOWN DISABLED by policy (rollover_policy.check_add_hold_down: false)");
+    expect(allowed.warnings).toContain(
+      "ROLLOVER-ADD-HOLDDOWN DISABLED by policy (rollover_policy.check_add_hold_down: false): its failures are reported as warnings",
+    );
     expect(
       allowed.warnings.some((w) => /^ROLLOVER-ADD-HOLDDOWN 2027Q1 slot 2 .* ALLOWED by policy \(rollover_policy\.check_add_hold_down: false\)/.test(w)),
     ).toBe(true);
@@ -63,7 +65,9 @@ describe("preflight: the rollover rules", () => {
     expect(failed(refused)).toEqual(["ROLLOVER-REMOVE-HOLDDOWN @ 2027Q1 slot 2 (2027-01-11T00:00:00Z)"]);
     const allowed = await sign2027Q1(rolloverQ4, "drop", labRollConfig(ksks, "  check_remove_hold_down: false\n"));
     expect(failed(allowed)).toEqual([]);
-    expect(allowed.warnings).toContain("ROLLOVER-REMOVE-HOLDDOWN DISABLED by policy (rollover_policy.check_remove_hold_down: false)");
+    expect(allowed.warnings).toContain(
+      "ROLLOVER-REMOVE-HOLDDOWN DISABLED by policy (rollover_policy.check_remove_hold_down: false): its failures are reported as warnings",
+    );
   });
 
   it("ROLLOVER-DNSKEY-SIZE refuses an answer over 1452 octets; check_dnskey_response_size: false signs with a warning", async () => {

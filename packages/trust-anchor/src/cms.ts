@@ -151,23 +151,48 @@ function cmsCheck(where: string, code: CheckCode, detail: string): KskError {
   return checkFailed(code, detail, where);
 }
 
-/** Verify root-anchors.p7s over `contentBytes`; throws a check failure naming what failed. */
+/**
+ * Verify root-anchors.p7s over `contentBytes`; throws a check failure naming what failed. Each
+ * SignerInfo goes through one function per check, in unbound-anchor's order: TA-CMS-SIGNATURE's
+ * algorithms, TA-CMS-DIGEST, TA-CMS-SIGNATURE itself, TA-CMS-CHAIN with TA-CMS-CERT-TIME,
+ * TA-CMS-CERT-USAGE and TA-CMS-EMAIL.
+ */
 export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   if (o.trustedCaDers.length === 0) throw new KskError("usage", "USAGE-CA", "no CA certificate to verify the CMS signature against");
   const trusted = o.trustedCaDers.map((der, i) => parseCertificate(der, `CA certificate ${i + 1}`));
   const email = o.signerEmail ?? DEFAULT_SIGNER_EMAIL;
   const where = o.where ?? "root-anchors.p7s";
+  const signedData = readSignedData(o.cmsDer, where);
+  if (signedData.signerInfos.length === 0) throw cmsCheck(where, "TA-CMS-SIGNATURE", "has no SignerInfo");
+  const embedded = (signedData.certificates ?? [])
+    .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
+    .map((c, i) => parseCertificate(derOf(c.toSchema()), `embedded certificate ${i + 1}`));
 
+  const signers = signedData.signerInfos.map((info, index) => {
+    const label = signedData.signerInfos.length > 1 ? `SignerInfo ${index + 1}` : "the signature";
+    const hash = checkSignatureAlgorithms(where, info, label);
+    const { signedBytes, signingEpochSeconds } = checkMessageDigest(where, info, label, hash, o.contentBytes);
+    const signer = checkSignature(where, info, label, hash, signedBytes, embedded);
+    const chain = buildChain(where, signer, embedded, trusted, o.atEpochSeconds);
+    checkSignerUsage(where, signer);
+    const emails = checkSignerEmail(signer.pkijs, email, where);
+    return { subject: nameToText(signer.pkijs.subject), emails, signingEpochSeconds, chain: chain.map((c) => nameToText(c.pkijs.subject)) };
+  });
+  return { signers };
+}
+
+/** The .p7s as a detached id-data SignedData in DER, with RFC 5652's versions and parameters; anything else is bad input. */
+function readSignedData(cmsDer: Uint8Array, where: string): pkijs.SignedData {
   let asn: ReturnType<typeof parseDer>;
   try {
-    asn = parseDer(o.cmsDer, "the .p7s file");
+    asn = parseDer(cmsDer, "the .p7s file");
   } catch (e) {
     throw e instanceof KskError ? e.within(where) : e;
   }
   // DER exactly, as written here and by `openssl cms -outform DER`: asn1js reads BER leniently (a
   // certificate length one too long still parsed, and the signature still verified), so bytes
   // that do not re-encode identically are refused rather than read some lenient way.
-  if (!bytesEqual(derOf(asn), o.cmsDer)) {
+  if (!bytesEqual(derOf(asn), cmsDer)) {
     throw new KskError("input", "CMS-NOT-DER", "is not DER: some tag or length is not as a DER encoder writes it", { where });
   }
   let signedData: pkijs.SignedData;
@@ -178,19 +203,14 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   } catch (e) {
     throw new KskError("input", "CMS-MALFORMED", `is not a CMS SignedData: ${(e as Error).message}`, { where });
   }
+  const malformed = (detail: string) => new KskError("input", "CMS-MALFORMED", detail, { where });
   // RFC 5652 §5.1: SignedData version 1, 3, 4 or 5 (0 does not exist); §5.3: a SignerInfo is
   // version 1 with issuerAndSerialNumber, 3 with subjectKeyIdentifier. Unsigned, but a changed
   // version is a changed file, and the verifier says so.
-  if (![1, 3, 4, 5].includes(signedData.version)) {
-    throw new KskError("input", "CMS-MALFORMED", `SignedData version ${signedData.version} is not a CMS version (RFC 5652 §5.1)`, { where });
-  }
+  if (![1, 3, 4, 5].includes(signedData.version)) throw malformed(`SignedData version ${signedData.version} is not a CMS version (RFC 5652 §5.1)`);
   for (const info of signedData.signerInfos) {
     const expected = info.sid instanceof pkijs.IssuerAndSerialNumber ? 1 : 3;
-    if (info.version !== expected) {
-      throw new KskError("input", "CMS-MALFORMED", `SignerInfo version ${info.version} does not match its signer identifier (RFC 5652 §5.3: ${expected})`, {
-        where,
-      });
-    }
+    if (info.version !== expected) throw malformed(`SignerInfo version ${info.version} does not match its signer identifier (RFC 5652 §5.3: ${expected})`);
     // RFC 5754 §2-3 and RFC 4055 §5: digest and RSA signature algorithm parameters are absent or
     // NULL (ECDSA's are absent); anything else there is not what any signer writes.
     for (const [what, algorithm] of [
@@ -198,20 +218,11 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
       ["signature", info.signatureAlgorithm],
     ] as const) {
       const params = algorithm.algorithmParams as unknown;
-      if (params !== undefined && !(params instanceof asn1js.Null)) {
-        throw new KskError("input", "CMS-MALFORMED", `the SignerInfo's ${what} algorithm has parameters other than NULL`, { where });
-      }
+      if (params !== undefined && !(params instanceof asn1js.Null)) throw malformed(`the SignerInfo's ${what} algorithm has parameters other than NULL`);
     }
     // RFC 5652 §5.1: digestAlgorithms lists the digest algorithm of every signer.
     if (!signedData.digestAlgorithms.some((a) => a.algorithmId === info.digestAlgorithm.algorithmId)) {
-      throw new KskError(
-        "input",
-        "CMS-MALFORMED",
-        `the SignerInfo's digest algorithm ${info.digestAlgorithm.algorithmId} is not in SignedData digestAlgorithms`,
-        {
-          where,
-        },
-      );
+      throw malformed(`the SignerInfo's digest algorithm ${info.digestAlgorithm.algorithmId} is not in SignedData digestAlgorithms`);
     }
   }
   if (signedData.encapContentInfo.eContentType !== OID.data) {
@@ -222,89 +233,109 @@ export function verifyDetachedCms(o: VerifyDetachedOptions): CmsVerdict {
   if (signedData.encapContentInfo.eContent) {
     throw new KskError("input", "CMS-NOT-DETACHED", "carries its content inside; root-anchors.p7s is a detached signature", { where });
   }
-  if (signedData.signerInfos.length === 0) throw cmsCheck(where, "TA-CMS-SIGNATURE", "has no SignerInfo");
-  const embedded = (signedData.certificates ?? [])
-    .filter((c): c is pkijs.Certificate => c instanceof pkijs.Certificate)
-    .map((c, i) => parseCertificate(derOf(c.toSchema()), `embedded certificate ${i + 1}`));
+  return signedData;
+}
 
-  const signers = signedData.signerInfos.map((info, index) => {
-    const label = signedData.signerInfos.length > 1 ? `SignerInfo ${index + 1}` : "the signature";
-    const hash = DIGESTS.get(info.digestAlgorithm.algorithmId);
-    if (!hash)
-      throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} uses digest algorithm ${info.digestAlgorithm.algorithmId}; SHA-256, SHA-384 or SHA-512 expected`);
-    const sigOid = info.signatureAlgorithm.algorithmId;
-    if (!CMS_SIGNATURES.has(sigOid)) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} uses signature algorithm ${sigOid}, which is not supported`);
-    const impliedHash = CMS_SIGNATURES.get(sigOid);
-    if (impliedHash !== undefined && impliedHash !== hash)
-      throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label}: signature algorithm ${sigOid} does not use the digest algorithm ${hash}`);
+/** TA-CMS-SIGNATURE, its algorithms: a known digest, a known signature algorithm, and the two agree. Returns the digest's name. */
+function checkSignatureAlgorithms(where: string, info: pkijs.SignerInfo, label: string): "sha256" | "sha384" | "sha512" {
+  const hash = DIGESTS.get(info.digestAlgorithm.algorithmId);
+  if (!hash)
+    throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} uses digest algorithm ${info.digestAlgorithm.algorithmId}; SHA-256, SHA-384 or SHA-512 expected`);
+  const sigOid = info.signatureAlgorithm.algorithmId;
+  if (!CMS_SIGNATURES.has(sigOid)) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} uses signature algorithm ${sigOid}, which is not supported`);
+  const impliedHash = CMS_SIGNATURES.get(sigOid);
+  if (impliedHash !== undefined && impliedHash !== hash)
+    throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label}: signature algorithm ${sigOid} does not use the digest algorithm ${hash}`);
+  return hash;
+}
 
-    const contentDigest = new Uint8Array(createHash(hash).update(o.contentBytes).digest());
-    let signedBytes: Uint8Array;
-    let signingEpochSeconds: number | undefined;
-    if (info.signedAttrs) {
-      const attrs = info.signedAttrs.attributes;
-      const one = (oid: string, name: string) => {
-        const found = attrs.filter((a) => a.type === oid);
-        if (found.length !== 1 || found[0]?.values.length !== 1)
-          throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} must carry exactly one ${name} signed attribute (RFC 5652 §11)`);
-        return found[0].values[0];
-      };
-      const contentType = one(OID.contentType, "content-type") as asn1js.ObjectIdentifier;
-      if (contentType.valueBlock.toString() !== OID.data) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label}: content-type attribute is not id-data`);
-      const messageDigest = one(OID.messageDigest, "message-digest") as asn1js.OctetString;
-      if (!bytesEqual(new Uint8Array(messageDigest.valueBlock.valueHexView), contentDigest)) {
-        throw cmsCheck(
-          where,
-          "TA-CMS-DIGEST",
-          `${label} is over different content: its message digest does not match the ${hash.toUpperCase()} of the XML bytes`,
-        );
-      }
-      const times = attrs.filter((a) => a.type === OID.signingTime);
-      const time = times[0]?.values[0] as asn1js.UTCTime | asn1js.GeneralizedTime | undefined;
-      if (time) {
-        // RFC 5652 §11.3 with DER (RFC 5280 §4.1.2.5): YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ exactly;
-        // asn1js leaves a zero date behind for anything else rather than failing.
-        const text = Buffer.from(time?.valueBlock.valueHexView ?? new Uint8Array()).toString("latin1");
-        // (asn1js's GeneralizedTime is a subclass of its UTCTime, so it is tested first.)
-        const form = time instanceof asn1js.GeneralizedTime ? /^\d{14}Z$/ : time instanceof asn1js.UTCTime ? /^\d{12}Z$/ : undefined;
-        const epochMilliseconds = form?.test(text) ? (time as asn1js.UTCTime).toDate().getTime() : Number.NaN;
-        if (!Number.isFinite(epochMilliseconds)) {
-          throw new KskError("input", "CMS-MALFORMED", `${label}: the signing-time attribute is not a UTCTime or GeneralizedTime that names a real time`, {
-            where,
-          });
-        }
-        signingEpochSeconds = Math.floor(epochMilliseconds / 1000);
-      }
-      // The signature covers the attributes' original bytes, re-tagged as a SET (pkijs keeps them).
-      signedBytes = new Uint8Array(info.signedAttrs.encodedValue);
-    } else {
-      signedBytes = o.contentBytes;
-    }
+/**
+ * TA-CMS-DIGEST: the messageDigest attribute is the digest of the exact XML bytes (RFC 5652 §11.2),
+ * with exactly one content-type (id-data) and message-digest attribute. Returns the bytes the
+ * signature covers (the attributes' original encoding, or the content without attributes) and the
+ * signing time, if given.
+ */
+function checkMessageDigest(
+  where: string,
+  info: pkijs.SignerInfo,
+  label: string,
+  hash: string,
+  contentBytes: Uint8Array,
+): { signedBytes: Uint8Array; signingEpochSeconds: number | undefined } {
+  if (!info.signedAttrs) return { signedBytes: contentBytes, signingEpochSeconds: undefined };
+  const attrs = info.signedAttrs.attributes;
+  const one = (oid: string, name: string) => {
+    const found = attrs.filter((a) => a.type === oid);
+    if (found.length !== 1 || found[0]?.values.length !== 1)
+      throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} must carry exactly one ${name} signed attribute (RFC 5652 §11)`);
+    return found[0].values[0];
+  };
+  const contentType = one(OID.contentType, "content-type") as asn1js.ObjectIdentifier;
+  if (contentType.valueBlock.toString() !== OID.data) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label}: content-type attribute is not id-data`);
+  const messageDigest = one(OID.messageDigest, "message-digest") as asn1js.OctetString;
+  const contentDigest = new Uint8Array(createHash(hash).update(contentBytes).digest());
+  if (!bytesEqual(new Uint8Array(messageDigest.valueBlock.valueHexView), contentDigest)) {
+    throw cmsCheck(where, "TA-CMS-DIGEST", `${label} is over different content: its message digest does not match the ${hash.toUpperCase()} of the XML bytes`);
+  }
+  // The signature covers the attributes' original bytes, re-tagged as a SET (pkijs keeps them).
+  return { signedBytes: new Uint8Array(info.signedAttrs.encodedValue), signingEpochSeconds: signingTimeOf(where, attrs, label) };
+}
 
-    const signer = findSignerCertificate(info, embedded);
-    if (!signer) throw cmsCheck(where, "TA-CMS-CHAIN", `${label}: the signer certificate is not inside the .p7s (unbound-anchor needs it there)`);
-    const signatureBytes = new Uint8Array(info.signature.valueBlock.valueHexView);
-    let ok = false;
-    try {
-      ok = nodeVerify(hash, signedBytes, signer.node.publicKey, signatureBytes);
-    } catch {
-      ok = false;
-    }
-    if (!ok) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} does not verify with the key of ${nameToText(signer.pkijs.subject)}`);
+/** The signing-time attribute, if any; one that names no real time is bad input. */
+function signingTimeOf(where: string, attrs: readonly pkijs.Attribute[], label: string): number | undefined {
+  const time = attrs.filter((a) => a.type === OID.signingTime)[0]?.values[0] as asn1js.UTCTime | asn1js.GeneralizedTime | undefined;
+  if (!time) return undefined;
+  // RFC 5652 §11.3 with DER (RFC 5280 §4.1.2.5): YYMMDDHHMMSSZ or YYYYMMDDHHMMSSZ exactly;
+  // asn1js leaves a zero date behind for anything else rather than failing.
+  const text = Buffer.from(time.valueBlock.valueHexView ?? new Uint8Array()).toString("latin1");
+  // (asn1js's GeneralizedTime is a subclass of its UTCTime, so it is tested first.)
+  const form = time instanceof asn1js.GeneralizedTime ? /^\d{14}Z$/ : time instanceof asn1js.UTCTime ? /^\d{12}Z$/ : undefined;
+  const epochMilliseconds = form?.test(text) ? (time as asn1js.UTCTime).toDate().getTime() : Number.NaN;
+  if (!Number.isFinite(epochMilliseconds)) {
+    throw new KskError("input", "CMS-MALFORMED", `${label}: the signing-time attribute is not a UTCTime or GeneralizedTime that names a real time`, {
+      where,
+    });
+  }
+  return Math.floor(epochMilliseconds / 1000);
+}
 
-    const chain = buildChain(where, signer, embedded, trusted, o.atEpochSeconds);
-    checkSignerUsage(where, signer);
-    const emails = subjectEmails(signer.pkijs);
-    if (!emails.includes(email)) {
-      throw cmsCheck(
-        where,
-        "TA-CMS-EMAIL",
-        `the signer certificate's subject has ${emails.length ? `emailAddress ${emails.join(", ")}` : "no emailAddress"}; expected emailAddress=${email} (unbound-anchor -n)`,
-      );
-    }
-    return { subject: nameToText(signer.pkijs.subject), emails, signingEpochSeconds, chain: chain.map((c) => nameToText(c.pkijs.subject)) };
-  });
-  return { signers };
+/** TA-CMS-SIGNATURE: the signer certificate is inside the .p7s and its key verifies the signature (node:crypto). */
+function checkSignature(
+  where: string,
+  info: pkijs.SignerInfo,
+  label: string,
+  hash: string,
+  signedBytes: Uint8Array,
+  embedded: readonly ParsedCertificate[],
+): ParsedCertificate {
+  const signer = findSignerCertificate(info, embedded);
+  if (!signer) throw cmsCheck(where, "TA-CMS-CHAIN", `${label}: the signer certificate is not inside the .p7s (unbound-anchor needs it there)`);
+  const signatureBytes = new Uint8Array(info.signature.valueBlock.valueHexView);
+  let ok = false;
+  try {
+    ok = nodeVerify(hash, signedBytes, signer.node.publicKey, signatureBytes);
+  } catch {
+    ok = false;
+  }
+  if (!ok) throw cmsCheck(where, "TA-CMS-SIGNATURE", `${label} does not verify with the key of ${nameToText(signer.pkijs.subject)}`);
+  return signer;
+}
+
+/**
+ * TA-CMS-EMAIL: the signer certificate's subject carries the expected emailAddress, the name
+ * unbound-anchor matches with -n. `anchors sign` asks it of a certificate before signing with it.
+ * Returns the subject's addresses.
+ */
+export function checkSignerEmail(certificate: pkijs.Certificate, email: string, where: string): string[] {
+  const emails = subjectEmails(certificate);
+  if (!emails.includes(email)) {
+    throw cmsCheck(
+      where,
+      "TA-CMS-EMAIL",
+      `the signer certificate's subject has ${emails.length ? `emailAddress ${emails.join(", ")}` : "no emailAddress"}; expected emailAddress=${email} (unbound-anchor -n)`,
+    );
+  }
+  return emails;
 }
 
 function findSignerCertificate(info: pkijs.SignerInfo, certificates: readonly ParsedCertificate[]): ParsedCertificate | undefined {

@@ -20,6 +20,7 @@ export {
   type RawSigner,
   rawSignerFromDnssecSigner,
   rawSignerFromPrivateKey,
+  rawSignerFromPrivateKeyFile,
   readCertificates,
   type SignatureScheme,
   subjectEmails,

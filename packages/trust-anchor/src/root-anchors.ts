@@ -12,7 +12,10 @@
  * - TA-DIGEST-KEY: a KeyDigest with a PublicKey must have the Digest and KeyTag of that key
  *   (RFC 9718 §2.3: the Digest MUST be computed over the DNSKEY these fields describe);
  * - TA-NONE-VALID: at least one KeyDigest must be valid at a given time (RFC 9718 §3.1: a
- *   relying party uses only those; unbound-anchor treats a file with none as "root unsigned").
+ *   relying party uses only those; unbound-anchor treats a file with none as "root unsigned");
+ *   @ksk/signer's rollover check asks the same of each file in force, slot by slot;
+ * - TA-DNSKEY-ANCHORED: a KeyDigest valid at a time designates a key of a given DNSKEY RRset
+ *   (else a resolver bootstrapping from the file cannot validate the zone).
  *
  * Writing builds the document from DNSKEYs with xmlbuilder2 (escaped, well-formed), then reads
  * its own output back and checks it before anyone can publish it.
@@ -43,7 +46,10 @@ import {
   parseIsoUtc,
   parseName,
   ROOT,
+  type RR,
+  anchorDesignates,
   checkFailed,
+  makeRR,
 } from "@ksk/core";
 import { type XmlCodes, type XmlElement, XmlWalker, readStrictXml } from "@ksk/xml";
 import { create } from "xmlbuilder2";
@@ -75,7 +81,7 @@ export const IANA_ROOT_ANCHORS_SOURCE = "http://data.iana.org/root-anchors/root-
 /** The TTL given to DS records made from KeyDigests (which carry none): the root DNSKEY TTL. */
 export const ANCHOR_DS_TTL_SECONDS = 172800;
 
-function taCheck(code: "TA-DIGEST-KEY" | "TA-NONE-VALID", detail: string, where: string): KskError {
+function taCheck(code: "TA-DIGEST-KEY" | "TA-NONE-VALID" | "TA-DNSKEY-ANCHORED", detail: string, where: string): KskError {
   return checkFailed(code, detail, where);
 }
 
@@ -85,8 +91,14 @@ function bad(code: string, detail: string, where: string): KskError {
 
 // --- Derived values ------------------------------------------------------------------------------
 
+/**
+ * What the validity and DS checks need of a KeyDigest: its id, window and DS fields (the PublicKey
+ * and Flags of RFC 9718 left out), so a rollover plan can describe anchor files without parsing one.
+ */
+export type AnchorDigest = Omit<KeyDigest, "publicKeyBytes" | "flags">;
+
 /** Is the KeyDigest in force at `t`: validFrom ≤ t and, if it has one, t < validUntil? */
-export function isValidAt(kd: KeyDigest, atEpochSeconds: number): boolean {
+export function isValidAt(kd: AnchorDigest, atEpochSeconds: number): boolean {
   return kd.validFromEpochSeconds <= atEpochSeconds && (kd.validUntilEpochSeconds === undefined || atEpochSeconds < kd.validUntilEpochSeconds);
 }
 
@@ -96,7 +108,7 @@ export function keyDigestDnskey(kd: KeyDigest): DnskeyRdata | undefined {
   return { kind: "DNSKEY", flags: kd.flags, protocol: 3, algorithm: kd.algorithm, publicKeyBytes: kd.publicKeyBytes };
 }
 
-export function keyDigestDs(kd: KeyDigest): DsRdata {
+export function keyDigestDs(kd: AnchorDigest): DsRdata {
   return { kind: "DS", keyTag: kd.keyTag, algorithm: kd.algorithm, digestType: kd.digestType, digestBytes: kd.digestBytes };
 }
 
@@ -153,13 +165,51 @@ export function checkDigestMatchesKey(doc: TrustAnchorDocument, kd: KeyDigest): 
   }
 }
 
-/** TA-NONE-VALID: some KeyDigest is in force at `t` (else resolvers would see no anchor). */
-export function checkSomeValidAt(doc: TrustAnchorDocument, atEpochSeconds: number): void {
-  if (!doc.keyDigests.some((kd) => isValidAt(kd, atEpochSeconds))) {
+/**
+ * TA-NONE-VALID over a list of KeyDigests: some is in force at `t` (else resolvers would see no
+ * anchor). `of` names the file in the detail when `where` does not.
+ */
+export function checkSomeDigestValidAt(keyDigests: readonly AnchorDigest[], atEpochSeconds: number, where: string, of?: string): void {
+  if (!keyDigests.some((kd) => isValidAt(kd, atEpochSeconds))) {
     throw taCheck(
       "TA-NONE-VALID",
-      `no KeyDigest is valid at ${formatIsoUtc(atEpochSeconds)}; a resolver such as unbound-anchor would treat the zone as unsigned`,
-      `TrustAnchor ${doc.id}`,
+      `no KeyDigest${of === undefined ? "" : ` of ${of}`} is valid at ${formatIsoUtc(atEpochSeconds)}; a resolver such as unbound-anchor would treat the zone as unsigned`,
+      where,
+    );
+  }
+}
+
+/** TA-NONE-VALID: some KeyDigest of the document is in force at `t`. */
+export function checkSomeValidAt(doc: TrustAnchorDocument, atEpochSeconds: number): void {
+  checkSomeDigestValidAt(doc.keyDigests, atEpochSeconds, `TrustAnchor ${doc.id}`);
+}
+
+/** One KeyDigest valid at the time, and whether it designates a key of the DNSKEY RRset given. */
+export interface AnchoredKeyMatch {
+  readonly keyDigest: KeyDigest;
+  readonly inDnskeyRrset: boolean;
+}
+
+/**
+ * Each KeyDigest valid at `t`, and whether it designates a key of the DNSKEY RRset (its DS digest
+ * matches a key at the document's zone, as a resolver bootstrapping from the file checks).
+ */
+export function anchoredKeyMatches(doc: TrustAnchorDocument, dnskeys: readonly RR<DnskeyRdata>[], atEpochSeconds: number): AnchoredKeyMatch[] {
+  return doc.keyDigests
+    .filter((kd) => isValidAt(kd, atEpochSeconds))
+    .map((kd) => {
+      const anchor = makeRR(doc.zone, 0, keyDigestDs(kd));
+      return { keyDigest: kd, inDnskeyRrset: dnskeys.some((k) => anchorDesignates(anchor, k)) };
+    });
+}
+
+/** TA-DNSKEY-ANCHORED: some KeyDigest valid at `t` designates a key of the DNSKEY RRset (`anchoredKeyMatches`). */
+export function checkDnskeyAnchored(matches: readonly AnchoredKeyMatch[], atEpochSeconds: number, where: string): void {
+  if (!matches.some((m) => m.inDnskeyRrset)) {
+    throw taCheck(
+      "TA-DNSKEY-ANCHORED",
+      `no KeyDigest valid at ${formatIsoUtc(atEpochSeconds)} designates a DNSKEY in it; a resolver could not validate`,
+      where,
     );
   }
 }

@@ -11,7 +11,7 @@
  * Left out: RSA-PSS, DSA, certificate revocation (CRLs, OCSP) and name constraints; the lab's
  * trust anchors have none of them.
  */
-import { X509Certificate, createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from "node:crypto";
+import { X509Certificate, createPrivateKey, createPublicKey, type KeyObject, sign as nodeSign, verify as nodeVerify } from "node:crypto";
 import { type DnskeyRdata, KskError, type Signer, dnskeyKeyObject } from "@ksk/core";
 import * as asn1js from "asn1js";
 import * as pkijs from "pkijs";
@@ -130,6 +130,23 @@ export async function signVerified(signer: RawSigner, data: Uint8Array, what: st
     );
   }
   return signature;
+}
+
+/**
+ * A raw signer over a software private key file's bytes: an unencrypted PEM private key, or
+ * PKCS#8 DER. Anything else is bad input naming the file.
+ */
+export function rawSignerFromPrivateKeyFile(bytes: Uint8Array, where: string): RawSigner {
+  let privateKey: KeyObject;
+  try {
+    const text = Buffer.from(bytes).toString("latin1");
+    privateKey = text.includes("-----BEGIN")
+      ? createPrivateKey({ key: text, format: "pem" })
+      : createPrivateKey({ key: Buffer.from(bytes), format: "der", type: "pkcs8" });
+  } catch (e) {
+    throw new KskError("input", "KEY-UNREADABLE", `is not an unencrypted PEM or PKCS#8 DER private key: ${(e as Error).message}`, { where });
+  }
+  return rawSignerFromPrivateKey(privateKey);
 }
 
 /** A raw signer over a software private key (PEM or PKCS#8 loaded by the caller). */

@@ -22,7 +22,7 @@
  * Left out: namespaces (none of the formats has one), CDATA sections and mixed content (refused
  * by the walker wherever text is not expected), DTD validation (DTDs are refused).
  */
-import { KskError } from "@ksk/core";
+import { KskError, previewText } from "@ksk/core";
 import { XMLParser, XMLValidator } from "fast-xml-parser";
 
 /** The error codes one file format reports (each format keeps its own names). */
@@ -215,7 +215,7 @@ export class XmlWalker {
   /** The element's children checked against an ordered content model, by name. Linear in the children. */
   children(e: XmlElement, model: ContentModel): Map<string, XmlElement[]> {
     const { structure, missing, duplicate } = this.codes;
-    if (e.text.trim() !== "") throw this.bad(e, structure, `<${e.name}> holds text "${preview(e.text.trim())}" where only elements belong`);
+    if (e.text.trim() !== "") throw this.bad(e, structure, `<${e.name}> holds text "${previewText(e.text.trim())}" where only elements belong`);
     const known = new Set(model.map(([n]) => n));
     const unknown = e.children.find((k) => !known.has(k.name));
     if (unknown) throw this.bad(unknown, structure, `unknown element <${unknown.name}> in <${e.name}>`);
@@ -265,8 +265,4 @@ export class XmlWalker {
   empty(e: XmlElement): void {
     if (e.children.length > 0 || e.text.trim() !== "") throw this.bad(e, this.codes.structure, `<${e.name}> must be empty`);
   }
-}
-
-function preview(text: string): string {
-  return text.length > 32 ? `${text.slice(0, 32)}…` : text;
 }

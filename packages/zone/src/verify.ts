@@ -20,6 +20,7 @@
 import {
   type AnchorRecord,
   type CheckCode,
+  type CheckResult,
   type DnskeyRdata,
   type Name,
   type RR,
@@ -42,11 +43,12 @@ import { hasNsec, nsecTypes } from "./nsec.js";
 import { type LocatedRR, type Zone, type ZoneNode, buildZone } from "./zone.js";
 import { type ZonemdVerdict, checkZonemd } from "./zonemd.js";
 
-export interface ZoneProblem {
-  readonly code: CheckCode;
+/** A failed check at one RRset: core's one result shape (FAIL, where = `owner TYPE`), with the owner and type apart for JSON. */
+export interface ZoneProblem extends CheckResult {
+  readonly status: "fail";
+  readonly where: string;
   readonly owner: string;
   readonly type: string;
-  readonly detail: string;
 }
 
 export interface ZoneVerificationRequest {
@@ -78,17 +80,19 @@ export function zoneOrigin(records: readonly LocatedRR[]): Name {
 export function verifyZone(request: ZoneVerificationRequest): ZoneVerification {
   const origin = zoneOrigin(request.records);
   const problems: ZoneProblem[] = [];
+  const problem = (code: CheckCode, owner: Name | string, type: number | string, detail: string) => {
+    const ownerText = typeof owner === "string" ? owner : nameToString(owner);
+    const typeText = typeof type === "number" ? typeToString(type) : type;
+    problems.push({ code, status: "fail", where: `${ownerText} ${typeText}`, owner: ownerText, type: typeText, detail });
+  };
   // CNAME beside data, name servers without addresses, data below a cut that is not glue: reported.
   const zone = buildZone(request.records, origin, {
-    report: (code, owner, type, detail, where) =>
-      problems.push({ code, owner: nameToString(owner), type: typeToString(type), detail: where ? `${detail} (${where})` : detail }),
+    report: (code, owner, type, detail, where) => problem(code, owner, type, where ? `${detail} (${where})` : detail),
   });
   const at = request.atEpochSeconds;
   // Thousands of RRSIGs by a few keys: each key is built once (same verdicts as core's verifier).
   const verifier = keyVerifierCache();
   const verifySignature: VerifySignature = (key, data, signatureBytes) => verifier(key)(data, signatureBytes);
-  const problem = (code: CheckCode, owner: Name, type: number | string, detail: string) =>
-    problems.push({ code, owner: nameToString(owner), type: typeof type === "number" ? typeToString(type) : type, detail });
   const apex = zone.nodes.find((n) => n.role === "apex") as ZoneNode;
   const keys = (apex.rrsets.get(RRType.DNSKEY) ?? []).filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
   const algorithms = [...new Set(keys.filter((k) => !isRevoked(k.rdata)).map((k) => k.rdata.algorithm))];

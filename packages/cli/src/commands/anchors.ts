@@ -12,10 +12,7 @@
  * label is its KeyDigest id (as IANA's are), valid_from/valid_until its window; the keys come from
  * the config's keystore URI or hsm modules, or from --dnskey matched by key_tag.
  */
-import { createPrivateKey, randomUUID } from "node:crypto";
 import {
-  type AnchorRecord,
-  anchorDesignates,
   bytesToHex,
   checkAt,
   DS_FORMATS,
@@ -28,31 +25,27 @@ import {
   dnskeyRecords,
   groupedHex,
   KskError,
-  keyTag,
-  makeRR,
-  ROOT,
   sha256,
-  checkFailed,
 } from "@ksk/core";
 import { parseKeystoreUri } from "@ksk/keystore";
-import { type KskKeyConfig, type SignerConfig, checkKskMatchesConfig, parseSignerConfig } from "@ksk/signer";
+import { type FoundAnchorKey, type KskKeyConfig, type SignerConfig, matchConfigKeys, parseSignerConfig, resolveAnchorKeys } from "@ksk/signer";
 import {
-  type AnchorKey,
   anchorDsRecords,
+  anchoredKeyMatches,
+  checkDnskeyAnchored,
+  checkSignerEmail,
   buildRootAnchors,
   checkDigestMatchesKey,
   checkRootAnchors,
   isValidAt,
-  keyDigestDnskey,
   keyDigestsLeftOut,
   parseCertificate,
   parseRootAnchors,
   type RawSigner,
   rawSignerFromDnssecSigner,
-  rawSignerFromPrivateKey,
+  rawSignerFromPrivateKeyFile,
   readCertificates,
   signDetachedCms,
-  subjectEmails,
   type TrustAnchorDocument,
   verifyDetachedCms,
 } from "@ksk/trust-anchor";
@@ -98,16 +91,7 @@ async function loadSigningKey(ctx: CliContext, key: string, args: KeystoreArgs):
     }
   }
   const input = await readInput(ctx, key);
-  try {
-    const text = Buffer.from(input.bytes).toString("latin1");
-    const privateKey = text.includes("-----BEGIN")
-      ? createPrivateKey({ key: text, format: "pem" })
-      : createPrivateKey({ key: Buffer.from(input.bytes), format: "der", type: "pkcs8" });
-    return { signer: rawSignerFromPrivateKey(privateKey), close: async () => {} };
-  } catch (e) {
-    if (e instanceof KskError) throw e;
-    throw new KskError("input", "KEY-UNREADABLE", `is not an unencrypted PEM or PKCS#8 DER private key: ${(e as Error).message}`, { where: input.name });
-  }
+  return { signer: rawSignerFromPrivateKeyFile(input.bytes, input.name), close: async () => {} };
 }
 
 interface BuildArgs extends KeystoreArgs {
@@ -127,14 +111,7 @@ interface BuildArgs extends KeystoreArgs {
   force: boolean;
 }
 
-/** A key to publish as found, with what the config says about it (options override per tag). */
-interface FoundKey {
-  readonly dnskey: DnskeyRdata;
-  readonly where: string;
-  readonly config?: KskKeyConfig;
-  /** The key's keystore label, when it came from a keystore. */
-  readonly label?: string;
-}
+type FoundKey = FoundAnchorKey;
 
 /** The DNSKEYs of keystore labels (closing the keystore whatever happens). */
 async function keysFromKeystore(
@@ -185,32 +162,6 @@ async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, configF
   return found;
 }
 
-/** Match DNSKEYs from a file to the config's keys by key tag (the config must give key_tag). */
-function matchConfigKeys(config: SignerConfig, dnskeys: readonly FoundKey[], where: string): FoundKey[] {
-  return [...config.keys.values()].map((key) => {
-    if (key.keyTag === undefined) throw new KskError("input", "CONFIG-KEY-TAG", `keys.${key.name} has no key_tag to find it in the --dnskey file`, { where });
-    const matches = dnskeys.filter((k) => keyTag(k.dnskey) === key.keyTag && k.dnskey.algorithm === key.algorithm);
-    if (matches.length !== 1)
-      throw new KskError("input", "CONFIG-KEY-TAG", `keys.${key.name}: ${matches.length} DNSKEYs with key tag ${key.keyTag} and algorithm ${key.algorithm}`, {
-        where,
-      });
-    return { ...(matches[0] as FoundKey), config: key };
-  });
-}
-
-/**
- * A key found for a config entry must be the key the config describes (algorithm, RSA size and
- * exponent, key_tag, ds_sha256): the same KSK-CONFIG-MATCH check the signing ceremony runs (exit 4).
- */
-function checkConfigKey(k: FoundKey, where: string): void {
-  if (!k.config) return;
-  try {
-    checkKskMatchesConfig(k.config, k.dnskey, ROOT);
-  } catch (e) {
-    throw e instanceof KskError ? e.within(where) : e;
-  }
-}
-
 async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
   const config = argv.config === undefined ? undefined : await readSignerConfig(ctx, argv.config);
   if (config === undefined && (argv.keystore === undefined) === (argv.dnskey === undefined)) {
@@ -255,38 +206,14 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     found = await everyKskInKeystore(ctx, argv.keystore as string, argv);
     ctx.err(`ksk: no --label: every KSK in the keystore: ${found.map((k) => k.label).join(", ")}\n`);
   }
-  for (const k of found) checkConfigKey(k, config?.name ?? k.where);
-
-  const tags = new Set(found.map((k) => keyTag(k.dnskey)));
-  for (const [option, map] of [
-    ["id-for", ids],
-    ["valid-from", from],
-    ["valid-until", until],
-  ] as const) {
-    for (const tag of map.keys())
-      if (!tags.has(tag)) throw new KskError("usage", "USAGE-TAG-VALUE", `--${option}: no key has key tag ${tag} (keys: ${[...tags].join(", ")})`);
-  }
-  const keys: AnchorKey[] = found.map(({ dnskey, config: entry, label }) => {
-    const tag = keyTag(dnskey);
-    // IANA's KeyDigest ids are the KSKs' HSM labels (Kjqmt7v, Klajeyz, Kmyv6jo).
-    let id = ids.get(tag) ?? entry?.label;
-    if (id === undefined && label !== undefined) {
-      // IANA's KeyDigest ids are the keys' HSM labels: a keystore key's label is the default.
-      id = label;
-      ctx.err(`ksk: KeyDigest id for ${tag}: ${id} (its keystore label; --id-for ${tag}=ID to change)\n`);
-    }
-    if (id === undefined) throw new KskError("usage", "USAGE-TAG-VALUE", `key ${tag} has no --id-for ${tag}=ID`);
-    const validFromText = from.get(tag);
-    const validUntilText = until.get(tag);
-    let validFromEpochSeconds = validFromText !== undefined ? timeOption(ctx, validFromText, "--valid-from") : entry?.validFromEpochSeconds;
-    if (validFromEpochSeconds === undefined) {
-      validFromEpochSeconds = publication;
-      ctx.err(`ksk: validFrom for ${tag}: ${formatIsoUtc(publication)} (the publication time, --at or now; --valid-from ${tag}=TIME to change)\n`);
-    }
-    const validUntilEpochSeconds = validUntilText !== undefined ? timeOption(ctx, validUntilText, "--valid-until") : entry?.validUntilEpochSeconds;
-    return { dnskey, id, validFromEpochSeconds, validUntilEpochSeconds };
-  });
-  const trustAnchorId = (argv.trustAnchorId ?? randomUUID()).toUpperCase();
+  const times = (option: string, map: ReadonlyMap<number, string>) => new Map([...map].map(([tag, text]) => [tag, timeOption(ctx, text, option)]));
+  const { keys, notes } = resolveAnchorKeys(
+    found,
+    { idFor: ids, validFrom: times("--valid-from", from), validUntil: times("--valid-until", until), publicationEpochSeconds: publication },
+    config?.name,
+  );
+  for (const note of notes) ctx.err(`ksk: ${note}\n`);
+  const trustAnchorId = (argv.trustAnchorId ?? ctx.newId()).toUpperCase();
   const { document, xmlBytes } = buildRootAnchors({
     trustAnchorId,
     ...(argv.source === undefined ? {} : { source: argv.source }),
@@ -334,17 +261,7 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   if (!signerCert) throw new KskError("input", "PEM-NO-CERTIFICATE", "holds no certificate", { where: certInput.name });
   // unbound-anchor matches its -n name against the signer's subject emailAddress: a signature by
   // a certificate without it would be rejected by every resolver that bootstraps this way.
-  const emails = subjectEmails(parseCertificate(signerCert, certInput.name).pkijs);
-  if (!emails.includes(argv.signerEmail)) {
-    throw new KskError(
-      "check",
-      "TA-CMS-EMAIL",
-      `the signer certificate's subject has ${emails.length ? `emailAddress ${emails.join(", ")}` : "no emailAddress"}; expected emailAddress=${argv.signerEmail}`,
-      {
-        where: certInput.name,
-      },
-    );
-  }
+  checkSignerEmail(parseCertificate(signerCert, certInput.name).pkijs, argv.signerEmail, certInput.name);
   const chain = [...extra];
   if (argv.chain !== undefined) {
     const chainInput = await readInput(ctx, argv.chain);
@@ -410,7 +327,6 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
     if (!argv.json) for (const s of verdict.signers) ctx.out(`signature ok: ${p7s.name} signed by ${s.subject}, chain ${s.chain.join(" <- ")}\n`);
   }
   checkAt(name, () => checkRootAnchors(doc, at));
-  const valid = doc.keyDigests.filter((kd) => isValidAt(kd, at));
   report.keyDigests = doc.keyDigests.map((kd) => ({ id: kd.id, keyTag: kd.keyTag, validNow: isValidAt(kd, at), publicKey: kd.publicKeyBytes !== undefined }));
   if (!argv.json) {
     for (const kd of doc.keyDigests) {
@@ -423,27 +339,11 @@ async function verifyCommand(ctx: CliContext, argv: VerifyArgs): Promise<void> {
   if (argv.dnskey !== undefined) {
     const input = await readZoneFile(ctx, argv.dnskey);
     const dnskeys = dnskeyRecords(input.records, input.name);
-    const matches = valid.map((kd) => {
-      const anchor: AnchorRecord = makeRR(doc.zone, 0, {
-        kind: "DS",
-        keyTag: kd.keyTag,
-        algorithm: kd.algorithm,
-        digestType: kd.digestType,
-        digestBytes: kd.digestBytes,
-      });
-      const found = dnskeys.filter((k) => anchorDesignates(anchor, k));
-      const ownKey = keyDigestDnskey(kd);
-      return {
-        kd,
-        found: found.length > 0,
-        sameKey: ownKey === undefined || found.some((k) => bytesToHex(k.rdata.publicKeyBytes) === bytesToHex(ownKey.publicKeyBytes)),
-      };
-    });
-    report.dnskey = matches.map((m) => ({ id: m.kd.id, keyTag: m.kd.keyTag, inDnskeyRrset: m.found }));
-    if (!argv.json) for (const m of matches) ctx.out(`${m.found ? "present" : "absent "} in ${input.name}: KeyDigest ${m.kd.id} (${m.kd.keyTag})\n`);
-    if (!matches.some((m) => m.found)) {
-      throw checkFailed("TA-DNSKEY-ANCHORED", `no KeyDigest valid at ${formatIsoUtc(at)} designates a DNSKEY in it; a resolver could not validate`, input.name);
-    }
+    const matches = anchoredKeyMatches(doc, dnskeys, at);
+    report.dnskey = matches.map((m) => ({ id: m.keyDigest.id, keyTag: m.keyDigest.keyTag, inDnskeyRrset: m.inDnskeyRrset }));
+    if (!argv.json)
+      for (const m of matches) ctx.out(`${m.inDnskeyRrset ? "present" : "absent "} in ${input.name}: KeyDigest ${m.keyDigest.id} (${m.keyDigest.keyTag})\n`);
+    checkDnskeyAnchored(matches, at, input.name);
   }
   const signatureChecked = argv.p7s !== undefined;
   if (argv.json) printJson(ctx, { ...report, verified: true, signatureChecked });

@@ -5,55 +5,21 @@
  *
  * Files in --dir: ca.key (0600, unencrypted: TEST ONLY), ca.pem; issue-signer writes
  * signer.key (0600) and signer.pem unless told otherwise. Nothing is overwritten without --force.
- * A real trust anchor publication uses IANA's CA and an HSM-held signer key instead.
+ * The CA is @ksk/lab's (lab-ca.ts), the same one the compressed rehearsal makes; this parses the
+ * options, calls it and prints what it wrote. A real trust anchor publication uses IANA's CA and
+ * an HSM-held signer key instead.
  */
-import { createPrivateKey, generateKeyPairSync, randomBytes } from "node:crypto";
-import path from "node:path";
 import { KskError } from "@ksk/core";
-import {
-  createLabCaCertificate,
-  DEFAULT_SIGNER_EMAIL,
-  issueSignerCertificate,
-  parseCertificate,
-  rawSignerFromPrivateKey,
-  readCertificates,
-  toPem,
-} from "@ksk/trust-anchor";
-import type { CliContext } from "../context.js";
-import { checkOutputWritable, readInput, writeOutputs } from "../io.js";
+import { initLabCa, issueLabSigner } from "@ksk/lab";
+import { DEFAULT_SIGNER_EMAIL } from "@ksk/trust-anchor";
 import { type CommandFactory, handle } from "./command.js";
 
 const DAY = 86400;
-
-/** A positive 16-octet serial (RFC 5280 §4.1.2.2: unpredictable, at most 20 octets). */
-function serial(): Uint8Array {
-  const s = new Uint8Array(randomBytes(16));
-  s[0] = ((s[0] as number) & 0x7f) | 0x01;
-  return s;
-}
 
 function days(option: string, value: number): number {
   if (!Number.isInteger(value) || value < 1 || value > 36500)
     throw new KskError("usage", "USAGE-DAYS", `--${option} must be a whole number of days from 1 to 36500`);
   return value * DAY;
-}
-
-function generateKey(type: "rsa" | "ec") {
-  return type === "rsa" ? generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey : generateKeyPairSync("ec", { namedCurve: "P-256" }).privateKey;
-}
-
-async function loadCa(ctx: CliContext, dir: string) {
-  const certInput = await readInput(ctx, path.join(dir, "ca.pem"));
-  const [caDer] = readCertificates(certInput.bytes, certInput.name);
-  if (!caDer) throw new KskError("input", "PEM-NO-CERTIFICATE", "holds no certificate", { where: certInput.name });
-  const keyInput = await readInput(ctx, path.join(dir, "ca.key"));
-  let caKey: ReturnType<typeof createPrivateKey>;
-  try {
-    caKey = createPrivateKey({ key: Buffer.from(keyInput.bytes).toString("latin1"), format: "pem" });
-  } catch (e) {
-    throw new KskError("input", "KEY-UNREADABLE", `is not a PEM private key: ${(e as Error).message}`, { where: keyInput.name });
-  }
-  return { caDer, ca: rawSignerFromPrivateKey(caKey), where: certInput.name };
 }
 
 interface InitArgs {
@@ -88,31 +54,14 @@ export const caCommand: CommandFactory = (ctx) => ({
             .option("cn", { type: "string", describe: "The CA's common name" })
             .option("force", { type: "boolean", default: false, describe: "Replace existing files" }),
         handler: handle(async (argv: InitArgs) => {
-          const now = ctx.now();
-          const keyFile = path.join(argv.dir, "ca.key");
-          const certFile = path.join(argv.dir, "ca.pem");
-          for (const file of [keyFile, certFile]) await checkOutputWritable(file, argv.force);
-          const key = generateKey("rsa");
-          const certDer = await createLabCaCertificate({
-            signer: rawSignerFromPrivateKey(key),
-            serialNumberBytes: serial(),
-            notBeforeEpochSeconds: now - 3600,
-            notAfterEpochSeconds: now + days("days", argv.days),
+          const ca = await initLabCa({
+            dir: argv.dir,
+            nowEpochSeconds: ctx.now(),
+            validitySeconds: days("days", argv.days),
+            force: argv.force,
             ...(argv.cn === undefined ? {} : { commonName: argv.cn }),
           });
-          // The key and its certificate are written together or not at all: never an orphan key.
-          await writeOutputs(
-            [
-              { file: keyFile, bytes: key.export({ format: "pem", type: "pkcs8" }) as string, mode: 0o600 },
-              {
-                file: certFile,
-                bytes: toPem(certDer, "CERTIFICATE"),
-                verify: (w) => void parseCertificate(readCertificates(w, certFile)[0] ?? new Uint8Array(), certFile),
-              },
-            ],
-            argv.force,
-          );
-          ctx.out(`wrote ${keyFile} (TEST ONLY, unencrypted) and ${certFile}\n`);
+          ctx.out(`wrote ${ca.keyFile} (TEST ONLY, unencrypted) and ${ca.certFile}\n`);
         }),
       })
       .command({
@@ -129,35 +78,18 @@ export const caCommand: CommandFactory = (ctx) => ({
             .option("out-cert", { type: "string", describe: "Signer certificate file (default DIR/signer.pem)" })
             .option("force", { type: "boolean", default: false, describe: "Replace existing files" }),
         handler: handle(async (argv: IssueArgs) => {
-          const now = ctx.now();
-          const keyFile = argv.outKey ?? path.join(argv.dir, "signer.key");
-          const certFile = argv.outCert ?? path.join(argv.dir, "signer.pem");
-          for (const file of [keyFile, certFile]) await checkOutputWritable(file, argv.force);
-          const { caDer, ca } = await loadCa(ctx, argv.dir);
-          const key = generateKey(argv.keyType);
-          const signer = rawSignerFromPrivateKey(key);
-          const certDer = await issueSignerCertificate({
-            caCertificateDer: caDer,
-            caSigner: ca,
-            subjectPublicKeyInfoDer: signer.subjectPublicKeyInfoDer,
-            serialNumberBytes: serial(),
-            notBeforeEpochSeconds: now - 3600,
-            notAfterEpochSeconds: now + days("days", argv.days),
+          const signer = await issueLabSigner({
+            dir: argv.dir,
+            nowEpochSeconds: ctx.now(),
+            validitySeconds: days("days", argv.days),
             email: argv.email,
+            keyType: argv.keyType,
+            force: argv.force,
             ...(argv.cn === undefined ? {} : { commonName: argv.cn }),
+            ...(argv.outKey === undefined ? {} : { keyFile: argv.outKey }),
+            ...(argv.outCert === undefined ? {} : { certFile: argv.outCert }),
           });
-          await writeOutputs(
-            [
-              { file: keyFile, bytes: key.export({ format: "pem", type: "pkcs8" }) as string, mode: 0o600 },
-              {
-                file: certFile,
-                bytes: toPem(certDer, "CERTIFICATE"),
-                verify: (w) => void parseCertificate(readCertificates(w, certFile)[0] ?? new Uint8Array(), certFile),
-              },
-            ],
-            argv.force,
-          );
-          ctx.out(`wrote ${keyFile} (TEST ONLY, unencrypted) and ${certFile}: emailAddress=${argv.email}\n`);
+          ctx.out(`wrote ${signer.keyFile} (TEST ONLY, unencrypted) and ${signer.certFile}: emailAddress=${signer.email}\n`);
         }),
       })
       .demandCommand(1, "Give a ca command: init or issue-signer"),

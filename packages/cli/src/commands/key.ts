@@ -6,7 +6,8 @@
  * KSK_PIN_FILE, the passphrase from --passphrase-file or KSK_PASSPHRASE_FILE, else a terminal
  * prompt. `generate` prints the key report (label, key tag, revoked key tag, DNSKEY, DS SHA-256 and
  * SHA-384, DS SHA-256 as PGP words); `list --dns` prints each key as its DNSKEY and DS SHA-256
- * records, as IANA's `inventory --dns` does; `delete` asks for an exact "Yes" unless --force.
+ * records, as IANA's `inventory --dns` does; `delete` asks for an exact "Yes" unless --yes
+ * (`--force`, its old name, is still taken but hidden: everywhere else --force means "replace the output").
  */
 import { KskError, dnskeyRecords, keyTag, parseAlgorithm } from "@ksk/core";
 import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKeyReport, generateKey, inventory, keyReport } from "@ksk/keygen";
@@ -78,7 +79,37 @@ interface ExportArgs extends KeystoreUriArgs {
 
 interface DeleteArgs extends KeystoreUriArgs {
   label?: string;
+  yes: boolean;
+  /** The deprecated name of --yes. */
   force: boolean;
+}
+
+async function generateCommand(ctx: CliContext, argv: GenerateArgs): Promise<void> {
+  let algorithm: number;
+  try {
+    algorithm = parseAlgorithm(argv.algorithm).number;
+  } catch (e) {
+    throw new KskError("usage", "USAGE-ALGORITHM", `--algorithm: ${(e as Error).message}`);
+  }
+  if (argv.bits !== undefined && !Number.isInteger(argv.bits)) throw new KskError("usage", "USAGE-BITS", "--bits must be a whole number");
+  const knownKeys = await readKnownKeys(ctx, argv.knownKeys ?? []);
+  const { report } = await withKeystore(
+    ctx,
+    argv,
+    (keystore) =>
+      generateKey(keystore, {
+        role: argv.role,
+        algorithm,
+        nowEpochSeconds: ctx.now(),
+        knownKeys,
+        ...(argv.bits === undefined ? {} : { rsaModulusBits: argv.bits }),
+        ...(argv.label === undefined ? {} : { label: argv.label }),
+        ...(argv.extractable ? { extractable: true } : {}),
+      }),
+    { createDirectory: true },
+  );
+  if (argv.json) printJson(ctx, report);
+  else ctx.out(formatKeyReport(report));
 }
 
 export const keyCommand: CommandFactory = (ctx) => ({
@@ -101,33 +132,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
             .option("known-keys", { type: "string", array: true, describe: "Zone-format files of DNSKEYs the new key's tags must not collide with" })
             .option("extractable", { type: "boolean", default: false, describe: "PKCS#11: create the private key extractable, for a wrapped backup" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: GenerateArgs) => {
-          let algorithm: number;
-          try {
-            algorithm = parseAlgorithm(argv.algorithm).number;
-          } catch (e) {
-            throw new KskError("usage", "USAGE-ALGORITHM", `--algorithm: ${(e as Error).message}`);
-          }
-          if (argv.bits !== undefined && !Number.isInteger(argv.bits)) throw new KskError("usage", "USAGE-BITS", "--bits must be a whole number");
-          const knownKeys = await readKnownKeys(ctx, argv.knownKeys ?? []);
-          const { report } = await withKeystore(
-            ctx,
-            argv,
-            (keystore) =>
-              generateKey(keystore, {
-                role: argv.role,
-                algorithm,
-                nowEpochSeconds: ctx.now(),
-                knownKeys,
-                ...(argv.bits === undefined ? {} : { rsaModulusBits: argv.bits }),
-                ...(argv.label === undefined ? {} : { label: argv.label }),
-                ...(argv.extractable ? { extractable: true } : {}),
-              }),
-            { createDirectory: true },
-          );
-          if (argv.json) printJson(ctx, report);
-          else ctx.out(formatKeyReport(report));
-        }),
+        handler: handle((argv: GenerateArgs) => generateCommand(ctx, argv)),
       })
       .command({
         command: "list",
@@ -169,15 +174,17 @@ export const keyCommand: CommandFactory = (ctx) => ({
       })
       .command({
         command: "delete",
-        describe: 'Delete a key pair (asks for an exact "Yes" unless --force)',
+        describe: 'Delete a key pair (asks for an exact "Yes" unless --yes)',
         builder: (b) =>
           withKeystoreUriArguments(b)
             .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
-            .option("force", { type: "boolean", default: false, describe: "Do not ask (scripts)" }),
+            .option("yes", { type: "boolean", default: false, describe: 'Do not ask: take the "Yes" as given (scripts)' })
+            // --force was --yes's first name here; kept, hidden, so existing scripts still work.
+            .option("force", { type: "boolean", default: false, hidden: true }),
         handler: handle(async (argv: DeleteArgs) => {
           const label = labelOf(argv);
           const { report } = await withKeystore(ctx, argv, (keystore) =>
-            deleteKey(keystore, label, { force: argv.force, ...(ctx.interactive ? { ask: ctx.prompt } : {}) }),
+            deleteKey(keystore, label, { yes: argv.yes || argv.force, ...(ctx.interactive ? { ask: ctx.prompt } : {}) }),
           );
           ctx.out(`deleted ${label}${report ? ` (key tag ${report.keyTag})` : ""}\n`);
         }),

@@ -12,9 +12,8 @@
  * file, so there is no previous SKR here.
  */
 import path from "node:path";
-import { KskError, formatIsoZ } from "@ksk/core";
+import { type CheckResult, KskError, checkLine, formatIsoZ } from "@ksk/core";
 import {
-  type CheckResult,
   DEFAULT_MAX_KSR_BYTES,
   knotFileKind,
   requestToKnotKsr,
@@ -41,7 +40,6 @@ import {
   planWitnessRows,
 } from "@ksk/signer";
 import { confirmYes, fileWitnessLines } from "@ksk/ceremony";
-import { checkLine } from "../check-lines.js";
 import type { CliContext } from "../context.js";
 import { STDIN_ARGUMENT, checkOutputWritable, decodeUtf8, readInput, writeOutput } from "../io.js";
 import type { KeystoreArgs } from "../keystore-args.js";

@@ -4,36 +4,31 @@
  * one (bundle table and policy, or every bundle as DNS presentation records for auditors).
  * Exit codes: 0 all enabled checks pass, 1 a check failed, 3 bad input (nothing written).
  */
-import { randomUUID } from "node:crypto";
-import { KskError, type Signer, formatIsoZ, keyTag } from "@ksk/core";
+import { KskError, type Signer, checkLine, formatIsoZ } from "@ksk/core";
 import { ianaLabelTime } from "@ksk/keygen";
 import { openKeystore } from "@ksk/keystore";
 import {
   type KsrCheckReport,
-  type KsrDocument,
   type KsrPolicyFile,
   anchoredSkrKsks,
   buildCheckedKsr,
   checkKsrReadsBack,
   runKsrChecks,
   zsksInRoleOrder,
-  bundleTable,
-  bundleZoneText,
   defaultKsrPolicy,
-  documentPolicyLines,
   parseKsrPolicyYaml,
   parseQuarter,
 } from "@ksk/ksr";
 import { loadAnchors } from "../anchors-input.js";
-import { checkLine } from "../check-lines.js";
 import type { CliContext } from "../context.js";
 import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
+import { documentBundlesJson, documentTable } from "@ksk/signer";
+import { type ShowFormat, fingerprintJson, printFingerprint, showDocument } from "../document-show.js";
 import { type KnotExportArgs, exportKnotKsr } from "./knot-offline-ksk.js";
-import { fileFingerprint, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 
 async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<KsrPolicyFile> {
@@ -42,31 +37,111 @@ async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<Ks
   return parseKsrPolicyYaml(decodeUtf8(input), input.name);
 }
 
-/** The fingerprint in JSON output: plain hex, as other tools print it, and the words. */
-function fingerprintJson(bytes: Uint8Array): { sha256Hex: string; pgpWords: string[] } {
-  return { sha256Hex: sha256Hex(bytes), pgpWords: fileFingerprint(bytes).pgpWords };
-}
-
-function printFingerprint(ctx: CliContext, label: string, bytes: Uint8Array): void {
-  const f = fileFingerprint(bytes);
-  ctx.out(`${label} SHA-256: ${f.sha256Grouped}\n`);
-  ctx.out(`${label} PGP words: ${f.pgpWords.join(" ")}\n`);
-}
-
-function bundlesJson(document: KsrDocument) {
-  return document.bundles.map((b, i) => ({
-    number: i + 1,
-    id: b.id,
-    inception: formatIsoZ(b.inceptionEpochSeconds),
-    expiration: formatIsoZ(b.expirationEpochSeconds),
-    keyTags: b.keys.map((k) => keyTag(k.dnskey)),
-    signatureKeyTags: b.signatures.map((s) => s.rrsig.keyTag),
-  }));
-}
-
 function printReport(ctx: CliContext, report: KsrCheckReport): void {
   for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
   for (const r of report.results) ctx.out(`${checkLine(r)}\n`);
+}
+
+async function buildKsr(
+  ctx: CliContext,
+  argv: {
+    now?: string;
+    keystore: string;
+    quarter: string;
+    previousSkr?: string;
+    policy?: string;
+    zsk?: string[];
+    output: string;
+    force: boolean;
+    pinFile?: string;
+    passphraseFile?: string;
+    module?: string;
+  },
+): Promise<void> {
+  const quarter = parseQuarter(argv.quarter);
+  const now = timeOption(ctx, argv.now, "--now");
+  const policy = await loadPolicy(ctx, argv.policy);
+  const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
+  // Before any ZSK signs a proof of possession: a KSR that could not be kept is refused now.
+  await checkOutputWritable(argv.output, argv.force);
+  const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
+  try {
+    let labels = argv.zsk;
+    if (labels === undefined || labels.length === 0) labels = zsksInRoleOrder(await keystore.list(), ianaLabelTime, argv.keystore);
+    const zsks: Signer[] = [];
+    for (const label of labels) zsks.push(await keystore.signer(label));
+    const built = await buildCheckedKsr({
+      quarter,
+      zsks,
+      policy,
+      nowEpochSeconds: now,
+      newId: ctx.newId,
+      ...(previous ? { previousSkr: previous.document } : {}),
+    });
+    if (!built.ok) {
+      printReport(ctx, built.report);
+      const failed = built.report.results.filter((r) => r.status === "fail").map((r) => r.code);
+      throw new KskError("refused", "KSR-BUILD-CHECKS", `the built KSR fails ${failed.join(", ")}; nothing written`, { where: argv.output });
+    }
+    const { ksr, bytes, report } = built;
+    for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
+    await writeOutput(argv.output, bytes, { force: argv.force, verify: (written) => checkKsrReadsBack(written, ksr, argv.output) });
+    ctx.out(`wrote ${argv.output}: KSR ${ksr.id} for ${argv.quarter}, ZSKs ${zsks.map((z) => `${z.label} (${z.keyTag})`).join(", ")}\n`);
+    ctx.out(`${documentTable(`KSR ${ksr.id}`, ksr).join("\n")}\n`);
+    printFingerprint(ctx, "KSR", bytes);
+  } finally {
+    await keystore.close();
+  }
+}
+
+async function validateKsr(
+  ctx: CliContext,
+  setExitCode: (code: number) => void,
+  argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean },
+): Promise<void> {
+  const now = timeOption(ctx, argv.now, "--now");
+  const policy = await loadPolicy(ctx, argv.policy);
+  const ksr = await loadKsr(ctx, argv.ksr);
+  const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
+  if (argv.anchor !== undefined && !previous)
+    throw new KskError("usage", "USAGE-ANCHOR", "--anchor checks who signed the previous SKR: give --previous-skr too");
+  const trustedKsks =
+    argv.anchor === undefined || !previous ? undefined : anchoredSkrKsks(previous.document, (await loadAnchors(ctx, argv.anchor, now)).records);
+  const report = runKsrChecks({
+    ksr: ksr.document,
+    policy: policy.request,
+    nowEpochSeconds: now,
+    ...(previous ? { previousSkr: previous.document } : {}),
+    ...(trustedKsks ? { trustedKsks } : {}),
+  });
+  if (argv.json) {
+    printJson(ctx, {
+      file: ksr.name,
+      ...fingerprintJson(ksr.bytes),
+      ...(previous ? { previousSkr: { file: previous.name, ...fingerprintJson(previous.bytes) } } : {}),
+      id: ksr.document.id,
+      now: formatIsoZ(now),
+      ok: report.ok,
+      checks: report.results,
+      warnings: report.warnings,
+      bundles: documentBundlesJson(ksr.document),
+    });
+  } else {
+    ctx.out(`KSR ${ksr.name} id ${ksr.document.id} domain ${ksr.document.domain}, checked at ${formatIsoZ(now)}\n`);
+    printReport(ctx, report);
+    ctx.out("\n");
+    ctx.out(`${documentTable(`KSR ${ksr.document.id}`, ksr.document).join("\n")}\n`);
+    ctx.out("\n");
+    printFingerprint(ctx, "KSR", ksr.bytes);
+    if (previous) printFingerprint(ctx, "previous SKR", previous.bytes);
+    const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
+    const skipped = report.results.filter((r) => r.status !== "pass" && r.status !== "fail").map((r) => r.code);
+    const acceptable = skipped.length
+      ? `KSR is acceptable for the checks run; ${skipped.length} skipped: ${skipped.join(", ")}`
+      : "KSR is acceptable: every check passed";
+    ctx.out(report.ok ? `${acceptable}\n` : `KSR is NOT acceptable: ${failed.join(", ")} failed\n`);
+  }
+  if (!report.ok) setExitCode(EXIT.checkFailed);
 }
 
 export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
@@ -87,51 +162,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("policy", { type: "string", describe: "Policy YAML (request_policy keys as in IANA's ksrsigner.yaml); default: the root's" })
             .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean }) => {
-          const now = timeOption(ctx, argv.now, "--now");
-          const policy = await loadPolicy(ctx, argv.policy);
-          const ksr = await loadKsr(ctx, argv.ksr);
-          const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
-          if (argv.anchor !== undefined && !previous)
-            throw new KskError("usage", "USAGE-ANCHOR", "--anchor checks who signed the previous SKR: give --previous-skr too");
-          const trustedKsks =
-            argv.anchor === undefined || !previous ? undefined : anchoredSkrKsks(previous.document, (await loadAnchors(ctx, argv.anchor, now)).records);
-          const report = runKsrChecks({
-            ksr: ksr.document,
-            policy: policy.request,
-            nowEpochSeconds: now,
-            ...(previous ? { previousSkr: previous.document } : {}),
-            ...(trustedKsks ? { trustedKsks } : {}),
-          });
-          if (argv.json) {
-            printJson(ctx, {
-              file: ksr.name,
-              ...fingerprintJson(ksr.bytes),
-              ...(previous ? { previousSkr: { file: previous.name, ...fingerprintJson(previous.bytes) } } : {}),
-              id: ksr.document.id,
-              now: formatIsoZ(now),
-              ok: report.ok,
-              checks: report.results,
-              warnings: report.warnings,
-              bundles: bundlesJson(ksr.document),
-            });
-          } else {
-            ctx.out(`KSR ${ksr.name} id ${ksr.document.id} domain ${ksr.document.domain}, checked at ${formatIsoZ(now)}\n`);
-            printReport(ctx, report);
-            ctx.out("\n");
-            for (const line of bundleTable(ksr.document)) ctx.out(`${line}\n`);
-            ctx.out("\n");
-            printFingerprint(ctx, "KSR", ksr.bytes);
-            if (previous) printFingerprint(ctx, "previous SKR", previous.bytes);
-            const failed = report.results.filter((r) => r.status === "fail").map((r) => r.code);
-            const skipped = report.results.filter((r) => r.status !== "pass" && r.status !== "fail").map((r) => r.code);
-            const acceptable = skipped.length
-              ? `KSR is acceptable for the checks run; ${skipped.length} skipped: ${skipped.join(", ")}`
-              : "KSR is acceptable: every check passed";
-            ctx.out(report.ok ? `${acceptable}\n` : `KSR is NOT acceptable: ${failed.join(", ")} failed\n`);
-          }
-          if (!report.ok) setExitCode(EXIT.checkFailed);
-        }),
+        handler: handle((argv: Parameters<typeof validateKsr>[2]) => validateKsr(ctx, setExitCode, argv)),
       })
       .command({
         command: "show <file>",
@@ -141,37 +172,8 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .positional("file", { type: "string", demandOption: true, describe: "The KSR or SKR file (- for stdin)" })
             .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
             .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone" }),
-        handler: handle(async (argv: { file: string; format: "table" | "zone" | "json"; bundle?: number }) => {
-          const loaded = await loadKsrOrSkr(ctx, argv.file);
-          const d = loaded.document;
-          if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > d.bundles.length)) {
-            throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${d.bundles.length}`);
-          }
-          if (argv.format === "zone") {
-            ctx.out(bundleZoneText(d, argv.bundle === undefined ? undefined : argv.bundle - 1));
-            return;
-          }
-          if (argv.format === "json") {
-            printJson(ctx, {
-              file: loaded.name,
-              kind: d.kind,
-              id: d.id,
-              serial: d.serial,
-              domain: d.domain,
-              ...fingerprintJson(loaded.bytes),
-              policy: documentPolicyLines(d),
-              bundles: bundlesJson(d),
-            });
-            return;
-          }
-          ctx.out(
-            `${d.kind === "request" ? "KSR" : "SKR"} ${loaded.name} id ${d.id} serial ${d.serial} domain ${d.domain}${d.timestampEpochSeconds === undefined ? "" : ` timestamp ${formatIsoZ(d.timestampEpochSeconds)}`}\n`,
-          );
-          for (const line of documentPolicyLines(d)) ctx.out(`${line}\n`);
-          ctx.out("\n");
-          for (const line of bundleTable(d)) ctx.out(`${line}\n`);
-          ctx.out("\n");
-          printFingerprint(ctx, d.kind === "request" ? "KSR" : "SKR", loaded.bytes);
+        handler: handle(async (argv: { file: string; format: ShowFormat; bundle?: number }) => {
+          showDocument(ctx, await loadKsrOrSkr(ctx, argv.file), argv.format, argv.bundle);
         }),
       })
       .command({
@@ -191,56 +193,7 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the KSR" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
             .option("now", { type: "string", describe: "Build time: the KSR timestamp and proof-of-possession inception (default now)" }),
-        handler: handle(
-          async (argv: {
-            now?: string;
-            keystore: string;
-            quarter: string;
-            previousSkr?: string;
-            policy?: string;
-            zsk?: string[];
-            output: string;
-            force: boolean;
-            pinFile?: string;
-            passphraseFile?: string;
-            module?: string;
-          }) => {
-            const quarter = parseQuarter(argv.quarter);
-            const now = timeOption(ctx, argv.now, "--now");
-            const policy = await loadPolicy(ctx, argv.policy);
-            const previous = argv.previousSkr === undefined ? undefined : await loadSkr(ctx, argv.previousSkr);
-            // Before any ZSK signs a proof of possession: a KSR that could not be kept is refused now.
-            await checkOutputWritable(argv.output, argv.force);
-            const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, argv));
-            try {
-              let labels = argv.zsk;
-              if (labels === undefined || labels.length === 0) labels = zsksInRoleOrder(await keystore.list(), ianaLabelTime, argv.keystore);
-              const zsks: Signer[] = [];
-              for (const label of labels) zsks.push(await keystore.signer(label));
-              const built = await buildCheckedKsr({
-                quarter,
-                zsks,
-                policy,
-                nowEpochSeconds: now,
-                newId: randomUUID,
-                ...(previous ? { previousSkr: previous.document } : {}),
-              });
-              if (!built.ok) {
-                printReport(ctx, built.report);
-                const failed = built.report.results.filter((r) => r.status === "fail").map((r) => r.code);
-                throw new KskError("refused", "KSR-BUILD-CHECKS", `the built KSR fails ${failed.join(", ")}; nothing written`, { where: argv.output });
-              }
-              const { ksr, bytes, report } = built;
-              for (const w of report.warnings) ctx.err(`WARNING: ${w}\n`);
-              await writeOutput(argv.output, bytes, { force: argv.force, verify: (written) => checkKsrReadsBack(written, ksr, argv.output) });
-              ctx.out(`wrote ${argv.output}: KSR ${ksr.id} for ${argv.quarter}, ZSKs ${zsks.map((z) => `${z.label} (${z.keyTag})`).join(", ")}\n`);
-              for (const line of bundleTable(ksr)) ctx.out(`${line}\n`);
-              printFingerprint(ctx, "KSR", bytes);
-            } finally {
-              await keystore.close();
-            }
-          },
-        ),
+        handler: handle((argv: Parameters<typeof buildKsr>[1]) => buildKsr(ctx, argv)),
       })
       .command({
         command: "export <ksr>",

@@ -3,14 +3,14 @@
  * (acts 01-06 for the next quarter, the report, README.txt), and `ksk lab --rollover [--calendar
  * 2024-2027|compressed]` — the KSK rollover rehearsal on the real calendar or, live through real
  * resolvers, on a compressed clock, and `ksk lab --lost-hsm` — the rehearsal of losing facility 1's
- * HSM (docs/custody.md). LAB ONLY. The orchestration is @ksk/ceremony's (lab.ts,
- * rollover-live.ts); this parses, calls one of its functions and prints what it returns.
+ * HSM (docs/custody.md). LAB ONLY. The orchestration is @ksk/lab's (lab.ts, rollover-live.ts,
+ * lab-lost-hsm.ts); this parses, calls one of its functions and prints what it returns.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runLostHsmRehearsal, runRolloverCalendar, runRolloverCompressed } from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
+import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runLostHsmRehearsal, runRolloverCalendar, runRolloverCompressed } from "@ksk/lab";
 import { type CeremonyRunArgs, ceremonyRunSettings } from "../ceremony-run.js";
 import { EXIT } from "../exit-codes.js";
 import { VERSION } from "../version.js";

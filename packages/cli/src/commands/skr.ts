@@ -9,46 +9,34 @@
  * what was written, and only then rename it into place. Any failure leaves no SKR behind.
  */
 import path from "node:path";
-import { KskError, formatIsoZ, keyTag } from "@ksk/core";
-import { type CheckResult, type KsrResponseDocument, bundleTable, bundleZoneText, documentPolicyLines, parseKsrXml, writeKsrXml } from "@ksk/ksr";
+import { type CheckResult, KskError, checkLine, formatIsoZ } from "@ksk/core";
+import type { KsrResponseDocument } from "@ksk/ksr";
 import {
   DNSKEY_RESPONSE_WARN_BYTES,
-  type PreflightReport,
   type SignerConfig,
-  documentSlotTable,
-  documentWitnessRows,
-  executePlan,
+  WITNESS_COLUMNS,
   fitLines,
   hsmLines,
   kskLines,
   parseSignerConfig,
-  planSlotTable,
-  postflight,
-  preflight,
-  signingQuestion,
+  signQuarter,
   verifySkr,
-  WITNESS_COLUMNS,
 } from "@ksk/signer";
 import { loadAnchors } from "../anchors-input.js";
+import { type ShowFormat, showDocument } from "../document-show.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
-import { checkLine } from "../check-lines.js";
 import { type KeystoreArgs, withKeystoreArguments } from "../keystore-args.js";
 import { openKsks } from "../ksk-keys.js";
 import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
-import { confirmYes, fileFingerprint, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
+import { confirmYes, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 import { type KnotImportArgs, type KsrFormat, importKnotSkr, isKnotKsr, signKnotKsr } from "./knot-offline-ksk.js";
 
 function resultLines(results: readonly CheckResult[]): string[] {
   return results.map((r) => `  ${checkLine(r)}`);
-}
-
-function reportFailure(stage: string, report: PreflightReport): never {
-  const codes = report.results.filter((r) => r.status === "fail").map((r) => r.code);
-  throw new KskError("check", codes[0] ?? "SKR-VERIFY", `${stage} failed: ${codes.join(", ")}; no SKR was written`);
 }
 
 interface SignArgs extends KeystoreArgs {
@@ -114,49 +102,42 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
         ksr.domain,
       ),
     ]);
-    const report = preflight({ ksr, config, schema, ksks: ksks.materials, nowEpochSeconds: now, ...(previous ? { previousSkr: previous.document } : {}) });
-    show(["", `== Checks before signing (at ${formatIsoZ(now)})`, ...resultLines(report.results)]);
-    for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
-    if (!report.ok || !report.plan) reportFailure("checks before signing", report);
-    const plan = report.plan;
-
-    const labels = new Map([...ksks.materials.values()].map((m) => [keyTag(m.dnskey), m.config.label]));
-    show([
-      ...(previous ? ["", ...documentSlotTable(`== Previous SKR ${previous.document.id}`, previous.document.bundles, labels)] : []),
-      "",
-      ...documentSlotTable(`== KSR ${ksr.id}`, ksr.bundles, labels),
-      "",
-      ...planSlotTable(`== Planned SKR (schema ${schema.name})`, plan),
-    ]);
-    const large = plan.bundles.map((b, i) => ({ slot: i + 1, size: b.responseSizeBytes })).filter((b) => b.size > DNSKEY_RESPONSE_WARN_BYTES);
-    // Once per command, not once per slot: the same finding, with every slot it concerns.
-    if (large.length > 0) {
-      // One line within a projected terminal's 100 columns: the table above marks each slot with "!".
-      const largest = Math.max(...large.map((b) => b.size));
-      ctx.err(
-        `ksk: WARNING: DNSKEY answer over ${DNSKEY_RESPONSE_WARN_BYTES} B in ${large.length} slot(s) (marked !), up to ${largest} B: UDP may truncate it\n`,
-      );
-    }
-
-    const consent = await confirmYes(ctx, `\n${signingQuestion(plan)}`, argv.yes, "nothing was signed", "Type Yes to sign:");
-    const skr = await executePlan(plan, ksks.signers, { timestampEpochSeconds: now });
-    const bytes = writeKsrXml(skr);
-    let after: PreflightReport | undefined;
-    await writeOutput(outputFile, bytes, {
-      force: argv.force,
-      verify: (written) => {
-        const reread = parseKsrXml(written, { fileName: outputFile }).document;
-        if (reread.kind !== "response") throw new KskError("check", "SKR-VERIFY", "the SKR written does not read back as an SKR");
-        after = postflight({ ksr, skr: reread, config, ...(previous ? { previousSkr: previous.document } : {}) });
-        show(["", "== Checks after signing (on the SKR as written and read back)", ...resultLines(after.results)]);
-        for (const w of after.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
-        if (!after.ok) reportFailure("checks after signing", after);
+    const done = await signQuarter(
+      {
+        ksr,
+        config,
+        schema,
+        ksks: ksks.materials,
+        signers: ksks.signers,
+        nowEpochSeconds: now,
+        outputName: outputFile,
+        ...(previous ? { previousSkr: previous.document } : {}),
       },
-    });
+      {
+        onChecks: (stage, report) => {
+          const title = stage === "before" ? `Checks before signing (at ${formatIsoZ(now)})` : "Checks after signing (on the SKR as written and read back)";
+          show(["", `== ${title}`, ...resultLines(report.results)]);
+          for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
+        },
+        confirm: (display) => {
+          show(display.tables.flatMap((t) => ["", ...t]));
+          // Once per command, not once per slot: one line within a projected terminal's 100 columns;
+          // the planned SKR's table marks each such slot with "!".
+          if (display.largeSlots.length > 0) {
+            const largest = Math.max(...display.largeSlots.map((b) => b.sizeBytes));
+            ctx.err(
+              `ksk: WARNING: DNSKEY answer over ${DNSKEY_RESPONSE_WARN_BYTES} B in ${display.largeSlots.length} slot(s) (marked !), up to ${largest} B: UDP may truncate it\n`,
+            );
+          }
+          return confirmYes(ctx, `\n${display.question}`, argv.yes, "nothing was signed", "Type Yes to sign:");
+        },
+        write: (bytes, verify) => writeOutput(outputFile, bytes, { force: argv.force, verify }),
+      },
+    );
     show([
       "",
-      ...fileWitnessLines("SKR written", { name: outputFile, bytes }),
-      `Signed ${skr.bundles.length} bundles, ${skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${consent}.`,
+      ...fileWitnessLines("SKR written", { name: outputFile, bytes: done.bytes }),
+      `Signed ${done.skr.bundles.length} bundles, ${done.skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${done.consent}.`,
     ]);
   } finally {
     await ksks.close();
@@ -246,7 +227,7 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
               );
               for (const p of b.problems) ctx.out(`       ${p.code}: ${p.detail}\n`);
             }
-            for (const c of report.checks) ctx.out(`${c.ok ? "PASS" : "FAIL"} ${c.code}: ${c.detail}\n`);
+            for (const c of report.checks) ctx.out(`${checkLine(c)}\n`);
             ctx.out(`${report.ok ? "SKR verified" : "SKR NOT verified"}: ${input.name}\n`);
           }
           if (!report.ok) setExitCode(EXIT.checkFailed);
@@ -260,35 +241,8 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
             .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
             .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
             .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone: pipe it into ksk rrset verify -" }),
-        handler: handle(async (argv: { skr: string; format: "table" | "zone" | "json"; bundle?: number }) => {
-          const input = await loadSkr(ctx, argv.skr);
-          const { document } = input;
-          if (argv.bundle !== undefined && (!Number.isInteger(argv.bundle) || argv.bundle < 1 || argv.bundle > document.bundles.length)) {
-            throw new KskError("usage", "USAGE-BUNDLE", `--bundle must be 1..${document.bundles.length}`);
-          }
-          if (argv.format === "zone") return ctx.out(bundleZoneText(document, argv.bundle === undefined ? undefined : argv.bundle - 1));
-          if (argv.format === "json") {
-            return printJson(ctx, {
-              file: input.name,
-              sha256Hex: sha256Hex(input.bytes),
-              pgpWords: fileFingerprint(input.bytes).pgpWords,
-              id: document.id,
-              domain: document.domain,
-              bundles: documentWitnessRows(document.bundles).map((r, i) => ({
-                id: document.bundles[i]?.id,
-                inception: formatIsoZ(r.inceptionEpochSeconds),
-                expiration: formatIsoZ(r.expirationEpochSeconds),
-                zskTags: r.zskTags,
-                ksks: r.ksks,
-              })),
-            });
-          }
-          // As `ksr show`: the file's SHA-256 and PGP words first, for witnesses to compare.
-          const f = fileFingerprint(input.bytes);
-          ctx.out(`SKR SHA-256: ${f.sha256Grouped}\nSKR PGP words: ${f.pgpWords.join(" ")}\n`);
-          ctx.out(
-            `SKR ${document.id} for ${document.domain}, ${document.bundles.length} bundles\n${[...bundleTable(document), ...documentPolicyLines(document)].join("\n")}\n`,
-          );
+        handler: handle(async (argv: { skr: string; format: ShowFormat; bundle?: number }) => {
+          showDocument(ctx, await loadSkr(ctx, argv.skr), argv.format, argv.bundle);
         }),
       }),
   handler: () => undefined,

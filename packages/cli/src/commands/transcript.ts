@@ -5,9 +5,8 @@
  * Exit 0 when all hold, 1 naming the first entry or file that does not, 3 when the transcript
  * cannot be read.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
-import { headWitnessLine, verifyTranscript } from "@ksk/ceremony";
+import { artefactReader, headWitnessLine, verifyTranscript } from "@ksk/ceremony";
 import { EXIT } from "../exit-codes.js";
 import { printJson, readInput } from "../io.js";
 import { type CommandFactory, handle } from "./command.js";
@@ -39,17 +38,8 @@ export const transcriptCommand: CommandFactory = (ctx, setExitCode) => ({
         handler: handle(async (argv: VerifyArgs) => {
           const input = await readInput(ctx, argv.file);
           const dir = argv.dir ?? path.dirname(argv.file);
-          const report = verifyTranscript(
-            input.bytes,
-            (relative) => {
-              try {
-                return new Uint8Array(readFileSync(path.join(dir, relative)));
-              } catch {
-                return undefined;
-              }
-            },
-            argv.head === undefined ? {} : { expectedHeadSha256Hex: argv.head },
-          );
+          // Artefacts are read as regular files inside DIR only: a FIFO or a path out of DIR is named, not opened.
+          const report = verifyTranscript(input.bytes, artefactReader(dir), argv.head === undefined ? {} : { expectedHeadSha256Hex: argv.head });
           if (!report.ok) setExitCode(EXIT.checkFailed);
           if (argv.json) {
             printJson(ctx, { file: input.name, ...report });

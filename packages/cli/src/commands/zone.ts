@@ -6,7 +6,7 @@
  * keystore, shows progress on a terminal, and writes the signed zone atomically.
  */
 import { getHeapStatistics } from "node:v8";
-import { KskError, type LocatedRR, type RR, type SoaRdata, bytesToHex, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
+import { KskError, type LocatedRR, type RR, type SoaRdata, bytesToHex, checkLine, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
@@ -177,7 +177,7 @@ async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { 
       problems: result.problems,
     });
   } else {
-    for (const p of result.problems) ctx.out(`FAIL ${p.code} ${p.owner} ${p.type}: ${p.detail}\n`);
+    for (const p of result.problems) ctx.out(`${checkLine(p)}\n`);
     const zonemd = result.zonemd.length === 0 ? "no ZONEMD" : result.zonemd.map((z) => z.reason).join("; ");
     ctx.out(
       `${result.ok ? "valid" : "NOT valid"}: zone ${nameToString(result.origin)} at ${formatIsoZ(at)}, ${result.counts.rrsets} signed RRsets, ${result.counts.rrsigs} RRSIGs, ${result.counts.nsec} NSEC, ${zonemd}; DNSKEY signed by anchored ${result.anchoredKeyTags.join(", ") || "none"}; ${result.problems.length} problems\n`,

@@ -6,8 +6,9 @@
  */
 import { existsSync, promises as fs, readFileSync } from "node:fs";
 import path from "node:path";
+import { TRANSCRIPT_FILE } from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
-import { TRANSCRIPT_FILE } from "./transcript.js";
+import { checkOutputDirectory, writeFilesAtomically } from "@ksk/files";
 
 /** What a lab output directory holds. */
 export type LabKind = "lab" | "rollover-2024-2027" | "rollover-compressed" | "lost-hsm";
@@ -86,8 +87,9 @@ const KIND_NAMES: Readonly<Record<LabKind, string>> = {
   "lost-hsm": "the lost-HSM rehearsal (ksk lab --lost-hsm)",
 };
 
-/** Refuse (before anything is written) a directory that holds another kind of run. */
+/** Refuse (before anything is written) an --out that is not a directory, or a directory that holds another kind of run. */
 export function checkLabDirectory(outDir: string, kind: LabKind): void {
+  checkOutputDirectory(outDir);
   const found = detectLabKind(outDir);
   if (found !== undefined && found !== kind) {
     throw new KskError("refused", "LAB-OTHER-RUN", `holds ${KIND_NAMES[found]}, not ${KIND_NAMES[kind]}: give another --out`, { where: outDir });
@@ -99,5 +101,5 @@ export async function recordLabKind(outDir: string, kind: LabKind, toolkitVersio
   const file = path.join(outDir, LAB_RUN_FILE);
   if (existsSync(file)) return;
   await fs.mkdir(outDir, { recursive: true });
-  await fs.writeFile(file, `${JSON.stringify({ kind, toolkitVersion, labOnly: true })}\n`, { mode: 0o644, flag: "wx" });
+  await writeFilesAtomically([{ file, bytes: `${JSON.stringify({ kind, toolkitVersion, labOnly: true })}\n` }], { force: false });
 }

@@ -13,8 +13,28 @@
  * Where the timeline does not reach far enough to know (a key already published in the first slot, or
  * still published or signing in the last), the check has nothing to judge and passes.
  * IANA's dnssec-keytools leaves this check out: it only logs a warning that it was skipped.
+ *
+ * `KSR_POLICY_SAFETY_STEP` runs it after signing over SKR(n-1) and the new SKR as read back, through
+ * core's runner: OFF when both `check_keys_publish_safety` and `check_keys_retire_safety` are false,
+ * each half skipped with a warning when only its own switch is false.
  */
-import { type DnskeyRdata, checkFailed, formatDuration, formatIsoZ, isRevoked, keyTag, sameKeyMaterial, withoutRevokeBit } from "@ksk/core";
+import {
+  type CheckStep,
+  type DnskeyRdata,
+  type Name,
+  checkFailed,
+  disabledByPolicy,
+  formatDuration,
+  formatIsoZ,
+  isRevoked,
+  isSep,
+  keyTag,
+  sameKeyMaterial,
+  withoutRevokeBit,
+} from "@ksk/core";
+import { verifyBundleSignatures } from "./chain.js";
+import { type Bundle, type KsrResponseDocument, documentDomain } from "./model.js";
+import type { KsrCheckPolicy } from "./policy.js";
 
 export interface TimelineSlot {
   /** Where the slot comes from, for messages: `previous SKR bundle 9 (id)`. */
@@ -76,3 +96,46 @@ export function checkKskSafety(slots: readonly TimelineSlot[], policy: SafetyPol
     }
   }
 }
+
+/** The KSKs whose signatures over a bundle's DNSKEY RRset are valid. */
+export function bundleSigners(bundle: Bundle, domain: Name): DnskeyRdata[] {
+  return verifyBundleSignatures(bundle, domain).flatMap((v) => (v.key ? [v.key] : []));
+}
+
+/** The KSK publication and signing per slot of an SKR, for KSR-POLICY-SAFETY. */
+export function skrTimeline(skr: KsrResponseDocument, name: string): TimelineSlot[] {
+  const domain = documentDomain(skr);
+  return skr.bundles.map((b, i) => ({
+    label: `${name} bundle ${i + 1}`,
+    inceptionEpochSeconds: b.inceptionEpochSeconds,
+    published: b.keys.filter((k) => isSep(k.dnskey)).map((k) => k.dnskey),
+    signers: bundleSigners(b, domain),
+  }));
+}
+
+export interface SafetyCheckInput {
+  /** SKR(n-1), when given. */
+  readonly previousSkr?: KsrResponseDocument;
+  /** The new SKR as written and read back. */
+  readonly skr: KsrResponseDocument;
+  readonly requestPolicy: KsrCheckPolicy;
+  /** The KSK operator's safety periods (ksk_policy). */
+  readonly safety: SafetyPolicy;
+}
+
+/** KSR-POLICY-SAFETY over SKR(n-1) followed by the new SKR, as a step for core's runner. */
+export const KSR_POLICY_SAFETY_STEP: CheckStep<SafetyCheckInput> = {
+  code: "KSR-POLICY-SAFETY",
+  run: (input, warn) => {
+    const { previousSkr, skr, requestPolicy, safety } = input;
+    const { check_keys_publish_safety: publish, check_keys_retire_safety: retire } = requestPolicy;
+    if (!publish) warn(disabledByPolicy("KSR-POLICY-SAFETY", ["check_keys_publish_safety"], "the publish safety period is NOT checked"));
+    if (!retire) warn(disabledByPolicy("KSR-POLICY-SAFETY", ["check_keys_retire_safety"], "the retire safety period is NOT checked"));
+    const slots = [...(previousSkr ? skrTimeline(previousSkr, "previous SKR") : []), ...skrTimeline(skr, "new SKR")];
+    checkKskSafety(slots, {
+      publishSafetySeconds: publish ? safety.publishSafetySeconds : 0,
+      retireSafetySeconds: retire ? safety.retireSafetySeconds : 0,
+    });
+    return `KSK publish safety and retire safety hold over ${slots.length} slots${previousSkr ? " (previous SKR and this one)" : ""}`;
+  },
+};

@@ -5,10 +5,11 @@
 import { withRevokeBit } from "@ksk/core";
 import { describe, expect, it } from "vitest";
 import { type TimelineSlot, checkKskSafety } from "../src/index.js";
-import { labKsks } from "./helpers.js";
+import { testSigner } from "../../../test/support/soft-signer.js";
 
 const DAY = 86400;
-const { current, next } = labKsks();
+const current = testSigner({ algorithm: 8, flags: 257, label: "Kcurrnt" });
+const next = testSigner({ algorithm: 8, flags: 257, label: "Knextkk" });
 const A = current.dnskey;
 const B = next.dnskey;
 const slots = (spec: [published: (typeof A)[], signers: (typeof A)[]][]): TimelineSlot[] =>

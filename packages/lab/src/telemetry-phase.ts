@@ -9,8 +9,9 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
+import type { TelemetryReportEntry } from "@ksk/ceremony";
+import { writeFilesAtomically } from "@ksk/files";
 import { type LabAuthority, type TelemetrySummary, readDnstapTelemetry } from "@ksk/resolver";
-import type { TelemetryReportEntry } from "./telemetry-html.js";
 
 /** Each rehearsal resolver's loopback address (listening and querying the root from it). */
 export const TELEMETRY_ADDRESSES = { managed: "127.0.0.11", static: "127.0.0.12", anchors: "127.0.0.13" } as const;
@@ -56,7 +57,9 @@ export async function recordPhaseTelemetry(o: PhaseTelemetryOptions): Promise<Ph
     anchors: { bytes: o.anchorsXml, name: `root-anchors-phase-${o.phase}.xml`, atEpochSeconds: o.atEpochSeconds, revokedKeyTags: o.revokedKeyTags },
   });
   const record: PhaseTelemetry = { phase: o.phase, name: o.phaseName, dnstapFile, resolverNames: o.resolverNames, keyTagNames: o.keyTagNames, summary };
-  await fs.writeFile(path.join(o.outDir, `telemetry-phase-${o.phase}.json`), `${JSON.stringify(record, null, 2)}\n`, { mode: 0o644, flag: "wx" });
+  await writeFilesAtomically([{ file: path.join(o.outDir, `telemetry-phase-${o.phase}.json`), bytes: `${JSON.stringify(record, null, 2)}\n` }], {
+    force: false,
+  });
   return record;
 }
 

@@ -11,17 +11,26 @@
  *                          report;
  *   rollover-compressed    the live rehearsal on a compressed clock (./rollover-live.ts).
  *
+ * Files are written through @ksk/files' atomic writer: README.txt is replaced by each run's.
+ *
  * Every step of the first two is a `ksk` process run by `runCeremony`; nothing here decides about
  * keys, DNS or XML. The kind of run is recorded in `lab-run.json`, and a directory holding another
  * kind of run is refused before anything is written.
  */
-import { existsSync, promises as fs } from "node:fs";
+import { existsSync, promises as fs, statSync } from "node:fs";
 import path from "node:path";
+import {
+  type CeremonyOutcome,
+  type ReportVerdict,
+  type RunCeremonyOptions,
+  TRANSCRIPT_FILE,
+  expandString,
+  parseCeremonyFile,
+  runCeremony,
+  writeReport,
+} from "@ksk/ceremony";
 import { KskError } from "@ksk/core";
-import { expandString, parseCeremonyFile } from "./acts.js";
-import type { ReportVerdict } from "./report-html.js";
-import { writeReport } from "./report.js";
-import { type CeremonyOutcome, type RunCeremonyOptions, runCeremony } from "./runner.js";
+import { writeFilesAtomically } from "@ksk/files";
 import {
   LAB_ACTS,
   LAB_CEREMONY_FILES,
@@ -30,9 +39,13 @@ import {
   ROLLOVER_LAST_ACT,
   ROLLOVER_QUARTER_ACTS,
   checkLabDirectory,
+  detectLabKind,
   recordLabKind,
 } from "./lab-kind.js";
-import { TRANSCRIPT_FILE } from "./transcript.js";
+
+/** What the report of the 2024-2027 rehearsal says about resolvers: none lived it. */
+export const ROLLOVER_CALENDAR_NOTE =
+  "Resolvers were not run on the 2024-2027 calendar: its phases are months apart on real dates, which no live resolver can follow here. The roll through real resolvers (RFC 5011 managed, static anchor, per-phase root-anchors.xml) is ksk lab --rollover --calendar compressed.";
 
 export interface LabRunOptions extends Omit<RunCeremonyOptions, "actFiles" | "ceremonyFile" | "outDir"> {
   /** The output directory as the operator gave it (README.txt and the report path name it so). */
@@ -71,26 +84,57 @@ function ceremonyOptions(options: LabRunOptions, kind: Exclude<LabKind, "rollove
   };
 }
 
+/**
+ * `ksk report DIR`: the report of a ceremony's output directory, with what the lab knows of the
+ * run it holds (a 2024-2027 rehearsal's report says that no resolver lived that calendar).
+ */
+export async function writeCeremonyReport(
+  dir: string,
+  options: { output?: string; nowEpochSeconds: number; force: boolean },
+): Promise<{ file: string; verdict: ReportVerdict }> {
+  return writeReport(dir, { ...options, ...(detectLabKind(dir) === "rollover-2024-2027" ? { rolloverNote: ROLLOVER_CALENDAR_NOTE } : {}) });
+}
+
 async function report(options: LabRunOptions): Promise<LabRunOutcome["report"]> {
   if (!existsSync(path.join(options.outDir, TRANSCRIPT_FILE))) return undefined;
-  return writeReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds() });
+  // The lab's own report, rewritten by each run (a regular file only).
+  return writeCeremonyReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds(), force: true });
+}
+
+/** The size of the transcript in `outDir` (0 when there is none): whether a run appended to it. */
+function transcriptBytes(outDir: string): number {
+  try {
+    return statSync(path.join(outDir, TRANSCRIPT_FILE)).size;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * One ceremony run. A run refused before it began — it appended nothing to the transcript: a
+ * stopped run not resumed, every quarter signed, a broken transcript, a lock — is thrown as it is:
+ * no report is written and no verdict printed, since a verdict there would be an earlier run's.
+ */
+async function runOrRefuse(options: RunCeremonyOptions): Promise<{ outcome?: CeremonyOutcome; failure?: unknown }> {
+  const before = transcriptBytes(options.outDir);
+  try {
+    return { outcome: await runCeremony(options) };
+  } catch (e) {
+    if (transcriptBytes(options.outDir) === before) throw e;
+    return { failure: e };
+  }
 }
 
 /** The lab ceremony: acts 01-06 for the next quarter, the report, README.txt. */
 export async function runLab(options: LabRunOptions): Promise<LabRunOutcome> {
   checkLabDirectory(options.outDir, "lab");
   await recordLabKind(options.outDir, "lab", options.toolkitVersion);
-  const runs: CeremonyOutcome[] = [];
-  let failure: unknown;
-  try {
-    runs.push(await runCeremony(ceremonyOptions(options, "lab", LAB_ACTS, options.resume)));
-  } catch (e) {
-    failure = e;
-  }
+  const { outcome, failure } = await runOrRefuse(ceremonyOptions(options, "lab", LAB_ACTS, options.resume));
+  const runs = outcome ? [outcome] : [];
   // The report also when the ceremony stopped: its verdict then says where and why.
   const written = await report(options);
   const readme = path.join(options.outDir, LAB_README_FILE);
-  await fs.writeFile(readme, labReadme(options.outDir), { mode: 0o644 });
+  await writeFilesAtomically([{ file: readme, bytes: labReadme(options.outDir) }], { force: true });
   return { kind: "lab", outDir: options.outDir, runs, ...(written ? { report: written } : {}), readme, ...(failure === undefined ? {} : { failure }) };
 }
 
@@ -117,10 +161,19 @@ export async function runRolloverCalendar(options: LabRunOptions): Promise<LabRu
   let resume = options.resume;
   while (!existsSync(doneFile(last))) {
     const acts = existsSync(doneFile(beforeLast)) ? [...ROLLOVER_QUARTER_ACTS, ROLLOVER_LAST_ACT] : [...ROLLOVER_QUARTER_ACTS];
-    try {
-      runs.push(await runCeremony(ceremonyOptions({ ...options, ceremonyFile }, "rollover-2024-2027", acts, resume)));
-    } catch (e) {
-      failure = e;
+    const run = ceremonyOptions({ ...options, ceremonyFile }, "rollover-2024-2027", acts, resume);
+    // Only the first run can be refused before it begins; a later one follows a run that completed.
+    const result: { outcome?: CeremonyOutcome; failure?: unknown } =
+      runs.length === 0
+        ? await runOrRefuse(run)
+        : await runCeremony(run).then(
+            (o) => ({ outcome: o }),
+            (e: unknown) => ({ failure: e }),
+          );
+    const { outcome, failure: stopped } = result;
+    if (outcome) runs.push(outcome);
+    if (stopped !== undefined) {
+      failure = stopped;
       break;
     }
     resume = false;

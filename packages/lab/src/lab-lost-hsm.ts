@@ -17,11 +17,9 @@
  */
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
+import { type CeremonyOutcome, type RunCeremonyOptions, TRANSCRIPT_FILE, runCeremony, writeReport } from "@ksk/ceremony";
 import type { LabRunOptions, LabRunOutcome } from "./lab.js";
 import { LAB_CEREMONY_FILES, checkLabDirectory, recordLabKind } from "./lab-kind.js";
-import { writeReport } from "./report.js";
-import { type CeremonyOutcome, type RunCeremonyOptions, runCeremony } from "./runner.js";
-import { TRANSCRIPT_FILE } from "./transcript.js";
 
 export const LOST_HSM_FIRST_ACTS = [
   "00-toolkit",
@@ -83,8 +81,9 @@ export async function runLostHsmRehearsal(options: LabRunOptions): Promise<LabRu
   } catch (e) {
     failure = e;
   }
+  // The rehearsal's own report, rewritten by each run (a regular file only).
   const report = existsSync(path.join(options.outDir, TRANSCRIPT_FILE))
-    ? await writeReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds() })
+    ? await writeReport(options.outDir, { nowEpochSeconds: options.nowEpochSeconds(), force: true })
     : undefined;
   return { kind: "lost-hsm", outDir: options.outDir, runs, ...(report ? { report } : {}), ...(failure === undefined ? {} : { failure }) };
 }

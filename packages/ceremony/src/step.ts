@@ -1,0 +1,281 @@
+/**
+ * One step of a ceremony: its inputs read and hashed (shown to the witnesses before a private key
+ * is used), its outputs refused if they exist, its `requires` programs looked up on PATH, consent
+ * asked (or the command asks it itself), one `ksk` process run in the output directory with its
+ * standard output shown and, when the step captures it, kept in memory and written through
+ * @ksk/files' atomic writer only once the command succeeded; then its outputs hashed and shown, and
+ * one transcript entry written. A failure — a non-zero exit, a missing input, an output that
+ * exists, an interrupt — is recorded with its act, step and reason, followed by the `end` entry
+ * that says where to resume, and thrown.
+ *
+ * Left out: the order of steps and acts, the transcript's start and end (./runner.ts); deciding
+ * anything about keys, DNS or XML (the commands do).
+ */
+import { spawn } from "node:child_process";
+import { constants, promises as fs } from "node:fs";
+import path from "node:path";
+import { KskError, isKskError, kindForExitCode } from "@ksk/core";
+import { writeFilesAtomically } from "@ksk/files";
+import { type PlannedStep, actId } from "./acts.js";
+import { HSM_LOG_ENV, hsmLogArtefacts, hsmLogPath } from "./hsm-log.js";
+import { type ArtefactRecord, type ResumePoint, type TranscriptEntry, type TranscriptWriter, artefactRecord } from "./transcript.js";
+import { CONSENT_SCRIPTED, type Terminal, confirmYes, fileWitnessLines } from "./witness.js";
+
+export interface CeremonyTerminal extends Terminal {
+  readonly err: (text: string) => void;
+}
+
+/** What every step of one run shares. */
+export interface StepContext {
+  readonly outDir: string;
+  /** How to run `ksk`: the program and any leading arguments. */
+  readonly kskCommand: readonly string[];
+  /** The environment every step runs with. */
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly terminal: CeremonyTerminal;
+  readonly clock: () => Date;
+  readonly assumeYes: boolean;
+  readonly writer: TranscriptWriter;
+  /** Signals received so far (SIGINT, SIGTERM): the running command is stopped, no later step starts. */
+  readonly interrupts: readonly NodeJS.Signals[];
+  /** How to stop the running command, while one runs. */
+  readonly setKill: (kill: (() => void) | undefined) => void;
+}
+
+type StepBody = Omit<Extract<TranscriptEntry, { type: "step" }>, "seq" | "previousSha256Hex" | "timeUtc">;
+
+/** What is known of a step so far, for its entry whether it succeeds or fails. */
+interface StepRecord {
+  readonly started: Date;
+  readonly inputs: ArtefactRecord[];
+  /** The step's HSM activity log, relative to the output directory (a rerun gets a new one). */
+  readonly hsmLog: string;
+  consent?: string;
+  exitCode?: number;
+}
+
+/** Whether anything is at `file` (the runner's and a step's checks of inputs and outputs). */
+export async function exists(file: string): Promise<boolean> {
+  try {
+    await fs.access(file, constants.F_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function stepName(s: PlannedStep): string {
+  return `act ${String(s.act.act).padStart(2, "0")} step ${s.index + 1}`;
+}
+
+/** The transcript entry of a step. */
+export function stepEntry(
+  s: PlannedStep,
+  status: "ok" | "failed" | "skipped",
+  started: Date,
+  extra: { exitCode?: number; reason?: string; consent?: string; inputs?: ArtefactRecord[]; outputs?: ArtefactRecord[] },
+): StepBody {
+  return {
+    type: "step",
+    act: s.act.act,
+    actName: s.act.name,
+    step: s.index + 1,
+    does: s.does,
+    argv: s.argv,
+    status,
+    startedUtc: started.toISOString(),
+    ...(extra.exitCode === undefined ? {} : { exitCode: extra.exitCode }),
+    ...(extra.reason === undefined ? {} : { reason: extra.reason }),
+    ...(extra.consent === undefined ? {} : { consent: extra.consent }),
+    ...(Object.keys(s.env).length === 0 ? {} : { env: s.env }),
+    inputs: extra.inputs ?? [],
+    outputs: extra.outputs ?? [],
+  };
+}
+
+/** Control characters in a reason would let one line pose as several: escape them. */
+export function oneLine(text: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters to escape
+  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
+}
+
+/** The programs of `names` found in no directory of `searchPath` as executable files. */
+async function missingPrograms(names: readonly string[], searchPath: string | undefined): Promise<string[]> {
+  const directories = (searchPath ?? "").split(path.delimiter).filter((d) => d !== "");
+  const missing: string[] = [];
+  for (const name of names) {
+    let found = false;
+    for (const directory of directories) {
+      try {
+        await fs.access(path.join(directory, name), constants.X_OK);
+        found = true;
+        break;
+      } catch {
+        // not in this directory
+      }
+    }
+    if (!found) missing.push(name);
+  }
+  return missing;
+}
+
+function witnessLines(terminal: CeremonyTerminal, label: string, file: string, bytes: Uint8Array): void {
+  terminal.out(`${fileWitnessLines(label, { name: file, bytes }).join("\n")}\n`);
+}
+
+/** The step's inputs, each read and hashed; shown to the witnesses when a private key is used on them here. */
+async function readInputs(ctx: StepContext, s: PlannedStep, record: StepRecord): Promise<void> {
+  for (const input of s.inputs) {
+    const file = path.join(ctx.outDir, input);
+    if (!(await exists(file))) throw new KskError("input", "CEREMONY-INPUT", `input ${input} does not exist (an earlier act makes it)`);
+    const bytes = new Uint8Array(await fs.readFile(file));
+    record.inputs.push(artefactRecord(input, bytes));
+    if (s.step.private_key && !s.step.asks_yes) witnessLines(ctx.terminal, "Input", input, bytes);
+  }
+  for (const output of s.outputs) {
+    if (await exists(path.join(ctx.outDir, output))) throw new KskError("refused", "OUTPUT-EXISTS", `output ${output} exists; not overwritten`);
+  }
+}
+
+/** The reason a step cannot run here (a program it requires is not installed); under CI=true that is a failure. */
+async function missingToolsReason(ctx: StepContext, s: PlannedStep): Promise<string | undefined> {
+  const missing = await missingPrograms(s.step.requires, ctx.env.PATH);
+  if (missing.length === 0) return undefined;
+  const reason = `${missing.join(", ")} not installed`;
+  // A lab without the servers still signs and verifies; CI must have them all.
+  if (ctx.env.CI === "true") throw new KskError("refused", "CEREMONY-TOOL-MISSING", `${reason} (CI=true: a skip is a failure)`);
+  return reason;
+}
+
+/** Consent for a step that uses a private key; the arguments it runs with (`--yes` added for a scripted run of a command that asks). */
+async function consentFor(ctx: StepContext, s: PlannedStep, record: StepRecord): Promise<string[]> {
+  const argv = [...s.argv];
+  if (s.step.private_key && !s.step.asks_yes) {
+    record.consent = await confirmYes(ctx.terminal, `Use the private key: ${s.does}?`, ctx.assumeYes, "the step did not run");
+  } else if (s.step.asks_yes) {
+    // The command shows its own witness display and asks on the terminal it inherits.
+    record.consent = ctx.assumeYes ? CONSENT_SCRIPTED : "typed Yes at the terminal (asked by the command)";
+    if (ctx.assumeYes) argv.push("--yes");
+  }
+  return argv;
+}
+
+interface KskResult {
+  readonly exitCode: number | null;
+  readonly signal: NodeJS.Signals | null;
+  readonly lastErrorLine: string;
+  /** Standard output, when the step captures it. */
+  readonly stdout?: Uint8Array;
+}
+
+/** Run one `ksk` process; its standard output goes to the terminal and, when `capture`, into the result. */
+function runKsk(
+  ctx: StepContext,
+  argv: readonly string[],
+  env: Record<string, string | undefined>,
+  capture: boolean,
+  interactive: boolean,
+): Promise<KskResult> {
+  const [program, ...lead] = ctx.kskCommand;
+  return new Promise((resolve, reject) => {
+    const child = spawn(program as string, [...lead, ...argv], { cwd: ctx.outDir, env, stdio: [interactive ? "inherit" : "ignore", "pipe", "pipe"] });
+    ctx.setKill(() => child.kill("SIGTERM"));
+    const chunks: Buffer[] = [];
+    let errorTail = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      ctx.terminal.out(chunk.toString("utf8"));
+      if (capture) chunks.push(chunk);
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      ctx.terminal.err(chunk.toString("utf8"));
+      errorTail = (errorTail + chunk.toString("utf8")).slice(-4000);
+    });
+    child.on("error", (e) => {
+      ctx.setKill(undefined);
+      reject(new KskError("input", "CEREMONY-KSK", `cannot run ksk (${ctx.kskCommand.join(" ")}): ${e.message}`));
+    });
+    child.on("close", (exitCode, signal) => {
+      ctx.setKill(undefined);
+      const lines = errorTail.split("\n").filter((l) => l.trim() !== "");
+      resolve({ exitCode, signal, lastErrorLine: lines.at(-1) ?? "", ...(capture ? { stdout: new Uint8Array(Buffer.concat(chunks)) } : {}) });
+    });
+  });
+}
+
+/** The command run, its failure or interruption thrown; its captured standard output written once it succeeded. */
+async function runCommand(ctx: StepContext, s: PlannedStep, argv: readonly string[], record: StepRecord): Promise<void> {
+  const interactive = ctx.terminal.interactive && s.step.asks_yes && !ctx.assumeYes;
+  // The command records its PKCS#11 calls in the step's own HSM log (filed among its artefacts); the
+  // step's own environment (e.g. the second facility's SOFTHSM2_CONF, allowed names only) comes last.
+  const env = { ...ctx.env, [HSM_LOG_ENV]: path.join(ctx.outDir, record.hsmLog), ...s.env };
+  const result = await runKsk(ctx, argv, env, s.stdout !== undefined, interactive);
+  if (result.exitCode !== null) record.exitCode = result.exitCode;
+  if (ctx.interrupts.length > 0 || result.signal !== null) {
+    throw new KskError("refused", "CEREMONY-INTERRUPTED", `interrupted (${ctx.interrupts[0] ?? result.signal})`);
+  }
+  if (result.exitCode !== 0) {
+    // The command's exit code says what kind of failure it was (@ksk/core's one table); anything else is a failed check.
+    throw new KskError(kindForExitCode(result.exitCode ?? -1) ?? "check", "CEREMONY-STEP-FAILED", `ksk exited ${result.exitCode}: ${result.lastErrorLine}`);
+  }
+  if (s.stdout !== undefined && result.stdout !== undefined) {
+    const final = path.join(ctx.outDir, s.stdout);
+    await fs.mkdir(path.dirname(final), { recursive: true });
+    await writeFilesAtomically([{ file: final, bytes: result.stdout }], { force: false });
+  }
+}
+
+/** The step's outputs, each required, hashed and shown. */
+async function readOutputs(ctx: StepContext, s: PlannedStep): Promise<ArtefactRecord[]> {
+  const outputs: ArtefactRecord[] = [];
+  for (const output of s.outputs) {
+    const file = path.join(ctx.outDir, output);
+    if (!(await exists(file))) throw new KskError("check", "CEREMONY-OUTPUT", `the command succeeded but did not write ${output}`);
+    const bytes = new Uint8Array(await fs.readFile(file));
+    outputs.push(artefactRecord(output, bytes));
+    witnessLines(ctx.terminal, "Output", output, bytes);
+  }
+  return outputs;
+}
+
+/** Record a failed step and where to resume, and the error the ceremony stops with. */
+async function recordFailure(ctx: StepContext, s: PlannedStep, record: StepRecord, e: unknown): Promise<KskError> {
+  const error = isKskError(e) ? e : new KskError("check", "CEREMONY-STEP-FAILED", (e as Error).message);
+  const reason = oneLine(error.message);
+  const where = { act: s.act.act, step: s.index + 1 } satisfies ResumePoint;
+  const { exitCode, consent, inputs } = record;
+  // A failed step's HSM log is filed too: what the HSM was asked before the failure.
+  const outputs = await hsmLogArtefacts(ctx.outDir, record.hsmLog);
+  await ctx.writer.append(
+    stepEntry(s, "failed", record.started, { ...(exitCode === undefined ? {} : { exitCode }), reason, ...(consent ? { consent } : {}), inputs, outputs }),
+  );
+  await ctx.writer.append({ type: "end", status: "stopped", reason: `${stepName(s)}: ${reason}`, resumeFrom: where });
+  const resume = `resume from act ${String(where.act).padStart(2, "0")} step ${where.step} with --resume`;
+  return new KskError(error.kind, error.code, `${reason}; the ceremony stopped here: no later step ran (${resume})`, {
+    where: `${actId(s.act)} ${stepName(s)} (${s.does})`,
+  });
+}
+
+/** Run one step and write its transcript entry; throws (after recording it) when the step fails. */
+export async function runStep(ctx: StepContext, s: PlannedStep): Promise<void> {
+  const started = ctx.clock();
+  const record: StepRecord = { started, inputs: [], hsmLog: hsmLogPath(s.act.act, s.index + 1, started) };
+  ctx.terminal.out(`\n--- ${stepName(s)}: ${s.does}\n    ksk ${s.argv.join(" ")}\n`);
+  try {
+    // A signal between two steps: stop before starting the next one.
+    if (ctx.interrupts.length > 0) throw new KskError("refused", "CEREMONY-INTERRUPTED", `interrupted (${ctx.interrupts[0]})`);
+    await readInputs(ctx, s, record);
+    const skipped = await missingToolsReason(ctx, s);
+    if (skipped !== undefined) {
+      ctx.terminal.out(`    SKIPPED: ${skipped}; this step did not run\n`);
+      await ctx.writer.append(stepEntry(s, "skipped", record.started, { reason: skipped, inputs: record.inputs }));
+      return;
+    }
+    const argv = await consentFor(ctx, s, record);
+    await runCommand(ctx, s, argv, record);
+    const outputs = [...(await readOutputs(ctx, s)), ...(await hsmLogArtefacts(ctx.outDir, record.hsmLog))];
+    const { consent, inputs } = record;
+    await ctx.writer.append(stepEntry(s, "ok", record.started, { exitCode: 0, ...(consent ? { consent } : {}), inputs, outputs }));
+  } catch (e) {
+    throw await recordFailure(ctx, s, record, e);
+  }
+}
