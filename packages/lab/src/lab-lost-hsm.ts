@@ -18,7 +18,7 @@
 import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { type CeremonyOutcome, type RunCeremonyOptions, TRANSCRIPT_FILE, runCeremony, writeReport } from "@ksk/ceremony";
-import type { LabRunOptions, LabRunOutcome } from "./lab.js";
+import { type LabRunOptions, type LabRunOutcome, runOrRefuse } from "./lab.js";
 import { LAB_CEREMONY_FILES, checkLabDirectory, recordLabKind } from "./lab-kind.js";
 
 export const LOST_HSM_FIRST_ACTS = [
@@ -68,18 +68,30 @@ export async function runLostHsmRehearsal(options: LabRunOptions): Promise<LabRu
   const done = (skr: string) => existsSync(path.join(options.outDir, skr));
   const runs: CeremonyOutcome[] = [];
   let failure: unknown;
+  // Only the first run started here can be refused before it begins (see runOrRefuse): that is
+  // thrown as it is, with no report or verdict; a later run follows one that completed.
+  const run = async (ceremonyFile: string, acts: readonly string[], resume: boolean): Promise<boolean> => {
+    const settings = runOptions(options, path.join(options.examplesDir, ceremonyFile), acts, resume);
+    const result: { outcome?: CeremonyOutcome; failure?: unknown } =
+      runs.length === 0
+        ? await runOrRefuse(settings)
+        : await runCeremony(settings).then(
+            (o) => ({ outcome: o }),
+            (e: unknown) => ({ failure: e }),
+          );
+    if (result.outcome) runs.push(result.outcome);
+    failure = result.failure;
+    return failure === undefined;
+  };
   let resume = options.resume;
-  try {
-    if (!done(LOST_HSM_SKRS[0])) {
-      runs.push(await runCeremony(runOptions(options, path.join(options.examplesDir, LAB_CEREMONY_FILES["lost-hsm"]), LOST_HSM_FIRST_ACTS, resume)));
-      resume = false;
-    }
-    if (!done(LOST_HSM_SKRS[1])) {
-      await loseFacility1(options.outDir, options.terminal.out);
-      runs.push(await runCeremony(runOptions(options, path.join(options.examplesDir, LOST_HSM_FACILITY_2_FILE), LOST_HSM_SECOND_ACTS, resume)));
-    }
-  } catch (e) {
-    failure = e;
+  let going = true;
+  if (!done(LOST_HSM_SKRS[0])) {
+    going = await run(LAB_CEREMONY_FILES["lost-hsm"], LOST_HSM_FIRST_ACTS, resume);
+    resume = false;
+  }
+  if (going && !done(LOST_HSM_SKRS[1])) {
+    await loseFacility1(options.outDir, options.terminal.out);
+    await run(LOST_HSM_FACILITY_2_FILE, LOST_HSM_SECOND_ACTS, resume);
   }
   // The rehearsal's own report, rewritten by each run (a regular file only).
   const report = existsSync(path.join(options.outDir, TRANSCRIPT_FILE))

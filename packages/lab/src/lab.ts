@@ -117,7 +117,7 @@ function transcriptBytes(outDir: string): number {
  * stopped run not resumed, every quarter signed, a broken transcript, a lock — is thrown as it is:
  * no report is written and no verdict printed, since a verdict there would be an earlier run's.
  */
-async function runOrRefuse(options: RunCeremonyOptions): Promise<{ outcome?: CeremonyOutcome; failure?: unknown }> {
+export async function runOrRefuse(options: RunCeremonyOptions): Promise<{ outcome?: CeremonyOutcome; failure?: unknown }> {
   const before = transcriptBytes(options.outDir);
   try {
     return { outcome: await runCeremony(options) };
