@@ -446,14 +446,20 @@ describe("a ceremony runtime that cannot be subverted", () => {
     expect(linked.stderr).toMatch(/report\.html: is a symbolic link, not a regular file; not replaced, even with --force/);
     expect(readFileSync(target, "utf8")).toBe("not the report\n");
 
+    // The report and the annotated script beside it are written together, each only where nothing is.
     rmSync(path.join(out, "report.html"));
+    rmSync(path.join(out, "script-annotated.html"));
     forge(out, (list) => {
       const step = list.find((e) => e.type === "step") as { does: string };
       step.does = "Key tags\u001b[2J\u0007\u0000";
     });
     ksk(["report", out]);
     const html = readFileSync(path.join(out, "report.html"), "utf8");
-    for (const c of ["\u0000", "\u0007", "\u001b"]) expect(html).not.toContain(c);
+    const script = readFileSync(path.join(out, "script-annotated.html"), "utf8");
+    for (const c of ["\u0000", "\u0007", "\u001b"]) {
+      expect(html).not.toContain(c);
+      expect(script).not.toContain(c);
+    }
     expect(html).toContain("Key tags\\x1b[2J\\x07\\x00");
   }, 240_000);
 });

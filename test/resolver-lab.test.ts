@@ -60,6 +60,13 @@ describe.runIf(tools)("ksk resolver lab", () => {
       "nonexistent-tld. A NXDOMAIN true",
     ]);
     expect(result.readiness.keys[0].trust).toBe("trusted");
+    // The KSK signature the anchor leads to, and when it held: what the report names.
+    const at = Date.parse(AT) / 1000;
+    expect(result.validationEpochSeconds).toBe(at);
+    expect(result.anchoredSignatures).toHaveLength(1);
+    expect(result.anchoredSignatures[0].keyTag).toBe(ksk1.tag);
+    expect(result.anchoredSignatures[0].inceptionEpochSeconds).toBeLessThanOrEqual(at);
+    expect(result.anchoredSignatures[0].expirationEpochSeconds).toBeGreaterThanOrEqual(at);
     expect(result.ok).toBe(true);
     expect(await nothingListens(result.authority.address, result.authority.port)).toBe(true);
     expect(await nothingListens(result.resolver.address, result.resolver.port)).toBe(true);
@@ -84,6 +91,8 @@ describe.runIf(tools)("ksk resolver lab", () => {
     expect(r.stdout).toMatch(/^FAIL \. SOA: SERVFAIL \(want NOERROR with AD\)$/m);
     expect(r.stdout).toMatch(/^verdict: lab check failed: \. SOA answered SERVFAIL without AD; /m);
     expect(r.stdout).toContain("servers stopped");
+    // No DNSKEY signature leads from these anchors.
+    expect(r.stdout).not.toContain("signed by anchored KSK");
   });
 
   it("an anchors file with no KeyDigest valid at --at is refused before any server starts: exit 1", async () => {

@@ -76,6 +76,8 @@ interface Answer {
 }
 interface PhaseRecord {
   phase: string;
+  /** When the phase's answers were judged: the zone it served was signed for then. */
+  atUtc: string;
   resolvers: Record<"managed" | "static" | "anchors", Answer>;
 }
 
@@ -188,6 +190,18 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk l
         purposeAny: true,
       });
       expect(cms.status, cms.stderr).toBe(0);
+      // Each phase's signed test root is a complete zone to Knot's checker (glue, delegations, the
+      // NSEC chain and every signature), at the time the phase served it.
+      const knot = runTool("kzonecheck", [
+        "-o",
+        ".",
+        "-d",
+        "on",
+        "-t",
+        String(Math.floor(Date.parse(phase(p).atUtc) / 1000)),
+        path.join(out, `root-phase-${p}.signed.zone`),
+      ]);
+      expect(knot.status, `phase ${p}: ${knot.stdout}${knot.stderr}`).toBe(0);
     }
     // The servers are gone: nothing listens where they did, no process runs from the directory.
     for (const p of PHASES) for (const r of Object.values(phase(p).resolvers)) expect(await nothingListens(r.address, r.port)).toBe(true);

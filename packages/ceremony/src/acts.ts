@@ -67,6 +67,10 @@ const stepSchema = z
     stdout: z.string().optional(),
     private_key: z.boolean().default(false),
     asks_yes: z.boolean().default(false),
+    /** Inputs and outputs whose SHA-256 and PGP words the people in the room compare: shown once per act. */
+    compare: z.array(z.string()).default([]),
+    /** Show the command's standard output on the terminal (a summary meant for the room), not only with --verbose. */
+    show_output: z.boolean().default(false),
     once: z.boolean().default(false),
     /**
      * Environment for this step only, over the ceremony's `env` (e.g. the SOFTHSM2_CONF of the
@@ -219,11 +223,16 @@ export function currentQuarter(ceremony: CeremonyFile, exists: (relativePath: st
   return undefined;
 }
 
+/** Where act 01 lists the KSK operator's keys as DNSKEY and DS records. */
+export const KSK_LIST_FILE = "ksks.zone";
+
 /**
  * The variables a quarter adds: `quarter`, `schema`, `at`, `zsk_labels` (a list), `previous_skr`
  * (`--previous-skr FILE`, or nothing in the first quarter) and `skr_chain` (the same, or
  * `--no-previous-skr`: signing without SKR(n-1) is always said out loud), `previous_skr_file` (the
- * file alone, for `inputs`) and `zone_at` (a time in one of its slots) when the file gives one.
+ * file alone, for `inputs`), `previous_skr_anchor` (`--anchor ksks.zone`, the KSK operator's own
+ * keys as act 01 lists them, which SKR(n-1) must be signed by; nothing in the first quarter) and
+ * `zone_at` (a time in one of its slots) when the file gives one.
  */
 export function quarterVariables(ceremony: CeremonyFile, current: { quarter: LabQuarter; previous?: LabQuarter }): Record<string, string | string[]> {
   const { quarter, previous } = current;
@@ -236,6 +245,7 @@ export function quarterVariables(ceremony: CeremonyFile, current: { quarter: Lab
     zsk_labels: [...quarter.zsk_labels],
     previous_skr: previousSkr,
     previous_skr_file: previousSkr.slice(1),
+    previous_skr_anchor: previousSkr.length ? ["--anchor", KSK_LIST_FILE] : [],
     skr_chain: previousSkr.length ? previousSkr : ["--no-previous-skr"],
     ...(quarter.zone_at === undefined ? {} : { zone_at: quarter.zone_at }),
   };
@@ -251,6 +261,8 @@ export interface PlannedStep {
   readonly argv: string[];
   readonly inputs: string[];
   readonly outputs: string[];
+  /** The inputs and outputs whose SHA-256 and words are shown to the room. */
+  readonly compare: string[];
   readonly stdout?: string;
   /** The step's own environment, expanded (see the step schema's `env`). */
   readonly env: Readonly<Record<string, string>>;
@@ -277,14 +289,23 @@ export function planActs(acts: readonly Act[], variables: Variables, secrets: re
           return expanded;
         });
       const stdout = step.stdout === undefined ? undefined : expandString(step.stdout, variables, where);
+      const inputs = paths(step.inputs);
+      const outputs = paths(step.outputs);
+      const compare = paths(step.compare);
+      for (const file of compare) {
+        if (!inputs.includes(file) && !outputs.includes(file)) {
+          throw new KskError("input", "CEREMONY-FILE", `compare: ${file} is neither an input nor an output of the step`, { where });
+        }
+      }
       return {
         act,
         index,
         step,
         does: expandString(step.does, variables, where),
         argv: expandArguments(step.run, variables, where),
-        inputs: paths(step.inputs),
-        outputs: paths(step.outputs),
+        inputs,
+        outputs,
+        compare,
         ...(stdout === undefined ? {} : { stdout }),
         env: Object.fromEntries(Object.entries(step.env).map(([name, value]) => [name, expandString(value, variables, `${where}: env.${name}`)])),
       };

@@ -14,4 +14,7 @@ export * from "./integrity.js";
 export * from "./hsm-log.js";
 export * from "./script-html.js";
 export * from "./report-html.js";
+export * from "./terminal-relay.js";
+export * from "./report-checks.js";
+export * from "./timeline-svg.js";
 export * from "./telemetry-html.js";

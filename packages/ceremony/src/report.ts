@@ -38,6 +38,8 @@ const resolverRunSchema: z.ZodType<ResolverRun> = z.object({
     ready: z.boolean(),
     verdict: z.string(),
   }),
+  validationEpochSeconds: z.number().optional(),
+  anchoredSignatures: z.array(z.object({ keyTag: z.number(), inceptionEpochSeconds: z.number(), expirationEpochSeconds: z.number() })).optional(),
   ok: z.boolean(),
   verdict: z.string(),
 });
@@ -154,7 +156,7 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     ],
     { force: options.force },
   );
-  return { file, verdict: reportVerdict({ entries, verification }) };
+  return { file, verdict: reportVerdict({ entries, verification, texts }) };
 }
 
 /** `ksk ceremony script`: the printed script of the act files for a ceremony file (nothing run). */

@@ -32,7 +32,7 @@ import {
   planActs,
   quarterVariables,
 } from "./acts.js";
-import { type CeremonyTerminal, type StepContext, exists, runStep, stepEntry, stepName } from "./step.js";
+import { type CeremonyTerminal, type StepContext, exists, runStep, stepEntry, stepResultLine } from "./step.js";
 import { artefactReader } from "./artefacts.js";
 import { TRANSCRIPT_FILE, type TranscriptEntry, TranscriptWriter, artefactRecord, changedOutputs, resumePoint, verifyTranscript } from "./transcript.js";
 
@@ -56,6 +56,8 @@ export interface RunCeremonyOptions {
   readonly env: Readonly<Record<string, string | undefined>>;
   readonly terminal: CeremonyTerminal;
   readonly clock: () => Date;
+  /** Show every command line, output and hash (see StepContext.verbose); the transcript is the same either way. */
+  readonly verbose?: boolean;
 }
 
 export interface CeremonyOutcome {
@@ -265,7 +267,7 @@ async function runActs(
       if (stopped && act.act === stopped.point.act && s.index + 1 < stopped.point.step) continue;
       if (s.step.once && history.some((e) => e.type === "step" && e.act === act.act && e.step === s.index + 1 && e.status === "ok")) {
         await ctx.writer.append(stepEntry(s, "skipped", ctx.clock(), { reason: "done once in an earlier run" }));
-        ctx.terminal.out(`\n--- ${stepName(s)}: ${s.does} (done in an earlier run; skipped)\n`);
+        ctx.terminal.out(stepResultLine(s, "done in an earlier run; skipped"));
         continue;
       }
       await runStep(ctx, s);
@@ -332,7 +334,14 @@ export async function runCeremony(options: RunCeremonyOptions): Promise<Ceremony
     terminal.out(`Ceremony in ${outDir}: ${people}; ${options.assumeYes ? "SCRIPTED run (--yes)" : "witnessed run"}${quarter}\n`);
     const settings = Object.entries(stepEnv).map(([name, value]) => `${name}=${value}`);
     terminal.out(`Set for every step by the ceremony file: ${settings.length > 0 ? settings.join(" ") : "nothing"}\n`);
-    const ctx: StepContext = { ...options, env: { ...options.env, ...stepEnv }, writer, interrupts: signals.interrupts, setKill: signals.setKill };
+    const ctx: StepContext = {
+      ...options,
+      env: { ...options.env, ...stepEnv },
+      writer,
+      interrupts: signals.interrupts,
+      setKill: signals.setKill,
+      shown: new Set(),
+    };
     const actsRun = await runActs(ctx, plan, entries, stopped);
     await writer.append({ type: "end", status: "complete" });
     terminal.out(`\nTranscript ${transcriptFile}: last entry SHA-256 ${writer.headSha256Hex}\n  ${headWitnessLine(writer.headSha256Hex)}\n`);

@@ -98,6 +98,8 @@ export interface ActEntry extends EntryBase {
 export interface EndEntry extends EntryBase {
   readonly type: "end";
   readonly status: "complete" | "stopped";
+  /** Why a stopped run stopped: a step failed, someone refused (no Yes, a policy), or a signal. */
+  readonly stoppedBy?: "failure" | "refusal" | "interruption";
   readonly reason?: string;
   readonly resumeFrom?: ResumePoint;
 }

@@ -156,8 +156,17 @@ describe("the quarter of a run", () => {
       schema: "rollover",
       previous_skr: ["--previous-skr", "skr-2026Q3.xml"],
       skr_chain: ["--previous-skr", "skr-2026Q3.xml"],
+      // SKR(n-1) must be signed by the operator's own KSKs, as act 01 listed them.
+      previous_skr_anchor: ["--anchor", "ksks.zone"],
     });
     expect(currentQuarter(labCeremony, () => true)).toBeUndefined();
-    expect(currentQuarter(labCeremony, () => false)?.previous).toBeUndefined();
+    const first = currentQuarter(labCeremony, () => false);
+    expect(first?.previous).toBeUndefined();
+    // The first quarter has no SKR(n-1): no chain and no anchor for it (its checks report SKIP).
+    expect(quarterVariables(labCeremony, first as NonNullable<typeof first>)).toMatchObject({
+      previous_skr: [],
+      previous_skr_anchor: [],
+      skr_chain: ["--no-previous-skr"],
+    });
   });
 });

@@ -6,10 +6,19 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { isSep, keyTag } from "@ksk/core";
+import { type CheckResult, checkLine, isSep, keyTag } from "@ksk/core";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { type TranscriptEntry, renderReportHtml, reportVerdict, rolloverResolversSection, timelineSlots } from "../src/index.js";
+import {
+  type ResolverRun,
+  type TranscriptEntry,
+  renderReportHtml,
+  reportVerdict,
+  rolloverResolversSection,
+  runOutcome,
+  timelineSlots,
+  zskSigners,
+} from "../src/index.js";
 
 const fixtures = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../ksr/test/fixtures");
 const skrs = ["skr-root-2017-q2-0.xml", "skr-root-2017-q1-0.xml"].map((f) => ({
@@ -29,8 +38,17 @@ describe("the report's timeline from IANA's 2017 Q1 and Q2 SKRs", () => {
       const bundle = files[i];
       expect(slot.keys.find((k) => k.role === "KSK")).toMatchObject({ keyTag: 19036, state: "signing", keyIdentifier: "Kjqmt7v" });
       expect(slot.keys.filter((k) => k.role === "ZSK").map((k) => k.keyTag)).toEqual(bundle?.keys.filter((k) => !isSep(k.dnskey)).map((k) => keyTag(k.dnskey)));
-      expect(slot.keys.filter((k) => k.role === "ZSK").every((k) => k.state === "published")).toBe(true);
+      // The 2017 root ZSK roll: 61045 signs Q1 (39291 post-published in slot 1, 14796 pre-published
+      // in slot 9), 14796 signs Q2 (61045 post-published in slot 1, 15768 pre-published in slot 9).
+      expect(slot.keys.filter((k) => k.role === "ZSK" && k.state === "signing").map((k) => k.keyTag)).toEqual([i < 9 ? 61045 : 14796]);
     }
+  });
+
+  it("tells the signing ZSK from the pre- and post-published one by the slots either side", () => {
+    // New in slot 1 (pre-published), then both, the old one gone in slot 3 (post-published in 2).
+    expect(zskSigners([[1], [1, 2], [1, 2], [2]]).map((s) => [...s])).toEqual([[1], [1], [2], [2]]);
+    // Nothing either side tells them apart: both are shown signing, none hidden.
+    expect(zskSigners([[1, 2]]).map((s) => [...s].sort())).toEqual([[1, 2]]);
   });
 
   it("renders one SVG row per key and a rect per key and slot, with no script or external reference", () => {
@@ -40,7 +58,9 @@ describe("the report's timeline from IANA's 2017 Q1 and Q2 SKRs", () => {
     expect(rows[0]).toBe("KSK-19036");
     expect(new Set(rows.slice(1))).toEqual(new Set([...zskTags].map((t) => `ZSK-${t}`)));
     expect(rows).toHaveLength(zskTags.size + 1);
-    expect([...html.matchAll(/data-state="signing"/g)]).toHaveLength(18);
+    // KSK-2010 and one ZSK sign each of the 18 slots.
+    expect([...html.matchAll(/data-state="signing"/g)]).toHaveLength(36);
+    expect([...html.matchAll(/class="slot-date"[^>]*>01-11<\/text>/g)]).toHaveLength(1);
     expect(html).not.toMatch(/<script|<link|<img|src=|@import|url\(/);
   });
 });
@@ -78,6 +98,52 @@ describe("the verdict", () => {
   });
 });
 
+describe("the verdict's checks", () => {
+  const step = (seq: number, status: string, output: string) =>
+    ({ seq, type: "step", actName: "key-signing", status, outputs: [{ path: output }] }) as unknown as TranscriptEntry;
+  const text = (...results: CheckResult[]) => results.map(checkLine).join("\n");
+
+  it("says PASS only when every check ran, else PASS with the checks skipped or switched off, named", () => {
+    const ran = new Map([["ksr-2026Q3.check.txt", text({ code: "KSR-ID", status: "pass", detail: "unique" })]]);
+    const entries = [step(1, "ok", "ksr-2026Q3.check.txt"), step(2, "ok", "skr-2026Q3.check.txt")];
+    expect(reportVerdict({ entries, verification: verified, texts: ran }).line).toMatch(/^PASS: /);
+    const skipped = new Map([
+      ...ran,
+      [
+        "skr-2026Q3.check.txt",
+        text(
+          { code: "KSR-CHAIN-KEYS", status: "not-run", detail: "no previous SKR given" },
+          { code: "SKR-VERIFY", status: "pass", detail: "18 signatures verify" },
+          { code: "KSR-POLICY-SIG-HORIZON", status: "disabled", detail: "off", where: "bundle 1" },
+        ),
+      ],
+    ]);
+    const v = reportVerdict({ entries, verification: verified, texts: skipped });
+    expect(v.ok).toBe(true);
+    expect(v.line).toMatch(
+      /^PASS with 2 checks skipped \(SKIP KSR-CHAIN-KEYS in skr-2026Q3\.check\.txt, OFF KSR-POLICY-SIG-HORIZON in skr-2026Q3\.check\.txt\): anchor not verified;/,
+    );
+    // The page's verdict says the same.
+    const html = renderReportHtml({
+      title: "t",
+      generatedEpochSeconds: 0,
+      entries,
+      verification: verified,
+      skrs: [],
+      texts: skipped,
+      resolverRuns: [],
+      transcriptNote: "only the verdict",
+    });
+    expect(html).toContain('<p class="verdict pass" id="verdict">PASS with 2 checks skipped (SKIP KSR-CHAIN-KEYS in');
+    // A failed step's output does not count; a failing run stays FAIL whatever was skipped.
+    expect(
+      reportVerdict({ entries: [step(1, "ok", "ksr-2026Q3.check.txt"), step(2, "failed", "skr-2026Q3.check.txt")], verification: verified, texts: skipped })
+        .line,
+    ).toMatch(/^PASS: /);
+    expect(reportVerdict({ entries, verification: { ...verified, ok: false }, texts: skipped }).line).toMatch(/^FAIL: /);
+  });
+});
+
 describe("the resolvers-through-the-roll table", () => {
   const phase = (p: string, answer: string) => [
     { phase: p, resolver: "RFC 5011", answer: "AD" },
@@ -90,6 +156,25 @@ describe("the resolvers-through-the-roll table", () => {
     );
     expect(html).not.toContain("RFC 5011 stops");
     expect([...html.matchAll(/data-answer="SERVFAIL"/g)]).toHaveLength(2);
+  });
+  it("dates each phase by the slot it served and shows the RFC 5011 resolver's anchor file, key by key", () => {
+    const html = rolloverResolversSection([
+      {
+        phase: "B pre-publish",
+        resolver: "RFC 5011",
+        answer: "AD",
+        slotEpochSeconds: Date.UTC(2026, 6, 11) / 1000,
+        anchorStates: { "20326": "VALID", "38696": "ADDPEND" },
+      },
+      { phase: "D revoke", resolver: "RFC 5011", answer: "AD", anchorStates: { "20454": "REVOKED", "38696": "VALID" } },
+    ]);
+    expect(html).toContain('B pre-publish<br><small class="phase-date">slot of 2026-07-11</small>');
+    expect(html).toContain(
+      'anchor file: <span data-key-tag="20326" data-state="VALID">KSK 20326 VALID</span>, <span data-key-tag="38696" data-state="ADDPEND">KSK 38696 ADDPEND</span>',
+    );
+    expect(html).toContain('<span data-key-tag="20454" data-state="REVOKED">KSK 20454 REVOKED</span>');
+    // A phase without a slot date shows its name alone.
+    expect(html).toContain("<td>D revoke</td>");
   });
   it("says so when every resolver validated in every phase, and is empty without outcomes", () => {
     expect(rolloverResolversSection([...phase("A", "AD"), ...phase("B", "AD")])).toContain("Every resolver validated in every phase.");
@@ -126,15 +211,13 @@ describe("the report of a rehearsed roll", () => {
     const html = renderReportHtml({ ...base, skrs: named, transcriptNote: "no transcript here", generatedBy: "ksk lab <test>" });
     expect(html).toContain("by ksk lab &#60;test&#62;.</p>");
     for (const section of ["<h2>Runs</h2>", "<h2>Check results</h2>", "<h2>Acts and steps</h2>", "Act 06"]) expect(html).not.toContain(section);
-    expect(html).toMatch(/text-anchor="middle">P0<\/text>/);
-    // Few columns: the SVG is still as wide as its legend (the last legend text starts at x 524).
-    expect(Number(/<svg[^>]* width="(\d+)"/.exec(html)?.[1])).toBeGreaterThanOrEqual(524 + 300);
-    expect(html).toMatch(/<title>KSK \d+[^<]*, P0 \(slot \d{4}Q\d\/1\): /);
+    expect(html).toMatch(/class="slot-date"[^>]*>P1 01-01<\/text>/);
+    expect(html).toMatch(/<title>KSK \d+[^<]*, P1 \(slot 2017Q1\/1\) from 2017-01-01T00:00:00Z: signing</);
     // A ceremony's page keeps them all, its columns numbered by slot.
     const ceremony = renderReportHtml(base);
     for (const section of ["<h2>Runs</h2>", "<h2>Check results</h2>", "<h2>Acts and steps</h2>"]) expect(ceremony).toContain(section);
     expect(ceremony).toContain("by <code>ksk report</code> from the ceremony's transcript and outputs.");
-    expect(ceremony).toMatch(/text-anchor="middle">1<\/text>/);
+    expect(ceremony).toMatch(/class="slot-date"[^>]*>01-01<\/text>/);
   });
 });
 
@@ -170,5 +253,85 @@ describe("the check results", () => {
     expect([...checks.matchAll(/<span class="check (\w+)">/g)].map((m) => m[1])).toEqual(["pass", "fail", "off", "skip"]);
     expect(checks).toContain("FAIL KSR-ID &#60;same id&#62;");
     expect(checks).not.toContain("not a check line");
+  });
+});
+
+describe("the resolver section", () => {
+  const q1slot2 = Date.UTC(2017, 0, 11) / 1000;
+  const run = (anchoredSignatures?: ResolverRun["anchoredSignatures"]): ResolverRun => ({
+    resolver: { address: "127.0.0.1", port: 5353 },
+    anchoredKeyTags: [19036],
+    probes: [{ question: ". SOA", expected: "NOERROR with AD", rcode: "NOERROR", authenticData: true, ok: true }],
+    readiness: {
+      validation: { validates: true, detail: "AD" },
+      keys: [{ keyTag: 19036, trust: "trusted", reason: "sentinel", ready: true, verdict: "ready" }],
+      dnskey: { sizeBytes: 864, transport: "udp", truncatedOverUdp: false },
+      ready: true,
+      verdict: "ready",
+    },
+    validationEpochSeconds: q1slot2 + 3600,
+    ...(anchoredSignatures === undefined ? {} : { anchoredSignatures }),
+    ok: true,
+    verdict: "lab root validates",
+  });
+  const page = (r: ResolverRun) =>
+    renderReportHtml({
+      title: "t",
+      generatedEpochSeconds: 0,
+      entries: [],
+      verification: verified,
+      skrs,
+      texts: new Map(),
+      resolverRuns: [{ path: "resolver-2017Q1.json", run: r }],
+    });
+
+  it("names the KSK whose signature validated and the slot it signed", () => {
+    const html = page(run([{ keyTag: 19036, inceptionEpochSeconds: q1slot2, expirationEpochSeconds: q1slot2 + 21 * 86400 }]));
+    expect(html).toContain(
+      'Validated at 2017-01-11T01:00:00Z through the signature over <code>. DNSKEY</code> of <span class="validated-by" data-key-tag="19036" data-inception="1484092800"><b>KSK 19036</b>, slot 2017Q1/2 (RRSIG 2017-01-11T00:00:00Z to 2017-02-01T00:00:00Z)</span>.',
+    );
+  });
+
+  it("says so when no anchored signature is valid, when the slot is not in the SKRs shown, and says nothing for an older output", () => {
+    expect(page(run([]))).toContain("No RRSIG over <code>. DNSKEY</code> by an anchored KSK is valid at 2017-01-11T01:00:00Z");
+    // A KSK that does not sign that slot: the slot is not named from a wrong key.
+    expect(page(run([{ keyTag: 20326, inceptionEpochSeconds: q1slot2, expirationEpochSeconds: q1slot2 + 86400 }]))).toContain(
+      "<b>KSK 20326</b>, a slot of no SKR shown here",
+    );
+    expect(page(run())).not.toContain("resolver-validated");
+  });
+});
+
+describe("the Runs table's outcome of each run", () => {
+  const base = { seq: 1, previousSha256Hex: "00".repeat(32), timeUtc: "2026-12-06T10:00:00.000Z" };
+  const step = (act: number, n: number, status: "ok" | "failed"): TranscriptEntry => ({
+    ...base,
+    type: "step",
+    act,
+    actName: "a",
+    step: n,
+    does: "d",
+    argv: [],
+    status,
+    startedUtc: base.timeUtc,
+    inputs: [],
+    outputs: [],
+  });
+  const end = (extra: Record<string, unknown>): TranscriptEntry => ({ ...base, type: "end", ...extra }) as TranscriptEntry;
+
+  it("says completed only for a run whose end entry says so", () => {
+    expect(runOutcome([step(1, 1, "ok"), end({ status: "complete" })])).toEqual({ ended: "completed", text: "completed" });
+  });
+
+  it("names the act and step a run failed, was refused or was interrupted at, and why", () => {
+    const stopped = (stoppedBy: string) =>
+      runOutcome([step(3, 2, "failed"), end({ status: "stopped", stoppedBy, reason: "step 2: no Yes", resumeFrom: { act: 3, step: 2 } })]);
+    expect(stopped("failure")).toEqual({ ended: "failed", text: "failed at act 03 step 2: step 2: no Yes" });
+    expect(stopped("refusal").ended).toBe("refused");
+    expect(stopped("interruption").text).toMatch(/^interrupted at act 03 step 2/);
+  });
+
+  it("counts a run with no end entry (the process was killed) as interrupted at its last step", () => {
+    expect(runOutcome([step(1, 1, "ok"), step(2, 4, "ok")])).toEqual({ ended: "interrupted", text: "interrupted at act 02 step 4 (no end recorded)" });
   });
 });

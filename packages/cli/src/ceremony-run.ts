@@ -15,6 +15,7 @@ export interface CeremonyRunArgs {
   witness?: string[];
   resume: boolean;
   yes: boolean;
+  verbose: boolean;
 }
 
 export type CeremonyRunSettings = Omit<RunCeremonyOptions, "outDir" | "actFiles" | "ceremonyFile">;
@@ -27,11 +28,20 @@ export function ceremonyRunSettings(ctx: CliContext, argv: CeremonyRunArgs): Cer
     ...(argv.witness === undefined ? {} : { witnesses: argv.witness }),
     resume: argv.resume,
     assumeYes: argv.yes,
+    verbose: argv.verbose,
     toolkitVersion: VERSION,
     host: hostname(),
     kskCommand: [process.execPath, ...process.execArgv, ...(entry ? [entry] : [])],
     env: ctx.env,
-    terminal: { out: ctx.out, err: ctx.err, prompt: ctx.prompt, interactive: ctx.interactive },
+    // `control`: a step's prompt relayed with its cursor moves (filtered by @ksk/ceremony), not escaped again.
+    terminal: {
+      out: ctx.out,
+      err: ctx.err,
+      prompt: ctx.prompt,
+      interactive: ctx.interactive,
+      ...(ctx.progress ? { control: ctx.progress } : {}),
+      ...(ctx.terminalColumns === undefined ? {} : { columns: ctx.terminalColumns }),
+    },
     clock: () => new Date(ctx.now() * 1000),
   };
 }

@@ -23,6 +23,8 @@ export interface CliContext {
   readonly interactive: boolean;
   /** Is standard error a terminal (so that a progress bar may be drawn)? Absent means no. */
   readonly stderrIsTerminal?: boolean;
+  /** The width of the terminal standard error shows on, when it is one. */
+  readonly terminalColumns?: number;
   /**
    * Redraw a progress line on standard error (carriage returns kept). Only for text the toolkit
    * makes itself — it is not escaped as `err` is, so it must never quote input. Absent means none.

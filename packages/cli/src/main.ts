@@ -17,7 +17,7 @@ import { EXIT, EXIT_CODES_HELP, EXIT_FOR_KIND } from "./exit-codes.js";
 import { STDIN_ARGUMENT } from "./io.js";
 import { installStopHandlers } from "./signals.js";
 import { withOptionSuggestions } from "./suggest.js";
-import { askLine, askSecret } from "./terminal.js";
+import { askLine, askSecret, promptOutput } from "./terminal.js";
 import { VERSION } from "./version.js";
 
 class UsageError extends Error {}
@@ -113,10 +113,11 @@ export function processContext(): CliContext {
     env: process.env,
     now: () => Math.floor(Date.now() / 1000),
     newId: () => globalThis.crypto.randomUUID(),
-    prompt: (q) => askLine(process.stdin, process.stderr, q),
+    prompt: (q) => askLine(process.stdin, promptOutput(process.stderr, process.env), q),
     promptSecret: (q) => askSecret(process.stdin, process.stderr, q),
     interactive: process.stdin.isTTY === true,
     stderrIsTerminal: process.stderr.isTTY === true,
+    ...(process.stderr.isTTY && process.stderr.columns > 0 ? { terminalColumns: process.stderr.columns } : {}),
     progress: (text) => process.stderr.write(text),
   };
 }

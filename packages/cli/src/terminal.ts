@@ -20,6 +20,20 @@ function noAnswer(how: string): KskError {
   return new KskError("refused", "NO-ANSWER", `${how} before an answer was given: nothing was done`);
 }
 
+/**
+ * Where a prompt is drawn, with the width readline wraps it at. A step of `ksk ceremony run` or
+ * `ksk lab` asks through the runner, which relays its standard error (a pipe: no width) to the
+ * terminal and says the terminal's width in KSK_TERMINAL_COLUMNS, so a long prompt and the answer
+ * typed after it are drawn for the screen they reach.
+ */
+export function promptOutput(output: NodeJS.WriteStream, env: Readonly<Record<string, string | undefined>>): NodeJS.WriteStream {
+  const columns = Number(env.KSK_TERMINAL_COLUMNS);
+  if (!output.isTTY && Number.isInteger(columns) && columns >= 20 && columns <= 1000) {
+    Object.defineProperty(output, "columns", { value: columns, configurable: true });
+  }
+  return output;
+}
+
 /** Ask a question and read one line, echoed as typed (readline's line editing). */
 export function askLine(input: NodeJS.ReadStream, output: NodeJS.WritableStream, question: string): Promise<string> {
   return new Promise<string>((resolve, reject) => {

@@ -25,6 +25,7 @@ export {
 // of this package (see ./pkcs11-lazy.ts).
 export type { InitTokenParameters, InitTokenResult, TokenDescription } from "./pkcs11.js";
 export { initToken, openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
+export { type KeystorePublicKey, keystorePublicKeys } from "./public-keys.js";
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, exportSoftwarePrivateKey, openSoftwareKeystore } from "./software.js";
 export {
   type GenerateSpec,

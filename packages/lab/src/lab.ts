@@ -202,7 +202,7 @@ root-anchors.xml                 the trust anchor; root-anchors.p7s its CMS sign
                                    root-anchors.ds, bind-trust-anchors.conf, unbound-root.key: as DS, for BIND, for unbound
 ksr-Q.xml, ksr-Q.validation.txt  each quarter's KSR and its check report
 skr-Q.xml, skr-Q.*.txt           each quarter's SKR, the signing record, its verification (and against the anchor)
-root-Q.signed.zone, root-Q.*.txt each quarter's signed test root (act 05) and its checks; resolver-Q.json: what unbound answered (act 06)
+root-Q.signed.zone, root-Q.*.txt each quarter's signed test root (act 05) and its checks; resolver-Q.json: what unbound answered (act 06), resolver-Q.txt its summary
 root-Q.dnstap, telemetry-Q.json  the queries the lab root received in act 06 (dnstap) and the RFC 8145 key-tag signals in them (ksk telemetry)
 lab-run.json                     the kind of run this directory holds (ksk lab refuses another kind here)
 

@@ -1,6 +1,7 @@
 /**
  * The compressed rehearsal's report page and README.txt: the timeline's columns are the phases
- * A-E (each the SKR slot served in it), and the resolvers' answers per phase; there is no
+ * A-E (each the SKR slot served in it), and the resolvers' answers per phase, each phase dated by
+ * that slot and the RFC 5011 resolver's anchor file shown key by key (ADDPEND, VALID, REVOKED…); there is no
  * transcript (one process, no acts), which the page says.
  *
  * Left out: rendering itself (@ksk/ceremony's report page) and the verdict (./rollover-record.ts).
@@ -22,6 +23,11 @@ export function compressedReportHtml(input: {
   readonly verdict: ReportVerdict;
 }): string {
   const { phases, generatedEpochSeconds: generated } = input;
+  // The date each phase stands for: the inception of the slot it served.
+  const slotOf = (p: PhaseRecord): { slotEpochSeconds?: number } => {
+    const skr = input.skrs.get(p.phase);
+    return skr ? { slotEpochSeconds: bundleInUse(skr, Date.parse(p.atUtc) / 1000).bundle.inceptionEpochSeconds } : {};
+  };
   return renderReportHtml({
     title: `LAB ONLY: KSK roll rehearsal on a compressed clock: ${path.basename(path.resolve(input.outDir))}`,
     generatedEpochSeconds: generated,
@@ -44,6 +50,8 @@ export function compressedReportHtml(input: {
           resolver: RESOLVER_NAMES[n],
           answer: p.resolvers[n].answer,
           trust: `old ${p.resolvers[n].trust.old}, new ${p.resolvers[n].trust.new}`,
+          ...slotOf(p),
+          ...(p.resolvers[n].anchorFile ? { anchorStates: p.resolvers[n].anchorFile.states } : {}),
         }),
       ),
     ),

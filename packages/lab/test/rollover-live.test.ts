@@ -5,8 +5,11 @@
  * per-phase anchors AD throughout), FAIL naming what differs. The live run is
  * test/rollover-live.test.ts (the built `ksk lab --rollover --calendar compressed`).
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { describe, expect, it } from "vitest";
-import { type PhaseRecord, ROLLOVER_PHASES, type ResolverAnswer, autotrustStates, compressedVerdict } from "../src/index.js";
+import { type PhaseRecord, ROLLOVER_PHASES, type ResolverAnswer, autotrustStates, compressedReportHtml, compressedVerdict } from "../src/index.js";
 
 const tags = { old: 100, oldRevoked: 228, new: 200 };
 const answer = (a: string, anchorFile?: ResolverAnswer["anchorFile"]): ResolverAnswer => ({
@@ -60,5 +63,31 @@ describe("unbound's autotrust file", () => {
       [200, "VALID"],
       [228, "REVOKED"],
     ]);
+  });
+});
+
+describe("the compressed rehearsal's report page", () => {
+  it("dates each phase by the slot it served and shows the RFC 5011 resolver's anchor file key by key", () => {
+    const fixture = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../../ksr/test/fixtures/skr-root-2017-q1-0.xml");
+    const skr = parseKsrXml(readFileSync(fixture)).document as KsrResponseDocument;
+    const recorded = phases(["AD", "AD", "SERVFAIL", "SERVFAIL", "SERVFAIL"]).map((p, i) => ({
+      ...p,
+      // Phase A judged in the 2017Q1 slot of 01-11 (slot 2); the other phases without an SKR here.
+      atUtc: "2017-01-15T00:00:00Z",
+      resolvers: { ...p.resolvers, managed: answer("AD", { trusted: [200], revoked: [], states: i === 0 ? { "200": "VALID", "300": "ADDPEND" } : {} }) },
+    }));
+    const html = compressedReportHtml({
+      outDir: "/tmp/x",
+      generatedEpochSeconds: 0,
+      skrs: new Map([["A", skr]]),
+      phases: recorded,
+      telemetry: [],
+      verdict: { ok: true, line: "PASS: t" },
+    });
+    expect(html).toContain('A<br><small class="phase-date">slot of 2017-01-11</small>');
+    expect(html).toContain("<td>B</td>");
+    expect(html).toContain(
+      'anchor file: <span data-key-tag="200" data-state="VALID">KSK 200 VALID</span>, <span data-key-tag="300" data-state="ADDPEND">KSK 300 ADDPEND</span>',
+    );
   });
 });

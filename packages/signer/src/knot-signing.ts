@@ -20,11 +20,20 @@
  * every bundle between; a schema whose middle slots differ fits only a KSR of as many bundles.
  */
 import { type CheckResult, checkFailed } from "@ksk/core";
-import { KNOT_INCEPTION_OFFSET_SECONDS, KNOT_KSR_SKIPPED, type KnotSlicing } from "@ksk/ksr";
+import {
+  KNOT_INCEPTION_OFFSET_SECONDS,
+  KNOT_KSR_SKIPPED,
+  type KnotSlicing,
+  knotSkrToResponse,
+  parseKnotText,
+  responseToKnotSkr,
+  writeKnotText,
+} from "@ksk/ksr";
 import { type PostflightInput, type PreflightInput, type PreflightReport, postflight, preflight } from "./ceremony-checks.js";
 import type { KskPolicy } from "./config.js";
 import { planSigning } from "./plan.js";
 import type { SigningSchema } from "./schemas.js";
+import type { CeremonyChecks, SkrFormat } from "./sign-quarter.js";
 
 /** How a Knot KSR's periods are cut into signature windows under this KSK policy. */
 export function knotSlicing(policy: KskPolicy): KnotSlicing {
@@ -106,4 +115,19 @@ export function knotPostflight(input: PostflightInput): PreflightReport {
     };
   });
   return { results, warnings: report.warnings, ok: results.every((r) => r.status !== "fail") };
+}
+
+/** signQuarter's checks for a Knot KSR: knotPreflight and knotPostflight. */
+export const KNOT_CHECKS: CeremonyChecks = { preflight: knotPreflight, postflight: knotPostflight };
+
+/**
+ * signQuarter's SKR format for a Knot KSR: Knot's text SKR (for `keymgr validate-skr` and
+ * `import-skr`), its periods begun `slicing.inceptionOffsetSeconds` before the first signature's
+ * inception, closed by a line naming `generator` and the time `generatedEpochSeconds`.
+ */
+export function knotSkrFormat(slicing: KnotSlicing, generator: string, generatedEpochSeconds: number): SkrFormat {
+  return {
+    serialize: (skr) => writeKnotText(responseToKnotSkr(skr, generator, generatedEpochSeconds, slicing.inceptionOffsetSeconds)),
+    parse: (bytes, fileName) => knotSkrToResponse(parseKnotText(bytes, { fileName, kind: "skr" }), fileName),
+  };
 }

@@ -8,18 +8,46 @@
  * of the file come in as parameters and callbacks; a failure at any stage throws before anything is
  * kept (the writer's `verify` runs before its rename).
  *
+ * The checks and the SKR's file format are parameters too: IANA's checks and KSR/SKR XML by
+ * default; Knot's offline-KSK mode passes its own (knot-signing.ts: the KSR checks a Knot KSR cannot
+ * be held to reported SKIP, the SKR written in Knot's text format), so both go through one act.
+ *
  * Left out: finding and opening the KSKs (the keystore's job) and the files' SHA-256 and PGP words
  * (the caller shows them before any key is opened).
  */
 import { KskError, type Signer, keyTag } from "@ksk/core";
 import { type KsrRequestDocument, type KsrResponseDocument, parseKsrXml, writeKsrXml } from "@ksk/ksr";
-import { type PreflightReport, postflight, preflight } from "./ceremony-checks.js";
+import { type PostflightInput, type PreflightInput, type PreflightReport, postflight, preflight } from "./ceremony-checks.js";
 import type { SignerConfig } from "./config.js";
 import { executePlan } from "./execute.js";
 import type { KskMaterial, SigningPlan } from "./plan.js";
 import { documentSlotTable, planSlotTable, signingQuestion } from "./witness-display.js";
 import { DNSKEY_RESPONSE_WARN_BYTES } from "./response-size.js";
 import type { SigningSchema } from "./schemas.js";
+
+/** The checks before and after signing: IANA's by default. */
+export interface CeremonyChecks {
+  readonly preflight: (input: PreflightInput) => PreflightReport;
+  readonly postflight: (input: PostflightInput) => PreflightReport;
+}
+
+export const IANA_CHECKS: CeremonyChecks = { preflight, postflight };
+
+/** How the SKR is written to bytes and read back from the file as written. */
+export interface SkrFormat {
+  readonly serialize: (skr: KsrResponseDocument) => Uint8Array;
+  readonly parse: (bytes: Uint8Array, fileName: string) => KsrResponseDocument;
+}
+
+/** IANA's SKR XML (the KSR/SKR schema of the root zone's KSK operator). */
+export const IANA_SKR_FORMAT: SkrFormat = {
+  serialize: writeKsrXml,
+  parse: (bytes, fileName) => {
+    const reread = parseKsrXml(bytes, { fileName }).document;
+    if (reread.kind !== "response") throw new KskError("check", "SKR-VERIFY", "the SKR written does not read back as an SKR", { where: fileName });
+    return reread;
+  },
+};
 
 export interface SignQuarterInput {
   readonly ksr: KsrRequestDocument;
@@ -33,6 +61,10 @@ export interface SignQuarterInput {
   readonly nowEpochSeconds: number;
   /** The SKR file's name, for messages about it as read back. */
   readonly outputName: string;
+  /** The checks before and after signing (default IANA_CHECKS). */
+  readonly checks?: CeremonyChecks;
+  /** The SKR's file format (default IANA_SKR_FORMAT). */
+  readonly format?: SkrFormat;
 }
 
 /** What the witnesses are shown before they answer: the three bundle tables and the large DNSKEY answers. */
@@ -85,17 +117,18 @@ export function witnessDisplay(input: SignQuarterInput, plan: SigningPlan): Witn
 /** One quarter's signing act: preflight, the witnesses' consent, signing, writing, and postflight on what was written. */
 export async function signQuarter(input: SignQuarterInput, hooks: SignQuarterHooks): Promise<SignQuarterReport> {
   const { ksr, previousSkr, config, schema, ksks, signers, nowEpochSeconds } = input;
-  const before = preflight({ ksr, config, schema, ksks, nowEpochSeconds, ...(previousSkr ? { previousSkr } : {}) });
+  const checks = input.checks ?? IANA_CHECKS;
+  const format = input.format ?? IANA_SKR_FORMAT;
+  const before = checks.preflight({ ksr, config, schema, ksks, nowEpochSeconds, ...(previousSkr ? { previousSkr } : {}) });
   hooks.onChecks("before", before);
   if (!before.ok || !before.plan) throw stageFailed("checks before signing", before);
   const consent = await hooks.confirm(witnessDisplay(input, before.plan));
   const skr = await executePlan(before.plan, signers, { timestampEpochSeconds: nowEpochSeconds });
-  const bytes = writeKsrXml(skr);
+  const bytes = format.serialize(skr);
   let after: PreflightReport | undefined;
   await hooks.write(bytes, (written) => {
-    const reread = parseKsrXml(written, { fileName: input.outputName }).document;
-    if (reread.kind !== "response") throw new KskError("check", "SKR-VERIFY", "the SKR written does not read back as an SKR");
-    after = postflight({ ksr, skr: reread, config, ...(previousSkr ? { previousSkr } : {}) });
+    const reread = format.parse(written, input.outputName);
+    after = checks.postflight({ ksr, skr: reread, config, ...(previousSkr ? { previousSkr } : {}) });
     hooks.onChecks("after", after);
     if (!after.ok) throw stageFailed("checks after signing", after);
   });

@@ -1,7 +1,8 @@
 /**
  * Signing Knot DNS's KSR (as keymgr 3.2.6 wrote it, ../../ksr/test/fixtures) with the ceremony's
  * checks and plan, TEST ONLY in-memory KSKs: which KSR checks apply (PASS) and which cannot (SKIP
- * with the reason), the rollover schemas laid over Knot's periods, and the SKR verified after.
+ * with the reason), the rollover schemas laid over Knot's periods, the SKR verified after, and the
+ * whole act through signQuarter with Knot's checks and the SKR written in Knot's format.
  */
 import { type Signer, keyTag, makeRR, parseName } from "@ksk/core";
 import { KNOT_KSR_SKIPPED, type KsrResponseDocument, knotKsrToRequest, parseKnotText } from "@ksk/ksr";
@@ -9,13 +10,17 @@ import { describe, expect, it } from "vitest";
 import { testSigner } from "../../../test/support/soft-signer.js";
 import {
   BUILT_IN_SCHEMAS,
+  KNOT_CHECKS,
   type KskMaterial,
+  type SignQuarterHooks,
   executePlan,
   fitSchemaToBundles,
   knotPostflight,
   knotPreflight,
+  knotSkrFormat,
   knotSlicing,
   parseSignerConfig,
+  signQuarter,
   verifySkr,
 } from "../src/index.js";
 import { fixtureBytes } from "./helpers.js";
@@ -95,5 +100,68 @@ describe("a Knot KSR through the ceremony's checks", () => {
       bundles: skr.bundles.map((b, n) => (n === 2 ? { ...b, signatures: [{ ...sig, rrsig: { ...sig.rrsig, signatureBytes: bytes } }] } : b)),
     };
     expect(knotPostflight({ ksr: i.ksr, skr: tampered, config: i.config }).ok).toBe(false);
+  });
+
+  describe("through signQuarter with Knot's checks and format", () => {
+    function knotAct(alter: (bytes: Uint8Array) => Uint8Array = (b) => b) {
+      const i = input("pre-publish");
+      const seen: string[] = [];
+      let kept: Uint8Array | undefined;
+      const hooks: SignQuarterHooks = {
+        onChecks: (stage, report) => seen.push(`${stage}: ${report.results.filter((r) => r.status === "not-run").length} skipped, ok ${report.ok}`),
+        confirm: async (display) => {
+          seen.push(`tables ${display.tables.length}`, display.question);
+          return "Yes";
+        },
+        write: async (bytes, verify) => {
+          const written = alter(bytes);
+          verify(written);
+          kept = written;
+        },
+      };
+      const slicing = knotSlicing(i.config.kskPolicy);
+      const run = signQuarter(
+        {
+          ...i,
+          signers,
+          outputName: "knot-skr.txt",
+          checks: KNOT_CHECKS,
+          format: knotSkrFormat(slicing, "ksk test", NOW),
+        },
+        hooks,
+      );
+      return { i, seen, run, kept: () => kept };
+    }
+
+    it("asks the question naming the signing keys and writes a Knot SKR that reads back as the SKR signed", async () => {
+      const act = knotAct();
+      const done = await act.run;
+      const skipped = Object.keys(KNOT_KSR_SKIPPED).length;
+      const slots = act.i.ksr.bundles.length;
+      expect(act.seen).toEqual([
+        `before: ${skipped} skipped, ok true`,
+        "tables 2",
+        `knot-ksk-current signs slots 1–${slots}; knot-ksk-next is published only.`,
+        "after: 0 skipped, ok true",
+      ]);
+      const text = new TextDecoder().decode(act.kept());
+      expect(text).toMatch(/^;; SignedKeyResponse 1\.0 /m);
+      expect(text).not.toMatch(/<\?xml/);
+      const reread = knotSkrFormat(knotSlicing(act.i.config.kskPolicy), "ksk test", NOW).parse(act.kept()!, "knot-skr.txt");
+      expect(reread.bundles.map((b) => b.signatures.length)).toEqual(done.skr.bundles.map((b) => b.signatures.length));
+    });
+
+    it("keeps nothing when the Knot SKR as written fails the checks after signing", async () => {
+      const act = knotAct((bytes) => {
+        // One signature's base64 changed: the SKR as written no longer verifies.
+        const text = new TextDecoder().decode(bytes);
+        const at = text.indexOf("RRSIG");
+        const line = text.indexOf("\n", at);
+        const flipped = text[line - 3] === "A" ? "B" : "A";
+        return new TextEncoder().encode(`${text.slice(0, line - 3)}${flipped}${text.slice(line - 2)}`);
+      });
+      await expect(act.run).rejects.toThrow(/checks after signing failed: .*SKR-VERIFY/);
+      expect(act.kept()).toBeUndefined();
+    });
   });
 });

@@ -16,7 +16,6 @@ import {
   bytesToHex,
   checkAt,
   DS_FORMATS,
-  type DnskeyRdata,
   type DsFormat,
   bindStaticRootWarning,
   formatDsRecords,
@@ -27,7 +26,7 @@ import {
   KskError,
   sha256,
 } from "@ksk/core";
-import { parseKeystoreUri } from "@ksk/keystore";
+import { type KeystorePublicKey, keystorePublicKeys, parseKeystoreUri } from "@ksk/keystore";
 import { type FoundAnchorKey, type KskKeyConfig, type SignerConfig, matchConfigKeys, parseSignerConfig, resolveAnchorKeys } from "@ksk/signer";
 import {
   anchorDsRecords,
@@ -113,51 +112,13 @@ interface BuildArgs extends KeystoreArgs {
 
 type FoundKey = FoundAnchorKey;
 
-/** The DNSKEYs of keystore labels (closing the keystore whatever happens). */
-async function keysFromKeystore(
-  ctx: CliContext,
-  uri: string,
-  labels: readonly { label: string; config?: KskKeyConfig }[],
-  args: KeystoreArgs,
-): Promise<FoundKey[]> {
-  const keystore = await openCliKeystore(ctx, uri, args);
-  try {
-    const found: FoundKey[] = [];
-    for (const { label, config } of labels) {
-      const info = await keystore.find(label);
-      if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key in the keystore`, { where: uri });
-      found.push({ dnskey: info.dnskey, where: `${uri} ${label}`, label, ...(config ? { config } : {}) });
-    }
-    return found;
-  } finally {
-    await keystore.close();
-  }
-}
-
-/** Every KSK (flags 257) in a keystore, by label. */
-async function everyKskInKeystore(ctx: CliContext, uri: string, args: KeystoreArgs): Promise<FoundKey[]> {
-  const keystore = await openCliKeystore(ctx, uri, args);
-  try {
-    const ksks = (await keystore.list()).filter((k) => k.dnskey?.flags === 257).sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
-    if (ksks.length === 0) throw new KskError("keystore", "KEY-NOT-FOUND", "holds no KSK (flags 257)", { where: uri });
-    return ksks.map((k) => ({ dnskey: k.dnskey as DnskeyRdata, where: `${uri} ${k.label}`, label: k.label }));
-  } finally {
-    await keystore.close();
-  }
-}
-
-/** The config's KSKs from its `hsm` modules (IANA's form: module, PIN and labels, no token). */
+/** The config's KSKs from its `hsm` modules (IANA's form: module, PIN and labels, no token), each from the token holding it. */
 async function keysFromConfigHsms(ctx: CliContext, config: SignerConfig, configFile: string, args: KeystoreArgs): Promise<FoundKey[]> {
   const found: FoundKey[] = [];
   for (const key of config.keys.values()) {
-    const keystore = await openConfiguredKey(ctx, config, configFile, key.label, args);
-    try {
-      const info = await keystore.find(key.label);
-      if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${key.label} (keys.${key.name}) has no public key`, { where: info.location });
-      found.push({ dnskey: info.dnskey, where: info.location, config: key });
-    } finally {
-      await keystore.close();
-    }
+    const [k] = await keystorePublicKeys(() => openConfiguredKey(ctx, config, configFile, key.label, args), [key.label], `${configFile} keys.${key.name}`);
+    const { dnskey, location } = k as KeystorePublicKey;
+    found.push({ dnskey, where: location, config: key });
   }
   return found;
 }
@@ -186,25 +147,20 @@ async function buildCommand(ctx: CliContext, argv: BuildArgs): Promise<void> {
     found = config ? matchConfigKeys(config.config, inFile, config.name) : inFile;
   } else if (config !== undefined) {
     const uri = argv.keystore ?? config.config.keystoreUri;
-    found =
-      uri !== undefined
-        ? await keysFromKeystore(
-            ctx,
-            uri,
-            [...config.config.keys.values()].map((k) => ({ label: k.label, config: k })),
-            argv,
-          )
-        : await keysFromConfigHsms(ctx, config.config, config.name, argv);
-  } else if (argv.label.length > 0) {
-    found = await keysFromKeystore(
-      ctx,
-      argv.keystore as string,
-      argv.label.map((label) => ({ label })),
-      argv,
-    );
+    if (uri === undefined) found = await keysFromConfigHsms(ctx, config.config, config.name, argv);
+    else {
+      const keys = [...config.config.keys.values()];
+      const inKeystore = await keystorePublicKeys(
+        () => openCliKeystore(ctx, uri, argv),
+        keys.map((k) => k.label),
+        uri,
+      );
+      found = inKeystore.map((k, i) => ({ ...k, config: keys[i] as KskKeyConfig }));
+    }
   } else {
-    found = await everyKskInKeystore(ctx, argv.keystore as string, argv);
-    ctx.err(`ksk: no --label: every KSK in the keystore: ${found.map((k) => k.label).join(", ")}\n`);
+    const uri = argv.keystore as string;
+    found = await keystorePublicKeys(() => openCliKeystore(ctx, uri, argv), argv.label.length > 0 ? argv.label : "every-ksk", uri);
+    if (argv.label.length === 0) ctx.err(`ksk: no --label: every KSK in the keystore: ${found.map((k) => k.label).join(", ")}\n`);
   }
   const times = (option: string, map: ReadonlyMap<number, string>) => new Map([...map].map(([tag, text]) => [tag, timeOption(ctx, text, option)]));
   const { keys, notes } = resolveAnchorKeys(

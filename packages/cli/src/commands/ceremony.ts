@@ -31,7 +31,12 @@ export const ceremonyCommand: CommandFactory = (ctx) => ({
             .option("operator", { type: "string", describe: "The ceremony operator's name (default: the ceremony file's)" })
             .option("witness", { type: "string", array: true, describe: "A witness's name (repeat for each; default: the ceremony file's)" })
             .option("resume", { type: "boolean", default: false, describe: "Continue a run that stopped, at the act and step the transcript names" })
-            .option("yes", { type: "boolean", default: false, describe: "Scripted lab runs: take every witness's Yes as given (recorded as scripted)" }),
+            .option("yes", { type: "boolean", default: false, describe: "Scripted lab runs: take every witness's Yes as given (recorded as scripted)" })
+            .option("verbose", {
+              type: "boolean",
+              default: false,
+              describe: "Show every command line, output and SHA-256 (default: what the room compares, one line per step)",
+            }),
         handler: handle(async (argv: RunArgs) => {
           const outcome = await runCeremony({
             outDir: path.resolve(argv.out),

@@ -5,14 +5,15 @@
  * the KSR/SKR XML that `skr verify`, `rollover check` and `zone sign` read; and
  * `ksr export --format knot`, which writes a KSR's bundles as Knot's KSR for `keymgr sign-ksr`.
  *
- * The signing act is the ceremony's own: the same witness lines, checks before signing (the KSR
- * checks a Knot KSR cannot be held to are listed SKIP with the reason), bundle tables, typed "Yes",
- * signatures made through the HSM and verified in software, and checks after signing on the file
- * as written and read back before it is renamed into place. Knot's KSR chains to nothing in the
- * file, so there is no previous SKR here.
+ * The signing act is the ceremony's own, @ksk/signer's `signQuarter`: the same witness lines, checks
+ * before signing (Knot's: the KSR checks a Knot KSR cannot be held to are listed SKIP with the
+ * reason), slot tables, the question naming the signing keys and a typed "Yes", signatures made
+ * through the HSM and verified in software, and checks after signing on the file as written (in
+ * Knot's format) and read back before it is renamed into place. Knot's KSR chains to nothing in
+ * the file, so there is no previous SKR here.
  */
 import path from "node:path";
-import { type CheckResult, KskError, checkLine, formatIsoZ } from "@ksk/core";
+import { KskError, formatIsoZ } from "@ksk/core";
 import {
   DEFAULT_MAX_KSR_BYTES,
   knotFileKind,
@@ -22,30 +23,18 @@ import {
   knotSkrToResponse,
   parseKnotText,
   parseKsrXml,
-  responseToKnotSkr,
   writeKnotText,
   writeKsrXml,
 } from "@ksk/ksr";
-import {
-  type PreflightReport,
-  type SignerConfig,
-  documentWitnessRows,
-  executePlan,
-  fitSchemaToBundles,
-  formatWitnessTable,
-  knotPostflight,
-  knotPreflight,
-  knotSlicing,
-  parseSignerConfig,
-  planWitnessRows,
-} from "@ksk/signer";
-import { confirmYes, fileWitnessLines } from "@ksk/ceremony";
+import { KNOT_CHECKS, type SignerConfig, fitSchemaToBundles, knotSkrFormat, knotSlicing, parseSignerConfig, signQuarter } from "@ksk/signer";
+import { fileWitnessLines } from "@ksk/ceremony";
 import type { CliContext } from "../context.js";
 import { STDIN_ARGUMENT, checkOutputWritable, decodeUtf8, readInput, writeOutput } from "../io.js";
 import type { KeystoreArgs } from "../keystore-args.js";
 import { openKsks } from "../ksk-keys.js";
 import { loadKsr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
+import { keyWitnessLines, signedLines, signingHooks, witnessPrinter } from "../signing-display.js";
 
 /** What the SKR's closing line names as its writer. */
 const GENERATOR = "ksk (KSK ceremony toolkit)";
@@ -62,16 +51,7 @@ export interface KnotSignArgs extends KeystoreArgs {
   previousSkr?: string | false;
 }
 
-function resultLines(results: readonly CheckResult[]): string {
-  return results.map((r) => `  ${checkLine(r)}`).join("\n");
-}
-
-function refuse(stage: string, report: PreflightReport): never {
-  const codes = report.results.filter((r) => r.status === "fail").map((r) => r.code);
-  throw new KskError("check", codes[0] ?? "SKR-VERIFY", `${stage} failed: ${codes.join(", ")}; no SKR was written`);
-}
-
-/** `ksk skr sign` of a Knot KSR: the SKR is written in Knot's format. */
+/** `ksk skr sign` of a Knot KSR: @ksk/signer's signQuarter with Knot's checks, the SKR written in Knot's format. */
 export async function signKnotKsr(ctx: CliContext, argv: KnotSignArgs): Promise<void> {
   if (typeof argv.previousSkr === "string") {
     throw new KskError(
@@ -94,39 +74,36 @@ export async function signKnotKsr(ctx: CliContext, argv: KnotSignArgs): Promise<
   const knot = parseKnotText(ksrInput.bytes, { fileName: ksrInput.name, kind: "ksr" });
   const slicing = knotSlicing(config.kskPolicy);
   const ksr = knotKsrToRequest(knot, slicing);
-  ctx.out("== Files (compare the SHA-256 and PGP words with the ones received)\n");
-  for (const line of [...fileWitnessLines("Knot KSR", ksrInput), ...fileWitnessLines("Config", configInput)]) ctx.out(`${line}\n`);
-  ctx.out(`Knot KSR: ${knot.periods.length} periods from ${formatIsoZ(knot.periods[0]?.startEpochSeconds ?? 0)}, written by ${knot.generator}\n`);
-  ctx.out(`${knotPeriodTable(knot).join("\n")}\n`);
-  ctx.out("Previous SKR: none (a Knot KSR chains to no SKR in the file; the chain checks are not run)\n");
+  const show = witnessPrinter(ctx);
+  show([
+    "== Files (compare the SHA-256 and PGP words with the ones received)",
+    ...fileWitnessLines("Knot KSR", ksrInput),
+    ...fileWitnessLines("Config", configInput),
+    `Knot KSR: ${knot.periods.length} periods from ${formatIsoZ(knot.periods[0]?.startEpochSeconds ?? 0)}, written by ${knot.generator}`,
+    ...knotPeriodTable(knot),
+    "Previous SKR: none (a Knot KSR chains to no SKR in the file; the chain checks are not run)",
+  ]);
 
-  const schema = fitSchemaToBundles(named, ksr.bundles.length);
-  const ksks = await openKsks(ctx, config, argv.config, schema, argv);
+  // The PIN first (when asked for), then the whole display, then the Yes: nothing comes between them.
+  const ksks = await openKsks(ctx, config, argv.config, fitSchemaToBundles(named, ksr.bundles.length), argv);
   try {
-    const report = knotPreflight({ ksr, config, schema: named, ksks: ksks.materials, nowEpochSeconds: now });
-    ctx.out(`\n== Checks before signing (at ${formatIsoZ(now)}; SKIP: cannot apply to a Knot KSR)\n${resultLines(report.results)}\n`);
-    for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
-    if (!report.ok || !report.plan) refuse("checks before signing", report);
-    const plan = report.plan;
-    ctx.out(`\n${formatWitnessTable(`== Knot KSR, cut into ${ksr.bundles.length} signature windows`, documentWitnessRows(ksr.bundles)).join("\n")}\n\n`);
-    ctx.out(`${formatWitnessTable(`== Planned SKR (schema ${schema.name} over ${plan.bundles.length} slots)`, planWitnessRows(plan)).join("\n")}\n`);
-
-    const names = [...ksks.materials.values()].map((m) => m.config.label).join(", ");
-    const consent = await confirmYes(ctx, `\nSign ${plan.bundles.length} bundles with ${names}?`, argv.yes);
-    const skr = await executePlan(plan, ksks.signers);
-    const bytes = writeKnotText(responseToKnotSkr(skr, GENERATOR, now, slicing.inceptionOffsetSeconds));
-    await writeOutput(outputFile, bytes, {
-      force: argv.force,
-      verify: (written) => {
-        const reread = knotSkrToResponse(parseKnotText(written, { fileName: outputFile, kind: "skr" }), outputFile);
-        const after = knotPostflight({ ksr, skr: reread, config });
-        ctx.out(`\n== Checks after signing (on the SKR as written and read back)\n${resultLines(after.results)}\n`);
-        for (const w of after.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
-        if (!after.ok) refuse("checks after signing", after);
+    show(["", ...keyWitnessLines(ksks, ksr.domain)]);
+    const done = await signQuarter(
+      {
+        ksr,
+        config,
+        // knotPreflight lays the schema over the Knot KSR's bundles itself (SCHEMA-FITS-KSR).
+        schema: named,
+        ksks: ksks.materials,
+        signers: ksks.signers,
+        nowEpochSeconds: now,
+        outputName: outputFile,
+        checks: KNOT_CHECKS,
+        format: knotSkrFormat(slicing, GENERATOR, now),
       },
-    });
-    ctx.out(`\n${fileWitnessLines("SKR written (Knot format)", { name: outputFile, bytes }).join("\n")}\n`);
-    ctx.out(`Signed ${skr.bundles.length} bundles, ${skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${consent}.\n`);
+      signingHooks(ctx, { nowEpochSeconds: now, outputFile, force: argv.force, yes: argv.yes, beforeNote: "SKIP: cannot apply to a Knot KSR" }),
+    );
+    show(signedLines("SKR written (Knot format)", outputFile, done));
   } finally {
     await ksks.close();
   }

@@ -41,7 +41,7 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
   builder: (y) =>
     y
       .usage(
-        "ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes]\nksk lab --rollover [--calendar 2024-2027|compressed] [--out DIR]\nksk lab --lost-hsm [--out DIR] [--yes]\n\nLAB ONLY: the lab ceremony, the KSK rollover rehearsal, or the lost-HSM rehearsal",
+        "ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes] [--verbose]\nksk lab --rollover [--calendar 2024-2027|compressed] [--out DIR]\nksk lab --lost-hsm [--out DIR] [--yes] [--verbose]\n\nLAB ONLY: the lab ceremony, the KSK rollover rehearsal, or the lost-HSM rehearsal",
       )
       .option("out", {
         type: "string",
@@ -63,6 +63,11 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
       .option("operator", { type: "string", describe: "The ceremony operator's name (default: the ceremony file's)" })
       .option("witness", { type: "string", array: true, describe: "A witness's name (repeat for each; default: the ceremony file's)" })
       .option("yes", { type: "boolean", default: false, describe: "Scripted lab runs: take every witness's Yes as given (recorded as scripted)" })
+      .option("verbose", {
+        type: "boolean",
+        default: false,
+        describe: "Show every command line, output and SHA-256 (default: what the room compares, one line per step)",
+      })
       .option("ceremony", { type: "string", describe: "Another ceremony file (default keys-example/lab-ceremony.yaml, or lab-rollover.yaml with --rollover)" }),
   handler: handle(async (argv: LabArgs) => {
     if (argv.lostHsm && (argv.rollover || argv.calendar !== undefined || argv.ceremony !== undefined)) {

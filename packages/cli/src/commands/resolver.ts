@@ -16,7 +16,7 @@ import {
   runLabCheck,
 } from "@ksk/resolver";
 import type { CliContext } from "../context.js";
-import { printJson, readInput } from "../io.js";
+import { checkOutputWritable, printJson, readInput, writeOutput } from "../io.js";
 import { timeOption } from "../options.js";
 import { type CommandFactory, type SetExitCode, handle } from "./command.js";
 
@@ -39,6 +39,8 @@ interface LabArgs {
   dnstap?: string;
   at?: string;
   json: boolean;
+  jsonOut?: string;
+  force: boolean;
 }
 
 function usage(detail: string): KskError {
@@ -87,6 +89,9 @@ async function check(ctx: CliContext, setExitCode: SetExitCode, argv: CheckArgs)
 }
 
 async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Promise<void> {
+  if (argv.json && argv.jsonOut !== undefined) throw usage("give --json or --json-out, not both");
+  // Refused before the servers start: an existing file is never replaced.
+  if (argv.jsonOut !== undefined) await checkOutputWritable(argv.jsonOut, argv.force);
   const anchors = await readInput(ctx, argv.anchors);
   const result = await runLabCheck({
     zoneFile: argv.zone,
@@ -96,6 +101,8 @@ async function lab(ctx: CliContext, setExitCode: SetExitCode, argv: LabArgs): Pr
     ...(argv.dir === undefined ? {} : { dir: argv.dir }),
     ...(argv.dnstap === undefined ? {} : { dnstapFile: argv.dnstap }),
   });
+  // --json-out: the record for the report in a file, the summary for the people watching.
+  if (argv.jsonOut !== undefined) await writeOutput(argv.jsonOut, `${JSON.stringify(result, null, 2)}\n`, { force: argv.force });
   if (argv.json) printJson(ctx, result);
   else ctx.out(formatLabRun(result));
   if (!result.ok) setExitCode(1);
@@ -154,6 +161,8 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
               describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",
             })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+            .option("json-out", { type: "string", describe: "Write the JSON to this file and print the summary" })
+            .option("force", { type: "boolean", default: false, describe: "Replace an existing --json-out file" })
             .epilogue(
               "Loopback only; both servers are stopped by PID before it returns. Exit 0 when every answer\nvalidated and the resolver is ready for every anchored key, 1 otherwise.",
             ),

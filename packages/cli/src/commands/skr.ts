@@ -9,35 +9,22 @@
  * what was written, and only then rename it into place. Any failure leaves no SKR behind.
  */
 import path from "node:path";
-import { type CheckResult, KskError, checkLine, formatIsoZ } from "@ksk/core";
+import { KskError, checkLine, formatIsoZ } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
-import {
-  DNSKEY_RESPONSE_WARN_BYTES,
-  type SignerConfig,
-  WITNESS_COLUMNS,
-  fitLines,
-  hsmLines,
-  kskLines,
-  parseSignerConfig,
-  signQuarter,
-  verifySkr,
-} from "@ksk/signer";
+import { type SignerConfig, parseSignerConfig, signQuarter, verifySkr } from "@ksk/signer";
 import { loadAnchors } from "../anchors-input.js";
 import { type ShowFormat, showDocument } from "../document-show.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput } from "../io.js";
 import { type KeystoreArgs, withKeystoreArguments } from "../keystore-args.js";
 import { openKsks } from "../ksk-keys.js";
 import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
-import { confirmYes, fileWitnessLines, sha256Hex } from "@ksk/ceremony";
+import { keyWitnessLines, signedLines, signingHooks, witnessPrinter } from "../signing-display.js";
+import { fileWitnessLines, sha256Hex } from "@ksk/ceremony";
 import { type CommandFactory, handle } from "./command.js";
 import { type KnotImportArgs, type KsrFormat, importKnotSkr, isKnotKsr, signKnotKsr } from "./knot-offline-ksk.js";
-
-function resultLines(results: readonly CheckResult[]): string[] {
-  return results.map((r) => `  ${checkLine(r)}`);
-}
 
 interface SignArgs extends KeystoreArgs {
   ksr: string;
@@ -87,20 +74,14 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   // The PIN first (when asked for), then the whole display, then the Yes: nothing comes between them.
   const ksks = await openKsks(ctx, config, argv.config, schema, argv);
   try {
-    // Wrapped to a projected terminal's width; a FAIL line is kept whole, to be quoted as one line.
-    const show = (lines: readonly string[]) => ctx.out(`${fitLines(lines, WITNESS_COLUMNS, (l) => /^\s*FAIL\b/.test(l)).join("\n")}\n`);
+    const show = witnessPrinter(ctx);
     show([
       "== Files (compare the SHA-256 and PGP words with the ones received)",
       ...fileWitnessLines("KSR", ksrInput),
       ...(previous ? fileWitnessLines("Previous SKR", previous) : ["Previous SKR: none given (the chain checks are not run)"]),
       ...fileWitnessLines("Config", configInput),
       "",
-      ...hsmLines(ksks.hsms),
-      "",
-      ...kskLines(
-        [...ksks.materials.values()].map((m) => ({ label: m.config.label, dnskey: m.dnskey })),
-        ksr.domain,
-      ),
+      ...keyWitnessLines(ksks, ksr.domain),
     ]);
     const done = await signQuarter(
       {
@@ -113,32 +94,9 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
         outputName: outputFile,
         ...(previous ? { previousSkr: previous.document } : {}),
       },
-      {
-        onChecks: (stage, report) => {
-          const title = stage === "before" ? `Checks before signing (at ${formatIsoZ(now)})` : "Checks after signing (on the SKR as written and read back)";
-          show(["", `== ${title}`, ...resultLines(report.results)]);
-          for (const w of report.warnings) ctx.err(`ksk: WARNING: ${w}\n`);
-        },
-        confirm: (display) => {
-          show(display.tables.flatMap((t) => ["", ...t]));
-          // Once per command, not once per slot: one line within a projected terminal's 100 columns;
-          // the planned SKR's table marks each such slot with "!".
-          if (display.largeSlots.length > 0) {
-            const largest = Math.max(...display.largeSlots.map((b) => b.sizeBytes));
-            ctx.err(
-              `ksk: WARNING: DNSKEY answer over ${DNSKEY_RESPONSE_WARN_BYTES} B in ${display.largeSlots.length} slot(s) (marked !), up to ${largest} B: UDP may truncate it\n`,
-            );
-          }
-          return confirmYes(ctx, `\n${display.question}`, argv.yes, "nothing was signed", "Type Yes to sign:");
-        },
-        write: (bytes, verify) => writeOutput(outputFile, bytes, { force: argv.force, verify }),
-      },
+      signingHooks(ctx, { nowEpochSeconds: now, outputFile, force: argv.force, yes: argv.yes }),
     );
-    show([
-      "",
-      ...fileWitnessLines("SKR written", { name: outputFile, bytes: done.bytes }),
-      `Signed ${done.skr.bundles.length} bundles, ${done.skr.bundles.reduce((n, b) => n + b.signatures.length, 0)} signatures; confirmation: ${done.consent}.`,
-    ]);
+    show(signedLines("SKR written", outputFile, done));
   } finally {
     await ksks.close();
   }

@@ -10,7 +10,26 @@
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { KskError, type Name, ROOT, RRType, isKind, makeRR, nameFromLabels, nameToString, namesEqual, parseZone, typeToString } from "@ksk/core";
+import {
+  type DnskeyRdata,
+  type DsRdata,
+  KskError,
+  type Name,
+  ROOT,
+  type RR,
+  RRType,
+  type RrsigRdata,
+  anchoredKeys,
+  isKind,
+  makeRR,
+  nameFromLabels,
+  nameToString,
+  namesEqual,
+  parseZone,
+  typeToString,
+  verifyRrsig,
+  formatIsoZ,
+} from "@ksk/core";
 import { anchorDsRecords, checkRootAnchors, parseRootAnchors } from "@ksk/trust-anchor";
 import { type ReadinessCheckResult, checkResolver } from "../check.js";
 import { type ServerAddress, query } from "../client.js";
@@ -42,14 +61,45 @@ export interface LabProbe {
   readonly ok: boolean;
 }
 
+/** An RRSIG over the zone's DNSKEY RRset by an anchored KSK, valid at the validation time. */
+export interface AnchoredSignature {
+  readonly keyTag: number;
+  /** The RRSIG's inception: the SKR slot the zone was signed for. */
+  readonly inceptionEpochSeconds: number;
+  readonly expirationEpochSeconds: number;
+}
+
 export interface LabCheckResult {
   readonly authority: ServerAddress;
   readonly resolver: ServerAddress;
   readonly anchoredKeyTags: readonly number[];
   readonly probes: readonly LabProbe[];
   readonly readiness: ReadinessCheckResult;
+  /** When unbound validated (`val-override-date`). */
+  readonly validationEpochSeconds: number;
+  /**
+   * The signatures a validating resolver can use to trust the DNSKEY RRset from the anchor (RFC 4035
+   * §5.2): by a KSK the anchor's DS designates, verified in software at the validation time. With
+   * `. DNSKEY` answered AD, unbound validated through one of them.
+   */
+  readonly anchoredSignatures: readonly AnchoredSignature[];
   readonly ok: boolean;
   readonly verdict: string;
+}
+
+/** The zone's apex DNSKEY RRSIGs by anchored KSKs that verify at `atEpochSeconds`. */
+function anchoredDnskeySignatures(zoneText: string, file: string, ds: readonly RR<DsRdata>[], atEpochSeconds: number): AnchoredSignature[] {
+  const apex = parseZone(zoneText, { origin: ROOT, fileName: file }).filter((rr) => rr.owner.labels.length === 0);
+  const dnskeys = apex.filter((rr): rr is RR<DnskeyRdata> => isKind(rr, "DNSKEY"));
+  const anchored = anchoredKeys(dnskeys, ds);
+  return apex
+    .filter((rr): rr is RR<RrsigRdata> => isKind(rr, "RRSIG") && rr.rdata.typeCovered === RRType.DNSKEY)
+    .filter((sig) => verifyRrsig(dnskeys, sig, anchored, atEpochSeconds).status === "valid")
+    .map((sig) => ({
+      keyTag: sig.rdata.keyTag,
+      inceptionEpochSeconds: sig.rdata.inceptionEpochSeconds,
+      expirationEpochSeconds: sig.rdata.expirationEpochSeconds,
+    }));
 }
 
 /** The owner of the first DS record below the root: a delegated TLD whose DS the root signs. */
@@ -84,6 +134,7 @@ export async function runLabCheck(o: LabCheckOptions): Promise<LabCheckResult> {
     throw new KskError("input", "INPUT-UNREADABLE", (e as Error).message, { where: o.zoneFile });
   }
   const tld = signedDelegation(zoneText, o.zoneFile);
+  const anchoredSignatures = anchoredDnskeySignatures(zoneText, o.zoneFile, ds, o.atEpochSeconds);
   const missing = absentTld(zoneText, o.zoneFile);
   const dir = o.dir ?? mkdtempSync(path.join(tmpdir(), "ksk-resolver-lab-"));
   const lab = new LabGroup();
@@ -126,6 +177,8 @@ export async function runLabCheck(o: LabCheckOptions): Promise<LabCheckResult> {
       anchoredKeyTags,
       probes,
       readiness,
+      validationEpochSeconds: o.atEpochSeconds,
+      anchoredSignatures,
       ok,
       verdict,
     };
@@ -143,6 +196,10 @@ export function formatLabRun(r: LabCheckResult): string {
     `knotd ${r.authority.address} port ${r.authority.port}; unbound ${r.resolver.address} port ${r.resolver.port} trusting KSK ${r.anchoredKeyTags.join(", ")}`,
     ...r.probes.map((p) => `${p.ok ? "ok  " : "FAIL"} ${p.question}: ${p.rcode}${p.authenticData ? " AD" : ""} (want ${p.expected})`),
     ...r.readiness.keys.map((k) => `KSK ${k.keyTag}: ${k.trust} — ${k.verdict}`),
+    ...r.anchoredSignatures.map(
+      (s) =>
+        `. DNSKEY signed by anchored KSK ${s.keyTag}: RRSIG ${formatIsoZ(s.inceptionEpochSeconds)} to ${formatIsoZ(s.expirationEpochSeconds)}, valid at ${formatIsoZ(r.validationEpochSeconds)}`,
+    ),
     `. DNSKEY: ${r.readiness.dnskey.sizeBytes} octets over ${r.readiness.dnskey.transport.toUpperCase()}${r.readiness.dnskey.truncatedOverUdp ? " (truncated over UDP, retried over TCP)" : ""}`,
     "servers stopped",
     `verdict: ${r.verdict}`,
