@@ -19,7 +19,7 @@ const cliVersion = (JSON.parse(readFileSync(new URL("./packages/cli/package.json
  *   zone-oracles, ceremony-run, skr-sign-softhsm and hsm-faults took 9–15 CPU seconds each (a file
  *   run alone), every file left in `system` 2–8. knot-offline-ksk and telemetry-lab run knotd and
  *   unbound; zone-input-limits loads zones up to the 64 MiB cap and the heap's. lab-lost-hsm runs
- *   the lost-HSM rehearsal (two ceremonies, about 3.5 minutes); custody drives two SoftHSM
+ *   the lost-HSM rehearsal (two ceremonies: 30 s to 2 min measured, by load); custody drives two SoftHSM
  *   facilities through ksk processes (24 s alone, 12 CPU seconds).
  *   The lab runs after the other tiers, one file at a time, as the whole suite used to: its
  *   files time real servers and kill processes at chosen moments.
