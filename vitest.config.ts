@@ -18,7 +18,9 @@ const cliVersion = (JSON.parse(readFileSync(new URL("./packages/cli/package.json
  *   reader's size limits. Measured: the resolver labs start knotd and unbound and wait on them;
  *   zone-oracles, ceremony-run, skr-sign-softhsm and hsm-faults took 9–15 CPU seconds each (a file
  *   run alone), every file left in `system` 2–8. knot-offline-ksk and telemetry-lab run knotd and
- *   unbound; zone-input-limits loads zones up to the 64 MiB cap and the heap's.
+ *   unbound; zone-input-limits loads zones up to the 64 MiB cap and the heap's. lab-lost-hsm runs
+ *   the lost-HSM rehearsal (two ceremonies: 30 s to 2 min measured, by load); custody drives two SoftHSM
+ *   facilities through ksk processes (24 s alone, 12 CPU seconds).
  *   The lab runs after the other tiers, one file at a time, as the whole suite used to: its
  *   files time real servers and kill processes at chosen moments.
  */
@@ -38,6 +40,8 @@ const LAB = [
   "test/knot-offline-ksk.test.ts",
   "test/telemetry-lab.test.ts",
   "test/zone-input-limits.test.ts",
+  "test/lab-lost-hsm.test.ts",
+  "test/custody.test.ts",
 ];
 
 const UNIT_OWN_PROCESS = [

@@ -26,7 +26,7 @@ import { openKeystore } from "@ksk/keystore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CHROMIUM, runChromium } from "./support/chromium.js";
 import { startKsk } from "./support/cli-process.js";
-import { type Secret, filesUnder, keyForms, leaks, secretFileText, softwarePrivateKeys } from "./support/leak-scan.js";
+import { type Secret, filesUnder, keyForms, leaks, secretFileText, shareSecrets, softwarePrivateKeys } from "./support/leak-scan.js";
 import { hasTool, opensslCmsVerify, runTool } from "./support/tools.js";
 
 const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
@@ -343,9 +343,16 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
   );
 
   describe("secrets", () => {
-    /** Files that hold secrets by design: the token, the PIN and passphrase files, the CA's keys. */
+    /**
+     * Files that hold secrets by design: both facilities' tokens and PIN files, the passphrase, the
+     * CA's keys, and act 07's officers' share files.
+     */
     const holdsSecrets = (relative: string) =>
-      relative === "softhsm/tokens" || /^softhsm\/(user|so)\.pin$/.test(relative) || relative === "zsk.passphrase" || /^ca\/.*\.key$/.test(relative);
+      /^softhsm\/(facility-2\/)?tokens$/.test(relative) ||
+      /^softhsm\/(facility-2\/)?(user|so)\.pin$/.test(relative) ||
+      relative === "zsk.passphrase" ||
+      /^ca\/.*\.key$/.test(relative) ||
+      /^custody\/(pin|kek)-shares$/.test(relative);
     const labPinUri = () => `pkcs11:token=ksk-lab?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:${out}/softhsm/user.pin`;
     const labEnv = () => ({ SOFTHSM2_CONF: `${out}/softhsm/softhsm2.conf` });
 
@@ -358,7 +365,13 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
       return [
         text("user PIN", secretFileText(`${out}/softhsm/user.pin`)),
         text("SO PIN", secretFileText(`${out}/softhsm/so.pin`)),
+        text("facility 2 user PIN", secretFileText(`${out}/softhsm/facility-2/user.pin`)),
+        text("facility 2 SO PIN", secretFileText(`${out}/softhsm/facility-2/so.pin`)),
         text("ZSK passphrase", passphrase),
+        // Act 07: every officer's share (record, words, Shamir share) and what they recombine to
+        // (the PIN again, and the backup's KEK, which exists nowhere else).
+        ...(await shareSecrets("PIN shares", `${out}/custody/pin-shares`)),
+        ...(await shareSecrets("KEK shares", `${out}/custody/kek-shares`)),
         ...(await softwarePrivateKeys(`${out}/zsk-keystore`, passphrase)),
         ...caKeys.flat(),
       ];
@@ -388,14 +401,26 @@ describe.runIf(needed)("the lab ceremony (pnpm lab)", () => {
       RUN_TIMEOUT_MS,
     );
 
-    it("keeps the KSKs in the HSM sensitive and not extractable", async () => {
+    it("keeps the signing KSKs in the HSM sensitive and not extractable; act 07's backup KSK leaves only wrapped", async () => {
       const keystore = await openKeystore(labPinUri(), { env: labEnv() });
       try {
         const keys = (await keystore.list()).filter((k) => k.hasPrivateKey);
-        expect(keys.length).toBeGreaterThanOrEqual(2);
-        for (const k of keys) expect(k.protection, k.label).toEqual({ sensitive: true, extractable: false });
+        expect(keys.map((k) => k.label).sort()).toEqual(["Klabbak", "Klabcur", "Klabnxt"]);
+        // Klabbak is act 07's key custody demonstration: sensitive (never readable in clear),
+        // extractable only by wrapping for its backup (docs/custody.md).
+        for (const k of keys) expect(k.protection, k.label).toEqual({ sensitive: true, extractable: k.label === "Klabbak" });
       } finally {
         await keystore.close();
+      }
+      // Restored at facility 2, the backup KSK is not extractable at all.
+      const facility2 = await openKeystore(
+        `pkcs11:token=ksk-lab-2?module-path=/usr/lib/softhsm/libsofthsm2.so&pin-source=file:${out}/softhsm/facility-2/user.pin`,
+        { env: { SOFTHSM2_CONF: `${out}/softhsm/facility-2/softhsm2.conf` } },
+      );
+      try {
+        expect((await facility2.find("Klabbak")).protection).toEqual({ sensitive: true, extractable: false });
+      } finally {
+        await facility2.close();
       }
     });
 

@@ -5,7 +5,7 @@
  * nothing. The witness "Yes" and the HSM PIN of `skr sign` are in skr-sign-softhsm.test.ts.
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -112,5 +112,50 @@ describe.runIf(haveScript)("prompts at a terminal", { timeout: 120_000 }, () => 
     expect(r.code, r.screen).toBe(5);
     expect(r.screen).toMatch(/standard input closed before an answer was given/);
     expect(labels()).not.toContain("Knone");
+  });
+});
+
+describe.runIf(haveScript)("officers type their shares at a terminal", { timeout: 120_000 }, () => {
+  // The keystore's passphrase split 2 of 3; one officer's share file is in the directory, the
+  // second officer types theirs as PGP words.
+  const shareWords = (file: string) => /^words: (.+)$/m.exec(readFileSync(file, "utf8"))?.[1] as string;
+  let split: string;
+  let present: string;
+  beforeAll(() => {
+    split = path.join(dir, "passphrase-shares");
+    const r = spawnSync(bin, ["custody", "split", "--secret-file", path.join(dir, "passphrase"), "--threshold", "2", "--shares", "3", "--out", split], {
+      encoding: "utf8",
+    });
+    if (r.status !== 0) throw new Error(`custody split failed: ${r.stderr}`);
+    present = path.join(dir, "one-share");
+    mkdirSync(present, { mode: 0o700 });
+    copyFileSync(path.join(split, "share-1"), path.join(present, "share-1"));
+  });
+
+  it("a share typed as words, with one from the directory, opens the keystore; the words are not echoed", async () => {
+    const words = shareWords(path.join(split, "share-3"));
+    const r = await runOnTerminal(
+      [bin, "key", "generate", "--keystore", keystore, "--shares", present, "--role", "ksk", "--algorithm", "13", "--label", "Kshared"],
+      [{ after: "Officer share 2 of 2 for set ", type: `${words}\r` }],
+      { cwd: dir },
+    );
+    expect(r.code, r.screen).toBe(0);
+    expect(r.screen).toMatch(/activated by 2 officers' shares:\n.*share 1 fingerprint [0-9a-f]{16}\n.*share 3 fingerprint [0-9a-f]{16}/);
+    expect(r.screen).not.toContain(words.split(" ").slice(0, 4).join(" "));
+    expect(labels()).toContain("Kshared");
+  });
+
+  it("a mistyped share (two words swapped) is refused with exit 3, nothing made, nothing shown", async () => {
+    const words = shareWords(path.join(split, "share-2")).split(" ");
+    [words[6], words[8]] = [words[8] as string, words[6] as string];
+    const r = await runOnTerminal(
+      [bin, "key", "generate", "--keystore", keystore, "--shares", present, "--role", "ksk", "--algorithm", "13", "--label", "Kmistyped"],
+      [{ after: "Officer share 2 of 2 for set ", type: `${words.join(" ")}\r` }],
+      { cwd: dir },
+    );
+    expect(r.code, r.screen).toBe(3);
+    expect(r.screen).toContain("typed share 1: the share's checksum does not match: the share is damaged or mistyped");
+    expect(r.screen).not.toContain(words.slice(0, 4).join(" "));
+    expect(labels()).not.toContain("Kmistyped");
   });
 });

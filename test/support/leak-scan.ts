@@ -91,3 +91,37 @@ export function leaks(haystacks: readonly { name: string; bytes: Uint8Array }[],
 function isWordByte(b: number | undefined): boolean {
   return b !== undefined && /[0-9A-Za-z]/.test(String.fromCharCode(b));
 }
+
+/**
+ * The forms of officers' shares a leak could take, for every share file under `directory`
+ * (`share-*`, as `ksk custody split` and `ksk key backup` write them): the share record as hex and
+ * as its PGP words, and the Shamir share inside it as hex and base64. And the secret they recombine
+ * to (a PIN, or a backup's KEK) as raw octets, text, hex and base64, recombined here with the
+ * audited library itself, not the code under test.
+ */
+export async function shareSecrets(name: string, directory: string): Promise<Secret[]> {
+  const { combine } = await import("shamir-secret-sharing");
+  const text = (form: string, s: string) => ({ name: `${name} ${form}`, bytes: new TextEncoder().encode(s) });
+  const out: Secret[] = [];
+  const shares: Uint8Array[] = [];
+  for (const file of readdirSync(directory)
+    .filter((f) => f.startsWith("share-"))
+    .sort()) {
+    const content = readFileSync(path.join(directory, file), "utf8");
+    const recordHex = /^record: ([0-9a-f]+)$/m.exec(content)?.[1];
+    const words = /^words: (.+)$/m.exec(content)?.[1];
+    if (!recordHex || !words) throw new Error(`${directory}/${file} is not a share file`);
+    const record = Buffer.from(recordHex, "hex");
+    // Record layout (packages/shares/src/record.ts): 17 header octets, the share, 4 checksum octets.
+    const share = record.subarray(17, record.length - 4);
+    shares.push(new Uint8Array(share));
+    out.push(text(`${file} record (hex)`, recordHex), text(`${file} words`, words), ...keyForms(`${name} ${file} Shamir share`, share).slice(1));
+  }
+  if (shares.length >= 2) {
+    const secret = await combine(shares);
+    // The raw octets are named so, not "PKCS#8 DER": the secret is a PIN or an AES key.
+    const forms = keyForms(`${name} recombined secret`, secret).map((f) => ({ ...f, name: f.name.replace("(PKCS#8 DER)", "(octets)") }));
+    out.push(...forms, text(`${name} recombined secret (text)`, Buffer.from(secret).toString("latin1")));
+  }
+  return out;
+}

@@ -7,7 +7,8 @@
  * and `stdout` when the command prints the artefact), whether it uses a private key
  * (`private_key`: the witnesses see the inputs and a person types Yes first) and whether the
  * command itself shows the witness display and asks (`asks_yes`: the runner then passes `--yes`
- * only on a scripted run), and which other programs it starts (`requires`: when one is not installed
+ * only on a scripted run), its own environment (`env`, e.g. the second facility's SOFTHSM2_CONF),
+ * and which other programs it starts (`requires`: when one is not installed
  * the step is recorded as skipped, or fails under CI=true). Acts hold no crypto or DNS logic: every decision is a `ksk` command's.
  *
  * The ceremony file names the operator and witnesses, the HSM, the KSK operator's config, the
@@ -45,6 +46,18 @@ export const personName = z
  */
 export const STEP_ENV_ALLOWED = /^(SOFTHSM2_CONF|KSK_[A-Z0-9_]+)$/;
 
+/** Variables set for steps, by the ceremony file (every step) or by an act's step (that step only). */
+const stepEnvironment = z.record(z.string(), z.string()).superRefine((env, ctx) => {
+  for (const name of Object.keys(env).filter((n) => !STEP_ENV_ALLOWED.test(n))) {
+    ctx.addIssue({
+      code: "custom",
+      path: [name],
+      message:
+        "refused: only SOFTHSM2_CONF and the toolkit's own KSK_* variables may be set for steps (not NODE_OPTIONS, LD_PRELOAD, LD_LIBRARY_PATH or any other)",
+    });
+  }
+});
+
 const stepSchema = z
   .object({
     does: z.string().min(1),
@@ -59,6 +72,12 @@ const stepSchema = z
     /** Show the command's standard output on the terminal (a summary meant for the room), not only with --verbose. */
     show_output: z.boolean().default(false),
     once: z.boolean().default(false),
+    /**
+     * Environment for this step only, over the ceremony's `env` (e.g. the SOFTHSM2_CONF of the
+     * second facility's HSM: one `ksk` process per facility, as SoftHSM reads it at C_Initialize).
+     * The same variables as the ceremony file's `env` only.
+     */
+    env: stepEnvironment.default({}),
     /** Programs besides `ksk` the command starts (e.g. knotd, unbound): without them the step is skipped. */
     requires: z.array(z.string().regex(/^[A-Za-z0-9._+-]+$/, "a program name, not a path")).default([]),
   })
@@ -93,19 +112,7 @@ const ceremonySchema = z
     witnesses: z.array(personName).default([]),
     hsm: z.object({ module: z.string().min(1), token: z.string().min(1) }).strict(),
     config: relativePath.optional(),
-    env: z
-      .record(z.string(), z.string())
-      .superRefine((env, ctx) => {
-        for (const name of Object.keys(env).filter((n) => !STEP_ENV_ALLOWED.test(n))) {
-          ctx.addIssue({
-            code: "custom",
-            path: [name],
-            message:
-              "refused: only SOFTHSM2_CONF and the toolkit's own KSK_* variables may be set for steps (not NODE_OPTIONS, LD_PRELOAD, LD_LIBRARY_PATH or any other)",
-          });
-        }
-      })
-      .default({}),
+    env: stepEnvironment.default({}),
     variables: z.record(z.string(), variableValue).default({}),
     setup: z
       .object({
@@ -257,6 +264,8 @@ export interface PlannedStep {
   /** The inputs and outputs whose SHA-256 and words are shown to the room. */
   readonly compare: string[];
   readonly stdout?: string;
+  /** The step's own environment, expanded (see the step schema's `env`). */
+  readonly env: Readonly<Record<string, string>>;
 }
 
 /**
@@ -298,6 +307,7 @@ export function planActs(acts: readonly Act[], variables: Variables, secrets: re
         outputs,
         compare,
         ...(stdout === undefined ? {} : { stdout }),
+        env: Object.fromEntries(Object.entries(step.env).map(([name, value]) => [name, expandString(value, variables, `${where}: env.${name}`)])),
       };
     });
   });

@@ -13,6 +13,7 @@ import { formatIsoZ, groupedHex, hexToBytes, pgpWords } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { documentResponseSizes, documentWitnessRows, formatWitnessTable } from "@ksk/signer";
 import { CHECK_LINE, checksNotRun, completedTextOutputs, passWord } from "./report-checks.js";
+import { custodySection } from "./report-custody.js";
 import { type ResolverRun, resolverSection } from "./report-resolver.js";
 import { hsmLogSection, toolkitSection } from "./report-sections.js";
 
@@ -292,6 +293,7 @@ ${input.rolloverNote !== undefined && !input.rolloverResolvers?.length ? `<h2>Re
 ${bundlesSection(input.skrs)}
 ${ceremony ? checksSection(input.entries, input.texts) : ""}
 ${ceremony ? resolverSection(input.resolverRuns, slots) : ""}
+${ceremony ? custodySection(input.entries, input.texts) : ""}
 ${ceremony ? stepsSection(input.entries, input.texts) : ""}
 ${ceremony ? hsmLogSection(input.entries, input.texts) : ""}
 </body>

@@ -104,6 +104,7 @@ export function stepEntry(
     ...(extra.exitCode === undefined ? {} : { exitCode: extra.exitCode }),
     ...(extra.reason === undefined ? {} : { reason: extra.reason }),
     ...(extra.consent === undefined ? {} : { consent: extra.consent }),
+    ...(Object.keys(s.env).length === 0 ? {} : { env: s.env }),
     inputs: extra.inputs ?? [],
     outputs: extra.outputs ?? [],
   };
@@ -223,14 +224,20 @@ interface KskResult {
  * `capture`; its standard error to the terminal, escaped — or, when it asks at the terminal
  * (`interactive`), with the cursor moves of its prompt kept as control bytes (./terminal-relay.ts).
  */
-function runKsk(ctx: StepContext, argv: readonly string[], how: { capture: boolean; interactive: boolean; show: boolean; hsmLog: string }): Promise<KskResult> {
+function runKsk(
+  ctx: StepContext,
+  argv: readonly string[],
+  how: { capture: boolean; interactive: boolean; show: boolean; hsmLog: string; stepEnv: Readonly<Record<string, string>> },
+): Promise<KskResult> {
   const { capture, interactive, show } = how;
   const [program, ...lead] = ctx.kskCommand;
   return new Promise((resolve, reject) => {
     const columns = interactive && ctx.terminal.columns !== undefined ? { KSK_TERMINAL_COLUMNS: String(ctx.terminal.columns) } : {};
     const child = spawn(program as string, [...lead, ...argv], {
       cwd: ctx.outDir,
-      env: { ...ctx.env, ...columns, [HSM_LOG_ENV]: path.join(ctx.outDir, how.hsmLog) },
+      // The command records its PKCS#11 calls in the step's own HSM log (filed among its artefacts);
+      // the step's own environment (the second facility's SOFTHSM2_CONF; allowed names only) last.
+      env: { ...ctx.env, ...columns, [HSM_LOG_ENV]: path.join(ctx.outDir, how.hsmLog), ...how.stepEnv },
       stdio: [interactive ? "inherit" : "ignore", "pipe", "pipe"],
     });
     ctx.setKill(() => child.kill("SIGTERM"));
@@ -266,7 +273,13 @@ function runKsk(ctx: StepContext, argv: readonly string[], how: { capture: boole
 /** The command run, its failure or interruption thrown; its captured standard output written once it succeeded. */
 async function runCommand(ctx: StepContext, s: PlannedStep, argv: readonly string[], record: StepRecord): Promise<void> {
   const interactive = ctx.terminal.interactive && s.step.asks_yes && !ctx.assumeYes;
-  const result = await runKsk(ctx, argv, { capture: s.stdout !== undefined, interactive, show: showsOutput(ctx, s), hsmLog: record.hsmLog });
+  const result = await runKsk(ctx, argv, {
+    capture: s.stdout !== undefined,
+    interactive,
+    show: showsOutput(ctx, s),
+    hsmLog: record.hsmLog,
+    stepEnv: s.env,
+  });
   if (result.exitCode !== null) record.exitCode = result.exitCode;
   if (ctx.interrupts.length > 0 || result.signal !== null) {
     throw new KskError("refused", "CEREMONY-INTERRUPTED", `interrupted (${ctx.interrupts[0] ?? result.signal})`);

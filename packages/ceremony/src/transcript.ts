@@ -81,6 +81,8 @@ export interface StepEntry extends EntryBase {
   readonly reason?: string;
   /** How the use of a private key was consented to, when the step uses one. */
   readonly consent?: string;
+  /** The step's own environment (e.g. the second facility's SOFTHSM2_CONF), when it has one. */
+  readonly env?: Readonly<Record<string, string>>;
   readonly inputs: readonly ArtefactRecord[];
   readonly outputs: readonly ArtefactRecord[];
 }

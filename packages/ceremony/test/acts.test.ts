@@ -16,14 +16,14 @@ const allActs = readdirSync(actsDir)
   .filter((f) => f.endsWith(".yaml"))
   .sort()
   .map((f) => ({ file: f, act: parseActFile(readFileSync(path.join(actsDir, f), "utf8"), f) }));
-/** The lab's acts 00-06; acts 21-22 belong to the rollover rehearsal and its own ceremony file. */
-const acts = allActs.filter((a) => a.act.act <= 6);
+/** The lab's acts 00-07; acts 21-22 belong to the rollover rehearsal and its own ceremony file. */
+const acts = allActs.filter((a) => a.act.act <= 7);
 const rolloverCeremony = parseCeremonyFile(readFileSync(path.join(root, "keys-example/lab-rollover.yaml"), "utf8"), "lab-rollover.yaml");
 
 describe("the lab's act files", () => {
-  it("are acts 00-06 and the rollover's 21-22, each named as its file, each step a ksk command line", () => {
+  it("are acts 00-09 and the rollover's 21-22, each named as its file, each step a ksk command line", () => {
     expect(allActs.map((a) => `${actId(a.act)}.yaml`)).toEqual(allActs.map((a) => a.file));
-    expect(allActs.map((a) => a.act.act)).toEqual([0, 1, 2, 3, 4, 5, 6, 21, 22]);
+    expect(allActs.map((a) => a.act.act)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 21, 22]);
   });
 
   it("of the rollover rehearsal expand for every quarter of its ceremony file, 2024Q4 to 2027Q2", () => {
@@ -91,6 +91,28 @@ describe("variables", () => {
   it("refuse an unknown variable and a list inside a longer argument, naming the file and step", () => {
     expect(() => expandArguments([v("nope")], {}, "03.yaml: steps.1")).toThrow(`03.yaml: steps.1: ${v("nope")} is not defined`);
     expect(() => expandArguments([`x${v("zsks")}`], { zsks: ["a"] }, "w")).toThrow(`${v("zsks")} is a list; use it as a whole argument`);
+  });
+
+  it("expand a step's own environment (the second facility's SOFTHSM2_CONF) and refuse a variable the ceremony file could not set", () => {
+    const act = parseActFile(
+      `act: 7\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [key, list], env: { SOFTHSM2_CONF: "${v("out")}/softhsm/facility-2/softhsm2.conf" } }\n  - { does: e, run: [key, list] }\n`,
+      "a.yaml",
+    );
+    const [[first, second]] = planActs([act], { out: "/lab" }, [], () => "a.yaml") as unknown as [[{ env: object }, { env: object }]];
+    expect(first.env).toEqual({ SOFTHSM2_CONF: "/lab/softhsm/facility-2/softhsm2.conf" });
+    expect(second.env).toEqual({});
+    expect(() => parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { 'lower case': v } }\n", "b.yaml")).toThrow(
+      /b\.yaml: steps\.0\.env/,
+    );
+    // The same allow-list as the ceremony file's env: a step may not load code into its `ksk` or change what runs.
+    for (const name of ["NODE_OPTIONS", "LD_PRELOAD", "LD_LIBRARY_PATH", "PATH"]) {
+      expect(() => parseActFile(`act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { ${name}: v } }\n`, "c.yaml")).toThrow(
+        new RegExp(`c\\.yaml: steps\\.0\\.env\\.${name}: refused: only SOFTHSM2_CONF and the toolkit's own KSK_\\* variables`),
+      );
+    }
+    expect(parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { KSK_PKCS11_MODULE: /m.so } }\n", "d.yaml").steps[0]?.env).toEqual({
+      KSK_PKCS11_MODULE: "/m.so",
+    });
   });
 
   it("refuse a secret file listed as an artefact, and a path outside the output directory", () => {

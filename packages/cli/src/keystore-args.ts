@@ -2,10 +2,15 @@
  * The keystore arguments every command that opens a keystore takes, built once: `--module` (the
  * PKCS#11 module when neither the URI's module-path nor $KSK_PKCS11_MODULE names one),
  * `--pin-file` (the user PIN, when the URI has no pin-source) and `--passphrase-file` (a software
- * keystore's passphrase), and the `OpenOptions` they make with the CLI's environment and terminal.
- * Secrets never come from argv itself: only the files that hold them.
+ * keystore's passphrase), `--shares DIR` (crypto officers' shares of the PIN or passphrase,
+ * recombined in memory; at a terminal the officers may type the missing ones), and the
+ * `OpenOptions` they make with the CLI's environment and terminal. Secrets never come from argv
+ * itself: only the files that hold them. Which officers' shares activated the keystore (set id,
+ * index, fingerprint, never a share) is printed on standard error, where a transcript keeps it.
  */
+import { KskError } from "@ksk/core";
 import { type Keystore, type OpenOptions, openKeystore } from "@ksk/keystore";
+import { type ShareUse, describeShareUse } from "@ksk/shares";
 import type { Argv } from "yargs";
 import type { CliContext } from "./context.js";
 
@@ -13,24 +18,47 @@ export interface KeystoreArgs {
   module?: string;
   pinFile?: string;
   passphraseFile?: string;
+  shares?: string;
 }
 
-/** Add --module, --pin-file and --passphrase-file to a command's options. */
-export function withKeystoreArguments<T>(b: Argv<T>) {
-  return b
+/**
+ * Add --module, --pin-file, --passphrase-file and --shares to a command's options. `key backup` and
+ * `key restore` use `--shares` for the KEK's shares (as their documentation spells it) and leave
+ * it out here (`shares: false`): their token's PIN shares go in the URI, `pin-source=shares:DIR`.
+ */
+export function withKeystoreArguments<T>(b: Argv<T>, options: { readonly shares?: boolean } = {}) {
+  const withFiles = b
     .option("module", { type: "string", describe: "PKCS#11 module path (default: the URI's module-path, $KSK_PKCS11_MODULE)" })
     .option("pin-file", { type: "string", describe: "PKCS#11: file holding the user PIN (default: the URI's pin-source, $KSK_PIN_FILE, a prompt)" })
     .option("passphrase-file", { type: "string", describe: "Software keystore: file holding the passphrase (default: $KSK_PASSPHRASE_FILE, a prompt)" });
+  if (options.shares === false) return withFiles;
+  return withFiles.option("shares", {
+    type: "string",
+    describe: "Directory of officers' shares of the PIN or passphrase (any M of them; typed at a terminal otherwise)",
+  });
+}
+
+/** What a command prints when officers' shares activated a keystore. */
+export function activationReporter(ctx: Pick<CliContext, "err">): (used: readonly ShareUse[]) => void {
+  return (used) => ctx.err(`activated by ${used.length} officers' shares:\n${describeShareUse(used).replace(/^/gm, "  ")}\n`);
 }
 
 /** The options to open a keystore with: the CLI's environment, its prompt on a terminal, and the arguments given. */
-export function keystoreOpenOptions(ctx: Pick<CliContext, "env" | "interactive" | "promptSecret">, argv: KeystoreArgs = {}): OpenOptions {
+export function keystoreOpenOptions(
+  ctx: Pick<CliContext, "env" | "interactive" | "promptSecret"> & Partial<Pick<CliContext, "err">>,
+  argv: KeystoreArgs = {},
+): OpenOptions {
+  if (argv.shares !== undefined && (argv.pinFile !== undefined || argv.passphraseFile !== undefined)) {
+    throw new KskError("usage", "USAGE-SECRET-SOURCE", "give --shares or --pin-file/--passphrase-file, not both");
+  }
   return {
     env: ctx.env,
     ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}),
     ...(argv.module === undefined ? {} : { modulePath: argv.module }),
     ...(argv.pinFile === undefined ? {} : { pinFile: argv.pinFile }),
     ...(argv.passphraseFile === undefined ? {} : { passphraseFile: argv.passphraseFile }),
+    ...(argv.shares === undefined ? {} : { sharesDir: argv.shares }),
+    ...(ctx.err === undefined ? {} : { onSharesUsed: activationReporter({ err: ctx.err }) }),
   };
 }
 

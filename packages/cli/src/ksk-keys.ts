@@ -8,7 +8,7 @@
  */
 import path from "node:path";
 import { KskError, type Signer } from "@ksk/core";
-import { type HsmToken, KEYSTORE_ENV, type KeyModule, type Keystore, loadSecretFile, openKeyInModules, openKeystore } from "@ksk/keystore";
+import { type HsmToken, KEYSTORE_ENV, type KeyModule, type Keystore, loadSecretFile, openKeyInModules, openKeystore, secretFromShares } from "@ksk/keystore";
 import {
   type HsmConfig,
   type KskKeyConfig,
@@ -19,7 +19,7 @@ import {
   schemaKeyNames,
 } from "@ksk/signer";
 import type { CliContext } from "./context.js";
-import { type KeystoreArgs, keystoreOpenOptions } from "./keystore-args.js";
+import { type KeystoreArgs, activationReporter, keystoreOpenOptions } from "./keystore-args.js";
 
 export interface OpenedKsks {
   readonly materials: Map<string, KskMaterial>;
@@ -43,7 +43,7 @@ export function hsmModuleEnvironment(hsm: HsmConfig, configFile: string): Record
 /**
  * Open the token holding a key named by a signer config: the config's `keystore:` URI, or the one
  * token among its `hsm:` modules that holds the label (see openTokenHoldingKey: only that token is
- * logged in to). The PIN is the hsm entry's `pin`, else --pin-file, else a prompt; with `keystore:`, the
+ * logged in to). The PIN is the hsm entry's `pin`, else --shares, else --pin-file, else a prompt; with `keystore:`, the
  * keystore arguments (--module, --pin-file, --passphrase-file) apply as to any keystore URI. The search
  * of the `hsm:` entries is @ksk/keystore's `openKeyInModules`; this builds each entry's environment and
  * PIN source. Every command that reads KSKs through a config uses this one function.
@@ -58,6 +58,14 @@ export async function openConfiguredKey(ctx: CliContext, config: SignerConfig, c
     ...(hsm.tokenLabel === undefined ? {} : { tokenLabel: hsm.tokenLabel }),
     pin: async () => {
       if (hsm.pin !== undefined) return hsm.pin;
+      if (args.shares !== undefined) {
+        return secretFromShares(
+          { ...(ctx.interactive ? { promptSecret: ctx.promptSecret } : {}), onSharesUsed: activationReporter(ctx) },
+          args.shares,
+          "PIN",
+          `hsm ${hsm.name}`,
+        );
+      }
       if (pinFile !== undefined) return loadSecretFile(pinFile, "PIN", `hsm ${hsm.name}`);
       if (!ctx.interactive) throw new KskError("keystore", "SECRET-MISSING", `hsm ${hsm.name}: no pin in the config and no --pin-file`);
       return ctx.promptSecret(`User PIN for ${hsm.name} (${hsm.modulePath}): `);

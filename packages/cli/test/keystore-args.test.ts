@@ -47,10 +47,10 @@ describe("every command that opens a keystore takes the same keystore arguments"
     ["anchors", "sign"],
   ];
   for (const command of commands) {
-    it(`ksk ${command.join(" ")} --help lists --module, --pin-file and --passphrase-file`, async () => {
+    it(`ksk ${command.join(" ")} --help lists --module, --pin-file, --passphrase-file and --shares`, async () => {
       const r = await ksk([...command, "--help"]);
       expect(r.code).toBe(0);
-      for (const option of ["--module", "--pin-file", "--passphrase-file"]) expect(r.stdout).toContain(option);
+      for (const option of ["--module", "--pin-file", "--passphrase-file", "--shares"]) expect(r.stdout).toContain(option);
     });
   }
   it("a command that opens no keystore does not list them", async () => {

@@ -7,6 +7,7 @@
 export { DIGEST_INFO_PREFIX, type KeyFamily, RSA_MODULUS_BITS, RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
 export { type HsmActivityRecorder, type HsmLogEntry, hsmLogFileSink, parseHsmLog, recordHsmActivity } from "./pkcs11-log.js";
 export { SECRET_FILE_MAX_BYTES, readSecretFileText } from "./secret-file.js";
+export { type Recombined, type ShareSources, readShareDirectory, recombineFromShares } from "./share-dir.js";
 export {
   KEYSTORE_ENV,
   type KeyModule,
@@ -17,6 +18,7 @@ export {
   openTokenHoldingKey,
   resolveModulePath,
   secretFromFileText,
+  secretFromShares,
   type TokenKeyLookup,
 } from "./open.js";
 // Types only from ./pkcs11.ts: importing its values would load the native addon for every user
@@ -25,6 +27,19 @@ export type { InitTokenParameters, InitTokenResult, TokenDescription } from "./p
 export { initToken, openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
 export { type KeystorePublicKey, keystorePublicKeys } from "./public-keys.js";
 export { DEFAULT_SCRYPT, SOFTWARE_KEY_FORMAT, type ScryptParameters, exportSoftwarePrivateKey, openSoftwareKeystore } from "./software.js";
-export { type GenerateSpec, type HsmToken, type KeyPairInfo, type Keystore, LABEL_PATTERN, type OpenOptions, type SignerOptions } from "./types.js";
+export {
+  type GenerateSpec,
+  type HsmToken,
+  type KeyPairInfo,
+  type Keystore,
+  LABEL_PATTERN,
+  type OpenOptions,
+  type SignerOptions,
+  type WrappedKeyExport,
+  type WrappingKeystore,
+  isWrappingKeystore,
+} from "./types.js";
+// Types only from ./pkcs11-wrap.ts, for the same reason as ./pkcs11.ts below.
+export type { PublicKeyAttributes, UnwrapRequest, WrappedKey, WrappedKeyProtection } from "./pkcs11-wrap.js";
 export { type FileKeystoreUri, type KeystoreUri, type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
 export { verifiedSigner } from "./verified-signer.js";

@@ -6,9 +6,12 @@
  * - module: the URI's `module-path`, `options.modulePath`, `KSK_PKCS11_MODULE`. There is no
  *   built-in default: a ceremony names its HSM's module explicitly.
  * - module environment: `SOFTHSM2_CONF` from `options.env`, handed to the module at C_Initialize.
- * - PIN: `options.pin`, the URI's `pin-source=file:…`, `options.pinFile`, `KSK_PIN_FILE`, a
- *   terminal prompt. Never the command line (`pin-value` is refused by the URI parser).
- * - passphrase: `options.passphrase`, `options.passphraseFile`, `KSK_PASSPHRASE_FILE`, a prompt.
+ * - PIN: `options.pin`, the URI's `pin-source=file:…` or `pin-source=shares:DIR`,
+ *   `options.sharesDir`, `options.pinFile`, `KSK_PIN_FILE`, a terminal prompt. Never the command
+ *   line (`pin-value` is refused by the URI parser).
+ * - passphrase: `options.passphrase`, `options.sharesDir`, `options.passphraseFile`,
+ *   `KSK_PASSPHRASE_FILE`, a prompt.
+ * - Shares (./share-dir.ts) are recombined in memory; `options.onSharesUsed` hears which ones.
  *   A prompted passphrase is asked for twice before the first key of an empty keystore is made.
  * - scrypt cost of the private key files a software keystore writes: `KSK_SCRYPT_LOG2N` (log2 N,
  *   r = 8, p = 1; within the bounds a file may carry), else DEFAULT_SCRYPT. The test suite lowers
@@ -22,6 +25,7 @@ import { KskError, isKskError } from "@ksk/core";
 import type { TokenDescription } from "./pkcs11.js";
 import { openPkcs11Keystore, tokensHoldingLabel } from "./pkcs11-lazy.js";
 import { readSecretFileText } from "./secret-file.js";
+import { recombineFromShares } from "./share-dir.js";
 import { DEFAULT_SCRYPT, SCRYPT_LIMITS, type ScryptParameters, openSoftwareKeystore } from "./software.js";
 import type { Keystore, OpenOptions } from "./types.js";
 import { type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
@@ -76,6 +80,29 @@ async function readSecret(options: OpenOptions, file: string, what: string, wher
   return secret;
 }
 
+/** A PIN or passphrase recombined from officers' shares: UTF-8 text, as it was split. */
+export async function secretFromShares(
+  options: Pick<OpenOptions, "promptSecret" | "onSharesUsed">,
+  directory: string,
+  what: string,
+  where: string,
+): Promise<string> {
+  const { secretBytes, used } = await recombineFromShares({
+    directory,
+    kind: "pin",
+    ...(options.promptSecret ? { promptSecret: options.promptSecret } : {}),
+  });
+  let secret: string;
+  try {
+    secret = new TextDecoder("utf-8", { fatal: true }).decode(secretBytes);
+  } finally {
+    secretBytes.fill(0);
+  }
+  if (secret.length === 0) throw new KskError("keystore", "SECRET-EMPTY", `the shares in ${directory} give an empty ${what}`, { where });
+  options.onSharesUsed?.(used);
+  return secret;
+}
+
 async function secretFrom(
   options: OpenOptions,
   sources: readonly (string | undefined)[],
@@ -85,8 +112,10 @@ async function secretFrom(
   where: string,
   /** Told when the secret is about to be asked for at the prompt (so it can be confirmed later). */
   onPrompt?: () => void,
+  sharesDir?: string,
 ): Promise<string> {
   if (value !== undefined) return value;
+  if (sharesDir !== undefined) return secretFromShares(options, sharesDir, what, where);
   const file = sources.find((s) => s !== undefined && s !== "");
   if (file !== undefined) return readSecret(options, file, what, where);
   if (options.promptSecret) {
@@ -138,6 +167,7 @@ export async function openKeystore(uriText: string, options: OpenOptions = {}): 
           () => {
             prompted = true;
           },
+          options.sharesDir,
         ),
       repeatPassphrase: async () => (prompted && promptSecret ? promptSecret(`Repeat the passphrase for keystore ${uri.directory}: `) : undefined),
     });
@@ -157,6 +187,8 @@ export async function openKeystore(uriText: string, options: OpenOptions = {}): 
         "PIN",
         `User PIN for ${where === "pkcs11:" ? `the tokens of ${modulePath}` : where}: `,
         where,
+        undefined,
+        uri.pinSourceFile !== undefined ? undefined : (uri.pinSourceShares ?? options.sharesDir),
       ),
   });
 }

@@ -12,8 +12,9 @@
  * id read for it), C_Sign (sizes and SHA-256 of the data sent and of the signature returned),
  * C_GenerateKeyPair and C_CreateObject (their templates), C_DestroyObject, C_Logout, C_CloseSession,
  * C_Finalize, and any other C_* call by name. Never a PIN or SO PIN (C_Login, C_InitToken,
- * C_InitPIN record that one was given, not what), never a private value: long byte values are
- * recorded as their length and SHA-256.
+ * C_InitPIN record that one was given, not what), never a private value: key material in a
+ * template (CKA_VALUE and the RSA private parts) is recorded as its length only, and other long
+ * byte values as their length and SHA-256.
  *
  * ./pkcs11-module.ts wraps each module it loads with `withActivityLog`; the log goes where
  * `recordHsmActivity` says (a sink and a clock, injected: `ksk` installs a file sink when
@@ -100,6 +101,11 @@ function handleHex(handle: unknown): string {
 }
 
 const TEXT_ATTRIBUTES = new Set(["CKA_LABEL", "CKA_APPLICATION"]);
+/**
+ * Attributes that may carry key material in a template (a KEK created from officers' shares for an
+ * unwrap is a CKA_VALUE of 32 octets): only their length is recorded, never the value or a digest.
+ */
+const SECRET_ATTRIBUTES = new Set(["CKA_VALUE", "CKA_PRIVATE_EXPONENT", "CKA_PRIME_1", "CKA_PRIME_2", "CKA_EXPONENT_1", "CKA_EXPONENT_2", "CKA_COEFFICIENT"]);
 
 function attributeValue(names: Names, type: string, value: unknown): unknown {
   if (typeof value === "number") {
@@ -108,6 +114,7 @@ function attributeValue(names: Names, type: string, value: unknown): unknown {
     return value;
   }
   if (typeof value === "string" || typeof value === "boolean") return value;
+  if (value instanceof Uint8Array && SECRET_ATTRIBUTES.has(type)) return { octets: value.length, value: "not recorded" };
   if (value instanceof Uint8Array) return TEXT_ATTRIBUTES.has(type) && value.length <= 64 ? Buffer.from(value).toString("utf8") : bytesValue(value);
   return value === undefined ? null : String(value);
 }

@@ -6,6 +6,7 @@
  * - ./pkcs11-attributes.ts: attribute decoding and the DNSKEY a key pair stands for;
  * - ./pkcs11-mechanism.ts: which mechanism generates and signs for each DNSSEC algorithm;
  * - ./pkcs11-init.ts: lab-only token set-up (`ksk hsm init`);
+ * - ./pkcs11-wrap.ts: wrapping a key under a fresh KEK for a backup, and unwrapping it elsewhere;
  * - this file: the Keystore itself (list, find, signer, generate, delete, close).
  *
  * Without `token=`/`serial=` every initialised token of the module is opened with the same PIN and
@@ -20,7 +21,7 @@
  * (seen only after login; every token is logged in when the keystore opens) and not
  * CKA_MODIFIABLE, so a session without the PIN cannot change it (see ./pkcs11-attributes.ts).
  *
- * Left out: key wrapping/backup, multiple sessions for parallel signing (SoftHSM does not scale
+ * Left out: multiple sessions for parallel signing (SoftHSM does not scale
  * with threads anyway), CKA_ALWAYS_AUTHENTICATE keys (context-specific login).
  */
 import { type DnskeyRdata, KskError, type Signer, encodeRdata } from "@ksk/core";
@@ -40,7 +41,8 @@ import {
   releaseModule,
 } from "./pkcs11-module.js";
 import { type TokenDescription, type TokenSelector, listTokens, login, selectTokens } from "./pkcs11-token.js";
-import { type GenerateSpec, type HsmToken, type KeyPairInfo, type Keystore, LABEL_PATTERN } from "./types.js";
+import { type GenerateSpec, type HsmToken, type KeyPairInfo, type Keystore, LABEL_PATTERN, type WrappedKeyExport, type WrappingKeystore } from "./types.js";
+import { type UnwrapRequest, unwrapPrivateKey, wrapPrivateKey } from "./pkcs11-wrap.js";
 import { describePkcs11Token } from "./uri.js";
 import { verifiedSigner } from "./verified-signer.js";
 
@@ -123,7 +125,8 @@ export async function openPkcs11Keystore(parameters: Pkcs11OpenParameters): Prom
   }
 }
 
-class Pkcs11Keystore implements Keystore {
+class Pkcs11Keystore implements WrappingKeystore {
+  readonly wrapping = true as const;
   private open = true;
 
   constructor(
@@ -290,12 +293,7 @@ class Pkcs11Keystore implements Keystore {
 
   async generate(spec: GenerateSpec): Promise<KeyPairInfo> {
     const p11 = this.p11;
-    if (this.tokens.length !== 1) {
-      throw new KskError("usage", "KEYSTORE-TOKEN-REQUIRED", `the module has ${this.tokens.length} tokens; say which with token=LABEL in the URI`, {
-        where: this.uri,
-      });
-    }
-    const token = this.tokens[0] as OpenToken;
+    const token = this.onlyToken();
     const where = `${token.where};object=${spec.label}`;
     if (!LABEL_PATTERN.test(spec.label)) {
       throw new KskError("usage", "KEY-LABEL", `label "${spec.label}" must be 1-64 letters, digits, ".", "_" or "-", starting with a letter or digit`);
@@ -351,17 +349,7 @@ class Pkcs11Keystore implements Keystore {
       const read = this.dnskeyOf(token, spec.label, objects);
       if (!read) throw keystoreError("PKCS11-GENERATE", "the new public key could not be read back", where);
       const dnskey: DnskeyRdata = { ...read, flags: spec.flags, algorithm: spec.algorithm };
-      const record = p11.C_CreateObject(token.session, [
-        { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
-        { type: pkcs11js.CKA_TOKEN, value: true },
-        // Private (visible only after login) and read-only, so that a session without the PIN
-        // cannot rewrite a key's recorded flags or RSA algorithm.
-        { type: pkcs11js.CKA_PRIVATE, value: true },
-        { type: pkcs11js.CKA_MODIFIABLE, value: false },
-        { type: pkcs11js.CKA_LABEL, value: spec.label },
-        { type: pkcs11js.CKA_APPLICATION, value: DNSKEY_RECORD_APPLICATION },
-        { type: pkcs11js.CKA_VALUE, value: Buffer.from(encodeRdata(dnskey)) },
-      ]);
+      const record = this.storeRecord(token, spec.label, dnskey);
       created.push(record);
       objects.records.push(record);
       const info = this.info(token, spec.label, objects);
@@ -383,6 +371,70 @@ class Pkcs11Keystore implements Keystore {
         }
       }
       throw pkcs11Failure(e, where, "storing the key pair");
+    }
+  }
+
+  /**
+   * The CKO_DATA record of the DNSKEY a key pair stands for: private (visible only after login)
+   * and read-only, so that a session without the PIN cannot rewrite a key's recorded flags or RSA
+   * algorithm.
+   */
+  private storeRecord(token: OpenToken, label: string, dnskey: DnskeyRdata): Handle {
+    return this.p11.C_CreateObject(token.session, [
+      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_DATA },
+      { type: pkcs11js.CKA_TOKEN, value: true },
+      { type: pkcs11js.CKA_PRIVATE, value: true },
+      { type: pkcs11js.CKA_MODIFIABLE, value: false },
+      { type: pkcs11js.CKA_LABEL, value: label },
+      { type: pkcs11js.CKA_APPLICATION, value: DNSKEY_RECORD_APPLICATION },
+      { type: pkcs11js.CKA_VALUE, value: Buffer.from(encodeRdata(dnskey)) },
+    ]);
+  }
+
+  /** The token a key is made or restored in: the only one the keystore opened. */
+  private onlyToken(): OpenToken {
+    if (this.tokens.length !== 1) {
+      throw new KskError("usage", "KEYSTORE-TOKEN-REQUIRED", `the module has ${this.tokens.length} tokens; say which with token=LABEL in the URI`, {
+        where: this.uri,
+      });
+    }
+    return this.tokens[0] as OpenToken;
+  }
+
+  async wrapKey(label: string): Promise<WrappedKeyExport> {
+    const { token, objects } = this.locate(label);
+    const where = `${token.where};object=${label}`;
+    if (objects.privateKey === undefined) throw keystoreError("KEY-NO-PRIVATE", "the token holds no private key with this label", where);
+    const dnskey = this.dnskeyOf(token, label, objects);
+    if (!dnskey || objects.publicKey === undefined) throw keystoreError("KEY-NO-PUBLIC", "the token holds no public key with this label", where);
+    const wrapped = wrapPrivateKey(this.p11, token.session, { privateKey: objects.privateKey, publicKey: objects.publicKey }, token.mechanisms, where);
+    return { ...wrapped, dnskey, location: token.where, tokenSerial: token.description.serial };
+  }
+
+  async unwrapKey(request: UnwrapRequest & { readonly dnskey: DnskeyRdata }): Promise<KeyPairInfo> {
+    const token = this.onlyToken();
+    const where = `${token.where};object=${request.label}`;
+    if (!LABEL_PATTERN.test(request.label)) throw new KskError("input", "KEY-LABEL", `label "${request.label}" is not a key label`, { where });
+    if (this.objectsByLabel(token).has(request.label))
+      throw new KskError("refused", "KEY-LABEL-EXISTS", "a key with this label exists; not replaced", { where });
+    const { privateKey, publicKey } = unwrapPrivateKey(this.p11, token.session, request, token.mechanisms, where);
+    const created: Handle[] = [privateKey, publicKey];
+    try {
+      created.push(this.storeRecord(token, request.label, request.dnskey));
+      const info = await this.find(request.label);
+      if (!info.protection?.sensitive || info.protection.extractable) {
+        throw keystoreError("PKCS11-KEY-PROTECTION", "the token did not restore the private key sensitive and non-extractable", where);
+      }
+      return info;
+    } catch (e) {
+      for (const handle of created) {
+        try {
+          this.p11.C_DestroyObject(token.session, handle);
+        } catch {
+          // Best effort: the original failure is what the operator must see.
+        }
+      }
+      throw pkcs11Failure(e, where, "storing the restored key");
     }
   }
 

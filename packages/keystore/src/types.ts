@@ -8,6 +8,8 @@
  * a keystore only stores key pairs under labels and refuses a label that exists.
  */
 import type { DnskeyRdata, Signer } from "@ksk/core";
+import type { ShareUse } from "@ksk/shares";
+import type { UnwrapRequest, WrappedKey } from "./pkcs11-wrap.js";
 
 /** A key pair (or a leftover half of one) as the keystore holds it. */
 export interface KeyPairInfo {
@@ -93,6 +95,14 @@ export interface OpenOptions {
   readonly readSecretFile?: (path: string) => Promise<string>;
   /** Ask for a secret on the terminal without echo; absent when no terminal is available. */
   readonly promptSecret?: (question: string) => Promise<string>;
+  /**
+   * A directory of crypto officers' shares of the PIN or passphrase (see ./share-dir.ts), recombined
+   * in memory; at a terminal the officers may type the shares that are not there. The URI's
+   * pin-source wins; a PIN or passphrase file is then not consulted.
+   */
+  readonly sharesDir?: string;
+  /** Told which shares activated the keystore (set id, index, fingerprint, officer; never a share). */
+  readonly onSharesUsed?: (used: readonly ShareUse[]) => void;
   /** PKCS#11: the file holding the user PIN (overrides KSK_PIN_FILE; the URI's pin-source wins). */
   readonly pinFile?: string;
   /** PKCS#11: the PIN itself, for library callers that hold it (e.g. from a ceremony config). */
@@ -109,3 +119,24 @@ export interface OpenOptions {
 
 /** Label rule shared by both backends: safe as a file name and as a PKCS#11 CKA_LABEL. */
 export const LABEL_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/;
+
+/** A key wrapped for a backup: the wrap itself, the DNSKEY it stands for, and where it came from. */
+export interface WrappedKeyExport extends WrappedKey {
+  readonly dnskey: DnskeyRdata;
+  /** `pkcs11:token=LABEL`. */
+  readonly location: string;
+  readonly tokenSerial: string;
+}
+
+/** A keystore that can wrap a key out for a backup and unwrap one in (PKCS#11; see ./pkcs11-wrap.ts). */
+export interface WrappingKeystore extends Keystore {
+  readonly wrapping: true;
+  /** Wrap the key under a fresh AES-256 KEK; the caller splits `kekBytes` and drops them. */
+  wrapKey(label: string): Promise<WrappedKeyExport>;
+  /** Unwrap a key into the keystore's one token, sensitive and non-extractable, with its DNSKEY record. */
+  unwrapKey(request: UnwrapRequest & { readonly dnskey: DnskeyRdata }): Promise<KeyPairInfo>;
+}
+
+export function isWrappingKeystore(keystore: Keystore): keystore is WrappingKeystore {
+  return (keystore as Partial<WrappingKeystore>).wrapping === true;
+}

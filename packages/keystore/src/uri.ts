@@ -36,8 +36,10 @@ export interface Pkcs11Uri {
   readonly modulePath?: string;
   /** Module name without path or suffix (RFC 7512 `module-name`), e.g. `softhsm2`. */
   readonly moduleName?: string;
-  /** Where the PIN is read from (RFC 7512 `pin-source`); only `file:` sources are supported. */
+  /** Where the PIN is read from (RFC 7512 `pin-source`): a `file:` source… */
   readonly pinSourceFile?: string;
+  /** …or `shares:DIR`, crypto officers' shares recombined in memory (our own scheme, see ../README.md). */
+  readonly pinSourceShares?: string;
 }
 
 export interface FileKeystoreUri {
@@ -155,8 +157,14 @@ function parsePkcs11Uri(text: string): Pkcs11Uri {
   if (pinSource !== undefined) {
     // RFC 7512 §2.4: pin-source is itself a URI; only file: makes sense for a PIN kept in a
     // file on the ceremony laptop (a bare path is accepted as a file too, as p11-kit does).
+    if (pinSource.startsWith("shares:")) {
+      const directory = pinSource.slice("shares:".length);
+      if (directory === "") throw bad(text, "pin-source=shares: needs a directory (shares:DIR)");
+      result.pinSourceShares = directory;
+      return result;
+    }
     const file = pinSource.startsWith("file:") ? fileUriPath(text, pinSource) : pinSource;
-    if (file === "" || /^[a-z][a-z0-9+.-]*:/i.test(file)) throw bad(text, `pin-source=${pinSource}: only file:PATH sources are supported`);
+    if (file === "" || /^[a-z][a-z0-9+.-]*:/i.test(file)) throw bad(text, `pin-source=${pinSource}: only file:PATH and shares:DIR sources are supported`);
     result.pinSourceFile = file;
   }
   return result;

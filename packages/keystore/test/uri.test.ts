@@ -50,6 +50,15 @@ describe("parseKeystoreUri: RFC 7512 §3 examples", () => {
     });
   });
 
+  it("reads pin-source=shares:DIR (officers' shares of the PIN), percent-decoded, and refuses an empty one", () => {
+    expect(parseKeystoreUri("pkcs11:token=ksk-lab?pin-source=shares:/media/officers/pin%20shares")).toMatchObject({
+      tokenLabel: "ksk-lab",
+      pinSourceShares: "/media/officers/pin shares",
+    });
+    expect(parseKeystoreUri("pkcs11:token=ksk-lab?pin-source=shares:custody")).not.toHaveProperty("pinSourceFile");
+    usageError("pkcs11:token=ksk-lab?pin-source=shares:");
+  });
+
   it("refuses pin-value (the RFC's ?pin-value=the-pin example): a PIN does not belong in argv", () => {
     expect(usageError("pkcs11:token=Software%20PKCS%2311%20softtoken;manufacturer=Snake%20Oil,%20Inc.?pin-value=the-pin").message).toContain(
       "pin-source=file:",

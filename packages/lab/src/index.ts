@@ -7,6 +7,7 @@
 export * from "./lab-ca.js";
 export * from "./lab-kind.js";
 export * from "./lab.js";
+export * from "./lab-lost-hsm.js";
 export * from "./rollover-record.js";
 export * from "./rollover-report.js";
 export * from "./rollover-live.js";

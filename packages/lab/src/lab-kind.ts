@@ -11,8 +11,8 @@ import { KskError } from "@ksk/core";
 import { checkOutputDirectory, writeFilesAtomically } from "@ksk/files";
 
 /** What a lab output directory holds. */
-export type LabKind = "lab" | "rollover-2024-2027" | "rollover-compressed";
-export const LAB_KINDS: readonly LabKind[] = ["lab", "rollover-2024-2027", "rollover-compressed"];
+export type LabKind = "lab" | "rollover-2024-2027" | "rollover-compressed" | "lost-hsm";
+export const LAB_KINDS: readonly LabKind[] = ["lab", "rollover-2024-2027", "rollover-compressed", "lost-hsm"];
 /** The calendars of `ksk lab --rollover --calendar`. */
 export const ROLLOVER_CALENDARS = ["2024-2027", "compressed"] as const;
 export type RolloverCalendar = (typeof ROLLOVER_CALENDARS)[number];
@@ -22,7 +22,16 @@ export const LAB_RUN_FILE = "lab-run.json";
 export const LAB_README_FILE = "README.txt";
 
 /** The acts of the lab ceremony, and of one quarter of the rollover rehearsal (act 22 added last). */
-export const LAB_ACTS = ["00-toolkit", "01-hsm-and-ksk", "02-zsk-operator", "03-key-signing", "04-trust-anchor", "05-test-root-zone", "06-resolve"] as const;
+export const LAB_ACTS = [
+  "00-toolkit",
+  "01-hsm-and-ksk",
+  "02-zsk-operator",
+  "03-key-signing",
+  "04-trust-anchor",
+  "05-test-root-zone",
+  "06-resolve",
+  "07-key-custody",
+] as const;
 export const ROLLOVER_QUARTER_ACTS = ["00-toolkit", "01-hsm-and-ksk", "02-zsk-operator", "03-key-signing", "04-trust-anchor", "21-rollover-zone"] as const;
 export const ROLLOVER_LAST_ACT = "22-rollover-remove";
 
@@ -30,6 +39,7 @@ export const ROLLOVER_LAST_ACT = "22-rollover-remove";
 export const LAB_CEREMONY_FILES: Readonly<Record<Exclude<LabKind, "rollover-compressed">, string>> = {
   lab: "lab-ceremony.yaml",
   "rollover-2024-2027": "lab-rollover.yaml",
+  "lost-hsm": "lab-lost-hsm.yaml",
 };
 
 export function labKindOf(rollover: boolean, calendar: RolloverCalendar | undefined): LabKind {
@@ -62,6 +72,7 @@ export function detectLabKind(outDir: string): LabKind | undefined {
     const first = readFileSync(path.join(outDir, TRANSCRIPT_FILE), "utf8").split("\n", 1)[0] ?? "";
     const file = (JSON.parse(first) as { ceremonyFile?: { path?: unknown } }).ceremonyFile?.path;
     if (file === LAB_CEREMONY_FILES["rollover-2024-2027"]) return "rollover-2024-2027";
+    if (file === LAB_CEREMONY_FILES["lost-hsm"]) return "lost-hsm";
     if (typeof file === "string") return "lab";
   } catch {
     // no transcript
@@ -73,6 +84,7 @@ const KIND_NAMES: Readonly<Record<LabKind, string>> = {
   lab: "the lab ceremony (ksk lab)",
   "rollover-2024-2027": "the 2024-2027 rollover rehearsal (ksk lab --rollover)",
   "rollover-compressed": "the compressed-clock rollover rehearsal (ksk lab --rollover --calendar compressed)",
+  "lost-hsm": "the lost-HSM rehearsal (ksk lab --lost-hsm)",
 };
 
 /** Refuse (before anything is written) an --out that is not a directory, or a directory that holds another kind of run. */

@@ -1,8 +1,10 @@
 /**
- * `ksk lab`: the lab runs an operator starts with one command, each into one output directory.
+ * `ksk lab`: the lab runs an operator starts with one command, each into one output directory
+ * (the lost-HSM rehearsal, `ksk lab --lost-hsm`, is ./lab-lost-hsm.ts).
  *
- *   lab                    the lab ceremony: acts 01-06 of ceremony-scripts/acts (one quarter of
- *                          keys-example/lab-ceremony.yaml per run, chained to the SKR before), then
+ *   lab                    the lab ceremony: acts 00-06 of ceremony-scripts/acts and, once, act 07
+ *                          (key custody), one quarter of keys-example/lab-ceremony.yaml per run,
+ *                          chained to the SKR before; then
  *                          the report and README.txt of the directory; the report is written also
  *                          when a step failed, its verdict saying where;
  *   rollover-2024-2027     the 2024-2027 KSK roll on lab keys (keys-example/lab-rollover.yaml): acts
@@ -115,7 +117,7 @@ function transcriptBytes(outDir: string): number {
  * stopped run not resumed, every quarter signed, a broken transcript, a lock — is thrown as it is:
  * no report is written and no verdict printed, since a verdict there would be an earlier run's.
  */
-async function runOrRefuse(options: RunCeremonyOptions): Promise<{ outcome?: CeremonyOutcome; failure?: unknown }> {
+export async function runOrRefuse(options: RunCeremonyOptions): Promise<{ outcome?: CeremonyOutcome; failure?: unknown }> {
   const before = transcriptBytes(options.outDir);
   try {
     return { outcome: await runCeremony(options) };
@@ -125,7 +127,7 @@ async function runOrRefuse(options: RunCeremonyOptions): Promise<{ outcome?: Cer
   }
 }
 
-/** The lab ceremony: acts 01-06 for the next quarter, the report, README.txt. */
+/** The lab ceremony: acts 00-06 for the next quarter and, once, act 07 (key custody), the report, README.txt. */
 export async function runLab(options: LabRunOptions): Promise<LabRunOutcome> {
   checkLabDirectory(options.outDir, "lab");
   await recordLabKind(options.outDir, "lab", options.toolkitVersion);

@@ -32,6 +32,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     describe: "Run numbered ceremony acts with a witness display, typed Yes and a hash-chained transcript",
     load: async () => (await import("./ceremony.js")).ceremonyCommand,
   },
+  {
+    name: "custody",
+    describe: "Key custody: split a PIN or passphrase into crypto officers' shares (m of n)",
+    load: async () => (await import("./custody.js")).custodyCommand,
+  },
   { name: "csr", describe: "The KSK's certificate signing request (PKCS#10 with its DS record)", load: async () => (await import("./csr.js")).csrCommand },
   { name: "ds", describe: "DS records of every DNSKEY in a zone-format file (- for stdin)", load: async () => (await import("./ds.js")).dsCommand },
   { name: "hsm", describe: "PKCS#11 tokens: set up a SoftHSM2 lab token", load: async () => (await import("./hsm.js")).hsmCommand },

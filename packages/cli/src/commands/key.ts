@@ -1,5 +1,5 @@
 /**
- * `ksk key generate|list|export-public|delete` — KSKs and ZSKs in a keystore: a PKCS#11 token
+ * `ksk key generate|list|export-public|delete|backup|restore` — KSKs and ZSKs in a keystore: a PKCS#11 token
  * (`pkcs11:` RFC 7512 URI) or an encrypted software keystore (`file:DIR`).
  *
  * Secrets never come from argv: the PIN from the URI's pin-source=file:, --pin-file or
@@ -18,6 +18,7 @@ import { type KeystoreArgs, keystoreOpenOptions, withKeystoreArguments } from ".
 import { checkOutputWritable, printJson, writeOutput, zoneRecordsOf } from "../io.js";
 import { readZoneFile } from "../zone-input.js";
 import { type CommandFactory, handle } from "./command.js";
+import { keyBackupCommand, keyRestoreCommand } from "./key-backup.js";
 
 interface KeystoreUriArgs extends KeystoreArgs {
   keystore: string;
@@ -188,6 +189,8 @@ export const keyCommand: CommandFactory = (ctx) => ({
           ctx.out(`deleted ${label}${report ? ` (key tag ${report.keyTag})` : ""}\n`);
         }),
       })
-      .demandCommand(1, "Give a key command: generate, list, export-public or delete"),
+      .command(keyBackupCommand(ctx))
+      .command(keyRestoreCommand(ctx))
+      .demandCommand(1, "Give a key command: generate, list, export-public, delete, backup or restore"),
   handler: () => {},
 });

@@ -2,14 +2,15 @@
  * `ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes]` — the lab ceremony
  * (acts 01-06 for the next quarter, the report, README.txt), and `ksk lab --rollover [--calendar
  * 2024-2027|compressed]` — the KSK rollover rehearsal on the real calendar or, live through real
- * resolvers, on a compressed clock. LAB ONLY. The orchestration is @ksk/lab's (lab.ts,
- * rollover-live.ts); this parses, calls one of its functions and prints what it returns.
+ * resolvers, on a compressed clock, and `ksk lab --lost-hsm` — the rehearsal of losing facility 1's
+ * HSM (docs/custody.md). LAB ONLY. The orchestration is @ksk/lab's (lab.ts, rollover-live.ts,
+ * lab-lost-hsm.ts); this parses, calls one of its functions and prints what it returns.
  */
 import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { KskError } from "@ksk/core";
-import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runRolloverCalendar, runRolloverCompressed } from "@ksk/lab";
+import { type LabRunOutcome, labKindOf, parseRolloverCalendar, runLab, runLostHsmRehearsal, runRolloverCalendar, runRolloverCompressed } from "@ksk/lab";
 import { type CeremonyRunArgs, ceremonyRunSettings } from "../ceremony-run.js";
 import { EXIT } from "../exit-codes.js";
 import { VERSION } from "../version.js";
@@ -18,6 +19,7 @@ import { type CommandFactory, handle } from "./command.js";
 interface LabArgs extends CeremonyRunArgs {
   out?: string;
   rollover: boolean;
+  lostHsm: boolean;
   calendar?: string;
   ceremony?: string;
 }
@@ -39,13 +41,19 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
   builder: (y) =>
     y
       .usage(
-        "ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes] [--verbose]\nksk lab --rollover [--calendar 2024-2027|compressed] [--out DIR]\n\nLAB ONLY: the lab ceremony, or the KSK rollover rehearsal",
+        "ksk lab [--out DIR] [--resume] [--operator NAME] [--witness NAME…] [--yes] [--verbose]\nksk lab --rollover [--calendar 2024-2027|compressed] [--out DIR]\nksk lab --lost-hsm [--out DIR] [--yes] [--verbose]\n\nLAB ONLY: the lab ceremony, the KSK rollover rehearsal, or the lost-HSM rehearsal",
       )
       .option("out", {
         type: "string",
         describe: "Output directory (default lab-out; lab-rollover-out with --rollover; lab-rollover-compressed-out with --calendar compressed)",
       })
       .option("rollover", { type: "boolean", default: false, describe: "The KSK rollover rehearsal instead of the lab ceremony" })
+      .option("lost-hsm", {
+        type: "boolean",
+        default: false,
+        describe:
+          "The lost-HSM rehearsal (default --out lab-lost-hsm-out): KSKs backed up to facility 2, facility 1's token destroyed, the next quarter signed at facility 2",
+      })
       .option("calendar", {
         type: "string",
         describe:
@@ -62,8 +70,19 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
       })
       .option("ceremony", { type: "string", describe: "Another ceremony file (default keys-example/lab-ceremony.yaml, or lab-rollover.yaml with --rollover)" }),
   handler: handle(async (argv: LabArgs) => {
-    const kind = labKindOf(argv.rollover, parseRolloverCalendar(argv.calendar));
-    const out = argv.out ?? (kind === "lab" ? "lab-out" : kind === "rollover-2024-2027" ? "lab-rollover-out" : "lab-rollover-compressed-out");
+    if (argv.lostHsm && (argv.rollover || argv.calendar !== undefined || argv.ceremony !== undefined)) {
+      throw new KskError("usage", "LAB-LOST-HSM", "--lost-hsm runs its own ceremony files: no --rollover, --calendar or --ceremony");
+    }
+    const kind = argv.lostHsm ? "lost-hsm" : labKindOf(argv.rollover, parseRolloverCalendar(argv.calendar));
+    const out =
+      argv.out ??
+      (kind === "lab"
+        ? "lab-out"
+        : kind === "rollover-2024-2027"
+          ? "lab-rollover-out"
+          : kind === "lost-hsm"
+            ? "lab-lost-hsm-out"
+            : "lab-rollover-compressed-out");
     const root = toolkitRoot();
     if (kind === "rollover-compressed") {
       if (argv.resume || argv.ceremony !== undefined) {
@@ -89,7 +108,8 @@ export const labCommand: CommandFactory = (ctx, setExitCode) => ({
       ...(argv.ceremony === undefined ? {} : { ceremonyFile: argv.ceremony }),
       nowEpochSeconds: ctx.now,
     };
-    const outcome: LabRunOutcome = kind === "lab" ? await runLab(options) : await runRolloverCalendar(options);
+    const outcome: LabRunOutcome =
+      kind === "lab" ? await runLab(options) : kind === "lost-hsm" ? await runLostHsmRehearsal(options) : await runRolloverCalendar(options);
     if (outcome.report) {
       ctx.out(`Report: ${outcome.report.file}\n${outcome.report.verdict.line}\n`);
       if (!outcome.report.verdict.ok) setExitCode(EXIT.checkFailed);
