@@ -20,12 +20,14 @@ const cliVersion = (JSON.parse(readFileSync(new URL("./packages/cli/package.json
  *   run alone), every file left in `system` 2–8. knot-offline-ksk and telemetry-lab run knotd and
  *   unbound; zone-input-limits loads zones up to the 64 MiB cap and the heap's. lab-lost-hsm runs
  *   the lost-HSM rehearsal (two ceremonies: 30 s to 2 min measured, by load); custody drives two SoftHSM
- *   facilities through ksk processes (24 s alone, 12 CPU seconds).
+ *   facilities through ksk processes (24 s alone, 12 CPU seconds); ceremony-output runs the lab
+ *   twice, quietly and with --verbose (33 s).
  *   The lab runs after the other tiers, one file at a time, as the whole suite used to: its
  *   files time real servers and kill processes at chosen moments.
  */
 const LAB = [
   "test/lab-job.test.ts",
+  "test/ceremony-output.test.ts",
   "test/lab-rollover.test.ts",
   "test/rollover-live.test.ts",
   "test/kill-outputs.test.ts",

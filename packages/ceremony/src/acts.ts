@@ -46,8 +46,18 @@ export const personName = z
  */
 export const STEP_ENV_ALLOWED = /^(SOFTHSM2_CONF|KSK_[A-Z0-9_]+)$/;
 
+/**
+ * The KSK_* variables the runtime itself sets for each step, which no file may set: where the
+ * step's HSM activity log is written (a file could send it where nobody files it) and the width
+ * of the witnesses' terminal.
+ */
+export const STEP_ENV_RUNTIME = new Set(["KSK_HSM_LOG", "KSK_TERMINAL_COLUMNS"]);
+
 /** Variables set for steps, by the ceremony file (every step) or by an act's step (that step only). */
 const stepEnvironment = z.record(z.string(), z.string()).superRefine((env, ctx) => {
+  for (const name of Object.keys(env).filter((n) => STEP_ENV_RUNTIME.has(n))) {
+    ctx.addIssue({ code: "custom", path: [name], message: "refused: the ceremony runtime sets this variable for each step itself" });
+  }
   for (const name of Object.keys(env).filter((n) => !STEP_ENV_ALLOWED.test(n))) {
     ctx.addIssue({
       code: "custom",

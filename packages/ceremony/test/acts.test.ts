@@ -110,6 +110,12 @@ describe("variables", () => {
         new RegExp(`c\\.yaml: steps\\.0\\.env\\.${name}: refused: only SOFTHSM2_CONF and the toolkit's own KSK_\\* variables`),
       );
     }
+    // The variables the runtime sets for each step itself: no file redirects the HSM activity log.
+    for (const name of ["KSK_HSM_LOG", "KSK_TERMINAL_COLUMNS"]) {
+      expect(() => parseActFile(`act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { ${name}: v } }\n`, "e.yaml")).toThrow(
+        new RegExp(`e\\.yaml: steps\\.0\\.env\\.${name}: refused: the ceremony runtime sets this variable`),
+      );
+    }
     expect(parseActFile("act: 1\nname: a\ntitle: t\nsteps:\n  - { does: d, run: [x], env: { KSK_PKCS11_MODULE: /m.so } }\n", "d.yaml").steps[0]?.env).toEqual({
       KSK_PKCS11_MODULE: "/m.so",
     });
