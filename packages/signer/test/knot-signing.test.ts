@@ -153,12 +153,15 @@ describe("a Knot KSR through the ceremony's checks", () => {
 
     it("keeps nothing when the Knot SKR as written fails the checks after signing", async () => {
       const act = knotAct((bytes) => {
-        // One signature's base64 changed: the SKR as written no longer verifies.
+        // One signature's base64 changed: the SKR as written no longer verifies. The character is
+        // taken well before the end, where all six of its bits are signature bits (the last ones
+        // before "==" carry padding bits a decoder ignores).
         const text = new TextDecoder().decode(bytes);
         const at = text.indexOf("RRSIG");
-        const line = text.indexOf("\n", at);
-        const flipped = text[line - 3] === "A" ? "B" : "A";
-        return new TextEncoder().encode(`${text.slice(0, line - 3)}${flipped}${text.slice(line - 2)}`);
+        let p = text.indexOf("\n", at) - 10;
+        while (!/[A-Za-z0-9+/]/.test(text[p] ?? "")) p--;
+        const flipped = text[p] === "A" ? "B" : "A";
+        return new TextEncoder().encode(`${text.slice(0, p)}${flipped}${text.slice(p + 1)}`);
       });
       await expect(act.run).rejects.toThrow(/checks after signing failed: .*SKR-VERIFY/);
       expect(act.kept()).toBeUndefined();
