@@ -19,27 +19,14 @@ import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { type CeremonyOutcome, type RunCeremonyOptions, TRANSCRIPT_FILE, runCeremony, writeReport } from "@ksk/ceremony";
 import { type LabRunOptions, type LabRunOutcome, runOrRefuse } from "./lab.js";
-import { LAB_CEREMONY_FILES, checkLabDirectory, recordLabKind } from "./lab-kind.js";
+import { LAB_ACTS, LAB_CEREMONY_FILES, checkLabDirectory, recordLabKind } from "./lab-kind.js";
 
-export const LOST_HSM_FIRST_ACTS = [
-  "00-toolkit",
-  "01-hsm-and-ksk",
-  "02-zsk-operator",
-  "03-key-signing",
-  "04-trust-anchor",
-  "05-test-root-zone",
-  "06-resolve",
-  "08-backup-to-facility-2",
-] as const;
-export const LOST_HSM_SECOND_ACTS = [
-  "00-toolkit",
-  "02-zsk-operator",
-  "03-key-signing",
-  "04-trust-anchor",
-  "05-test-root-zone",
-  "06-resolve",
-  "09-lost-hsm-continuity",
-] as const;
+/** The quarter's acts of a lab ceremony (00–06), without act 07's custody demonstration. */
+const QUARTER_ACTS = LAB_ACTS.filter((a) => a !== "07-key-custody");
+/** Run 1 at facility 1: a lab quarter, then both KSKs backed up and restored at facility 2. */
+export const LOST_HSM_FIRST_ACTS = [...QUARTER_ACTS, "08-backup-to-facility-2"] as const;
+/** Run 2 at facility 2: the next quarter without act 01 (the HSM there holds the restored keys). */
+export const LOST_HSM_SECOND_ACTS = [...QUARTER_ACTS.filter((a) => a !== "01-hsm-and-ksk"), "09-lost-hsm-continuity"] as const;
 export const LOST_HSM_FACILITY_2_FILE = "lab-lost-hsm-facility-2.yaml";
 /** The quarters of the two runs (keys-example/lab-lost-hsm.yaml), by the SKR each writes. */
 export const LOST_HSM_SKRS = ["skr-2026Q3.xml", "skr-2026Q4.xml"] as const;
