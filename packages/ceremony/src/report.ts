@@ -8,7 +8,7 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { KskError } from "@ksk/core";
+import { KskError, escapeForTerminal, escapeLinesForTerminal } from "@ksk/core";
 import { writeFilesAtomically } from "@ksk/files";
 import { type KsrResponseDocument, parseKsrXml } from "@ksk/ksr";
 import { z } from "zod";
@@ -69,18 +69,15 @@ export interface WriteReportOptions {
 }
 
 /**
- * Control characters as `\xNN` text, in every string of a value read from a transcript or an
- * output: a forged `does` or a name holding ESC, BEL or NUL must not reach the page as such.
- * Line ends and tabs of the text outputs shown are kept.
+ * Control characters as `\xNN` text (core's one escaper), in every string of a value read from a
+ * transcript or an output: a forged `does` or a name holding ESC, BEL or NUL must not reach the
+ * page as such. With `keepLines`, the line ends and tabs of the text outputs shown are kept.
  */
-function escapeControls<T>(value: T, keep: RegExp = /[\n\t]/): T {
-  if (typeof value === "string") {
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters to escape
-    return value.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => (keep.test(c) ? c : `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`)) as T;
-  }
-  if (Array.isArray(value)) return value.map((v) => escapeControls(v, keep)) as T;
+function escapeControls<T>(value: T, keepLines = false): T {
+  if (typeof value === "string") return (keepLines ? escapeLinesForTerminal(value) : escapeForTerminal(value)) as T;
+  if (Array.isArray(value)) return value.map((v) => escapeControls(v, keepLines)) as T;
   if (value !== null && typeof value === "object" && !(value instanceof Uint8Array)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeControls(v, keep)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, escapeControls(v, keepLines)])) as T;
   }
   return value;
 }
@@ -98,10 +95,8 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
     const got = artefact(relative);
     return got instanceof Uint8Array ? got : undefined;
   };
-  const verification = escapeControls(verifyTranscript(bytes, artefact), /(?!)/);
-  const entries = verification.problems.some((p) => p.subject.startsWith("entry "))
-    ? []
-    : escapeControls(parseEntries(transcriptLines(bytes), transcriptFile), /(?!)/);
+  const verification = escapeControls(verifyTranscript(bytes, artefact));
+  const entries = verification.problems.some((p) => p.subject.startsWith("entry ")) ? [] : escapeControls(parseEntries(transcriptLines(bytes), transcriptFile));
   const skrs: { path: string; document: KsrResponseDocument }[] = [];
   const texts = new Map<string, string>();
   const resolverRuns: { path: string; run: ResolverRun }[] = [];
@@ -126,7 +121,7 @@ export async function writeReport(dir: string, options: WriteReportOptions): Pro
       const summary = parseTelemetryOutput(content);
       if (summary) telemetry.push({ label: relative, summary });
     } else if ((relative.endsWith(".txt") || isHsmLog(relative)) && content.length <= MAX_SHOWN_TEXT_BYTES) {
-      texts.set(relative, escapeControls(new TextDecoder().decode(content)));
+      texts.set(relative, escapeControls(new TextDecoder().decode(content), true));
     }
   }
   const html = renderReportHtml({

@@ -15,7 +15,7 @@ import { spawn } from "node:child_process";
 import { constants, promises as fs } from "node:fs";
 import path from "node:path";
 import { StringDecoder } from "node:string_decoder";
-import { KskError, isKskError, kindForExitCode } from "@ksk/core";
+import { KskError, escapeForTerminal, isKskError, kindForExitCode } from "@ksk/core";
 import { writeFilesAtomically } from "@ksk/files";
 import { type PlannedStep, actId } from "./acts.js";
 import { HSM_LOG_ENV, hsmLogArtefacts, hsmLogPath } from "./hsm-log.js";
@@ -108,12 +108,6 @@ export function stepEntry(
     inputs: extra.inputs ?? [],
     outputs: extra.outputs ?? [],
   };
-}
-
-/** Control characters in a reason would let one line pose as several: escape them. */
-export function oneLine(text: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: exactly the characters to escape
-  return text.replace(/[\u0000-\u001f\u007f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`);
 }
 
 /** The programs of `names` found in no directory of `searchPath` as executable files. */
@@ -311,7 +305,8 @@ async function readOutputs(ctx: StepContext, s: PlannedStep): Promise<ArtefactRe
 /** Record a failed step and where to resume, and the error the ceremony stops with. */
 async function recordFailure(ctx: StepContext, s: PlannedStep, record: StepRecord, e: unknown): Promise<KskError> {
   const error = isKskError(e) ? e : new KskError("check", "CEREMONY-STEP-FAILED", (e as Error).message);
-  const reason = oneLine(error.message);
+  // Control characters in a reason would let one line pose as several (core's one escaper).
+  const reason = escapeForTerminal(error.message);
   const where = { act: s.act.act, step: s.index + 1 } satisfies ResumePoint;
   const { exitCode, consent, inputs } = record;
   // A failed step's HSM log is filed too: what the HSM was asked before the failure.
