@@ -4,7 +4,10 @@
  *
  * `verifyRrsig` judges one RRSIG and says why it fails: signer name not the zone of the RRset,
  * labels field too large, not yet valid, expired, no DNSKEY with that tag/algorithm/owner, bad
- * signature, unsupported algorithm. Times use RFC 1982 serial arithmetic as RFC 4034 §3.1.5
+ * signature, unsupported algorithm. Its checks are here once, in two parts: `checkRrsigFields`
+ * (everything but the signature) and `rrsigVerdictFrom` (the verdict from the candidate keys'
+ * signature outcomes), so a caller may verify the signatures elsewhere — in bulk, on worker
+ * threads — and still judge by these rules. Times use RFC 1982 serial arithmetic as RFC 4034 §3.1.5
  * requires. `anchoredKeys` says which keys of a DNSKEY RRset a trust anchor (DS or DNSKEY records)
  * designates. Not implemented here: chasing delegations and NSEC denial (see @ksk/zone).
  */
@@ -47,18 +50,38 @@ export type VerifySignature = (key: DnskeyRdata, data: Uint8Array, signatureByte
 
 const coreVerify: VerifySignature = (key, data, signatureBytes) => algorithmInfo(key.algorithm).verify(key.publicKeyBytes, data, signatureBytes);
 
-/** Judge one RRSIG over `rrset` with the candidate `dnskeys` at `nowEpochSeconds`. */
-export function verifyRrsig(
+/**
+ * What an RRSIG whose fields pass must still be checked with: the signature over `data` by each
+ * candidate key in turn (RFC 4035 §5.3.3). Callers that verify in bulk (on worker threads) take
+ * these and hand the outcomes back to `rrsigVerdictFrom`.
+ */
+export interface RrsigSignatureCheck {
+  readonly rrsig: RR<RrsigRdata>;
+  /** "RRSIG <type> by <tag>", for the verdict's reason. */
+  readonly subject: string;
+  /** The zone keys with the RRSIG's owner, algorithm and tag, in the DNSKEY RRset's order. */
+  readonly candidates: readonly RR<DnskeyRdata>[];
+  /** The signed data (./signed-data.ts, the one builder). */
+  readonly data: Uint8Array;
+}
+
+/** One candidate key's answer: the signature verifies or not, or the key is malformed (its `KskError` detail). */
+export type SignatureOutcome = boolean | { readonly malformed: string };
+
+/**
+ * The checks of one RRSIG over `rrset` that need no signature verification (RFC 4035 §5.3.1):
+ * type covered, signer name, labels, validity window, algorithm, the keys that may have made it
+ * (RFC 5011 §2.1 for revoked ones). A failure is the verdict; else what to verify it with.
+ */
+export function checkRrsigFields(
   rrset: readonly RR[],
   rrsig: RR<RrsigRdata>,
   dnskeys: readonly RR<DnskeyRdata>[],
   nowEpochSeconds: number,
-  verifySignature: VerifySignature = coreVerify,
-): RrsigVerdict {
+): RrsigVerdict | RrsigSignatureCheck {
   const sig = rrsig.rdata;
   const first = rrset[0];
-  const verdict = (status: RrsigStatus, reason: string, key?: RR<DnskeyRdata>): RrsigVerdict =>
-    key ? { rrsig, status, reason, key } : { rrsig, status, reason };
+  const verdict = (status: RrsigStatus, reason: string): RrsigVerdict => ({ rrsig, status, reason });
   if (!first) return verdict("type-covered", "the RRset is empty");
   const subject = `RRSIG ${typeToString(sig.typeCovered)} by ${sig.keyTag}`;
   if (sig.typeCovered !== rrType(first)) {
@@ -102,23 +125,61 @@ export function verifyRrsig(
   if (candidates.length === 0) {
     return verdict("no-key", `${subject}: no zone DNSKEY at ${nameToString(sig.signerName)} with tag ${sig.keyTag} and algorithm ${sig.algorithm}`);
   }
-  const data = rrsigSignedData(sig, rrset);
-  const malformed: string[] = [];
-  for (const key of candidates) {
-    let ok: boolean;
-    try {
-      ok = verifySignature(key.rdata, data, sig.signatureBytes);
-    } catch (e) {
-      // A malformed DNSKEY (e.g. an RSA key field with no modulus) is a verdict on this RRSIG,
-      // not a reason to abandon judging the rest of the zone.
-      if (!(e instanceof KskError)) throw e;
-      malformed.push(e.detail);
-      continue;
-    }
-    if (ok) return verdict("valid", `${subject} is valid until ${formatIsoZ(sig.expirationEpochSeconds)}`, key);
+  return { rrsig, subject, candidates, data: rrsigSignedData(sig, rrset) };
+}
+
+/** Is this the verdict already (a field check failed), not a signature still to check? */
+export function isRrsigVerdict(x: RrsigVerdict | RrsigSignatureCheck): x is RrsigVerdict {
+  return "status" in x;
+}
+
+/**
+ * The outcome of verifying `signatureBytes` over `data` with `key`: a malformed DNSKEY (e.g. an RSA
+ * key field with no modulus) is a verdict on this RRSIG, not a reason to abandon judging the rest.
+ */
+export function signatureOutcome(verifySignature: VerifySignature, key: DnskeyRdata, data: Uint8Array, signatureBytes: Uint8Array): SignatureOutcome {
+  try {
+    return verifySignature(key, data, signatureBytes);
+  } catch (e) {
+    if (!(e instanceof KskError)) throw e;
+    return { malformed: e.detail };
   }
-  if (malformed.length === candidates.length) return verdict("bad-signature", `${subject}: the key is malformed: ${malformed.join("; ")}`);
-  return verdict("bad-signature", `${subject}: the signature does not verify with the key`);
+}
+
+/**
+ * The verdict on a checked RRSIG from its candidates' outcomes, in the candidates' order (a prefix
+ * of them is enough when it ends at the first that verifies): valid with the first key whose
+ * signature verifies.
+ */
+export function rrsigVerdictFrom(check: RrsigSignatureCheck, outcomes: readonly SignatureOutcome[]): RrsigVerdict {
+  const { rrsig, subject } = check;
+  const valid = outcomes.indexOf(true);
+  const key = check.candidates[valid];
+  if (key) return { rrsig, status: "valid", reason: `${subject} is valid until ${formatIsoZ(rrsig.rdata.expirationEpochSeconds)}`, key };
+  const malformed = outcomes.flatMap((o) => (typeof o === "object" ? [o.malformed] : []));
+  if (malformed.length === check.candidates.length) {
+    return { rrsig, status: "bad-signature", reason: `${subject}: the key is malformed: ${malformed.join("; ")}` };
+  }
+  return { rrsig, status: "bad-signature", reason: `${subject}: the signature does not verify with the key` };
+}
+
+/** Judge one RRSIG over `rrset` with the candidate `dnskeys` at `nowEpochSeconds`. */
+export function verifyRrsig(
+  rrset: readonly RR[],
+  rrsig: RR<RrsigRdata>,
+  dnskeys: readonly RR<DnskeyRdata>[],
+  nowEpochSeconds: number,
+  verifySignature: VerifySignature = coreVerify,
+): RrsigVerdict {
+  const check = checkRrsigFields(rrset, rrsig, dnskeys, nowEpochSeconds);
+  if (isRrsigVerdict(check)) return check;
+  const outcomes: SignatureOutcome[] = [];
+  for (const key of check.candidates) {
+    const outcome = signatureOutcome(verifySignature, key.rdata, check.data, rrsig.rdata.signatureBytes);
+    outcomes.push(outcome);
+    if (outcome === true) break;
+  }
+  return rrsigVerdictFrom(check, outcomes);
 }
 
 function sameDnskeyRecord(a: DnskeyRdata, b: DnskeyRdata): boolean {
