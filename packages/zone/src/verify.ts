@@ -238,7 +238,11 @@ function finishing(jobs: readonly SignatureJob[], steps: readonly Step[]): NodeJ
     jobs,
     finish(outcomes) {
       let at = 0;
-      const take = (count: number) => outcomes.slice(at, (at += count));
+      const take = (count: number) => {
+        const taken = outcomes.slice(at, at + count);
+        at += count;
+        return taken;
+      };
       for (const step of steps) step(take);
     },
   };
