@@ -18,4 +18,5 @@ export * from "./wire-print.js";
 export * from "./wire-records.js";
 export * from "./wire-sign.js";
 export * from "./wire-sign-run.js";
+export * from "./wire-verify.js";
 export * from "./wire-zone.js";

@@ -53,7 +53,7 @@ import {
   typeToString,
 } from "@ksk/core";
 import { hasNsec, nsecTypes } from "./nsec.js";
-import { type LocatedRR, type ZoneNode, buildZone } from "./zone.js";
+import { type BuildZoneOptions, type LocatedRR, type ZoneNode, buildZone } from "./zone.js";
 import { type ZonemdVerdict, checkZonemd } from "./zonemd.js";
 
 /** A failed check at one RRset: core's one result shape (FAIL, where = `owner TYPE`), with the owner and type apart for JSON. */
@@ -257,15 +257,21 @@ export function judgeNodes(judge: ZoneJudge, nodes: Iterable<ZoneNode>): void {
   }
 }
 
+/**
+ * The zone semantics `buildZone` and `buildWireZone` report with `report` (CNAME beside data, name
+ * servers without addresses, data below a cut that is not glue) as problems, `file:line` in the detail.
+ */
+export function semanticsReporter(): { readonly problems: ZoneProblem[]; readonly report: NonNullable<BuildZoneOptions["report"]> } {
+  const problems: ZoneProblem[] = [];
+  return { problems, report: (code, owner, type, detail, where) => problems.push(zoneProblem(code, owner, type, where ? `${detail} (${where})` : detail)) };
+}
+
 export function verifyZone(request: ZoneVerificationRequest): ZoneVerification {
   const origin = zoneOrigin(request.records);
-  const semantics: ZoneProblem[] = [];
-  // CNAME beside data, name servers without addresses, data below a cut that is not glue: reported.
-  const zone = buildZone(request.records, origin, {
-    report: (code, owner, type, detail, where) => semantics.push(zoneProblem(code, owner, type, where ? `${detail} (${where})` : detail)),
-  });
+  const semantics = semanticsReporter();
+  const zone = buildZone(request.records, origin, { report: semantics.report });
   const apex = zone.nodes.find((n) => n.role === "apex") as ZoneNode;
-  const judge = new ZoneJudge(origin, apex, request.anchors, request.atEpochSeconds, semantics);
+  const judge = new ZoneJudge(origin, apex, request.anchors, request.atEpochSeconds, semantics.problems);
   judgeNodes(judge, zone.nodes);
   return judge.result(checkZonemd(zone));
 }

@@ -10,11 +10,16 @@
  * §3.6.2; RFC 4035 §2.5 allows RRSIG and NSEC), a second CNAME, DS away from a delegation, and an
  * in-zone name server below a cut without glue — each naming `file:line` like ./zone.ts does.
  *
- * Left out: the findings `zone verify` reports instead of refusing (it uses ./zone.ts).
+ * With `report` (`zone verify`), CNAME beside other data, an in-zone name server without an
+ * address and data below a cut that is not glue are reported as ./zone.ts reports them (ZONE-CNAME,
+ * ZONE-GLUE, ZONE-OCCLUDED), in the same order, naming each name as it was first written.
+ *
+ * Left out: the validation itself (./wire-verify.ts).
  */
-import { MAX_TTL_SECONDS, RRType, inputError, nameToString, typeToString } from "@ksk/core";
+import { MAX_TTL_SECONDS, type Name, RRType, inputError, nameToString, typeToString } from "@ksk/core";
 import { type WireOrder, canonicalOrder, wireName } from "./wire-order.js";
 import { FIXED_OCTETS, type WireRecordInput, WireRecords, wireNameLength } from "./wire-records.js";
+import type { BuildZoneOptions } from "./zone.js";
 
 /** A name's role (RFC 4035 §2.2), as ./zone.ts's `NodeRole`. */
 export const ROLE = { apex: 0, authoritative: 1, delegation: 2, belowCut: 3 } as const;
@@ -125,24 +130,73 @@ function firstOfType(zone: WireZone, n: number, type: number): number {
   return first;
 }
 
+/** The record of node `n` read first (its owner as written is the node's name, as ./zone.ts keeps it). */
+export function firstRead(zone: WireOrder, n: number): number {
+  let first = zone.order[zone.nodeStart[n] as number] as number;
+  for (let k = (zone.nodeStart[n] as number) + 1; k < (zone.nodeStart[n + 1] as number); k++) first = Math.min(first, zone.order[k] as number);
+  return first;
+}
+
+/** The owner name of record `i` as written. */
+export function writtenOwner(records: WireRecords, i: number): Name {
+  const written = records.originalOwnerWire(i);
+  return written === undefined ? wireName(records.bytes, records.start(i)) : wireName(written, 0);
+}
+
+/** The name at the start of record `i`'s RDATA (an NS target) as written. */
+function writtenRdataName(records: WireRecords, i: number): Name {
+  const written = records.originalWire(i);
+  if (written === undefined) return wireName(records.bytes, records.fixedAt(i) + FIXED_OCTETS);
+  return wireName(written, wireNameLength(written, 0) + FIXED_OCTETS);
+}
+
+/** Node `n`'s name as first written (./zone.ts's `ZoneNode.owner`). */
+export function nodeOwner(zone: WireOrder & { readonly records: WireRecords }, n: number): Name {
+  return writtenOwner(zone.records, firstRead(zone, n));
+}
+
+/** What the structure checks need of a node's types, in one scan without a list. */
+interface NodeShape {
+  ns: boolean;
+  ds: boolean;
+  cnames: number;
+  /** The lowest type present that may not sit beside a CNAME, or -1. */
+  other: number;
+}
+
 /** Types that may sit beside a CNAME (RFC 4035 §2.5). */
 const CNAME_COMPANIONS = new Set<number>([RRType.CNAME, RRType.RRSIG, RRType.NSEC]);
 
-function checkNode(zone: WireZone, n: number, types: readonly number[], role: number): void {
-  const records = zone.records;
-  const owner = () => shownName(records.bytes, records.start(zone.order[zone.nodeStart[n] as number] as number));
-  if (types.includes(RRType.CNAME)) {
-    const at = records.where(firstOfType(zone, n, RRType.CNAME));
-    const other = types.find((t) => !CNAME_COMPANIONS.has(t));
-    if (other !== undefined) throw inputError("ZONE-CNAME", `${owner()} has a CNAME beside ${typeToString(other)} data (RFC 1034 §3.6.2)`, at);
-    let cnames = 0;
-    for (let k = zone.nodeStart[n] as number; k < (zone.nodeStart[n + 1] as number); k++) if (records.type(zone.order[k] as number) === RRType.CNAME) cnames++;
-    if (cnames > 1) throw inputError("ZONE-CNAME", `${owner()} has more than one CNAME`, at);
+function nodeShape(zone: WireOrder & { readonly records: WireRecords }, n: number): NodeShape {
+  const shape: NodeShape = { ns: false, ds: false, cnames: 0, other: -1 };
+  for (let k = zone.nodeStart[n] as number; k < (zone.nodeStart[n + 1] as number); k++) {
+    const type = zone.records.type(zone.order[k] as number);
+    if (type === RRType.NS) shape.ns = true;
+    else if (type === RRType.DS) shape.ds = true;
+    else if (type === RRType.CNAME) shape.cnames++;
+    if (shape.other < 0 && !CNAME_COMPANIONS.has(type)) shape.other = type;
   }
-  if (types.includes(RRType.DS)) {
+  return shape;
+}
+
+type Report = BuildZoneOptions["report"];
+
+function checkNode(zone: WireZone, n: number, shape: NodeShape, role: number, report: Report): void {
+  const records = zone.records;
+  const owner = () => nodeOwner(zone, n);
+  if (shape.cnames > 0) {
+    const at = records.where(firstOfType(zone, n, RRType.CNAME));
+    if (shape.other >= 0) {
+      const detail = `${nameToString(owner())} has a CNAME beside ${typeToString(shape.other)} data (RFC 1034 §3.6.2)`;
+      if (!report) throw inputError("ZONE-CNAME", detail, at);
+      report("ZONE-CNAME", owner(), RRType.CNAME, detail, at);
+    }
+    if (shape.cnames > 1) throw inputError("ZONE-CNAME", `${nameToString(owner())} has more than one CNAME`, at);
+  }
+  if (shape.ds) {
     const at = records.where(firstOfType(zone, n, RRType.DS));
     if (role === ROLE.apex) throw inputError("ZONE-DS", "DS at the apex: a DS belongs in the parent zone (RFC 4035 §2.4)", at);
-    if (role !== ROLE.delegation) throw inputError("ZONE-DS", `DS at ${owner()}, which is not a delegation point (no NS)`, at);
+    if (role !== ROLE.delegation) throw inputError("ZONE-DS", `DS at ${nameToString(owner())}, which is not a delegation point (no NS)`, at);
   }
 }
 
@@ -151,54 +205,144 @@ function nameString(bytes: Uint8Array, offset: number): string {
   return String.fromCharCode.apply(null, bytes.subarray(offset, offset + wireNameLength(bytes, offset)) as unknown as number[]);
 }
 
+/** FNV-1a over the octets of the wire name at `offset`: finds a few names among many nodes without a string per node. */
+function nameHash(bytes: Uint8Array, offset: number): number {
+  const end = offset + wireNameLength(bytes, offset);
+  let h = 0x811c9dc5;
+  for (let k = offset; k < end; k++) h = Math.imul(h ^ (bytes[k] as number), 0x01000193);
+  return h >>> 0;
+}
+
+function stringHash(key: string): number {
+  let h = 0x811c9dc5;
+  for (let k = 0; k < key.length; k++) h = Math.imul(h ^ key.charCodeAt(k), 0x01000193);
+  return h >>> 0;
+}
+
+/** The nodes named by `wanted` (keys as `nameString` makes them): one hash per node, a string only where a hash matches. */
+function findNodes(zone: WireZone, wanted: ReadonlySet<string>): Map<string, number> {
+  const found = new Map<string, number>();
+  if (wanted.size === 0) return found;
+  const hashes = new Set<number>();
+  for (const key of wanted) hashes.add(stringHash(key));
+  const { records, order, nodeStart } = zone;
+  for (let n = 0; n < zone.nodeCount; n++) {
+    const head = records.start(order[nodeStart[n] as number] as number);
+    if (!hashes.has(nameHash(records.bytes, head))) continue;
+    const key = nameString(records.bytes, head);
+    if (wanted.has(key)) found.set(key, n);
+  }
+  return found;
+}
+
+function hasAddress(zone: WireZone, n: number): boolean {
+  for (let k = zone.nodeStart[n] as number; k < (zone.nodeStart[n + 1] as number); k++) {
+    const type = zone.records.type(zone.order[k] as number);
+    if (type === RRType.A || type === RRType.AAAA) return true;
+  }
+  return false;
+}
+
+/** An NS record (index `ns`) at node `node` naming a name server inside the zone, `key` its target. */
+interface InZoneNs {
+  readonly ns: number;
+  readonly node: number;
+  readonly key: string;
+}
+
 /**
  * Every name server inside the zone and below a cut needs an address record (glue) here
- * (RFC 1034 §4.2.1); many delegations share name servers, so each target is judged once.
+ * (RFC 1034 §4.2.1). With `report`, also one inside the zone and not below a cut: the zone is
+ * authoritative for its addresses, so without them the delegation is lame (kzonecheck: "missing
+ * glue record"). Only the NS targets and their ancestors are looked up, by hash (`findNodes`).
  */
-function checkGlue(zone: WireZone): void {
+function checkGlue(zone: WireZone, report: Report): void {
   const { records, order, nodeStart, roles } = zone;
   const bytes = records.bytes;
-  const delegations = new Set<string>();
-  const targets = new Map<string, { ns: number; node: number }>();
+  const nsRecords: InZoneNs[] = [];
+  const wanted = new Set<string>();
   for (let n = 0; n < zone.nodeCount; n++) {
     const role = roles[n] as number;
     if (role !== ROLE.delegation && role !== ROLE.apex) continue;
-    const head = records.start(order[nodeStart[n] as number] as number);
-    if (role === ROLE.delegation) delegations.add(nameString(bytes, head));
     for (let k = nodeStart[n] as number; k < (nodeStart[n + 1] as number); k++) {
       const i = order[k] as number;
       if (records.type(i) !== RRType.NS) continue;
       const target = records.fixedAt(i) + FIXED_OCTETS;
       if (!wireIsAtOrBelow(bytes, target, zone.origin)) continue;
       const key = nameString(bytes, target);
-      if (!targets.has(key)) targets.set(key, { ns: i, node: n });
+      nsRecords.push({ ns: i, node: n, key });
+      // The target and its ancestors below the apex: a delegation among them puts it below a cut.
+      for (let at = 0; key.length - at > zone.origin.length; at += key.charCodeAt(at) + 1) wanted.add(key.slice(at));
     }
   }
-  const belowCut = [...targets].filter(([key]) => {
-    // The target itself or an ancestor of it below the apex is a delegation point.
-    for (let at = 0; key.length - at > zone.origin.length; at += key.charCodeAt(at) + 1) if (delegations.has(key.slice(at))) return true;
-    return false;
-  });
-  if (belowCut.length === 0) return;
-  const withAddress = new Set<string>();
-  for (let n = 0; n < zone.nodeCount; n++) {
-    const types = nodeTypes(zone, n);
-    if (types.includes(RRType.A) || types.includes(RRType.AAAA)) withAddress.add(nameString(bytes, records.start(order[nodeStart[n] as number] as number)));
-  }
-  for (const [key, { ns, node }] of belowCut) {
-    if (withAddress.has(key)) continue;
-    const owner = shownName(bytes, records.start(ns));
-    const target = shownName(bytes, records.fixedAt(ns) + FIXED_OCTETS);
-    throw inputError(
-      "ZONE-GLUE",
-      `${owner} NS ${target}: the name server is below a zone cut here but has no A or AAAA glue`,
-      records.where(firstOfType(zone, node, RRType.NS)),
-    );
+  const nodes = findNodes(zone, wanted);
+  // Many delegations share name servers: each target is judged once.
+  const judged = new Map<string, { below: boolean; address: boolean }>();
+  for (const { ns, node, key } of nsRecords) {
+    let verdict = judged.get(key);
+    if (verdict === undefined) {
+      let below = false;
+      for (let at = 0; key.length - at > zone.origin.length && !below; at += key.charCodeAt(at) + 1)
+        below = roles[nodes.get(key.slice(at)) ?? -1] === ROLE.delegation;
+      const target = nodes.get(key);
+      verdict = { below, address: target !== undefined && hasAddress(zone, target) };
+      judged.set(key, verdict);
+    }
+    if (verdict.address || (!verdict.below && !report)) continue;
+    const owner = nodeOwner(zone, node);
+    const target = writtenRdataName(records, ns);
+    const where = records.where(firstOfType(zone, node, RRType.NS));
+    const detail = verdict.below
+      ? `${nameToString(owner)} NS ${nameToString(target)}: the name server is below a zone cut here but has no A or AAAA glue`
+      : `${nameToString(owner)} NS ${nameToString(target)}: the name server is inside the zone but has no A or AAAA record in it (missing glue)`;
+    if (!report) throw inputError("ZONE-GLUE", detail, where);
+    report("ZONE-GLUE", owner, RRType.NS, detail, where);
   }
 }
 
-/** Order the records canonically, give each name its role and refuse what ./zone.ts refuses. */
-export function buildWireZone(input: WireZoneInput): WireZone {
+/**
+ * Data below a zone cut is occluded (RFC 2181 §6, RFC 4035 §2.2): only the A and AAAA records of
+ * a name server some NS record of the zone names belong there, as glue.
+ */
+function checkOccluded(zone: WireZone, report: NonNullable<Report>): void {
+  const { records, order, nodeStart, roles } = zone;
+  const targets = new Set<string>();
+  for (let k = 0; k < order.length; k++) {
+    const i = order[k] as number;
+    if (records.type(i) === RRType.NS) targets.add(nameString(records.bytes, records.fixedAt(i) + FIXED_OCTETS));
+  }
+  for (let n = 0; n < zone.nodeCount; n++) {
+    if (roles[n] !== ROLE.belowCut) continue;
+    const owner = nodeOwner(zone, n);
+    const isTarget = targets.has(nameString(records.bytes, records.start(order[nodeStart[n] as number] as number)));
+    let previous = -1;
+    for (let k = nodeStart[n] as number; k < (nodeStart[n + 1] as number); k++) {
+      const type = records.type(order[k] as number);
+      if (type === previous) continue;
+      previous = type;
+      if (type === RRType.RRSIG || type === RRType.NSEC) continue; // ZONE-DELEGATION and ZONE-NSEC-CHAIN judge those
+      const address = type === RRType.A || type === RRType.AAAA;
+      if (address && isTarget) continue;
+      const why = address ? "no NS record of the zone names it, so it is not glue" : "only glue (A, AAAA) belongs there";
+      report(
+        "ZONE-OCCLUDED",
+        owner,
+        type,
+        `${nameToString(owner)} ${typeToString(type)} is below a zone cut: ${why}`,
+        records.where(firstOfType(zone, n, type)),
+      );
+    }
+  }
+}
+
+/** What `buildWireZone` reports instead of refusing: ./zone.ts's `BuildZoneOptions`. */
+export type BuildWireZoneOptions = BuildZoneOptions;
+
+/**
+ * Order the records canonically, give each name its role and refuse what ./zone.ts refuses; with
+ * `report`, report what ./zone.ts reports with it.
+ */
+export function buildWireZone(input: WireZoneInput, options: BuildWireZoneOptions = {}): WireZone {
   const origin = input.apex();
   const records = input.records;
   const ordered = canonicalOrder(records);
@@ -207,18 +351,19 @@ export function buildWireZone(input: WireZoneInput): WireZone {
   let cut: Uint8Array | undefined;
   for (let n = 0; n < ordered.nodeCount; n++) {
     const head = records.start(ordered.order[ordered.nodeStart[n] as number] as number);
-    const types = nodeTypes(zone, n);
+    const shape = nodeShape(zone, n);
     if (cut && !wireIsAtOrBelow(records.bytes, head, cut)) cut = undefined;
     let role: number;
     if (wireNameEquals(records.bytes, head, origin)) role = ROLE.apex;
     else if (cut) role = ROLE.belowCut;
-    else if (types.includes(RRType.NS)) {
+    else if (shape.ns) {
       role = ROLE.delegation;
       cut = records.bytes.slice(head, head + wireNameLength(records.bytes, head));
     } else role = ROLE.authoritative;
     roles[n] = role;
-    checkNode(zone, n, types, role);
+    checkNode(zone, n, shape, role, options.report);
   }
-  checkGlue(zone);
+  checkGlue(zone, options.report);
+  if (options.report) checkOccluded(zone, options.report);
   return zone;
 }

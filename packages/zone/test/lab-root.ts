@@ -3,6 +3,8 @@
  * with glue under a TLD, signed and unsigned delegations, in-domain and sibling glue — plus an
  * SKR for a lab quarter made in memory (test/support/lab-skr.ts).
  */
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { type LocatedRR, type RR, type Signer, type SoaRdata, loadZoneRecords, makeRR, parseName, parseTimeArgument, parseZone } from "@ksk/core";
 import type { KsrResponseDocument } from "@ksk/ksr";
 import { labSkr } from "../../../test/support/lab-skr.js";
@@ -51,4 +53,12 @@ export async function smallLab(algorithm: 8 | 13 = 13): Promise<SmallLab> {
   const skr = await labSkr({ zsks, ksk, quarter: "2027Q1", nowEpochSeconds: parseTimeArgument("2026-11-01T00:00:00Z") });
   const atEpochSeconds = (skr.bundles[3]?.inceptionEpochSeconds as number) + 3 * 86400;
   return { zsks, ksk, skr, atEpochSeconds, anchor: makeRR(parseName("."), 172800, ksk.dnskey) };
+}
+
+/** The real root of 2020-09-13 (test/data/root-zone) without its own DNSKEYs (the SKR's bundle gives the apex DNSKEY RRset). */
+export function realRootText(): string {
+  return readFileSync(path.join(import.meta.dirname, "../../../test/data/root-zone/root-2020-09-13.zone"), "utf8")
+    .split("\n")
+    .filter((l) => !/\tDNSKEY\t/.test(l))
+    .join("\n");
 }

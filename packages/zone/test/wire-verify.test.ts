@@ -1,0 +1,112 @@
+/**
+ * `zone verify` over the compact zone (verifyWireZone) against the object model (verifyZone) it
+ * stands in for: on every damaged zone of sign-verify.test.ts and zone-semantics.test.ts
+ * (./verify-cases.ts), the good small root and the real root of 2020-09-13 signed here, the same
+ * `ZoneVerification` — problems with the same codes, owners, types and details in the same
+ * order, the same anchored key tags, counts and ZONEMD verdicts — or the same refusal. The records
+ * reach the compact zone through core's `loadZoneWire`, as `ksk zone verify` reads them.
+ */
+import { type AnchorRecord, KskError, type SignatureOutcome, loadZoneWire } from "@ksk/core";
+import { type SignatureJob, WireZoneInput, localSignatureVerifier, verifyWireZone, verifyZone } from "@ksk/zone";
+import { beforeAll, describe, expect, it } from "vitest";
+import { type SmallLab, realRootText, records, smallLab } from "./lab-root.js";
+import { SEMANTICS_AT, SEMANTICS_ZONES, type VerifyCase, damage, damagedZones, signSmall } from "./verify-cases.js";
+
+type Outcome<T> = { readonly result: T } | { readonly refused: { kind: string; code: string; where: string | undefined; message: string } };
+
+async function outcome<T>(run: () => Promise<T> | T): Promise<Outcome<T>> {
+  try {
+    return { result: await run() };
+  } catch (e) {
+    if (e instanceof KskError) return { refused: { kind: e.kind, code: e.code, where: e.where, message: e.message } };
+    throw e;
+  }
+}
+
+async function wireInput(text: string, name: string): Promise<WireZoneInput> {
+  const input = new WireZoneInput(undefined);
+  await loadZoneWire({ name, text }, {}, (r) => input.add(r, r.file, r.line));
+  return input;
+}
+
+/** A batch verifier answering late and out of order (later batches first), to show the order of problems does not depend on it. */
+function shuffledVerifier(): (jobs: readonly SignatureJob[]) => Promise<SignatureOutcome[]> {
+  const local = localSignatureVerifier();
+  let calls = 0;
+  return (jobs) => {
+    const delay = 8 - (calls++ % 4) * 2;
+    return new Promise((resolve) => setTimeout(() => resolve(local(jobs)), delay));
+  };
+}
+
+/** Both validations of `text`: object model, compact model (default verifier), compact model in small shuffled batches. */
+async function both(text: string, name: string, anchors: readonly AnchorRecord[], atEpochSeconds: number) {
+  const object = await outcome(() => verifyZone({ records: records(text, name), anchors, atEpochSeconds }));
+  const wire = await outcome(async () => verifyWireZone(await wireInput(text, name), { anchors, atEpochSeconds }));
+  const batched = await outcome(async () =>
+    verifyWireZone(await wireInput(text, name), { anchors, atEpochSeconds, verify: shuffledVerifier() }, { batchJobs: 3, batchesInFlight: 2 }),
+  );
+  return { object, wire, batched };
+}
+
+let lab: SmallLab;
+let damaged: Record<string, VerifyCase>;
+beforeAll(async () => {
+  lab = await smallLab(13);
+  damaged = await damagedZones(lab, await signSmall(lab));
+});
+
+describe("the compact zone's validation is the object model's", () => {
+  it("on every damaged signed zone of sign-verify.test.ts, and the good one", async () => {
+    expect(Object.keys(damaged).length).toBeGreaterThanOrEqual(10);
+    for (const [name, c] of Object.entries(damaged)) {
+      const { object, wire, batched } = await both(c.text, "signed.zone", [(c.anchor ?? lab.anchor) as AnchorRecord], c.atEpochSeconds ?? lab.atEpochSeconds);
+      expect(wire, name).toEqual(object);
+      expect(batched, name).toEqual(object);
+      if (name === "good") expect("result" in object && object.result.ok).toBe(true);
+      else if ("result" in object) expect(object.result.problems.length, name).toBeGreaterThan(0);
+      else expect(name).toBe("two SOAs");
+    }
+  });
+
+  it("on every zone of zone-semantics.test.ts (CNAME, glue, occluded data reported, not refused)", async () => {
+    for (const [name, text] of Object.entries(SEMANTICS_ZONES)) {
+      const { object, wire, batched } = await both(text, name, [], SEMANTICS_AT);
+      expect(wire, name).toEqual(object);
+      expect(batched, name).toEqual(object);
+      expect("result" in object, name).toBe(true);
+    }
+  });
+
+  it("names each name as first written, in problems and details (a zone written in upper case)", async () => {
+    const text = `. 86400 IN SOA a.root-servers.net. nstld.verisign-grs.com. 1 1800 900 604800 86400\n. 518400 IN NS A.ROOT-SERVERS.NET.\nExample. 172800 IN NS NS1.Example.\nEXAMPLE. 172800 IN NS ns2.example.\nWWW.example. 60 IN A 192.0.2.80\nAlias. 60 IN CNAME x.\nalias. 60 IN TXT "t"\n`;
+    const { object, wire } = await both(text, "mixed.zone", [lab.anchor as AnchorRecord], lab.atEpochSeconds);
+    expect(wire).toEqual(object);
+    const problems = "result" in object ? object.result.problems : [];
+    expect(problems.map((p) => p.owner)).toContain("Example.");
+    expect(problems.map((p) => p.detail).join("\n")).toContain("NS1.Example.");
+  });
+
+  it("on the real root of 2020-09-13 signed here, good and damaged", async () => {
+    const rsa = await smallLab(8);
+    const signed = await signSmall(rsa, realRootText());
+    const anchors = [rsa.anchor as AnchorRecord];
+    const good = await both(signed, "root.zone", anchors, rsa.atEpochSeconds);
+    expect("result" in good.object && good.object.result.ok).toBe(true);
+    expect("result" in good.object && good.object.result.counts.rrsigs).toBeGreaterThan(2800);
+    expect(good.wire).toEqual(good.object);
+    expect(good.batched).toEqual(good.object);
+    let bad = damage(signed, /^com\.\t\d+\tIN\tRRSIG\tDS /, (l) => l.replace(/[A-Za-z0-9+/]{8}(=*)$/, "AAAAAAAA$1"));
+    bad = damage(bad, /^org\.\t\d+\tIN\tNSEC\t/, () => undefined);
+    const judged = await both(bad, "root.zone", anchors, rsa.atEpochSeconds);
+    expect("result" in judged.object && judged.object.result.problems.map((p) => p.code)).toEqual([
+      "RRSIG-VALID",
+      "RRSET-SIGNED",
+      "RRSIG-VALID",
+      "ZONE-NSEC-CHAIN",
+      "ZONE-ZONEMD",
+    ]);
+    expect(judged.wire).toEqual(judged.object);
+    expect(judged.batched).toEqual(judged.object);
+  }, 120_000);
+});
