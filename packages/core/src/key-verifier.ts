@@ -16,7 +16,7 @@
  * The hash is `AlgorithmInfo.hash`. Left out: algorithms this toolkit does not support (they
  * throw, as `algorithmInfo` does).
  */
-import { verify as nodeVerify } from "node:crypto";
+import { type KeyObject, verify as nodeVerify } from "node:crypto";
 import { algorithmInfo } from "./algorithms.js";
 import { decodeRsaPublicKey, dnskeyKeyObject } from "./public-keys.js";
 import type { DnskeyRdata } from "./rdata.js";
@@ -28,32 +28,52 @@ export interface KeyVerifierOptions {
   readonly independent?: boolean;
 }
 
+/**
+ * What node:crypto verifies `dnskey`'s signatures with: the public key built once, the hash, the
+ * signature encoding, and the one signature length accepted — RFC 3110 §3: an RSA signature is
+ * exactly as long as the modulus; RFC 6605: ECDSA r||s. Undefined when OpenSSL will not load the
+ * key (the per-call verifier then judges, and may say it is malformed). A KeyObject can be handed
+ * to a worker thread, which verifies with `verifyWithKey`'s rule (keystore's verifying pool).
+ */
+export interface VerifierKey {
+  readonly key: KeyObject;
+  readonly hash: string | null;
+  readonly dsaEncoding?: "ieee-p1363";
+  readonly signatureOctets?: number;
+}
+
+export function verifierKey(dnskey: DnskeyRdata): VerifierKey | undefined {
+  const info = algorithmInfo(dnskey.algorithm);
+  try {
+    const key = dnskeyKeyObject(dnskey);
+    if (info.family === "RSA") return { key, hash: info.hash, signatureOctets: decodeRsaPublicKey(dnskey.publicKeyBytes).modulusBytes.length };
+    if (info.family === "ECDSA") return { key, hash: info.hash, dsaEncoding: "ieee-p1363", signatureOctets: dnskey.publicKeyBytes.length };
+    return { key, hash: info.hash };
+  } catch {
+    return undefined;
+  }
+}
+
+/** Verify with a prepared key: a signature of the wrong length, or one OpenSSL cannot parse, does not verify. */
+export function verifyWithKey(prepared: VerifierKey, data: Uint8Array, signatureBytes: Uint8Array): boolean {
+  if (prepared.signatureOctets !== undefined && signatureBytes.length !== prepared.signatureOctets) return false;
+  const verifyKey = prepared.dsaEncoding ? { key: prepared.key, dsaEncoding: prepared.dsaEncoding } : prepared.key;
+  try {
+    return nodeVerify(prepared.hash, data, verifyKey, signatureBytes);
+  } catch {
+    return false;
+  }
+}
+
 /** A verifier for `dnskey`; a key OpenSSL will not load falls back to the per-call verifier. */
 export function keyVerifier(dnskey: DnskeyRdata, options: KeyVerifierOptions = {}): KeyVerifier {
   const info = algorithmInfo(dnskey.algorithm);
   if (options.independent && info.family !== "RSA") {
     return (data, signatureBytes) => info.verifyIndependently(dnskey.publicKeyBytes, data, signatureBytes);
   }
-  const fallback: KeyVerifier = (data, signatureBytes) => info.verify(dnskey.publicKeyBytes, data, signatureBytes);
-  let key: ReturnType<typeof dnskeyKeyObject>;
-  let signatureOctets: number | undefined;
-  try {
-    key = dnskeyKeyObject(dnskey);
-    // RFC 3110 §3: an RSA signature is exactly as long as the modulus; RFC 6605: ECDSA r||s.
-    if (info.family === "RSA") signatureOctets = decodeRsaPublicKey(dnskey.publicKeyBytes).modulusBytes.length;
-    if (info.family === "ECDSA") signatureOctets = dnskey.publicKeyBytes.length;
-  } catch {
-    return fallback;
-  }
-  const verifyKey = info.family === "ECDSA" ? { key, dsaEncoding: "ieee-p1363" as const } : key;
-  return (data, signatureBytes) => {
-    if (signatureOctets !== undefined && signatureBytes.length !== signatureOctets) return false;
-    try {
-      return nodeVerify(info.hash, data, verifyKey, signatureBytes);
-    } catch {
-      return false;
-    }
-  };
+  const prepared = verifierKey(dnskey);
+  if (!prepared) return (data, signatureBytes) => info.verify(dnskey.publicKeyBytes, data, signatureBytes);
+  return (data, signatureBytes) => verifyWithKey(prepared, data, signatureBytes);
 }
 
 /** Verifiers per key object, for callers that judge many signatures by the same few keys. */

@@ -68,6 +68,19 @@ export interface RrsigSignatureCheck {
 /** One candidate key's answer: the signature verifies or not, or the key is malformed (its `KskError` detail). */
 export type SignatureOutcome = boolean | { readonly malformed: string };
 
+/** One signature to verify: `signature` over `data` with `dnskey`. */
+export interface SignatureJob {
+  readonly dnskey: DnskeyRdata;
+  readonly data: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * Verifies signatures in bulk — each with core's rules (./key-verifier.ts), answered as
+ * `signatureOutcome` answers: one outcome per job, in order.
+ */
+export type BatchSignatureVerifier = (jobs: readonly SignatureJob[]) => Promise<SignatureOutcome[]>;
+
 /**
  * The checks of one RRSIG over `rrset` that need no signature verification (RFC 4035 §5.3.1):
  * type covered, signer name, labels, validity window, algorithm, the keys that may have made it

@@ -43,3 +43,4 @@ export {
 export type { PublicKeyAttributes, UnwrapRequest, WrappedKey, WrappedKeyProtection } from "./pkcs11-wrap.js";
 export { type FileKeystoreUri, type KeystoreUri, type Pkcs11Uri, describePkcs11Token, parseKeystoreUri } from "./uri.js";
 export { verifiedSigner } from "./verified-signer.js";
+export { type VerifyingPool, verifyingPool } from "./verifying-pool.js";

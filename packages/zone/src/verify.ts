@@ -35,6 +35,7 @@ import {
   RRType,
   type RrsigRdata,
   type RrsigVerdict,
+  type SignatureJob,
   type SignatureOutcome,
   type VerifySignature,
   anchoredKeys,
@@ -96,16 +97,6 @@ export function zoneProblem(code: CheckCode, owner: Name | string, type: number 
   const typeText = typeof type === "number" ? typeToString(type) : type;
   return { code, status: "fail", where: `${ownerText} ${typeText}`, owner: ownerText, type: typeText, detail };
 }
-
-/** One signature to verify: `signature` over `data` with `dnskey`. */
-export interface SignatureJob {
-  readonly dnskey: DnskeyRdata;
-  readonly data: Uint8Array;
-  readonly signature: Uint8Array;
-}
-
-/** Verifies signatures in bulk: one outcome per job, in order (core's `SignatureOutcome`). */
-export type BatchSignatureVerifier = (jobs: readonly SignatureJob[]) => Promise<SignatureOutcome[]>;
 
 /** Core's verifier in this thread, each key built once (`keyVerifierCache`): the same outcomes as `verifyRrsig`'s. */
 export function localSignatureVerifier(): (jobs: readonly SignatureJob[]) => SignatureOutcome[] {

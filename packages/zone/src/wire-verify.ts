@@ -13,8 +13,8 @@
  *
  * Left out: what ./verify.ts leaves out (NSEC3, wildcard proofs).
  */
-import { type AnchorRecord, type Name, type RR, RRClass, type SignatureOutcome, decodeRdata } from "@ksk/core";
-import { type BatchSignatureVerifier, type NodeJudgement, ZoneJudge, type ZoneVerification, localSignatureVerifier, semanticsReporter } from "./verify.js";
+import { type AnchorRecord, type BatchSignatureVerifier, type Name, type RR, RRClass, type SignatureOutcome, decodeRdata } from "@ksk/core";
+import { type NodeJudgement, ZoneJudge, type ZoneVerification, localSignatureVerifier, semanticsReporter } from "./verify.js";
 import { checkWireZonemd } from "./wire-digest.js";
 import { wireName } from "./wire-order.js";
 import { FIXED_OCTETS, wireNameLength } from "./wire-records.js";

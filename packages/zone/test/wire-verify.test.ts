@@ -6,8 +6,8 @@
  * order, the same anchored key tags, counts and ZONEMD verdicts — or the same refusal. The records
  * reach the compact zone through core's `loadZoneWire`, as `ksk zone verify` reads them.
  */
-import { type AnchorRecord, KskError, type SignatureOutcome, loadZoneWire } from "@ksk/core";
-import { type SignatureJob, WireZoneInput, localSignatureVerifier, verifyWireZone, verifyZone } from "@ksk/zone";
+import { type AnchorRecord, KskError, type SignatureJob, type SignatureOutcome, loadZoneWire } from "@ksk/core";
+import { WireZoneInput, localSignatureVerifier, verifyWireZone, verifyZone } from "@ksk/zone";
 import { beforeAll, describe, expect, it } from "vitest";
 import { type SmallLab, realRootText, records, smallLab } from "./lab-root.js";
 import { SEMANTICS_AT, SEMANTICS_ZONES, type VerifyCase, damage, damagedZones, signSmall } from "./verify-cases.js";
