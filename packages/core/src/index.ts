@@ -26,3 +26,4 @@ export * from "./zone-loader.js";
 export { PGP_WORDS_EVEN, PGP_WORDS_ODD } from "./pgp-words.js";
 export * from "./public-keys.js";
 export * from "./record-report.js";
+export * from "./wire-text.js";

@@ -48,7 +48,7 @@ function parseIpv6(text: string, field: string): Uint8Array {
 }
 
 /** RFC 5952 text form: lowercase, leading zeros dropped, the longest run (≥2) of zero groups as `::`. */
-function formatIpv6(bytes: Uint8Array): string {
+export function formatIpv6(bytes: Uint8Array): string {
   const groups: number[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
   let bestStart = -1;
