@@ -15,10 +15,10 @@
  *
  * Left out: classes other than IN; compressed names (refused on every read).
  */
-import { bytesToBase64, bytesToHex } from "./bytes.js";
+import { writeBase64, writeHex } from "./bytes.js";
 import { labelOctetText, nameFromWire } from "./name.js";
 import { decodeRdata, isKnownType } from "./rdata.js";
-import { formatIpv6 } from "./rdata-address.js";
+import { writeIpv6 } from "./rdata-address.js";
 import { characterStringOctetText } from "./rdata-text.js";
 import { makeRR, rrToString } from "./rr.js";
 import { RRType, typeToString } from "./rrtype.js";
@@ -72,13 +72,6 @@ function typeText(type: number): Uint8Array {
 function copy(out: Uint8Array, pos: number, bytes: Uint8Array): number {
   for (let i = 0; i < bytes.length; i++) out[pos + i] = bytes[i] as number;
   return pos + bytes.length;
-}
-
-function writeAscii(out: Buffer, pos: number, text: string): number {
-  // Short texts are cheaper copied here than through a call into Buffer's native writer.
-  if (text.length > 48) return pos + out.write(text, pos, "latin1");
-  for (let i = 0; i < text.length; i++) out[pos + i] = text.charCodeAt(i);
-  return pos + text.length;
 }
 
 /** A decimal unsigned 32-bit integer, as `${value}` prints it. */
@@ -160,14 +153,14 @@ function writeA(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   return pos;
 }
 
-function writeMx(out: Buffer, pos: number, rdata: Uint8Array): number {
+function writeMx(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   if (rdata.length < 2) return -1;
   pos = writeDecimal(out, pos, u16At(rdata, 0));
   out[pos++] = 0x20;
   return writeWholeName(out, pos, rdata, 2);
 }
 
-function writeSoa(out: Buffer, pos: number, rdata: Uint8Array): number {
+function writeSoa(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   pos = writeName(out, pos, rdata, 0);
   if (pos < 0) return -1;
   out[pos++] = 0x20;
@@ -181,7 +174,7 @@ function writeSoa(out: Buffer, pos: number, rdata: Uint8Array): number {
   return pos;
 }
 
-function writeTxt(out: Buffer, pos: number, rdata: Uint8Array): number {
+function writeTxt(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   if (rdata.length === 0) return -1;
   const { length: lengthOf, text } = STRING_OCTETS;
   let at = 0;
@@ -203,7 +196,7 @@ function writeTxt(out: Buffer, pos: number, rdata: Uint8Array): number {
 }
 
 /** DS (RFC 4034 §5.3) and DNSKEY (§2.2): two numbers of 16 and 8 bits, one of 8, then octets. */
-function writeKeyLike(out: Buffer, pos: number, rdata: Uint8Array, type: number): number {
+function writeKeyLike(out: Uint8Array, pos: number, rdata: Uint8Array, type: number): number {
   if (rdata.length < 5) return -1;
   pos = writeDecimal(out, pos, u16At(rdata, 0));
   out[pos++] = 0x20;
@@ -212,7 +205,7 @@ function writeKeyLike(out: Buffer, pos: number, rdata: Uint8Array, type: number)
   pos = writeDecimal(out, pos, rdata[3] as number);
   out[pos++] = 0x20;
   const rest = rdata.subarray(4);
-  return writeAscii(out, pos, type === RRType.DS ? bytesToHex(rest, true) : bytesToBase64(rest));
+  return type === RRType.DS ? writeHex(rest, out, pos, true) : writeBase64(rest, out, pos);
 }
 
 /** The last RRSIG times printed: a zone's signatures mostly share their two times. */
@@ -230,7 +223,7 @@ function writeRrsigTime(out: Uint8Array, pos: number, seconds: number, slot: 0 |
   return copy(out, pos, last.text);
 }
 
-function writeRrsig(out: Buffer, pos: number, rdata: Uint8Array): number {
+function writeRrsig(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   if (rdata.length < 19) return -1;
   pos = copy(out, pos, typeText(u16At(rdata, 0)));
   out[pos++] = 0x20;
@@ -249,7 +242,7 @@ function writeRrsig(out: Buffer, pos: number, rdata: Uint8Array): number {
   pos = writeName(out, pos, rdata, 18);
   if (pos < 0 || nameEnd >= rdata.length) return -1; // RRSIG decode refuses an empty signature
   out[pos++] = 0x20;
-  return writeAscii(out, pos, bytesToBase64(rdata.subarray(nameEnd)));
+  return writeBase64(rdata.subarray(nameEnd), out, pos);
 }
 
 /** NSEC: the next name, then the types of the bitmap (RFC 4034 §4.1.2), refused as decode refuses them. */
@@ -278,7 +271,7 @@ function writeNsec(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   return pos;
 }
 
-function writeZonemd(out: Buffer, pos: number, rdata: Uint8Array): number {
+function writeZonemd(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   if (rdata.length < 18) return -1; // serial, scheme, algorithm and a digest of 12 octets (RFC 8976 §2.2.4)
   pos = writeDecimal(out, pos, u32At(rdata, 0));
   out[pos++] = 0x20;
@@ -286,26 +279,26 @@ function writeZonemd(out: Buffer, pos: number, rdata: Uint8Array): number {
   out[pos++] = 0x20;
   pos = writeDecimal(out, pos, rdata[5] as number);
   out[pos++] = 0x20;
-  return writeAscii(out, pos, bytesToHex(rdata.subarray(6), true));
+  return writeHex(rdata.subarray(6), out, pos, true);
 }
 
 /** A type kept opaque: RFC 3597 §5 `\# length hex`, `\# 0` when empty. */
-function writeOpaque(out: Buffer, pos: number, rdata: Uint8Array): number {
+function writeOpaque(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   out[pos++] = 0x5c;
   out[pos++] = 0x23;
   out[pos++] = 0x20;
   pos = writeDecimal(out, pos, rdata.length);
   if (rdata.length === 0) return pos;
   out[pos++] = 0x20;
-  return writeAscii(out, pos, bytesToHex(rdata, true));
+  return writeHex(rdata, out, pos, true);
 }
 
-function writeRdata(out: Buffer, pos: number, type: number, rdata: Uint8Array): number {
+function writeRdata(out: Uint8Array, pos: number, type: number, rdata: Uint8Array): number {
   switch (type) {
     case RRType.A:
       return writeA(out, pos, rdata);
     case RRType.AAAA:
-      return rdata.length === 16 ? writeAscii(out, pos, formatIpv6(rdata)) : -1;
+      return rdata.length === 16 ? writeIpv6(rdata, out, pos) : -1;
     case RRType.NS:
     case RRType.CNAME:
       return writeWholeName(out, pos, rdata, 0);
@@ -342,7 +335,7 @@ function lineBound(ownerOctets: number, type: number, rdataOctets: number): numb
 }
 
 /** The line written from the octets, or -1 for a record the fast path leaves to rrToString. */
-function writeLine(out: Buffer, pos: number, ownerWire: Uint8Array, type: number, ttlSeconds: number, rdataWire: Uint8Array): number {
+function writeLine(out: Uint8Array, pos: number, ownerWire: Uint8Array, type: number, ttlSeconds: number, rdataWire: Uint8Array): number {
   if ((type & 0xffff) !== type || ttlSeconds >>> 0 !== ttlSeconds) return -1;
   pos = writeName(out, pos, ownerWire, 0);
   if (pos < 0) return -1;

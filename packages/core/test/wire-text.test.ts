@@ -27,7 +27,10 @@ import {
   rrToWire,
   rrType,
   wireRecordText,
+  writeBase64,
+  writeHex,
 } from "../src/index.js";
+import { formatIpv6 } from "../src/rdata-address.js";
 import { readFixture } from "./helpers.js";
 
 /** What the reference path gives: the line, or the error it throws. */
@@ -435,4 +438,34 @@ describe("wireRecordText and ZoneTextWriter against decoding, fuzzed", () => {
       if (type !== 0 && type < 65534 && type !== RRType.PTR && type !== RRType.NSEC3) expect(seen.error).toBeGreaterThan(150);
     },
   );
+});
+
+describe("the byte writers the printers share (bytes.ts, rdata-address.ts)", () => {
+  it("writeHex and writeBase64 write what Buffer's encoders give, for every length up to 300 and every octet", () => {
+    const random = generator(0xb17e5);
+    const out = new Uint8Array(1000);
+    for (let length = 0; length <= 300; length++) {
+      const bytes = length === 256 ? Uint8Array.from({ length }, (_, i) => i) : randomBytes(random, length);
+      const view = embedded(bytes, length % 5);
+      const native = Buffer.from(bytes);
+      expect(Buffer.from(out.subarray(3, writeHex(view, out, 3))).toString("latin1")).toBe(native.toString("hex"));
+      expect(Buffer.from(out.subarray(0, writeHex(view, out, 0, true))).toString("latin1")).toBe(native.toString("hex").toUpperCase());
+      expect(Buffer.from(out.subarray(1, writeBase64(view, out, 1))).toString("latin1")).toBe(native.toString("base64"));
+    }
+  });
+
+  it("formatIpv6 gives the RFC 5952 form the WHATWG URL serializer gives (an independent implementation), on 20,000 addresses", () => {
+    const random = generator(0x1b6);
+    for (let i = 0; i < 20000; i++) {
+      // Groups zero half the time so that runs of every length and position occur; values of 1 to 4 digits.
+      const bytes = new Uint8Array(16);
+      for (let g = 0; g < 8; g++) {
+        const value = random(2) ? 0 : ([random(16), random(256), random(4096), random(65536)][random(4)] as number);
+        bytes[g * 2] = value >> 8;
+        bytes[g * 2 + 1] = value & 0xff;
+      }
+      const hex = Buffer.from(bytes).toString("hex").match(/.{4}/g)?.join(":") as string;
+      expect(formatIpv6(embedded(bytes)), hex).toBe(new URL(`http://[${hex}]/`).hostname.slice(1, -1));
+    }
+  });
 });
