@@ -250,7 +250,11 @@ describe("wireRecordText and ZoneTextWriter", () => {
   it("refuse what decoding refuses with the same error, and print odd TTLs and types as rrToString does", () => {
     const owner = nameToWire(nameFromLabels([Uint8Array.of(0x78)]));
     const a = Uint8Array.of(192, 0, 2, 1);
+    // A name of 262 octets: five labels of 50 and one of 5 (RFC 1035 §2.3.4 allows 255).
+    const tooLong = Uint8Array.from([...Array(5)].flatMap(() => [50, ...new Uint8Array(50).fill(0x62)]).concat([5, 1, 2, 3, 4, 5, 0]));
     const cases: [Uint8Array, number, number, Uint8Array][] = [
+      [owner, RRType.NS, 60, tooLong],
+      [owner, RRType.RRSIG, 60, Uint8Array.from([...new Uint8Array(18), ...tooLong, 1])],
       [owner, RRType.A, 60, a.subarray(0, 3)],
       [owner, RRType.A, 60, Uint8Array.of(1, 2, 3, 4, 5)],
       [owner, RRType.NS, 60, Uint8Array.of(3, 0x61, 0x62)],
@@ -262,7 +266,7 @@ describe("wireRecordText and ZoneTextWriter", () => {
       [owner, RRType.ZONEMD, 60, new Uint8Array(17)],
       [owner.subarray(0, 1), RRType.A, 60, a],
       [Uint8Array.of(64, ...new Uint8Array(64)), RRType.A, 60, a],
-      [Uint8Array.from([...Array(5)].flatMap(() => [50, ...new Uint8Array(50)]).concat([5, 1, 2, 3, 4, 5, 0])), RRType.A, 60, a],
+      [tooLong, RRType.A, 60, a],
       [Uint8Array.of(0, 9, 9), RRType.A, 60, a],
       [owner, RRType.A, -1, a],
       [owner, RRType.A, 2 ** 32, a],
@@ -280,7 +284,7 @@ describe("wireRecordText and ZoneTextWriter", () => {
       expect(fast(o, type, ttl, rdata)).toBe(want);
       writer.write(o, type, ttl, rdata, want);
     }
-    expect(cases.filter(([o, t, ttl, r]) => reference(o, t, ttl, r).startsWith("KskError input")).length).toBe(12);
+    expect(cases.filter(([o, t, ttl, r]) => reference(o, t, ttl, r).startsWith("KskError input")).length).toBe(14);
     writer.finish();
   });
 });
