@@ -23,7 +23,6 @@ import {
   signWireZone,
   verifyZone,
   wireZoneDigest,
-  wireZoneSerial,
 } from "@ksk/zone";
 import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
