@@ -15,12 +15,17 @@ import type { WireRecords } from "./wire-records.js";
 import { ROLE, type WireZone } from "./wire-zone.js";
 import { type ZonemdVerdict, createZonemdHash, judgeZonemd } from "./zonemd.js";
 
-/** Pieces larger than this are handed to the hash at once. */
-const PIECE_OCTETS = 1 << 20;
+/** The staging buffer, and the largest run handed to the hash at once. */
+const PIECE_OCTETS = 1 << 18;
 
-/** Octets handed to a hash in as few calls as the buffer allows. */
+/**
+ * Octets handed to a hash in few calls: a run of records lying back to back in one buffer goes in
+ * as one piece; scattered records are copied into a staging buffer first.
+ */
 export class DigestFeed {
   private readonly hash: Hash;
+  private readonly staging = new Uint8Array(PIECE_OCTETS);
+  private staged = 0;
   private pieceBytes: Uint8Array | undefined;
   private pieceStart = 0;
   private pieceEnd = 0;
@@ -31,23 +36,40 @@ export class DigestFeed {
 
   /** Hash `bytes[start, end)`; the view must stay unchanged until the next call or `digest`. */
   add(bytes: Uint8Array, start: number, end: number): void {
-    if (this.pieceBytes === bytes && this.pieceEnd === start && end - this.pieceStart <= PIECE_OCTETS) {
+    if (this.pieceBytes === bytes && this.pieceEnd === start) {
       this.pieceEnd = end;
+      if (end - this.pieceStart >= PIECE_OCTETS) this.flushPiece();
       return;
     }
-    this.flush();
+    this.flushPiece();
     this.pieceBytes = bytes;
     this.pieceStart = start;
     this.pieceEnd = end;
   }
 
-  private flush(): void {
-    if (this.pieceBytes !== undefined && this.pieceEnd > this.pieceStart) this.hash.update(this.pieceBytes.subarray(this.pieceStart, this.pieceEnd));
+  /** The pending run: hashed whole if large, else copied into the staging buffer. */
+  private flushPiece(): void {
+    const bytes = this.pieceBytes;
     this.pieceBytes = undefined;
+    if (bytes === undefined || this.pieceEnd === this.pieceStart) return;
+    const length = this.pieceEnd - this.pieceStart;
+    if (this.staged + length > PIECE_OCTETS || length >= PIECE_OCTETS / 4) this.flushStaging();
+    if (length >= PIECE_OCTETS / 4) {
+      this.hash.update(bytes.subarray(this.pieceStart, this.pieceEnd));
+      return;
+    }
+    this.staging.set(bytes.subarray(this.pieceStart, this.pieceEnd), this.staged);
+    this.staged += length;
+  }
+
+  private flushStaging(): void {
+    if (this.staged > 0) this.hash.update(this.staging.subarray(0, this.staged));
+    this.staged = 0;
   }
 
   digest(): Uint8Array {
-    this.flush();
+    this.flushPiece();
+    this.flushStaging();
     return new Uint8Array(this.hash.digest());
   }
 }

@@ -1,24 +1,26 @@
 /**
- * Printing compact records (./wire-records.ts) as zone-file lines, exactly as core's `rrToString`
- * prints the same record: a record kept with its written form (upper case in a name) is printed
- * as written.
+ * Printing compact records (./wire-records.ts) as zone-file lines through core's `ZoneTextWriter`
+ * (lines written straight from wire form into output chunks, exactly as core's `rrToString` prints
+ * the same record). A record kept with its written form (upper case in a name) is printed as
+ * written.
  *
- * Left out: the record layout (./wire-records.ts).
+ * Left out: the record layout (./wire-records.ts); the line format (core's wire-text.ts).
  */
-import { decodeRdata, makeRR, nameFromWire, rrToString } from "@ksk/core";
+import type { ZoneTextWriter } from "@ksk/core";
 import { FIXED_OCTETS, type WireRecords, wireNameLength } from "./wire-records.js";
 
-/** The line for a record given whole in wire form (owner, TYPE, CLASS, TTL, RDLENGTH, RDATA). */
-export function wireRecordLine(wire: Uint8Array, rdataOverride?: Uint8Array): string {
+/** Write a record given whole in wire form (owner, TYPE, CLASS, TTL, RDLENGTH, RDATA); `rdataOverride` replaces its RDATA. */
+export function writeWireRecord(writer: ZoneTextWriter, wire: Uint8Array, rdataOverride?: Uint8Array): void {
   const ownerLength = wireNameLength(wire, 0);
-  const view = new DataView(wire.buffer, wire.byteOffset + ownerLength, FIXED_OCTETS);
-  const type = view.getUint16(0);
-  const ttlSeconds = view.getUint32(4);
-  const rdata = rdataOverride ?? wire.subarray(ownerLength + FIXED_OCTETS, ownerLength + FIXED_OCTETS + view.getUint16(8));
-  return rrToString(makeRR(nameFromWire(wire, 0).name, ttlSeconds, decodeRdata(type, rdata)));
+  const f = ownerLength;
+  const type = ((wire[f] as number) << 8) | (wire[f + 1] as number);
+  const ttlSeconds = (((wire[f + 4] as number) << 24) | ((wire[f + 5] as number) << 16) | ((wire[f + 6] as number) << 8) | (wire[f + 7] as number)) >>> 0;
+  const rdataLength = ((wire[f + 8] as number) << 8) | (wire[f + 9] as number);
+  const rdata = rdataOverride ?? wire.subarray(f + FIXED_OCTETS, f + FIXED_OCTETS + rdataLength);
+  writer.write(wire.subarray(0, ownerLength), type, ttlSeconds, rdata);
 }
 
-/** The line for record `i` of `records`, as written; `rdataOverride` replaces its RDATA. */
-export function storeRecordText(records: WireRecords, i: number, rdataOverride?: Uint8Array): string {
-  return wireRecordLine(records.originalWire(i) ?? records.wire(i), rdataOverride);
+/** Write record `i` of `records`, as written; `rdataOverride` replaces its RDATA. */
+export function writeStoreRecord(writer: ZoneTextWriter, records: WireRecords, i: number, rdataOverride?: Uint8Array): void {
+  writeWireRecord(writer, records.originalWire(i) ?? records.wire(i), rdataOverride);
 }

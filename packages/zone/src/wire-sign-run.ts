@@ -26,6 +26,7 @@ import {
   RRType,
   type RrsigTemplate,
   type Signer,
+  ZoneTextWriter,
   checkFailed,
   encodeRrsigFieldsWithoutSignature,
   keyTag,
@@ -35,7 +36,7 @@ import {
 import { bundleLabel, sameDnskey } from "@ksk/ksr";
 import { signatureWindowWire } from "./policy.js";
 import { DigestFeed, excludedAtApex } from "./wire-digest.js";
-import { storeRecordText, wireRecordLine } from "./wire-print.js";
+import { writeStoreRecord } from "./wire-print.js";
 import { FIXED_OCTETS, type WireRecords } from "./wire-records.js";
 import { type WireZoneSigningPlan, signedTypesAt } from "./wire-sign.js";
 import { ROLE, nodeTypes } from "./wire-zone.js";
@@ -44,8 +45,9 @@ import { ZONEMD_HASH } from "./zonemd.js";
 /** Where the signed zone goes (see the header): the apex's length, the rest in order, the apex. */
 export interface SignedZoneSink {
   begin(apexOctets: number): void | Promise<void>;
-  body(text: string): void | Promise<void>;
-  end(apexText: string): void | Promise<void>;
+  /** The next octets of the zone text after the apex; the array is the sink's once handed over. */
+  body(bytes: Uint8Array): void | Promise<void>;
+  end(apexBytes: Uint8Array): void | Promise<void>;
 }
 
 export interface WireSignOptions {
@@ -55,14 +57,22 @@ export interface WireSignOptions {
   readonly onProgress?: (done: number, total: number) => void;
 }
 
-/** Text handed to the sink at a time. */
-const BODY_PIECE_CHARS = 1 << 18;
+/** Octets of text handed to the sink at a time. */
+const BODY_PIECE_OCTETS = 1 << 18;
 
 /** An RRSIG the ZSK made at a name: the type it covers, its TTL, its RDATA. */
 interface MadeRrsig {
   readonly typeCovered: number;
   readonly ttlSeconds: number;
   readonly rdata: Uint8Array;
+}
+
+/** An RRSIG at a name: the store's (`stored` its index) or made (`made`), with its whole canonical wire form. */
+interface RrsigEntry {
+  readonly typeCovered: number;
+  readonly wire: Uint8Array;
+  readonly stored: number;
+  readonly made?: MadeRrsig;
 }
 
 /** A name being signed. */
@@ -104,8 +114,9 @@ class ZoneSigningRun {
   private readonly feed = new DigestFeed(ZONEMD_HASH.SHA384);
   private done = 0;
   private outstanding = 0;
-  private pieces: string[] = [];
-  private pieceChars = 0;
+  /** Chunks of body text the writer has filled and the sink has not yet taken. */
+  private readonly chunks: Uint8Array[] = [];
+  private readonly bodyWriter = new ZoneTextWriter((chunk) => this.chunks.push(chunk), BODY_PIECE_OCTETS);
 
   constructor(
     private readonly plan: WireZoneSigningPlan,
@@ -171,68 +182,69 @@ class ZoneSigningRun {
       jobs.push(this.signRrset(n, type, k, to).then((m) => void made.push(m)));
       k = to;
     }
-    return { n, made, done: Promise.all(jobs).then(() => undefined) };
+    const done = Promise.all(jobs).then(() => undefined);
+    // Nodes behind one whose signing failed are never awaited: their failures are not news.
+    done.catch(() => undefined);
+    return { n, made, done };
   }
 
   /** Node `n`'s RRSIGs, the store's (the KSK's at the apex) and those made, in canonical RDATA order. */
-  private rrsigSet(n: number, made: readonly MadeRrsig[]): { typeCovered: number; wire: Uint8Array; stored: number }[] {
+  private rrsigSet(n: number, made: readonly MadeRrsig[]): RrsigEntry[] {
     const { zone } = this.plan;
     const ownerWire = this.records.ownerWire(zone.order[zone.nodeStart[n] as number] as number);
-    const set: { typeCovered: number; wire: Uint8Array; stored: number }[] = [];
+    const set: RrsigEntry[] = [];
     for (let k = zone.nodeStart[n] as number; k < (zone.nodeStart[n + 1] as number); k++) {
       const i = zone.order[k] as number;
       if (this.records.type(i) !== RRType.RRSIG) continue;
       const rdata = this.records.rdataWire(i);
       set.push({ typeCovered: ((rdata[0] as number) << 8) | (rdata[1] as number), wire: this.records.wire(i).slice(), stored: i });
     }
-    for (const m of made) set.push({ typeCovered: m.typeCovered, wire: rrsigWire(ownerWire, m), stored: -1 });
+    for (const m of made) set.push({ typeCovered: m.typeCovered, wire: rrsigWire(ownerWire, m), stored: -1, made: m });
     const rdataStart = ownerWire.length + FIXED_OCTETS;
     return set.sort((a, b) => sameOrder(a.wire.subarray(rdataStart), b.wire.subarray(rdataStart)));
   }
 
-  /** Node `n` as text (each RRset, then the RRSIGs over it), its records fed to the digest. */
-  private nodeText(n: number, made: readonly MadeRrsig[], digest: boolean, zonemdRdata?: Uint8Array): string {
+  /** Write node `n` (each RRset, then the RRSIGs over it) with `writer`; `digest` also feeds its records to the digest. */
+  private writeNode(writer: ZoneTextWriter, n: number, made: readonly MadeRrsig[], digest: boolean, zonemdRdata?: Uint8Array): void {
     const { zone } = this.plan;
+    const records = this.records;
     const apex = zone.roles[n] === ROLE.apex;
     const sigs = this.rrsigSet(n, made);
-    const lines: string[] = [];
     let sigsFed = false;
     const feedSigs = () => {
       if (sigsFed || !digest) return;
       sigsFed = true;
       for (const s of sigs) if (!(apex && s.typeCovered === RRType.ZONEMD)) this.feed.add(s.wire, 0, s.wire.length);
     };
-    let previousType = -1;
-    for (let k = zone.nodeStart[n] as number; k <= (zone.nodeStart[n + 1] as number); k++) {
-      const i = k < (zone.nodeStart[n + 1] as number) ? (zone.order[k] as number) : -1;
-      const type = i >= 0 ? this.records.type(i) : 0x10000;
-      if (type !== previousType && previousType >= 0 && previousType !== RRType.RRSIG) {
-        for (const s of sigs) if (s.typeCovered === previousType) lines.push(s.stored >= 0 ? storeRecordText(this.records, s.stored) : wireRecordLine(s.wire));
+    const head = zone.order[zone.nodeStart[n] as number] as number;
+    // RRSIGs are printed with the owner as the zone wrote it.
+    const writtenOwner = records.originalOwnerWire(head);
+    const writeSigsOver = (type: number) => {
+      for (const s of sigs) {
+        if (s.typeCovered !== type) continue;
+        if (s.made) writer.write(writtenOwner ?? records.ownerWire(head), RRType.RRSIG, s.made.ttlSeconds, s.made.rdata);
+        else writeStoreRecord(writer, records, s.stored);
       }
+    };
+    let previousType = -1;
+    const end = zone.nodeStart[n + 1] as number;
+    for (let k = zone.nodeStart[n] as number; k <= end; k++) {
+      const i = k < end ? (zone.order[k] as number) : -1;
+      const type = i >= 0 ? records.type(i) : 0x10000;
+      if (type !== previousType && previousType >= 0 && previousType !== RRType.RRSIG) writeSigsOver(previousType);
       if (i < 0) break;
       previousType = type;
       if (type > RRType.RRSIG) feedSigs();
       if (type === RRType.RRSIG) continue; // printed after the RRset each covers
-      if (digest && !(apex && excludedAtApex(this.records, i))) this.feed.add(this.records.bytes, this.records.start(i), this.records.end(i));
-      lines.push(type === RRType.ZONEMD && zonemdRdata ? storeRecordText(this.records, i, zonemdRdata) : storeRecordText(this.records, i));
+      if (digest && !(apex && excludedAtApex(records, i))) this.feed.add(records.bytes, records.start(i), records.end(i));
+      writeStoreRecord(writer, records, i, type === RRType.ZONEMD ? zonemdRdata : undefined);
     }
     feedSigs();
-    lines.push("");
-    return lines.join("\n");
   }
 
-  private async emit(text: string): Promise<void> {
-    this.pieces.push(text);
-    this.pieceChars += text.length;
-    if (this.pieceChars >= BODY_PIECE_CHARS) await this.flush();
-  }
-
-  private async flush(): Promise<void> {
-    if (this.pieceChars === 0) return;
-    const text = this.pieces.join("");
-    this.pieces = [];
-    this.pieceChars = 0;
-    await this.sink.body(text);
+  /** Hand the filled chunks of body text to the sink. */
+  private async drain(): Promise<void> {
+    while (this.chunks.length > 0) await this.sink.body(this.chunks.shift() as Uint8Array);
   }
 
   async run(): Promise<void> {
@@ -247,13 +259,15 @@ class ZoneSigningRun {
       await head.done;
       if (head.n === 0) {
         apex = head;
-        this.nodeText(0, head.made, true); // the apex's records into the digest first
-        await this.sink.begin(this.apexText(head, this.zonemdPlaceholderRrsig(head)).length);
+        this.writeNode(new ZoneTextWriter(() => undefined), 0, head.made, true); // the apex's records into the digest first
+        await this.sink.begin(this.apexBytes(head, this.zonemdPlaceholderRrsig(head)).length);
       } else {
-        await this.emit(this.nodeText(head.n, head.made, true));
+        this.writeNode(this.bodyWriter, head.n, head.made, true);
+        await this.drain();
       }
     }
-    await this.flush();
+    this.bodyWriter.flush();
+    await this.drain();
     if (!apex) throw new Error("unreachable: the zone has no apex");
     const zonemdIndex = this.zonemdIndex();
     const digestBytes = this.feed.digest();
@@ -263,7 +277,7 @@ class ZoneSigningRun {
     zonemdRdata.set(digestBytes, placeholder.length - digestBytes.length);
     const k = zone.order.indexOf(zonemdIndex, zone.nodeStart[0] as number);
     const zonemdRrsig = await this.signRrset(0, RRType.ZONEMD, k, k + 1, zonemdRdata);
-    await this.sink.end(this.apexText(apex, zonemdRrsig, zonemdRdata));
+    await this.sink.end(this.apexBytes(apex, zonemdRrsig, zonemdRdata));
   }
 
   private zonemdIndex(): number {
@@ -296,8 +310,13 @@ class ZoneSigningRun {
     return { typeCovered: RRType.ZONEMD, ttlSeconds, rdata };
   }
 
-  private apexText(apex: NodeWork, zonemdRrsig: MadeRrsig, zonemdRdata?: Uint8Array): string {
-    return this.nodeText(0, [...apex.made, zonemdRrsig], false, zonemdRdata);
+  /** The apex's lines, with the ZONEMD RDATA and its RRSIG given. */
+  private apexBytes(apex: NodeWork, zonemdRrsig: MadeRrsig, zonemdRdata?: Uint8Array): Uint8Array {
+    const chunks: Uint8Array[] = [];
+    const writer = new ZoneTextWriter((chunk) => chunks.push(chunk));
+    this.writeNode(writer, 0, [...apex.made, zonemdRrsig], false, zonemdRdata);
+    writer.flush();
+    return Buffer.concat(chunks);
   }
 }
 

@@ -6,7 +6,7 @@
  * same in every one of them.
  */
 import { type RR, RRType, makeRR, nameToString, parseName, rrToString, rrType, signRrset } from "@ksk/core";
-import { type Zone, formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
+import { planZoneSigning, signZone, wireName, wireNameLength } from "@ksk/zone";
 import { SMALL_ROOT, type SmallLab, records, soaRecord } from "./lab-root.js";
 
 /** Sign `text` (the small lab root by default) with the lab's current ZSK, as `zone sign` would. */
@@ -20,7 +20,7 @@ export async function signSmall(lab: SmallLab, text = SMALL_ROOT, extra: Partial
     ...extra,
   });
   // The lab SKR's bundles 2-8 publish the current ZSK (the second made) alone.
-  return formatSignedZone(await signZone(plan, lab.zsks[1] as (typeof lab.zsks)[number]));
+  return await signZone(plan, lab.zsks[1] as (typeof lab.zsks)[number]);
 }
 
 /** Replace the first line matching `pattern` with `edit(line)` (undefined: remove it). */
@@ -41,37 +41,25 @@ export interface VerifyCase {
   readonly anchor?: RR;
 }
 
-/** The small root signed with the bitmap of com.'s NSEC wrong: the signatures are good, the bitmap is not. */
+/** The small root signed with the DS bit of com.'s NSEC cleared in the plan: the signatures are good, the bitmap is not. */
 async function wrongBitmap(lab: SmallLab): Promise<string> {
   const plan = planZoneSigning({ records: records(SMALL_ROOT), origin: parseName("."), skr: lab.skr, atEpochSeconds: lab.atEpochSeconds, soa: soaRecord() });
-  const zone: Zone = {
-    ...plan.zone,
-    nodes: plan.zone.nodes.map((n) =>
-      nameToString(n.owner) === "com."
-        ? {
-            ...n,
-            rrsets: new Map(
-              [...n.rrsets].map(([t, s]) => [
-                t,
-                t === RRType.NSEC ? s.map((rr) => ({ ...rr, rdata: { ...(rr.rdata as object), types: [RRType.NS, RRType.RRSIG, RRType.NSEC] } }) as never) : s,
-              ]),
-            ),
-          }
-        : n,
-    ),
-  };
-  const tasks = plan.tasks.map((t) =>
-    nameToString(t.rrset[0]?.owner as never) === "com." && rrType(t.rrset[0] as never) === RRType.NSEC
-      ? { ...t, rrset: zone.nodes.find((n) => nameToString(n.owner) === "com.")?.rrsets.get(RRType.NSEC) as never }
-      : t,
-  );
-  return formatSignedZone(await signZone({ ...plan, zone, tasks }, lab.zsks[1] as never));
+  const store = plan.zone.records;
+  const nsec = [...plan.zone.order].find((i) => store.type(i) === RRType.NSEC && nameToString(wireName(store.bytes, store.start(i))) === "com.");
+  if (nsec === undefined) throw new Error("fixture: com. has no NSEC");
+  const rdata = store.rdataWire(nsec);
+  const window0 = rdata.subarray(wireNameLength(rdata, 0));
+  // Window 0, octet 43 >> 3 = 5, bit 0x80 >> (43 & 7): DS (RFC 4034 §4.1.2).
+  if (((window0[2 + 5] as number) & 0x10) !== 0x10) throw new Error("fixture: com.'s NSEC does not list DS");
+  window0[2 + 5] = (window0[2 + 5] as number) & ~0x10;
+  return await signZone(plan, lab.zsks[1] as never);
 }
 
 /** The signed small root plus a valid RRSIG by the ZSK over com.'s delegation NS RRset, which must not be signed. */
 async function signedDelegationNs(lab: SmallLab, signedText: string): Promise<string> {
-  const plan = planZoneSigning({ records: records(SMALL_ROOT), origin: parseName("."), skr: lab.skr, atEpochSeconds: lab.atEpochSeconds, soa: soaRecord() });
-  const ns = plan.zone.nodes.find((n) => nameToString(n.owner) === "com.")?.rrsets.get(RRType.NS) as never[];
+  const ns = records(signedText)
+    .map((l) => l.rr)
+    .filter((rr) => nameToString(rr.owner) === "com." && rrType(rr) === RRType.NS) as never[];
   const zsk = lab.zsks[1] as never as { dnskey: { algorithm: number }; keyTag: number };
   const rrsig = await signRrset(lab.zsks[1] as never, ns, {
     typeCovered: RRType.NS,

@@ -23,7 +23,6 @@ import {
   signWireZone,
   verifyZone,
   wireZoneDigest,
-  wireZoneSerial,
 } from "@ksk/zone";
 import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
@@ -142,7 +141,6 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
     const signer = await keystore.signer(info.label, { threads: argv.threads });
     const bar = progressBar(ctx);
     await writeStreamedOutput(argv.output, argv.force, async (write) => {
-      const encoder = new TextEncoder();
       let position = 0;
       let apexOctets = 0;
       const sink: SignedZoneSink = {
@@ -150,13 +148,11 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
           apexOctets = octets;
           position = octets;
         },
-        async body(text) {
-          const bytes = encoder.encode(text);
+        async body(bytes) {
           await write(bytes, position);
           position += bytes.length;
         },
-        async end(apexText) {
-          const bytes = encoder.encode(apexText);
+        async end(bytes) {
           if (bytes.length !== apexOctets) throw new Error(`unreachable: the apex takes ${bytes.length} octets, ${apexOctets} were left for it`);
           await write(bytes, 0);
         },
