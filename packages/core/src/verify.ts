@@ -91,6 +91,7 @@ export function checkRrsigFields(
   rrsig: RR<RrsigRdata>,
   dnskeys: readonly RR<DnskeyRdata>[],
   nowEpochSeconds: number,
+  signedData?: SignedDataFromWire,
 ): RrsigVerdict | RrsigSignatureCheck {
   const sig = rrsig.rdata;
   const first = rrset[0];
@@ -125,7 +126,7 @@ export function checkRrsigFields(
       k.rdata.algorithm === sig.algorithm &&
       k.rdata.protocol === 3 &&
       isZoneKey(k.rdata) &&
-      keyTag(k.rdata) === sig.keyTag,
+      tagOf(k.rdata) === sig.keyTag,
   );
   // RFC 5011 §2.1: a revoked key may validate only the RRSIG over the DNSKEY RRset that carries
   // its revocation — judged key by key, since a revoked key's new tag may equal another key's.
@@ -138,7 +139,30 @@ export function checkRrsigFields(
   if (candidates.length === 0) {
     return verdict("no-key", `${subject}: no zone DNSKEY at ${nameToString(sig.signerName)} with tag ${sig.keyTag} and algorithm ${sig.algorithm}`);
   }
-  return { rrsig, subject, candidates, data: rrsigSignedData(sig, rrset) };
+  // The owner as signed is the owner itself unless the RRSIG is a wildcard's (RFC 4035 §5.3.2):
+  // then only rrsigSignedData writes it.
+  const plain = sig.labels === rrsigLabelCount(first.owner);
+  const data = (plain ? signedData?.(sig) : undefined) ?? rrsigSignedData(sig, rrset);
+  return { rrsig, subject, candidates, data };
+}
+
+/**
+ * The signed data of an RRSIG over an RRset a caller holds in canonical wire form already (the
+ * compact zone): core's `signedDataFromWire` over those octets, the same octets `rrsigSignedData`
+ * makes from the records; undefined to leave it to `rrsigSignedData`.
+ */
+export type SignedDataFromWire = (rrsig: RrsigRdata) => Uint8Array | undefined;
+
+const keyTags = new WeakMap<DnskeyRdata, number>();
+
+/** A key's tag, computed once per key object (a zone's thousands of RRSIGs name the same few keys). */
+function tagOf(key: DnskeyRdata): number {
+  let tag = keyTags.get(key);
+  if (tag === undefined) {
+    tag = keyTag(key);
+    keyTags.set(key, tag);
+  }
+  return tag;
 }
 
 /** Is this the verdict already (a field check failed), not a signature still to check? */

@@ -37,6 +37,7 @@ import {
   type RrsigVerdict,
   type SignatureJob,
   type SignatureOutcome,
+  type SignedDataFromWire,
   type VerifySignature,
   anchoredKeys,
   checkRrsigFields,
@@ -105,6 +106,14 @@ export function localSignatureVerifier(): (jobs: readonly SignatureJob[]) => Sig
   return (jobs) => jobs.map((j) => signatureOutcome(verifySignature, j.dnskey, j.data, j.signature));
 }
 
+/**
+ * A node to judge: ./zone.ts's node, and for the compact zone a maker of an RRSIG's signed data
+ * from its RRset's octets as held (core's `SignedDataFromWire`, per type covered).
+ */
+export interface JudgedNode extends ZoneNode {
+  readonly signedData?: (type: number) => SignedDataFromWire;
+}
+
 /** A node's signatures to verify, and how to judge the node once their outcomes are known. */
 export interface NodeJudgement {
   readonly jobs: readonly SignatureJob[];
@@ -152,7 +161,7 @@ export class ZoneJudge {
   }
 
   /** Judge `node`: the signatures to verify, and the rest of its checks once they are. */
-  node(node: ZoneNode): NodeJudgement {
+  node(node: JudgedNode): NodeJudgement {
     this.nsec.node(node);
     const sigs = (node.rrsets.get(RRType.RRSIG) ?? []).filter((rr): rr is RR<RrsigRdata> => isKind(rr, "RRSIG"));
     this.rrsigs += sigs.length;
@@ -175,7 +184,8 @@ export class ZoneJudge {
         continue;
       }
       this.rrsets++;
-      const checks = covering.map((s) => checkRrsigFields(set, s, this.keys, this.atEpochSeconds));
+      const fromWire = node.signedData?.(type);
+      const checks = covering.map((s) => checkRrsigFields(set, s, this.keys, this.atEpochSeconds, fromWire));
       for (const c of checks) {
         if (!isRrsigVerdict(c)) for (const key of c.candidates) jobs.push({ dnskey: key.rdata, data: c.data, signature: c.rrsig.rdata.signatureBytes });
       }

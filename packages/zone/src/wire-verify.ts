@@ -13,13 +13,24 @@
  *
  * Left out: what ./verify.ts leaves out (NSEC3, wildcard proofs).
  */
-import { type AnchorRecord, type BatchSignatureVerifier, type Name, type RR, RRClass, type SignatureOutcome, decodeRdata } from "@ksk/core";
-import { type NodeJudgement, ZoneJudge, type ZoneVerification, localSignatureVerifier, semanticsReporter } from "./verify.js";
+import {
+  type AnchorRecord,
+  type BatchSignatureVerifier,
+  type Name,
+  type RR,
+  RRClass,
+  type SignatureOutcome,
+  type SignedDataFromWire,
+  decodeRdata,
+  encodeRrsigFieldsWithoutSignature,
+  signedDataFromWire,
+} from "@ksk/core";
+import { type JudgedNode, type NodeJudgement, ZoneJudge, type ZoneVerification, localSignatureVerifier, semanticsReporter } from "./verify.js";
 import { checkWireZonemd } from "./wire-digest.js";
 import { wireName } from "./wire-order.js";
 import { FIXED_OCTETS, wireNameLength } from "./wire-records.js";
 import { ROLE, type WireZone, type WireZoneInput, buildWireZone, nodeOwner, writtenOwner } from "./wire-zone.js";
-import type { NodeRole, ZoneNode } from "./zone.js";
+import type { NodeRole } from "./zone.js";
 
 export interface WireZoneVerificationRequest {
   readonly anchors: readonly AnchorRecord[];
@@ -31,10 +42,31 @@ export interface WireZoneVerificationRequest {
 const ROLE_NAMES: readonly NodeRole[] = ["apex", "authoritative", "delegation", "below-cut"];
 
 /**
+ * The signed data of an RRSIG over node `n`'s RRset of `type`, from the octets the compact zone
+ * holds: the owner and each RDATA in canonical form, in canonical order, duplicates merged
+ * (./wire-order.ts) — core's one layout (`signedDataFromWire`).
+ */
+function wireSignedData(zone: WireZone, n: number, type: number): SignedDataFromWire {
+  return (rrsig) => {
+    const { records, order, nodeStart } = zone;
+    const rdatas: Uint8Array[] = [];
+    let owner: Uint8Array | undefined;
+    for (let k = nodeStart[n] as number; k < (nodeStart[n + 1] as number); k++) {
+      const i = order[k] as number;
+      if (records.type(i) !== type) continue;
+      owner ??= records.ownerWire(i);
+      rdatas.push(records.rdataWire(i));
+    }
+    if (owner === undefined) return undefined;
+    return signedDataFromWire(encodeRrsigFieldsWithoutSignature(rrsig), owner, RRClass.IN, rrsig.originalTtlSeconds, rdatas);
+  };
+}
+
+/**
  * Node `n` as ./zone.ts's `ZoneNode`: RRsets by type in ascending order, each in canonical RDATA
  * order (the order of the compact zone), each record decoded from its form as written.
  */
-export function decodeWireNode(zone: WireZone, n: number): ZoneNode {
+export function decodeWireNode(zone: WireZone, n: number): JudgedNode {
   const { records, order, nodeStart } = zone;
   const rrsets = new Map<number, RR[]>();
   // One owner object for the records whose names were written in lower case (most of them).
@@ -58,11 +90,11 @@ export function decodeWireNode(zone: WireZone, n: number): ZoneNode {
     if (set) set.push(rr);
     else rrsets.set(type, [rr]);
   }
-  return { owner: nodeOwner(zone, n), rrsets, role: ROLE_NAMES[zone.roles[n] as number] as NodeRole };
+  return { owner: nodeOwner(zone, n), rrsets, role: ROLE_NAMES[zone.roles[n] as number] as NodeRole, signedData: (type) => wireSignedData(zone, n, type) };
 }
 
 /** The zone's nodes in canonical order, decoded one at a time; node 0 (the apex) is `apex`, decoded already. */
-function* wireNodes(zone: WireZone, apex: ZoneNode): Generator<ZoneNode> {
+function* wireNodes(zone: WireZone, apex: JudgedNode): Generator<JudgedNode> {
   yield apex;
   for (let n = 1; n < zone.nodeCount; n++) yield decodeWireNode(zone, n);
 }
@@ -83,7 +115,7 @@ const BATCH_NODES = 1024;
  */
 export async function judgeNodesInBatches(
   judge: ZoneJudge,
-  nodes: Iterable<ZoneNode>,
+  nodes: Iterable<JudgedNode>,
   verify: BatchSignatureVerifier,
   options: BatchOptions = {},
 ): Promise<void> {

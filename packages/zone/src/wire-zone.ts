@@ -200,12 +200,7 @@ function checkNode(zone: WireZone, n: number, shape: NodeShape, role: number, re
   }
 }
 
-/** The octets of a wire name as a string (one code unit per octet): a key for Sets and Maps. */
-function nameString(bytes: Uint8Array, offset: number): string {
-  return String.fromCharCode.apply(null, bytes.subarray(offset, offset + wireNameLength(bytes, offset)) as unknown as number[]);
-}
-
-/** FNV-1a over the octets of the wire name at `offset`: finds a few names among many nodes without a string per node. */
+/** FNV-1a over the octets of the wire name at `offset`. */
 function nameHash(bytes: Uint8Array, offset: number): number {
   const end = offset + wireNameLength(bytes, offset);
   let h = 0x811c9dc5;
@@ -213,26 +208,43 @@ function nameHash(bytes: Uint8Array, offset: number): number {
   return h >>> 0;
 }
 
-function stringHash(key: string): number {
-  let h = 0x811c9dc5;
-  for (let k = 0; k < key.length; k++) h = Math.imul(h ^ key.charCodeAt(k), 0x01000193);
-  return h >>> 0;
+/** Are the wire names at `a` in `bytesA` and at `b` in `bytesB` the same octets? */
+function sameName(bytesA: Uint8Array, a: number, bytesB: Uint8Array, b: number): boolean {
+  const length = wireNameLength(bytesA, a);
+  if (wireNameLength(bytesB, b) !== length) return false;
+  for (let k = 0; k < length; k++) if (bytesA[a + k] !== bytesB[b + k]) return false;
+  return true;
 }
 
-/** The nodes named by `wanted` (keys as `nameString` makes them): one hash per node, a string only where a hash matches. */
-function findNodes(zone: WireZone, wanted: ReadonlySet<string>): Map<string, number> {
-  const found = new Map<string, number>();
-  if (wanted.size === 0) return found;
-  const hashes = new Set<number>();
-  for (const key of wanted) hashes.add(stringHash(key));
-  const { records, order, nodeStart } = zone;
-  for (let n = 0; n < zone.nodeCount; n++) {
-    const head = records.start(order[nodeStart[n] as number] as number);
-    if (!hashes.has(nameHash(records.bytes, head))) continue;
-    const key = nameString(records.bytes, head);
-    if (wanted.has(key)) found.set(key, n);
+/**
+ * Names found among the zone's nodes by a hash of their octets, for the few names the glue and
+ * occlusion checks look up: a hash per node and a comparison on a match, no string per node.
+ */
+class NameLookup<T> {
+  private readonly byHash = new Map<number, { offset: number; value: T }[]>();
+
+  constructor(private readonly bytes: Uint8Array) {}
+
+  add(offset: number, value: T, hash: number = nameHash(this.bytes, offset)): void {
+    const list = this.byHash.get(hash);
+    if (list) list.push({ offset, value });
+    else this.byHash.set(hash, [{ offset, value }]);
   }
-  return found;
+
+  /** The value of the name at `offset` of `bytes` whose hash is `hash`, if added. */
+  find(bytes: Uint8Array, offset: number, hash: number = nameHash(bytes, offset)): T | undefined {
+    const list = this.byHash.get(hash);
+    if (list) for (const entry of list) if (sameName(this.bytes, entry.offset, bytes, offset)) return entry.value;
+    return undefined;
+  }
+}
+
+/** The offsets of the name at `offset` and of its ancestors longer than `apexLength` octets. */
+function ancestors(bytes: Uint8Array, offset: number, apexLength: number): number[] {
+  const out: number[] = [];
+  const end = offset + wireNameLength(bytes, offset);
+  for (let at = offset; end - at > apexLength; at += (bytes[at] as number) + 1) out.push(at);
+  return out;
 }
 
 function hasAddress(zone: WireZone, n: number): boolean {
@@ -243,24 +255,27 @@ function hasAddress(zone: WireZone, n: number): boolean {
   return false;
 }
 
-/** An NS record (index `ns`) at node `node` naming a name server inside the zone, `key` its target. */
-interface InZoneNs {
-  readonly ns: number;
-  readonly node: number;
-  readonly key: string;
+/** A name server inside the zone (`offset`: its name in the record buffer) and what is known of it. */
+interface NameServer {
+  readonly offset: number;
+  below: boolean;
+  address: boolean;
 }
 
 /**
  * Every name server inside the zone and below a cut needs an address record (glue) here
  * (RFC 1034 §4.2.1). With `report`, also one inside the zone and not below a cut: the zone is
  * authoritative for its addresses, so without them the delegation is lame (kzonecheck: "missing
- * glue record"). Only the NS targets and their ancestors are looked up, by hash (`findNodes`).
+ * glue record"). Each distinct name server is judged once, and only the name servers and their
+ * ancestors are looked up among the nodes (`NameLookup`).
  */
 function checkGlue(zone: WireZone, report: Report): void {
   const { records, order, nodeStart, roles } = zone;
   const bytes = records.bytes;
-  const nsRecords: InZoneNs[] = [];
-  const wanted = new Set<string>();
+  const apexLength = zone.origin.length;
+  const servers = new NameLookup<NameServer>(bytes);
+  const distinct: NameServer[] = [];
+  const nsRecords: { ns: number; node: number; server: NameServer }[] = [];
   for (let n = 0; n < zone.nodeCount; n++) {
     const role = roles[n] as number;
     if (role !== ROLE.delegation && role !== ROLE.apex) continue;
@@ -269,32 +284,39 @@ function checkGlue(zone: WireZone, report: Report): void {
       if (records.type(i) !== RRType.NS) continue;
       const target = records.fixedAt(i) + FIXED_OCTETS;
       if (!wireIsAtOrBelow(bytes, target, zone.origin)) continue;
-      const key = nameString(bytes, target);
-      nsRecords.push({ ns: i, node: n, key });
-      // The target and its ancestors below the apex: a delegation among them puts it below a cut.
-      for (let at = 0; key.length - at > zone.origin.length; at += key.charCodeAt(at) + 1) wanted.add(key.slice(at));
+      const hash = nameHash(bytes, target);
+      let server = servers.find(bytes, target, hash);
+      if (!server) {
+        server = { offset: target, below: false, address: false };
+        servers.add(target, server, hash);
+        distinct.push(server);
+      }
+      nsRecords.push({ ns: i, node: n, server });
     }
   }
-  const nodes = findNodes(zone, wanted);
-  // Many delegations share name servers: each target is judged once.
-  const judged = new Map<string, { below: boolean; address: boolean }>();
-  for (const { ns, node, key } of nsRecords) {
-    let verdict = judged.get(key);
-    if (verdict === undefined) {
-      let below = false;
-      for (let at = 0; key.length - at > zone.origin.length && !below; at += key.charCodeAt(at) + 1)
-        below = roles[nodes.get(key.slice(at)) ?? -1] === ROLE.delegation;
-      const target = nodes.get(key);
-      verdict = { below, address: target !== undefined && hasAddress(zone, target) };
-      judged.set(key, verdict);
-    }
-    if (verdict.address || (!verdict.below && !report)) continue;
+  if (nsRecords.length === 0) return;
+  // The name servers and their ancestors below the apex: a delegation among them puts one below a cut.
+  const wanted = new Set<number>();
+  for (const server of distinct) for (const at of ancestors(bytes, server.offset, apexLength)) wanted.add(nameHash(bytes, at));
+  const nodes = new NameLookup<number>(bytes);
+  for (let n = 0; n < zone.nodeCount; n++) {
+    const head = records.start(order[nodeStart[n] as number] as number);
+    const hash = nameHash(bytes, head);
+    if (wanted.has(hash)) nodes.add(head, n, hash);
+  }
+  for (const server of distinct) {
+    server.below = ancestors(bytes, server.offset, apexLength).some((at) => roles[nodes.find(bytes, at) ?? -1] === ROLE.delegation);
+    const node = nodes.find(bytes, server.offset);
+    server.address = node !== undefined && hasAddress(zone, node);
+  }
+  for (const { ns, node, server } of nsRecords) {
+    if (server.address || (!server.below && !report)) continue;
     const owner = nodeOwner(zone, node);
-    const target = writtenRdataName(records, ns);
+    const targetName = writtenRdataName(records, ns);
     const where = records.where(firstOfType(zone, node, RRType.NS));
-    const detail = verdict.below
-      ? `${nameToString(owner)} NS ${nameToString(target)}: the name server is below a zone cut here but has no A or AAAA glue`
-      : `${nameToString(owner)} NS ${nameToString(target)}: the name server is inside the zone but has no A or AAAA record in it (missing glue)`;
+    const detail = server.below
+      ? `${nameToString(owner)} NS ${nameToString(targetName)}: the name server is below a zone cut here but has no A or AAAA glue`
+      : `${nameToString(owner)} NS ${nameToString(targetName)}: the name server is inside the zone but has no A or AAAA record in it (missing glue)`;
     if (!report) throw inputError("ZONE-GLUE", detail, where);
     report("ZONE-GLUE", owner, RRType.NS, detail, where);
   }
@@ -306,15 +328,19 @@ function checkGlue(zone: WireZone, report: Report): void {
  */
 function checkOccluded(zone: WireZone, report: NonNullable<Report>): void {
   const { records, order, nodeStart, roles } = zone;
-  const targets = new Set<string>();
-  for (let k = 0; k < order.length; k++) {
-    const i = order[k] as number;
-    if (records.type(i) === RRType.NS) targets.add(nameString(records.bytes, records.fixedAt(i) + FIXED_OCTETS));
+  const targets = new NameLookup<true>(records.bytes);
+  // NS records sit at the apex, at delegations and below cuts, never at authoritative names.
+  for (let n = 0; n < zone.nodeCount; n++) {
+    if (roles[n] === ROLE.authoritative) continue;
+    for (let k = nodeStart[n] as number; k < (nodeStart[n + 1] as number); k++) {
+      const i = order[k] as number;
+      if (records.type(i) === RRType.NS) targets.add(records.fixedAt(i) + FIXED_OCTETS, true);
+    }
   }
   for (let n = 0; n < zone.nodeCount; n++) {
     if (roles[n] !== ROLE.belowCut) continue;
-    const owner = nodeOwner(zone, n);
-    const isTarget = targets.has(nameString(records.bytes, records.start(order[nodeStart[n] as number] as number)));
+    const owner = () => nodeOwner(zone, n);
+    const isTarget = targets.find(records.bytes, records.start(order[nodeStart[n] as number] as number)) === true;
     let previous = -1;
     for (let k = nodeStart[n] as number; k < (nodeStart[n + 1] as number); k++) {
       const type = records.type(order[k] as number);
@@ -326,9 +352,9 @@ function checkOccluded(zone: WireZone, report: NonNullable<Report>): void {
       const why = address ? "no NS record of the zone names it, so it is not glue" : "only glue (A, AAAA) belongs there";
       report(
         "ZONE-OCCLUDED",
-        owner,
+        owner(),
         type,
-        `${nameToString(owner)} ${typeToString(type)} is below a zone cut: ${why}`,
+        `${nameToString(owner())} ${typeToString(type)} is below a zone cut: ${why}`,
         records.where(firstOfType(zone, n, type)),
       );
     }

@@ -6,8 +6,8 @@
  * keystore, shows progress on a terminal, and writes the signed zone atomically.
  */
 import { getHeapStatistics } from "node:v8";
-import { KskError, type LocatedRR, type RR, type SoaRdata, bytesToHex, checkLine, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
-import { openKeystore } from "@ksk/keystore";
+import { KskError, type RR, type SoaRdata, bytesToHex, checkLine, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
+import { openKeystore, verifyingPool } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
   type SerialMode,
@@ -21,7 +21,7 @@ import {
   parseZoneSigningPolicy,
   planWireZoneSigning,
   signWireZone,
-  verifyZone,
+  verifyWireZone,
   wireZoneDigest,
 } from "@ksk/zone";
 import { loadAnchors } from "../anchors-input.js";
@@ -33,7 +33,7 @@ import { timeOption } from "../options.js";
 import { type CommandFactory, type SetExitCode, handle } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
 import { withDefaultSignals } from "../signals.js";
-import { loadZoneInput, loadZoneInputWire } from "../zone-input.js";
+import { loadZoneInputWire } from "../zone-input.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
@@ -42,22 +42,19 @@ const SOA_TTL_SECONDS = 86400;
  * Peak memory per record, measured with `/usr/bin/time` on zones of `h{i}. 3600 IN A …` records
  * (packages/zone/README.md, "Memory"). `zone sign` and `zone digest` keep records as canonical wire
  * octets in one buffer (@ksk/zone's compact pipeline) and stream the signed zone out: under 200
- * octets per record read. `zone verify` still builds the object model: about 3 KiB per record. A
- * zone with more records than three quarters of the V8 heap limit holds at that rate is refused
- * while it loads (exit 3) rather than ending in a heap abort; the heap limit
- * (`--max-old-space-size`) raises the cap with it.
+ * octets per record read. `zone verify` keeps the same buffer and decodes one node at a time:
+ * VERIFY_BYTES_PER_RECORD, measured on signed zones. A zone with more records than three quarters
+ * of the V8 heap limit holds at that rate is refused while it loads (exit 3) rather than ending
+ * in a heap abort; the heap limit (`--max-old-space-size`) raises the cap with it.
  */
 const COMPACT_BYTES_PER_RECORD = 200;
-const READ_BYTES_PER_RECORD = 3 * 1024;
+const VERIFY_BYTES_PER_RECORD = 200;
+/** Threads verifying signatures for `zone verify` (the main thread reads and judges the zone meanwhile). */
+const VERIFY_THREADS = 2;
 
 /** The most records a zone command loads, from the heap this process may use. */
 export function zoneRecordCap(bytesPerRecord: number): number {
   return Math.floor((0.75 * getHeapStatistics().heap_size_limit) / bytesPerRecord);
-}
-
-/** A zone file's records with their `file:line`; `$INCLUDE` only below the file's directory. */
-function readZoneRecords(ctx: CliContext, file: string, bytesPerRecord: number): Promise<{ name: string; records: LocatedRR[] }> {
-  return loadZoneInput(ctx, file, { includes: true, maxRecords: zoneRecordCap(bytesPerRecord) });
 }
 
 function parseSoaOption(text: string, skr: KsrResponseDocument): RR<SoaRdata> {
@@ -173,8 +170,18 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
 async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; anchor: string; at?: string; json: boolean }): Promise<void> {
   const at = timeOption(ctx, argv.at, "--at");
   const anchors = await loadAnchors(ctx, argv.anchor, at);
-  const { name, records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
-  const result = withDefaultSignals(() => verifyZone({ records, anchors: anchors.records, atEpochSeconds: at }));
+  // The threads start while the zone is read; signatures are verified on them (@ksk/keystore).
+  const pool = verifyingPool({ threads: VERIFY_THREADS });
+  let name: string;
+  let result: Awaited<ReturnType<typeof verifyWireZone>>;
+  try {
+    const input = new WireZoneInput(undefined);
+    const limits = { includes: true, maxRecords: zoneRecordCap(VERIFY_BYTES_PER_RECORD) };
+    ({ name } = await loadZoneInputWire(ctx, argv.zone, limits, (r) => input.add(r, r.file, r.line)));
+    result = await verifyWireZone(input, { anchors: anchors.records, atEpochSeconds: at, verify: pool.verify });
+  } finally {
+    await pool.close();
+  }
   if (argv.json) {
     printJson(ctx, {
       zone: nameToString(result.origin),
