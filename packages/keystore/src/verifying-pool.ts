@@ -7,7 +7,7 @@
  * Each key is prepared once in the main thread with core's `verifierKey` (the public key as a
  * node:crypto KeyObject, the hash, the ECDSA r||s encoding, the one signature length accepted) and
  * handed to every thread once; the jobs then carry only the key's number, the signed data and the
- * signature, in messages of up to `BATCH` jobs. The thread applies core's `verifyWithKey` rule — a
+ * signature, packed into one buffer per message of up to `BATCH` jobs and transferred, not cloned. The thread applies core's `verifyWithKey` rule — a
  * signature of the wrong length (RFC 3110 §3, RFC 6605) does not verify, nor one OpenSSL cannot
  * parse — in a few lines of plain JavaScript evaluated in the thread (no loader for TypeScript
  * there), which the tests hold to core's verdicts. A key OpenSSL will not load is judged in the
@@ -39,18 +39,22 @@ parentPort.on("message", (message) => {
     keys[message.id] = { hash: k.hash, octets: k.signatureOctets, key: k.dsaEncoding ? { key: k.key, dsaEncoding: k.dsaEncoding } : k.key };
     return;
   }
-  const jobs = message.jobs;
-  const out = new Uint8Array(jobs.length);
-  for (let i = 0; i < jobs.length; i++) {
-    const job = jobs[i];
-    const k = keys[job.key];
+  // The batch packed by packBatch: a count, five numbers a job, then the octets.
+  const buffer = message.buffer;
+  const count = new Uint32Array(buffer, 0, 1)[0];
+  const head = new Uint32Array(buffer, 4, 5 * count);
+  const out = new Uint8Array(count);
+  for (let i = 0; i < count; i++) {
+    const k = keys[head[5 * i]];
+    const data = new Uint8Array(buffer, head[5 * i + 1], head[5 * i + 2]);
+    const signature = new Uint8Array(buffer, head[5 * i + 3], head[5 * i + 4]);
     // core's verifyWithKey: the one signature length, and a signature OpenSSL cannot parse does not verify.
-    if (k.octets !== undefined && job.signature.length !== k.octets) continue;
+    if (k.octets !== undefined && signature.length !== k.octets) continue;
     try {
-      out[i] = verify(k.hash, job.data, k.key, job.signature) ? 1 : 0;
+      out[i] = verify(k.hash, data, k.key, signature) ? 1 : 0;
     } catch {}
   }
-  parentPort.postMessage({ id: message.id, out });
+  parentPort.postMessage({ id: message.id, out }, [out.buffer]);
 });
 `;
 
@@ -60,6 +64,34 @@ const BATCH = 32;
 export interface VerifyingPool {
   readonly verify: BatchSignatureVerifier;
   close(): Promise<void>;
+}
+
+interface PoolJob {
+  readonly key: number;
+  readonly data: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/**
+ * A batch as one buffer handed over to the thread (transferred, not cloned): the job count, then
+ * per job the key's number and the offset and length of its data and of its signature, then the
+ * octets.
+ */
+function packBatch(jobs: readonly PoolJob[]): ArrayBuffer {
+  let octets = 4 + 20 * jobs.length;
+  for (const job of jobs) octets += job.data.length + job.signature.length;
+  const buffer = new ArrayBuffer(octets);
+  const head = new Uint32Array(buffer, 0, 1 + 5 * jobs.length);
+  const bytes = new Uint8Array(buffer);
+  head[0] = jobs.length;
+  let at = 4 + 20 * jobs.length;
+  for (const [i, job] of jobs.entries()) {
+    head.set([job.key, at, job.data.length, at + job.data.length, job.signature.length], 1 + 5 * i);
+    bytes.set(job.data, at);
+    bytes.set(job.signature, at + job.data.length);
+    at += job.data.length + job.signature.length;
+  }
+  return buffer;
 }
 
 interface ThreadState {
@@ -118,20 +150,21 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
     keyIds.set(dnskey, id);
     return id;
   };
-  const send = (jobs: { key: number; data: Uint8Array; signature: Uint8Array }[]): Promise<Uint8Array> => {
+  const send = (jobs: readonly PoolJob[]): Promise<Uint8Array> => {
     const state = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const id = nextMessage++;
     state.inFlight++;
     reference();
     return new Promise((resolve, reject) => {
       pending.set(id, { resolve, reject, state });
-      state.worker.postMessage({ id, jobs });
+      const buffer = packBatch(jobs);
+      state.worker.postMessage({ id, buffer }, [buffer]);
     });
   };
   const verify: BatchSignatureVerifier = async (jobs: readonly SignatureJob[]) => {
     if (closed) throw new KskError("keystore", "KEYSTORE-CLOSED", "the signature-verifying threads have been stopped");
     const outcomes: SignatureOutcome[] = new Array(jobs.length);
-    const remote: { index: number; key: number; data: Uint8Array; signature: Uint8Array }[] = [];
+    const remote: (PoolJob & { readonly index: number })[] = [];
     for (const [index, job] of jobs.entries()) {
       const key = keyId(job.dnskey);
       if (key === null) outcomes[index] = signatureOutcome(localVerify, job.dnskey, job.data, job.signature);
@@ -141,7 +174,7 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
     for (let start = 0; start < remote.length; start += BATCH) {
       const part = remote.slice(start, start + BATCH);
       messages.push(
-        send(part.map(({ key, data, signature }) => ({ key, data, signature }))).then((out) => {
+        send(part).then((out) => {
           for (const [k, job] of part.entries()) outcomes[job.index] = out[k] === 1;
         }),
       );

@@ -18,6 +18,7 @@ import {
   type BatchSignatureVerifier,
   type Name,
   type RR,
+  type Rdata,
   RRClass,
   type SignatureOutcome,
   type SignedDataFromWire,
@@ -63,6 +64,27 @@ function wireSignedData(zone: WireZone, n: number, type: number): SignedDataFrom
 }
 
 /**
+ * A record of a transient node, its RDATA decoded when first asked for: most records are only
+ * typed and counted by the checks, or signed over from their octets (`wireSignedData`).
+ */
+class WireRR implements RR {
+  readonly class = RRClass.IN;
+  private decoded: Rdata | undefined;
+
+  constructor(
+    readonly owner: Name,
+    readonly ttlSeconds: number,
+    private readonly type: number,
+    private readonly rdataWire: Uint8Array,
+  ) {}
+
+  get rdata(): Rdata {
+    this.decoded ??= decodeRdata(this.type, this.rdataWire);
+    return this.decoded;
+  }
+}
+
+/**
  * Node `n` as ./zone.ts's `ZoneNode`: RRsets by type in ascending order, each in canonical RDATA
  * order (the order of the compact zone), each record decoded from its form as written.
  */
@@ -75,17 +97,13 @@ export function decodeWireNode(zone: WireZone, n: number): JudgedNode {
     const i = order[k] as number;
     const type = records.type(i);
     const written = records.originalWire(i);
-    let owner: Name;
-    let rdata: Uint8Array;
+    let rr: RR;
     if (written === undefined) {
       canonicalOwner ??= wireName(records.bytes, records.start(i));
-      owner = canonicalOwner;
-      rdata = records.rdataWire(i).slice();
+      rr = new WireRR(canonicalOwner, records.ttlSeconds(i), type, records.rdataWire(i));
     } else {
-      owner = writtenOwner(records, i);
-      rdata = written.slice(wireNameLength(written, 0) + FIXED_OCTETS);
+      rr = new WireRR(writtenOwner(records, i), records.ttlSeconds(i), type, written.subarray(wireNameLength(written, 0) + FIXED_OCTETS));
     }
-    const rr: RR = { owner, ttlSeconds: records.ttlSeconds(i), class: RRClass.IN, rdata: decodeRdata(type, rdata) };
     const set = rrsets.get(type);
     if (set) set.push(rr);
     else rrsets.set(type, [rr]);

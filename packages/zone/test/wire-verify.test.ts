@@ -9,7 +9,7 @@
 import { type AnchorRecord, KskError, type SignatureJob, type SignatureOutcome, loadZoneWire } from "@ksk/core";
 import { WireZoneInput, localSignatureVerifier, verifyWireZone, verifyZone } from "@ksk/zone";
 import { beforeAll, describe, expect, it } from "vitest";
-import { type SmallLab, realRootText, records, smallLab } from "./lab-root.js";
+import { SMALL_ROOT, type SmallLab, realRootText, records, smallLab } from "./lab-root.js";
 import { SEMANTICS_AT, SEMANTICS_ZONES, type VerifyCase, damage, damagedZones, signSmall } from "./verify-cases.js";
 
 type Outcome<T> = { readonly result: T } | { readonly refused: { kind: string; code: string; where: string | undefined; message: string } };
@@ -85,6 +85,21 @@ describe("the compact zone's validation is the object model's", () => {
     const problems = "result" in object ? object.result.problems : [];
     expect(problems.map((p) => p.owner)).toContain("Example.");
     expect(problems.map((p) => p.detail).join("\n")).toContain("NS1.Example.");
+  });
+
+  it("on a wildcard's RRSIG, and the same RRSIG over an expansion of it (RFC 4035 §5.3.2: signed data from the wildcard owner)", async () => {
+    const signed = await signSmall(lab, `${SMALL_ROOT}*.wild.\t86400\tIN\tA\t192.0.2.7\n`);
+    const sig = signed.split("\n").find((l) => l.startsWith("*.wild.\t") && l.includes("\tRRSIG\tA "));
+    if (!sig) throw new Error("fixture: no RRSIG at *.wild.");
+    const expanded = `${signed}x.wild.\t86400\tIN\tA\t192.0.2.7\n${sig.replace(/^\*\.wild\./, "x.wild.")}\n`;
+    for (const text of [signed, expanded]) {
+      const { object, wire, batched } = await both(text, "wild.zone", [lab.anchor as AnchorRecord], lab.atEpochSeconds);
+      expect(wire).toEqual(object);
+      expect(batched).toEqual(object);
+      const problems = "result" in object ? object.result.problems.map((p) => p.where) : ["refused"];
+      expect(problems).not.toContain("*.wild. A");
+      expect(problems).not.toContain("x.wild. A");
+    }
   });
 
   it("on the real root of 2020-09-13 signed here, good and damaged", async () => {
