@@ -42,8 +42,10 @@ const SOA_TTL_SECONDS = 86400;
  * Peak memory per record, measured with `/usr/bin/time` on zones of `h{i}. 3600 IN A …` records
  * (packages/zone/README.md, "Memory"). `zone sign` and `zone digest` keep records as canonical wire
  * octets in one buffer (@ksk/zone's compact pipeline) and stream the signed zone out: under 200
- * octets per record read. `zone verify` keeps the same buffer and decodes one node at a time:
- * VERIFY_BYTES_PER_RECORD, measured on signed zones. A zone with more records than three quarters
+ * octets per record read. `zone verify` keeps the same buffer and decodes one node at a time,
+ * so the same figure holds: a signed zone of 600,000 records (P-256, 60 MB) peaks at 240 MB RSS,
+ * 200,000 at 200 MB, and under a 96 MiB heap (cap 566,231) 560,000 records verify at 195 MB while
+ * the 600,000 are refused. A zone with more records than three quarters
  * of the V8 heap limit holds at that rate is refused while it loads (exit 3) rather than ending
  * in a heap abort; the heap limit (`--max-old-space-size`) raises the cap with it.
  */
