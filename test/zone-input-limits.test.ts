@@ -109,6 +109,14 @@ describe.runIf(hasTool("/usr/bin/time") && hasTool("mkfifo"))("ksk zone: the rea
     expect(cap).toBeLessThan(1_000_000);
     // The first record too many: the SOA is record 1 on line 1.
     expect(r.stderr).toContain(`big.zone:${cap + 1}:`);
+    // zone verify keeps the same compact records: the same cap, refused the same way.
+    writeFileSync(path.join(d, "anchor.ds"), ". 86400 IN DS 20326 8 2 E06D44B80B8F1D39A95C0B0D7C65D08458E880409BBC683457104237C7F8EC8D\n");
+    const verify = await runKskMeasured(["zone", "verify", "big.zone", "--anchor", "anchor.ds", "--at", "2027-02-03T00:00:00Z"], {
+      cwd: d,
+      env: { NODE_OPTIONS: "--max-old-space-size=96" },
+      timeFile: path.join(dir, `time-${++runs}.txt`),
+    });
+    expectRefused(verify, new RegExp(`^ksk: big\\.zone:${cap + 1}: the zone has more than ${cap} records, the most this command loads\n$`));
   });
 });
 

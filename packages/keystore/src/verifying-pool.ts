@@ -107,6 +107,7 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
   let nextKey = 0;
   let nextMessage = 0;
   let closed = false;
+  let failure: KskError | undefined;
   const local = keyVerifierCache();
   const localVerify: VerifySignature = (key, data, signatureBytes) => local(key)(data, signatureBytes);
   const threads: ThreadState[] = Array.from({ length: options.threads }, () => {
@@ -120,7 +121,9 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
       request.resolve(answer.out);
     });
     state.worker.on("error", (e) => {
-      for (const request of pending.values()) request.reject(new KskError("keystore", "VERIFY-FAILED", `a signature-verifying thread failed: ${e.message}`));
+      // A thread gone leaves its batches unanswered: every request fails, now and later.
+      failure = new KskError("keystore", "VERIFY-FAILED", `a signature-verifying thread failed: ${e.message}`);
+      for (const request of pending.values()) request.reject(failure);
       pending.clear();
     });
     return state;
@@ -163,6 +166,7 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
   };
   const verify: BatchSignatureVerifier = async (jobs: readonly SignatureJob[]) => {
     if (closed) throw new KskError("keystore", "KEYSTORE-CLOSED", "the signature-verifying threads have been stopped");
+    if (failure) throw failure;
     const outcomes: SignatureOutcome[] = new Array(jobs.length);
     const remote: (PoolJob & { readonly index: number })[] = [];
     for (const [index, job] of jobs.entries()) {
