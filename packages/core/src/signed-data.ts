@@ -68,15 +68,19 @@ export function signedDataFromWire(
   for (const rdata of rdatas) size += ownerWire.length + 10 + rdata.length;
   const out = new Uint8Array(size);
   out.set(rrsigFields, 0);
-  const type = ((rrsigFields[0] as number) << 8) | (rrsigFields[1] as number);
+  // TYPE (the type covered, the first field of the RRSIG RDATA), CLASS and Original TTL are the
+  // same for every record: written once, copied beside each owner.
+  const fixed = new Uint8Array(8);
+  fixed.set(rrsigFields.subarray(0, 2), 0);
+  fixed.set(u16(rrClass), 2);
+  fixed.set(u32(originalTtlSeconds), 4);
   let at = rrsigFields.length;
   for (const rdata of rdatas) {
     out.set(ownerWire, at);
     at += ownerWire.length;
-    out.set(u16(type), at);
-    out.set(u16(rrClass), at + 2);
-    out.set(u32(originalTtlSeconds), at + 4);
-    out.set(u16(rdata.length), at + 8);
+    out.set(fixed, at);
+    out[at + 8] = rdata.length >>> 8;
+    out[at + 9] = rdata.length & 0xff;
     out.set(rdata, at + 10);
     at += 10 + rdata.length;
   }

@@ -59,7 +59,7 @@ parentPort.on("message", (message) => {
 `;
 
 /** Jobs per message: enough to amortise postMessage, few enough to share a batch among the threads. */
-const BATCH = 32;
+const BATCH = 64;
 
 export interface VerifyingPool {
   readonly verify: BatchSignatureVerifier;

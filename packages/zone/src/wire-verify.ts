@@ -30,7 +30,7 @@ import { type JudgedNode, type NodeJudgement, ZoneJudge, type ZoneVerification, 
 import { checkWireZonemd } from "./wire-digest.js";
 import { wireName } from "./wire-order.js";
 import { FIXED_OCTETS, wireNameLength } from "./wire-records.js";
-import { ROLE, type WireZone, type WireZoneInput, buildWireZone, nodeOwner, writtenOwner } from "./wire-zone.js";
+import { ROLE, type WireZone, type WireZoneInput, buildWireZone, firstRead, nodeOwner, writtenOwner } from "./wire-zone.js";
 import type { NodeRole } from "./zone.js";
 
 export interface WireZoneVerificationRequest {
@@ -108,7 +108,10 @@ export function decodeWireNode(zone: WireZone, n: number): JudgedNode {
     if (set) set.push(rr);
     else rrsets.set(type, [rr]);
   }
-  return { owner: nodeOwner(zone, n), rrsets, role: ROLE_NAMES[zone.roles[n] as number] as NodeRole, signedData: (type) => wireSignedData(zone, n, type) };
+  // The node's name as first written: the canonical owner unless that record was written with upper case.
+  const first = firstRead(zone, n);
+  const owner = records.originalWire(first) === undefined && canonicalOwner !== undefined ? canonicalOwner : nodeOwner(zone, n);
+  return { owner, rrsets, role: ROLE_NAMES[zone.roles[n] as number] as NodeRole, signedData: (type) => wireSignedData(zone, n, type) };
 }
 
 /** The zone's nodes in canonical order, decoded one at a time; node 0 (the apex) is `apex`, decoded already. */
