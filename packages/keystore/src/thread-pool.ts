@@ -108,55 +108,65 @@ const BATCH = 16;
  */
 const BATCHES_IN_FLIGHT = 2;
 
+interface Thread {
+  readonly worker: Worker;
+  inFlight: number;
+  referenced: boolean;
+  exited: boolean;
+  /** Resolves on the thread's `{ ready }`, rejects on its `{ failed }` or a crash. */
+  readonly ready: Promise<void>;
+}
+
+/** One worker, its answers matched to `pending` jobs; `answered` runs after each batch's answer. */
+function startThread(options: ThreadPoolOptions, pending: Map<number, Job>, answered: () => void): Thread {
+  const worker = new Worker(`const { parentPort, workerData } = require("node:worker_threads");\n${VERIFY_SOURCE}\n${options.source}`, {
+    eval: true,
+    workerData: { ...options.workerData, verify: options.verification },
+  });
+  // An idle pool must not keep the process alive.
+  worker.unref();
+  let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  const ready = new Promise<void>((resolve, reject) => {
+    settle = { resolve, reject };
+  });
+  // Observed here so that a failure nobody awaits is not an unhandled rejection; `ready` reports it.
+  ready.catch(() => undefined);
+  const thread: Thread = { worker, inFlight: 0, referenced: false, exited: false, ready };
+  worker.once("exit", () => {
+    thread.exited = true;
+  });
+  worker.on("message", (answer: Answer) => {
+    if (answer.report !== undefined) options.onReport?.(answer.report);
+    if (answer.ready) settle?.resolve();
+    if (answer.failed !== undefined) settle?.reject(options.failure(answer.failed));
+    if (!answer.results) return;
+    for (const r of answer.results) {
+      const job = pending.get(r.id);
+      if (!job) continue;
+      pending.delete(r.id);
+      if (r.signature) job.resolve({ verified: true, signature: new Uint8Array(r.signature.buffer, r.signature.byteOffset, r.signature.byteLength) });
+      else if (r.unverified) job.resolve({ verified: false });
+      else job.reject(options.failure(r.error ?? "no answer"));
+    }
+    thread.inFlight--;
+    answered();
+  });
+  worker.on("error", (e) => {
+    const failure = options.failure(`a signing thread failed: ${e.message}`);
+    settle?.reject(failure);
+    for (const job of pending.values()) job.reject(failure);
+    pending.clear();
+  });
+  return thread;
+}
+
 export function threadPool(options: ThreadPoolOptions): SigningPool {
   const queue: Job[] = [];
   const pending = new Map<number, Job>();
   let nextId = 0;
   let closed = false;
   let scheduled = false;
-  const readiness: Promise<void>[] = [];
-  const workers = Array.from({ length: options.threads }, () => {
-    const worker = new Worker(`const { parentPort, workerData } = require("node:worker_threads");\n${VERIFY_SOURCE}\n${options.source}`, {
-      eval: true,
-      workerData: { ...options.workerData, verify: options.verification },
-    });
-    // An idle pool must not keep the process alive.
-    worker.unref();
-    const state = { worker, inFlight: 0, referenced: false, exited: false };
-    worker.once("exit", () => {
-      state.exited = true;
-    });
-    let settle: { resolve: () => void; reject: (e: unknown) => void } | undefined;
-    const ready = new Promise<void>((resolve, reject) => {
-      settle = { resolve, reject };
-    });
-    // Observed here so that a failure nobody awaits is not an unhandled rejection; `ready` reports it.
-    ready.catch(() => undefined);
-    readiness.push(ready);
-    worker.on("message", (answer: Answer) => {
-      if (answer.report !== undefined) options.onReport?.(answer.report);
-      if (answer.ready) settle?.resolve();
-      if (answer.failed !== undefined) settle?.reject(options.failure(answer.failed));
-      if (!answer.results) return;
-      for (const r of answer.results) {
-        const job = pending.get(r.id);
-        if (!job) continue;
-        pending.delete(r.id);
-        if (r.signature) job.resolve({ verified: true, signature: new Uint8Array(r.signature.buffer, r.signature.byteOffset, r.signature.byteLength) });
-        else if (r.unverified) job.resolve({ verified: false });
-        else job.reject(options.failure(r.error ?? "no answer"));
-      }
-      state.inFlight--;
-      dispatch();
-    });
-    worker.on("error", (e) => {
-      const failure = options.failure(`a signing thread failed: ${e.message}`);
-      settle?.reject(failure);
-      for (const job of pending.values()) job.reject(failure);
-      pending.clear();
-    });
-    return state;
-  });
+  const workers = Array.from({ length: options.threads }, () => startThread(options, pending, () => dispatch()));
   const dispatch = () => {
     for (let round = 0; round < BATCHES_IN_FLIGHT; round++) {
       for (const state of workers) {
@@ -182,7 +192,7 @@ export function threadPool(options: ThreadPoolOptions): SigningPool {
     }
   };
   return {
-    ready: Promise.all(readiness).then(() => undefined),
+    ready: Promise.all(workers.map((t) => t.ready)).then(() => undefined),
     sign(data) {
       if (closed) return Promise.reject(options.closedError());
       return new Promise((resolve, reject) => {
