@@ -44,6 +44,7 @@ const LAB = [
   "test/zone-input-limits.test.ts",
   "test/lab-lost-hsm.test.ts",
   "test/custody.test.ts",
+  "test/zone-sign-softhsm.test.ts",
 ];
 
 const UNIT_OWN_PROCESS = [
