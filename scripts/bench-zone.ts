@@ -19,7 +19,10 @@
  *                     records written to --svg (default bench/zone-scale.svg, next to RESULTS.md).
  *                     Inputs are generated in the temporary directory (./bench-zone-scale.ts).
  *
- * --sections root,scale (default both) picks the parts to run.
+ *   hsm               the ZSK in SoftHSM2: ksk zone sign --keystore pkcs11:… --threads 1 and 2 vs a
+ *                     bare PKCS#11 loop of as many signatures on 1 and 2 sessions (./bench-zone-hsm.ts)
+ *
+ * --sections root,hsm,scale (default all three) picks the parts to run.
  * Whole-process wall times (what an operator waits for: start-up, parse, sign, print), median and
  * min–max over --runs (default 3) runs, interleaved round by round so machine noise hits every
  * contender alike; ratios are ours / peer (below 1.0 is faster). Peak RSS from /usr/bin/time.
@@ -36,6 +39,7 @@ import { performance } from "node:perf_hooks";
 import { formatIsoZ, formatRrsigTime } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { ROOT_SOA, makeZoneLab, unsignedRootText, zoneSignArgs } from "../test/support/zone-lab.js";
+import { hsmSection } from "./bench-zone-hsm.js";
 import { type GeneratedZone, type ScalePoint, TLDS_PER_ROOT, scaleSvg, writeFlatZone, writeRootShapedZone } from "./bench-zone-scale.js";
 
 function option(name: string): string | undefined {
@@ -56,7 +60,7 @@ const scales = (option("scales") ?? "1,10,50").split(",").map((t) => {
   if (!(n > 0)) throw new Error(`--scales takes positive multiples of the root, not ${JSON.stringify(t)}`);
   return n;
 });
-const sections = new Set((option("sections") ?? "root,scale").split(","));
+const sections = new Set((option("sections") ?? "root,hsm,scale").split(","));
 const repository = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const ksk = path.join(repository, "packages/cli/bin/ksk");
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-zone-"));
@@ -297,11 +301,12 @@ async function scaleSection(): Promise<void> {
   console.log(`  plot: ${path.relative(process.cwd(), svgFile)}\n`);
 }
 
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
 async function main(): Promise<void> {
-  console.log(
-    `machine load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`,
-  );
+  console.log(`machine load average ${loadAverage()} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`);
   if (sections.has("root")) await rootSection();
+  if (sections.has("hsm")) await hsmSection({ dir, runs, ksk, timed: (command, args) => timed(command, args), summary, ratio, loadAverage });
   if (sections.has("scale")) await scaleSection();
 }
 
