@@ -134,6 +134,7 @@ function startThread(options: ThreadPoolOptions, pending: Map<number, Job>, answ
   const thread: Thread = { worker, inFlight: 0, referenced: false, exited: false, ready };
   worker.once("exit", () => {
     thread.exited = true;
+    answered();
   });
   worker.on("message", (answer: Answer) => {
     if (answer.report !== undefined) options.onReport?.(answer.report);
@@ -168,10 +169,14 @@ export function threadPool(options: ThreadPoolOptions): SigningPool {
   let scheduled = false;
   const workers = Array.from({ length: options.threads }, () => startThread(options, pending, () => dispatch()));
   const dispatch = () => {
+    // With every thread gone (a crash, reported to the requests it held), nothing would answer.
+    if (workers.every((t) => t.exited)) {
+      for (const job of queue.splice(0)) job.reject(options.failure("every signing thread has ended"));
+    }
     for (let round = 0; round < BATCHES_IN_FLIGHT; round++) {
       for (const state of workers) {
         if (queue.length === 0) break;
-        if (state.inFlight > round) continue;
+        if (state.exited || state.inFlight > round) continue;
         const batch = queue.splice(0, BATCH);
         for (const job of batch) pending.set(job.id, job);
         state.inFlight++;

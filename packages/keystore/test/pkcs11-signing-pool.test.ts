@@ -4,7 +4,8 @@
  * RSA signatures as on the keystore's session (PKCS#1 v1.5 is deterministic), ECDSA signatures
  * (given to the token as a host digest) that verify over the data; each thread verifies what it
  * signed with the DNSKEY's public key and a signature by another key is refused
- * (SIGNATURE-NOT-VERIFIED); the threads' calls in the HSM activity log; refusal once closed.
+ * (SIGNATURE-NOT-VERIFIED); a thread that cannot open its session, a key handle the token refuses;
+ * the threads' calls in the HSM activity log; refusal once closed.
  */
 import type { DnskeyRdata } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -105,6 +106,31 @@ describe.runIf(softhsm)("PKCS#11 signing on worker threads (SoftHSM2)", () => {
       } finally {
         await good.close();
         await wrong.close();
+      }
+    } finally {
+      releaseModule(module);
+    }
+  });
+
+  it("a thread that cannot open its session fails the pool before any signature; a key handle the token refuses fails each request", async () => {
+    const module = acquireModule(token.module, token.env);
+    try {
+      const slot = listTokens(module.p11, module.path).find((t) => t.label === token.label)?.slot as Buffer;
+      const dnskey = dnskeys.get("zsk-rsa") as DnskeyRdata;
+      const method = signingMethod(familyOfDnskey(dnskey), dnskey, new Set(module.p11.C_GetMechanismList(slot)), "pool-lab");
+      const where = "pkcs11:token=pool-lab;object=zsk-rsa";
+      const options = { modulePath: token.module, keyLabel: "zsk-rsa", method, verification: verificationFor(dnskey), threads: 2, where };
+      // No slot of the module has this number.
+      const noSlot = pkcs11SigningPool({ ...options, slot: Buffer.from("ffffff7f00000000", "hex"), privateKey: Buffer.alloc(8) });
+      await expect(noSlot.ready).rejects.toMatchObject({ kind: "keystore", code: "PKCS11-SLOT_ID_INVALID" });
+      await noSlot.close();
+      // No object has this handle (SoftHSM 2.6.1 answers CKR_OBJECT_HANDLE_INVALID, not CKR_KEY_HANDLE_INVALID).
+      const noKey = pkcs11SigningPool({ ...options, slot, privateKey: Buffer.from("ffffff7f00000000", "hex") });
+      try {
+        await noKey.ready;
+        await expect(noKey.sign(messages[0] as Uint8Array)).rejects.toMatchObject({ kind: "keystore", code: "PKCS11-OBJECT_HANDLE_INVALID" });
+      } finally {
+        await noKey.close();
       }
     } finally {
       releaseModule(module);
