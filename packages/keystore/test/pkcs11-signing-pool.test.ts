@@ -2,7 +2,8 @@
  * The PKCS#11 keystore's Signer on worker threads (`signer(label, { threads: 2 })`) against a real
  * SoftHSM2 token: each thread on a session of its own, under the keystore's one login; the same
  * RSA signatures as on the keystore's session (PKCS#1 v1.5 is deterministic), ECDSA signatures
- * (given to the token as a host digest) that verify over the data; each thread verifies what it
+ * (given to the token as a host digest) and Ed448 ones (a mechanism parameter) that verify over
+ * the data; each thread verifies what it
  * signed with the DNSKEY's public key and a signature by another key is refused
  * (SIGNATURE-NOT-VERIFIED); a thread that cannot open its session, a key handle the token refuses;
  * the threads' calls in the HSM activity log; refusal once closed.
@@ -35,6 +36,7 @@ describe.runIf(softhsm)("PKCS#11 signing on worker threads (SoftHSM2)", () => {
       ["zsk-rsa", 8],
       ["zsk-other", 8],
       ["zsk-p256", 13],
+      ["zsk-ed448", 16],
     ] as const) {
       const info = await keystore.generate({ label, algorithm, flags: 256, ...(algorithm === 8 ? { rsaModulusBits: 2048 } : {}) });
       dnskeys.set(label, info.dnskey as DnskeyRdata);
@@ -57,11 +59,16 @@ describe.runIf(softhsm)("PKCS#11 signing on worker threads (SoftHSM2)", () => {
     }
   });
 
-  it("ECDSA P-256 (a host digest given to the token): every signature verifies over the data", async () => {
-    const signer = await keystore.signer("zsk-p256", { threads: 3 });
-    const signatures = await Promise.all(messages.map((m) => signer.sign(m)));
-    for (const [i, m] of messages.entries()) expect(opensslVerify(dnskeys.get("zsk-p256") as DnskeyRdata, m, signatures[i] as Uint8Array)).toBe(true);
-  });
+  for (const [label, what] of [
+    ["zsk-p256", "ECDSA P-256 (a host digest given to the token)"],
+    ["zsk-ed448", "Ed448 (a CK_EDDSA_PARAMS given to the token)"],
+  ] as const) {
+    it(`${what}: every signature verifies over the data`, async () => {
+      const signer = await keystore.signer(label, { threads: 3 });
+      const signatures = await Promise.all(messages.map((m) => signer.sign(m)));
+      for (const [i, m] of messages.entries()) expect(opensslVerify(dnskeys.get(label) as DnskeyRdata, m, signatures[i] as Uint8Array)).toBe(true);
+    });
+  }
 
   it("each thread checks its signature against the DNSKEY it is given: the key's passes, another key's is refused", async () => {
     // The keystore's own module handle (shared with the open keystore): the key handles to sign with.
