@@ -35,6 +35,8 @@ export interface BareLoopResult {
   readonly signatures: number;
   readonly sessions: number;
   readonly seconds: number;
+  /** User + system CPU seconds of this process (every thread) over the same span. */
+  readonly cpuSeconds: number;
   readonly perSecond: number;
 }
 
@@ -107,6 +109,7 @@ export async function bareLoop(key: BareLoopKey, signatures: number, data: Uint8
       p11.C_FindObjectsFinal(session);
       if (!handle) throw new Error(`key ${key.keyLabel} not found`);
       let seconds: number;
+      const cpuBefore = process.cpuUsage();
       if (sessions > 1) {
         seconds = await threadedLoops(slot, handle, key.module, data, signatures, sessions);
       } else {
@@ -119,7 +122,8 @@ export async function bareLoop(key: BareLoopKey, signatures: number, data: Uint8
         }
         seconds = (performance.now() - started) / 1000;
       }
-      return { signatures, sessions, seconds, perSecond: signatures / seconds };
+      const cpu = process.cpuUsage(cpuBefore);
+      return { signatures, sessions, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, perSecond: signatures / seconds };
     } finally {
       p11.C_CloseSession(session);
     }

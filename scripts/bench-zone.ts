@@ -68,8 +68,16 @@ const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-zone-"));
 interface Sample {
   readonly seconds: number;
   readonly peakRssKiB: number;
+  /** User + system CPU seconds of the process (every thread), from /usr/bin/time. */
+  readonly cpuSeconds: number;
   /** Why the command failed, when a failure is measured rather than thrown (the scale section). */
   readonly failed?: string;
+}
+
+/** Peak RSS and CPU seconds from /usr/bin/time's last line ("%M %U %S"). */
+function resources(statsFile: string): { peakRssKiB: number; cpuSeconds: number } {
+  const [rss, user, system] = (readFileSync(statsFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+  return { peakRssKiB: rss as number, cpuSeconds: (user as number) + (system as number) };
 }
 
 /**
@@ -80,7 +88,7 @@ function timed(command: string, args: readonly string[], cwd = dir, stdoutFile?:
   const stats = path.join(dir, "time.txt");
   const out = stdoutFile === undefined ? "pipe" : openSync(stdoutFile, "w");
   const started = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%M", command, ...args], {
+  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%M %U %S", command, ...args], {
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
@@ -91,9 +99,9 @@ function timed(command: string, args: readonly string[], cwd = dir, stdoutFile?:
   if (r.status !== 0) {
     const why = `${path.basename(command)} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout || "").trim().split("\n").slice(-2).join(" ").slice(0, 300)}`;
     if (!tolerateFailure) throw new Error(why);
-    return { seconds, peakRssKiB: Number(readFileSync(stats, "utf8").trim().split("\n").pop()), failed: why };
+    return { seconds, ...resources(stats), failed: why };
   }
-  return { seconds, peakRssKiB: Number(readFileSync(stats, "utf8").trim().split("\n").pop()) };
+  return { seconds, ...resources(stats) };
 }
 
 function median(values: readonly number[]): number {
@@ -243,7 +251,11 @@ async function scaleOne(
       );
       continue;
     }
-    const mid = (list: Sample[]) => ({ seconds: median(list.map((x) => x.seconds)), peakRssKiB: Math.max(...list.map((x) => x.peakRssKiB)) });
+    const mid = (list: Sample[]) => ({
+      seconds: median(list.map((x) => x.seconds)),
+      peakRssKiB: Math.max(...list.map((x) => x.peakRssKiB)),
+      cpuSeconds: median(list.map((x) => x.cpuSeconds)),
+    });
     const [om, pm] = [mid(o), mid(p)];
     points.push({ job, who: "ksk", records: zone.records, shape, seconds: om.seconds, peakRssMB: mb(om) });
     points.push({ job, who: peer.split(" ")[0] as string, records: zone.records, shape, seconds: pm.seconds, peakRssMB: mb(pm) });
@@ -306,7 +318,7 @@ const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice
 async function main(): Promise<void> {
   console.log(`machine load average ${loadAverage()} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`);
   if (sections.has("root")) await rootSection();
-  if (sections.has("hsm")) await hsmSection({ dir, runs, ksk, timed: (command, args) => timed(command, args), summary, ratio, loadAverage });
+  if (sections.has("hsm")) await hsmSection({ dir, runs, ksk, timed: (command, args) => timed(command, args), summary, ratio, loadAverage, median });
   if (sections.has("scale")) await scaleSection();
 }
 
