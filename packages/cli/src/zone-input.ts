@@ -1,6 +1,7 @@
 /**
- * Reading zone-format files for commands, through core's one zone loader (`loadZone`): the main
- * file and every `$INCLUDE` go through the same reader, which opens a path without blocking
+ * Reading zone-format files for commands, through core's one zone loader (`loadZone`, or
+ * `loadZoneWire` for the records in canonical wire form): the main file and every `$INCLUDE` go
+ * through the same reader, which opens a path without blocking
  * (O_NONBLOCK: a FIFO is never waited on), accepts only a regular file (fstat on the descriptor
  * it reads, so nothing can be swapped in between), refuses one larger than what is left of the
  * command's octet budget before reading it, and reads it in 256 KiB chunks, each decoded as strict
@@ -17,7 +18,19 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { type IncludeRequest, KskError, type LocatedRR, type ZoneLoadLimits, type ZoneReaderOptions, type ZoneSource, inputError, loadZone } from "@ksk/core";
+import {
+  type IncludeRequest,
+  KskError,
+  type LoadZoneOptions,
+  type LocatedRR,
+  type WireRecord,
+  type ZoneLoadLimits,
+  type ZoneReaderOptions,
+  type ZoneSource,
+  inputError,
+  loadZone,
+  loadZoneWire,
+} from "@ksk/core";
 import { describeFsError } from "@ksk/files";
 import type { CliContext } from "./context.js";
 import { MAX_INPUT_BYTES, STDIN_ARGUMENT, keyTtlFallback, openInputFile, refuseXmlAsZone } from "./io.js";
@@ -110,10 +123,10 @@ function includeOpener(base: string): (request: IncludeRequest) => Promise<ZoneS
 }
 
 /**
- * The records of a zone-format file (or `-`), each with its `file:line`. The name shown is the
- * path as given (or `stdin`).
+ * The source and load options of a zone-format file (or `-`), shared by `loadZoneInput` and
+ * `loadZoneInputWire`. The name shown is the path as given (or `stdin`).
  */
-export async function loadZoneInput(ctx: CliContext, file: string, options: ZoneInputOptions = {}): Promise<{ name: string; records: LocatedRR[] }> {
+async function openZoneInput(ctx: CliContext, file: string, options: ZoneInputOptions): Promise<{ name: string; source: ZoneSource; load: LoadZoneOptions }> {
   const maxBytes = options.maxTotalBytes ?? MAX_INPUT_BYTES;
   const stdin = file === STDIN_ARGUMENT || file === "-";
   const name = stdin ? "stdin" : file;
@@ -135,14 +148,39 @@ export async function loadZoneInput(ctx: CliContext, file: string, options: Zone
     }
     openInclude = includeOpener(base);
   }
-  const records = await loadZone(source, {
+  const load: LoadZoneOptions = {
     ...limits,
     maxTotalBytes: maxBytes,
     ...(openInclude ? { openInclude } : {}),
     // Includes of standard input resolve against the working directory.
     ...(stdin ? { includeBase: path.join(process.cwd(), "stdin") } : {}),
-  });
-  return { name, records };
+  };
+  return { name, source, load };
+}
+
+/**
+ * The records of a zone-format file (or `-`), each with its `file:line`. The name shown is the
+ * path as given (or `stdin`).
+ */
+export async function loadZoneInput(ctx: CliContext, file: string, options: ZoneInputOptions = {}): Promise<{ name: string; records: LocatedRR[] }> {
+  const { name, source, load } = await openZoneInput(ctx, file, options);
+  return { name, records: await loadZone(source, load) };
+}
+
+/**
+ * The same records in canonical wire form, one by one to `sink` (core's `loadZoneWire`: the sink
+ * is handed one reused record whose octets are valid only during the call; it copies what it
+ * keeps). Returns the name shown for the file.
+ */
+export async function loadZoneInputWire(
+  ctx: CliContext,
+  file: string,
+  options: ZoneInputOptions,
+  sink: (record: WireRecord) => void,
+): Promise<{ name: string }> {
+  const { name, source, load } = await openZoneInput(ctx, file, options);
+  await loadZoneWire(source, load, sink);
+  return { name };
 }
 
 /** Read a key or record file (presentation-format records, no `$INCLUDE`); a record without any TTL gets the root's key TTL. */
