@@ -10,6 +10,9 @@
  * by the fast path (./zone-wire-fast.ts) straight into octets; every other line — and every line
  * the fast path is not sure of — by ./zonefile.ts's reader, whose records are encoded by
  * ./rdata.ts. The fast path makes no errors: the reader makes them all, so they are `loadZone`'s.
+ * One more refusal than `loadZone` has at load time: RDATA over 65535 octets (RFC 1035 §3.2.1;
+ * a TXT of many strings) cannot be given in wire form, and is refused at its `file:line` here
+ * (`loadZone`'s records fail on it later, when they are encoded).
  *
  * Left out: sorting, duplicates and everything else a zone is checked for (@ksk/zone).
  */

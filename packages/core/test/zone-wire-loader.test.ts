@@ -300,6 +300,20 @@ d. 0600 IN A 10.0.0.6
   });
 });
 
+describe("RDATA over 65535 octets", () => {
+  it("is refused at its file:line, fast path or not, where loadZone's record fails only when encoded", async () => {
+    const strings = Array.from({ length: 300 }, () => "x".repeat(255));
+    for (const line of [`a. 60 TXT ${strings.join(" ")}`, `a. 60 TXT ( ${strings.join(" ")} )`]) {
+      const text = `b. 60 A 192.0.2.1\n${line}\n`;
+      const [record] = (await loadZone({ name: "big.zone", text })).slice(1);
+      expect(() => encodeRdata(record?.rr.rdata as RR["rdata"], true)).toThrow(/exceeds 65535/);
+      expect(await actual(() => ({ name: "big.zone", text }), {})).toEqual({
+        error: "RDATA-LENGTH @ big.zone:2 :: big.zone:2: TXT RDATA of 76800 octets exceeds 65535",
+      });
+    }
+  });
+});
+
 describe("includes and bounds, as loadZone", () => {
   const opener =
     (files: Record<string, string>) =>
