@@ -122,11 +122,8 @@ function includeOpener(base: string): (request: IncludeRequest) => Promise<ZoneS
   };
 }
 
-/**
- * The source and load options of a zone-format file (or `-`), shared by `loadZoneInput` and
- * `loadZoneInputWire`. The name shown is the path as given (or `stdin`).
- */
-async function openZoneInput(ctx: CliContext, file: string, options: ZoneInputOptions): Promise<{ name: string; source: ZoneSource; load: LoadZoneOptions }> {
+/** The source and loader options for a zone-format file (or `-`); the name shown is the path as given (or `stdin`). */
+async function zoneSource(ctx: CliContext, file: string, options: ZoneInputOptions): Promise<{ name: string; source: ZoneSource; load: LoadZoneOptions }> {
   const maxBytes = options.maxTotalBytes ?? MAX_INPUT_BYTES;
   const stdin = file === STDIN_ARGUMENT || file === "-";
   const name = stdin ? "stdin" : file;
@@ -158,19 +155,15 @@ async function openZoneInput(ctx: CliContext, file: string, options: ZoneInputOp
   return { name, source, load };
 }
 
-/**
- * The records of a zone-format file (or `-`), each with its `file:line`. The name shown is the
- * path as given (or `stdin`).
- */
+/** The records of a zone-format file (or `-`), each with its `file:line`. */
 export async function loadZoneInput(ctx: CliContext, file: string, options: ZoneInputOptions = {}): Promise<{ name: string; records: LocatedRR[] }> {
-  const { name, source, load } = await openZoneInput(ctx, file, options);
+  const { name, source, load } = await zoneSource(ctx, file, options);
   return { name, records: await loadZone(source, load) };
 }
 
 /**
- * The same records in canonical wire form, one by one to `sink` (core's `loadZoneWire`: the sink
- * is handed one reused record whose octets are valid only during the call; it copies what it
- * keeps). Returns the name shown for the file.
+ * The records of a zone-format file (or `-`) handed to `sink` in canonical wire form as they are
+ * read (core's `loadZoneWire`: no object per record; the sink copies what it keeps).
  */
 export async function loadZoneInputWire(
   ctx: CliContext,
@@ -178,7 +171,7 @@ export async function loadZoneInputWire(
   options: ZoneInputOptions,
   sink: (record: WireRecord) => void,
 ): Promise<{ name: string }> {
-  const { name, source, load } = await openZoneInput(ctx, file, options);
+  const { name, source, load } = await zoneSource(ctx, file, options);
   await loadZoneWire(source, load, sink);
   return { name };
 }

@@ -27,3 +27,4 @@ export * from "./zone-wire-loader.js";
 export { PGP_WORDS_EVEN, PGP_WORDS_ODD } from "./pgp-words.js";
 export * from "./public-keys.js";
 export * from "./record-report.js";
+export * from "./wire-text.js";
