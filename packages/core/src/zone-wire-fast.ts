@@ -176,7 +176,8 @@ export class FastLineReader {
     let k = 0;
     let newOwner = false;
     if (!blankStart) {
-      if (lead === 0x24 /* $ */) return NOT_FAST;
+      // A directive, or a line whose first token does not start it (a leading carriage return).
+      if (lead === 0x24 /* $ */ || t.starts[0] !== 0) return NOT_FAST;
       const end = t.ends[0] as number;
       const cached = this.ownerText;
       if (cached === undefined || cached.length !== end || !line.startsWith(cached)) {

@@ -244,6 +244,9 @@ d. 0600 IN A 10.0.0.6
     expect(nsec[4]).toBeUndefined();
     expect(nsec[3].startsWith(hex(nameToWire(parseName("B.sub.example.com."))))).toBe(true);
     for (const chunk of [1, 5, 64]) await agree(text, {}, "z.zone", chunk);
+    // Carriage returns: at line ends (a CRLF file), and one leading a line (not a blank start).
+    await agree(text.replaceAll("\n", "\r\n"));
+    await agree("a. 60 A 192.0.2.1\n\rb 60 A 192.0.2.2\n\r\n \r A 192.0.2.3\r\n");
   });
 
   it("keeps $ORIGIN, $TTL and the previous owner and TTL the same across the switches between the paths", async () => {
