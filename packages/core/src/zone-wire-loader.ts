@@ -84,14 +84,14 @@ class WireFileReader implements FileLineReader {
     this.file = options.fileName ?? "zone";
   }
 
-  line(text: string): void {
+  line(text: string, start: number, end: number): void {
     const lineNumber = ++this.lineNumber;
     if (!this.openEntry) {
       if (!this.fastCurrent) {
         this.fast.adopt(this.slow.position);
         this.fastCurrent = true;
       }
-      const read = this.fast.read(text);
+      const read = this.fast.read(text, start, end);
       if (read !== NOT_FAST) {
         this.slowCurrent = false;
         if (read === FAST_RECORD) this.emitFast(lineNumber);
@@ -103,7 +103,7 @@ class WireFileReader implements FileLineReader {
       this.slow.resumeAfter(lineNumber - 1, lastTtlSeconds, lastOwner);
       this.slowCurrent = true;
     }
-    const rrs = this.slow.line(text);
+    const rrs = this.slow.line(text.slice(start, end));
     this.openEntry = this.slow.midEntry;
     this.fastCurrent = false;
     for (const rr of rrs) this.emitSlow(rr);
