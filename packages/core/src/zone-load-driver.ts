@@ -15,7 +15,7 @@
  * before the next is awaited, so a caller that reads asynchronously lets other work (a signal
  * handler) run between chunks, and a refusal comes before the rest is read.
  *
- * Left out: parsing records (./zonefile.ts, ./zone-wire-reader.ts), reading files (the caller's opener).
+ * Left out: parsing records (./zonefile.ts, ./zone-wire-fast.ts), reading files (the caller's opener).
  */
 import path from "node:path";
 import { KskError, inputError } from "./errors.js";
