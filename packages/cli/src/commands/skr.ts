@@ -23,7 +23,7 @@ import { loadKsr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
 import { keyWitnessLines, signedLines, signingHooks, witnessPrinter } from "../signing-display.js";
 import { fileWitnessLines, sha256Hex } from "@ksk/ceremony";
-import { type CommandFactory, command } from "./command.js";
+import { type CommandFactory, type SetExitCode, command } from "./command.js";
 import { type KsrFormat, importKnotSkr, isKnotKsr, signKnotKsr } from "./knot-offline-ksk.js";
 
 interface SignArgs extends KeystoreArgs {
@@ -102,6 +102,49 @@ async function sign(ctx: CliContext, argv: SignArgs): Promise<void> {
   }
 }
 
+/** `ksk skr verify`: every signature of an SKR in its bundle's window, and what is given to hold it to. */
+function skrVerifyCommand(ctx: CliContext, setExitCode: SetExitCode) {
+  return command({
+    command: "verify <skr>",
+    describe: "Verify every signature of an SKR in its bundle's window; optionally against an anchor, a KSR and a time",
+    builder: (v) =>
+      v
+        .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
+        .option("anchor", { type: "string", describe: "DS/DNSKEY zone-format file or root-anchors.xml: each bundle must be signed by an anchored key" })
+        .option("ksr", { type: "string", describe: "The KSR the SKR must answer (same ids, ZSKs, windows)" })
+        .option("now", { type: "string", describe: "Also require a bundle valid at this time or later" })
+        .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+    handler: async (argv) => {
+      const input = await loadSkr(ctx, argv.skr);
+      const { document } = input;
+      const skr = document as KsrResponseDocument;
+      const nowEpochSeconds = argv.now === undefined ? undefined : timeOption(ctx, argv.now, "--now");
+      const anchors = argv.anchor === undefined ? undefined : await loadAnchors(ctx, argv.anchor, nowEpochSeconds ?? ctx.now());
+      const ksr = argv.ksr === undefined ? undefined : (await loadKsr(ctx, argv.ksr)).document;
+      const report = verifySkr(skr, {
+        ...(anchors ? { anchors: anchors.records } : {}),
+        ...(ksr ? { ksr } : {}),
+        ...(nowEpochSeconds === undefined ? {} : { nowEpochSeconds }),
+      });
+      if (argv.json) {
+        printJson(ctx, { file: input.name, sha256Hex: sha256Hex(input.bytes), ...report });
+      } else {
+        for (const b of report.bundles) {
+          const status = b.problems.length === 0 ? "OK  " : "FAIL";
+          const sigs = b.signatures.map((s) => `${s.keyTag}${s.valid ? "" : "(bad)"}`).join(" ");
+          ctx.out(
+            `${status} bundle ${b.index + 1} ${formatIsoZ(b.inceptionEpochSeconds)}..${formatIsoZ(b.expirationEpochSeconds)} signed by ${sigs || "nobody"}\n`,
+          );
+          for (const p of b.problems) ctx.out(`       ${p.code}: ${p.detail}\n`);
+        }
+        for (const c of report.checks) ctx.out(`${checkLine(c)}\n`);
+        ctx.out(`${report.ok ? "SKR verified" : "SKR NOT verified"}: ${input.name}\n`);
+      }
+      if (!report.ok) setExitCode(EXIT.checkFailed);
+    },
+  });
+}
+
 export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "skr <action>",
   builder: (y) =>
@@ -148,47 +191,7 @@ export const skrCommand: CommandFactory = (ctx, setExitCode) => ({
           handler: (argv) => importKnotSkr(ctx, argv),
         }),
       )
-      .command(
-        command({
-          command: "verify <skr>",
-          describe: "Verify every signature of an SKR in its bundle's window; optionally against an anchor, a KSR and a time",
-          builder: (v) =>
-            v
-              .positional("skr", { type: "string", demandOption: true, describe: "The SKR file (- for stdin)" })
-              .option("anchor", { type: "string", describe: "DS/DNSKEY zone-format file or root-anchors.xml: each bundle must be signed by an anchored key" })
-              .option("ksr", { type: "string", describe: "The KSR the SKR must answer (same ids, ZSKs, windows)" })
-              .option("now", { type: "string", describe: "Also require a bundle valid at this time or later" })
-              .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-          handler: async (argv) => {
-            const input = await loadSkr(ctx, argv.skr);
-            const { document } = input;
-            const skr = document as KsrResponseDocument;
-            const nowEpochSeconds = argv.now === undefined ? undefined : timeOption(ctx, argv.now, "--now");
-            const anchors = argv.anchor === undefined ? undefined : await loadAnchors(ctx, argv.anchor, nowEpochSeconds ?? ctx.now());
-            const ksr = argv.ksr === undefined ? undefined : (await loadKsr(ctx, argv.ksr)).document;
-            const report = verifySkr(skr, {
-              ...(anchors ? { anchors: anchors.records } : {}),
-              ...(ksr ? { ksr } : {}),
-              ...(nowEpochSeconds === undefined ? {} : { nowEpochSeconds }),
-            });
-            if (argv.json) {
-              printJson(ctx, { file: input.name, sha256Hex: sha256Hex(input.bytes), ...report });
-            } else {
-              for (const b of report.bundles) {
-                const status = b.problems.length === 0 ? "OK  " : "FAIL";
-                const sigs = b.signatures.map((s) => `${s.keyTag}${s.valid ? "" : "(bad)"}`).join(" ");
-                ctx.out(
-                  `${status} bundle ${b.index + 1} ${formatIsoZ(b.inceptionEpochSeconds)}..${formatIsoZ(b.expirationEpochSeconds)} signed by ${sigs || "nobody"}\n`,
-                );
-                for (const p of b.problems) ctx.out(`       ${p.code}: ${p.detail}\n`);
-              }
-              for (const c of report.checks) ctx.out(`${checkLine(c)}\n`);
-              ctx.out(`${report.ok ? "SKR verified" : "SKR NOT verified"}: ${input.name}\n`);
-            }
-            if (!report.ok) setExitCode(EXIT.checkFailed);
-          },
-        }),
-      )
+      .command(skrVerifyCommand(ctx, setExitCode))
       .command(
         command({
           command: "show <skr>",
