@@ -111,7 +111,7 @@ export const rolloverCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("anchors", {
               type: "string",
               array: true,
-              default: [] as string[],
+              default: [],
               describe: "root-anchors.xml published along the way, as FILE or FILE@TIME (default time: its latest KeyDigest validFrom)",
             })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" })
