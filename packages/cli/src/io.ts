@@ -6,7 +6,7 @@
  */
 import { type Stats, constants, promises as fs } from "node:fs";
 import { KskError, type LocatedRR, ROOT_KEY_TTL_SECONDS, type ZoneReaderOptions, loadZoneRecords } from "@ksk/core";
-import { type AtomicOutput, checkOutputPath, describeFsError, writeFilesAtomically } from "@ksk/files";
+import { type AtomicOutput, checkOutputPath, describeFsError, writeFileStreamed, writeFilesAtomically } from "@ksk/files";
 import type { CliContext } from "./context.js";
 
 /**
@@ -120,6 +120,18 @@ export async function writeOutput(file: string, bytes: Uint8Array | string, opti
     [{ file, bytes, ...(options.mode === undefined ? {} : { mode: options.mode }), ...(options.verify ? { verify: options.verify } : {}) }],
     { force: options.force ?? false },
   );
+}
+
+/**
+ * Write a file produced piece by piece (a signed zone streamed as it is signed), atomically like
+ * `writeOutput`: `produce` gets a function that writes octets at a position.
+ */
+export async function writeStreamedOutput(
+  file: string,
+  force: boolean,
+  produce: (write: (bytes: Uint8Array, position: number) => Promise<void>) => Promise<void>,
+): Promise<void> {
+  await writeFileStreamed(file, { force }, (output) => produce((bytes, position) => output.write(bytes, position)));
 }
 
 /** Write files that belong together (a key and its certificate) all or none. */

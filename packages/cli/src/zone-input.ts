@@ -17,7 +17,19 @@
  */
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import { type IncludeRequest, KskError, type LocatedRR, type ZoneLoadLimits, type ZoneReaderOptions, type ZoneSource, inputError, loadZone } from "@ksk/core";
+import {
+  type IncludeRequest,
+  KskError,
+  type LoadZoneOptions,
+  type LocatedRR,
+  type WireRecord,
+  type ZoneLoadLimits,
+  type ZoneReaderOptions,
+  type ZoneSource,
+  inputError,
+  loadZone,
+  loadZoneWire,
+} from "@ksk/core";
 import { describeFsError } from "@ksk/files";
 import type { CliContext } from "./context.js";
 import { MAX_INPUT_BYTES, STDIN_ARGUMENT, keyTtlFallback, openInputFile, refuseXmlAsZone } from "./io.js";
@@ -109,11 +121,8 @@ function includeOpener(base: string): (request: IncludeRequest) => Promise<ZoneS
   };
 }
 
-/**
- * The records of a zone-format file (or `-`), each with its `file:line`. The name shown is the
- * path as given (or `stdin`).
- */
-export async function loadZoneInput(ctx: CliContext, file: string, options: ZoneInputOptions = {}): Promise<{ name: string; records: LocatedRR[] }> {
+/** The source and loader options for a zone-format file (or `-`); the name shown is the path as given (or `stdin`). */
+async function zoneSource(ctx: CliContext, file: string, options: ZoneInputOptions): Promise<{ name: string; source: ZoneSource; load: LoadZoneOptions }> {
   const maxBytes = options.maxTotalBytes ?? MAX_INPUT_BYTES;
   const stdin = file === STDIN_ARGUMENT || file === "-";
   const name = stdin ? "stdin" : file;
@@ -135,14 +144,35 @@ export async function loadZoneInput(ctx: CliContext, file: string, options: Zone
     }
     openInclude = includeOpener(base);
   }
-  const records = await loadZone(source, {
+  const load: LoadZoneOptions = {
     ...limits,
     maxTotalBytes: maxBytes,
     ...(openInclude ? { openInclude } : {}),
     // Includes of standard input resolve against the working directory.
     ...(stdin ? { includeBase: path.join(process.cwd(), "stdin") } : {}),
-  });
-  return { name, records };
+  };
+  return { name, source, load };
+}
+
+/** The records of a zone-format file (or `-`), each with its `file:line`. */
+export async function loadZoneInput(ctx: CliContext, file: string, options: ZoneInputOptions = {}): Promise<{ name: string; records: LocatedRR[] }> {
+  const { name, source, load } = await zoneSource(ctx, file, options);
+  return { name, records: await loadZone(source, load) };
+}
+
+/**
+ * The records of a zone-format file (or `-`) handed to `sink` in canonical wire form as they are
+ * read (core's `loadZoneWire`: no object per record; the sink copies what it keeps).
+ */
+export async function loadZoneInputWire(
+  ctx: CliContext,
+  file: string,
+  options: ZoneInputOptions,
+  sink: (record: WireRecord) => void,
+): Promise<{ name: string }> {
+  const { name, source, load } = await zoneSource(ctx, file, options);
+  await loadZoneWire(source, load, sink);
+  return { name };
 }
 
 /** Read a key or record file (presentation-format records, no `$INCLUDE`); a record without any TTL gets the root's key TTL. */

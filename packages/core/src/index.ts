@@ -23,6 +23,8 @@ export * from "./verify.js";
 export * from "./words.js";
 export * from "./zonefile.js";
 export * from "./zone-loader.js";
+export * from "./zone-wire-loader.js";
 export { PGP_WORDS_EVEN, PGP_WORDS_ODD } from "./pgp-words.js";
 export * from "./public-keys.js";
 export * from "./record-report.js";
+export * from "./wire-text.js";

@@ -87,20 +87,30 @@ export function parseName(text: string, origin?: Name): Name {
   }
 }
 
+/**
+ * The presentation text of each label octet (RFC 1035 §5.1): the octets with a meaning in a zone
+ * file (`.` `\` `"` `(` `)` `;` `@` `$`) after a backslash, other printable ASCII as is, anything
+ * else as `\DDD`. The one table both nameToString and the wire-form printer (./wire-text.ts) use.
+ */
+const LABEL_OCTET_TEXT: readonly string[] = Array.from({ length: 256 }, (_, octet) => {
+  if (octet === 0x2e || octet === 0x5c || octet === 0x22 || octet === 0x28 || octet === 0x29 || octet === 0x3b || octet === 0x40 || octet === 0x24) {
+    return `\\${String.fromCharCode(octet)}`;
+  }
+  if (octet < 0x21 || octet > 0x7e) return `\\${octet.toString().padStart(3, "0")}`;
+  return String.fromCharCode(octet);
+});
+
+/** How one label octet appears in a name's presentation form (see LABEL_OCTET_TEXT). */
+export function labelOctetText(octet: number): string {
+  return LABEL_OCTET_TEXT[octet & 0xff] as string;
+}
+
 /** Presentation form, absolute (trailing dot), with RFC 1035 §5.1 escapes. */
 export function nameToString(name: Name): string {
   if (name.labels.length === 0) return ".";
   let out = "";
   for (const label of name.labels) {
-    for (const octet of label) {
-      if (octet === 0x2e || octet === 0x5c || octet === 0x22 || octet === 0x28 || octet === 0x29 || octet === 0x3b || octet === 0x40 || octet === 0x24) {
-        out += `\\${String.fromCharCode(octet)}`;
-      } else if (octet < 0x21 || octet > 0x7e) {
-        out += `\\${octet.toString().padStart(3, "0")}`;
-      } else {
-        out += String.fromCharCode(octet);
-      }
-    }
+    for (const octet of label) out += LABEL_OCTET_TEXT[octet] as string;
     out += ".";
   }
   return out;

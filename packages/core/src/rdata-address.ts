@@ -47,28 +47,44 @@ function parseIpv6(text: string, field: string): Uint8Array {
   return out;
 }
 
-/** RFC 5952 text form: lowercase, leading zeros dropped, the longest run (≥2) of zero groups as `::`. */
-function formatIpv6(bytes: Uint8Array): string {
-  const groups: number[] = [];
-  for (let i = 0; i < 16; i += 2) groups.push(((bytes[i] as number) << 8) | (bytes[i + 1] as number));
+/**
+ * RFC 5952 text form (§4: lowercase, leading zeros dropped, the longest run of two or more zero
+ * groups — the first of equal runs — as `::`), written as ASCII into `out` at `pos`; returns the
+ * position after it. The one IPv6 printer: formatIpv6 and the wire printer (./wire-text.ts) use it.
+ */
+export function writeIpv6(bytes: Uint8Array, out: Uint8Array, pos: number): number {
   let bestStart = -1;
-  let bestLength = 0;
+  let bestLength = 1;
   for (let i = 0; i < 8; ) {
-    if (groups[i] !== 0) {
-      i++;
-      continue;
-    }
     let j = i;
-    while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLength && j - i >= 2) {
+    while (j < 8 && bytes[j * 2] === 0 && bytes[j * 2 + 1] === 0) j++;
+    if (j - i > bestLength) {
       bestStart = i;
       bestLength = j - i;
     }
-    i = j;
+    i = j === i ? i + 1 : j;
   }
-  const hex = groups.map((g) => g.toString(16));
-  if (bestStart < 0) return hex.join(":");
-  return `${hex.slice(0, bestStart).join(":")}::${hex.slice(bestStart + bestLength).join(":")}`;
+  for (let g = 0; g < 8; g++) {
+    if (g === bestStart) {
+      out[pos++] = 0x3a;
+      if (g === 0) out[pos++] = 0x3a;
+      g += bestLength - 1;
+      continue;
+    }
+    const value = ((bytes[g * 2] as number) << 8) | (bytes[g * 2 + 1] as number);
+    for (let shift = value >= 0x1000 ? 12 : value >= 0x100 ? 8 : value >= 0x10 ? 4 : 0; shift >= 0; shift -= 4) {
+      out[pos++] = HEX_DIGITS[(value >> shift) & 15] as number;
+    }
+    if (g < 7) out[pos++] = 0x3a;
+  }
+  return pos;
+}
+
+const HEX_DIGITS = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
+const ipv6Text = new Uint8Array(39);
+
+export function formatIpv6(bytes: Uint8Array): string {
+  return String.fromCharCode(...ipv6Text.subarray(0, writeIpv6(bytes, ipv6Text, 0)));
 }
 
 export const A: Codec<ARdata> = {

@@ -16,7 +16,8 @@ import { formatRrsigTime, parseRrsigTime } from "./time.js";
 // ---------------------------------------------------------------------------------------------
 // NSEC type bitmaps (RFC 4034 §4.1.2)
 
-function encodeTypeBitmap(types: readonly number[]): Uint8Array {
+/** The NSEC type bitmap (RFC 4034 §4.1.2) listing `types`. */
+export function encodeTypeBitmap(types: readonly number[]): Uint8Array {
   const sorted = [...new Set(types)].sort((a, b) => a - b);
   const parts: Uint8Array[] = [];
   let i = 0;

@@ -42,13 +42,20 @@ function parseCharacterString(token: Token, field: string): Uint8Array {
   return Uint8Array.from(out);
 }
 
+/**
+ * How one octet of a character-string appears between the quotes (RFC 1035 §5.1): `"` and `\`
+ * escaped, other printable ASCII and the space as is, anything else as `\DDD`. The one rule
+ * formatCharacterString and the wire-form printer (./wire-text.ts) use.
+ */
+export function characterStringOctetText(octet: number): string {
+  if (octet === 0x22 || octet === 0x5c) return `\\${String.fromCharCode(octet)}`;
+  if (octet < 0x20 || octet > 0x7e) return `\\${String(octet).padStart(3, "0")}`;
+  return String.fromCharCode(octet);
+}
+
 function formatCharacterString(bytes: Uint8Array): string {
   let out = '"';
-  for (const b of bytes) {
-    if (b === 0x22 || b === 0x5c) out += `\\${String.fromCharCode(b)}`;
-    else if (b < 0x20 || b > 0x7e) out += `\\${String(b).padStart(3, "0")}`;
-    else out += String.fromCharCode(b);
-  }
+  for (const b of bytes) out += characterStringOctetText(b);
   return `${out}"`;
 }
 

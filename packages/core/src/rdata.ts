@@ -26,7 +26,7 @@ import { ZONEMD } from "./rdata-zonemd.js";
 import { RRType, typeToString } from "./rrtype.js";
 
 export * from "./rdata-types.js";
-export { encodeRrsigFieldsWithoutSignature } from "./rdata-dnssec.js";
+export { encodeRrsigFieldsWithoutSignature, encodeTypeBitmap } from "./rdata-dnssec.js";
 export { MAX_TTL_SECONDS, isValidTtl, parseTtl } from "./ttl.js";
 
 const CODECS: { readonly [K in KnownKind]: Codec<RdataOf<K>> } = {

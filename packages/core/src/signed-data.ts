@@ -8,7 +8,7 @@
  *                 - TTL = the RRSIG's Original TTL,
  *                 - RRs sorted by canonical RDATA and duplicates removed.
  */
-import { bytesEqual, compareBytes, concatBytes, u16, u32 } from "./bytes.js";
+import { bytesEqual, compareBytes, u16, u32 } from "./bytes.js";
 import { inputError } from "./errors.js";
 import { type Name, nameFromLabels, nameToString, nameToWire, namesEqual, rrsigLabelCount } from "./name.js";
 import { type RrsigRdata, encodeRdata, encodeRrsigFieldsWithoutSignature } from "./rdata.js";
@@ -45,14 +45,40 @@ export function rrsigSignedData(template: RrsigTemplate, rrset: readonly RR[]): 
     throw inputError("RRSIG-TYPE", `RRSIG covers ${typeToString(template.typeCovered)} but the RRset is ${typeToString(rrType(first))}`);
   }
   const ownerWire = nameToWire(signedOwner(first.owner, template.labels), true);
-  const header = concatBytes(ownerWire, u16(template.typeCovered), u16(first.class), u32(template.originalTtlSeconds));
   const rdatas = rrset.map((rr) => encodeRdata(rr.rdata, true)).sort(compareBytes);
-  const parts: Uint8Array[] = [encodeRrsigFieldsWithoutSignature(template)];
-  let previous: Uint8Array | undefined;
+  const unique = rdatas.filter((rdata, i) => i === 0 || !bytesEqual(rdatas[i - 1] as Uint8Array, rdata)); // RFC 4034 §6.3
+  return signedDataFromWire(encodeRrsigFieldsWithoutSignature(template), ownerWire, first.class, template.originalTtlSeconds, unique);
+}
+
+/**
+ * The signed data laid out from parts already in wire form — the one layout both `rrsigSignedData`
+ * and the compact zone signer (which keeps its records in canonical wire form) use:
+ * `rrsigFields` (encodeRrsigFieldsWithoutSignature), then for each RDATA the owner as signed
+ * (`ownerWire`, canonical), TYPE (the RRSIG's type covered), CLASS, Original TTL, RDLENGTH and the
+ * RDATA. `rdatas` must be canonical, in canonical order, without duplicates.
+ */
+export function signedDataFromWire(
+  rrsigFields: Uint8Array,
+  ownerWire: Uint8Array,
+  rrClass: number,
+  originalTtlSeconds: number,
+  rdatas: readonly Uint8Array[],
+): Uint8Array {
+  let size = rrsigFields.length;
+  for (const rdata of rdatas) size += ownerWire.length + 10 + rdata.length;
+  const out = new Uint8Array(size);
+  out.set(rrsigFields, 0);
+  const type = ((rrsigFields[0] as number) << 8) | (rrsigFields[1] as number);
+  let at = rrsigFields.length;
   for (const rdata of rdatas) {
-    if (previous && bytesEqual(previous, rdata)) continue; // RFC 4034 §6.3: duplicates removed
-    parts.push(header, u16(rdata.length), rdata);
-    previous = rdata;
+    out.set(ownerWire, at);
+    at += ownerWire.length;
+    out.set(u16(type), at);
+    out.set(u16(rrClass), at + 2);
+    out.set(u32(originalTtlSeconds), at + 4);
+    out.set(u16(rdata.length), at + 8);
+    out.set(rdata, at + 10);
+    at += 10 + rdata.length;
   }
-  return concatBytes(...parts);
+  return out;
 }

@@ -44,6 +44,15 @@ export interface IncludeDirective {
   readonly where: string;
 }
 
+/** The reader's state between entries, for a second reader of the same file (see `position`). */
+export interface ZoneReaderPosition {
+  readonly lineNumber: number;
+  readonly origin: Name | undefined;
+  readonly defaultTtlSeconds: number | undefined;
+  readonly lastTtlSeconds: number | undefined;
+  readonly lastOwner: Name | undefined;
+}
+
 interface PendingEntry {
   tokens: Token[];
   startsWithBlank: boolean;
@@ -82,6 +91,31 @@ export class ZoneReader {
   /** `file:line` where the entry of the most recently returned record began (for later checks). */
   get entryWhere(): string {
     return `${this.fileName}:${this.lastEntryLine}`;
+  }
+
+  /** The line where the entry of the most recently returned record began. */
+  get entryLine(): number {
+    return this.lastEntryLine;
+  }
+
+  /** An entry is open (inside parentheses): the next line continues it. */
+  get midEntry(): boolean {
+    return this.pending !== undefined;
+  }
+
+  /**
+   * What another reader of the same file takes over when it reads the next lines itself
+   * (./zone-wire-reader.ts's fast path); only directives change the origin and `$TTL`.
+   */
+  get position(): ZoneReaderPosition {
+    return { lineNumber: this.lineNumber, origin: this.origin, defaultTtlSeconds: this.defaultTtl, lastTtlSeconds: this.lastTtl, lastOwner: this.lastOwner };
+  }
+
+  /** Continue after records another reader read (between entries): lines read, last TTL and owner. */
+  resumeAfter(lineNumber: number, lastTtlSeconds: number | undefined, lastOwner: Name | undefined): void {
+    this.lineNumber = lineNumber;
+    this.lastTtl = lastTtlSeconds;
+    this.lastOwner = lastOwner;
   }
 
   line(text: string): RR[] {

@@ -25,7 +25,7 @@
  * fresh lstat, which is exclusive only against runs that are not simultaneous; temporaries left by a
  * process on another host sharing the directory (NFS) are not swept, since its pid means nothing here.
  */
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { type Stats, constants, promises as fs, unlinkSync } from "node:fs";
 import path from "node:path";
 import { KskError } from "@ksk/core";
@@ -133,6 +133,89 @@ export async function writeFilesAtomically(outputs: readonly AtomicOutput[], opt
       await fs.rm(temporary, { force: true });
       pending.delete(temporary);
     }
+  }
+}
+
+/** A file being written piece by piece (`writeFileStreamed`). */
+export interface StreamedOutput {
+  /** Write `bytes` at `position` (octets from the start of the file). */
+  write(bytes: Uint8Array, position: number): Promise<void>;
+}
+
+/**
+ * Write one file whose content is produced piece by piece — a signed zone too large to hold whole
+ * — with the guarantees of `writeFilesAtomically`: a temporary file in the destination's directory,
+ * fsynced, read back, then linked (or with `force` renamed) into place; on any failure or signal
+ * the temporary is removed and no output appears. `produce` may write out of order (a signed zone's
+ * apex is written last, at the start). The read-back check needs nothing from the caller: each
+ * piece's SHA-256 is kept as it is written, and the file must be exactly those pieces, covering it
+ * without gap or overlap.
+ */
+export async function writeFileStreamed(
+  file: string,
+  options: { readonly force: boolean; readonly mode?: number },
+  produce: (output: StreamedOutput) => Promise<void>,
+): Promise<void> {
+  await checkOutputPath(file, options.force);
+  await sweepStaleTemporaries(file);
+  const temporary = temporaryNameFor(file);
+  const mode = options.mode ?? 0o644;
+  pending.add(temporary);
+  try {
+    const pieces: { position: number; length: number; sha256: string }[] = [];
+    const handle = await fs.open(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, mode);
+    try {
+      await handle.chmod(mode);
+      await produce({
+        async write(bytes, position) {
+          pieces.push({ position, length: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
+          let done = 0;
+          while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
+        },
+      });
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    await checkPieces(temporary, file, pieces);
+    await place(temporary, file, options.force);
+    await syncDirectory(path.dirname(path.resolve(file)));
+  } catch (e) {
+    if (e instanceof KskError) throw e;
+    throw new KskError("input", "OUTPUT-UNWRITABLE", describeFsError(e), { where: file });
+  } finally {
+    await fs.rm(temporary, { force: true });
+    pending.delete(temporary);
+  }
+}
+
+/** The file read back is exactly the pieces written (see `writeFileStreamed`). */
+async function checkPieces(temporary: string, file: string, pieces: readonly { position: number; length: number; sha256: string }[]): Promise<void> {
+  const mismatch = (why: string) => new KskError("input", "OUTPUT-MISMATCH", `the written file differs from what was written to it: ${why}`, { where: file });
+  const sorted = [...pieces].sort((a, b) => a.position - b.position);
+  const handle = await fs.open(temporary, constants.O_RDONLY);
+  try {
+    const { size } = await handle.stat();
+    let expected = 0;
+    for (const piece of sorted) {
+      if (piece.position !== expected)
+        throw mismatch(
+          `octets ${Math.min(expected, piece.position)} to ${Math.max(expected, piece.position)} were written ${piece.position > expected ? "never" : "twice"}`,
+        );
+      const buffer = Buffer.alloc(piece.length);
+      let read = 0;
+      while (read < piece.length) {
+        const { bytesRead } = await handle.read(buffer, read, piece.length - read, piece.position + read);
+        if (bytesRead === 0) throw mismatch(`the file ends at octet ${piece.position + read}`);
+        read += bytesRead;
+      }
+      if (createHash("sha256").update(buffer).digest("hex") !== piece.sha256)
+        throw mismatch(`octets ${piece.position} to ${piece.position + piece.length} read back differently`);
+      expected += piece.length;
+    }
+    if (size !== expected) throw mismatch(`the file has ${size} octets, ${expected} were written`);
+  } finally {
+    await handle.close();
   }
 }
 

@@ -6,11 +6,13 @@
  */
 export {
   type AtomicOutput,
+  type StreamedOutput,
   abandonPendingWrites,
   checkOutputPath,
   describeFsError,
   sweepStaleTemporaries,
   temporaryNameFor,
+  writeFileStreamed,
   writeFilesAtomically,
 } from "./atomic-file.js";
 export { INPUT_MAX_BYTES, checkOutputDirectory, fileKind, readRegularFile } from "./regular-file.js";

@@ -81,10 +81,15 @@ export interface SignatureWindow {
 
 /** The window for the RRset (owner, type) signed at `atEpochSeconds`. */
 export function signatureWindow(policy: ZoneSigningPolicy, atEpochSeconds: number, owner: Name, type: number): SignatureWindow {
+  return signatureWindowWire(policy, atEpochSeconds, nameToWire(owner, true), type);
+}
+
+/** `signatureWindow` for an owner given in canonical wire form (the compact zone's records). */
+export function signatureWindowWire(policy: ZoneSigningPolicy, atEpochSeconds: number, ownerWire: Uint8Array, type: number): SignatureWindow {
   const at = Math.floor(atEpochSeconds);
   let jitter = 0;
   if (policy.jitterSeconds > 0) {
-    const digest = createHash("sha256").update(policy.jitterSeed, "utf8").update(nameToWire(owner, true)).update(u16(type)).digest();
+    const digest = createHash("sha256").update(policy.jitterSeed, "utf8").update(ownerWire).update(u16(type)).digest();
     jitter = digest.readUInt32BE(0) % policy.jitterSeconds;
   }
   return { inceptionEpochSeconds: at - policy.inceptionOffsetSeconds, expirationEpochSeconds: at + policy.validitySeconds - jitter };

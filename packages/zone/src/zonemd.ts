@@ -10,7 +10,7 @@
  *
  * Left out: other schemes (none is defined), private-use hash algorithms (240–254).
  */
-import { createHash } from "node:crypto";
+import { type Hash, createHash } from "node:crypto";
 import { RRType, type ZonemdRdata, bytesToHex, isKind, rrToWire } from "@ksk/core";
 import { type Zone, zoneSoa } from "./zone.js";
 
@@ -24,9 +24,7 @@ export function isSupportedZonemd(rdata: ZonemdRdata): boolean {
 
 /** The SIMPLE-scheme digest of `zone` with the given hash algorithm (1 SHA-384, 2 SHA-512). */
 export function zoneDigest(zone: Zone, hashAlgorithm: number): Uint8Array {
-  const hash = HASH_NAME[hashAlgorithm];
-  if (!hash) throw new RangeError(`ZONEMD hash algorithm ${hashAlgorithm} is not supported`);
-  const h = createHash(hash.name);
+  const h = createZonemdHash(hashAlgorithm);
   for (const node of zone.nodes) {
     const apex = node.role === "apex";
     for (const [type, rrs] of node.rrsets) {
@@ -54,15 +52,30 @@ export interface ZonemdVerdict {
   readonly reason: string;
 }
 
+/** A hash of the kind `hashAlgorithm` names (1 SHA-384, 2 SHA-512), for a digest fed in pieces. */
+export function createZonemdHash(hashAlgorithm: number): Hash {
+  const hash = HASH_NAME[hashAlgorithm];
+  if (!hash) throw new RangeError(`ZONEMD hash algorithm ${hashAlgorithm} is not supported`);
+  return createHash(hash.name);
+}
+
 /** Judge every apex ZONEMD record (RFC 8976 §4). An empty list means the zone has none. */
 export function checkZonemd(zone: Zone): ZonemdVerdict[] {
   const apex = zone.nodes.find((n) => n.role === "apex");
   const soa = zoneSoa(zone);
   const serial = isKind(soa, "SOA") ? soa.rdata.serial : -1;
+  const zonemds = (apex?.rrsets.get(RRType.ZONEMD) ?? []).flatMap((rr) => (isKind(rr, "ZONEMD") ? [rr.rdata] : []));
+  return judgeZonemd(zonemds, serial, (hashAlgorithm) => zoneDigest(zone, hashAlgorithm));
+}
+
+/**
+ * The verdicts on the apex ZONEMD records `zonemds` of a zone whose SOA serial is `serial`;
+ * `digest` computes the zone's digest with a hash algorithm (asked once per algorithm).
+ */
+export function judgeZonemd(zonemds: readonly ZonemdRdata[], serial: number, digest: (hashAlgorithm: number) => Uint8Array): ZonemdVerdict[] {
+  const computedHex = new Map<number, string>();
   const out: ZonemdVerdict[] = [];
-  for (const rr of apex?.rrsets.get(RRType.ZONEMD) ?? []) {
-    if (!isKind(rr, "ZONEMD")) continue;
-    const z = rr.rdata;
+  for (const z of zonemds) {
     const label = `ZONEMD ${z.serial} ${z.scheme} ${z.hashAlgorithm}`;
     if (!isSupportedZonemd(z)) {
       out.push({ rdata: z, status: "unsupported", reason: `${label}: scheme ${z.scheme} / hash ${z.hashAlgorithm} not supported, not checked` });
@@ -72,7 +85,11 @@ export function checkZonemd(zone: Zone): ZonemdVerdict[] {
       out.push({ rdata: z, status: "serial-mismatch", reason: `${label}: serial ${z.serial} is not the SOA serial ${serial} (stale digest)` });
       continue;
     }
-    const computed = bytesToHex(zoneDigest(zone, z.hashAlgorithm), true);
+    let computed = computedHex.get(z.hashAlgorithm);
+    if (computed === undefined) {
+      computed = bytesToHex(digest(z.hashAlgorithm), true);
+      computedHex.set(z.hashAlgorithm, computed);
+    }
     const given = bytesToHex(z.digestBytes, true);
     out.push(
       computed === given

@@ -11,40 +11,43 @@ import { openKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
   type SerialMode,
+  type SignedZoneSink,
+  WireSigningInput,
+  WireZoneInput,
   ZONEMD_HASH,
-  buildZone,
-  checkZonemd,
-  formatSignedZone,
+  buildWireZone,
+  checkWireZonemd,
+  wireName,
   parseZoneSigningPolicy,
-  planZoneSigning,
-  signZone,
+  planWireZoneSigning,
+  signWireZone,
   verifyZone,
-  zoneDigest,
-  zoneOrigin,
+  wireZoneDigest,
 } from "@ksk/zone";
 import { loadAnchors } from "../anchors-input.js";
 import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
-import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
+import { checkOutputWritable, decodeUtf8, printJson, readInput, writeStreamedOutput } from "../io.js";
 import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { timeOption } from "../options.js";
 import type { CommandFactory, SetExitCode } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
 import { withDefaultSignals } from "../signals.js";
-import { loadZoneInput } from "../zone-input.js";
+import { loadZoneInput, loadZoneInputWire } from "../zone-input.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
 
 /**
  * Peak memory per record, measured with `/usr/bin/time` on zones of `h{i}. 3600 IN A …` records
- * (packages/zone/README.md, "Memory"): `zone sign` about 12 KiB per input record (each gains an
- * RRSIG, an NSEC and its RRSIG, and the signed text is built whole), `zone digest` and
- * `zone verify` about 3 KiB per record read. A zone with more records than three quarters of the
- * V8 heap limit holds at that rate is refused while it loads (exit 3) rather than ending in a heap
- * abort; the heap limit (`--max-old-space-size`) raises the cap with it.
+ * (packages/zone/README.md, "Memory"). `zone sign` and `zone digest` keep records as canonical wire
+ * octets in one buffer (@ksk/zone's compact pipeline) and stream the signed zone out: under 200
+ * octets per record read. `zone verify` still builds the object model: about 3 KiB per record. A
+ * zone with more records than three quarters of the V8 heap limit holds at that rate is refused
+ * while it loads (exit 3) rather than ending in a heap abort; the heap limit
+ * (`--max-old-space-size`) raises the cap with it.
  */
-const SIGN_BYTES_PER_RECORD = 12 * 1024;
+const COMPACT_BYTES_PER_RECORD = 200;
 const READ_BYTES_PER_RECORD = 3 * 1024;
 
 /** The most records a zone command loads, from the heap this process may use. */
@@ -99,7 +102,7 @@ interface SignArgs {
   module: string | undefined;
 }
 
-/** `ksk zone sign`: read, plan, sign through the keystore, write the signed zone. */
+/** `ksk zone sign`: read, plan, sign through the keystore, stream the signed zone to its file. */
 async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const at = timeOption(ctx, argv.at, "--at");
   if (!Number.isInteger(argv.threads) || argv.threads < 1 || argv.threads > 64) {
@@ -110,13 +113,10 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const { document: skr } = await loadSkr(ctx, argv.skr);
   const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
   const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
-  const { records } = await readZoneRecords(ctx, argv.zone, SIGN_BYTES_PER_RECORD);
+  const input = new WireSigningInput(skr, at);
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(COMPACT_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
   const plan = withDefaultSignals(() =>
-    planZoneSigning({
-      records,
-      origin: documentDomain(skr),
-      skr,
-      atEpochSeconds: at,
+    planWireZoneSigning(input, {
       serial: argv.serial,
       sentinels: argv.sentinels,
       knownKeys,
@@ -140,18 +140,28 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
     }
     const signer = await keystore.signer(info.label, { threads: argv.threads });
     const bar = progressBar(ctx);
-    const signed = await signZone(plan, signer, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
-    const bytes = withDefaultSignals(() => new TextEncoder().encode(formatSignedZone(signed)));
-    await writeOutput(argv.output, bytes, {
-      force: argv.force,
-      verify: (written) => {
-        if (Buffer.compare(written, bytes) !== 0)
-          throw new KskError("input", "OUTPUT-MISMATCH", "the written file differs from the signed zone", { where: argv.output });
-      },
+    await writeStreamedOutput(argv.output, argv.force, async (write) => {
+      let position = 0;
+      let apexOctets = 0;
+      const sink: SignedZoneSink = {
+        begin(octets) {
+          apexOctets = octets;
+          position = octets;
+        },
+        async body(bytes) {
+          await write(bytes, position);
+          position += bytes.length;
+        },
+        async end(bytes) {
+          if (bytes.length !== apexOctets) throw new Error(`unreachable: the apex takes ${bytes.length} octets, ${apexOctets} were left for it`);
+          await write(bytes, 0);
+        },
+      };
+      await signWireZone(plan, signer, sink, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
     });
     const b = plan.bundle;
     ctx.out(
-      `wrote ${argv.output}: zone ${nameToString(signed.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.tasks.length + 1} signatures at ${formatIsoZ(at)}\n`,
+      `wrote ${argv.output}: zone ${nameToString(plan.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.signatureCount} signatures at ${formatIsoZ(at)}\n`,
     );
     if (plan.droppedRecords > 0) ctx.err(`note: ${plan.droppedRecords} RRSIG/NSEC/ZONEMD records of the input were replaced\n`);
   } finally {
@@ -192,16 +202,17 @@ async function verifyCommand(
 
 /** `ksk zone digest`: compute the zone's ZONEMD and check the one it carries. */
 async function digestCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; json: boolean }): Promise<void> {
-  const { records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
-  const { zone, computed, verdicts } = withDefaultSignals(() => {
-    const zone = buildZone(records, zoneOrigin(records));
-    return { zone, computed: bytesToHex(zoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkZonemd(zone) };
+  const input = new WireZoneInput(undefined);
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(COMPACT_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
+  const { origin, computed, verdicts } = withDefaultSignals(() => {
+    const zone = buildWireZone(input);
+    return { origin: wireName(zone.origin, 0), computed: bytesToHex(wireZoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkWireZonemd(zone) };
   });
   const ok = verdicts.every((v) => v.status === "valid" || v.status === "unsupported");
   if (argv.json) {
-    printJson(ctx, { zone: nameToString(zone.origin), sha384Hex: computed, ok, zonemd: verdicts.map((v) => ({ status: v.status, reason: v.reason })) });
+    printJson(ctx, { zone: nameToString(origin), sha384Hex: computed, ok, zonemd: verdicts.map((v) => ({ status: v.status, reason: v.reason })) });
   } else {
-    ctx.out(`${nameToString(zone.origin)} ZONEMD SHA-384 (simple): ${computed}\n`);
+    ctx.out(`${nameToString(origin)} ZONEMD SHA-384 (simple): ${computed}\n`);
     for (const v of verdicts) ctx.out(`${v.status === "valid" ? "OK  " : "FAIL"} ${v.reason}\n`);
     if (verdicts.length === 0) ctx.out("the zone carries no ZONEMD\n");
   }
