@@ -30,7 +30,7 @@ import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeStreamedOutput } from "../io.js";
 import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { timeOption } from "../options.js";
-import { type CommandFactory, type SetExitCode, handle } from "./command.js";
+import type { CommandFactory, SetExitCode } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
 import { withDefaultSignals } from "../signals.js";
 import { loadZoneInput, loadZoneInputWire } from "../zone-input.js";
@@ -91,18 +91,18 @@ interface SignArgs {
   zone: string;
   keystore: string;
   skr: string;
-  at?: string;
-  policy?: string;
-  soa?: string;
+  at: string | undefined;
+  policy: string | undefined;
+  soa: string | undefined;
   serial: SerialMode;
   sentinels: boolean;
-  knownKeys?: string;
+  knownKeys: string | undefined;
   threads: number;
   output: string;
   force: boolean;
-  pinFile?: string;
-  passphraseFile?: string;
-  module?: string;
+  pinFile: string | undefined;
+  passphraseFile: string | undefined;
+  module: string | undefined;
 }
 
 /** `ksk zone sign`: read, plan, sign through the keystore, stream the signed zone to its file. */
@@ -173,7 +173,11 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
 }
 
 /** `ksk zone verify`: validate a signed zone from a trust anchor and report. */
-async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; anchor: string; at?: string; json: boolean }): Promise<void> {
+async function verifyCommand(
+  ctx: CliContext,
+  setExitCode: SetExitCode,
+  argv: { zone: string; anchor: string; at: string | undefined; json: boolean },
+): Promise<void> {
   const at = timeOption(ctx, argv.at, "--at");
   const anchors = await loadAnchors(ctx, argv.anchor, at);
   const { name, records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
@@ -234,7 +238,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("at", { type: "string", describe: "Signing time: picks the SKR bundle (default now)" })
             .option("policy", { type: "string", describe: "Signature policy YAML (validity, jitter, inception_offset, jitter_seed)" })
             .option("soa", { type: "string", describe: `SOA RDATA for a zone without one (TTL ${SOA_TTL_SECONDS})` })
-            .option("serial", { choices: ["keep", "increment", "unixtime"], default: "keep", describe: "SOA serial, as dnssec-signzone -N" })
+            .option("serial", { choices: ["keep", "increment", "unixtime"] as const, default: "keep" as const, describe: "SOA serial, as dnssec-signzone -N" })
             .option("sentinels", {
               type: "boolean",
               default: false,
@@ -244,7 +248,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("threads", { type: "number", default: 2, describe: "Signing threads (software keystore)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
-        handler: handle((argv: SignArgs) => signCommand(ctx, argv)),
+        handler: (argv) => signCommand(ctx, argv),
       })
       .command({
         command: "verify <zone>",
@@ -255,7 +259,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("anchor", { type: "string", demandOption: true, describe: "Trust anchor: DS/DNSKEY file or root-anchors.xml" })
             .option("at", { type: "string", describe: "Validation time (default now)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { zone: string; anchor: string; at?: string; json: boolean }) => verifyCommand(ctx, setExitCode, argv)),
+        handler: (argv) => verifyCommand(ctx, setExitCode, argv),
       })
       .command({
         command: "digest <zone>",
@@ -264,7 +268,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
           v
             .positional("zone", { type: "string", demandOption: true, describe: "Zone file" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { zone: string; json: boolean }) => digestCommand(ctx, setExitCode, argv)),
+        handler: (argv) => digestCommand(ctx, setExitCode, argv),
       })
       .demandCommand(1, "Give an action: sign, verify or digest"),
   handler: () => undefined,
