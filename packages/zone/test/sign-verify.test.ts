@@ -6,7 +6,6 @@
 import { KskError, RRType, type Signer, isKind, keyVerifier, makeRR, nameToString, parseName, rrType, typeToString } from "@ksk/core";
 import {
   ROOT_ZONE_SIGNING_POLICY,
-  type Zone,
   bundleInUse,
   nextSerial,
   planZoneSigning,
