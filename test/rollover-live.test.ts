@@ -36,7 +36,7 @@ import { type DnskeyRdata, ROOT, RRType, type Signer, keyTag, loadZoneRecords, m
 import { type KsrResponseDocument, sameDnskey } from "@ksk/ksr";
 import { type LabResolver, LabGroup, nothingListens, query, startLabAuthority, startLabResolver } from "@ksk/resolver";
 import { DEFAULT_ROLLOVER_POLICY, checkRollover } from "@ksk/signer";
-import { formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
+import { planZoneSigning, signZone } from "@ksk/zone";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { labKsks } from "../packages/signer/test/helpers.js";
 import { ROOT_ROLL_CALENDAR, labRollConfig, labZsks, signQuarters } from "../packages/signer/test/roll-sequence.js";
@@ -308,7 +308,7 @@ describe.runIf(tools)("the KSK roll, phase by phase, through real unbound (ksk l
       const plan = planZoneSigning({ records: loadZoneRecords({ name: "test-root.zone", text: TEST_ROOT }), origin: ROOT, skr, atEpochSeconds: atSeconds });
       const zsk = calendarZsks.find((z) => sameDnskey(z.dnskey, plan.bundle.signingZsk.dnskey)) as Signer;
       const file = path.join(dir, `root-${quarter}.signed.zone`);
-      writeFileSync(file, formatSignedZone(await signZone(plan, zsk)));
+      writeFileSync(file, await signZone(plan, zsk));
       const signer = plan.bundle.bundle.signatures.map((s) => s.rrsig.keyTag);
       const anchor = path.join(dir, `anchor-${quarter}.ds`);
       const anchorKey = [roll.next, roll.current].find((k) => signer.includes(k.keyTag) || signer.includes(revokedKeyTag(k.dnskey)));

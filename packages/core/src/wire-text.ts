@@ -57,6 +57,9 @@ function asciiBytes(text: string): Uint8Array {
   return out;
 }
 
+/** The longest text typeToString gives: a mnemonic of the table, or `TYPE65535`. */
+const MAX_TYPE_TEXT = Math.max("TYPE65535".length, ...Object.keys(RRType).map((mnemonic) => mnemonic.length));
+
 /** Each type's mnemonic (or TYPEnnn) as typeToString gives it, looked up once per type. */
 const TYPE_TEXT = new Array<Uint8Array | undefined>(65536);
 
@@ -327,11 +330,11 @@ function writeRdata(out: Uint8Array, pos: number, type: number, rdata: Uint8Arra
 
 /**
  * Octets a line can take at most: each owner octet prints as at most 4 (`\DDD`), each RDATA
- * octet as at most 4 — except in an NSEC bitmap, where one octet names up to 8 types of up to 10
- * characters and a space — plus the fixed fields, tabs and numbers.
+ * octet as at most 4 — except in an NSEC bitmap, where one octet names up to 8 types, each a
+ * space and a type's text — plus the fixed fields, tabs, numbers and two types' texts.
  */
 function lineBound(ownerOctets: number, type: number, rdataOctets: number): number {
-  return 256 + 4 * Math.min(ownerOctets, 256) + (type === RRType.NSEC ? 88 : 4) * rdataOctets;
+  return 128 + 2 * MAX_TYPE_TEXT + 4 * Math.min(ownerOctets, 256) + (type === RRType.NSEC ? 8 * (MAX_TYPE_TEXT + 1) : 4) * rdataOctets;
 }
 
 /** The line written from the octets, or -1 for a record the fast path leaves to rrToString. */
@@ -374,7 +377,8 @@ export function wireRecordText(ownerWire: Uint8Array, type: number, ttlSeconds: 
 
 /**
  * Writes records as zone-file lines (each wireRecordText's text and a newline) into chunks of
- * about `chunkOctets` octets, handing each full chunk to `onChunk`, and the last one on `flush()`.
+ * whole lines, at most `chunkOctets` octets (a line that may be longer comes in a chunk of its
+ * own), handing each full chunk to `onChunk`, and the last one on `flush()`.
  * A chunk belongs to the callback once handed over (the writer never reuses it), so it may be
  * written out asynchronously. A record that throws writes nothing.
  */
@@ -392,12 +396,15 @@ export class ZoneTextWriter {
   /** Append one class IN record's line; `ownerWire` and `rdataWire` as for wireRecordText. */
   write(ownerWire: Uint8Array, type: number, ttlSeconds: number, rdataWire: Uint8Array): void {
     const bound = lineBound(ownerWire.length, type, rdataWire.length) + 1;
-    if (this.pos + bound > this.chunk.length) this.makeRoom(bound);
-    let end = writeLine(this.chunk, this.pos, ownerWire, type, ttlSeconds, rdataWire);
+    if (bound > this.chunkOctets) {
+      this.writeAlone(bound, ownerWire, type, ttlSeconds, rdataWire);
+      return;
+    }
+    if (this.pos + bound > this.chunk.length) this.flush();
+    const end = writeLine(this.chunk, this.pos, ownerWire, type, ttlSeconds, rdataWire);
     if (end < 0) {
-      const line = decodedLine(ownerWire, type, ttlSeconds, rdataWire);
-      if (this.pos + line.length + 1 > this.chunk.length) this.makeRoom(line.length + 1);
-      end = this.pos + this.chunk.write(line, this.pos, "latin1");
+      this.writeText(decodedLine(ownerWire, type, ttlSeconds, rdataWire));
+      return;
     }
     this.chunk[end] = 0x0a;
     this.pos = end + 1;
@@ -412,8 +419,28 @@ export class ZoneTextWriter {
     this.onChunk(full);
   }
 
-  private makeRoom(octets: number): void {
+  /** A line that may not fit in a chunk: written into a buffer of its own, handed over alone. */
+  private writeAlone(bound: number, ownerWire: Uint8Array, type: number, ttlSeconds: number, rdataWire: Uint8Array): void {
+    const out = Buffer.allocUnsafe(bound);
+    const end = writeLine(out, 0, ownerWire, type, ttlSeconds, rdataWire);
+    if (end < 0) {
+      this.writeText(decodedLine(ownerWire, type, ttlSeconds, rdataWire));
+      return;
+    }
+    out[end] = 0x0a;
     this.flush();
-    if (octets > this.chunk.length) this.chunk = Buffer.allocUnsafe(octets);
+    this.onChunk(out.subarray(0, end + 1));
+  }
+
+  /** A line as rrToString printed it (ASCII: every printer escapes other octets). */
+  private writeText(line: string): void {
+    const octets = line.length + 1;
+    if (this.pos + octets > this.chunk.length) this.flush();
+    if (octets > this.chunk.length) {
+      this.onChunk(Buffer.from(`${line}\n`, "latin1"));
+      return;
+    }
+    this.pos += this.chunk.write(line, this.pos, "latin1");
+    this.chunk[this.pos++] = 0x0a;
   }
 }

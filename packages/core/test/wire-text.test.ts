@@ -63,7 +63,7 @@ class WriterCheck {
   private readonly chunks: Uint8Array[] = [];
   private readonly writer: ZoneTextWriter;
   private expected = "";
-  constructor(chunkOctets?: number) {
+  constructor(private readonly chunkOctets = 1 << 16) {
     this.writer = new ZoneTextWriter((chunk) => this.chunks.push(chunk), chunkOctets);
   }
   write(owner: Uint8Array, type: number, ttlSeconds: number, rdata: Uint8Array, want: string): void {
@@ -81,7 +81,11 @@ class WriterCheck {
   finish(): Uint8Array[] {
     this.writer.flush();
     expect(Buffer.concat(this.chunks).toString("latin1")).toBe(this.expected);
-    for (const chunk of this.chunks) expect(chunk[chunk.length - 1]).toBe(0x0a);
+    // Whole lines, at most chunkOctets unless a single line is longer.
+    for (const chunk of this.chunks) {
+      expect(chunk[chunk.length - 1]).toBe(0x0a);
+      expect(chunk.length <= this.chunkOctets || chunk.indexOf(0x0a) === chunk.length - 1).toBe(true);
+    }
     return this.chunks;
   }
 }
@@ -208,6 +212,27 @@ describe("wireRecordText and ZoneTextWriter", () => {
     expect(wireRecordText(owner, RRType.A, 60, Uint8Array.of(192, 0, 2, 1))).toBe("a\\.\\\\\\032\\000\\127\\255\\@.\t60\tIN\tA\t192.0.2.1");
   });
 
+  it("print the longest lines: an NSEC naming all 65,536 types, TXT and opaque RDATA of 65,535 escaped octets, a 255-octet owner of escapes", () => {
+    const escapes = (n: number) => new Uint8Array(n).fill(0x00);
+    const owner = nameFromLabels([escapes(63), escapes(63), escapes(63), escapes(61)]);
+    const txt = Array.from({ length: 257 }, () => escapes(254));
+    const rrs = [
+      makeRR(owner, 4294967295, { kind: "NSEC", nextName: owner, types: Array.from({ length: 65536 }, (_, i) => i) }),
+      makeRR(owner, 0, { kind: "TXT", strings: txt }),
+      makeRR(owner, 0, { kind: "UNKNOWN", type: 65534, dataBytes: new Uint8Array(65535).fill(0xff) }),
+      makeRR(owner, 0, { kind: "A", addressBytes: Uint8Array.of(255, 255, 255, 255) }),
+    ];
+    expect(encodeRdata(rrs[1]?.rdata as Rdata).length).toBe(65535);
+    expectSameLines(rrs);
+    const writer = new WriterCheck(1024);
+    for (const rr of rrs) {
+      const { owner: o, type, ttl, rdata } = wireOf(rr);
+      writer.write(o, type, ttl, rdata, `line ${rrToString(rr)}`);
+    }
+    // Each line that does not fit in a chunk gets a chunk of its own, never split.
+    expect(writer.finish().map((chunk) => chunk.length)).toEqual(rrs.map((rr) => rrToString(rr).length + 1));
+  });
+
   it("give, for types the toolkit keeps opaque (PTR, NSEC3, SPF, TYPE65534, TYPE0), the RFC 3597 \\# form rrToString gives", () => {
     const owner = nameToWire(nameFromLabels([Uint8Array.of(0x78)]));
     const writer = new WriterCheck();
@@ -225,7 +250,11 @@ describe("wireRecordText and ZoneTextWriter", () => {
   it("refuse what decoding refuses with the same error, and print odd TTLs and types as rrToString does", () => {
     const owner = nameToWire(nameFromLabels([Uint8Array.of(0x78)]));
     const a = Uint8Array.of(192, 0, 2, 1);
+    // A name of 262 octets: five labels of 50 and one of 5 (RFC 1035 §2.3.4 allows 255).
+    const tooLong = Uint8Array.from([...Array(5)].flatMap(() => [50, ...new Uint8Array(50).fill(0x62)]).concat([5, 1, 2, 3, 4, 5, 0]));
     const cases: [Uint8Array, number, number, Uint8Array][] = [
+      [owner, RRType.NS, 60, tooLong],
+      [owner, RRType.RRSIG, 60, Uint8Array.from([...new Uint8Array(18), ...tooLong, 1])],
       [owner, RRType.A, 60, a.subarray(0, 3)],
       [owner, RRType.A, 60, Uint8Array.of(1, 2, 3, 4, 5)],
       [owner, RRType.NS, 60, Uint8Array.of(3, 0x61, 0x62)],
@@ -237,12 +266,14 @@ describe("wireRecordText and ZoneTextWriter", () => {
       [owner, RRType.ZONEMD, 60, new Uint8Array(17)],
       [owner.subarray(0, 1), RRType.A, 60, a],
       [Uint8Array.of(64, ...new Uint8Array(64)), RRType.A, 60, a],
-      [Uint8Array.from([...Array(5)].flatMap(() => [50, ...new Uint8Array(50)]).concat([5, 1, 2, 3, 4, 5, 0])), RRType.A, 60, a],
+      [tooLong, RRType.A, 60, a],
       [Uint8Array.of(0, 9, 9), RRType.A, 60, a],
       [owner, RRType.A, -1, a],
       [owner, RRType.A, 2 ** 32, a],
       [owner, RRType.A, 1.5, a],
       [owner, RRType.A, Number.NaN, a],
+      // Longer than the writer's 64-octet chunks below: a line printed by rrToString in a chunk of its own.
+      [nameToWire(nameFromLabels([new Uint8Array(63).fill(0x61)])), RRType.A, Number.NaN, a],
       [owner, 65536, 60, a],
       [owner, -1, 60, a],
       [owner, 2.5, 60, a],
@@ -253,7 +284,7 @@ describe("wireRecordText and ZoneTextWriter", () => {
       expect(fast(o, type, ttl, rdata)).toBe(want);
       writer.write(o, type, ttl, rdata, want);
     }
-    expect(cases.filter(([o, t, ttl, r]) => reference(o, t, ttl, r).startsWith("KskError input")).length).toBe(12);
+    expect(cases.filter(([o, t, ttl, r]) => reference(o, t, ttl, r).startsWith("KskError input")).length).toBe(14);
     writer.finish();
   });
 });

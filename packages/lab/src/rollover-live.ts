@@ -58,7 +58,7 @@ import {
 } from "@ksk/resolver";
 import { type KskMaterial, type PreflightReport, type SignerConfig, executePlan, parseSignerConfig, postflight, preflight } from "@ksk/signer";
 import { anchorDsRecords, buildRootAnchors, parseRootAnchors, signDetachedCms, verifyDetachedCms } from "@ksk/trust-anchor";
-import { formatSignedZone, planZoneSigning, signZone } from "@ksk/zone";
+import { planZoneSigning, signZone } from "@ksk/zone";
 import { parse as parseYaml, stringify as toYaml } from "yaml";
 import { anchorFileStates, sleep, until, watchAddPending } from "./anchor-file-watch.js";
 import { type LabSigner, initLabCa, issueLabSigner } from "./lab-ca.js";
@@ -319,7 +319,7 @@ async function signPhaseZone(r: Rehearsal, phase: RolloverPhase, skr: KsrRespons
   });
   const zsk = r.zsks.find((z) => sameDnskey(z.dnskey, plan.bundle.signingZsk.dnskey)) as Signer;
   const file = r.file(`root-phase-${phase}.signed.zone`);
-  await writeNew(file, formatSignedZone(await signZone(plan, zsk)));
+  await writeNew(file, await signZone(plan, zsk));
   return { file, serial: plan.serial };
 }
 

@@ -182,7 +182,10 @@ class ZoneSigningRun {
       jobs.push(this.signRrset(n, type, k, to).then((m) => void made.push(m)));
       k = to;
     }
-    return { n, made, done: Promise.all(jobs).then(() => undefined) };
+    const done = Promise.all(jobs).then(() => undefined);
+    // Nodes behind one whose signing failed are never awaited: their failures are not news.
+    done.catch(() => undefined);
+    return { n, made, done };
   }
 
   /** Node `n`'s RRSIGs, the store's (the KSK's at the apex) and those made, in canonical RDATA order. */

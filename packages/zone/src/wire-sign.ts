@@ -15,6 +15,7 @@
  * Left out: executing the plan (./wire-sign-run.ts).
  */
 import {
+  type AnchorRecord,
   KskError,
   type Name,
   RRType,
@@ -33,13 +34,31 @@ import { type KsrResponseDocument, bundleLabel, bundleRrsigRecords, documentDoma
 import { type BundleInUse, bundleInUse } from "./bundle.js";
 import { ROOT_ZONE_SIGNING_POLICY, type ZoneSigningPolicy } from "./policy.js";
 import { sentinelKeyTags, sentinelRecords } from "./sentinel.js";
-import { type SerialMode, type ZoneSigningRequest, nextSerial } from "./sign.js";
 import { compareRecords } from "./wire-order.js";
 import type { WireRecordInput } from "./wire-records.js";
 import { ROLE, type WireZone, WireZoneInput, buildWireZone, nodeTypes } from "./wire-zone.js";
 import { ZONEMD_HASH, zonemdPlaceholder } from "./zonemd.js";
 
 const REMADE_TYPES = new Set<number>([RRType.RRSIG, RRType.NSEC, RRType.NSEC3, RRType.NSEC3PARAM]);
+
+export type SerialMode = "keep" | "increment" | "unixtime";
+
+/** The next serial as BIND's dnssec-signzone -N computes it (RFC 1982 arithmetic, never 0). */
+export function nextSerial(current: number, mode: SerialMode, atEpochSeconds: number): number {
+  const increment = (s: number) => ((s + 1) >>> 0 === 0 ? 1 : (s + 1) >>> 0);
+  switch (mode) {
+    case "keep":
+      return current;
+    case "increment":
+      return increment(current);
+    case "unixtime": {
+      const now = Math.floor(atEpochSeconds) >>> 0;
+      // BIND: the time, unless that would not move the serial forward (RFC 1982 §3.2).
+      const diff = (now - current) >>> 0;
+      return diff !== 0 && diff < 0x80000000 ? now : increment(current);
+    }
+  }
+}
 
 function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;
@@ -90,7 +109,15 @@ export class WireSigningInput {
   }
 }
 
-export type WireZoneSigningOptions = Pick<ZoneSigningRequest, "policy" | "serial" | "soa" | "sentinels" | "knownKeys">;
+export interface WireZoneSigningOptions {
+  readonly policy?: ZoneSigningPolicy;
+  readonly serial?: SerialMode;
+  /** The SOA to use when the input has none (the real-sized test root has none). */
+  readonly soa?: RR<SoaRdata>;
+  /** Add RFC 8509 sentinel names for every KSK of the SKR and of `knownKeys`. */
+  readonly sentinels?: boolean;
+  readonly knownKeys?: readonly AnchorRecord[];
+}
 
 export interface WireZoneSigningPlan {
   /** The zone to publish without its ZSK RRSIGs: NSEC chain, KSK RRSIGs, ZONEMD placeholder. */

@@ -6,14 +6,14 @@
 import { KskError, RRType, type Signer, isKind, keyVerifier, makeRR, nameToString, parseName, rrType, typeToString } from "@ksk/core";
 import {
   ROOT_ZONE_SIGNING_POLICY,
-  type Zone,
   bundleInUse,
-  formatSignedZone,
   nextSerial,
   planZoneSigning,
   signZone,
   signatureWindow,
   verifyZone,
+  wireName,
+  wireNameLength,
 } from "@ksk/zone";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SMALL_ROOT, type SmallLab, records, smallLab, soaRecord } from "./lab-root.js";
@@ -35,7 +35,7 @@ async function signSmall(text = SMALL_ROOT, extra: Partial<Parameters<typeof pla
     ...extra,
   });
   // The lab SKR's bundles 2-8 publish the current ZSK (the second made) alone.
-  return formatSignedZone(await signZone(plan, lab.zsks[1] as (typeof lab.zsks)[number]));
+  return await signZone(plan, lab.zsks[1] as (typeof lab.zsks)[number]);
 }
 
 function verify(text: string, at = lab.atEpochSeconds, anchor = lab.anchor) {
@@ -216,7 +216,7 @@ describe("refusals before anything is signed", () => {
   it("re-signs a signed zone: old RRSIG, NSEC and ZONEMD are replaced, not kept", async () => {
     const plan = planZoneSigning({ records: records(signedText), origin: parseName("."), skr: lab.skr, atEpochSeconds: lab.atEpochSeconds + 3600 });
     expect(plan.droppedRecords).toBeGreaterThan(10);
-    const again = formatSignedZone(await signZone(plan, lab.zsks[1] as never));
+    const again = await signZone(plan, lab.zsks[1] as never);
     expect(verify(again, lab.atEpochSeconds + 3600).ok).toBe(true);
   });
 });
@@ -236,40 +236,17 @@ describe("validation catches each kind of damage", () => {
   });
 
   it("a wrong bitmap (ZONE-NSEC-BITMAP), even when re-signed", async () => {
-    // Change the bitmap in the unsigned plan, then sign it: the signatures are good, the bitmap is not.
+    // Clear the DS bit of com.'s NSEC in the unsigned plan, then sign it: the signatures are good, the bitmap is not.
     const plan = planZoneSigning({ records: records(SMALL_ROOT), origin: parseName("."), skr: lab.skr, atEpochSeconds: lab.atEpochSeconds, soa: soaRecord() });
-    const zone: Zone = {
-      ...plan.zone,
-      nodes: plan.zone.nodes.map((n) =>
-        nameToString(n.owner) === "com."
-          ? {
-              ...n,
-              rrsets: new Map(
-                [...n.rrsets].map(([t, s]) => [
-                  t,
-                  t === RRType.NSEC
-                    ? s.map((rr) => ({ ...rr, rdata: { ...(rr.rdata as object), types: [RRType.NS, RRType.RRSIG, RRType.NSEC] } }) as never)
-                    : s,
-                ]),
-              ),
-            }
-          : n,
-      ),
-    };
-    const text = formatSignedZone(
-      await signZone(
-        {
-          ...plan,
-          zone,
-          tasks: plan.tasks.map((t) =>
-            nameToString(t.rrset[0]?.owner as never) === "com." && rrType(t.rrset[0] as never) === RRType.NSEC
-              ? { ...t, rrset: zone.nodes.find((n) => nameToString(n.owner) === "com.")?.rrsets.get(RRType.NSEC) as never }
-              : t,
-          ),
-        },
-        lab.zsks[1] as never,
-      ),
-    );
+    const store = plan.zone.records;
+    const nsec = [...plan.zone.order].find((i) => store.type(i) === RRType.NSEC && nameToString(wireName(store.bytes, store.start(i))) === "com.");
+    if (nsec === undefined) throw new Error("fixture: com. has no NSEC");
+    const rdata = store.rdataWire(nsec);
+    const window0 = rdata.subarray(wireNameLength(rdata, 0));
+    // Window 0, octet 43 >> 3 = 5, bit 0x80 >> (43 & 7): DS (RFC 4034 §4.1.2).
+    expect((window0[2 + 5] as number) & 0x10).toBe(0x10);
+    window0[2 + 5] = (window0[2 + 5] as number) & ~0x10;
+    const text = await signZone(plan, lab.zsks[1] as never);
     expect(codes(text)).toEqual(["ZONE-NSEC-BITMAP com. NSEC"]);
   });
 
@@ -291,9 +268,10 @@ describe("validation catches each kind of damage", () => {
   });
 
   it("an RRSIG over a delegation NS or over glue (ZONE-DELEGATION)", async () => {
-    const plan = planZoneSigning({ records: records(SMALL_ROOT), origin: parseName("."), skr: lab.skr, atEpochSeconds: lab.atEpochSeconds, soa: soaRecord() });
     const { signRrset } = await import("@ksk/core");
-    const ns = plan.zone.nodes.find((n) => nameToString(n.owner) === "com.")?.rrsets.get(RRType.NS) as never[];
+    const ns = records(signedText)
+      .map((l) => l.rr)
+      .filter((rr) => nameToString(rr.owner) === "com." && rrType(rr) === RRType.NS) as never[];
     const zsk = lab.zsks[1] as never as { dnskey: { algorithm: number }; keyTag: number };
     const rrsig = await signRrset(lab.zsks[1] as never, ns, {
       typeCovered: RRType.NS,
@@ -333,7 +311,7 @@ describe("each signature is verified once before it is kept", () => {
 
   it("a signer that does not verify its signatures: signZone verifies them, and refuses a bad one (SKR-VERIFY)", async () => {
     expect(zsk().verifiedBeforeReturn).toBeUndefined();
-    expect(verify(formatSignedZone(await signZone(plan(), zsk()))).ok).toBe(true);
+    expect(verify(await signZone(plan(), zsk())).ok).toBe(true);
     await expect(signZone(plan(), flipped(zsk()))).rejects.toMatchObject({ kind: "check", code: "SKR-VERIFY" });
   });
 
@@ -350,7 +328,7 @@ describe("each signature is verified once before it is kept", () => {
         return s;
       },
     });
-    const signed = formatSignedZone(await signZone(plan(), keystoreLike(zsk())));
+    const signed = await signZone(plan(), keystoreLike(zsk()));
     expect(verify(signed).ok).toBe(true);
     await expect(signZone(plan(), keystoreLike(flipped(zsk())))).rejects.toMatchObject({ kind: "keystore", code: "SIGNATURE-NOT-VERIFIED" });
   });
