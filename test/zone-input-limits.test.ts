@@ -7,14 +7,16 @@
  * includes; a zone with more records than the process's heap holds at the measured rate is exit 3
  * while it loads, never a V8 heap abort. Each ends within seconds of CPU time (user + system, from
  * /usr/bin/time: this machine is shared, wall time says little). SIGTERM while a large zone loads
- * ends the process within a second of CPU, exit 143, nothing on standard output.
+ * ends the process within a second of CPU, exit 143, nothing on standard output; so does SIGTERM
+ * while `zone sign` streams the signed zone to its temporary file, which is removed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type MeasuredProcess, runKskMeasured, startKsk } from "./support/cli-process.js";
 import { hasTool, runTool } from "./support/tools.js";
+import { makeZoneLab, zoneSignArgs } from "./support/zone-lab.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-zone-limits-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -171,4 +173,40 @@ describe("ksk zone: SIGTERM while a large zone loads", () => {
     expect(r.stdout).toBe("");
     expect(cpuAfterSignal).toBeLessThan(1);
   });
+});
+
+describe("ksk zone sign: SIGTERM while the signed zone streams to its file", () => {
+  it("ends within a second of CPU, exit 143, nothing printed, the temporary file removed, no output", async () => {
+    const lab = await makeZoneLab(caseDir("sign-lab"), { algorithm: 13 });
+    // 100,000 names: 200,003 P-256 signatures, tens of seconds of signing.
+    const lines = Array.from({ length: 100_000 }, (_, i) => `h${i}. 3600 IN A 192.0.2.1\n`).join("");
+    const d = caseDir("sign-sigterm", { "big.zone": lines });
+    const output = path.join(d, "signed.zone");
+    const { child, done } = startKsk(zoneSignArgs(lab, path.join(d, "big.zone"), output), { cwd: d });
+    const pid = child.pid as number;
+    // Signal once the temporary output exists and has grown: the zone is streaming.
+    const temporary = () => readdirSync(d).find((f) => f.startsWith(".signed.zone.") && f.endsWith(".tmp"));
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const t = temporary();
+      if (t !== undefined && statSync(path.join(d, t), { throwIfNoEntry: false })?.size) break;
+      if (Date.now() > deadline || cpuSecondsOf(pid) === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const atSignal = cpuSecondsOf(pid);
+    expect(atSignal, "the process ended before its output streamed").toBeDefined();
+    expect(temporary(), "no temporary output appeared").toBeDefined();
+    child.kill("SIGTERM");
+    let last = atSignal as number;
+    const watch = setInterval(() => {
+      last = cpuSecondsOf(pid) ?? last;
+    }, 10);
+    const r = await done;
+    clearInterval(watch);
+    expect(r.code ?? r.signal).toBe(143);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("\nksk: SIGTERM: stopped (temporary output files removed)\n");
+    expect(last - (atSignal as number)).toBeLessThan(1);
+    expect(readdirSync(d).sort()).toEqual(["big.zone"]);
+  }, 180_000);
 });

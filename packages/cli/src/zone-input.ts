@@ -1,6 +1,7 @@
 /**
- * Reading zone-format files for commands, through core's one zone loader (`loadZone`): the main
- * file and every `$INCLUDE` go through the same reader, which opens a path without blocking
+ * Reading zone-format files for commands, through core's one zone loader (`loadZone`, or
+ * `loadZoneWire` for the records in canonical wire form): the main file and every `$INCLUDE` go
+ * through the same reader, which opens a path without blocking
  * (O_NONBLOCK: a FIFO is never waited on), accepts only a regular file (fstat on the descriptor
  * it reads, so nothing can be swapped in between), refuses one larger than what is left of the
  * command's octet budget before reading it, and reads it in 256 KiB chunks, each decoded as strict

@@ -4,18 +4,7 @@
  * validator must catch (RFC 4035 §2, §5.3; RFC 8976).
  */
 import { KskError, RRType, type Signer, isKind, keyVerifier, makeRR, nameToString, parseName, rrType, typeToString } from "@ksk/core";
-import {
-  ROOT_ZONE_SIGNING_POLICY,
-  type Zone,
-  bundleInUse,
-  nextSerial,
-  planZoneSigning,
-  signZone,
-  signatureWindow,
-  verifyZone,
-  wireName,
-  wireNameLength,
-} from "@ksk/zone";
+import { ROOT_ZONE_SIGNING_POLICY, bundleInUse, nextSerial, planZoneSigning, signZone, signatureWindow, verifyZone, wireName, wireNameLength } from "@ksk/zone";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SMALL_ROOT, type SmallLab, records, smallLab, soaRecord } from "./lab-root.js";
 

@@ -30,7 +30,7 @@ import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeStreamedOutput } from "../io.js";
 import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { timeOption } from "../options.js";
-import { type CommandFactory, type SetExitCode, handle } from "./command.js";
+import type { CommandFactory, SetExitCode } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
 import { withDefaultSignals } from "../signals.js";
 import { loadZoneInput, loadZoneInputWire } from "../zone-input.js";
@@ -41,13 +41,16 @@ const SOA_TTL_SECONDS = 86400;
 /**
  * Peak memory per record, measured with `/usr/bin/time` on zones of `h{i}. 3600 IN A …` records
  * (packages/zone/README.md, "Memory"). `zone sign` and `zone digest` keep records as canonical wire
- * octets in one buffer (@ksk/zone's compact pipeline) and stream the signed zone out: under 200
- * octets per record read. `zone verify` still builds the object model: about 3 KiB per record. A
- * zone with more records than three quarters of the V8 heap limit holds at that rate is refused
+ * octets in one buffer (@ksk/zone's compact pipeline) and stream the signed zone out: `zone digest`
+ * about 180 octets per record read (a million records: 217 MB peak), `zone sign` about 600 (each
+ * record gains an NSEC; 200,000 records with 400,003 signatures: 200 MB peak, the signing threads
+ * included). `zone verify` still builds the object model: about 3 KiB per record. A zone with more
+ * records than three quarters of the V8 heap limit holds at these rates (rounded up) is refused
  * while it loads (exit 3) rather than ending in a heap abort; the heap limit
  * (`--max-old-space-size`) raises the cap with it.
  */
-const COMPACT_BYTES_PER_RECORD = 200;
+const DIGEST_BYTES_PER_RECORD = 256;
+const SIGN_BYTES_PER_RECORD = 1024;
 const READ_BYTES_PER_RECORD = 3 * 1024;
 
 /** The most records a zone command loads, from the heap this process may use. */
@@ -88,18 +91,18 @@ interface SignArgs {
   zone: string;
   keystore: string;
   skr: string;
-  at?: string;
-  policy?: string;
-  soa?: string;
+  at: string | undefined;
+  policy: string | undefined;
+  soa: string | undefined;
   serial: SerialMode;
   sentinels: boolean;
-  knownKeys?: string;
+  knownKeys: string | undefined;
   threads: number;
   output: string;
   force: boolean;
-  pinFile?: string;
-  passphraseFile?: string;
-  module?: string;
+  pinFile: string | undefined;
+  passphraseFile: string | undefined;
+  module: string | undefined;
 }
 
 /** `ksk zone sign`: read, plan, sign through the keystore, stream the signed zone to its file. */
@@ -114,7 +117,7 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
   const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
   const input = new WireSigningInput(skr, at);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(COMPACT_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(SIGN_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
   const plan = withDefaultSignals(() =>
     planWireZoneSigning(input, {
       serial: argv.serial,
@@ -170,7 +173,11 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
 }
 
 /** `ksk zone verify`: validate a signed zone from a trust anchor and report. */
-async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; anchor: string; at?: string; json: boolean }): Promise<void> {
+async function verifyCommand(
+  ctx: CliContext,
+  setExitCode: SetExitCode,
+  argv: { zone: string; anchor: string; at: string | undefined; json: boolean },
+): Promise<void> {
   const at = timeOption(ctx, argv.at, "--at");
   const anchors = await loadAnchors(ctx, argv.anchor, at);
   const { name, records } = await readZoneRecords(ctx, argv.zone, READ_BYTES_PER_RECORD);
@@ -199,7 +206,7 @@ async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { 
 /** `ksk zone digest`: compute the zone's ZONEMD and check the one it carries. */
 async function digestCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; json: boolean }): Promise<void> {
   const input = new WireZoneInput(undefined);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(COMPACT_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(DIGEST_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
   const { origin, computed, verdicts } = withDefaultSignals(() => {
     const zone = buildWireZone(input);
     return { origin: wireName(zone.origin, 0), computed: bytesToHex(wireZoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkWireZonemd(zone) };
@@ -231,7 +238,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("at", { type: "string", describe: "Signing time: picks the SKR bundle (default now)" })
             .option("policy", { type: "string", describe: "Signature policy YAML (validity, jitter, inception_offset, jitter_seed)" })
             .option("soa", { type: "string", describe: `SOA RDATA for a zone without one (TTL ${SOA_TTL_SECONDS})` })
-            .option("serial", { choices: ["keep", "increment", "unixtime"], default: "keep", describe: "SOA serial, as dnssec-signzone -N" })
+            .option("serial", { choices: ["keep", "increment", "unixtime"] as const, default: "keep" as const, describe: "SOA serial, as dnssec-signzone -N" })
             .option("sentinels", {
               type: "boolean",
               default: false,
@@ -241,7 +248,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("threads", { type: "number", default: 2, describe: "Signing threads (software keystore)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
-        handler: handle((argv: SignArgs) => signCommand(ctx, argv)),
+        handler: (argv) => signCommand(ctx, argv),
       })
       .command({
         command: "verify <zone>",
@@ -252,7 +259,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("anchor", { type: "string", demandOption: true, describe: "Trust anchor: DS/DNSKEY file or root-anchors.xml" })
             .option("at", { type: "string", describe: "Validation time (default now)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { zone: string; anchor: string; at?: string; json: boolean }) => verifyCommand(ctx, setExitCode, argv)),
+        handler: (argv) => verifyCommand(ctx, setExitCode, argv),
       })
       .command({
         command: "digest <zone>",
@@ -261,7 +268,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
           v
             .positional("zone", { type: "string", demandOption: true, describe: "Zone file" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { zone: string; json: boolean }) => digestCommand(ctx, setExitCode, argv)),
+        handler: (argv) => digestCommand(ctx, setExitCode, argv),
       })
       .demandCommand(1, "Give an action: sign, verify or digest"),
   handler: () => undefined,
