@@ -245,7 +245,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
               describe: "Add RFC 8509 root-key-sentinel names for every KSK of the SKR and --known-keys",
             })
             .option("known-keys", { type: "string", describe: "More KSKs for --sentinels: DS/DNSKEY file or root-anchors.xml" })
-            .option("threads", { type: "number", default: 2, describe: "Signing threads (software keystore)" })
+            .option("threads", { type: "number", default: 2, describe: "Signing threads (a software key, or a PKCS#11 session each)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
         handler: (argv) => signCommand(ctx, argv),
