@@ -2,7 +2,7 @@
  * The zone reader's bounds, as an operator meets them: the built `ksk` as a process on inputs
  * made in a temporary directory. Every `$INCLUDE` goes through the same capped, regular-file-only
  * reader as the main file: a FIFO (never opened for a blocking read), a directory or a device is
- * exit 3 on one line; so are an include larger than what is left of the 64 MiB budget (refused by
+ * exit 3 on one line; so are an include larger than what is left of the 1 GiB budget (refused by
  * its size before it is read), the same file included twice, and a fan-out beyond the number of
  * includes; a zone with more records than the process's heap holds at the measured rate is exit 3
  * while it loads, never a V8 heap abort. Each ends within seconds of CPU time (user + system, from
@@ -85,15 +85,15 @@ describe.runIf(hasTool("/usr/bin/time") && hasTool("mkfifo"))("ksk zone: the rea
     expectRefused(await digestMeasured("top.zone", d), /^ksk: a5:9: more than 64 \$INCLUDE directives in all\n$/);
   });
 
-  it("an include larger than what is left of the 64 MiB budget is refused by its size, before it is read", async () => {
+  it("an include larger than what is left of the 1 GiB budget is refused by its size, before it is read", async () => {
     const d = caseDir("oversize", { "top.zone": `${SOA}$INCLUDE big.zone\n`, "big.zone": "" });
-    // 81 MB and 300 MB, sparse: the size is what the reader sees first.
-    for (const megabytes of [81, 300]) {
+    // 1.1 GB and 3 GB, sparse: the size is what the reader sees first.
+    for (const megabytes of [1100, 3000]) {
       truncateSync(path.join(d, "big.zone"), megabytes * 1024 * 1024);
       expectRefused(
         await digestMeasured("top.zone", d),
         new RegExp(
-          `^ksk: top\\.zone:2: \\$INCLUDE .*big\\.zone: is ${megabytes * 1024 * 1024} bytes; at most \\d+ left of the 67108864 octets a zone and its includes may have\\n$`,
+          `^ksk: top\\.zone:2: \\$INCLUDE .*big\\.zone: is ${megabytes * 1024 * 1024} bytes; at most \\d+ left of the 1073741824 octets a zone and its includes may have\\n$`,
         ),
       );
     }
@@ -149,7 +149,7 @@ async function digestSignalledAt(d: string, cpuSeconds: number) {
 
 describe("ksk zone: SIGTERM while a large zone loads", () => {
   it("ends the process within a second of CPU, exit 143, nothing printed, no file left", async () => {
-    // 2,000,000 records (59 MB, under the 64 MiB input cap): loading alone takes some seconds of
+    // 2,000,000 records (59 MB): loading alone takes some seconds of
     // CPU, well under the record cap.
     const lines = Array.from({ length: 2_000_000 }, (_, i) => `h${i}. 3600 IN A 192.0.2.1\n`).join("");
     const d = caseDir("sigterm", { "big.zone": `${SOA}${lines}` });

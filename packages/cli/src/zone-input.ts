@@ -35,6 +35,14 @@ import { describeFsError } from "@ksk/files";
 import type { CliContext } from "./context.js";
 import { MAX_INPUT_BYTES, STDIN_ARGUMENT, keyTtlFallback, openInputFile, refuseXmlAsZone } from "./io.js";
 
+/**
+ * The octets a zone and its includes may have for `ksk zone sign | verify | digest` (other
+ * zone-format inputs — key files, anchors — keep the 64 MiB of every input). The zone commands
+ * hold records compactly and cap their number by the heap (./commands/zone.ts), so the cap is about
+ * what is reasonable to read, not what fits: a signed zone of fifty roots' size is over 100 MB.
+ */
+export const ZONE_MAX_INPUT_BYTES = 1024 * 1024 * 1024;
+
 /** Parsed before the next is read: small enough that a signal is handled within a fraction of a second. */
 const CHUNK_BYTES = 256 * 1024;
 
@@ -102,7 +110,7 @@ export interface ZoneInputOptions extends ZoneLoadLimits, Pick<ZoneReaderOptions
 }
 
 /** An opener for `$INCLUDE`d files below `base` (the top file's real directory). */
-function includeOpener(base: string): (request: IncludeRequest) => Promise<ZoneSource> {
+function includeOpener(base: string, totalBytes: number): (request: IncludeRequest) => Promise<ZoneSource> {
   return async ({ resolvedPath, where, maxBytes }) => {
     const shown = path.relative(process.cwd(), resolvedPath) || resolvedPath;
     const refuse = (detail: string) => inputError("ZONE-INCLUDE", `$INCLUDE ${resolvedPath}: ${detail}`, where);
@@ -117,7 +125,7 @@ function includeOpener(base: string): (request: IncludeRequest) => Promise<ZoneS
       throw new KskError("input", "ZONE-INCLUDE", `$INCLUDE ${resolvedPath} leads to ${real}, outside the zone file's directory`, { where });
     }
     return openZoneFile(real, shown, maxBytes, (code, detail) =>
-      refuse(code === "INPUT-TOO-LARGE" ? `${detail.replace(/accepted$/, "left of the")} ${MAX_INPUT_BYTES} octets a zone and its includes may have` : detail),
+      refuse(code === "INPUT-TOO-LARGE" ? `${detail.replace(/accepted$/, "left of the")} ${totalBytes} octets a zone and its includes may have` : detail),
     );
   };
 }
@@ -143,7 +151,7 @@ async function zoneSource(ctx: CliContext, file: string, options: ZoneInputOptio
     } catch (e) {
       throw new KskError("input", "INPUT-UNREADABLE", describeFsError(e), { where: file });
     }
-    openInclude = includeOpener(base);
+    openInclude = includeOpener(base, maxBytes);
   }
   const load: LoadZoneOptions = {
     ...limits,

@@ -33,7 +33,7 @@ import { timeOption } from "../options.js";
 import type { CommandFactory, SetExitCode } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
 import { withDefaultSignals } from "../signals.js";
-import { loadZoneInput, loadZoneInputWire } from "../zone-input.js";
+import { ZONE_MAX_INPUT_BYTES, loadZoneInput, loadZoneInputWire } from "../zone-input.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
@@ -60,7 +60,7 @@ export function zoneRecordCap(bytesPerRecord: number): number {
 
 /** A zone file's records with their `file:line`; `$INCLUDE` only below the file's directory. */
 function readZoneRecords(ctx: CliContext, file: string, bytesPerRecord: number): Promise<{ name: string; records: LocatedRR[] }> {
-  return loadZoneInput(ctx, file, { includes: true, maxRecords: zoneRecordCap(bytesPerRecord) });
+  return loadZoneInput(ctx, file, { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(bytesPerRecord) });
 }
 
 function parseSoaOption(text: string, skr: KsrResponseDocument): RR<SoaRdata> {
@@ -117,7 +117,9 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
   const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
   const input = new WireSigningInput(skr, at);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(SIGN_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(SIGN_BYTES_PER_RECORD) }, (r) =>
+    input.add(r, r.file, r.line),
+  );
   const plan = withDefaultSignals(() =>
     planWireZoneSigning(input, {
       serial: argv.serial,
@@ -206,7 +208,9 @@ async function verifyCommand(
 /** `ksk zone digest`: compute the zone's ZONEMD and check the one it carries. */
 async function digestCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; json: boolean }): Promise<void> {
   const input = new WireZoneInput(undefined);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(DIGEST_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(DIGEST_BYTES_PER_RECORD) }, (r) =>
+    input.add(r, r.file, r.line),
+  );
   const { origin, computed, verdicts } = withDefaultSignals(() => {
     const zone = buildWireZone(input);
     return { origin: wireName(zone.origin, 0), computed: bytesToHex(wireZoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkWireZonemd(zone) };
