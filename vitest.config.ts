@@ -44,6 +44,7 @@ const LAB = [
   "test/zone-input-limits.test.ts",
   "test/lab-lost-hsm.test.ts",
   "test/custody.test.ts",
+  "test/zone-sign-softhsm.test.ts",
 ];
 
 const UNIT_OWN_PROCESS = [
@@ -51,6 +52,7 @@ const UNIT_OWN_PROCESS = [
   "packages/keystore/test/pkcs11-log.test.ts",
   "packages/keystore/test/pkcs11-mechanism.test.ts",
   "packages/keystore/test/pkcs11-softhsm.test.ts",
+  "packages/keystore/test/pkcs11-signing-pool.test.ts",
   "packages/cli/test/anchors.test.ts",
   "packages/cli/test/csr.test.ts",
   "packages/cli/test/hsm.test.ts",

@@ -5,6 +5,7 @@
  *
  *   SoftHSM Signer      @ksk/keystore PKCS#11 Signer (C_SignInit + C_Sign, then software verify)
  *   bare PKCS#11 loop   C_SignInit + C_Sign on one pkcs11js session, one login, key handle found once
+ *                       (./bench-pkcs11.ts, shared with bench:zone)
  *   software Signer     @ksk/keystore software Signer (node:crypto sign, then software verify)
  *   node:crypto sign    a bare crypto.sign loop with the same key object (shows what Node itself
  *                       costs over OpenSSL, apart from the Signer's verification)
@@ -22,15 +23,12 @@
 import { execFileSync } from "node:child_process";
 import { generateKeyPairSync, sign as nodeSign } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { performance } from "node:perf_hooks";
 import { openKeystore } from "@ksk/keystore";
-import type * as Pkcs11Types from "pkcs11js";
 import { createSoftHsmToken } from "../test/support/softhsm.js";
-
-const pkcs11js = createRequire(path.resolve("packages/keystore/package.json"))("pkcs11js") as typeof Pkcs11Types;
+import { bareLoop } from "./bench-pkcs11.js";
 
 function option(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -63,43 +61,6 @@ async function rate(n: number, body: () => unknown): Promise<number> {
   return n / ((performance.now() - start) / 1000);
 }
 
-/** The bare loop: its own module initialisation, session, login and key lookup, outside the timing. */
-function bareLoop(module: string, conf: string, tokenLabel: string, pin: string, n: number): number {
-  const saved = process.env.SOFTHSM2_CONF;
-  process.env.SOFTHSM2_CONF = conf;
-  const p11 = new pkcs11js.PKCS11();
-  p11.load(module);
-  p11.C_Initialize();
-  try {
-    const slot = p11.C_GetSlotList(true).find((s) => p11.C_GetTokenInfo(s).label.replace(/[\s\0]+$/, "") === tokenLabel);
-    if (!slot) throw new Error(`token ${tokenLabel} not found`);
-    const session = p11.C_OpenSession(slot, pkcs11js.CKF_SERIAL_SESSION | pkcs11js.CKF_RW_SESSION);
-    p11.C_Login(session, pkcs11js.CKU_USER, pin);
-    p11.C_FindObjectsInit(session, [
-      { type: pkcs11js.CKA_CLASS, value: pkcs11js.CKO_PRIVATE_KEY },
-      { type: pkcs11js.CKA_LABEL, value: LABEL },
-    ]);
-    const [key] = p11.C_FindObjects(session, 1);
-    p11.C_FindObjectsFinal(session);
-    if (!key) throw new Error(`key ${LABEL} not found`);
-    const data = Buffer.from(DATA);
-    const out = Buffer.alloc(256);
-    const start = performance.now();
-    for (let i = 0; i < n; i++) {
-      p11.C_SignInit(session, { mechanism: pkcs11js.CKM_SHA256_RSA_PKCS }, key);
-      p11.C_Sign(session, data, out);
-    }
-    const perSecond = n / ((performance.now() - start) / 1000);
-    p11.C_CloseSession(session);
-    return perSecond;
-  } finally {
-    p11.C_Finalize();
-    p11.close();
-    if (saved === undefined) delete process.env.SOFTHSM2_CONF;
-    else process.env.SOFTHSM2_CONF = saved;
-  }
-}
-
 function opensslSpeed(seconds: number): number {
   const out = execFileSync("openssl", ["speed", "-mr", "-seconds", String(seconds), "rsa2048"], { stdio: ["ignore", "pipe", "ignore"] }).toString();
   // OpenSSL 3 machine-readable result: +F2:<index>:<bits>:<signs per second>:<verifies per second>
@@ -125,7 +86,8 @@ async function main(): Promise<void> {
     const bareNodeKey = generateKeyPairSync("rsa", { modulusLength: 2048, publicExponent: 65537 }).privateKey;
     const results = { hsmSigner: [] as number[], bare: [] as number[], softSigner: [] as number[], node: [] as number[], openssl: [] as number[] };
     for (let round = 1; round <= ROUNDS; round++) {
-      results.bare.push(bareLoop(token.module, token.conf, token.label, token.pin, SIGNATURES));
+      const bare = await bareLoop({ module: token.module, conf: token.conf, tokenLabel: token.label, pin: token.pin, keyLabel: LABEL }, SIGNATURES, DATA);
+      results.bare.push(bare.perSecond);
       const keystore = await openKeystore(token.uri(), { env: token.env });
       try {
         const signer = await keystore.signer(LABEL);

@@ -18,8 +18,12 @@
  *                     time per record at each size, and the plot of time and peak RSS against
  *                     records written to --svg (default bench/zone-scale.svg, next to RESULTS.md).
  *                     Inputs are generated in the temporary directory (./bench-zone-scale.ts).
+ *                     --flat-jobs sign,verify,digest (the default) picks the flat zone's jobs.
  *
- * --sections root,scale (default both) picks the parts to run.
+ *   hsm               the ZSK in SoftHSM2: ksk zone sign --keystore pkcs11:… --threads 1 and 2 vs a
+ *                     bare PKCS#11 loop of as many signatures on 1 and 2 sessions (./bench-zone-hsm.ts)
+ *
+ * --sections root,hsm,scale (default all three) picks the parts to run.
  * Whole-process wall times (what an operator waits for: start-up, parse, sign, print), median and
  * min–max over --runs (default 3) runs, interleaved round by round so machine noise hits every
  * contender alike; ratios are ours / peer (below 1.0 is faster). Peak RSS from /usr/bin/time.
@@ -36,6 +40,7 @@ import { performance } from "node:perf_hooks";
 import { formatIsoZ, formatRrsigTime } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { ROOT_SOA, makeZoneLab, unsignedRootText, zoneSignArgs } from "../test/support/zone-lab.js";
+import { hsmSection } from "./bench-zone-hsm.js";
 import { type GeneratedZone, type ScalePoint, TLDS_PER_ROOT, scaleSvg, writeFlatZone, writeRootShapedZone } from "./bench-zone-scale.js";
 
 function option(name: string): string | undefined {
@@ -51,12 +56,14 @@ function count(name: string, fallback: number, least: number): number {
 const runs = count("runs", 3, 1);
 const scaleRuns = count("scale-runs", 1, 1);
 const flatRecords = count("flat", 1_000_000, 0);
+/** The jobs run on the flat zone: signing a million names with RSA takes the peers half an hour. */
+const flatJobs = new Set((option("flat-jobs") ?? "sign,verify,digest").split(","));
 const scales = (option("scales") ?? "1,10,50").split(",").map((t) => {
   const n = Number(t);
   if (!(n > 0)) throw new Error(`--scales takes positive multiples of the root, not ${JSON.stringify(t)}`);
   return n;
 });
-const sections = new Set((option("sections") ?? "root,scale").split(","));
+const sections = new Set((option("sections") ?? "root,hsm,scale").split(","));
 const repository = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
 const ksk = path.join(repository, "packages/cli/bin/ksk");
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-zone-"));
@@ -64,8 +71,16 @@ const dir = mkdtempSync(path.join(tmpdir(), "ksk-bench-zone-"));
 interface Sample {
   readonly seconds: number;
   readonly peakRssKiB: number;
+  /** User + system CPU seconds of the process (every thread), from /usr/bin/time. */
+  readonly cpuSeconds: number;
   /** Why the command failed, when a failure is measured rather than thrown (the scale section). */
   readonly failed?: string;
+}
+
+/** Peak RSS and CPU seconds from /usr/bin/time's last line ("%M %U %S"). */
+function resources(statsFile: string): { peakRssKiB: number; cpuSeconds: number } {
+  const [rss, user, system] = (readFileSync(statsFile, "utf8").trim().split("\n").pop() ?? "").split(" ").map(Number);
+  return { peakRssKiB: rss as number, cpuSeconds: (user as number) + (system as number) };
 }
 
 /**
@@ -76,7 +91,7 @@ function timed(command: string, args: readonly string[], cwd = dir, stdoutFile?:
   const stats = path.join(dir, "time.txt");
   const out = stdoutFile === undefined ? "pipe" : openSync(stdoutFile, "w");
   const started = performance.now();
-  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%M", command, ...args], {
+  const r = spawnSync("/usr/bin/time", ["-o", stats, "-f", "%M %U %S", command, ...args], {
     cwd,
     encoding: "utf8",
     maxBuffer: 256 * 1024 * 1024,
@@ -87,9 +102,9 @@ function timed(command: string, args: readonly string[], cwd = dir, stdoutFile?:
   if (r.status !== 0) {
     const why = `${path.basename(command)} exited ${r.status ?? r.signal}: ${(r.stderr || r.stdout || "").trim().split("\n").slice(-2).join(" ").slice(0, 300)}`;
     if (!tolerateFailure) throw new Error(why);
-    return { seconds, peakRssKiB: Number(readFileSync(stats, "utf8").trim().split("\n").pop()), failed: why };
+    return { seconds, ...resources(stats), failed: why };
   }
-  return { seconds, peakRssKiB: Number(readFileSync(stats, "utf8").trim().split("\n").pop()) };
+  return { seconds, ...resources(stats) };
 }
 
 function median(values: readonly number[]): number {
@@ -228,6 +243,7 @@ async function scaleOne(
   const perRecord = (s: Sample) => `${((s.seconds / zone.records) * 1e6).toFixed(1)} µs/record`;
   const mb = (s: Sample) => Math.round(s.peakRssKiB / 1024);
   for (const [job, ours, runOurs, peer, runPeer] of jobs) {
+    if (shape === "flat" && !flatJobs.has(job)) continue;
     // The peer first: BIND's signed output is what both verifiers read.
     const samples = race({ [peer]: runPeer, [ours]: runOurs }, scaleRuns);
     const o = samples[ours] as Sample[];
@@ -239,7 +255,11 @@ async function scaleOne(
       );
       continue;
     }
-    const mid = (list: Sample[]) => ({ seconds: median(list.map((x) => x.seconds)), peakRssKiB: Math.max(...list.map((x) => x.peakRssKiB)) });
+    const mid = (list: Sample[]) => ({
+      seconds: median(list.map((x) => x.seconds)),
+      peakRssKiB: Math.max(...list.map((x) => x.peakRssKiB)),
+      cpuSeconds: median(list.map((x) => x.cpuSeconds)),
+    });
     const [om, pm] = [mid(o), mid(p)];
     points.push({ job, who: "ksk", records: zone.records, shape, seconds: om.seconds, peakRssMB: mb(om) });
     points.push({ job, who: peer.split(" ")[0] as string, records: zone.records, shape, seconds: pm.seconds, peakRssMB: mb(pm) });
@@ -297,11 +317,12 @@ async function scaleSection(): Promise<void> {
   console.log(`  plot: ${path.relative(process.cwd(), svgFile)}\n`);
 }
 
+const loadAverage = () => readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ");
+
 async function main(): Promise<void> {
-  console.log(
-    `machine load average ${readFileSync("/proc/loadavg", "utf8").split(" ").slice(0, 3).join(" ")} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`,
-  );
+  console.log(`machine load average ${loadAverage()} on ${execFileSync("nproc", { encoding: "utf8" }).trim()} cores: numbers are noisy\n`);
   if (sections.has("root")) await rootSection();
+  if (sections.has("hsm")) await hsmSection({ dir, runs, ksk, timed: (command, args) => timed(command, args), summary, ratio, loadAverage, median });
   if (sections.has("scale")) await scaleSection();
 }
 

@@ -2,19 +2,21 @@
  * The zone reader's bounds, as an operator meets them: the built `ksk` as a process on inputs
  * made in a temporary directory. Every `$INCLUDE` goes through the same capped, regular-file-only
  * reader as the main file: a FIFO (never opened for a blocking read), a directory or a device is
- * exit 3 on one line; so are an include larger than what is left of the 64 MiB budget (refused by
+ * exit 3 on one line; so are an include larger than what is left of the 1 GiB budget (refused by
  * its size before it is read), the same file included twice, and a fan-out beyond the number of
  * includes; a zone with more records than the process's heap holds at the measured rate is exit 3
  * while it loads, never a V8 heap abort. Each ends within seconds of CPU time (user + system, from
  * /usr/bin/time: this machine is shared, wall time says little). SIGTERM while a large zone loads
- * ends the process within a second of CPU, exit 143, nothing on standard output.
+ * ends the process within a second of CPU, exit 143, nothing on standard output; so does SIGTERM
+ * while `zone sign` streams the signed zone to its temporary file, which is removed.
  */
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { type MeasuredProcess, runKskMeasured, startKsk } from "./support/cli-process.js";
 import { hasTool, runTool } from "./support/tools.js";
+import { makeZoneLab, zoneSignArgs } from "./support/zone-lab.js";
 
 const dir = mkdtempSync(path.join(tmpdir(), "ksk-zone-limits-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -83,15 +85,15 @@ describe.runIf(hasTool("/usr/bin/time") && hasTool("mkfifo"))("ksk zone: the rea
     expectRefused(await digestMeasured("top.zone", d), /^ksk: a5:9: more than 64 \$INCLUDE directives in all\n$/);
   });
 
-  it("an include larger than what is left of the 64 MiB budget is refused by its size, before it is read", async () => {
+  it("an include larger than what is left of the 1 GiB budget is refused by its size, before it is read", async () => {
     const d = caseDir("oversize", { "top.zone": `${SOA}$INCLUDE big.zone\n`, "big.zone": "" });
-    // 81 MB and 300 MB, sparse: the size is what the reader sees first.
-    for (const megabytes of [81, 300]) {
+    // 1.1 GB and 3 GB, sparse: the size is what the reader sees first.
+    for (const megabytes of [1100, 3000]) {
       truncateSync(path.join(d, "big.zone"), megabytes * 1024 * 1024);
       expectRefused(
         await digestMeasured("top.zone", d),
         new RegExp(
-          `^ksk: top\\.zone:2: \\$INCLUDE .*big\\.zone: is ${megabytes * 1024 * 1024} bytes; at most \\d+ left of the 67108864 octets a zone and its includes may have\\n$`,
+          `^ksk: top\\.zone:2: \\$INCLUDE .*big\\.zone: is ${megabytes * 1024 * 1024} bytes; at most \\d+ left of the 1073741824 octets a zone and its includes may have\\n$`,
         ),
       );
     }
@@ -155,7 +157,7 @@ async function digestSignalledAt(d: string, cpuSeconds: number) {
 
 describe("ksk zone: SIGTERM while a large zone loads", () => {
   it("ends the process within a second of CPU, exit 143, nothing printed, no file left", async () => {
-    // 2,000,000 records (59 MB, under the 64 MiB input cap): loading alone takes some seconds of
+    // 2,000,000 records (59 MB): loading alone takes some seconds of
     // CPU, well under the record cap.
     const lines = Array.from({ length: 2_000_000 }, (_, i) => `h${i}. 3600 IN A 192.0.2.1\n`).join("");
     const d = caseDir("sigterm", { "big.zone": `${SOA}${lines}` });
@@ -179,4 +181,40 @@ describe("ksk zone: SIGTERM while a large zone loads", () => {
     expect(r.stdout).toBe("");
     expect(cpuAfterSignal).toBeLessThan(1);
   });
+});
+
+describe("ksk zone sign: SIGTERM while the signed zone streams to its file", () => {
+  it("ends within a second of CPU, exit 143, nothing printed, the temporary file removed, no output", async () => {
+    const lab = await makeZoneLab(caseDir("sign-lab"), { algorithm: 13 });
+    // 100,000 names: 200,003 P-256 signatures, tens of seconds of signing.
+    const lines = Array.from({ length: 100_000 }, (_, i) => `h${i}. 3600 IN A 192.0.2.1\n`).join("");
+    const d = caseDir("sign-sigterm", { "big.zone": lines });
+    const output = path.join(d, "signed.zone");
+    const { child, done } = startKsk(zoneSignArgs(lab, path.join(d, "big.zone"), output), { cwd: d });
+    const pid = child.pid as number;
+    // Signal once the temporary output exists and has grown: the zone is streaming.
+    const temporary = () => readdirSync(d).find((f) => f.startsWith(".signed.zone.") && f.endsWith(".tmp"));
+    const deadline = Date.now() + 120_000;
+    for (;;) {
+      const t = temporary();
+      if (t !== undefined && statSync(path.join(d, t), { throwIfNoEntry: false })?.size) break;
+      if (Date.now() > deadline || cpuSecondsOf(pid) === undefined) break;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const atSignal = cpuSecondsOf(pid);
+    expect(atSignal, "the process ended before its output streamed").toBeDefined();
+    expect(temporary(), "no temporary output appeared").toBeDefined();
+    child.kill("SIGTERM");
+    let last = atSignal as number;
+    const watch = setInterval(() => {
+      last = cpuSecondsOf(pid) ?? last;
+    }, 10);
+    const r = await done;
+    clearInterval(watch);
+    expect(r.code ?? r.signal).toBe(143);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toBe("\nksk: SIGTERM: stopped (temporary output files removed)\n");
+    expect(last - (atSignal as number)).toBeLessThan(1);
+    expect(readdirSync(d).sort()).toEqual(["big.zone"]);
+  }, 180_000);
 });

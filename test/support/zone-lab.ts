@@ -8,10 +8,11 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { type Signer, formatIsoZ, makeRR, parseName, rrToString } from "@ksk/core";
-import { openSoftwareKeystore } from "@ksk/keystore";
+import { type Keystore, openKeystore, openSoftwareKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, parseQuarter, quarterStartEpochSeconds, writeKsrXml } from "@ksk/ksr";
 import { labSkr } from "./lab-skr.js";
 import { testSigner } from "./soft-signer.js";
+import type { SoftHsmToken } from "./softhsm.js";
 
 const repository = path.resolve(path.dirname(new URL(import.meta.url).pathname), "../..");
 export const ROOT_ZONE_FILE = path.join(repository, "test/data/root-zone/root-2020-09-13.zone");
@@ -45,19 +46,24 @@ export interface ZoneLab {
  * `quarter` defaults to 2027Q1 with a time in bundle 4; BIND's dnssec-verify and delv, which take
  * no time, need the quarter of the real clock and a time inside it (`atEpochSeconds`).
  */
-export async function makeZoneLab(dir: string, options: { algorithm?: 8 | 13; quarter?: string; atEpochSeconds?: number } = {}): Promise<ZoneLab> {
+export async function makeZoneLab(
+  dir: string,
+  options: { algorithm?: 8 | 13; quarter?: string; atEpochSeconds?: number; hsm?: SoftHsmToken } = {},
+): Promise<ZoneLab> {
   const algorithm = options.algorithm ?? 8;
   const quarter = options.quarter ?? "2027Q1";
   const passphraseFile = path.join(dir, "passphrase.txt");
   writeFileSync(passphraseFile, "lab passphrase\n");
   const keystoreDir = path.join(dir, "zsks");
-  const keystore = await openSoftwareKeystore({
-    uriText: `file:${keystoreDir}`,
-    directory: keystoreDir,
-    passphrase: async () => "lab passphrase",
-    scrypt: { log2N: 14, r: 8, p: 1 },
-    createDirectory: true,
-  });
+  const keystore: Keystore = options.hsm
+    ? await openKeystore(options.hsm.uri(), { env: options.hsm.env })
+    : await openSoftwareKeystore({
+        uriText: `file:${keystoreDir}`,
+        directory: keystoreDir,
+        passphrase: async () => "lab passphrase",
+        scrypt: { log2N: 14, r: 8, p: 1 },
+        createDirectory: true,
+      });
   const zsks: Signer[] = [];
   try {
     for (const label of ["zsk-retiring", "zsk-current", "zsk-next"]) {
@@ -74,7 +80,7 @@ export async function makeZoneLab(dir: string, options: { algorithm?: 8 | 13; qu
     const atEpochSeconds = options.atEpochSeconds ?? (skr.bundles[3]?.inceptionEpochSeconds as number) + 3 * 86400;
     return {
       dir,
-      keystoreUri: `file:${keystoreDir.split("/").map(encodeURIComponent).join("/")}`,
+      keystoreUri: options.hsm ? options.hsm.uri() : `file:${keystoreDir.split("/").map(encodeURIComponent).join("/")}`,
       passphraseFile,
       skrFile,
       skr,

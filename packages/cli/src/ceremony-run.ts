@@ -11,8 +11,8 @@ import { VERSION } from "./version.js";
 
 /** The options both commands take for a ceremony run. */
 export interface CeremonyRunArgs {
-  operator?: string;
-  witness?: string[];
+  operator: string | undefined;
+  witness: string[] | undefined;
   resume: boolean;
   yes: boolean;
   verbose: boolean;

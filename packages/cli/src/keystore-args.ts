@@ -15,27 +15,38 @@ import type { Argv } from "yargs";
 import type { CliContext } from "./context.js";
 
 export interface KeystoreArgs {
-  module?: string;
-  pinFile?: string;
-  passphraseFile?: string;
-  shares?: string;
+  module?: string | undefined;
+  pinFile?: string | undefined;
+  passphraseFile?: string | undefined;
+  shares?: string | undefined;
+}
+
+/** --module, --pin-file and --passphrase-file. */
+function keystoreFileOptions<T>(b: Argv<T>) {
+  return b
+    .option("module", { type: "string", describe: "PKCS#11 module path (default: the URI's module-path, $KSK_PKCS11_MODULE)" })
+    .option("pin-file", { type: "string", describe: "PKCS#11: file holding the user PIN (default: the URI's pin-source, $KSK_PIN_FILE, a prompt)" })
+    .option("passphrase-file", { type: "string", describe: "Software keystore: file holding the passphrase (default: $KSK_PASSPHRASE_FILE, a prompt)" });
+}
+
+/** The file options and --shares. */
+function keystoreSecretOptions<T>(b: Argv<T>) {
+  return keystoreFileOptions(b).option("shares", {
+    type: "string",
+    describe: "Directory of officers' shares of the PIN or passphrase (any M of them; typed at a terminal otherwise)",
+  });
 }
 
 /**
  * Add --module, --pin-file, --passphrase-file and --shares to a command's options. `key backup` and
  * `key restore` use `--shares` for the KEK's shares (as their documentation spells it) and leave
  * it out here (`shares: false`): their token's PIN shares go in the URI, `pin-source=shares:DIR`.
+ * The overloads keep the options' types, so a handler sees `shares` exactly when it was added.
  */
+export function withKeystoreArguments<T>(b: Argv<T>, options: { readonly shares: false }): ReturnType<typeof keystoreFileOptions<T>>;
+export function withKeystoreArguments<T>(b: Argv<T>, options?: { readonly shares?: true }): ReturnType<typeof keystoreSecretOptions<T>>;
 export function withKeystoreArguments<T>(b: Argv<T>, options: { readonly shares?: boolean } = {}) {
-  const withFiles = b
-    .option("module", { type: "string", describe: "PKCS#11 module path (default: the URI's module-path, $KSK_PKCS11_MODULE)" })
-    .option("pin-file", { type: "string", describe: "PKCS#11: file holding the user PIN (default: the URI's pin-source, $KSK_PIN_FILE, a prompt)" })
-    .option("passphrase-file", { type: "string", describe: "Software keystore: file holding the passphrase (default: $KSK_PASSPHRASE_FILE, a prompt)" });
-  if (options.shares === false) return withFiles;
-  return withFiles.option("shares", {
-    type: "string",
-    describe: "Directory of officers' shares of the PIN or passphrase (any M of them; typed at a terminal otherwise)",
-  });
+  return options.shares === false ? keystoreFileOptions(b) : keystoreSecretOptions(b);
 }
 
 /** What a command prints when officers' shares activated a keystore. */

@@ -1,6 +1,7 @@
 /**
- * Reading zone-format files for commands, through core's one zone loader (`loadZone`): the main
- * file and every `$INCLUDE` go through the same reader, which opens a path without blocking
+ * Reading zone-format files for commands, through core's one zone loader (`loadZone`, or
+ * `loadZoneWire` for the records in canonical wire form): the main file and every `$INCLUDE` go
+ * through the same reader, which opens a path without blocking
  * (O_NONBLOCK: a FIFO is never waited on), accepts only a regular file (fstat on the descriptor
  * it reads, so nothing can be swapped in between), refuses one larger than what is left of the
  * command's octet budget before reading it, and reads it in 256 KiB chunks, each decoded as strict
@@ -33,6 +34,14 @@ import {
 import { describeFsError } from "@ksk/files";
 import type { CliContext } from "./context.js";
 import { MAX_INPUT_BYTES, STDIN_ARGUMENT, keyTtlFallback, openInputFile, refuseXmlAsZone } from "./io.js";
+
+/**
+ * The octets a zone and its includes may have for `ksk zone sign | verify | digest` (other
+ * zone-format inputs — key files, anchors — keep the 64 MiB of every input). The zone commands
+ * hold records compactly and cap their number by the heap (./commands/zone.ts), so the cap is about
+ * what is reasonable to read, not what fits: a signed zone of fifty roots' size is over 100 MB.
+ */
+export const ZONE_MAX_INPUT_BYTES = 1024 * 1024 * 1024;
 
 /** Parsed before the next is read: small enough that a signal is handled within a fraction of a second. */
 const CHUNK_BYTES = 256 * 1024;
@@ -101,7 +110,7 @@ export interface ZoneInputOptions extends ZoneLoadLimits, Pick<ZoneReaderOptions
 }
 
 /** An opener for `$INCLUDE`d files below `base` (the top file's real directory). */
-function includeOpener(base: string): (request: IncludeRequest) => Promise<ZoneSource> {
+function includeOpener(base: string, totalBytes: number): (request: IncludeRequest) => Promise<ZoneSource> {
   return async ({ resolvedPath, where, maxBytes }) => {
     const shown = path.relative(process.cwd(), resolvedPath) || resolvedPath;
     const refuse = (detail: string) => inputError("ZONE-INCLUDE", `$INCLUDE ${resolvedPath}: ${detail}`, where);
@@ -116,7 +125,7 @@ function includeOpener(base: string): (request: IncludeRequest) => Promise<ZoneS
       throw new KskError("input", "ZONE-INCLUDE", `$INCLUDE ${resolvedPath} leads to ${real}, outside the zone file's directory`, { where });
     }
     return openZoneFile(real, shown, maxBytes, (code, detail) =>
-      refuse(code === "INPUT-TOO-LARGE" ? `${detail.replace(/accepted$/, "left of the")} ${MAX_INPUT_BYTES} octets a zone and its includes may have` : detail),
+      refuse(code === "INPUT-TOO-LARGE" ? `${detail.replace(/accepted$/, "left of the")} ${totalBytes} octets a zone and its includes may have` : detail),
     );
   };
 }
@@ -142,7 +151,7 @@ async function zoneSource(ctx: CliContext, file: string, options: ZoneInputOptio
     } catch (e) {
       throw new KskError("input", "INPUT-UNREADABLE", describeFsError(e), { where: file });
     }
-    openInclude = includeOpener(base);
+    openInclude = includeOpener(base, maxBytes);
   }
   const load: LoadZoneOptions = {
     ...limits,

@@ -1,7 +1,7 @@
 /**
  * `ksk zone sign` with the ZSKs in a PKCS#11 token (SoftHSM2, a real module, no mock): the keystore
- * finds the bundle's signing ZSK by its public key, signs in the token (one session; --threads
- * does not apply), and the zone validates.
+ * finds the bundle's signing ZSK by its public key, signs in the token (on --threads' default of
+ * two signing threads, a session each: test/zone-sign-softhsm.test.ts), and the zone validates.
  */
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

@@ -15,7 +15,7 @@
  * before the next is awaited, so a caller that reads asynchronously lets other work (a signal
  * handler) run between chunks, and a refusal comes before the rest is read.
  *
- * Left out: parsing records (./zonefile.ts, ./zone-wire-reader.ts), reading files (the caller's opener).
+ * Left out: parsing records (./zonefile.ts, ./zone-wire-fast.ts), reading files (the caller's opener).
  */
 import path from "node:path";
 import { KskError, inputError } from "./errors.js";
@@ -68,9 +68,13 @@ export interface LoadZoneOptions extends ZoneLoadLimits, Pick<ZoneReaderOptions,
 export const DEFAULT_MAX_INCLUDE_DEPTH = 8;
 export const DEFAULT_MAX_INCLUDES = 64;
 
-/** One file's reader as the driver sees it: fed each line (without its newline), then told the end. */
+/**
+ * One file's reader as the driver sees it: fed each line (without its newline) as the range
+ * `start`..`end` of a text that holds many (so a reader that can read in place makes no string per
+ * line), then told the end.
+ */
 export interface FileLineReader {
-  line(text: string): void;
+  line(text: string, start: number, end: number): void;
   end(): void;
 }
 
@@ -154,27 +158,35 @@ async function loadFile(
     },
     count,
   );
-  const lines = async (text: string) => {
-    for (const line of text.split("\n")) {
-      reader.line(line);
+  // The lines of `text` from `start` to `stop` (the last one ends there), read in place.
+  const lines = async (text: string, start: number, stop: number) => {
+    for (;;) {
+      const newline = text.indexOf("\n", start);
+      const end = newline < 0 || newline > stop ? stop : newline;
+      reader.line(text, start, end);
       if (includes.length > 0) for (const d of includes.splice(0)) await include(d, topName, depth, state, options);
+      if (end === stop) break;
+      start = end + 1;
     }
   };
   if (typeof source.text === "string") {
-    await lines(source.text);
+    await lines(source.text, 0, source.text.length);
   } else {
+    // A chunk's lines are read where they stand; only the line that spans two chunks is joined.
     let rest = "";
     for await (const chunk of source.text) {
-      const text = rest + chunk;
-      const last = text.lastIndexOf("\n");
-      if (last < 0) {
-        rest = text;
+      const first = chunk.indexOf("\n");
+      if (first < 0) {
+        rest += chunk;
         continue;
       }
-      rest = text.slice(last + 1);
-      await lines(text.slice(0, last));
+      const joined = rest + chunk.slice(0, first);
+      await lines(joined, 0, joined.length);
+      const last = chunk.lastIndexOf("\n");
+      if (last > first) await lines(chunk, first + 1, last);
+      rest = chunk.slice(last + 1);
     }
-    await lines(rest);
+    await lines(rest, 0, rest.length);
   }
   reader.end();
 }

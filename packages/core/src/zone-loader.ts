@@ -40,8 +40,8 @@ export async function loadZone(source: ZoneSource, options: LoadZoneOptions = {}
   await driveZoneLoad(source, options, (fileOptions, count) => {
     const reader = new ZoneReader(fileOptions);
     return {
-      line(text) {
-        for (const rr of reader.line(text)) {
+      line(text, start, end) {
+        for (const rr of reader.line(text.slice(start, end))) {
           count(reader.entryLine);
           out.push({ rr, where: reader.entryWhere });
         }

@@ -34,14 +34,13 @@ for (let c = 0x21; c < 0x7f; c++) CHAR_CLASS[c] = 2;
 for (const c of " \t\r") CHAR_CLASS[c.charCodeAt(0)] = 1;
 for (const c of '()"\\;') CHAR_CLASS[c.charCodeAt(0)] = 0;
 
-/** Token boundaries of a plain line into `t`; false if the line is not plain or has too many. */
-function tokenize(line: string, t: LineTokens): boolean {
+/** Token boundaries of the plain line `from`..`n` of `line` into `t`; false if it is not plain or has too many. */
+function tokenize(line: string, from: number, n: number, t: LineTokens): boolean {
   t.line = line;
   const { starts, ends } = t;
   let count = 0;
   let start = -1;
-  const n = line.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < n; i++) {
     const c = line.charCodeAt(i);
     const kind = c < 128 ? (CHAR_CLASS[c] as number) : 0;
     if (kind === 2) {
@@ -63,6 +62,13 @@ function tokenize(line: string, t: LineTokens): boolean {
     ends[count++] = n;
   }
   t.count = count;
+  return true;
+}
+
+/** Is `line.slice(start, end)` equal to `text`? (Without making the slice.) */
+function sameText(line: string, start: number, end: number, text: string): boolean {
+  if (end - start !== text.length) return false;
+  for (let i = end - start - 1; i >= 0; i--) if (line.charCodeAt(start + i) !== text.charCodeAt(i)) return false;
   return true;
 }
 
@@ -166,23 +172,24 @@ export class FastLineReader {
     return this.ownerUpper || this.scratch.rdata.upper;
   }
 
-  /** Read one line: NOT_FAST (nothing changed), NO_ENTRY (blank), or FAST_RECORD. */
-  read(line: string): number {
+  /** Read the line `from`..`to` of `line`: NOT_FAST (nothing changed), NO_ENTRY (blank), or FAST_RECORD. */
+  read(line: string, from: number, to: number): number {
     const t = this.scratch.tokens;
-    if (!tokenize(line, t)) return NOT_FAST;
+    if (!tokenize(line, from, to, t)) return NOT_FAST;
     if (t.count === 0) return NO_ENTRY;
-    const lead = line.charCodeAt(0);
+    const lead = line.charCodeAt(from);
     const blankStart = lead === 0x20 || lead === 0x09;
     let k = 0;
     let newOwner = false;
     if (!blankStart) {
-      if (lead === 0x24 /* $ */) return NOT_FAST;
+      // A directive, or a line whose first token does not start it (a leading carriage return).
+      if (lead === 0x24 /* $ */ || t.starts[0] !== from) return NOT_FAST;
       const end = t.ends[0] as number;
       const cached = this.ownerText;
-      if (cached === undefined || cached.length !== end || !line.startsWith(cached)) {
+      if (cached === undefined || !sameText(line, from, end, cached)) {
         const candidate = this.scratch.candidate;
         candidate.reset();
-        if (!candidate.name(line, 0, end, this.origin, true)) return NOT_FAST;
+        if (!candidate.name(line, from, end, this.origin, true)) return NOT_FAST;
         newOwner = true;
       }
       k = 1;
@@ -220,7 +227,7 @@ export class FastLineReader {
     w.reset();
     if (writer === undefined || !writer(w, t, k, this.origin) || w.at > MAX_RDATA) return NOT_FAST;
     if (w.upper) lowered(w.out, w.at, this.scratch.rdataCanonical, w.lowerFrom, w.lowerTo);
-    if (newOwner) this.takeOwner(line.slice(0, t.ends[0]));
+    if (newOwner) this.takeOwner(line.slice(from, t.ends[0]));
     this.type = type;
     this.ttlSeconds = ttl;
     this.lastTtl = ttl;
@@ -230,8 +237,12 @@ export class FastLineReader {
   private takeOwner(text: string): void {
     const candidate = this.scratch.candidate;
     const length = candidate.at;
-    lowered(candidate.out, length, this.owner, 0, 0);
-    lowered(candidate.out, length, this.ownerCanonical, 0, length);
+    const from = candidate.out;
+    for (let i = 0; i < length; i++) {
+      const octet = from[i] as number;
+      this.owner[i] = octet;
+      this.ownerCanonical[i] = octet >= 0x41 && octet <= 0x5a ? octet + 0x20 : octet;
+    }
     this.ownerLength = length;
     this.ownerUpper = candidate.upper;
     this.ownerName = undefined;

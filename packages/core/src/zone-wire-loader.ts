@@ -10,6 +10,9 @@
  * by the fast path (./zone-wire-fast.ts) straight into octets; every other line — and every line
  * the fast path is not sure of — by ./zonefile.ts's reader, whose records are encoded by
  * ./rdata.ts. The fast path makes no errors: the reader makes them all, so they are `loadZone`'s.
+ * One more refusal than `loadZone` has at load time: RDATA over 65535 octets (RFC 1035 §3.2.1;
+ * a TXT of many strings) cannot be given in wire form, and is refused at its `file:line` here
+ * (`loadZone`'s records fail on it later, when they are encoded).
  *
  * Left out: sorting, duplicates and everything else a zone is checked for (@ksk/zone).
  */
@@ -81,14 +84,14 @@ class WireFileReader implements FileLineReader {
     this.file = options.fileName ?? "zone";
   }
 
-  line(text: string): void {
+  line(text: string, start: number, end: number): void {
     const lineNumber = ++this.lineNumber;
     if (!this.openEntry) {
       if (!this.fastCurrent) {
         this.fast.adopt(this.slow.position);
         this.fastCurrent = true;
       }
-      const read = this.fast.read(text);
+      const read = this.fast.read(text, start, end);
       if (read !== NOT_FAST) {
         this.slowCurrent = false;
         if (read === FAST_RECORD) this.emitFast(lineNumber);
@@ -100,7 +103,7 @@ class WireFileReader implements FileLineReader {
       this.slow.resumeAfter(lineNumber - 1, lastTtlSeconds, lastOwner);
       this.slowCurrent = true;
     }
-    const rrs = this.slow.line(text);
+    const rrs = this.slow.line(text.slice(start, end));
     this.openEntry = this.slow.midEntry;
     this.fastCurrent = false;
     for (const rr of rrs) this.emitSlow(rr);

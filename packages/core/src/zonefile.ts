@@ -8,7 +8,8 @@
  * previous record's TTL, else the caller's `fallbackTtlSeconds` — as dnssec-dsfromkey and
  * ldns-key2ds read BIND's and ldns's `.key` files, which have neither. With no fallback it is an error.
  * It is line-driven so callers can stream large files: feed lines to `ZoneReader.line()` and collect
- * the records, or use `parseZone()` on a whole text.
+ * the records, or use `parseZone()` on a whole text. `loadZoneWire`'s fast path (./zone-wire-fast.ts)
+ * reads plain lines itself and hands the state over between entries (`position`, `resumeAfter`).
  * `$INCLUDE` (RFC 1035 §5.1) is handed to the caller's `onInclude` (./zone-loader.ts follows it
  * through a caller-given opener; core reads no files); without it, `$INCLUDE` is refused. `$GENERATE` (BIND only) is refused.
  * Errors are KskErrors whose `where` is `file:line`.
@@ -105,7 +106,7 @@ export class ZoneReader {
 
   /**
    * What another reader of the same file takes over when it reads the next lines itself
-   * (./zone-wire-reader.ts's fast path); only directives change the origin and `$TTL`.
+   * (./zone-wire-fast.ts, the fast path of `loadZoneWire`); only directives change the origin and `$TTL`.
    */
   get position(): ZoneReaderPosition {
     return { lineNumber: this.lineNumber, origin: this.origin, defaultTtlSeconds: this.defaultTtl, lastTtlSeconds: this.lastTtl, lastOwner: this.lastOwner };

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { KskError } from "@ksk/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { abandonPendingWrites, checkOutputPath, sweepStaleTemporaries, temporaryNameFor, writeFilesAtomically } from "../src/atomic-file.js";
+import { abandonPendingWrites, checkOutputPath, sweepStaleTemporaries, temporaryNameFor, writeFileStreamed, writeFilesAtomically } from "../src/atomic-file.js";
 
 let dir: string;
 beforeEach(() => {
@@ -186,5 +186,51 @@ describe("sweepStaleTemporaries", () => {
   it("names temporaries after the output, this process and 48 random bits", () => {
     const name = path.basename(temporaryNameFor(path.join(dir, "root-anchors.p7s")));
     expect(name).toMatch(new RegExp(`^\\.root-anchors\\.p7s\\.${process.pid}\\.[0-9a-f]{12}\\.tmp$`));
+  });
+});
+
+describe("writeFileStreamed", () => {
+  const enc = (text: string) => new TextEncoder().encode(text);
+
+  it("writes pieces out of order (the head last, into the room left for it) as one checked, atomic file", async () => {
+    const out = path.join(dir, "signed.zone");
+    await writeFileStreamed(out, { force: false }, async (file) => {
+      expect(readdirSync(dir).filter((f) => f.endsWith(".tmp"))).toHaveLength(1);
+      await file.write(enc("body 1\n"), 5);
+      await file.write(enc("body 2\n"), 12);
+      await file.write(enc("apex\n"), 0);
+    });
+    expect(readFileSync(out, "utf8")).toBe("apex\nbody 1\nbody 2\n");
+    expect(statSync(out).mode & 0o777).toBe(0o644);
+    expect(readdirSync(dir)).toEqual(["signed.zone"]);
+  });
+
+  it("refuses a file with a gap or an overlap (OUTPUT-MISMATCH) and leaves nothing", async () => {
+    const out = path.join(dir, "signed.zone");
+    const gap = writeFileStreamed(out, { force: false }, async (file) => {
+      await file.write(enc("body\n"), 10);
+      await file.write(enc("apex\n"), 0);
+    });
+    expect(await codeOf(gap)).toBe("input/OUTPUT-MISMATCH");
+    const overlap = writeFileStreamed(out, { force: false }, async (file) => {
+      await file.write(enc("body\n"), 3);
+      await file.write(enc("apex\n"), 0);
+    });
+    expect(await codeOf(overlap)).toBe("input/OUTPUT-MISMATCH");
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it("leaves nothing when the producer fails part-way, and never replaces an existing output without force", async () => {
+    const out = path.join(dir, "signed.zone");
+    const failing = writeFileStreamed(out, { force: false }, async (file) => {
+      await file.write(enc("part\n"), 0);
+      throw new KskError("keystore", "SIGNATURE-NOT-VERIFIED", "a signature did not verify");
+    });
+    expect(await codeOf(failing)).toBe("keystore/SIGNATURE-NOT-VERIFIED");
+    expect(readdirSync(dir)).toEqual([]);
+    writeFileSync(out, "old\n");
+    expect(await codeOf(writeFileStreamed(out, { force: false }, async () => undefined))).toBe("refused/OUTPUT-EXISTS");
+    await writeFileStreamed(out, { force: true }, async (file) => file.write(enc("new\n"), 0));
+    expect(readFileSync(out, "utf8")).toBe("new\n");
   });
 });

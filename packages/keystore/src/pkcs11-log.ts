@@ -20,6 +20,12 @@
  * `recordHsmActivity` says (a sink and a clock, injected: `ksk` installs a file sink when
  * $KSK_HSM_LOG names a file, as the ceremony runtime does for each step). With no sink the calls
  * go straight through. This module does not load the pkcs11js addon: its constants are passed in.
+ *
+ * A PKCS#11 signing pool's threads (./pkcs11-signing-pool.ts) call the module through handles of
+ * their own, which the recorder (a main-thread sink) cannot reach: each thread notes its calls
+ * (name, arguments, result or CKR_* code, and the time by the system clock when it made them) and
+ * sends them with its answers; `foreignCallRecorder` records them here, in the order they arrive,
+ * with the same details as a call made on this thread.
  */
 import { appendFileSync, closeSync, fsyncSync, mkdirSync, openSync } from "node:fs";
 import path from "node:path";
@@ -61,6 +67,39 @@ export function hsmLogFileSink(file: string): (entry: HsmLogEntry) => void {
       fsyncSync(fd);
     } finally {
       closeSync(fd);
+    }
+  };
+}
+
+/** Whether PKCS#11 calls are being recorded now. */
+export function hsmActivityRecording(): boolean {
+  return recorder !== undefined;
+}
+
+/** A PKCS#11 call made by another thread, as it noted it. */
+export interface ForeignCall {
+  readonly call: string;
+  readonly timeUtc: string;
+  readonly args: readonly unknown[];
+  /** CKR_OK, the CKR_* code, or `error: …`. */
+  readonly rv: string;
+  readonly result?: unknown;
+}
+
+/**
+ * Record calls another thread made on the module (dropped when nothing is recording); `keyLabels`
+ * names the key handles its C_SignInit calls use (hex of the handle to the label).
+ */
+export function foreignCallRecorder(constants: Pkcs11Constants, keyLabels: ReadonlyMap<string, string>): (calls: readonly ForeignCall[]) => void {
+  let names: Names | undefined;
+  const keys: KeyNames = new Map([...keyLabels].map(([handle, label]) => [handle, { label }]));
+  return (calls) => {
+    const active = recorder;
+    if (active === undefined) return;
+    names ??= namesOf(constants);
+    for (const c of calls) {
+      const result = c.rv === "CKR_OK" ? c.result : undefined;
+      active.sink({ seq: ++seq, timeUtc: c.timeUtc, call: c.call, rv: c.rv, ...details(c.call, [...c.args], result, names, keys) });
     }
   };
 }

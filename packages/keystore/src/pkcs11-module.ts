@@ -11,8 +11,14 @@
  * Only the other pkcs11-*.ts modules and ./pkcs11.ts import this file; everything else goes through
  * ./pkcs11-lazy.ts, so the addon loads only when a `pkcs11:` keystore is opened.
  *
- * Left out: PKCS#11 3.0 interfaces (C_GetInterface), C_WaitForSlotEvent, CK_C_INITIALIZE_ARGS
- * locking callbacks (pkcs11js calls are synchronous, from one thread).
+ * C_Initialize asks for CKF_OS_LOCKING_OK (PKCS#11 v2.40 §5.4): a PKCS#11 signing pool
+ * (./pkcs11-signing-pool.ts) calls the module from worker threads, each on its own session, and a
+ * module initialised without it may assume one thread (SoftHSM then turns its mutexes off). A
+ * module that cannot lock (CKR_CANT_LOCK) is initialised without the flag and used from the main
+ * thread only (`osLocking` false).
+ *
+ * Left out: PKCS#11 3.0 interfaces (C_GetInterface), C_WaitForSlotEvent, application-supplied
+ * locking callbacks (CreateMutex and friends).
  */
 import { createRequire } from "node:module";
 import { KskError, isKskError } from "@ksk/core";
@@ -21,7 +27,10 @@ import { type Pkcs11Constants, withActivityLog } from "./pkcs11-log.js";
 
 // pkcs11js is CommonJS with runtime-built exports; require() it so it works the same under tsx,
 // vitest and plain node.
-export const pkcs11js = createRequire(import.meta.url)("pkcs11js") as typeof Pkcs11Types;
+const requireHere = createRequire(import.meta.url);
+export const pkcs11js = requireHere("pkcs11js") as typeof Pkcs11Types;
+/** Where the addon was loaded from, for worker threads that load it themselves. */
+export const pkcs11jsPath = requireHere.resolve("pkcs11js");
 export type Handle = Buffer;
 export type PKCS11 = Pkcs11Types.PKCS11;
 export type Template = Pkcs11Types.Template;
@@ -82,6 +91,8 @@ export interface LoadedModule {
    * CKR_USER_ALREADY_LOGGED_IN without checking the PIN; this keeps a wrong PIN from passing then.
    */
   readonly loginPinDigests: Map<string, Buffer>;
+  /** Initialised with CKF_OS_LOCKING_OK: other threads of this process may call it too. */
+  readonly osLocking: boolean;
 }
 
 const loaded = new Map<string, LoadedModule>();
@@ -120,8 +131,15 @@ export function acquireModule(modulePath: string, moduleEnvironment: Readonly<Re
     saved.set(name, process.env[name]);
     process.env[name] = value;
   }
+  let osLocking = true;
   try {
-    p11.C_Initialize();
+    try {
+      p11.C_Initialize({ flags: pkcs11js.CKF_OS_LOCKING_OK });
+    } catch (e) {
+      if (ckrName(e) !== "CKR_CANT_LOCK") throw e;
+      osLocking = false;
+      p11.C_Initialize();
+    }
   } catch (e) {
     try {
       p11.close();
@@ -143,7 +161,7 @@ export function acquireModule(modulePath: string, moduleEnvironment: Readonly<Re
       else process.env[name] = value;
     }
   }
-  const module: LoadedModule = { p11, path: modulePath, environment, references: 1, loginPinDigests: new Map() };
+  const module: LoadedModule = { p11, path: modulePath, environment, references: 1, loginPinDigests: new Map(), osLocking };
   loaded.set(modulePath, module);
   return module;
 }

@@ -21,8 +21,12 @@
  * (seen only after login; every token is logged in when the keystore opens) and not
  * CKA_MODIFIABLE, so a session without the PIN cannot change it (see ./pkcs11-attributes.ts).
  *
- * Left out: multiple sessions for parallel signing (SoftHSM does not scale
- * with threads anyway), CKA_ALWAYS_AUTHENTICATE keys (context-specific login).
+ * A Signer asked for more than one thread (`signer(label, { threads })`, bulk ZSK signing of a
+ * zone) signs on that many worker threads, each on a session of its own, verifying each signature
+ * there (./pkcs11-signing-pool.ts); the threads end before the keystore closes its sessions. With
+ * one thread, or a module initialised without OS locking, it signs on the keystore's session.
+ *
+ * Left out: CKA_ALWAYS_AUTHENTICATE keys (context-specific login).
  */
 import { type DnskeyRdata, KskError, type Signer, encodeRdata } from "@ksk/core";
 import { RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
@@ -41,8 +45,19 @@ import {
   releaseModule,
 } from "./pkcs11-module.js";
 import { type TokenDescription, type TokenSelector, listTokens, login, selectTokens } from "./pkcs11-token.js";
-import { type GenerateSpec, type HsmToken, type KeyPairInfo, type Keystore, LABEL_PATTERN, type WrappedKeyExport, type WrappingKeystore } from "./types.js";
+import {
+  type GenerateSpec,
+  type HsmToken,
+  type KeyPairInfo,
+  type Keystore,
+  LABEL_PATTERN,
+  type SignerOptions,
+  type WrappedKeyExport,
+  type WrappingKeystore,
+} from "./types.js";
+import { pkcs11SigningPool } from "./pkcs11-signing-pool.js";
 import { type UnwrapRequest, unwrapPrivateKey, wrapPrivateKey } from "./pkcs11-wrap.js";
+import { type SigningPool, verificationFor } from "./thread-pool.js";
 import { describePkcs11Token } from "./uri.js";
 import { verifiedSigner } from "./verified-signer.js";
 
@@ -128,6 +143,7 @@ export async function openPkcs11Keystore(parameters: Pkcs11OpenParameters): Prom
 class Pkcs11Keystore implements WrappingKeystore {
   readonly wrapping = true as const;
   private open = true;
+  private readonly pools: SigningPool[] = [];
 
   constructor(
     readonly uri: string,
@@ -264,15 +280,39 @@ class Pkcs11Keystore implements WrappingKeystore {
     return this.info(token, label, objects);
   }
 
-  async signer(label: string): Promise<Signer> {
+  async signer(label: string, options: SignerOptions = {}): Promise<Signer> {
     const { token, objects } = this.locate(label);
     const where = `${token.where};object=${label}`;
     if (objects.privateKey === undefined) throw keystoreError("KEY-NO-PRIVATE", "the token holds no private key with this label", where);
     const dnskey = this.dnskeyOf(token, label, objects);
     if (!dnskey) throw keystoreError("KEY-NO-PUBLIC", "the token holds no public key with this label, so signatures cannot be verified", where);
     const family = familyOfDnskey(dnskey);
-    const { mechanism, parameter, prepare, outputOctets } = signingMethod(family, dnskey, token.mechanisms, where);
+    const method = signingMethod(family, dnskey, token.mechanisms, where);
+    const { mechanism, parameter, prepare, outputOctets } = method;
     const privateKey = objects.privateKey;
+    const threads = options.threads ?? 1;
+    if (threads > 1 && this.module.osLocking) {
+      const pool = pkcs11SigningPool({
+        modulePath: this.module.path,
+        slot: token.description.slot,
+        privateKey,
+        keyLabel: label,
+        method,
+        verification: verificationFor(dnskey),
+        threads,
+        where,
+      });
+      this.pools.push(pool);
+      // A thread that cannot open its session fails here, before the first signature is asked for.
+      try {
+        await pool.ready;
+      } catch (e) {
+        this.pools.splice(this.pools.indexOf(pool), 1);
+        await pool.close();
+        throw e;
+      }
+      return verifiedSigner(label, where, dnskey, { signChecked: (data) => pool.sign(data) }, () => this.open);
+    }
     const session = token.session;
     const p11 = this.module.p11;
     return verifiedSigner(
@@ -453,6 +493,8 @@ class Pkcs11Keystore implements WrappingKeystore {
     if (!this.open) return;
     this.open = false;
     try {
+      // The signing threads close their sessions first: the module must outlive them.
+      for (const pool of this.pools.splice(0)) await pool.close();
       // Closing the last session of a token ends its login (PKCS#11 §5.6); no C_Logout, which
       // would log out another keystore of this process on the same token.
       for (const t of this.tokens) {

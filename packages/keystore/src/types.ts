@@ -81,8 +81,9 @@ export interface Keystore {
 /** How a Signer signs. */
 export interface SignerOptions {
   /**
-   * Sign on this many worker threads, the key loaded once into each (software keystore; a PKCS#11
-   * token signs in its own session and ignores this). For bulk signing such as a whole zone.
+   * Sign on this many worker threads, each verifying what it signs: a software key loaded once into
+   * each, or a PKCS#11 key used on a session of each thread's own under the keystore's login. For
+   * bulk signing such as a whole zone; 1 (the default) signs on the calling thread.
    */
   readonly threads?: number;
 }

@@ -10,11 +10,13 @@
  * signs with one key many times.
  *
  * A backend may instead verify its own signatures where it makes them (`CheckedSign`): the
- * software keystore's signing threads (./signing-pool.ts) verify each one with node:crypto against
- * the public key built from this same DNSKEY, over the same data, before answering, so that the
- * thousands of ZSK signatures of a zone are not verified on the main thread (the ECDSA noble check
- * costs about 2.5 ms per P-256 signature there). This is the one exception to the independent
- * verifier, for bulk ZSK signing; the KSK, PKCS#11 and single-thread paths keep the checks above.
+ * signing threads of both keystores (./signing-pool.ts for a software key, ./pkcs11-signing-pool.ts
+ * for a key in a token) verify each one with node:crypto against the public key built from this
+ * same DNSKEY, over the same data, before answering, so that the thousands of ZSK signatures of a
+ * zone are not verified on the main thread (the ECDSA noble check costs about 2.5 ms per P-256
+ * signature there). This is the one exception to the independent verifier, for bulk signing with
+ * threads (`signer(label, { threads })` above one); the KSK and single-thread paths keep the checks
+ * above.
  * A signature the backend reports as not verifying is refused here with the same error.
  *
  * Every Signer made here says so (`verifiedBeforeReturn`), so that a caller that would verify

@@ -24,6 +24,7 @@ import {
   type SignedDataFromWire,
   decodeRdata,
   encodeRrsigFieldsWithoutSignature,
+  inputError,
   signedDataFromWire,
 } from "@ksk/core";
 import { type JudgedNode, type NodeJudgement, ZoneJudge, type ZoneVerification, localSignatureVerifier, semanticsReporter } from "./verify.js";
@@ -186,6 +187,8 @@ export async function judgeNodesInBatches(
 export async function verifyWireZone(input: WireZoneInput, request: WireZoneVerificationRequest, options: BatchOptions = {}): Promise<ZoneVerification> {
   const semantics = semanticsReporter();
   const zone = buildWireZone(input, { report: semantics.report });
+  // As `verifyZone`'s `zoneOrigin`: the apex is the SOA's owner (an input built with an apex given may have none).
+  if (input.soaIndex < 0) throw inputError("ZONE-SOA", "the zone has no SOA record, so it has no apex");
   const origin = writtenOwner(zone.records, input.soaIndex);
   if (zone.roles[0] !== ROLE.apex) throw new Error("unreachable: the first node of a zone with its SOA is not the apex");
   const apex = decodeWireNode(zone, 0);

@@ -54,7 +54,7 @@ import { openConfiguredKey } from "../ksk-keys.js";
 import { timeOption } from "../options.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } from "../io.js";
 import { readZoneFile } from "../zone-input.js";
-import { type CommandFactory, handle } from "./command.js";
+import { type CommandFactory, command } from "./command.js";
 import { parseDigestList } from "./ds.js";
 
 /** `TAG=VALUE` options to a map by key tag; each tag once. */
@@ -94,19 +94,19 @@ async function loadSigningKey(ctx: CliContext, key: string, args: KeystoreArgs):
 }
 
 interface BuildArgs extends KeystoreArgs {
-  config?: string;
-  keystore?: string;
+  config: string | undefined;
+  keystore: string | undefined;
   label: string[];
-  dnskey?: string;
+  dnskey: string | undefined;
   idFor: string[];
   validFrom: string[];
   validUntil: string[];
-  trustAnchorId?: string;
-  source?: string;
+  trustAnchorId: string | undefined;
+  source: string | undefined;
   digest: string;
   rfc7958: boolean;
-  at?: string;
-  output?: string;
+  at: string | undefined;
+  output: string | undefined;
   force: boolean;
 }
 
@@ -199,8 +199,8 @@ interface SignArgs extends KeystoreArgs {
   cert: string;
   signerEmail: string;
   key: string;
-  chain?: string;
-  at?: string;
+  chain: string | undefined;
+  at: string | undefined;
   output: string;
   force: boolean;
 }
@@ -250,11 +250,11 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
 
 interface VerifyArgs {
   xml: string;
-  p7s?: string;
-  ca?: string;
+  p7s: string | undefined;
+  ca: string | undefined;
   signerEmail: string;
-  dnskey?: string;
-  at?: string;
+  dnskey: string | undefined;
+  at: string | undefined;
   json: boolean;
 }
 
@@ -311,7 +311,7 @@ interface DsArgs {
   xml: string;
   format: DsFormat;
   bindMode: "static-ds" | "initial-ds";
-  at?: string;
+  at: string | undefined;
   all: boolean;
 }
 
@@ -335,72 +335,84 @@ export const anchorsCommand: CommandFactory = (ctx) => ({
   command: "anchors <command>",
   builder: (y) =>
     y
-      .command({
-        command: "build",
-        describe: "Build root-anchors.xml from KSKs (keystore or DNSKEY file)",
-        builder: (b) =>
-          withKeystoreArguments(b)
-            .option("config", { type: "string", describe: "ksrsigner.yaml: its keys (label = KeyDigest id, valid_from, valid_until) and keystore/hsm" })
-            .option("keystore", { type: "string", describe: "Keystore URI (pkcs11:… or file:…) holding the KSKs" })
-            .option("label", { type: "string", array: true, default: [] as string[], describe: "Key label in the keystore (repeat for each key)" })
-            .option("dnskey", { type: "string", describe: "Zone-format file with the KSKs' DNSKEY records" })
-            .option("id-for", { type: "string", array: true, default: [] as string[], describe: "KeyDigest id per key: KEYTAG=ID (e.g. 20326=Klajeyz)" })
-            .option("valid-from", { type: "string", array: true, default: [] as string[], describe: "KEYTAG=TIME: when the key becomes a trust anchor" })
-            .option("valid-until", { type: "string", array: true, default: [] as string[], describe: "KEYTAG=TIME: when it stops being one" })
-            .option("trust-anchor-id", { type: "string", describe: "TrustAnchor id (a UUID; a fresh one by default)" })
-            .option("source", { type: "string", describe: "TrustAnchor source URL (default IANA's)" })
-            .option("digest", { type: "string", default: "2", describe: "DS digest types, comma separated (1, 2, 4)" })
-            .option("rfc7958", { type: "boolean", default: false, describe: "Write the older RFC 7958 form (no PublicKey/Flags)" })
-            .option("at", { type: "string", describe: "Publication time (default now): some KeyDigest must be valid then" })
-            .option("output", { alias: "o", type: "string", describe: "Where to write root-anchors.xml (default: the config's filenames.output_trustanchor)" })
-            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
-        handler: handle((argv: BuildArgs) => buildCommand(ctx, argv)),
-      })
-      .command({
-        command: "sign <xml>",
-        describe: "Write root-anchors.p7s: a detached CMS signature over the exact XML bytes",
-        builder: (b) =>
-          withKeystoreArguments(b)
-            .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml to sign, byte for byte (- for stdin)" })
-            .option("cert", { type: "string", demandOption: true, describe: "Signer certificate (PEM; more PEM blocks after it are embedded as the chain)" })
-            .option("key", { type: "string", demandOption: true, describe: "Signer key: PEM file, or pkcs11:…;object=LABEL for a key in the HSM" })
-            .option("chain", { type: "string", describe: "Intermediate certificates to embed (PEM)" })
-            .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer certificate must have" })
-            .option("at", { type: "string", describe: "Signing time (default now)" })
-            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write root-anchors.p7s" })
-            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
-        handler: handle((argv: SignArgs) => signCommand(ctx, argv)),
-      })
-      .command({
-        command: "verify <xml>",
-        describe: "Check root-anchors.xml, and its .p7s against a CA file as unbound-anchor does",
-        builder: (b) =>
-          b
-            .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml to check (- for stdin)" })
-            .option("p7s", { type: "string", describe: "Detached CMS signature to check" })
-            .option("ca", { type: "string", describe: "CA certificate(s), PEM, to check the signature against" })
-            .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer must have" })
-            .option("dnskey", { type: "string", describe: "DNSKEY RRset (zone format): a valid KeyDigest must designate a key in it" })
-            .option("at", { type: "string", describe: "Check at this time (default now)" })
-            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: VerifyArgs) => verifyCommand(ctx, argv)),
-      })
-      .command({
-        command: "ds <xml>",
-        describe: "DS records of the KeyDigests valid at a time (or all)",
-        builder: (b) =>
-          b
-            .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml (- for stdin)" })
-            .option("format", { choices: DS_FORMATS, default: "zone" as DsFormat, describe: "zone lines, BIND trust-anchors, unbound anchor file, or JSON" })
-            .option("bind-mode", {
-              choices: ["static-ds", "initial-ds"] as const,
-              default: "initial-ds" as const,
-              describe: "With --format bind: initial-ds (RFC 5011 managed, as BIND recommends for the root) or static-ds",
-            })
-            .option("at", { type: "string", describe: "Select KeyDigests valid at this time (default now)" })
-            .option("all", { type: "boolean", default: false, describe: "Every KeyDigest, whatever its validity" }),
-        handler: handle((argv: DsArgs) => dsCommand(ctx, argv)),
-      })
+      .command(
+        command({
+          command: "build",
+          describe: "Build root-anchors.xml from KSKs (keystore or DNSKEY file)",
+          builder: (b) =>
+            withKeystoreArguments(b)
+              .option("config", { type: "string", describe: "ksrsigner.yaml: its keys (label = KeyDigest id, valid_from, valid_until) and keystore/hsm" })
+              .option("keystore", { type: "string", describe: "Keystore URI (pkcs11:… or file:…) holding the KSKs" })
+              .option("label", { type: "string", array: true, default: [], describe: "Key label in the keystore (repeat for each key)" })
+              .option("dnskey", { type: "string", describe: "Zone-format file with the KSKs' DNSKEY records" })
+              .option("id-for", { type: "string", array: true, default: [], describe: "KeyDigest id per key: KEYTAG=ID (e.g. 20326=Klajeyz)" })
+              .option("valid-from", { type: "string", array: true, default: [], describe: "KEYTAG=TIME: when the key becomes a trust anchor" })
+              .option("valid-until", { type: "string", array: true, default: [], describe: "KEYTAG=TIME: when it stops being one" })
+              .option("trust-anchor-id", { type: "string", describe: "TrustAnchor id (a UUID; a fresh one by default)" })
+              .option("source", { type: "string", describe: "TrustAnchor source URL (default IANA's)" })
+              .option("digest", { type: "string", default: "2", describe: "DS digest types, comma separated (1, 2, 4)" })
+              .option("rfc7958", { type: "boolean", default: false, describe: "Write the older RFC 7958 form (no PublicKey/Flags)" })
+              .option("at", { type: "string", describe: "Publication time (default now): some KeyDigest must be valid then" })
+              .option("output", {
+                alias: "o",
+                type: "string",
+                describe: "Where to write root-anchors.xml (default: the config's filenames.output_trustanchor)",
+              })
+              .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
+          handler: (argv) => buildCommand(ctx, argv),
+        }),
+      )
+      .command(
+        command({
+          command: "sign <xml>",
+          describe: "Write root-anchors.p7s: a detached CMS signature over the exact XML bytes",
+          builder: (b) =>
+            withKeystoreArguments(b)
+              .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml to sign, byte for byte (- for stdin)" })
+              .option("cert", { type: "string", demandOption: true, describe: "Signer certificate (PEM; more PEM blocks after it are embedded as the chain)" })
+              .option("key", { type: "string", demandOption: true, describe: "Signer key: PEM file, or pkcs11:…;object=LABEL for a key in the HSM" })
+              .option("chain", { type: "string", describe: "Intermediate certificates to embed (PEM)" })
+              .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer certificate must have" })
+              .option("at", { type: "string", describe: "Signing time (default now)" })
+              .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write root-anchors.p7s" })
+              .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" }),
+          handler: (argv) => signCommand(ctx, argv),
+        }),
+      )
+      .command(
+        command({
+          command: "verify <xml>",
+          describe: "Check root-anchors.xml, and its .p7s against a CA file as unbound-anchor does",
+          builder: (b) =>
+            b
+              .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml to check (- for stdin)" })
+              .option("p7s", { type: "string", describe: "Detached CMS signature to check" })
+              .option("ca", { type: "string", describe: "CA certificate(s), PEM, to check the signature against" })
+              .option("signer-email", { type: "string", default: "dnssec@iana.org", describe: "Subject emailAddress the signer must have" })
+              .option("dnskey", { type: "string", describe: "DNSKEY RRset (zone format): a valid KeyDigest must designate a key in it" })
+              .option("at", { type: "string", describe: "Check at this time (default now)" })
+              .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+          handler: (argv) => verifyCommand(ctx, argv),
+        }),
+      )
+      .command(
+        command({
+          command: "ds <xml>",
+          describe: "DS records of the KeyDigests valid at a time (or all)",
+          builder: (b) =>
+            b
+              .positional("xml", { type: "string", demandOption: true, describe: "root-anchors.xml (- for stdin)" })
+              .option("format", { choices: DS_FORMATS, default: "zone" as const, describe: "zone lines, BIND trust-anchors, unbound anchor file, or JSON" })
+              .option("bind-mode", {
+                choices: ["static-ds", "initial-ds"] as const,
+                default: "initial-ds" as const,
+                describe: "With --format bind: initial-ds (RFC 5011 managed, as BIND recommends for the root) or static-ds",
+              })
+              .option("at", { type: "string", describe: "Select KeyDigests valid at this time (default now)" })
+              .option("all", { type: "boolean", default: false, describe: "Every KeyDigest, whatever its validity" }),
+          handler: (argv) => dsCommand(ctx, argv),
+        }),
+      )
       .demandCommand(1, "Give an anchors command: build, sign, verify or ds"),
   handler: () => {},
 });

@@ -7,29 +7,10 @@
 import { KskError } from "@ksk/core";
 import { BACKUP_MAX_BYTES, backupKey, formatBackupReport, formatRestoreReport, restoreKey } from "@ksk/custody";
 import { openKeystore, parseKeystoreUri } from "@ksk/keystore";
-import type { CommandModule } from "yargs";
 import type { CliContext } from "../context.js";
 import { type KeystoreArgs, keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { printJson, readInput } from "../io.js";
-import { handle } from "./command.js";
-
-interface BackupArgs extends Omit<KeystoreArgs, "shares"> {
-  keystore: string;
-  label?: string;
-  sharesOut: string;
-  threshold: number;
-  shares: number;
-  officer?: string[];
-  output: string;
-  json: boolean;
-}
-
-interface RestoreArgs extends Omit<KeystoreArgs, "shares"> {
-  backup: string;
-  shares: string;
-  keystore: string;
-  json: boolean;
-}
+import { command } from "./command.js";
 
 /** The keystore arguments without `--shares`, which here names the KEK's shares. */
 function keystoreArgsOf(argv: Omit<KeystoreArgs, "shares">): KeystoreArgs {
@@ -40,15 +21,15 @@ function keystoreArgsOf(argv: Omit<KeystoreArgs, "shares">): KeystoreArgs {
   };
 }
 
-function labelOf(argv: { keystore: string; label?: string }): string {
+function labelOf(argv: { keystore: string; label: string | undefined }): string {
   if (argv.label !== undefined) return argv.label;
   const uri = parseKeystoreUri(argv.keystore);
   if (uri.scheme === "pkcs11" && uri.objectLabel !== undefined) return uri.objectLabel;
   throw new KskError("usage", "USAGE-LABEL", "give the key with --label L (or object=L in a pkcs11: URI)");
 }
 
-export function keyBackupCommand(ctx: CliContext): CommandModule<object, BackupArgs> {
-  return {
+export function keyBackupCommand(ctx: CliContext) {
+  return command({
     command: "backup",
     describe: "Wrap a KSK under a fresh KEK (CKM_AES_KEY_WRAP_PAD), split the KEK among officers, destroy it",
     builder: (b) =>
@@ -63,8 +44,8 @@ export function keyBackupCommand(ctx: CliContext): CommandModule<object, BackupA
           .option("output", { alias: "o", type: "string", demandOption: true, describe: "The backup file to write (never replaced)" })
           .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         { shares: false },
-      ) as never,
-    handler: handle(async (argv: BackupArgs) => {
+      ),
+    handler: async (argv) => {
       const label = labelOf(argv);
       const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, keystoreArgsOf(argv)));
       try {
@@ -82,12 +63,12 @@ export function keyBackupCommand(ctx: CliContext): CommandModule<object, BackupA
       } finally {
         await keystore.close();
       }
-    }),
-  };
+    },
+  });
 }
 
-export function keyRestoreCommand(ctx: CliContext): CommandModule<object, RestoreArgs> {
-  return {
+export function keyRestoreCommand(ctx: CliContext) {
+  return command({
     command: "restore <backup>",
     describe: "Restore a KSK backup into this facility's HSM from M officers' KEK shares (--shares DIR)",
     builder: (b) =>
@@ -98,8 +79,8 @@ export function keyRestoreCommand(ctx: CliContext): CommandModule<object, Restor
           .option("shares", { type: "string", demandOption: true, describe: "Directory of the KEK's officer shares (any M; typed at a terminal otherwise)" })
           .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
         { shares: false },
-      ) as never,
-    handler: handle(async (argv: RestoreArgs) => {
+      ),
+    handler: async (argv) => {
       const input = await readInput(ctx, argv.backup, BACKUP_MAX_BYTES);
       const keystore = await openKeystore(argv.keystore, keystoreOpenOptions(ctx, keystoreArgsOf(argv)));
       try {
@@ -115,6 +96,6 @@ export function keyRestoreCommand(ctx: CliContext): CommandModule<object, Restor
       } finally {
         await keystore.close();
       }
-    }),
-  };
+    },
+  });
 }

@@ -17,7 +17,7 @@ import type { CliContext } from "../context.js";
 import { type KeystoreArgs, keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { checkOutputWritable, printJson, writeOutput, zoneRecordsOf } from "../io.js";
 import { readZoneFile } from "../zone-input.js";
-import { type CommandFactory, handle } from "./command.js";
+import { type CommandFactory, command } from "./command.js";
 import { keyBackupCommand, keyRestoreCommand } from "./key-backup.js";
 
 interface KeystoreUriArgs extends KeystoreArgs {
@@ -40,7 +40,7 @@ async function withKeystore<T>(ctx: CliContext, argv: KeystoreUriArgs, body: (ke
 }
 
 /** --label, or the URI's object= attribute. */
-function labelOf(argv: KeystoreUriArgs & { label?: string }): string {
+function labelOf(argv: KeystoreUriArgs & { label: string | undefined }): string {
   if (argv.label !== undefined) return argv.label;
   const uri = parseKeystoreUri(argv.keystore);
   if (uri.scheme === "pkcs11" && uri.objectLabel !== undefined) return uri.objectLabel;
@@ -59,29 +59,11 @@ async function readKnownKeys(ctx: CliContext, files: readonly string[]): Promise
 interface GenerateArgs extends KeystoreUriArgs {
   role: "ksk" | "zsk";
   algorithm: string;
-  bits?: number;
-  label?: string;
-  knownKeys?: string[];
+  bits: number | undefined;
+  label: string | undefined;
+  knownKeys: string[] | undefined;
   extractable: boolean;
   json: boolean;
-}
-
-interface ListArgs extends KeystoreUriArgs {
-  dns: boolean;
-  json: boolean;
-}
-
-interface ExportArgs extends KeystoreUriArgs {
-  label?: string;
-  output?: string;
-  force: boolean;
-}
-
-interface DeleteArgs extends KeystoreUriArgs {
-  label?: string;
-  yes: boolean;
-  /** The deprecated name of --yes. */
-  force: boolean;
 }
 
 async function generateCommand(ctx: CliContext, argv: GenerateArgs): Promise<void> {
@@ -116,79 +98,87 @@ export const keyCommand: CommandFactory = (ctx) => ({
   command: "key <command>",
   builder: (y) =>
     y
-      .command({
-        command: "generate",
-        describe: "Generate a KSK or ZSK; refuses a label that exists and any key-tag collision",
-        builder: (b) =>
-          withKeystoreUriArguments(b)
-            .option("role", { choices: ["ksk", "zsk"] as const, demandOption: true, describe: "KSK (flags 257) or ZSK (flags 256)" })
-            .option("algorithm", {
-              type: "string",
-              demandOption: true,
-              describe: "RSASHA256, RSASHA512, ECDSAP256SHA256, ECDSAP384SHA384, ED25519, ED448 (or 8, 10, 13-16)",
-            })
-            .option("bits", { type: "number", describe: `RSA modulus size: ${RSA_MODULUS_BITS.join(", ")} (default 2048)` })
-            .option("label", { type: "string", describe: "Key label (default: IANA style, role letter + base32 of the time)" })
-            .option("known-keys", { type: "string", array: true, describe: "Zone-format files of DNSKEYs the new key's tags must not collide with" })
-            .option("extractable", { type: "boolean", default: false, describe: "PKCS#11: create the private key extractable, for a wrapped backup" })
-            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: GenerateArgs) => generateCommand(ctx, argv)),
-      })
-      .command({
-        command: "list",
-        describe: "Inventory: every key pair with algorithm, size, flags, key tag and DS, and leftovers",
-        builder: (b) =>
-          withKeystoreUriArguments(b)
-            .option("dns", { type: "boolean", default: false, describe: "Each key as its DNSKEY and DS SHA-256 records (owner .)" })
-            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle(async (argv: ListArgs) => {
-          const inv = await withKeystore(ctx, argv, (keystore) => inventory(keystore));
-          if (argv.json) printJson(ctx, inv);
-          else ctx.out(argv.dns ? formatInventoryDns(inv) : formatInventory(inv));
+      .command(
+        command({
+          command: "generate",
+          describe: "Generate a KSK or ZSK; refuses a label that exists and any key-tag collision",
+          builder: (b) =>
+            withKeystoreUriArguments(b)
+              .option("role", { choices: ["ksk", "zsk"] as const, demandOption: true, describe: "KSK (flags 257) or ZSK (flags 256)" })
+              .option("algorithm", {
+                type: "string",
+                demandOption: true,
+                describe: "RSASHA256, RSASHA512, ECDSAP256SHA256, ECDSAP384SHA384, ED25519, ED448 (or 8, 10, 13-16)",
+              })
+              .option("bits", { type: "number", describe: `RSA modulus size: ${RSA_MODULUS_BITS.join(", ")} (default 2048)` })
+              .option("label", { type: "string", describe: "Key label (default: IANA style, role letter + base32 of the time)" })
+              .option("known-keys", { type: "string", array: true, describe: "Zone-format files of DNSKEYs the new key's tags must not collide with" })
+              .option("extractable", { type: "boolean", default: false, describe: "PKCS#11: create the private key extractable, for a wrapped backup" })
+              .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+          handler: (argv) => generateCommand(ctx, argv),
         }),
-      })
-      .command({
-        command: "export-public",
-        describe: "The key's DNSKEY as one presentation-format record (. 172800 IN DNSKEY …)",
-        builder: (b) =>
-          withKeystoreUriArguments(b)
-            .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
-            .option("output", { type: "string", describe: "Write to this file instead of standard output" })
-            .option("force", { type: "boolean", default: false, describe: "With --output: replace an existing file" }),
-        handler: handle(async (argv: ExportArgs) => {
-          const label = labelOf(argv);
-          if (argv.output !== undefined) await checkOutputWritable(argv.output, argv.force);
-          const info = await withKeystore(ctx, argv, (keystore) => keystore.find(label));
-          if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key`, { where: info.location });
-          const line = `${keyReport(label, info.dnskey).dnskeyRecord}\n`;
-          if (argv.output === undefined) ctx.out(line);
-          else {
-            const file = argv.output;
-            // Read back as a zone file: one DNSKEY of a well-formed key.
-            await writeOutput(file, line, {
-              force: argv.force,
-              verify: (written) => void dnskeyRecords(zoneRecordsOf({ name: file, bytes: written }), file, { trustable: true }),
-            });
-          }
+      )
+      .command(
+        command({
+          command: "list",
+          describe: "Inventory: every key pair with algorithm, size, flags, key tag and DS, and leftovers",
+          builder: (b) =>
+            withKeystoreUriArguments(b)
+              .option("dns", { type: "boolean", default: false, describe: "Each key as its DNSKEY and DS SHA-256 records (owner .)" })
+              .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+          handler: async (argv) => {
+            const inv = await withKeystore(ctx, argv, (keystore) => inventory(keystore));
+            if (argv.json) printJson(ctx, inv);
+            else ctx.out(argv.dns ? formatInventoryDns(inv) : formatInventory(inv));
+          },
         }),
-      })
-      .command({
-        command: "delete",
-        describe: 'Delete a key pair (asks for an exact "Yes" unless --yes)',
-        builder: (b) =>
-          withKeystoreUriArguments(b)
-            .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
-            .option("yes", { type: "boolean", default: false, describe: 'Do not ask: take the "Yes" as given (scripts)' })
-            // --force was --yes's first name here; kept, hidden, so existing scripts still work.
-            .option("force", { type: "boolean", default: false, hidden: true }),
-        handler: handle(async (argv: DeleteArgs) => {
-          const label = labelOf(argv);
-          const { report } = await withKeystore(ctx, argv, (keystore) =>
-            deleteKey(keystore, label, { yes: argv.yes || argv.force, ...(ctx.interactive ? { ask: ctx.prompt } : {}) }),
-          );
-          ctx.out(`deleted ${label}${report ? ` (key tag ${report.keyTag})` : ""}\n`);
+      )
+      .command(
+        command({
+          command: "export-public",
+          describe: "The key's DNSKEY as one presentation-format record (. 172800 IN DNSKEY …)",
+          builder: (b) =>
+            withKeystoreUriArguments(b)
+              .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
+              .option("output", { type: "string", describe: "Write to this file instead of standard output" })
+              .option("force", { type: "boolean", default: false, describe: "With --output: replace an existing file" }),
+          handler: async (argv) => {
+            const label = labelOf(argv);
+            if (argv.output !== undefined) await checkOutputWritable(argv.output, argv.force);
+            const info = await withKeystore(ctx, argv, (keystore) => keystore.find(label));
+            if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `key ${label} has no public key`, { where: info.location });
+            const line = `${keyReport(label, info.dnskey).dnskeyRecord}\n`;
+            if (argv.output === undefined) ctx.out(line);
+            else {
+              const file = argv.output;
+              // Read back as a zone file: one DNSKEY of a well-formed key.
+              await writeOutput(file, line, {
+                force: argv.force,
+                verify: (written) => void dnskeyRecords(zoneRecordsOf({ name: file, bytes: written }), file, { trustable: true }),
+              });
+            }
+          },
         }),
-      })
+      )
+      .command(
+        command({
+          command: "delete",
+          describe: 'Delete a key pair (asks for an exact "Yes" unless --yes)',
+          builder: (b) =>
+            withKeystoreUriArguments(b)
+              .option("label", { type: "string", describe: "Key label (default: the URI's object=)" })
+              .option("yes", { type: "boolean", default: false, describe: 'Do not ask: take the "Yes" as given (scripts)' })
+              // --force was --yes's first name here; kept, hidden, so existing scripts still work.
+              .option("force", { type: "boolean", default: false, hidden: true }),
+          handler: async (argv) => {
+            const label = labelOf(argv);
+            const { report } = await withKeystore(ctx, argv, (keystore) =>
+              deleteKey(keystore, label, { yes: argv.yes || argv.force, ...(ctx.interactive ? { ask: ctx.prompt } : {}) }),
+            );
+            ctx.out(`deleted ${label}${report ? ` (key tag ${report.keyTag})` : ""}\n`);
+          },
+        }),
+      )
       .command(keyBackupCommand(ctx))
       .command(keyRestoreCommand(ctx))
       .demandCommand(1, "Give a key command: generate, list, export-public, delete, backup or restore"),

@@ -43,12 +43,12 @@ export interface KnotSignArgs extends KeystoreArgs {
   ksr: string;
   config: string;
   schema: string;
-  now?: string;
+  now: string | undefined;
   yes: boolean;
   force: boolean;
-  output?: string;
+  output: string | undefined;
   /** Refused when given: a Knot KSR chains to no SKR in the file. */
-  previousSkr?: string | false;
+  previousSkr: string | false | undefined;
 }
 
 /** `ksk skr sign` of a Knot KSR: @ksk/signer's signQuarter with Knot's checks, the SKR written in Knot's format. */
@@ -152,7 +152,7 @@ export interface KnotExportArgs {
   ksr: string;
   output: string;
   force: boolean;
-  now?: string;
+  now: string | undefined;
 }
 
 /** `ksk ksr export --format knot`: a KSR's bundles as Knot's KSR periods, for `keymgr sign-ksr`. */

@@ -27,9 +27,9 @@ import { checkOutputWritable, decodeUtf8, printJson, readInput, writeOutput } fr
 import { loadKsr, loadKsrOrSkr, loadSkr } from "../ksr-files.js";
 import { timeOption } from "../options.js";
 import { documentBundlesJson, documentTable } from "@ksk/signer";
-import { type ShowFormat, fingerprintJson, printFingerprint, showDocument } from "../document-show.js";
-import { type KnotExportArgs, exportKnotKsr } from "./knot-offline-ksk.js";
-import { type CommandFactory, handle } from "./command.js";
+import { fingerprintJson, printFingerprint, showDocument } from "../document-show.js";
+import { exportKnotKsr } from "./knot-offline-ksk.js";
+import { type CommandFactory, command } from "./command.js";
 
 async function loadPolicy(ctx: CliContext, file: string | undefined): Promise<KsrPolicyFile> {
   if (file === undefined) return defaultKsrPolicy();
@@ -45,17 +45,17 @@ function printReport(ctx: CliContext, report: KsrCheckReport): void {
 async function buildKsr(
   ctx: CliContext,
   argv: {
-    now?: string;
+    now: string | undefined;
     keystore: string;
     quarter: string;
-    previousSkr?: string;
-    policy?: string;
-    zsk?: string[];
+    previousSkr: string | undefined;
+    policy: string | undefined;
+    zsk: string[] | undefined;
     output: string;
     force: boolean;
-    pinFile?: string;
-    passphraseFile?: string;
-    module?: string;
+    pinFile: string | undefined;
+    passphraseFile: string | undefined;
+    module: string | undefined;
   },
 ): Promise<void> {
   const quarter = parseQuarter(argv.quarter);
@@ -97,7 +97,7 @@ async function buildKsr(
 async function validateKsr(
   ctx: CliContext,
   setExitCode: (code: number) => void,
-  argv: { ksr: string; previousSkr?: string; anchor?: string; policy?: string; now?: string; json: boolean },
+  argv: { ksr: string; previousSkr: string | undefined; anchor: string | undefined; policy: string | undefined; now: string | undefined; json: boolean },
 ): Promise<void> {
   const now = timeOption(ctx, argv.now, "--now");
   const policy = await loadPolicy(ctx, argv.policy);
@@ -148,65 +148,73 @@ export const ksrCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "ksr <action>",
   builder: (y) =>
     y
-      .command({
-        command: "validate <ksr>",
-        describe: "Run every KSR check (IANA's codes); exit 0 only if every enabled check passes",
-        builder: (v) =>
-          v
-            .positional("ksr", { type: "string", demandOption: true, describe: "The KSR file (- for stdin)" })
-            .option("previous-skr", { type: "string", describe: "SKR(n-1): enables KSR-ID, the chain checks and SKR-VERIFY of it" })
-            .option("anchor", {
-              type: "string",
-              describe: "The KSK operator's keys (DS/DNSKEY file or root-anchors.xml): SKR(n-1) must be signed by one of them",
-            })
-            .option("policy", { type: "string", describe: "Policy YAML (request_policy keys as in IANA's ksrsigner.yaml); default: the root's" })
-            .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
-            .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: Parameters<typeof validateKsr>[2]) => validateKsr(ctx, setExitCode, argv)),
-      })
-      .command({
-        command: "show <file>",
-        describe: "Show a KSR or SKR: bundle table and policy, or every bundle as DNSKEY + RRSIG records",
-        builder: (v) =>
-          v
-            .positional("file", { type: "string", demandOption: true, describe: "The KSR or SKR file (- for stdin)" })
-            .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
-            .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone" }),
-        handler: handle(async (argv: { file: string; format: ShowFormat; bundle?: number }) => {
-          showDocument(ctx, await loadKsrOrSkr(ctx, argv.file), argv.format, argv.bundle);
+      .command(
+        command({
+          command: "validate <ksr>",
+          describe: "Run every KSR check (IANA's codes); exit 0 only if every enabled check passes",
+          builder: (v) =>
+            v
+              .positional("ksr", { type: "string", demandOption: true, describe: "The KSR file (- for stdin)" })
+              .option("previous-skr", { type: "string", describe: "SKR(n-1): enables KSR-ID, the chain checks and SKR-VERIFY of it" })
+              .option("anchor", {
+                type: "string",
+                describe: "The KSK operator's keys (DS/DNSKEY file or root-anchors.xml): SKR(n-1) must be signed by one of them",
+              })
+              .option("policy", { type: "string", describe: "Policy YAML (request_policy keys as in IANA's ksrsigner.yaml); default: the root's" })
+              .option("now", { type: "string", describe: "The time for KSR-POLICY-SIG-HORIZON (ISO 8601 UTC, YYYYMMDDHHmmSS or @epoch); default now" })
+              .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
+          handler: (argv) => validateKsr(ctx, setExitCode, argv),
         }),
-      })
-      .command({
-        command: "build",
-        describe: "Build and sign a KSR for a quarter from the ZSKs in a keystore (ZSK operator side)",
-        builder: (v) =>
-          withKeystoreArguments(v)
-            .option("keystore", { type: "string", demandOption: true, describe: "Keystore URI (pkcs11:… or file:…) holding the ZSKs" })
-            .option("quarter", { type: "string", demandOption: true, describe: "The quarter, e.g. 2027Q1" })
-            .option("previous-skr", { type: "string", describe: "SKR(n-1): the first bundle must carry its last bundle's ZSKs" })
-            .option("policy", { type: "string", describe: "Policy YAML (request_policy and zsk_policy); default: the root's" })
-            .option("zsk", {
-              type: "string",
-              array: true,
-              describe: "ZSK labels in role order: retiring, current, next (default: the keystore's ZSKs in creation order, read from IANA-style labels)",
-            })
-            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the KSR" })
-            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
-            .option("now", { type: "string", describe: "Build time: the KSR timestamp and proof-of-possession inception (default now)" }),
-        handler: handle((argv: Parameters<typeof buildKsr>[1]) => buildKsr(ctx, argv)),
-      })
-      .command({
-        command: "export <ksr>",
-        describe: "Write a KSR's bundles in another tool's format: Knot DNS's KSR, for keymgr sign-ksr",
-        builder: (v) =>
-          v
-            .positional("ksr", { type: "string", demandOption: true, describe: "The KSR (XML) to export" })
-            .option("format", { choices: ["knot"] as const, demandOption: true, describe: "The format to write" })
-            .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write it" })
-            .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
-            .option("now", { type: "string", describe: "The time in the closing line (default now)" }),
-        handler: handle((argv: KnotExportArgs) => exportKnotKsr(ctx, argv)),
-      })
+      )
+      .command(
+        command({
+          command: "show <file>",
+          describe: "Show a KSR or SKR: bundle table and policy, or every bundle as DNSKEY + RRSIG records",
+          builder: (v) =>
+            v
+              .positional("file", { type: "string", demandOption: true, describe: "The KSR or SKR file (- for stdin)" })
+              .option("format", { choices: ["table", "zone", "json"] as const, default: "table" as const, describe: "Output format" })
+              .option("bundle", { type: "number", describe: "Only this bundle (1-based), for --format zone" }),
+          handler: async (argv) => {
+            showDocument(ctx, await loadKsrOrSkr(ctx, argv.file), argv.format, argv.bundle);
+          },
+        }),
+      )
+      .command(
+        command({
+          command: "build",
+          describe: "Build and sign a KSR for a quarter from the ZSKs in a keystore (ZSK operator side)",
+          builder: (v) =>
+            withKeystoreArguments(v)
+              .option("keystore", { type: "string", demandOption: true, describe: "Keystore URI (pkcs11:… or file:…) holding the ZSKs" })
+              .option("quarter", { type: "string", demandOption: true, describe: "The quarter, e.g. 2027Q1" })
+              .option("previous-skr", { type: "string", describe: "SKR(n-1): the first bundle must carry its last bundle's ZSKs" })
+              .option("policy", { type: "string", describe: "Policy YAML (request_policy and zsk_policy); default: the root's" })
+              .option("zsk", {
+                type: "string",
+                array: true,
+                describe: "ZSK labels in role order: retiring, current, next (default: the keystore's ZSKs in creation order, read from IANA-style labels)",
+              })
+              .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write the KSR" })
+              .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
+              .option("now", { type: "string", describe: "Build time: the KSR timestamp and proof-of-possession inception (default now)" }),
+          handler: (argv) => buildKsr(ctx, argv),
+        }),
+      )
+      .command(
+        command({
+          command: "export <ksr>",
+          describe: "Write a KSR's bundles in another tool's format: Knot DNS's KSR, for keymgr sign-ksr",
+          builder: (v) =>
+            v
+              .positional("ksr", { type: "string", demandOption: true, describe: "The KSR (XML) to export" })
+              .option("format", { choices: ["knot"] as const, demandOption: true, describe: "The format to write" })
+              .option("output", { alias: "o", type: "string", demandOption: true, describe: "Where to write it" })
+              .option("force", { type: "boolean", default: false, describe: "Replace an existing output file" })
+              .option("now", { type: "string", describe: "The time in the closing line (default now)" }),
+          handler: (argv) => exportKnotKsr(ctx, argv),
+        }),
+      )
       .demandCommand(1, "Give an action: build, validate, show or export"),
   handler: () => undefined,
 });

@@ -18,28 +18,28 @@ import {
 import type { CliContext } from "../context.js";
 import { checkOutputWritable, printJson, readInput, writeOutput } from "../io.js";
 import { timeOption } from "../options.js";
-import { type CommandFactory, type SetExitCode, handle } from "./command.js";
+import { type CommandFactory, type SetExitCode, command } from "./command.js";
 
 interface CheckArgs {
   server: string;
   port: number;
-  anchors?: string;
-  tags?: string;
-  domain?: string;
-  at?: string;
+  anchors: string | undefined;
+  tags: string | undefined;
+  domain: string | undefined;
+  at: string | undefined;
   timeout: number;
-  bufsize?: number;
+  bufsize: number | undefined;
   json: boolean;
 }
 
 interface LabArgs {
   zone: string;
   anchors: string;
-  dir?: string;
-  dnstap?: string;
-  at?: string;
+  dir: string | undefined;
+  dnstap: string | undefined;
+  at: string | undefined;
   json: boolean;
-  jsonOut?: string;
+  jsonOut: string | undefined;
   force: boolean;
 }
 
@@ -127,47 +127,51 @@ export const resolverCommand: CommandFactory = (ctx, setExitCode) => ({
   describe: "Ask a resolver whether it is ready for a root KSK roll; run a lab root and resolver",
   builder: (y) =>
     y
-      .command({
-        command: "check",
-        describe: "Readiness of one resolver: validation, which KSKs it trusts (RFC 8509 sentinel), the DNSKEY answer",
-        builder: (c) =>
-          c
-            .option("server", { type: "string", demandOption: true, describe: "Resolver IP address (no host names)" })
-            .option("port", { type: "number", default: 53, describe: "Resolver port" })
-            .option("anchors", { type: "string", describe: "root-anchors.xml: ask about each KeyDigest valid at --at" })
-            .option("tags", { type: "string", describe: "Key tags to ask about, comma-separated (instead of --anchors)" })
-            .option("domain", { type: "string", describe: "Ask SOA, bogus-rrsig and sentinel names under this signed domain (default: the root)" })
-            .option("at", { type: "string", describe: "Time to select valid KeyDigests at (ISO 8601 UTC; default now)" })
-            .option("timeout", { type: "number", default: DEFAULT_LIMITS.timeoutMs / 1000, describe: "Seconds to wait for each try" })
-            .option("bufsize", {
-              type: "number",
-              describe: `Ask . DNSKEY at this EDNS buffer size only (default: at ${DEFAULT_DNSKEY_BUFSIZES.join(" and ")})`,
-            })
-            .option("json", { type: "boolean", default: false, describe: "Print JSON" })
-            .epilogue(CHECK_EPILOGUE),
-        handler: handle((argv: CheckArgs) => check(ctx, setExitCode, argv)),
-      })
-      .command({
-        command: "lab",
-        describe: "Serve a signed root zone with knotd, validate it with unbound from root-anchors.xml, and check readiness",
-        builder: (c) =>
-          c
-            .option("zone", { type: "string", demandOption: true, describe: "The signed root zone file" })
-            .option("anchors", { type: "string", demandOption: true, describe: "root-anchors.xml: the resolver trusts its KeyDigests valid at --at" })
-            .option("dir", { type: "string", describe: "Directory for the servers' files (default: a new temporary one, removed afterwards)" })
-            .option("dnstap", { type: "string", describe: "Keep knotd's dnstap file of the queries it received here (read it with ksk telemetry)" })
-            .option("at", {
-              type: "string",
-              describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",
-            })
-            .option("json", { type: "boolean", default: false, describe: "Print JSON" })
-            .option("json-out", { type: "string", describe: "Write the JSON to this file and print the summary" })
-            .option("force", { type: "boolean", default: false, describe: "Replace an existing --json-out file" })
-            .epilogue(
-              "Loopback only; both servers are stopped by PID before it returns. Exit 0 when every answer\nvalidated and the resolver is ready for every anchored key, 1 otherwise.",
-            ),
-        handler: handle((argv: LabArgs) => lab(ctx, setExitCode, argv)),
-      })
+      .command(
+        command({
+          command: "check",
+          describe: "Readiness of one resolver: validation, which KSKs it trusts (RFC 8509 sentinel), the DNSKEY answer",
+          builder: (c) =>
+            c
+              .option("server", { type: "string", demandOption: true, describe: "Resolver IP address (no host names)" })
+              .option("port", { type: "number", default: 53, describe: "Resolver port" })
+              .option("anchors", { type: "string", describe: "root-anchors.xml: ask about each KeyDigest valid at --at" })
+              .option("tags", { type: "string", describe: "Key tags to ask about, comma-separated (instead of --anchors)" })
+              .option("domain", { type: "string", describe: "Ask SOA, bogus-rrsig and sentinel names under this signed domain (default: the root)" })
+              .option("at", { type: "string", describe: "Time to select valid KeyDigests at (ISO 8601 UTC; default now)" })
+              .option("timeout", { type: "number", default: DEFAULT_LIMITS.timeoutMs / 1000, describe: "Seconds to wait for each try" })
+              .option("bufsize", {
+                type: "number",
+                describe: `Ask . DNSKEY at this EDNS buffer size only (default: at ${DEFAULT_DNSKEY_BUFSIZES.join(" and ")})`,
+              })
+              .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+              .epilogue(CHECK_EPILOGUE),
+          handler: (argv) => check(ctx, setExitCode, argv),
+        }),
+      )
+      .command(
+        command({
+          command: "lab",
+          describe: "Serve a signed root zone with knotd, validate it with unbound from root-anchors.xml, and check readiness",
+          builder: (c) =>
+            c
+              .option("zone", { type: "string", demandOption: true, describe: "The signed root zone file" })
+              .option("anchors", { type: "string", demandOption: true, describe: "root-anchors.xml: the resolver trusts its KeyDigests valid at --at" })
+              .option("dir", { type: "string", describe: "Directory for the servers' files (default: a new temporary one, removed afterwards)" })
+              .option("dnstap", { type: "string", describe: "Keep knotd's dnstap file of the queries it received here (read it with ksk telemetry)" })
+              .option("at", {
+                type: "string",
+                describe: "Time to select valid KeyDigests at and to validate signatures at (unbound val-override-date; ISO 8601 UTC; default now)",
+              })
+              .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+              .option("json-out", { type: "string", describe: "Write the JSON to this file and print the summary" })
+              .option("force", { type: "boolean", default: false, describe: "Replace an existing --json-out file" })
+              .epilogue(
+                "Loopback only; both servers are stopped by PID before it returns. Exit 0 when every answer\nvalidated and the resolver is ready for every anchored key, 1 otherwise.",
+              ),
+          handler: (argv) => lab(ctx, setExitCode, argv),
+        }),
+      )
       .demandCommand(1, "Give a resolver command: check or lab"),
   handler: () => {},
 });

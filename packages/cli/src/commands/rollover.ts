@@ -25,7 +25,7 @@ import type { CliContext } from "../context.js";
 import { EXIT } from "../exit-codes.js";
 import { printJson, readInput } from "../io.js";
 import { timeOption } from "../options.js";
-import { type CommandFactory, handle } from "./command.js";
+import { type CommandFactory, command } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
 
 interface CheckArgs {
@@ -33,8 +33,8 @@ interface CheckArgs {
   anchors: string[];
   json: boolean;
   allowOversize: boolean;
-  addHoldDown?: string;
-  removeHoldDown?: string;
+  addHoldDown: string | undefined;
+  removeHoldDown: string | undefined;
 }
 
 /** `FILE@TIME`: the file and its publication time, when what follows the last `@` reads as a time. */
@@ -101,23 +101,25 @@ export const rolloverCommand: CommandFactory = (ctx, setExitCode) => ({
   command: "rollover <action>",
   describe: "Check a KSK roll across quarters as an RFC 5011 resolver would live it",
   builder: (y) =>
-    y.command({
-      command: "check <skr..>",
-      describe: "Per slot: published, signing and revoked KSKs and the DNSKEY answer size; fails where a resolver could lose the chain",
-      builder: (v) =>
-        v
-          .positional("skr", { type: "string", array: true, demandOption: true, describe: "The SKRs of consecutive quarters, in any order" })
-          .option("anchors", {
-            type: "string",
-            array: true,
-            default: [] as string[],
-            describe: "root-anchors.xml published along the way, as FILE or FILE@TIME (default time: its latest KeyDigest validFrom)",
-          })
-          .option("json", { type: "boolean", default: false, describe: "Print JSON" })
-          .option("allow-oversize", { type: "boolean", default: false, describe: "Warn, not fail, for a DNSKEY answer over 1452 octets" })
-          .option("add-hold-down", { type: "string", describe: "RFC 5011 add hold-down (default P30D; a lab with a compressed clock uses less)" })
-          .option("remove-hold-down", { type: "string", describe: "RFC 5011 remove hold-down (default P30D)" }),
-      handler: handle((argv: CheckArgs) => check(ctx, argv, setExitCode)),
-    }),
+    y.command(
+      command({
+        command: "check <skr..>",
+        describe: "Per slot: published, signing and revoked KSKs and the DNSKEY answer size; fails where a resolver could lose the chain",
+        builder: (v) =>
+          v
+            .positional("skr", { type: "string", array: true, demandOption: true, describe: "The SKRs of consecutive quarters, in any order" })
+            .option("anchors", {
+              type: "string",
+              array: true,
+              default: [],
+              describe: "root-anchors.xml published along the way, as FILE or FILE@TIME (default time: its latest KeyDigest validFrom)",
+            })
+            .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+            .option("allow-oversize", { type: "boolean", default: false, describe: "Warn, not fail, for a DNSKEY answer over 1452 octets" })
+            .option("add-hold-down", { type: "string", describe: "RFC 5011 add hold-down (default P30D; a lab with a compressed clock uses less)" })
+            .option("remove-hold-down", { type: "string", describe: "RFC 5011 remove hold-down (default P30D)" }),
+        handler: (argv) => check(ctx, argv, setExitCode),
+      }),
+    ),
   handler: () => undefined,
 });

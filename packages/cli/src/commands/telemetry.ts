@@ -6,14 +6,7 @@
 import { formatTelemetry, readDnstapTelemetry } from "@ksk/resolver";
 import { printJson, readInput } from "../io.js";
 import { timeOption } from "../options.js";
-import { type CommandFactory, handle } from "./command.js";
-
-interface TelemetryArgs {
-  dnstap: string[];
-  anchors?: string;
-  at?: string;
-  json: boolean;
-}
+import { type CommandFactory, command } from "./command.js";
 
 const EPILOGUE = `Signals read: a query for _ta-<tag>[-<tag>]... at the root (RFC 8145 section 5; any QTYPE, as
 QNAME minimisation asks it with A) and the edns-key-tag option, code 14 (section 4). Files are read
@@ -23,24 +16,30 @@ Exit: 0 read, 2 usage, 3 a file that is not a whole dnstap Frame Streams file (c
 frame, another content type, a frame that is not a dnstap event, a query that does not parse) —
 one line naming the file and the frame's octet offset.`;
 
-export const telemetryCommand: CommandFactory = (ctx) => ({
-  command: "telemetry <dnstap...>",
-  builder: (y) =>
-    y
-      .positional("dnstap", { type: "string", array: true, demandOption: true, describe: "dnstap files (Frame Streams, content type protobuf:dnstap.Dnstap)" })
-      .option("anchors", {
-        type: "string",
-        describe: "root-anchors.xml: name each tag's standing at --at and the resolvers signalling only retired or revoked keys",
-      })
-      .option("at", { type: "string", describe: "Time to judge the KeyDigests' validity at (ISO 8601 UTC; default now)" })
-      .option("json", { type: "boolean", default: false, describe: "Print JSON" })
-      .epilogue(EPILOGUE),
-  handler: handle(async (argv: TelemetryArgs) => {
-    const anchors = argv.anchors === undefined ? undefined : await readInput(ctx, argv.anchors);
-    const summary = await readDnstapTelemetry(argv.dnstap, {
-      ...(anchors ? { anchors: { bytes: anchors.bytes, name: anchors.name, atEpochSeconds: timeOption(ctx, argv.at, "--at") } } : {}),
-    });
-    if (argv.json) printJson(ctx, summary);
-    else ctx.out(formatTelemetry(summary));
-  }),
-});
+export const telemetryCommand: CommandFactory = (ctx) =>
+  command({
+    command: "telemetry <dnstap...>",
+    builder: (y) =>
+      y
+        .positional("dnstap", {
+          type: "string",
+          array: true,
+          demandOption: true,
+          describe: "dnstap files (Frame Streams, content type protobuf:dnstap.Dnstap)",
+        })
+        .option("anchors", {
+          type: "string",
+          describe: "root-anchors.xml: name each tag's standing at --at and the resolvers signalling only retired or revoked keys",
+        })
+        .option("at", { type: "string", describe: "Time to judge the KeyDigests' validity at (ISO 8601 UTC; default now)" })
+        .option("json", { type: "boolean", default: false, describe: "Print JSON" })
+        .epilogue(EPILOGUE),
+    handler: async (argv) => {
+      const anchors = argv.anchors === undefined ? undefined : await readInput(ctx, argv.anchors);
+      const summary = await readDnstapTelemetry(argv.dnstap, {
+        ...(anchors ? { anchors: { bytes: anchors.bytes, name: anchors.name, atEpochSeconds: timeOption(ctx, argv.at, "--at") } } : {}),
+      });
+      if (argv.json) printJson(ctx, summary);
+      else ctx.out(formatTelemetry(summary));
+    },
+  });

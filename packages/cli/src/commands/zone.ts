@@ -30,10 +30,10 @@ import { EXIT } from "../exit-codes.js";
 import { checkOutputWritable, decodeUtf8, printJson, readInput, writeStreamedOutput } from "../io.js";
 import { keystoreOpenOptions, withKeystoreArguments } from "../keystore-args.js";
 import { timeOption } from "../options.js";
-import { type CommandFactory, type SetExitCode, handle } from "./command.js";
+import type { CommandFactory, SetExitCode } from "./command.js";
 import { loadSkr } from "../ksr-files.js";
 import { withDefaultSignals } from "../signals.js";
-import { loadZoneInputWire } from "../zone-input.js";
+import { ZONE_MAX_INPUT_BYTES, loadZoneInputWire } from "../zone-input.js";
 
 /** The root's SOA TTL, for a SOA given with --soa. */
 const SOA_TTL_SECONDS = 86400;
@@ -41,16 +41,19 @@ const SOA_TTL_SECONDS = 86400;
 /**
  * Peak memory per record, measured with `/usr/bin/time` on zones of `h{i}. 3600 IN A …` records
  * (packages/zone/README.md, "Memory"). `zone sign` and `zone digest` keep records as canonical wire
- * octets in one buffer (@ksk/zone's compact pipeline) and stream the signed zone out: under 200
- * octets per record read. `zone verify` keeps the same buffer and decodes one node at a time,
- * so the same figure holds: a signed zone of 600,000 records (P-256, 60 MB) peaks at 240 MB RSS,
- * 200,000 at 200 MB, and under a 96 MiB heap (cap 566,231) 560,000 records verify at 195 MB while
- * the 600,000 are refused. A zone with more records than three quarters
- * of the V8 heap limit holds at that rate is refused while it loads (exit 3) rather than ending
- * in a heap abort; the heap limit (`--max-old-space-size`) raises the cap with it.
+ * octets in one buffer (@ksk/zone's compact pipeline) and stream the signed zone out: `zone digest`
+ * about 180 octets per record read (a million records: 217 MB peak), `zone sign` about 600 (each
+ * record gains an NSEC; 200,000 records with 400,003 signatures: 200 MB peak, the signing threads
+ * included). `zone verify` keeps the same buffer and decodes one node at a time: digest's figure
+ * holds (measured: a signed zone of 600,000 records, P-256, 60 MB, peaks at 240 MB RSS, 200,000 at
+ * 200 MB; under a 96 MiB heap 560,000 records verify at 195 MB). A zone with more
+ * records than three quarters of the V8 heap limit holds at these rates (rounded up) is refused
+ * while it loads (exit 3) rather than ending in a heap abort; the heap limit
+ * (`--max-old-space-size`) raises the cap with it.
  */
-const COMPACT_BYTES_PER_RECORD = 200;
-const VERIFY_BYTES_PER_RECORD = 200;
+const DIGEST_BYTES_PER_RECORD = 256;
+const SIGN_BYTES_PER_RECORD = 1024;
+const VERIFY_BYTES_PER_RECORD = DIGEST_BYTES_PER_RECORD;
 /** Threads verifying signatures for `zone verify` (the main thread reads and judges the zone meanwhile). */
 const VERIFY_THREADS = 2;
 
@@ -87,18 +90,18 @@ interface SignArgs {
   zone: string;
   keystore: string;
   skr: string;
-  at?: string;
-  policy?: string;
-  soa?: string;
+  at: string | undefined;
+  policy: string | undefined;
+  soa: string | undefined;
   serial: SerialMode;
   sentinels: boolean;
-  knownKeys?: string;
+  knownKeys: string | undefined;
   threads: number;
   output: string;
   force: boolean;
-  pinFile?: string;
-  passphraseFile?: string;
-  module?: string;
+  pinFile: string | undefined;
+  passphraseFile: string | undefined;
+  module: string | undefined;
 }
 
 /** `ksk zone sign`: read, plan, sign through the keystore, stream the signed zone to its file. */
@@ -113,7 +116,9 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
   const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
   const input = new WireSigningInput(skr, at);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(COMPACT_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(SIGN_BYTES_PER_RECORD) }, (r) =>
+    input.add(r, r.file, r.line),
+  );
   const plan = withDefaultSignals(() =>
     planWireZoneSigning(input, {
       serial: argv.serial,
@@ -169,7 +174,11 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
 }
 
 /** `ksk zone verify`: validate a signed zone from a trust anchor and report. */
-async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; anchor: string; at?: string; json: boolean }): Promise<void> {
+async function verifyCommand(
+  ctx: CliContext,
+  setExitCode: SetExitCode,
+  argv: { zone: string; anchor: string; at: string | undefined; json: boolean },
+): Promise<void> {
   const at = timeOption(ctx, argv.at, "--at");
   const anchors = await loadAnchors(ctx, argv.anchor, at);
   // The threads start while the zone is read; signatures are verified on them (@ksk/keystore).
@@ -178,7 +187,7 @@ async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { 
   let result: Awaited<ReturnType<typeof verifyWireZone>>;
   try {
     const input = new WireZoneInput(undefined);
-    const limits = { includes: true, maxRecords: zoneRecordCap(VERIFY_BYTES_PER_RECORD) };
+    const limits = { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(VERIFY_BYTES_PER_RECORD) };
     ({ name } = await loadZoneInputWire(ctx, argv.zone, limits, (r) => input.add(r, r.file, r.line)));
     result = await verifyWireZone(input, { anchors: anchors.records, atEpochSeconds: at, verify: pool.verify });
   } finally {
@@ -208,7 +217,9 @@ async function verifyCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { 
 /** `ksk zone digest`: compute the zone's ZONEMD and check the one it carries. */
 async function digestCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; json: boolean }): Promise<void> {
   const input = new WireZoneInput(undefined);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxRecords: zoneRecordCap(COMPACT_BYTES_PER_RECORD) }, (r) => input.add(r, r.file, r.line));
+  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(DIGEST_BYTES_PER_RECORD) }, (r) =>
+    input.add(r, r.file, r.line),
+  );
   const { origin, computed, verdicts } = withDefaultSignals(() => {
     const zone = buildWireZone(input);
     return { origin: wireName(zone.origin, 0), computed: bytesToHex(wireZoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkWireZonemd(zone) };
@@ -240,17 +251,17 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("at", { type: "string", describe: "Signing time: picks the SKR bundle (default now)" })
             .option("policy", { type: "string", describe: "Signature policy YAML (validity, jitter, inception_offset, jitter_seed)" })
             .option("soa", { type: "string", describe: `SOA RDATA for a zone without one (TTL ${SOA_TTL_SECONDS})` })
-            .option("serial", { choices: ["keep", "increment", "unixtime"], default: "keep", describe: "SOA serial, as dnssec-signzone -N" })
+            .option("serial", { choices: ["keep", "increment", "unixtime"] as const, default: "keep" as const, describe: "SOA serial, as dnssec-signzone -N" })
             .option("sentinels", {
               type: "boolean",
               default: false,
               describe: "Add RFC 8509 root-key-sentinel names for every KSK of the SKR and --known-keys",
             })
             .option("known-keys", { type: "string", describe: "More KSKs for --sentinels: DS/DNSKEY file or root-anchors.xml" })
-            .option("threads", { type: "number", default: 2, describe: "Signing threads (software keystore)" })
+            .option("threads", { type: "number", default: 2, describe: "Signing threads (a software key, or a PKCS#11 session each)" })
             .option("output", { alias: "o", type: "string", demandOption: true, describe: "Signed zone file to write" })
             .option("force", { type: "boolean", default: false, describe: "Replace an existing output" }),
-        handler: handle((argv: SignArgs) => signCommand(ctx, argv)),
+        handler: (argv) => signCommand(ctx, argv),
       })
       .command({
         command: "verify <zone>",
@@ -261,7 +272,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
             .option("anchor", { type: "string", demandOption: true, describe: "Trust anchor: DS/DNSKEY file or root-anchors.xml" })
             .option("at", { type: "string", describe: "Validation time (default now)" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { zone: string; anchor: string; at?: string; json: boolean }) => verifyCommand(ctx, setExitCode, argv)),
+        handler: (argv) => verifyCommand(ctx, setExitCode, argv),
       })
       .command({
         command: "digest <zone>",
@@ -270,7 +281,7 @@ export const zoneCommand: CommandFactory = (ctx, setExitCode) => ({
           v
             .positional("zone", { type: "string", demandOption: true, describe: "Zone file" })
             .option("json", { type: "boolean", default: false, describe: "Print JSON" }),
-        handler: handle((argv: { zone: string; json: boolean }) => digestCommand(ctx, setExitCode, argv)),
+        handler: (argv) => digestCommand(ctx, setExitCode, argv),
       })
       .demandCommand(1, "Give an action: sign, verify or digest"),
   handler: () => undefined,
