@@ -142,7 +142,7 @@ export function checkRrsigFields(
   // The owner as signed is the owner itself unless the RRSIG is a wildcard's (RFC 4035 §5.3.2):
   // then only rrsigSignedData writes it.
   const plain = sig.labels === rrsigLabelCount(first.owner);
-  const data = (plain ? signedData?.(sig) : undefined) ?? rrsigSignedData(sig, rrset);
+  const data = (plain ? signedData?.(rrsig) : undefined) ?? rrsigSignedData(sig, rrset);
   return { rrsig, subject, candidates, data };
 }
 
@@ -151,7 +151,7 @@ export function checkRrsigFields(
  * compact zone): core's `signedDataFromWire` over those octets, the same octets `rrsigSignedData`
  * makes from the records; undefined to leave it to `rrsigSignedData`.
  */
-export type SignedDataFromWire = (rrsig: RrsigRdata) => Uint8Array | undefined;
+export type SignedDataFromWire = (rrsig: RR<RrsigRdata>) => Uint8Array | undefined;
 
 const keyTags = new WeakMap<DnskeyRdata, number>();
 

@@ -60,7 +60,10 @@ function wireSignedData(zone: WireZone, n: number, type: number): SignedDataFrom
       rdatas.push(records.rdataWire(i));
     }
     if (owner === undefined) return undefined;
-    return signedDataFromWire(encodeRrsigFieldsWithoutSignature(rrsig), owner, RRClass.IN, rrsig.originalTtlSeconds, rdatas);
+    const sig = rrsig.rdata;
+    // The RRSIG's own canonical RDATA up to its signature is the fields as signed (RFC 4034 §3.1.8.1).
+    const fields = rrsig instanceof WireRR ? rrsig.canonicalRdata?.subarray(0, rrsig.canonicalRdata.length - sig.signatureBytes.length) : undefined;
+    return signedDataFromWire(fields ?? encodeRrsigFieldsWithoutSignature(sig), owner, RRClass.IN, sig.originalTtlSeconds, rdatas);
   };
 }
 
@@ -72,11 +75,16 @@ class WireRR implements RR {
   readonly class = RRClass.IN;
   private decoded: Rdata | undefined;
 
+  /**
+   * `rdataWire` is the RDATA as written, which is the canonical form unless a name in the record
+   * had upper case (then `canonicalRdata` is undefined).
+   */
   constructor(
     readonly owner: Name,
     readonly ttlSeconds: number,
     private readonly type: number,
     private readonly rdataWire: Uint8Array,
+    readonly canonicalRdata: Uint8Array | undefined,
   ) {}
 
   get rdata(): Rdata {
@@ -101,9 +109,10 @@ export function decodeWireNode(zone: WireZone, n: number): JudgedNode {
     let rr: RR;
     if (written === undefined) {
       canonicalOwner ??= wireName(records.bytes, records.start(i));
-      rr = new WireRR(canonicalOwner, records.ttlSeconds(i), type, records.rdataWire(i));
+      const rdata = records.rdataWire(i);
+      rr = new WireRR(canonicalOwner, records.ttlSeconds(i), type, rdata, rdata);
     } else {
-      rr = new WireRR(writtenOwner(records, i), records.ttlSeconds(i), type, written.subarray(wireNameLength(written, 0) + FIXED_OCTETS));
+      rr = new WireRR(writtenOwner(records, i), records.ttlSeconds(i), type, written.subarray(wireNameLength(written, 0) + FIXED_OCTETS), undefined);
     }
     const set = rrsets.get(type);
     if (set) set.push(rr);
