@@ -226,7 +226,10 @@ function withNsecChain(zone: WireZone, ttlSeconds: number, apexExtra: readonly n
     const rdata = new Uint8Array(nextName.length + bitmap.length);
     rdata.set(nextName, 0);
     rdata.set(bitmap, nextName.length);
-    nsecAt[n] = records.add({ ownerWire: records.ownerWire(head).slice(), type: RRType.NSEC, ttlSeconds, rdataWire: rdata }, "generated", 0);
+    // Its owner is printed as the zone wrote it, like the name's other records.
+    const writtenOwner = records.originalOwnerWire(head)?.slice();
+    const original = writtenOwner ? { ownerWire: writtenOwner, rdataWire: rdata } : undefined;
+    nsecAt[n] = records.add({ ownerWire: records.ownerWire(head).slice(), type: RRType.NSEC, ttlSeconds, rdataWire: rdata, original }, "generated", 0);
   }
   const merged = new Uint32Array(order.length + chained.length + apexExtra.length);
   const starts = new Uint32Array(zone.nodeCount + 1);

@@ -117,6 +117,23 @@ describe("the compact zone pipeline gives what the object model gives", () => {
     expect(result.zonemd.map((z) => z.status)).toEqual(["valid"]);
   }, 60_000);
 
+  it("keeps names as written (upper case) in the text and in NSEC next names (RFC 6840 §5.1); the zone validates", async () => {
+    const mixed = SMALL_ROOT.replace("net.\t\t\tIN\tNS\ta.gtld-servers.net.", "NET.\t\t\tIN\tNS\tA.GTLD-Servers.net.").replace(
+      "example.\t\tIN\tNS\tns.example.com.",
+      "Example.\t\tIN\tNS\tns.EXAMPLE.com.",
+    );
+    expect(mixed).not.toBe(SMALL_ROOT);
+    const streamed = await signStreamed(rsa, mixed);
+    const result = validate(rsa, streamed);
+    expect(result.problems).toEqual([]);
+    expect(result.zonemd.map((z) => z.status)).toEqual(["valid"]);
+    expect(streamed).toMatch(/^NET\.\t172800\tIN\tNS\tA\.GTLD-Servers\.net\.$/m);
+    // RRSIGs are printed with their owner as written; an NSEC names the next owner as written.
+    expect(streamed).toMatch(/^NET\.\t86400\tIN\tRRSIG\tDS /m);
+    expect(streamed).toMatch(/^Example\.\t86400\tIN\tNSEC\tNET\. /m);
+    expect(streamed).toMatch(/^Example\.\t86400\tIN\tRRSIG\tNSEC /m);
+  });
+
   it("digests a signed zone to the same ZONEMD and judges it the same", async () => {
     const list = records(await signStreamed(rsa, SMALL_ROOT), "signed.zone");
     const zone = buildZone(list, zoneOrigin(list));
