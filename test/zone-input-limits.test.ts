@@ -145,14 +145,20 @@ async function digestSignalledAt(d: string, cpuSeconds: number) {
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
   expect(atSignal, "the process ended before it was signalled").toBeDefined();
+  return terminated(child, done, atSignal as number);
+}
+
+/** SIGTERM `child`, which has used `atSignal` seconds of CPU; how it ended and the CPU it used after. */
+async function terminated(child: ReturnType<typeof startKsk>["child"], done: ReturnType<typeof startKsk>["done"], atSignal: number) {
+  const pid = child.pid as number;
   child.kill("SIGTERM");
-  let last = atSignal as number;
+  let last = atSignal;
   const watch = setInterval(() => {
     last = cpuSecondsOf(pid) ?? last;
   }, 10);
   const r = await done;
   clearInterval(watch);
-  return { r, cpuAfterSignal: last - (atSignal as number) };
+  return { r, cpuAfterSignal: last - atSignal };
 }
 
 describe("ksk zone: SIGTERM while a large zone loads", () => {
@@ -204,17 +210,11 @@ describe("ksk zone sign: SIGTERM while the signed zone streams to its file", () 
     const atSignal = cpuSecondsOf(pid);
     expect(atSignal, "the process ended before its output streamed").toBeDefined();
     expect(temporary(), "no temporary output appeared").toBeDefined();
-    child.kill("SIGTERM");
-    let last = atSignal as number;
-    const watch = setInterval(() => {
-      last = cpuSecondsOf(pid) ?? last;
-    }, 10);
-    const r = await done;
-    clearInterval(watch);
+    const { r, cpuAfterSignal } = await terminated(child, done, atSignal as number);
     expect(r.code ?? r.signal).toBe(143);
     expect(r.stdout).toBe("");
     expect(r.stderr).toBe("\nksk: SIGTERM: stopped (temporary output files removed)\n");
-    expect(last - (atSignal as number)).toBeLessThan(1);
+    expect(cpuAfterSignal).toBeLessThan(1);
     expect(readdirSync(d).sort()).toEqual(["big.zone"]);
   }, 180_000);
 });

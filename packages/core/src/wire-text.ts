@@ -51,6 +51,18 @@ function octetTable(textOf: (octet: number) => string): OctetTable {
 const NAME_OCTETS = octetTable(labelOctetText);
 const STRING_OCTETS = octetTable(characterStringOctetText);
 
+/** `data[start, end)` written with each octet's text from `table`; returns the new position. */
+function writeOctets(out: Uint8Array, pos: number, data: Uint8Array, start: number, end: number, table: OctetTable): number {
+  const { length: lengthOf, text } = table;
+  for (let i = start; i < end; i++) {
+    const octet = data[i] as number;
+    const n = lengthOf[octet] as number;
+    if (n === 1) out[pos++] = octet;
+    else for (let k = 0; k < n; k++) out[pos++] = text[octet * 4 + k] as number;
+  }
+  return pos;
+}
+
 function asciiBytes(text: string): Uint8Array {
   const out = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
@@ -107,7 +119,6 @@ let nameEnd = 0;
  * label over 63 octets or a compression pointer, over 255 octets in all).
  */
 function writeName(out: Uint8Array, pos: number, data: Uint8Array, at: number): number {
-  const { length: lengthOf, text } = NAME_OCTETS;
   const limit = data.length;
   if (at >= limit) return -1;
   let label = data[at] as number;
@@ -122,12 +133,7 @@ function writeName(out: Uint8Array, pos: number, data: Uint8Array, at: number): 
     wireOctets += label + 1;
     // The next length octet must be there too; a name over 255 octets is refused however it goes on.
     if (label > 63 || end >= limit || wireOctets > 255) return -1;
-    for (let i = at + 1; i < end; i++) {
-      const octet = data[i] as number;
-      const n = lengthOf[octet] as number;
-      if (n === 1) out[pos++] = octet;
-      else for (let k = 0; k < n; k++) out[pos++] = text[octet * 4 + k] as number;
-    }
+    pos = writeOctets(out, pos, data, at + 1, end, NAME_OCTETS);
     out[pos++] = 0x2e;
     at = end;
     label = data[at] as number;
@@ -179,19 +185,13 @@ function writeSoa(out: Uint8Array, pos: number, rdata: Uint8Array): number {
 
 function writeTxt(out: Uint8Array, pos: number, rdata: Uint8Array): number {
   if (rdata.length === 0) return -1;
-  const { length: lengthOf, text } = STRING_OCTETS;
   let at = 0;
   while (at < rdata.length) {
     const end = at + 1 + (rdata[at] as number);
     if (end > rdata.length) return -1;
     if (at > 0) out[pos++] = 0x20;
     out[pos++] = 0x22;
-    for (let i = at + 1; i < end; i++) {
-      const octet = rdata[i] as number;
-      const n = lengthOf[octet] as number;
-      if (n === 1) out[pos++] = octet;
-      else for (let k = 0; k < n; k++) out[pos++] = text[octet * 4 + k] as number;
-    }
+    pos = writeOctets(out, pos, rdata, at + 1, end, STRING_OCTETS);
     out[pos++] = 0x22;
     at = end;
   }
