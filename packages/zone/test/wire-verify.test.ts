@@ -6,48 +6,11 @@
  * order, the same anchored key tags, counts and ZONEMD verdicts — or the same refusal. The records
  * reach the compact zone through core's `loadZoneWire`, as `ksk zone verify` reads them.
  */
-import { type AnchorRecord, KskError, type SignatureJob, type SignatureOutcome, loadZoneWire } from "@ksk/core";
-import { WireZoneInput, localSignatureVerifier, verifyWireZone, verifyZone } from "@ksk/zone";
+import type { AnchorRecord } from "@ksk/core";
 import { beforeAll, describe, expect, it } from "vitest";
-import { SMALL_ROOT, type SmallLab, realRootText, records, smallLab } from "./lab-root.js";
-import { SEMANTICS_AT, SEMANTICS_ZONES, type VerifyCase, damage, damagedZones, signSmall } from "./verify-cases.js";
-
-type Outcome<T> = { readonly result: T } | { readonly refused: { kind: string; code: string; where: string | undefined; message: string } };
-
-async function outcome<T>(run: () => Promise<T> | T): Promise<Outcome<T>> {
-  try {
-    return { result: await run() };
-  } catch (e) {
-    if (e instanceof KskError) return { refused: { kind: e.kind, code: e.code, where: e.where, message: e.message } };
-    throw e;
-  }
-}
-
-async function wireInput(text: string, name: string): Promise<WireZoneInput> {
-  const input = new WireZoneInput(undefined);
-  await loadZoneWire({ name, text }, {}, (r) => input.add(r, r.file, r.line));
-  return input;
-}
-
-/** A batch verifier answering late and out of order (later batches first), to show the order of problems does not depend on it. */
-function shuffledVerifier(): (jobs: readonly SignatureJob[]) => Promise<SignatureOutcome[]> {
-  const local = localSignatureVerifier();
-  let calls = 0;
-  return (jobs) => {
-    const delay = 8 - (calls++ % 4) * 2;
-    return new Promise((resolve) => setTimeout(() => resolve(local(jobs)), delay));
-  };
-}
-
-/** Both validations of `text`: object model, compact model (default verifier), compact model in small shuffled batches. */
-async function both(text: string, name: string, anchors: readonly AnchorRecord[], atEpochSeconds: number) {
-  const object = await outcome(() => verifyZone({ records: records(text, name), anchors, atEpochSeconds }));
-  const wire = await outcome(async () => verifyWireZone(await wireInput(text, name), { anchors, atEpochSeconds }));
-  const batched = await outcome(async () =>
-    verifyWireZone(await wireInput(text, name), { anchors, atEpochSeconds, verify: shuffledVerifier() }, { batchJobs: 3, batchesInFlight: 2 }),
-  );
-  return { object, wire, batched };
-}
+import { SMALL_ROOT, type SmallLab, smallLab } from "./lab-root.js";
+import { SEMANTICS_AT, SEMANTICS_ZONES, type VerifyCase, damagedZones, signSmall } from "./verify-cases.js";
+import { both } from "./wire-support.js";
 
 let lab: SmallLab;
 let damaged: Record<string, VerifyCase>;
@@ -101,27 +64,4 @@ describe("the compact zone's validation is the object model's", () => {
       expect(problems).not.toContain("x.wild. A");
     }
   });
-
-  it("on the real root of 2020-09-13 signed here, good and damaged", async () => {
-    const rsa = await smallLab(8);
-    const signed = await signSmall(rsa, realRootText());
-    const anchors = [rsa.anchor as AnchorRecord];
-    const good = await both(signed, "root.zone", anchors, rsa.atEpochSeconds);
-    expect("result" in good.object && good.object.result.ok).toBe(true);
-    expect("result" in good.object && good.object.result.counts.rrsigs).toBeGreaterThan(2800);
-    expect(good.wire).toEqual(good.object);
-    expect(good.batched).toEqual(good.object);
-    let bad = damage(signed, /^com\.\t\d+\tIN\tRRSIG\tDS /, (l) => l.replace(/[A-Za-z0-9+/]{8}(=*)$/, "AAAAAAAA$1"));
-    bad = damage(bad, /^org\.\t\d+\tIN\tNSEC\t/, () => undefined);
-    const judged = await both(bad, "root.zone", anchors, rsa.atEpochSeconds);
-    expect("result" in judged.object && judged.object.result.problems.map((p) => p.code)).toEqual([
-      "RRSIG-VALID",
-      "RRSET-SIGNED",
-      "RRSIG-VALID",
-      "ZONE-NSEC-CHAIN",
-      "ZONE-ZONEMD",
-    ]);
-    expect(judged.wire).toEqual(judged.object);
-    expect(judged.batched).toEqual(judged.object);
-  }, 120_000);
 });
