@@ -10,7 +10,8 @@
  *
  * Left out: zones larger than memory holds as text (`ksk zone sign` streams them to a file).
  */
-import { type LocatedRR, type Name, type Signer, checkFailed, encodeRdata, nameToString, nameToWire, namesEqual, rrType } from "@ksk/core";
+import { type LocatedRR, type Name, type Signer, bytesEqual, checkFailed, encodeRdata, nameToString, nameToWire, namesEqual, rrType } from "@ksk/core";
+import type { WireRecordInput } from "./wire-records.js";
 import { type KsrResponseDocument, documentDomain } from "@ksk/ksr";
 import { WireSigningInput, type WireZoneSigningOptions, type WireZoneSigningPlan, planWireZoneSigning } from "./wire-sign.js";
 import { type WireSignOptions, signWireZone } from "./wire-sign-run.js";
@@ -22,11 +23,16 @@ export interface ZoneSigningRequest extends WireZoneSigningOptions {
   readonly atEpochSeconds: number;
 }
 
-/** `file` and `line` of a located record's `file:line` ("generated" has no line). */
-function splitWhere(where: string): { file: string; line: number } {
+/** A located record as the compact store takes it: canonical wire form, the form as written when it differs, and its `file` and `line` ("generated" has no line). */
+export function wireRecordOf({ rr, where }: LocatedRR): { record: WireRecordInput; file: string; line: number } {
+  const ownerWire = nameToWire(rr.owner, true);
+  const rdataWire = encodeRdata(rr.rdata, true);
+  const written = { ownerWire: nameToWire(rr.owner, false), rdataWire: encodeRdata(rr.rdata, false) };
+  const differs = !bytesEqual(written.ownerWire, ownerWire) || !bytesEqual(written.rdataWire, rdataWire);
   const colon = where.lastIndexOf(":");
   const line = Number(where.slice(colon + 1));
-  return colon < 0 || !Number.isInteger(line) ? { file: where, line: 0 } : { file: where.slice(0, colon), line };
+  const place = colon < 0 || !Number.isInteger(line) ? { file: where, line: 0 } : { file: where.slice(0, colon), line };
+  return { record: { ownerWire, type: rrType(rr), ttlSeconds: rr.ttlSeconds, rdataWire, original: differs ? written : undefined }, ...place };
 }
 
 /** Plan the signing of a zone given as located records (see ./wire-sign.ts). */
@@ -36,13 +42,9 @@ export function planZoneSigning(request: ZoneSigningRequest): WireZoneSigningPla
     throw checkFailed("ZONE-SKR-BUNDLE", `SKR ${request.skr.id} is for ${nameToString(domain)}, the zone is ${nameToString(request.origin)}`);
   }
   const input = new WireSigningInput(request.skr, request.atEpochSeconds);
-  for (const { rr, where } of request.records) {
-    const ownerWire = nameToWire(rr.owner, true);
-    const rdataWire = encodeRdata(rr.rdata, true);
-    const written = { ownerWire: nameToWire(rr.owner, false), rdataWire: encodeRdata(rr.rdata, false) };
-    const differs = Buffer.compare(written.ownerWire, ownerWire) !== 0 || Buffer.compare(written.rdataWire, rdataWire) !== 0;
-    const { file, line } = splitWhere(where);
-    input.add({ ownerWire, type: rrType(rr), ttlSeconds: rr.ttlSeconds, rdataWire, original: differs ? written : undefined }, file, line);
+  for (const located of request.records) {
+    const { record, file, line } = wireRecordOf(located);
+    input.add(record, file, line);
   }
   return planWireZoneSigning(input, request);
 }

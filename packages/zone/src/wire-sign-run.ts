@@ -28,6 +28,7 @@ import {
   type Signer,
   ZoneTextWriter,
   checkFailed,
+  compareBytes,
   encodeRrsigFieldsWithoutSignature,
   keyTag,
   keyVerifierCache,
@@ -87,12 +88,6 @@ function rrsigLabels(ownerWire: Uint8Array): number {
   let labels = 0;
   for (let at = 0; ownerWire[at] !== 0; at += (ownerWire[at] as number) + 1) labels++;
   return ownerWire[0] === 1 && ownerWire[1] === 0x2a ? labels - 1 : labels;
-}
-
-function sameOrder(a: Uint8Array, b: Uint8Array): number {
-  const common = Math.min(a.length, b.length);
-  for (let k = 0; k < common; k++) if (a[k] !== b[k]) return (a[k] as number) - (b[k] as number);
-  return a.length - b.length;
 }
 
 /** The whole canonical wire form of an RRSIG made at `ownerWire`. */
@@ -201,7 +196,7 @@ class ZoneSigningRun {
     }
     for (const m of made) set.push({ typeCovered: m.typeCovered, wire: rrsigWire(ownerWire, m), stored: -1, made: m });
     const rdataStart = ownerWire.length + FIXED_OCTETS;
-    return set.sort((a, b) => sameOrder(a.wire.subarray(rdataStart), b.wire.subarray(rdataStart)));
+    return set.sort((a, b) => compareBytes(a.wire.subarray(rdataStart), b.wire.subarray(rdataStart)));
   }
 
   /** Write node `n` (each RRset, then the RRSIGs over it) with `writer`; `digest` also feeds its records to the digest. */

@@ -21,6 +21,7 @@ import {
   RRType,
   type RR,
   type SoaRdata,
+  bytesEqual,
   checkFailed,
   decodeRdata,
   encodeRdata,
@@ -60,12 +61,6 @@ export function nextSerial(current: number, mode: SerialMode, atEpochSeconds: nu
   }
 }
 
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
-  return true;
-}
-
 /** The zone's records as they are read, for signing with the SKR bundle in use at a time. */
 export class WireSigningInput {
   readonly zone: WireZoneInput;
@@ -88,13 +83,13 @@ export class WireSigningInput {
   }
 
   add(record: WireRecordInput, file: string, line: number): void {
-    const atApex = sameBytes(record.ownerWire, this.originWire);
+    const atApex = bytesEqual(record.ownerWire, this.originWire);
     if (REMADE_TYPES.has(record.type) || (atApex && record.type === RRType.ZONEMD)) {
       this.droppedRecords++;
       return;
     }
     if (atApex && record.type === RRType.DNSKEY) {
-      if (!this.bundleKeys.some((k) => sameBytes(k, record.rdataWire))) {
+      if (!this.bundleKeys.some((k) => bytesEqual(k, record.rdataWire))) {
         const dnskey = decodeRdata(RRType.DNSKEY, record.rdataWire);
         const tag = dnskey.kind === "DNSKEY" ? keyTag(dnskey) : 0;
         throw checkFailed(

@@ -3,35 +3,25 @@
  * hands them, a zone signed and streamed as `ksk zone sign` streams it, and both validations of a
  * signed text (the object model, the compact one, the compact one in small shuffled batches).
  */
+import { type AnchorRecord, KskError, type LocatedRR, type SignatureJob, type SignatureOutcome, loadZoneWire } from "@ksk/core";
 import {
-  type AnchorRecord,
-  KskError,
-  type LocatedRR,
-  type SignatureJob,
-  type SignatureOutcome,
-  encodeRdata,
-  loadZoneWire,
-  nameToWire,
-  rrType,
-} from "@ksk/core";
-import { WireSigningInput, WireZoneInput, localSignatureVerifier, planWireZoneSigning, signWireZone, verifyWireZone, verifyZone } from "@ksk/zone";
+  WireSigningInput,
+  WireZoneInput,
+  localSignatureVerifier,
+  planWireZoneSigning,
+  signWireZone,
+  verifyWireZone,
+  verifyZone,
+  wireRecordOf,
+} from "@ksk/zone";
 import { expect } from "vitest";
 import { type SmallLab, records, soaRecord } from "./lab-root.js";
 
-export function located(where: string): { file: string; line: number } {
-  const colon = where.lastIndexOf(":");
-  return { file: where.slice(0, colon), line: Number(where.slice(colon + 1)) };
-}
-
 /** Each record as the compact store takes it (the object loader's records, turned to wire form). */
 export function feed(list: readonly LocatedRR[], add: (r: Parameters<WireZoneInput["add"]>[0], file: string, line: number) => void): void {
-  for (const { rr, where } of list) {
-    const ownerWire = nameToWire(rr.owner, true);
-    const rdataWire = encodeRdata(rr.rdata, true);
-    const asWritten = { ownerWire: nameToWire(rr.owner, false), rdataWire: encodeRdata(rr.rdata, false) };
-    const differs = Buffer.compare(asWritten.ownerWire, ownerWire) !== 0 || Buffer.compare(asWritten.rdataWire, rdataWire) !== 0;
-    const { file, line } = located(where);
-    add({ ownerWire, type: rrType(rr), ttlSeconds: rr.ttlSeconds, rdataWire, original: differs ? asWritten : undefined }, file, line);
+  for (const located of list) {
+    const { record, file, line } = wireRecordOf(located);
+    add(record, file, line);
   }
 }
 
