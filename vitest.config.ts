@@ -9,21 +9,31 @@ const cliVersion = (JSON.parse(readFileSync(new URL("./packages/cli/package.json
  * (what CI runs) and `pnpm test:all` run every tier, lab included.
  *
  * - unit: each package's own tests (packages/NAME/test), in-process, on worker threads. The files
- *   in UNIT_OWN_PROCESS need a process each: a PKCS#11 module is initialised once per process and
- *   SoftHSM2 reads SOFTHSM2_CONF from the process environment, and a worker cannot set the umask.
+ *   in UNIT_OWN_PROCESS run in child processes instead: SoftHSM2 reads SOFTHSM2_CONF from the
+ *   process environment at C_Initialize, so two files with their own tokens cannot hold the module
+ *   in one process at once, and a worker thread cannot set the umask.
  * - system: test/ — the built `ksk` as a process, prompts through a pty, the real checkers.
  * - lab: the system tests that take minutes on a quiet two-core machine, or most of one: whole
  *   lab jobs, ceremonies and rollovers, live knotd and unbound servers, hundreds of hostile or
- *   killed processes, property fuzzing, the real-sized root through three validators, zones at the
- *   reader's size limits. Measured: the resolver labs start knotd and unbound and wait on them;
- *   zone-oracles, ceremony-run, skr-sign-softhsm and hsm-faults took 9–15 CPU seconds each (a file
- *   run alone), every file left in `system` 2–8. knot-offline-ksk and telemetry-lab run knotd and
- *   unbound; zone-input-limits loads zones up to the 64 MiB cap and the heap's. lab-lost-hsm runs
- *   the lost-HSM rehearsal (two ceremonies: 30 s to 2 min measured, by load); custody drives two SoftHSM
+ *   killed processes, property fuzzing, the real-sized root through three validators, inputs at the
+ *   readers' size limits, headless Chromium. Measured: the resolver labs start knotd and unbound
+ *   and wait on them; zone-oracles, ceremony-run, skr-sign-softhsm and hsm-faults took 9–15 CPU
+ *   seconds each (a file run alone), every file left in `system` 2–8. knot-offline-ksk and
+ *   telemetry-lab run knotd and unbound; zone-input-limits loads zones up to the 64 MiB cap and the
+ *   heap's, xml-limits a KSR of 60,000 signers and one of 1 MiB. lab-lost-hsm runs the lost-HSM
+ *   rehearsal (two ceremonies: 30 s to 2 min measured, by load); custody drives two SoftHSM
  *   facilities through ksk processes (24 s alone, 12 CPU seconds); ceremony-output runs the lab
- *   twice, quietly and with --verbose (33 s).
+ *   twice, quietly and with --verbose (33 s). hsm-log-ceremony and integrity-act run a ceremony
+ *   each (5–6 s); the report screenshots and the printed script start Chromium (6–14 s);
+ *   build-reproducible builds the bundle twice (9–17 s).
  *   The lab runs after the other tiers, one file at a time, as the whole suite used to: its
  *   files time real servers and kill processes at chosen moments.
+ *
+ * The child processes of unit-process and system are reused from file to file (`isolate: false`):
+ * a fresh process and module graph per file cost a third of `pnpm test`'s CPU time. A file leaves
+ * nothing behind for the next: test/support/modules-released.ts fails a file that keeps a PKCS#11
+ * module initialised, servers are stopped by PID in each file's own hooks, and the one file that
+ * sets the umask restores it.
  */
 const LAB = [
   "test/lab-job.test.ts",
@@ -45,6 +55,12 @@ const LAB = [
   "test/lab-lost-hsm.test.ts",
   "test/custody.test.ts",
   "test/zone-sign-softhsm.test.ts",
+  "test/xml-limits.test.ts",
+  "test/report-screenshot.test.ts",
+  "test/ceremony-script-pdf.test.ts",
+  "test/build-reproducible.test.ts",
+  "test/hsm-log-ceremony.test.ts",
+  "test/integrity-act.test.ts",
   // Package tests too heavy for the unit tier's minute: a differential fuzz of 48,000 cases; the
   // real root signed in-process and validated by both models, good and damaged.
   "packages/core/test/wire-text-fuzz.test.ts",
@@ -93,9 +109,23 @@ export default defineConfig({
           isolate: false,
         },
       },
-      { extends: true, test: { name: "unit-process", include: UNIT_OWN_PROCESS, pool: "forks" } },
-      // SoftHSM, servers and the DNS oracles are real processes; forks isolate native addons.
-      { extends: true, test: { name: "system", include: ["test/**/*.test.ts"], exclude: [...configDefaults.exclude, ...LAB], pool: "forks" } },
+      {
+        extends: true,
+        test: { name: "unit-process", include: UNIT_OWN_PROCESS, pool: "forks", isolate: false, setupFiles: ["./test/support/modules-released.ts"] },
+      },
+      // SoftHSM, servers and the DNS oracles are real processes; pkcs11js loads in these child
+      // processes, never in the unit threads' shared one.
+      {
+        extends: true,
+        test: {
+          name: "system",
+          include: ["test/**/*.test.ts"],
+          exclude: [...configDefaults.exclude, ...LAB],
+          pool: "forks",
+          isolate: false,
+          setupFiles: ["./test/support/modules-released.ts"],
+        },
+      },
       { extends: true, test: { name: "lab", include: LAB, pool: "forks", maxWorkers: 1, sequence: { groupOrder: 1 } } },
     ],
   },

@@ -27,8 +27,10 @@ export default class SummaryReporter implements Reporter {
         tier[state]++;
         total[state]++;
       };
-      if (module.state() === "failed" && [...module.children.allTests()].length === 0) count("failed");
-      for (const test of module.children.allTests()) {
+      const tests = [...module.children.allTests()];
+      // A file that failed with no failed test failed outside one (an import, a hook): count it once.
+      if (module.state() === "failed" && !tests.some((test) => test.result().state === "failed")) count("failed");
+      for (const test of tests) {
         const state = test.result().state;
         if (state === "passed") count("passed");
         else if (state === "failed") count("failed");

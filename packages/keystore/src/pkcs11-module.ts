@@ -177,6 +177,11 @@ export function releaseModule(module: LoadedModule): void {
   }
 }
 
+/** The paths of the modules this process holds initialised now, in the order they were loaded. */
+export function initialisedModulePaths(): string[] {
+  return [...loaded.keys()];
+}
+
 function firstLine(text: string): string {
   return text.split("\n")[0] ?? text;
 }
