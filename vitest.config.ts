@@ -30,7 +30,8 @@ const cliVersion = (JSON.parse(readFileSync(new URL("./packages/cli/package.json
  *   files time real servers and kill processes at chosen moments.
  *
  * The child processes of unit-process and system are reused from file to file (`isolate: false`):
- * a fresh process and module graph per file cost a third of `pnpm test`'s CPU time. A file leaves
+ * a fresh process and module graph per file cost about a quarter of `pnpm test`'s CPU time
+ * (measured: some 50 of 190 CPU seconds on the two-core machine). A file leaves
  * nothing behind for the next: test/support/modules-released.ts fails a file that keeps a PKCS#11
  * module initialised, servers are stopped by PID in each file's own hooks, and the one file that
  * sets the umask restores it.

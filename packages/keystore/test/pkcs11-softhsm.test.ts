@@ -307,7 +307,7 @@ describe.runIf(softhsm)("PKCS#11 keystore in SoftHSM2", () => {
     }
   });
 
-  it("generates an RSA-4096 key (the one 4096-bit key of the suite)", async () => {
+  it("generates an RSA-4096 key (the one 4096-bit key the suite makes in a token)", async () => {
     const info = await keystore.generate({ label: "Krsa4096", algorithm: 10, flags: 257, rsaModulusBits: 4096 });
     expect(algorithmInfo(10).describeKey(info.dnskey!.publicKeyBytes).sizeBits).toBe(4096);
     const signer = await keystore.signer("Krsa4096");
