@@ -31,9 +31,9 @@ export interface KeyVerifierOptions {
 /**
  * What node:crypto verifies `dnskey`'s signatures with: the public key built once, the hash, the
  * signature encoding, and the one signature length accepted — RFC 3110 §3: an RSA signature is
- * exactly as long as the modulus; RFC 6605: ECDSA r||s. Undefined when OpenSSL will not load the
- * key (the per-call verifier then judges, and may say it is malformed). A KeyObject can be handed
- * to a worker thread, which verifies with `verifyWithKey`'s rule (keystore's verifying pool).
+ * exactly as long as the modulus; RFC 6605: ECDSA r||s. A KeyObject can be handed to a worker
+ * thread, which verifies with `verifyWithKey`'s rule (keystore's signing and verifying pools).
+ * Throws when OpenSSL will not load the key.
  */
 export interface VerifierKey {
   readonly key: KeyObject;
@@ -42,13 +42,18 @@ export interface VerifierKey {
   readonly signatureOctets?: number;
 }
 
-export function verifierKey(dnskey: DnskeyRdata): VerifierKey | undefined {
+export function verifierKey(dnskey: DnskeyRdata): VerifierKey {
   const info = algorithmInfo(dnskey.algorithm);
+  const key = dnskeyKeyObject(dnskey);
+  if (info.family === "RSA") return { key, hash: info.hash, signatureOctets: decodeRsaPublicKey(dnskey.publicKeyBytes).modulusBytes.length };
+  if (info.family === "ECDSA") return { key, hash: info.hash, dsaEncoding: "ieee-p1363", signatureOctets: dnskey.publicKeyBytes.length };
+  return { key, hash: info.hash };
+}
+
+/** `verifierKey`, or undefined when OpenSSL will not load the key: the per-call verifier then judges, and may say it is malformed. */
+function loadableVerifierKey(dnskey: DnskeyRdata): VerifierKey | undefined {
   try {
-    const key = dnskeyKeyObject(dnskey);
-    if (info.family === "RSA") return { key, hash: info.hash, signatureOctets: decodeRsaPublicKey(dnskey.publicKeyBytes).modulusBytes.length };
-    if (info.family === "ECDSA") return { key, hash: info.hash, dsaEncoding: "ieee-p1363", signatureOctets: dnskey.publicKeyBytes.length };
-    return { key, hash: info.hash };
+    return verifierKey(dnskey);
   } catch {
     return undefined;
   }
@@ -71,7 +76,7 @@ export function keyVerifier(dnskey: DnskeyRdata, options: KeyVerifierOptions = {
   if (options.independent && info.family !== "RSA") {
     return (data, signatureBytes) => info.verifyIndependently(dnskey.publicKeyBytes, data, signatureBytes);
   }
-  const prepared = verifierKey(dnskey);
+  const prepared = loadableVerifierKey(dnskey);
   if (!prepared) return (data, signatureBytes) => info.verify(dnskey.publicKeyBytes, data, signatureBytes);
   return (data, signatureBytes) => verifyWithKey(prepared, data, signatureBytes);
 }

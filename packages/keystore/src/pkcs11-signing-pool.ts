@@ -31,11 +31,11 @@
  * application, is not PKCS#11), CKA_ALWAYS_AUTHENTICATE keys, modules that cannot lock
  * (CKR_CANT_LOCK: the keystore then signs on its one session, see ./pkcs11.ts).
  */
-import { bytesToHex } from "@ksk/core";
+import { type VerifierKey, bytesToHex } from "@ksk/core";
 import { foreignCallRecorder, hsmActivityRecording, type ForeignCall, type Pkcs11Constants } from "./pkcs11-log.js";
 import type { SigningMethod } from "./pkcs11-mechanism.js";
 import { type Handle, keystoreError, pkcs11Failure, pkcs11js, pkcs11jsPath } from "./pkcs11-module.js";
-import { type SigningPool, type Verification, threadPool } from "./thread-pool.js";
+import { type SigningPool, threadPool } from "./thread-pool.js";
 
 const WORKER_SOURCE = `
 const P = require(workerData.pkcs11jsPath);
@@ -129,7 +129,7 @@ export interface Pkcs11SigningPoolOptions {
   readonly privateKey: Handle;
   readonly keyLabel: string;
   readonly method: SigningMethod;
-  readonly verification: Verification;
+  readonly verification: VerifierKey;
   readonly threads: number;
   /** `pkcs11:token=…;object=…`, for messages. */
   readonly where: string;

@@ -28,7 +28,7 @@
  *
  * Left out: CKA_ALWAYS_AUTHENTICATE keys (context-specific login).
  */
-import { type DnskeyRdata, KskError, type Signer, encodeRdata } from "@ksk/core";
+import { type DnskeyRdata, KskError, type Signer, encodeRdata, verifierKey } from "@ksk/core";
 import { RSA_PUBLIC_EXPONENT, keyFamilyFor } from "./key-algorithms.js";
 import { DNSKEY_RECORD_APPLICATION, EC_PARAMS, attribute, bool, dnskeyOfKeyObject, findObjects } from "./pkcs11-attributes.js";
 import { CKM_EC_EDWARDS_KEY_PAIR_GEN, familyOfDnskey, signingMethod } from "./pkcs11-mechanism.js";
@@ -57,7 +57,7 @@ import {
 } from "./types.js";
 import { pkcs11SigningPool } from "./pkcs11-signing-pool.js";
 import { type UnwrapRequest, unwrapPrivateKey, wrapPrivateKey } from "./pkcs11-wrap.js";
-import { type SigningPool, verificationFor } from "./thread-pool.js";
+import type { SigningPool } from "./thread-pool.js";
 import { describePkcs11Token } from "./uri.js";
 import { verifiedSigner } from "./verified-signer.js";
 
@@ -298,7 +298,7 @@ class Pkcs11Keystore implements WrappingKeystore {
         privateKey,
         keyLabel: label,
         method,
-        verification: verificationFor(dnskey),
+        verification: verifierKey(dnskey),
         threads,
         where,
       });

@@ -18,8 +18,8 @@
  * (./pkcs11-signing-pool.ts).
  */
 import type { KeyObject } from "node:crypto";
-import { KskError } from "@ksk/core";
-import { type SigningPool, type Verification, threadPool } from "./thread-pool.js";
+import { KskError, type VerifierKey } from "@ksk/core";
+import { type SigningPool, threadPool } from "./thread-pool.js";
 
 export type { PoolResult, SigningPool } from "./thread-pool.js";
 
@@ -49,27 +49,17 @@ parentPort.on("message", (message) => {
 export interface SigningPoolOptions {
   /** The private key. */
   readonly key: KeyObject;
-  /** The public key from the DNSKEY record, that every signature must verify with. */
-  readonly verifyKey: KeyObject;
-  /** RSA: the modulus length in octets, the only signature length accepted (RFC 3110 §3). */
-  readonly signatureOctets?: number;
-  readonly hash: string | null;
-  readonly dsaEncoding?: "ieee-p1363";
+  /** What every signature must verify with: core's `verifierKey` of the key's DNSKEY record. */
+  readonly verification: VerifierKey;
   readonly threads: number;
   readonly label: string;
 }
 
 export function signingPool(options: SigningPoolOptions): SigningPool {
-  const verification: Verification = {
-    key: options.verifyKey,
-    hash: options.hash,
-    ...(options.signatureOctets === undefined ? {} : { signatureOctets: options.signatureOctets }),
-    ...(options.dsaEncoding ? { dsaEncoding: options.dsaEncoding } : {}),
-  };
   return threadPool({
     source: WORKER_SOURCE,
     workerData: { key: options.key },
-    verification,
+    verification: options.verification,
     threads: options.threads,
     failure: (text) => new KskError("keystore", "SIGN-FAILED", `key ${options.label}: signing failed in a worker thread: ${text}`),
     closedError: () => new KskError("keystore", "KEYSTORE-CLOSED", `key ${options.label}: the signing threads have been stopped`),

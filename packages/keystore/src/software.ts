@@ -22,17 +22,7 @@
 import type { KeyObject } from "node:crypto";
 import { promises as fs } from "node:fs";
 import path from "node:path";
-import {
-  type DnskeyRdata,
-  KskError,
-  type Signer,
-  algorithmInfo,
-  base64ToBytes,
-  bytesEqual,
-  bytesToBase64,
-  decodeRsaPublicKey,
-  dnskeyKeyObject,
-} from "@ksk/core";
+import { type DnskeyRdata, KskError, type Signer, base64ToBytes, bytesEqual, bytesToBase64, verifierKey } from "@ksk/core";
 import { writeFilesAtomically } from "@ksk/files";
 import { keyFamilyFor } from "./key-algorithms.js";
 import { type SigningPool, signingPool } from "./signing-pool.js";
@@ -215,19 +205,15 @@ class SoftwareKeystore implements Keystore {
     if (!privateFile) throw new KskError("keystore", "KEY-NO-PRIVATE", "no private key file for this label", { where });
     if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", "no public key file for this label, so signatures cannot be verified", { where });
     const privateKey = await this.decrypt(privateFile, privatePath);
-    const algorithm = algorithmInfo(info.dnskey.algorithm);
     const threads = options.threads ?? 1;
     if (threads > 1) {
       // The threads verify each signature with the public key of the DNSKEY file (not one derived
       // from the private key) before answering (./signing-pool.ts).
       const pool = signingPool({
         key: privateKey,
-        verifyKey: dnskeyKeyObject(info.dnskey),
-        ...(algorithm.family === "RSA" ? { signatureOctets: decodeRsaPublicKey(info.dnskey.publicKeyBytes).modulusBytes.length } : {}),
-        hash: algorithm.hash,
+        verification: verifierKey(info.dnskey),
         threads,
         label,
-        ...(algorithm.family === "ECDSA" ? { dsaEncoding: "ieee-p1363" as const } : {}),
       });
       this.pools.push(pool);
       return verifiedSigner(label, where, info.dnskey, { signChecked: (data) => pool.sign(data) }, () => this.open);

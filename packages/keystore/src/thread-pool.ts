@@ -6,8 +6,9 @@
  *
  * The check (`VERIFY_SOURCE`): node:crypto (OpenSSL) verifies each signature over exactly the
  * data asked for, against the public key built from the key's DNSKEY record (core's
- * `dnskeyKeyObject`), never one derived from the private key; an RSA signature shorter than the
- * modulus is refused (RFC 3110 §3). A signature by another key or a damaged one comes back as
+ * `verifierKey`), never one derived from the private key, with core's `verifyWithKey` length rule:
+ * an RSA signature as long as the modulus (RFC 3110 §3), an ECDSA one as long as the public key
+ * (r||s, RFC 6605 §4). A signature by another key or a damaged one comes back as
  * `{ verified: false }`, which `verifiedSigner` (./verified-signer.ts) refuses.
  *
  * The protocol with a worker, whose source is plain JavaScript evaluated in the thread (no loader
@@ -19,13 +20,12 @@
  *
  * Left out: how a thread signs (the workers), retrying a failed request.
  */
-import type { KeyObject } from "node:crypto";
 import { Worker } from "node:worker_threads";
-import { type DnskeyRdata, type KskError, algorithmInfo, decodeRsaPublicKey, dnskeyKeyObject } from "@ksk/core";
+import type { KskError, VerifierKey } from "@ksk/core";
 
 /**
  * Evaluated in every worker after `workerData` is in scope: `verified(data, signature)`, true when
- * the signature verifies with `workerData.verify` (a `Verification`).
+ * the signature verifies with `workerData.verify` (core's `VerifierKey` of the key's DNSKEY record).
  */
 export const VERIFY_SOURCE = `
 const { verify: verifySignature } = require("node:crypto");
@@ -34,26 +34,6 @@ const verified = (data, signature) =>
   (workerData.verify.signatureOctets === undefined || signature.length === workerData.verify.signatureOctets) &&
   verifySignature(workerData.verify.hash, data, verifyKey, signature);
 `;
-
-/** What a thread checks each signature with. */
-export interface Verification {
-  /** The public key from the DNSKEY record. */
-  readonly key: KeyObject;
-  readonly hash: string | null;
-  readonly dsaEncoding?: "ieee-p1363";
-  /** RSA: the modulus length in octets, the only signature length accepted (RFC 3110 §3). */
-  readonly signatureOctets?: number;
-}
-
-export function verificationFor(dnskey: DnskeyRdata): Verification {
-  const algorithm = algorithmInfo(dnskey.algorithm);
-  return {
-    key: dnskeyKeyObject(dnskey),
-    hash: algorithm.hash,
-    ...(algorithm.family === "RSA" ? { signatureOctets: decodeRsaPublicKey(dnskey.publicKeyBytes).modulusBytes.length } : {}),
-    ...(algorithm.family === "ECDSA" ? { dsaEncoding: "ieee-p1363" as const } : {}),
-  };
-}
 
 /** What a signing thread answers for one request. */
 export type PoolResult = { readonly verified: true; readonly signature: Uint8Array } | { readonly verified: false };
@@ -72,7 +52,8 @@ export interface ThreadPoolOptions {
   readonly source: string;
   /** `workerData` of every thread, beside `verify`. */
   readonly workerData: Readonly<Record<string, unknown>>;
-  readonly verification: Verification;
+  /** What every thread checks each signature with: core's `verifierKey` of the key's DNSKEY record. */
+  readonly verification: VerifierKey;
   readonly threads: number;
   /** What each thread signs for `data`, when not `data` itself (sent as `input`). */
   readonly input?: (data: Uint8Array) => Uint8Array | undefined;

@@ -146,7 +146,7 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
     try {
       prepared = verifierKey(dnskey);
     } catch {
-      prepared = undefined; // an algorithm core does not verify: its verdict comes from the main thread
+      prepared = undefined; // a key OpenSSL will not load, or of an algorithm core does not verify: judged in the main thread
     }
     id = prepared ? nextKey++ : null;
     if (prepared) for (const state of threads) state.worker.postMessage({ id, key: prepared });

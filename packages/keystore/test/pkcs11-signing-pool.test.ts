@@ -8,7 +8,7 @@
  * (SIGNATURE-NOT-VERIFIED); a thread that cannot open its session, a key handle the token refuses;
  * the threads' calls in the HSM activity log; refusal once closed.
  */
-import type { DnskeyRdata } from "@ksk/core";
+import { type DnskeyRdata, verifierKey } from "@ksk/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
 import { hasTool } from "../../../test/support/tools.js";
@@ -18,7 +18,6 @@ import { pkcs11SigningPool } from "../src/pkcs11-signing-pool.js";
 import { acquireModule, pkcs11js, releaseModule } from "../src/pkcs11-module.js";
 import { listTokens } from "../src/pkcs11-token.js";
 import { findObjects } from "../src/pkcs11-attributes.js";
-import { verificationFor } from "../src/thread-pool.js";
 import { verifiedSigner } from "../src/verified-signer.js";
 import { opensslVerify } from "./helpers.js";
 
@@ -90,7 +89,7 @@ describe.runIf(softhsm)("PKCS#11 signing on worker threads (SoftHSM2)", () => {
           privateKey: privateKey as Buffer,
           keyLabel: "zsk-rsa",
           method,
-          verification: verificationFor(against),
+          verification: verifierKey(against),
           threads: 2,
           where: "pkcs11:token=pool-lab;object=zsk-rsa",
         });
@@ -126,7 +125,7 @@ describe.runIf(softhsm)("PKCS#11 signing on worker threads (SoftHSM2)", () => {
       const dnskey = dnskeys.get("zsk-rsa") as DnskeyRdata;
       const method = signingMethod(familyOfDnskey(dnskey), dnskey, new Set(module.p11.C_GetMechanismList(slot)), "pool-lab");
       const where = "pkcs11:token=pool-lab;object=zsk-rsa";
-      const options = { modulePath: token.module, keyLabel: "zsk-rsa", method, verification: verificationFor(dnskey), threads: 2, where };
+      const options = { modulePath: token.module, keyLabel: "zsk-rsa", method, verification: verifierKey(dnskey), threads: 2, where };
       // No slot of the module has this number.
       const noSlot = pkcs11SigningPool({ ...options, slot: Buffer.from("ffffff7f00000000", "hex"), privateKey: Buffer.alloc(8) });
       await expect(noSlot.ready).rejects.toMatchObject({ kind: "keystore", code: "PKCS11-SLOT_ID_INVALID" });

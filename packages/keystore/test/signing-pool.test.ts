@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { algorithmInfo, decodeRsaPublicKey, dnskeyKeyObject } from "@ksk/core";
+import { algorithmInfo, decodeRsaPublicKey, verifierKey } from "@ksk/core";
 import { openSoftwareKeystore } from "@ksk/keystore";
 import { afterAll, describe, expect, it } from "vitest";
 import { testSigner } from "../../../test/support/soft-signer.js";
@@ -50,13 +50,10 @@ describe("the signing threads verify each signature before answering", () => {
     it(`algorithm ${algorithm}: a signature that verifies with the DNSKEY's key is returned; one that does not is refused`, async () => {
       const mine = testSigner({ algorithm });
       const other = testSigner({ algorithm });
-      const hash = "sha256";
-      const ec = algorithm === 13 ? { dsaEncoding: "ieee-p1363" as const } : {};
-      const octets = algorithm === 8 ? { signatureOctets: decodeRsaPublicKey(mine.dnskey.publicKeyBytes).modulusBytes.length } : {};
       const data = new TextEncoder().encode("the signed data of an RRset");
-      const good = signingPool({ key: mine.privateKey, verifyKey: dnskeyKeyObject(mine.dnskey), ...octets, hash, threads: 1, label: "good", ...ec });
+      const good = signingPool({ key: mine.privateKey, verification: verifierKey(mine.dnskey), threads: 1, label: "good" });
       // The private key of one key, the DNSKEY of another: every signature fails the check.
-      const wrong = signingPool({ key: other.privateKey, verifyKey: dnskeyKeyObject(mine.dnskey), ...octets, hash, threads: 1, label: "wrong", ...ec });
+      const wrong = signingPool({ key: other.privateKey, verification: verifierKey(mine.dnskey), threads: 1, label: "wrong" });
       try {
         const result = await good.sign(data);
         expect(result.verified).toBe(true);
@@ -75,14 +72,7 @@ describe("the signing threads verify each signature before answering", () => {
   it("RSA: a signature of another length than the modulus is refused (RFC 3110 §3)", async () => {
     const mine = testSigner({ algorithm: 8 });
     const octets = decodeRsaPublicKey(mine.dnskey.publicKeyBytes).modulusBytes.length;
-    const pool = signingPool({
-      key: mine.privateKey,
-      verifyKey: dnskeyKeyObject(mine.dnskey),
-      signatureOctets: octets + 1,
-      hash: "sha256",
-      threads: 1,
-      label: "len",
-    });
+    const pool = signingPool({ key: mine.privateKey, verification: { ...verifierKey(mine.dnskey), signatureOctets: octets + 1 }, threads: 1, label: "len" });
     try {
       expect(await pool.sign(new Uint8Array([1, 2, 3]))).toEqual({ verified: false });
     } finally {
