@@ -14,6 +14,7 @@
  * Left out: every other type (and PTR, which ./rdata.ts keeps opaque), the `\#` form, TXT
  * quoted strings, BIND's time units in SOA, RRSIG times in seconds are left to the reader too.
  */
+import { encodeTypeBitmap } from "./rdata-dnssec.js";
 import { RRType } from "./rrtype.js";
 import { parseRrsigTime } from "./time.js";
 import { MAX_TTL_SECONDS } from "./ttl.js";
@@ -189,26 +190,22 @@ const writeRrsig: RdataWriter = (w, t, first, origin) => {
   );
 };
 
-/** The type bitmap's windows 0 and 1 (every mnemonic of ./rrtype.ts's table is below 512). */
-const bitmap = new Uint8Array(64);
-
-/** Next name (its case kept, RFC 6840 §5.1) and the type bitmap (RFC 4034 §4.1.2). */
+/**
+ * Next name (its case kept, RFC 6840 §5.1) and the type bitmap (RFC 4034 §4.1.2), encoded by
+ * ./rdata-dnssec.ts `encodeTypeBitmap` as the NSEC codec encodes it. Types of window 2 and up are
+ * left to the reader (every mnemonic of ./rrtype.ts's table is below 512).
+ */
 const writeNsec: RdataWriter = (w, t, first, origin) => {
   if (t.count === first || !w.name(t.line, t.starts[first] as number, t.ends[first] as number, origin, false)) return false;
-  bitmap.fill(0);
+  const types: number[] = [];
   for (let k = first + 1; k < t.count; k++) {
     const type = mnemonicType(t, k);
     if (type < 0 || type >= 512) return false;
-    bitmap[type >> 3] = (bitmap[type >> 3] as number) | (0x80 >> (type & 7));
+    types.push(type);
   }
-  for (let window = 0; window < 2; window++) {
-    let length = 32;
-    while (length > 0 && bitmap[window * 32 + length - 1] === 0) length--;
-    if (length === 0) continue;
-    w.u8(window);
-    w.u8(length);
-    for (let i = 0; i < length; i++) w.u8(bitmap[window * 32 + i] as number);
-  }
+  const bitmap = encodeTypeBitmap(types);
+  w.out.set(bitmap, w.at);
+  w.at += bitmap.length;
   return true;
 };
 
