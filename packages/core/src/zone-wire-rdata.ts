@@ -18,7 +18,7 @@ import { encodeTypeBitmap } from "./rdata-dnssec.js";
 import { RRType } from "./rrtype.js";
 import { parseRrsigTime } from "./time.js";
 import { MAX_TTL_SECONDS } from "./ttl.js";
-import { type LineTokens, MAX_RDATA, type NameWire, type WireWriter } from "./zone-wire-writer.js";
+import { type LineTokens, MAX_RDATA, type NameWire, type WireWriter, hexValue } from "./zone-wire-writer.js";
 
 /** Writes the RDATA of tokens `first`..`t.count` into `w`; false when not sure. */
 export type RdataWriter = (w: WireWriter, t: LineTokens, first: number, origin: NameWire | undefined) => boolean;
@@ -62,12 +62,6 @@ const writeA: RdataWriter = (w, t, first) => {
   return i === end;
 };
 
-function hexDigit(c: number): number {
-  if (c >= 0x30 && c <= 0x39) return c - 0x30;
-  const l = c | 0x20;
-  return l >= 0x61 && l <= 0x66 ? l - 0x61 + 10 : -1;
-}
-
 const aaaaGroups = new Uint16Array(8);
 
 /**
@@ -89,7 +83,7 @@ const writeAaaa: RdataWriter = (w, t, first) => {
   while (i < end) {
     let value = 0;
     const start = i;
-    for (let v = hexDigit(line.charCodeAt(i)); i < end && v >= 0 && i - start < 4; v = hexDigit(line.charCodeAt(++i))) value = (value << 4) | v;
+    for (let v = hexValue(line.charCodeAt(i)); i < end && v >= 0 && i - start < 4; v = hexValue(line.charCodeAt(++i))) value = (value << 4) | v;
     if (i === start || count === 8) return false;
     groups[count++] = value;
     if (i === end) break;

@@ -39,6 +39,11 @@ for (let i = 0; i < 16; i++) {
   HEX_VALUE["0123456789ABCDEF".charCodeAt(i)] = i;
 }
 
+/** The value of a hex digit's character code (either case), else -1 (NaN past a line's end too). */
+export function hexValue(c: number): number {
+  return c < 128 ? (HEX_VALUE[c] ?? -1) : -1;
+}
+
 /**
  * Decimal digits only, at most 10 of them, and at most `max`, else -1. Leading zeros are read as
  * ./rdata-fields.ts `parseInteger` reads them (`Number("010")` is 10).
@@ -177,8 +182,7 @@ export class WireWriter {
     let high = -1;
     for (let k = first; k < t.count; k++) {
       for (let i = t.starts[k] as number, end = t.ends[k] as number; i < end; i++) {
-        const c = line.charCodeAt(i);
-        const v = c < 128 ? (HEX_VALUE[c] as number) : -1;
+        const v = hexValue(line.charCodeAt(i));
         if (v < 0) return false;
         if (high < 0) {
           high = v;
