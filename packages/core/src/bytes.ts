@@ -28,12 +28,22 @@ export function bytesToHex(bytes: Uint8Array, upper = false): string {
   return upper ? hex.toUpperCase() : hex;
 }
 
-const HEX_DIGITS = { lower: asciiCodes("0123456789abcdef"), upper: asciiCodes("0123456789ABCDEF") };
-const BASE64_DIGITS = asciiCodes("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
-
-function asciiCodes(text: string): Uint8Array {
-  return Uint8Array.from(text, (c) => c.charCodeAt(0));
+/**
+ * The octets of an ASCII text, one per character, for printers that build text in a byte buffer
+ * (./wire-text.ts). Only for ASCII: a character above 0x7f does not fit in one octet.
+ */
+export function asciiBytes(text: string): Uint8Array {
+  const out = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
+  return out;
 }
+
+/** The hex digits as ASCII octets, by value: writeHex's, and ./rdata-address.ts's IPv6 printer's. */
+export const HEX_DIGITS: { readonly lower: Uint8Array; readonly upper: Uint8Array } = {
+  lower: asciiBytes("0123456789abcdef"),
+  upper: asciiBytes("0123456789ABCDEF"),
+};
+const BASE64_DIGITS = asciiBytes("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/");
 
 /**
  * The text of bytesToHex written as ASCII into `out` at `pos`; returns the position after it. For

@@ -4,6 +4,7 @@
  *
  * Left out: zone IDs and IPv4-mapped notation on output.
  */
+import { HEX_DIGITS } from "./bytes.js";
 import { inputError } from "./errors.js";
 import { Fields, Reader } from "./rdata-fields.js";
 import type { ARdata, AaaaRdata, Codec } from "./rdata-types.js";
@@ -53,6 +54,7 @@ function parseIpv6(text: string, field: string): Uint8Array {
  * position after it. The one IPv6 printer: formatIpv6 and the wire printer (./wire-text.ts) use it.
  */
 export function writeIpv6(bytes: Uint8Array, out: Uint8Array, pos: number): number {
+  const digits = HEX_DIGITS.lower;
   let bestStart = -1;
   let bestLength = 1;
   for (let i = 0; i < 8; ) {
@@ -73,14 +75,13 @@ export function writeIpv6(bytes: Uint8Array, out: Uint8Array, pos: number): numb
     }
     const value = ((bytes[g * 2] as number) << 8) | (bytes[g * 2 + 1] as number);
     for (let shift = value >= 0x1000 ? 12 : value >= 0x100 ? 8 : value >= 0x10 ? 4 : 0; shift >= 0; shift -= 4) {
-      out[pos++] = HEX_DIGITS[(value >> shift) & 15] as number;
+      out[pos++] = digits[(value >> shift) & 15] as number;
     }
     if (g < 7) out[pos++] = 0x3a;
   }
   return pos;
 }
 
-const HEX_DIGITS = Uint8Array.from("0123456789abcdef", (c) => c.charCodeAt(0));
 const ipv6Text = new Uint8Array(39);
 
 export function formatIpv6(bytes: Uint8Array): string {

@@ -15,7 +15,7 @@
  *
  * Left out: classes other than IN; compressed names (refused on every read).
  */
-import { writeBase64, writeHex } from "./bytes.js";
+import { asciiBytes, writeBase64, writeHex } from "./bytes.js";
 import { labelOctetText, nameFromWire } from "./name.js";
 import { decodeRdata, isKnownType } from "./rdata.js";
 import { writeIpv6 } from "./rdata-address.js";
@@ -61,12 +61,6 @@ function writeOctets(out: Uint8Array, pos: number, data: Uint8Array, start: numb
     else for (let k = 0; k < n; k++) out[pos++] = text[octet * 4 + k] as number;
   }
   return pos;
-}
-
-function asciiBytes(text: string): Uint8Array {
-  const out = new Uint8Array(text.length);
-  for (let i = 0; i < text.length; i++) out[i] = text.charCodeAt(i);
-  return out;
 }
 
 /** The longest text typeToString gives: a mnemonic of the table, or `TYPE65535`. */
