@@ -237,12 +237,9 @@ export class FastLineReader {
   private takeOwner(text: string): void {
     const candidate = this.scratch.candidate;
     const length = candidate.at;
-    const from = candidate.out;
-    for (let i = 0; i < length; i++) {
-      const octet = from[i] as number;
-      this.owner[i] = octet;
-      this.ownerCanonical[i] = octet >= 0x41 && octet <= 0x5a ? octet + 0x20 : octet;
-    }
+    this.owner.set(candidate.out.subarray(0, length));
+    // The owner name is all of it: RFC 4034 §6.2 lowercases the whole name.
+    lowered(candidate.out, length, this.ownerCanonical, 0, length);
     this.ownerLength = length;
     this.ownerUpper = candidate.upper;
     this.ownerName = undefined;
