@@ -65,11 +65,11 @@ class WireFileReader implements FileLineReader {
   private readonly fast: FastLineReader;
   private readonly file: string;
   private lineNumber = 0;
-  /** The fast path holds the reader's current state (origin, `$TTL`, previous TTL and owner). */
-  private fastCurrent = false;
-  /** The reader holds the fast path's current state (previous TTL and owner, lines read). */
-  private slowCurrent = true;
-  private openEntry = false;
+  /**
+   * Which of the two holds the file's current state (lines read, origin, `$TTL`, previous TTL and
+   * owner): the other takes it over before it reads a line (`adopt`, `resumeAfter`).
+   */
+  private holder: "fast" | "slow" = "slow";
 
   constructor(
     options: ZoneReaderOptions,
@@ -86,26 +86,25 @@ class WireFileReader implements FileLineReader {
 
   line(text: string, start: number, end: number): void {
     const lineNumber = ++this.lineNumber;
-    if (!this.openEntry) {
-      if (!this.fastCurrent) {
-        this.fast.adopt(this.slow.position);
-        this.fastCurrent = true;
-      }
+    // Within a parenthesised entry every line goes to the reader. (An error ends the load, so the
+    // reader is never asked again after one.)
+    if (!this.slow.midEntry) {
+      // While the reader holds the state the fast path adopts it before each line; the state
+      // passes to the fast path only when it reads the line (else it stays with the reader).
+      if (this.holder === "slow") this.fast.adopt(this.slow.position);
       const read = this.fast.read(text, start, end);
       if (read !== NOT_FAST) {
-        this.slowCurrent = false;
+        this.holder = "fast";
         if (read === FAST_RECORD) this.emitFast(lineNumber);
         return;
       }
     }
-    if (!this.slowCurrent) {
+    if (this.holder === "fast") {
       const { lastTtlSeconds, lastOwner } = this.fast.handOver();
       this.slow.resumeAfter(lineNumber - 1, lastTtlSeconds, lastOwner);
-      this.slowCurrent = true;
+      this.holder = "slow";
     }
     const rrs = this.slow.line(text.slice(start, end));
-    this.openEntry = this.slow.midEntry;
-    this.fastCurrent = false;
     for (const rr of rrs) this.emitSlow(rr);
   }
 
