@@ -47,7 +47,6 @@ export interface IncludeDirective {
 
 /** The reader's state between entries, for a second reader of the same file (see `position`). */
 export interface ZoneReaderPosition {
-  readonly lineNumber: number;
   readonly origin: Name | undefined;
   readonly defaultTtlSeconds: number | undefined;
   readonly lastTtlSeconds: number | undefined;
@@ -109,7 +108,7 @@ export class ZoneReader {
    * (./zone-wire-fast.ts, the fast path of `loadZoneWire`); only directives change the origin and `$TTL`.
    */
   get position(): ZoneReaderPosition {
-    return { lineNumber: this.lineNumber, origin: this.origin, defaultTtlSeconds: this.defaultTtl, lastTtlSeconds: this.lastTtl, lastOwner: this.lastOwner };
+    return { origin: this.origin, defaultTtlSeconds: this.defaultTtl, lastTtlSeconds: this.lastTtl, lastOwner: this.lastOwner };
   }
 
   /** Continue after records another reader read (between entries): lines read, last TTL and owner. */

@@ -100,7 +100,7 @@ function rows(outcome: Outcome): readonly Row[] {
 /** Does the fast path take this line (given the state a previous line left)? */
 function fastTakes(lines: readonly string[], origin: Name = parseName(".")): boolean[] {
   const fast = new FastLineReader(new FastScratch());
-  fast.adopt({ lineNumber: 0, origin, defaultTtlSeconds: 3600, lastTtlSeconds: undefined, lastOwner: undefined });
+  fast.adopt({ origin, defaultTtlSeconds: 3600, lastTtlSeconds: undefined, lastOwner: undefined });
   return lines.map((line) => fast.read(line, 0, line.length) === FAST_RECORD);
 }
 
