@@ -8,7 +8,7 @@
  *                 - TTL = the RRSIG's Original TTL,
  *                 - RRs sorted by canonical RDATA and duplicates removed.
  */
-import { bytesEqual, compareBytes } from "./bytes.js";
+import { bytesEqual, compareBytes, concatBytes, u16, u32 } from "./bytes.js";
 import { inputError } from "./errors.js";
 import { type Name, nameFromLabels, nameToString, nameToWire, namesEqual, rrsigLabelCount } from "./name.js";
 import { type RrsigRdata, encodeRdata, encodeRrsigFieldsWithoutSignature } from "./rdata.js";
@@ -70,15 +70,7 @@ export function signedDataFromWire(
   out.set(rrsigFields, 0);
   // TYPE (the type covered, the first field of the RRSIG RDATA), CLASS and Original TTL are the
   // same for every record: written once, copied beside each owner.
-  const fixed = new Uint8Array(8);
-  fixed[0] = rrsigFields[0] as number;
-  fixed[1] = rrsigFields[1] as number;
-  fixed[2] = rrClass >>> 8;
-  fixed[3] = rrClass & 0xff;
-  fixed[4] = originalTtlSeconds >>> 24;
-  fixed[5] = (originalTtlSeconds >>> 16) & 0xff;
-  fixed[6] = (originalTtlSeconds >>> 8) & 0xff;
-  fixed[7] = originalTtlSeconds & 0xff;
+  const fixed = concatBytes(rrsigFields.subarray(0, 2), u16(rrClass), u32(originalTtlSeconds));
   let at = rrsigFields.length;
   for (const rdata of rdatas) {
     out.set(ownerWire, at);
