@@ -5,13 +5,13 @@
  *
  * Names are signed in canonical order, many signatures outstanding at once (`concurrency`) so that
  * a signer backed by several threads stays busy; a name is written as soon as it and every name
- * before it are signed: its records in canonical order, each RRset followed by the RRSIGs over it
- * (as ./sign.ts's `formatSignedZone` prints), and fed to the ZONEMD digest (RFC 8976 §3.3) in
- * canonical order — the RRSIGs of a name as one RRset in canonical RDATA order. The signed data of
- * each RRset is laid out by core's `signedDataFromWire` (the layout `rrsigSignedData` uses) from
- * the records' canonical wire form, which is how they are kept. Every signature is verified once
- * before it is used: by the keystore signer that made it (`verifiedBeforeReturn`, over exactly
- * these octets), or else here with the ZSK's public key.
+ * before it are signed: its records in canonical order, each RRset followed by the RRSIGs over it,
+ * and fed to the ZONEMD digest (RFC 8976 §3.3) in canonical order — the RRSIGs of a name as one
+ * RRset in canonical RDATA order. The signed data of each RRset is laid out by core's
+ * `signedDataFromWire` (the layout `rrsigSignedData` uses) from the records' canonical wire form,
+ * which is how they are kept. Every signature is verified once before it is used: by the keystore
+ * signer that made it (`verifiedBeforeReturn`, over exactly these octets), or else here with the
+ * ZSK's public key.
  *
  * The apex comes first in canonical order but is complete only at the end: its ZONEMD digest needs
  * the whole signed zone, and its ZONEMD RRset is signed last. Its lines have a known length in
