@@ -20,7 +20,16 @@ export function hasNsec(node: ZoneNode): boolean {
 
 /** The types an NSEC at `node` must list. */
 export function nsecTypes(node: ZoneNode): number[] {
-  const present = [...node.rrsets.keys()].filter((t) => t !== RRType.NSEC && t !== RRType.RRSIG);
-  const listed = node.role === "delegation" ? present.filter((t) => t === RRType.NS || t === RRType.DS) : present;
+  return nsecBitmapTypes([...node.rrsets.keys()], node.role === "delegation");
+}
+
+/**
+ * The types an NSEC must list at a name holding `present`: those (at a delegation point only NS
+ * and DS, RFC 4035 §2.3), plus NSEC and RRSIG, in ascending order. NSEC and RRSIG already in
+ * `present` (a signed zone's) are listed once.
+ */
+export function nsecBitmapTypes(present: readonly number[], delegation: boolean): number[] {
+  const own = present.filter((t) => t !== RRType.NSEC && t !== RRType.RRSIG);
+  const listed = delegation ? own.filter((t) => t === RRType.NS || t === RRType.DS) : own;
   return [...listed, RRType.NSEC, RRType.RRSIG].sort((a, b) => a - b);
 }
