@@ -109,6 +109,8 @@ class ZoneSigningRun {
   private readonly feed = new DigestFeed(ZONEMD_HASH.SHA384);
   private done = 0;
   private outstanding = 0;
+  /** The apex ZONEMD's position in `order`, once found (-1 before). */
+  private zonemdAt = -1;
   /** Chunks of body text the writer has filled and the sink has not yet taken. */
   private readonly chunks: Uint8Array[] = [];
   private readonly bodyWriter = new ZoneTextWriter((chunk) => this.chunks.push(chunk), BODY_PIECE_OCTETS);
@@ -125,12 +127,9 @@ class ZoneSigningRun {
     this.verify = signer.verifiedBeforeReturn ? undefined : (data, signature) => verifier(data, signature);
   }
 
-  /** Sign the RRset of `type` at node `n` whose records are `order[from, to)`. */
-  private async signRrset(n: number, type: number, from: number, to: number, rdataOverride?: Uint8Array): Promise<MadeRrsig> {
-    const { records, plan, signer } = this;
-    const first = plan.zone.order[from] as number;
-    const ownerWire = records.ownerWire(first);
-    const ttlSeconds = records.ttlSeconds(first);
+  /** The RRSIG RDATA fields before the signature (RFC 4034 §3.1) for the ZSK's RRSIG over the RRset of `type` at `ownerWire`. */
+  private rrsigFields(type: number, ownerWire: Uint8Array, ttlSeconds: number): Uint8Array {
+    const { plan, signer } = this;
     const window = signatureWindowWire(plan.policy, plan.atEpochSeconds, ownerWire, type);
     const template: RrsigTemplate = {
       typeCovered: type,
@@ -142,7 +141,16 @@ class ZoneSigningRun {
       keyTag: signer.keyTag,
       signerName: plan.origin,
     };
-    const fields = encodeRrsigFieldsWithoutSignature(template);
+    return encodeRrsigFieldsWithoutSignature(template);
+  }
+
+  /** Sign the RRset of `type` at node `n` whose records are `order[from, to)`. */
+  private async signRrset(n: number, type: number, from: number, to: number, rdataOverride?: Uint8Array): Promise<MadeRrsig> {
+    const { records, plan, signer } = this;
+    const first = plan.zone.order[from] as number;
+    const ownerWire = records.ownerWire(first);
+    const ttlSeconds = records.ttlSeconds(first);
+    const fields = this.rrsigFields(type, ownerWire, ttlSeconds);
     const rdatas: Uint8Array[] = [];
     for (let k = from; k < to; k++) rdatas.push(rdataOverride ?? records.rdataWire(plan.zone.order[k] as number));
     const data = signedDataFromWire(fields, ownerWire, 1, ttlSeconds, rdatas);
@@ -264,21 +272,26 @@ class ZoneSigningRun {
     this.bodyWriter.flush();
     await this.drain();
     if (!apex) throw new Error("unreachable: the zone has no apex");
-    const zonemdIndex = this.zonemdIndex();
+    const k = this.zonemdPosition();
+    const zonemdIndex = zone.order[k] as number;
     const digestBytes = this.feed.digest();
     const placeholder = this.records.rdataWire(zonemdIndex);
     const zonemdRdata = new Uint8Array(placeholder.length);
     zonemdRdata.set(placeholder.subarray(0, placeholder.length - digestBytes.length), 0);
     zonemdRdata.set(digestBytes, placeholder.length - digestBytes.length);
-    const k = zone.order.indexOf(zonemdIndex, zone.nodeStart[0] as number);
     const zonemdRrsig = await this.signRrset(0, RRType.ZONEMD, k, k + 1, zonemdRdata);
     await this.sink.end(this.apexBytes(apex, zonemdRrsig, zonemdRdata));
   }
 
-  private zonemdIndex(): number {
+  /** Where the apex ZONEMD stands in `order` (found once: a scan of the apex). */
+  private zonemdPosition(): number {
+    if (this.zonemdAt >= 0) return this.zonemdAt;
     const { zone } = this.plan;
     for (let k = zone.nodeStart[0] as number; k < (zone.nodeStart[1] as number); k++) {
-      if (this.records.type(zone.order[k] as number) === RRType.ZONEMD) return zone.order[k] as number;
+      if (this.records.type(zone.order[k] as number) === RRType.ZONEMD) {
+        this.zonemdAt = k;
+        return k;
+      }
     }
     throw new Error("unreachable: the plan has no ZONEMD");
   }
@@ -287,18 +300,9 @@ class ZoneSigningRun {
   private zonemdPlaceholderRrsig(apex: NodeWork): MadeRrsig {
     const sample = apex.made[0];
     if (!sample) throw new Error("unreachable: the apex has no RRset the ZSK signs");
-    const ttlSeconds = this.records.ttlSeconds(this.zonemdIndex());
-    const window = signatureWindowWire(this.plan.policy, this.plan.atEpochSeconds, this.records.ownerWire(this.zonemdIndex()), RRType.ZONEMD);
-    const fields = encodeRrsigFieldsWithoutSignature({
-      typeCovered: RRType.ZONEMD,
-      algorithm: this.signer.dnskey.algorithm,
-      labels: rrsigLabels(this.records.ownerWire(this.zonemdIndex())),
-      originalTtlSeconds: ttlSeconds,
-      expirationEpochSeconds: window.expirationEpochSeconds,
-      inceptionEpochSeconds: window.inceptionEpochSeconds,
-      keyTag: this.signer.keyTag,
-      signerName: this.plan.origin,
-    });
+    const zonemdIndex = this.plan.zone.order[this.zonemdPosition()] as number;
+    const ttlSeconds = this.records.ttlSeconds(zonemdIndex);
+    const fields = this.rrsigFields(RRType.ZONEMD, this.records.ownerWire(zonemdIndex), ttlSeconds);
     const signatureOctets = sample.rdata.length - fields.length;
     const rdata = new Uint8Array(fields.length + signatureOctets);
     rdata.set(fields, 0);
