@@ -27,6 +27,7 @@
  */
 import { createHash, randomBytes } from "node:crypto";
 import { type Stats, constants, promises as fs, unlinkSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
 import { KskError } from "@ksk/core";
 
@@ -163,9 +164,8 @@ export async function writeFileStreamed(
   pending.add(temporary);
   try {
     const pieces: { position: number; length: number; sha256: string }[] = [];
-    const handle = await fs.open(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, mode);
+    const handle = await openTemporary(temporary, mode);
     try {
-      await handle.chmod(mode);
       await produce({
         async write(bytes, position) {
           pieces.push({ position, length: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
@@ -219,11 +219,22 @@ async function checkPieces(temporary: string, file: string, pieces: readonly { p
   }
 }
 
-async function writeSynced(temporary: string, bytes: Uint8Array | string, mode: number): Promise<void> {
+/** Create the temporary file `temporary` for writing, its mode exactly `mode`. */
+async function openTemporary(temporary: string, mode: number): Promise<FileHandle> {
   // O_EXCL|O_NOFOLLOW: the random name is ours alone; never write through a planted symlink.
   const handle = await fs.open(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, mode);
   try {
     await handle.chmod(mode); // the umask may have removed bits; outputs are exactly 0644 / 0600
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+  return handle;
+}
+
+async function writeSynced(temporary: string, bytes: Uint8Array | string, mode: number): Promise<void> {
+  const handle = await openTemporary(temporary, mode);
+  try {
     await handle.writeFile(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes);
     await handle.sync();
   } finally {
