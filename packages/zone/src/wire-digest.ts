@@ -110,7 +110,7 @@ function apexRecords(zone: WireZone, type: number): { rdata: ReturnType<typeof d
 }
 
 /** The zone's SOA serial; a zone without a SOA is refused (ZONE-SOA). */
-export function wireZoneSerial(zone: WireZone): number {
+function wireZoneSerial(zone: WireZone): number {
   const soa = apexRecords(zone, RRType.SOA)[0];
   if (soa?.rdata.kind !== "SOA") throw inputError("ZONE-SOA", "the zone has no SOA record, so it has no apex");
   return soa.rdata.serial;

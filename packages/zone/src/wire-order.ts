@@ -33,7 +33,7 @@ export function wireName(bytes: Uint8Array, offset: number): Name {
 const keyUnits = new Uint16Array(512);
 
 /** The sort key of the name at `offset` (see the header). */
-export function canonicalNameKey(bytes: Uint8Array, offset: number): string {
+function canonicalNameKey(bytes: Uint8Array, offset: number): string {
   const labelStarts: number[] = [];
   let at = offset;
   while (bytes[at] !== 0) {

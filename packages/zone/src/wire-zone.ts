@@ -33,7 +33,7 @@ export interface WireZone extends WireOrder {
 }
 
 /** Is the name at `offset` `ancestor` or below it (both canonical wire)? */
-export function wireIsAtOrBelow(bytes: Uint8Array, offset: number, ancestor: Uint8Array): boolean {
+function wireIsAtOrBelow(bytes: Uint8Array, offset: number, ancestor: Uint8Array): boolean {
   const length = wireNameLength(bytes, offset);
   let at = offset;
   while (offset + length - at > ancestor.length) at += (bytes[at] as number) + 1;
@@ -346,14 +346,11 @@ function checkOccluded(zone: WireZone, report: NonNullable<Report>): void {
   }
 }
 
-/** What `buildWireZone` reports instead of refusing: ./zone.ts's `BuildZoneOptions`. */
-export type BuildWireZoneOptions = BuildZoneOptions;
-
 /**
  * Order the records canonically, give each name its role and refuse what ./zone.ts refuses; with
- * `report`, report what ./zone.ts reports with it.
+ * `report` (./zone.ts's `BuildZoneOptions`), report what ./zone.ts reports with it.
  */
-export function buildWireZone(input: WireZoneInput, options: BuildWireZoneOptions = {}): WireZone {
+export function buildWireZone(input: WireZoneInput, options: BuildZoneOptions = {}): WireZone {
   const origin = input.apex();
   const records = input.records;
   const ordered = canonicalOrder(records);
