@@ -51,6 +51,29 @@ export interface SignedZoneSink {
   end(apexBytes: Uint8Array): void | Promise<void>;
 }
 
+/**
+ * The sink for an output written by position (a file): the body from the end of the apex's room
+ * on, as it comes, then the apex into the room left for it at the start.
+ */
+export function positionedSink(write: (bytes: Uint8Array, position: number) => Promise<void>): SignedZoneSink {
+  let apexOctets = 0;
+  let position = 0;
+  return {
+    begin(octets) {
+      apexOctets = octets;
+      position = octets;
+    },
+    async body(bytes) {
+      await write(bytes, position);
+      position += bytes.length;
+    },
+    async end(bytes) {
+      if (bytes.length !== apexOctets) throw new Error(`unreachable: the apex takes ${bytes.length} octets, ${apexOctets} were left for it`);
+      await write(bytes, 0);
+    },
+  };
+}
+
 export interface WireSignOptions {
   /** How many signatures may be outstanding at once (a threaded signer needs several). */
   readonly concurrency?: number;

@@ -11,7 +11,6 @@ import { openKeystore, verifyingPool } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
   type SerialMode,
-  type SignedZoneSink,
   WireSigningInput,
   WireZoneInput,
   ZONEMD_HASH,
@@ -20,6 +19,7 @@ import {
   wireName,
   parseZoneSigningPolicy,
   planWireZoneSigning,
+  positionedSink,
   signWireZone,
   verifyWireZone,
   wireZoneDigest,
@@ -148,25 +148,9 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
     }
     const signer = await keystore.signer(info.label, { threads: argv.threads });
     const bar = progressBar(ctx);
-    await writeStreamedOutput(argv.output, argv.force, async (write) => {
-      let position = 0;
-      let apexOctets = 0;
-      const sink: SignedZoneSink = {
-        begin(octets) {
-          apexOctets = octets;
-          position = octets;
-        },
-        async body(bytes) {
-          await write(bytes, position);
-          position += bytes.length;
-        },
-        async end(bytes) {
-          if (bytes.length !== apexOctets) throw new Error(`unreachable: the apex takes ${bytes.length} octets, ${apexOctets} were left for it`);
-          await write(bytes, 0);
-        },
-      };
-      await signWireZone(plan, signer, sink, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
-    });
+    await writeStreamedOutput(argv.output, argv.force, (write) =>
+      signWireZone(plan, signer, positionedSink(write), { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) }),
+    );
     const b = plan.bundle;
     ctx.out(
       `wrote ${argv.output}: zone ${nameToString(plan.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.signatureCount} signatures at ${formatIsoZ(at)}\n`,
@@ -223,7 +207,9 @@ async function digestCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { 
   await readZoneInto(ctx, argv.zone, DIGEST_BYTES_PER_RECORD, input);
   const { origin, computed, verdicts } = withDefaultSignals(() => {
     const zone = buildWireZone(input);
-    return { origin: wireName(zone.origin, 0), computed: bytesToHex(wireZoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkWireZonemd(zone) };
+    // The SHA-384 digest printed is also the one the zone's SHA-384 ZONEMD is checked against.
+    const sha384 = wireZoneDigest(zone, ZONEMD_HASH.SHA384);
+    return { origin: wireName(zone.origin, 0), computed: bytesToHex(sha384, true), verdicts: checkWireZonemd(zone, new Map([[ZONEMD_HASH.SHA384, sha384]])) };
   });
   const ok = verdicts.every((v) => v.status === "valid" || v.status === "unsupported");
   if (argv.json) {
