@@ -25,10 +25,11 @@
  * fresh lstat, which is exclusive only against runs that are not simultaneous; temporaries left by a
  * process on another host sharing the directory (NFS) are not swept, since its pid means nothing here.
  */
-import { createHash, randomBytes } from "node:crypto";
+import { randomBytes } from "node:crypto";
 import { type Stats, constants, promises as fs, unlinkSync } from "node:fs";
+import type { FileHandle } from "node:fs/promises";
 import path from "node:path";
-import { KskError } from "@ksk/core";
+import { KskError, bytesEqual, sha256 } from "@ksk/core";
 
 /** One file to write. */
 export interface AtomicOutput {
@@ -162,13 +163,12 @@ export async function writeFileStreamed(
   const mode = options.mode ?? 0o644;
   pending.add(temporary);
   try {
-    const pieces: { position: number; length: number; sha256: string }[] = [];
-    const handle = await fs.open(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, mode);
+    const pieces: Piece[] = [];
+    const handle = await openTemporary(temporary, mode);
     try {
-      await handle.chmod(mode);
       await produce({
         async write(bytes, position) {
-          pieces.push({ position, length: bytes.length, sha256: createHash("sha256").update(bytes).digest("hex") });
+          pieces.push({ position, length: bytes.length, sha256: sha256(bytes) });
           let done = 0;
           while (done < bytes.length) done += (await handle.write(bytes, done, bytes.length - done, position + done)).bytesWritten;
         },
@@ -189,8 +189,15 @@ export async function writeFileStreamed(
   }
 }
 
+/** A piece `writeFileStreamed` wrote: where, how long, its SHA-256. */
+interface Piece {
+  readonly position: number;
+  readonly length: number;
+  readonly sha256: Uint8Array;
+}
+
 /** The file read back is exactly the pieces written (see `writeFileStreamed`). */
-async function checkPieces(temporary: string, file: string, pieces: readonly { position: number; length: number; sha256: string }[]): Promise<void> {
+async function checkPieces(temporary: string, file: string, pieces: readonly Piece[]): Promise<void> {
   const mismatch = (why: string) => new KskError("input", "OUTPUT-MISMATCH", `the written file differs from what was written to it: ${why}`, { where: file });
   const sorted = [...pieces].sort((a, b) => a.position - b.position);
   const handle = await fs.open(temporary, constants.O_RDONLY);
@@ -209,8 +216,7 @@ async function checkPieces(temporary: string, file: string, pieces: readonly { p
         if (bytesRead === 0) throw mismatch(`the file ends at octet ${piece.position + read}`);
         read += bytesRead;
       }
-      if (createHash("sha256").update(buffer).digest("hex") !== piece.sha256)
-        throw mismatch(`octets ${piece.position} to ${piece.position + piece.length} read back differently`);
+      if (!bytesEqual(sha256(buffer), piece.sha256)) throw mismatch(`octets ${piece.position} to ${piece.position + piece.length} read back differently`);
       expected += piece.length;
     }
     if (size !== expected) throw mismatch(`the file has ${size} octets, ${expected} were written`);
@@ -219,11 +225,22 @@ async function checkPieces(temporary: string, file: string, pieces: readonly { p
   }
 }
 
-async function writeSynced(temporary: string, bytes: Uint8Array | string, mode: number): Promise<void> {
+/** Create the temporary file `temporary` for writing, its mode exactly `mode`. */
+async function openTemporary(temporary: string, mode: number): Promise<FileHandle> {
   // O_EXCL|O_NOFOLLOW: the random name is ours alone; never write through a planted symlink.
   const handle = await fs.open(temporary, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | constants.O_NOFOLLOW, mode);
   try {
     await handle.chmod(mode); // the umask may have removed bits; outputs are exactly 0644 / 0600
+  } catch (e) {
+    await handle.close();
+    throw e;
+  }
+  return handle;
+}
+
+async function writeSynced(temporary: string, bytes: Uint8Array | string, mode: number): Promise<void> {
+  const handle = await openTemporary(temporary, mode);
+  try {
     await handle.writeFile(typeof bytes === "string" ? new TextEncoder().encode(bytes) : bytes);
     await handle.sync();
   } finally {

@@ -21,7 +21,7 @@ import type { KeyObject } from "node:crypto";
 import { KskError, type VerifierKey } from "@ksk/core";
 import { type SigningPool, threadPool } from "./thread-pool.js";
 
-export type { PoolResult, SigningPool } from "./thread-pool.js";
+export type { SigningPool } from "./thread-pool.js";
 
 const WORKER_SOURCE = `
 const { createPrivateKey, sign } = require("node:crypto");

@@ -24,16 +24,53 @@ import { Worker } from "node:worker_threads";
 import type { KskError, VerifierKey } from "@ksk/core";
 
 /**
- * Evaluated in every worker after `workerData` is in scope: `verified(data, signature)`, true when
- * the signature verifies with `workerData.verify` (core's `VerifierKey` of the key's DNSKEY record).
+ * Core's `verifyWithKey` in plain JavaScript, for the workers of this pool and of the verifying
+ * pool (./verifying-pool.ts): `preparedKey(k)` turns a `VerifierKey` into what node:crypto takes,
+ * once per key; `verifiesWith(p, data, signature)` is false for a signature of another length than
+ * the key's (RFC 3110 §3, RFC 6605) and for one OpenSSL cannot parse.
  */
-export const VERIFY_SOURCE = `
+export const VERIFY_WITH_KEY_SOURCE = `
 const { verify: verifySignature } = require("node:crypto");
-const verifyKey = workerData.verify.dsaEncoding ? { key: workerData.verify.key, dsaEncoding: workerData.verify.dsaEncoding } : workerData.verify.key;
-const verified = (data, signature) =>
-  (workerData.verify.signatureOctets === undefined || signature.length === workerData.verify.signatureOctets) &&
-  verifySignature(workerData.verify.hash, data, verifyKey, signature);
+const preparedKey = (k) => ({ hash: k.hash, octets: k.signatureOctets, key: k.dsaEncoding ? { key: k.key, dsaEncoding: k.dsaEncoding } : k.key });
+const verifiesWith = (p, data, signature) => {
+  if (p.octets !== undefined && signature.length !== p.octets) return false;
+  try {
+    return verifySignature(p.hash, data, p.key, signature);
+  } catch {
+    return false;
+  }
+};
 `;
+
+/**
+ * Evaluated in every signing worker after `workerData` is in scope: `verified(data, signature)`,
+ * true when the signature verifies with `workerData.verify` (core's `VerifierKey` of the key's
+ * DNSKEY record).
+ */
+const VERIFY_SOURCE = `${VERIFY_WITH_KEY_SOURCE}
+const verifyPrepared = preparedKey(workerData.verify);
+const verified = (data, signature) => verifiesWith(verifyPrepared, data, signature);
+`;
+
+/** A worker whose process reference follows its work (see `referenceBusy`). */
+export interface ReferencedWorker {
+  readonly worker: Worker;
+  inFlight: number;
+  referenced: boolean;
+}
+
+/**
+ * A thread with work keeps the process alive until its answer arrives; an idle one does not.
+ * (Changed only when it changes: ref() and unref() are calls into the runtime.)
+ */
+export function referenceBusy(threads: readonly ReferencedWorker[]): void {
+  for (const state of threads) {
+    const busy = state.inFlight > 0;
+    if (busy === state.referenced) continue;
+    state.referenced = busy;
+    busy ? state.worker.ref() : state.worker.unref();
+  }
+}
 
 /** What a signing thread answers for one request. */
 export type PoolResult = { readonly verified: true; readonly signature: Uint8Array } | { readonly verified: false };
@@ -48,7 +85,7 @@ export interface SigningPool {
 }
 
 export interface ThreadPoolOptions {
-  /** The worker's source; `VERIFY_SOURCE` is evaluated before it. */
+  /** The worker's source; `VERIFY_SOURCE` is evaluated before it, so it may call `verified`. */
   readonly source: string;
   /** `workerData` of every thread, beside `verify`. */
   readonly workerData: Readonly<Record<string, unknown>>;
@@ -89,10 +126,7 @@ const BATCH = 16;
  */
 const BATCHES_IN_FLIGHT = 2;
 
-interface Thread {
-  readonly worker: Worker;
-  inFlight: number;
-  referenced: boolean;
+interface Thread extends ReferencedWorker {
   exited: boolean;
   /** Resolves on the thread's `{ ready }`, rejects on its `{ failed }` or a crash. */
   readonly ready: Promise<void>;
@@ -168,14 +202,7 @@ export function threadPool(options: ThreadPoolOptions): SigningPool {
         state.worker.postMessage({ jobs, ...options.batchFields?.() });
       }
     }
-    // A thread with work keeps the process alive until its answer arrives; an idle one does not.
-    // (Changed only when it changes: ref() and unref() are calls into the runtime.)
-    for (const state of workers) {
-      const busy = state.inFlight > 0;
-      if (busy === state.referenced) continue;
-      state.referenced = busy;
-      busy ? state.worker.ref() : state.worker.unref();
-    }
+    referenceBusy(workers);
   };
   return {
     ready: Promise.all(workers.map((t) => t.ready)).then(() => undefined),

@@ -9,8 +9,9 @@
  * handed to every thread once; the jobs then carry only the key's number, the signed data and the
  * signature, packed into one buffer per message of up to `BATCH` jobs and transferred, not cloned. The thread applies core's `verifyWithKey` rule — a
  * signature of the wrong length (RFC 3110 §3, RFC 6605) does not verify, nor one OpenSSL cannot
- * parse — in a few lines of plain JavaScript evaluated in the thread (no loader for TypeScript
- * there), which the tests hold to core's verdicts. A key OpenSSL will not load is judged in the
+ * parse — in plain JavaScript evaluated in the thread (no loader for TypeScript there), the same
+ * lines the signing threads check with (./thread-pool.ts `VERIFY_WITH_KEY_SOURCE`), which the tests
+ * hold to core's verdicts. A key OpenSSL will not load is judged in the
  * main thread by core's verifier (`keyVerifierCache`), which says why it is malformed.
  *
  * Left out: keys of algorithms this toolkit does not verify (core's verdict, in the main thread).
@@ -28,15 +29,15 @@ import {
   signatureOutcome,
   verifierKey,
 } from "@ksk/core";
+import { type ReferencedWorker, VERIFY_WITH_KEY_SOURCE, referenceBusy } from "./thread-pool.js";
 
 const WORKER_SOURCE = `
 const { parentPort } = require("node:worker_threads");
-const { verify } = require("node:crypto");
+${VERIFY_WITH_KEY_SOURCE}
 const keys = [];
 parentPort.on("message", (message) => {
   if (message.key) {
-    const k = message.key;
-    keys[message.id] = { hash: k.hash, octets: k.signatureOctets, key: k.dsaEncoding ? { key: k.key, dsaEncoding: k.dsaEncoding } : k.key };
+    keys[message.id] = preparedKey(message.key);
     return;
   }
   // The batch packed by packBatch: a count, five numbers a job, then the octets.
@@ -45,14 +46,9 @@ parentPort.on("message", (message) => {
   const head = new Uint32Array(buffer, 4, 5 * count);
   const out = new Uint8Array(count);
   for (let i = 0; i < count; i++) {
-    const k = keys[head[5 * i]];
     const data = new Uint8Array(buffer, head[5 * i + 1], head[5 * i + 2]);
     const signature = new Uint8Array(buffer, head[5 * i + 3], head[5 * i + 4]);
-    // core's verifyWithKey: the one signature length, and a signature OpenSSL cannot parse does not verify.
-    if (k.octets !== undefined && signature.length !== k.octets) continue;
-    try {
-      out[i] = verify(k.hash, data, k.key, signature) ? 1 : 0;
-    } catch {}
+    out[i] = verifiesWith(keys[head[5 * i]], data, signature) ? 1 : 0;
   }
   parentPort.postMessage({ id: message.id, out }, [out.buffer]);
 });
@@ -86,7 +82,12 @@ function packBatch(jobs: readonly PoolJob[]): ArrayBuffer {
   head[0] = jobs.length;
   let at = 4 + 20 * jobs.length;
   for (const [i, job] of jobs.entries()) {
-    head.set([job.key, at, job.data.length, at + job.data.length, job.signature.length], 1 + 5 * i);
+    const field = 1 + 5 * i;
+    head[field] = job.key;
+    head[field + 1] = at;
+    head[field + 2] = job.data.length;
+    head[field + 3] = at + job.data.length;
+    head[field + 4] = job.signature.length;
     bytes.set(job.data, at);
     bytes.set(job.signature, at + job.data.length);
     at += job.data.length + job.signature.length;
@@ -94,15 +95,9 @@ function packBatch(jobs: readonly PoolJob[]): ArrayBuffer {
   return buffer;
 }
 
-interface ThreadState {
-  readonly worker: Worker;
-  inFlight: number;
-  referenced: boolean;
-}
-
 /** A pool of `threads` verifying threads (see the header). */
 export function verifyingPool(options: { readonly threads: number }): VerifyingPool {
-  const pending = new Map<number, { resolve: (out: Uint8Array) => void; reject: (e: unknown) => void; state: ThreadState }>();
+  const pending = new Map<number, { resolve: (out: Uint8Array) => void; reject: (e: unknown) => void }>();
   const keyIds = new WeakMap<DnskeyRdata, number | null>();
   let nextKey = 0;
   let nextMessage = 0;
@@ -110,14 +105,14 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
   let failure: KskError | undefined;
   const local = keyVerifierCache();
   const localVerify: VerifySignature = (key, data, signatureBytes) => local(key)(data, signatureBytes);
-  const threads: ThreadState[] = Array.from({ length: options.threads }, () => {
-    const state: ThreadState = { worker: new Worker(WORKER_SOURCE, { eval: true }), inFlight: 0, referenced: true };
+  const threads: ReferencedWorker[] = Array.from({ length: options.threads }, () => {
+    const state: ReferencedWorker = { worker: new Worker(WORKER_SOURCE, { eval: true }), inFlight: 0, referenced: true };
     state.worker.on("message", (answer: { id: number; out: Uint8Array }) => {
       const request = pending.get(answer.id);
       if (!request) return;
       pending.delete(answer.id);
       state.inFlight--;
-      reference();
+      referenceBusy(threads);
       request.resolve(answer.out);
     });
     state.worker.on("error", (e) => {
@@ -128,16 +123,7 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
     });
     return state;
   });
-  // A thread with work keeps the process alive until its answer arrives; an idle one does not.
-  const reference = () => {
-    for (const state of threads) {
-      const busy = state.inFlight > 0;
-      if (busy === state.referenced) continue;
-      state.referenced = busy;
-      busy ? state.worker.ref() : state.worker.unref();
-    }
-  };
-  reference();
+  referenceBusy(threads);
   /** The key's number in the threads, handed to them on first use; null: judged in this thread. */
   const keyId = (dnskey: DnskeyRdata): number | null => {
     let id = keyIds.get(dnskey);
@@ -157,9 +143,9 @@ export function verifyingPool(options: { readonly threads: number }): VerifyingP
     const state = threads.reduce((a, b) => (b.inFlight < a.inFlight ? b : a));
     const id = nextMessage++;
     state.inFlight++;
-    reference();
+    referenceBusy(threads);
     return new Promise((resolve, reject) => {
-      pending.set(id, { resolve, reject, state });
+      pending.set(id, { resolve, reject });
       const buffer = packBatch(jobs);
       state.worker.postMessage({ id, buffer }, [buffer]);
     });

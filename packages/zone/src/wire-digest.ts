@@ -110,15 +110,19 @@ function apexRecords(zone: WireZone, type: number): { rdata: ReturnType<typeof d
 }
 
 /** The zone's SOA serial; a zone without a SOA is refused (ZONE-SOA). */
-export function wireZoneSerial(zone: WireZone): number {
+function wireZoneSerial(zone: WireZone): number {
   const soa = apexRecords(zone, RRType.SOA)[0];
   if (soa?.rdata.kind !== "SOA") throw inputError("ZONE-SOA", "the zone has no SOA record, so it has no apex");
   return soa.rdata.serial;
 }
 
-/** Judge every apex ZONEMD record (RFC 8976 §4), as ./zonemd.ts's `checkZonemd` does. */
-export function checkWireZonemd(zone: WireZone): ZonemdVerdict[] {
+/**
+ * Judge every apex ZONEMD record (RFC 8976 §4), as ./zonemd.ts's `checkZonemd` does. `known` holds
+ * digests of this zone the caller computed already (by hash algorithm), used instead of another
+ * pass over the zone.
+ */
+export function checkWireZonemd(zone: WireZone, known: ReadonlyMap<number, Uint8Array> = new Map()): ZonemdVerdict[] {
   const serial = wireZoneSerial(zone);
   const zonemds = apexRecords(zone, RRType.ZONEMD).flatMap((r) => (r.rdata.kind === "ZONEMD" ? [r.rdata as ZonemdRdata] : []));
-  return judgeZonemd(zonemds, serial, (hashAlgorithm) => wireZoneDigest(zone, hashAlgorithm));
+  return judgeZonemd(zonemds, serial, (hashAlgorithm) => known.get(hashAlgorithm) ?? wireZoneDigest(zone, hashAlgorithm));
 }

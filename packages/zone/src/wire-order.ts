@@ -14,7 +14,7 @@
  * Left out: the zone's structure (./wire-zone.ts).
  */
 import { type Name, RRType, inputError, nameFromWire, nameToString, typeToString } from "@ksk/core";
-import { FIXED_OCTETS, type WireRecords, wireNameLength } from "./wire-records.js";
+import { FIXED_OCTETS, type WireRecords, sameWireName } from "./wire-records.js";
 
 /** Records in canonical order, grouped by owner. */
 export interface WireOrder {
@@ -30,17 +30,10 @@ export function wireName(bytes: Uint8Array, offset: number): Name {
   return nameFromWire(bytes, offset).name;
 }
 
-function sameOwner(bytes: Uint8Array, a: number, b: number): boolean {
-  const length = wireNameLength(bytes, a);
-  if (wireNameLength(bytes, b) !== length) return false;
-  for (let k = 0; k < length; k++) if (bytes[a + k] !== bytes[b + k]) return false;
-  return true;
-}
-
 const keyUnits = new Uint16Array(512);
 
 /** The sort key of the name at `offset` (see the header). */
-export function canonicalNameKey(bytes: Uint8Array, offset: number): string {
+function canonicalNameKey(bytes: Uint8Array, offset: number): string {
   const labelStarts: number[] = [];
   let at = offset;
   while (bytes[at] !== 0) {
@@ -82,7 +75,7 @@ function ownerRuns(records: WireRecords): Uint32Array {
   const starts: number[] = [];
   let head = -1;
   for (let i = 0; i < records.count; i++) {
-    if (head < 0 || !sameOwner(records.bytes, records.start(head), records.start(i))) {
+    if (head < 0 || !sameWireName(records.bytes, records.start(head), records.bytes, records.start(i))) {
       starts.push(i);
       head = i;
     }
@@ -111,9 +104,10 @@ function sortedRuns(records: WireRecords, runStart: Uint32Array): { runs: Uint32
     const key = keys[k] as string;
     runs[k] = (key.charCodeAt(key.length - 2) << 16) | key.charCodeAt(key.length - 1);
     if (k > 0)
-      sameAsPrevious[k] = sameOwner(
+      sameAsPrevious[k] = sameWireName(
         records.bytes,
         records.start(runStart[runs[k - 1] as number] as number),
+        records.bytes,
         records.start(runStart[runs[k] as number] as number),
       )
         ? 1

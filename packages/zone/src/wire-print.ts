@@ -10,7 +10,7 @@ import type { ZoneTextWriter } from "@ksk/core";
 import { FIXED_OCTETS, type WireRecords, wireNameLength } from "./wire-records.js";
 
 /** Write a record given whole in wire form (owner, TYPE, CLASS, TTL, RDLENGTH, RDATA); `rdataOverride` replaces its RDATA. */
-export function writeWireRecord(writer: ZoneTextWriter, wire: Uint8Array, rdataOverride?: Uint8Array): void {
+function writeWireRecord(writer: ZoneTextWriter, wire: Uint8Array, rdataOverride?: Uint8Array): void {
   const ownerLength = wireNameLength(wire, 0);
   const f = ownerLength;
   const type = ((wire[f] as number) << 8) | (wire[f + 1] as number);

@@ -37,6 +37,17 @@ export function wireNameLength(bytes: Uint8Array, offset: number): number {
   }
 }
 
+/**
+ * Are the uncompressed wire names at `a` in `bytesA` and at `b` in `bytesB` the same octets? For
+ * canonical (lowercased) names, the same name.
+ */
+export function sameWireName(bytesA: Uint8Array, a: number, bytesB: Uint8Array, b: number): boolean {
+  const length = wireNameLength(bytesA, a);
+  if (wireNameLength(bytesB, b) !== length) return false;
+  for (let k = 0; k < length; k++) if (bytesA[a + k] !== bytesB[b + k]) return false;
+  return true;
+}
+
 function grown<T extends Uint8Array | Uint16Array | Uint32Array>(array: T, needed: number, make: (n: number) => T): T {
   if (needed <= array.length) return array;
   const next = make(Math.max(needed, array.length * 2));

@@ -5,13 +5,13 @@
  *
  * Names are signed in canonical order, many signatures outstanding at once (`concurrency`) so that
  * a signer backed by several threads stays busy; a name is written as soon as it and every name
- * before it are signed: its records in canonical order, each RRset followed by the RRSIGs over it
- * (as ./sign.ts's `formatSignedZone` prints), and fed to the ZONEMD digest (RFC 8976 §3.3) in
- * canonical order — the RRSIGs of a name as one RRset in canonical RDATA order. The signed data of
- * each RRset is laid out by core's `signedDataFromWire` (the layout `rrsigSignedData` uses) from
- * the records' canonical wire form, which is how they are kept. Every signature is verified once
- * before it is used: by the keystore signer that made it (`verifiedBeforeReturn`, over exactly
- * these octets), or else here with the ZSK's public key.
+ * before it are signed: its records in canonical order, each RRset followed by the RRSIGs over it,
+ * and fed to the ZONEMD digest (RFC 8976 §3.3) in canonical order — the RRSIGs of a name as one
+ * RRset in canonical RDATA order. The signed data of each RRset is laid out by core's
+ * `signedDataFromWire` (the layout `rrsigSignedData` uses) from the records' canonical wire form,
+ * which is how they are kept. Every signature is verified once before it is used: by the keystore
+ * signer that made it (`verifiedBeforeReturn`, over exactly these octets), or else here with the
+ * ZSK's public key.
  *
  * The apex comes first in canonical order but is complete only at the end: its ZONEMD digest needs
  * the whole signed zone, and its ZONEMD RRset is signed last. Its lines have a known length in
@@ -49,6 +49,29 @@ export interface SignedZoneSink {
   /** The next octets of the zone text after the apex; the array is the sink's once handed over. */
   body(bytes: Uint8Array): void | Promise<void>;
   end(apexBytes: Uint8Array): void | Promise<void>;
+}
+
+/**
+ * The sink for an output written by position (a file): the body from the end of the apex's room
+ * on, as it comes, then the apex into the room left for it at the start.
+ */
+export function positionedSink(write: (bytes: Uint8Array, position: number) => Promise<void>): SignedZoneSink {
+  let apexOctets = 0;
+  let position = 0;
+  return {
+    begin(octets) {
+      apexOctets = octets;
+      position = octets;
+    },
+    async body(bytes) {
+      await write(bytes, position);
+      position += bytes.length;
+    },
+    async end(bytes) {
+      if (bytes.length !== apexOctets) throw new Error(`unreachable: the apex takes ${bytes.length} octets, ${apexOctets} were left for it`);
+      await write(bytes, 0);
+    },
+  };
 }
 
 export interface WireSignOptions {
@@ -109,6 +132,8 @@ class ZoneSigningRun {
   private readonly feed = new DigestFeed(ZONEMD_HASH.SHA384);
   private done = 0;
   private outstanding = 0;
+  /** The apex ZONEMD's position in `order`, once found (-1 before). */
+  private zonemdAt = -1;
   /** Chunks of body text the writer has filled and the sink has not yet taken. */
   private readonly chunks: Uint8Array[] = [];
   private readonly bodyWriter = new ZoneTextWriter((chunk) => this.chunks.push(chunk), BODY_PIECE_OCTETS);
@@ -125,12 +150,9 @@ class ZoneSigningRun {
     this.verify = signer.verifiedBeforeReturn ? undefined : (data, signature) => verifier(data, signature);
   }
 
-  /** Sign the RRset of `type` at node `n` whose records are `order[from, to)`. */
-  private async signRrset(n: number, type: number, from: number, to: number, rdataOverride?: Uint8Array): Promise<MadeRrsig> {
-    const { records, plan, signer } = this;
-    const first = plan.zone.order[from] as number;
-    const ownerWire = records.ownerWire(first);
-    const ttlSeconds = records.ttlSeconds(first);
+  /** The RRSIG RDATA fields before the signature (RFC 4034 §3.1) for the ZSK's RRSIG over the RRset of `type` at `ownerWire`. */
+  private rrsigFields(type: number, ownerWire: Uint8Array, ttlSeconds: number): Uint8Array {
+    const { plan, signer } = this;
     const window = signatureWindowWire(plan.policy, plan.atEpochSeconds, ownerWire, type);
     const template: RrsigTemplate = {
       typeCovered: type,
@@ -142,7 +164,16 @@ class ZoneSigningRun {
       keyTag: signer.keyTag,
       signerName: plan.origin,
     };
-    const fields = encodeRrsigFieldsWithoutSignature(template);
+    return encodeRrsigFieldsWithoutSignature(template);
+  }
+
+  /** Sign the RRset of `type` at node `n` whose records are `order[from, to)`. */
+  private async signRrset(n: number, type: number, from: number, to: number, rdataOverride?: Uint8Array): Promise<MadeRrsig> {
+    const { records, plan, signer } = this;
+    const first = plan.zone.order[from] as number;
+    const ownerWire = records.ownerWire(first);
+    const ttlSeconds = records.ttlSeconds(first);
+    const fields = this.rrsigFields(type, ownerWire, ttlSeconds);
     const rdatas: Uint8Array[] = [];
     for (let k = from; k < to; k++) rdatas.push(rdataOverride ?? records.rdataWire(plan.zone.order[k] as number));
     const data = signedDataFromWire(fields, ownerWire, 1, ttlSeconds, rdatas);
@@ -264,21 +295,26 @@ class ZoneSigningRun {
     this.bodyWriter.flush();
     await this.drain();
     if (!apex) throw new Error("unreachable: the zone has no apex");
-    const zonemdIndex = this.zonemdIndex();
+    const k = this.zonemdPosition();
+    const zonemdIndex = zone.order[k] as number;
     const digestBytes = this.feed.digest();
     const placeholder = this.records.rdataWire(zonemdIndex);
     const zonemdRdata = new Uint8Array(placeholder.length);
     zonemdRdata.set(placeholder.subarray(0, placeholder.length - digestBytes.length), 0);
     zonemdRdata.set(digestBytes, placeholder.length - digestBytes.length);
-    const k = zone.order.indexOf(zonemdIndex, zone.nodeStart[0] as number);
     const zonemdRrsig = await this.signRrset(0, RRType.ZONEMD, k, k + 1, zonemdRdata);
     await this.sink.end(this.apexBytes(apex, zonemdRrsig, zonemdRdata));
   }
 
-  private zonemdIndex(): number {
+  /** Where the apex ZONEMD stands in `order` (found once: a scan of the apex). */
+  private zonemdPosition(): number {
+    if (this.zonemdAt >= 0) return this.zonemdAt;
     const { zone } = this.plan;
     for (let k = zone.nodeStart[0] as number; k < (zone.nodeStart[1] as number); k++) {
-      if (this.records.type(zone.order[k] as number) === RRType.ZONEMD) return zone.order[k] as number;
+      if (this.records.type(zone.order[k] as number) === RRType.ZONEMD) {
+        this.zonemdAt = k;
+        return k;
+      }
     }
     throw new Error("unreachable: the plan has no ZONEMD");
   }
@@ -287,18 +323,9 @@ class ZoneSigningRun {
   private zonemdPlaceholderRrsig(apex: NodeWork): MadeRrsig {
     const sample = apex.made[0];
     if (!sample) throw new Error("unreachable: the apex has no RRset the ZSK signs");
-    const ttlSeconds = this.records.ttlSeconds(this.zonemdIndex());
-    const window = signatureWindowWire(this.plan.policy, this.plan.atEpochSeconds, this.records.ownerWire(this.zonemdIndex()), RRType.ZONEMD);
-    const fields = encodeRrsigFieldsWithoutSignature({
-      typeCovered: RRType.ZONEMD,
-      algorithm: this.signer.dnskey.algorithm,
-      labels: rrsigLabels(this.records.ownerWire(this.zonemdIndex())),
-      originalTtlSeconds: ttlSeconds,
-      expirationEpochSeconds: window.expirationEpochSeconds,
-      inceptionEpochSeconds: window.inceptionEpochSeconds,
-      keyTag: this.signer.keyTag,
-      signerName: this.plan.origin,
-    });
+    const zonemdIndex = this.plan.zone.order[this.zonemdPosition()] as number;
+    const ttlSeconds = this.records.ttlSeconds(zonemdIndex);
+    const fields = this.rrsigFields(RRType.ZONEMD, this.records.ownerWire(zonemdIndex), ttlSeconds);
     const signatureOctets = sample.rdata.length - fields.length;
     const rdata = new Uint8Array(fields.length + signatureOctets);
     rdata.set(fields, 0);

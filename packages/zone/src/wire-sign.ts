@@ -33,6 +33,7 @@ import {
 } from "@ksk/core";
 import { type KsrResponseDocument, bundleLabel, bundleRrsigRecords, documentDomain } from "@ksk/ksr";
 import { type BundleInUse, bundleInUse } from "./bundle.js";
+import { nsecBitmapTypes } from "./nsec.js";
 import { ROOT_ZONE_SIGNING_POLICY, type ZoneSigningPolicy } from "./policy.js";
 import { sentinelKeyTags, sentinelRecords } from "./sentinel.js";
 import { compareRecords } from "./wire-order.js";
@@ -169,14 +170,14 @@ export function planWireZoneSigning(input: WireSigningInput, options: WireZoneSi
   generated(soa);
   for (const k of input.bundle.bundle.keys) generated(makeRR(input.origin, k.ttlSeconds, k.dnskey));
   generated(makeRR(input.origin, soa.ttlSeconds, zonemdPlaceholder(soa.rdata.serial, ZONEMD_HASH.SHA384)));
+  // min(SOA TTL, MINIMUM): the NSEC TTL (RFC 9077 §3.2), and the sentinels' TTL.
+  const negativeTtl = Math.min(soa.ttlSeconds, soa.rdata.minimumSeconds);
   if (options.sentinels) {
-    const negativeTtl = Math.min(soa.ttlSeconds, soa.rdata.minimumSeconds);
     for (const rr of sentinelRecords(input.origin, sentinelKeyTags(input.skr, options.knownKeys), negativeTtl)) generated(rr);
   }
   const unsigned = buildWireZone(zoneInput);
-  const nsecTtl = Math.min(soa.ttlSeconds, soa.rdata.minimumSeconds);
   const kskRrsigs = bundleRrsigRecords(input.bundle.bundle, input.origin).map((rr) => zoneInput.records.add(wireInput(rr), "generated", 0));
-  const zone = withNsecChain(unsigned, nsecTtl, kskRrsigs);
+  const zone = withNsecChain(unsigned, negativeTtl, kskRrsigs);
   let signatureCount = 1; // the ZONEMD's
   for (let n = 0; n < zone.nodeCount; n++) signatureCount += signedTypesAt(zone, n, nodeTypes(zone, n)).length;
   return {
@@ -205,9 +206,7 @@ function withNsecChain(zone: WireZone, ttlSeconds: number, apexExtra: readonly n
   for (let c = 0; c < chained.length; c++) {
     const n = chained[c] as number;
     const next = chained[(c + 1) % chained.length] as number;
-    const present = nodeTypes(zone, n);
-    const listed = roles[n] === ROLE.delegation ? present.filter((t) => t === RRType.NS || t === RRType.DS) : present;
-    const types = [...listed, RRType.NSEC, RRType.RRSIG].sort((a, b) => a - b);
+    const types = nsecBitmapTypes(nodeTypes(zone, n), roles[n] === ROLE.delegation);
     const key = types.join(",");
     let bitmap = bitmaps.get(key);
     if (!bitmap) {

@@ -97,7 +97,7 @@ class WireRR implements RR {
  * Node `n` as ./zone.ts's `ZoneNode`: RRsets by type in ascending order, each in canonical RDATA
  * order (the order of the compact zone), each record decoded from its form as written.
  */
-export function decodeWireNode(zone: WireZone, n: number): JudgedNode {
+function decodeWireNode(zone: WireZone, n: number): JudgedNode {
   const { records, order, nodeStart } = zone;
   const rrsets = new Map<number, RR[]>();
   // One owner object for the records whose names were written in lower case (most of them).
@@ -144,12 +144,7 @@ const BATCH_NODES = 1024;
  * Judge `nodes` (canonical order) with `judge`, their signatures verified by `verify` in batches
  * of about `batchJobs`, up to `batchesInFlight` outstanding; each node finished in order.
  */
-export async function judgeNodesInBatches(
-  judge: ZoneJudge,
-  nodes: Iterable<JudgedNode>,
-  verify: BatchSignatureVerifier,
-  options: BatchOptions = {},
-): Promise<void> {
+async function judgeNodesInBatches(judge: ZoneJudge, nodes: Iterable<JudgedNode>, verify: BatchSignatureVerifier, options: BatchOptions = {}): Promise<void> {
   const batchJobs = options.batchJobs ?? 256;
   const batchesInFlight = options.batchesInFlight ?? 4;
   interface Batch {

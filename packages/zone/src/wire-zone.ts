@@ -18,7 +18,7 @@
  */
 import { MAX_TTL_SECONDS, type Name, RRType, inputError, nameToString, typeToString } from "@ksk/core";
 import { type WireOrder, canonicalOrder, wireName } from "./wire-order.js";
-import { FIXED_OCTETS, type WireRecordInput, WireRecords, wireNameLength } from "./wire-records.js";
+import { FIXED_OCTETS, type WireRecordInput, WireRecords, sameWireName, wireNameLength } from "./wire-records.js";
 import type { BuildZoneOptions } from "./zone.js";
 
 /** A name's role (RFC 4035 §2.2), as ./zone.ts's `NodeRole`. */
@@ -32,15 +32,8 @@ export interface WireZone extends WireOrder {
   readonly roles: Uint8Array;
 }
 
-/** Does the name at `offset` equal `name` (both canonical wire)? */
-export function wireNameEquals(bytes: Uint8Array, offset: number, name: Uint8Array): boolean {
-  if (wireNameLength(bytes, offset) !== name.length) return false;
-  for (let k = 0; k < name.length; k++) if (bytes[offset + k] !== name[k]) return false;
-  return true;
-}
-
 /** Is the name at `offset` `ancestor` or below it (both canonical wire)? */
-export function wireIsAtOrBelow(bytes: Uint8Array, offset: number, ancestor: Uint8Array): boolean {
+function wireIsAtOrBelow(bytes: Uint8Array, offset: number, ancestor: Uint8Array): boolean {
   const length = wireNameLength(bytes, offset);
   let at = offset;
   while (offset + length - at > ancestor.length) at += (bytes[at] as number) + 1;
@@ -99,7 +92,7 @@ export class WireZoneInput {
     const ttl = records.ttlSeconds(i);
     if (ttl > MAX_TTL_SECONDS) throw inputError("ZONE-TTL-RANGE", `TTL ${ttl} of ${shownName(bytes, start)} is over 2^31-1 (RFC 2181 §8)`, records.where(i));
     if (type === RRType.SOA) {
-      if (!wireNameEquals(bytes, start, origin)) {
+      if (!sameWireName(bytes, start, origin, 0)) {
         throw inputError("ZONE-SOA", `SOA at ${shownName(bytes, start)}, not at the apex ${shownName(origin, 0)}`, records.where(i));
       }
       if (this.soaIndex >= 0 && this.soaIndex !== i) {
@@ -208,14 +201,6 @@ function nameHash(bytes: Uint8Array, offset: number): number {
   return h >>> 0;
 }
 
-/** Are the wire names at `a` in `bytesA` and at `b` in `bytesB` the same octets? */
-function sameName(bytesA: Uint8Array, a: number, bytesB: Uint8Array, b: number): boolean {
-  const length = wireNameLength(bytesA, a);
-  if (wireNameLength(bytesB, b) !== length) return false;
-  for (let k = 0; k < length; k++) if (bytesA[a + k] !== bytesB[b + k]) return false;
-  return true;
-}
-
 /**
  * Names found among the zone's nodes by a hash of their octets, for the few names the glue and
  * occlusion checks look up: a hash per node and a comparison on a match, no string per node.
@@ -234,7 +219,7 @@ class NameLookup<T> {
   /** The value of the name at `offset` of `bytes` whose hash is `hash`, if added. */
   find(bytes: Uint8Array, offset: number, hash: number = nameHash(bytes, offset)): T | undefined {
     const list = this.byHash.get(hash);
-    if (list) for (const entry of list) if (sameName(this.bytes, entry.offset, bytes, offset)) return entry.value;
+    if (list) for (const entry of list) if (sameWireName(this.bytes, entry.offset, bytes, offset)) return entry.value;
     return undefined;
   }
 }
@@ -361,14 +346,11 @@ function checkOccluded(zone: WireZone, report: NonNullable<Report>): void {
   }
 }
 
-/** What `buildWireZone` reports instead of refusing: ./zone.ts's `BuildZoneOptions`. */
-export type BuildWireZoneOptions = BuildZoneOptions;
-
 /**
  * Order the records canonically, give each name its role and refuse what ./zone.ts refuses; with
- * `report`, report what ./zone.ts reports with it.
+ * `report` (./zone.ts's `BuildZoneOptions`), report what ./zone.ts reports with it.
  */
-export function buildWireZone(input: WireZoneInput, options: BuildWireZoneOptions = {}): WireZone {
+export function buildWireZone(input: WireZoneInput, options: BuildZoneOptions = {}): WireZone {
   const origin = input.apex();
   const records = input.records;
   const ordered = canonicalOrder(records);
@@ -380,7 +362,7 @@ export function buildWireZone(input: WireZoneInput, options: BuildWireZoneOption
     const shape = nodeShape(zone, n);
     if (cut && !wireIsAtOrBelow(records.bytes, head, cut)) cut = undefined;
     let role: number;
-    if (wireNameEquals(records.bytes, head, origin)) role = ROLE.apex;
+    if (sameWireName(records.bytes, head, origin, 0)) role = ROLE.apex;
     else if (cut) role = ROLE.belowCut;
     else if (shape.ns) {
       role = ROLE.delegation;

@@ -52,15 +52,6 @@ export interface Zone {
   readonly nodes: readonly ZoneNode[];
 }
 
-/** RRs in canonical RDATA order (RFC 4034 §6.3), each RDATA encoded once rather than per comparison. */
-function sortCanonical(rrs: readonly RR[]): RR[] {
-  if (rrs.length < 2) return [...rrs];
-  return rrs
-    .map((rr) => ({ rr, wire: encodeRdata(rr.rdata, true) }))
-    .sort((a, b) => compareBytes(a.wire, b.wire))
-    .map((x) => x.rr);
-}
-
 /** `rrs` in canonical RDATA order, by their canonical RDATA already encoded (`wires[i]` is `rrs[i]`'s). */
 function sortByWire(rrs: readonly RR[], wires: readonly Uint8Array[]): RR[] {
   if (rrs.length < 2) return [...rrs];
@@ -266,55 +257,10 @@ function belowCut(zone: Zone, name: Name, roles: ReadonlyMap<string, NodeRole>):
   return false;
 }
 
-/**
- * The zone with generated records added (NSEC, RRSIG) at names it already has; each RRset stays in
- * canonical order and the nodes keep their roles.
- */
-export function addRecords(zone: Zone, rrs: readonly RR[]): Zone {
-  const extra = new Map<string, RR[]>();
-  for (const rr of rrs) {
-    const key = nameKey(rr.owner);
-    const list = extra.get(key);
-    if (list) list.push(rr);
-    else extra.set(key, [rr]);
-  }
-  const nodes = zone.nodes.map((node) => {
-    const add = extra.get(nameKey(node.owner));
-    if (!add) return node;
-    extra.delete(nameKey(node.owner));
-    const rrsets = new Map<number, RR[]>([...node.rrsets].map(([t, set]) => [t, [...set]]));
-    const touched = new Set<number>();
-    for (const rr of add) {
-      const type = rrType(rr);
-      touched.add(type);
-      const set = rrsets.get(type);
-      if (set) set.push(rr);
-      else rrsets.set(type, [rr]);
-    }
-    for (const type of touched) rrsets.set(type, sortCanonical(rrsets.get(type) as RR[]));
-    return { owner: node.owner, role: node.role, rrsets: new Map([...rrsets].sort((a, b) => a[0] - b[0])) };
-  });
-  const stray = [...extra.values()][0]?.[0];
-  if (stray) throw new Error(`unreachable: generated ${typeToString(rrType(stray))} at ${nameToString(stray.owner)}, a name the zone does not have`);
-  return { origin: zone.origin, nodes };
-}
-
-/** The RRsets of a node that the zone is authoritative for and signs (RFC 4035 §2.2). */
-export function signedTypes(node: ZoneNode): number[] {
-  if (node.role === "below-cut") return [];
-  const types = [...node.rrsets.keys()].filter((t) => t !== RRType.RRSIG);
-  return node.role === "delegation" ? types.filter((t) => t === RRType.DS || t === RRType.NSEC) : types;
-}
-
 /** The zone's SOA record. */
 export function zoneSoa(zone: Zone): RR {
   const apex = zone.nodes.find((n) => n.role === "apex");
   const soa = apex?.rrsets.get(RRType.SOA)?.[0];
   if (!soa) throw inputError("ZONE-SOA", `the zone ${nameToString(zone.origin)} has no SOA record`);
   return soa;
-}
-
-/** Every record of the zone, in canonical order (name, then type, then RDATA). */
-export function* zoneRecords(zone: Zone): Generator<RR> {
-  for (const node of zone.nodes) for (const set of node.rrsets.values()) yield* set;
 }

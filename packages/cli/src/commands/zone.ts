@@ -6,12 +6,11 @@
  * keystore, shows progress on a terminal, and writes the signed zone atomically.
  */
 import { getHeapStatistics } from "node:v8";
-import { KskError, type RR, type SoaRdata, bytesToHex, checkLine, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
+import { KskError, type RR, type SoaRdata, type WireRecord, bytesToHex, checkLine, formatIsoZ, keyTag, nameToString, parseZone } from "@ksk/core";
 import { openKeystore, verifyingPool } from "@ksk/keystore";
 import { type KsrResponseDocument, documentDomain, sameDnskey } from "@ksk/ksr";
 import {
   type SerialMode,
-  type SignedZoneSink,
   WireSigningInput,
   WireZoneInput,
   ZONEMD_HASH,
@@ -20,6 +19,7 @@ import {
   wireName,
   parseZoneSigningPolicy,
   planWireZoneSigning,
+  positionedSink,
   signWireZone,
   verifyWireZone,
   wireZoneDigest,
@@ -60,6 +60,12 @@ const VERIFY_THREADS = 2;
 /** The most records a zone command loads, from the heap this process may use. */
 export function zoneRecordCap(bytesPerRecord: number): number {
   return Math.floor((0.75 * getHeapStatistics().heap_size_limit) / bytesPerRecord);
+}
+
+/** Read a zone and its includes into `input`, with as many records as `bytesPerRecord` of heap each allows. */
+function readZoneInto(ctx: CliContext, file: string, bytesPerRecord: number, input: { add(record: WireRecord, file: string, line: number): unknown }) {
+  const limits = { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(bytesPerRecord) };
+  return loadZoneInputWire(ctx, file, limits, (r) => input.add(r, r.file, r.line));
 }
 
 function parseSoaOption(text: string, skr: KsrResponseDocument): RR<SoaRdata> {
@@ -116,9 +122,7 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
   const policy = argv.policy === undefined ? undefined : parseZoneSigningPolicy(decodeUtf8(await readInput(ctx, argv.policy)), argv.policy);
   const knownKeys = argv.knownKeys === undefined ? [] : (await loadAnchors(ctx, argv.knownKeys, at)).records;
   const input = new WireSigningInput(skr, at);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(SIGN_BYTES_PER_RECORD) }, (r) =>
-    input.add(r, r.file, r.line),
-  );
+  await readZoneInto(ctx, argv.zone, SIGN_BYTES_PER_RECORD, input);
   const plan = withDefaultSignals(() =>
     planWireZoneSigning(input, {
       serial: argv.serial,
@@ -144,25 +148,9 @@ async function signCommand(ctx: CliContext, argv: SignArgs): Promise<void> {
     }
     const signer = await keystore.signer(info.label, { threads: argv.threads });
     const bar = progressBar(ctx);
-    await writeStreamedOutput(argv.output, argv.force, async (write) => {
-      let position = 0;
-      let apexOctets = 0;
-      const sink: SignedZoneSink = {
-        begin(octets) {
-          apexOctets = octets;
-          position = octets;
-        },
-        async body(bytes) {
-          await write(bytes, position);
-          position += bytes.length;
-        },
-        async end(bytes) {
-          if (bytes.length !== apexOctets) throw new Error(`unreachable: the apex takes ${bytes.length} octets, ${apexOctets} were left for it`);
-          await write(bytes, 0);
-        },
-      };
-      await signWireZone(plan, signer, sink, { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) });
-    });
+    await writeStreamedOutput(argv.output, argv.force, (write) =>
+      signWireZone(plan, signer, positionedSink(write), { concurrency: 64 * argv.threads, ...(bar ? { onProgress: bar } : {}) }),
+    );
     const b = plan.bundle;
     ctx.out(
       `wrote ${argv.output}: zone ${nameToString(plan.origin)} serial ${plan.serial}, SKR ${skr.id} bundle ${b.index + 1} (${b.bundle.id}, ${formatIsoZ(b.bundle.inceptionEpochSeconds)} to ${formatIsoZ(b.bundle.expirationEpochSeconds)}), ZSK ${info.label} (${keyTag(zsk)}), ${plan.signatureCount} signatures at ${formatIsoZ(at)}\n`,
@@ -187,8 +175,7 @@ async function verifyCommand(
   let result: Awaited<ReturnType<typeof verifyWireZone>>;
   try {
     const input = new WireZoneInput(undefined);
-    const limits = { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(VERIFY_BYTES_PER_RECORD) };
-    ({ name } = await loadZoneInputWire(ctx, argv.zone, limits, (r) => input.add(r, r.file, r.line)));
+    ({ name } = await readZoneInto(ctx, argv.zone, VERIFY_BYTES_PER_RECORD, input));
     result = await verifyWireZone(input, { anchors: anchors.records, atEpochSeconds: at, verify: pool.verify });
   } finally {
     await pool.close();
@@ -217,12 +204,12 @@ async function verifyCommand(
 /** `ksk zone digest`: compute the zone's ZONEMD and check the one it carries. */
 async function digestCommand(ctx: CliContext, setExitCode: SetExitCode, argv: { zone: string; json: boolean }): Promise<void> {
   const input = new WireZoneInput(undefined);
-  await loadZoneInputWire(ctx, argv.zone, { includes: true, maxTotalBytes: ZONE_MAX_INPUT_BYTES, maxRecords: zoneRecordCap(DIGEST_BYTES_PER_RECORD) }, (r) =>
-    input.add(r, r.file, r.line),
-  );
+  await readZoneInto(ctx, argv.zone, DIGEST_BYTES_PER_RECORD, input);
   const { origin, computed, verdicts } = withDefaultSignals(() => {
     const zone = buildWireZone(input);
-    return { origin: wireName(zone.origin, 0), computed: bytesToHex(wireZoneDigest(zone, ZONEMD_HASH.SHA384), true), verdicts: checkWireZonemd(zone) };
+    // The SHA-384 digest printed is also the one the zone's SHA-384 ZONEMD is checked against.
+    const sha384 = wireZoneDigest(zone, ZONEMD_HASH.SHA384);
+    return { origin: wireName(zone.origin, 0), computed: bytesToHex(sha384, true), verdicts: checkWireZonemd(zone, new Map([[ZONEMD_HASH.SHA384, sha384]])) };
   });
   const ok = verdicts.every((v) => v.status === "valid" || v.status === "unsupported");
   if (argv.json) {
