@@ -25,8 +25,8 @@ export function keyTags(dnskey: DnskeyRdata): { readonly keyTag: number; readonl
   return { keyTag: keyTag(plain), revokedKeyTag: revokedKeyTag(plain) };
 }
 
-/** Throws a "refused" KskError naming both keys when `candidate` collides with a known key. */
-export function checkKeyTagCollision(candidate: KnownKey, known: readonly KnownKey[]): void {
+/** The collision of `candidate` with the first known key it collides with, in words; undefined when none. */
+export function keyTagCollision(candidate: KnownKey, known: readonly KnownKey[]): string | undefined {
   const c = keyTags(candidate.dnskey);
   for (const k of known) {
     const t = keyTags(k.dnskey);
@@ -35,8 +35,15 @@ export function checkKeyTagCollision(candidate: KnownKey, known: readonly KnownK
     if (c.keyTag === t.revokedKeyTag) clashes.push(`key tag ${c.keyTag} equals ${k.name}'s revoked key tag`);
     if (c.revokedKeyTag === t.keyTag) clashes.push(`revoked key tag ${c.revokedKeyTag} equals ${k.name}'s key tag`);
     if (c.revokedKeyTag === t.revokedKeyTag) clashes.push(`revoked key tag ${c.revokedKeyTag} equals ${k.name}'s revoked key tag`);
-    if (clashes.length > 0) {
-      throw new KskError("refused", "KEY-TAG-COLLISION", `new key ${candidate.name}: ${clashes.join("; ")}`, { where: candidate.name });
-    }
+    if (clashes.length > 0) return clashes.join("; ");
+  }
+  return undefined;
+}
+
+/** Throws a "refused" KskError naming both keys when `candidate` collides with a known key. */
+export function checkKeyTagCollision(candidate: KnownKey, known: readonly KnownKey[]): void {
+  const clash = keyTagCollision(candidate, known);
+  if (clash !== undefined) {
+    throw new KskError("refused", "KEY-TAG-COLLISION", `new key ${candidate.name}: ${clash}`, { where: candidate.name });
   }
 }

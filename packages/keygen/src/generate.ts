@@ -5,16 +5,19 @@
  *
  * A colliding key cannot be known before it exists (its tag depends on the public key), so the
  * pair is generated first and then compared with every other key the keystore lists at that
- * moment (listed again, so a key added meanwhile by another session counts) and every known key;
- * on a collision it is deleted again and the generation refused; the operator runs it again. Keys
- * whose public half is missing cannot be compared, so generation is refused while such leftovers
- * exist.
+ * moment (listed again, so a key added meanwhile by another session counts) and every known key.
+ * A colliding candidate is deleted again and another generated, as dnssec-keygen does, up to
+ * GENERATION_ATTEMPTS in all; each discarded candidate is returned (its tags and the clash) for
+ * the operator and the witnesses to see. A random 16-bit tag meets one of k known keys' tags about
+ * 3k times in 65,536 (its tag or its revoked tag against theirs), so a discarded candidate is rare
+ * and three in a row mean something other than chance: the generation is then refused. Keys whose
+ * public half is missing cannot be compared, so generation is refused while such leftovers exist.
  *
- * Left out: retries on collision (a ceremony script must show each generation it makes), CSR output.
+ * Left out: CSR output.
  */
-import { KskError } from "@ksk/core";
+import { type DnskeyRdata, KskError } from "@ksk/core";
 import { type KeyPairInfo, type Keystore, keyFamilyFor } from "@ksk/keystore";
-import { type KnownKey, checkKeyTagCollision } from "./collision.js";
+import { type KnownKey, keyTagCollision, keyTags } from "./collision.js";
 import { type KeyRole, ROLE_FLAGS, ianaLabel } from "./label.js";
 import { type KeyReport, keyReport } from "./report.js";
 
@@ -31,9 +34,24 @@ export interface GenerateRequest {
   readonly extractable?: boolean;
 }
 
+/** How many candidates one generation may make before a run of collisions refuses it. */
+export const GENERATION_ATTEMPTS = 3;
+
+/** A candidate that collided with a known key and was deleted from the keystore again. */
+export interface DiscardedCandidate {
+  /** 1 for the first candidate generated. */
+  readonly attempt: number;
+  readonly keyTag: number;
+  readonly revokedKeyTag: number;
+  /** The collision, as checkKeyTagCollision words it. */
+  readonly clash: string;
+}
+
 export interface GeneratedKey {
   readonly info: KeyPairInfo;
   readonly report: KeyReport;
+  /** Candidates made before this key and deleted for a key-tag collision, in order. */
+  readonly discarded: readonly DiscardedCandidate[];
 }
 
 export async function generateKey(keystore: Keystore, request: GenerateRequest): Promise<GeneratedKey> {
@@ -45,27 +63,53 @@ export async function generateKey(keystore: Keystore, request: GenerateRequest):
   if (existing.some((k) => k.label === label)) {
     throw new KskError("refused", "KEY-LABEL-EXISTS", `a key labelled "${label}" exists; not replaced`, { where: keystore.uri });
   }
-  const info = await keystore.generate({
+  const discarded: DiscardedCandidate[] = [];
+  for (let attempt = 1; ; attempt++) {
+    const info = await generateCandidate(keystore, request, label);
+    try {
+      const clash = await collisionOf(keystore, label, info, request.knownKeys ?? []);
+      if (clash === undefined) return { info, report: keyReport(label, info.dnskey as DnskeyRdata), discarded };
+      const tags = keyTags(info.dnskey as DnskeyRdata);
+      discarded.push({ attempt, keyTag: tags.keyTag, revokedKeyTag: tags.revokedKeyTag, clash });
+      if (attempt === GENERATION_ATTEMPTS) {
+        const each = discarded.map((d) => `candidate ${d.attempt}: ${d.clash}`).join("; ");
+        throw new KskError("refused", "KEY-TAG-COLLISION", `new key ${label}: ${GENERATION_ATTEMPTS} candidates collided, each deleted: ${each}`, {
+          where: label,
+        });
+      }
+    } catch (e) {
+      await keystore.delete(label);
+      throw e;
+    }
+    await keystore.delete(label);
+  }
+}
+
+/** One line for the operator and witnesses about a candidate deleted for a collision. */
+export function formatDiscardedCandidate(label: string, d: DiscardedCandidate): string {
+  return `candidate ${d.attempt} for ${label} (key tag ${d.keyTag}, revoked ${d.revokedKeyTag}) collided and was deleted from the keystore: ${d.clash}; generated again`;
+}
+
+function generateCandidate(keystore: Keystore, request: GenerateRequest, label: string): Promise<KeyPairInfo> {
+  return keystore.generate({
     label,
     algorithm: request.algorithm,
     flags: ROLE_FLAGS[request.role],
     ...(request.rsaModulusBits === undefined ? {} : { rsaModulusBits: request.rsaModulusBits }),
     ...(request.extractable ? { extractable: true } : {}),
   });
-  try {
-    if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `the new key ${label} has no readable public key`, { where: keystore.uri });
-    const others = (await keystore.list()).filter((k) => k.label !== label);
-    refuseIncomplete(keystore, others);
-    const known: KnownKey[] = [
-      ...others.map((k) => ({ name: `${k.label} in the keystore`, dnskey: k.dnskey as NonNullable<KeyPairInfo["dnskey"]> })),
-      ...(request.knownKeys ?? []),
-    ];
-    checkKeyTagCollision({ name: label, dnskey: info.dnskey }, known);
-    return { info, report: keyReport(label, info.dnskey) };
-  } catch (e) {
-    await keystore.delete(label);
-    throw e;
-  }
+}
+
+/**
+ * The collision, in words, of a freshly generated candidate with the keystore's other keys (listed
+ * now) or the known keys; undefined when it collides with none.
+ */
+async function collisionOf(keystore: Keystore, label: string, info: KeyPairInfo, knownKeys: readonly KnownKey[]): Promise<string | undefined> {
+  if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `the new key ${label} has no readable public key`, { where: keystore.uri });
+  const others = (await keystore.list()).filter((k) => k.label !== label);
+  refuseIncomplete(keystore, others);
+  const known: KnownKey[] = [...others.map((k) => ({ name: `${k.label} in the keystore`, dnskey: k.dnskey as DnskeyRdata })), ...knownKeys];
+  return keyTagCollision({ name: label, dnskey: info.dnskey }, known);
 }
 
 function refuseIncomplete(keystore: Keystore, keys: readonly KeyPairInfo[]): void {

@@ -1,8 +1,8 @@
 /**
  * generateKey, inventory and deleteKey against a real SoftHSM2 token: the report (tags, DNSKEY,
- * DS SHA-256/SHA-384 equal to ldns-key2ds's, PGP words), refusal of a candidate whose tag collides
- * with a known key or a key in the keystore (the candidate is deleted again), inventory with
- * leftovers, and deletion only on an exact "Yes".
+ * DS SHA-256/SHA-384 equal to ldns-key2ds's, PGP words), a candidate whose tag collides with a
+ * known key or a key in the keystore deleted again and another generated (refused after three in a
+ * row), inventory with leftovers, and deletion only on an exact "Yes".
  */
 import { writeFileSync } from "node:fs";
 import path from "node:path";
@@ -11,7 +11,17 @@ import { type KeyPairInfo, type Keystore, openKeystore } from "@ksk/keystore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
 import { hasTool, runTool } from "../../../test/support/tools.js";
-import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, generateKey, ianaLabel, inventory } from "../src/index.js";
+import {
+  GENERATION_ATTEMPTS,
+  type KnownKey,
+  deleteKey,
+  formatDiscardedCandidate,
+  formatInventory,
+  formatInventoryDns,
+  generateKey,
+  ianaLabel,
+  inventory,
+} from "../src/index.js";
 import { dnskeyWithTag } from "./tag-helpers.js";
 
 const NOW = Date.UTC(2026, 10, 28, 12, 0, 0) / 1000;
@@ -89,24 +99,52 @@ describe.runIf(hasTool("softhsm2-util"))("generateKey in SoftHSM2", () => {
     });
   });
 
-  it("refuses a candidate whose tag equals a known key's, and deletes the candidate", async () => {
+  it("deletes a candidate whose tag equals a known key's, generates another, and reports the one discarded", async () => {
+    const known: KnownKey[] = [];
+    const candidates: KeyPairInfo[] = [];
+    const ks = observed(keystore, (info) => {
+      candidates.push(info);
+      // Only the first candidate collides: a known key of other material with its tag.
+      if (candidates.length === 1) known.push({ name: "known ZSK Zother", dnskey: dnskeyWithTag({ ...info.dnskey!, flags: 256 }, keyTag(info.dnskey!), 256) });
+    });
+    const { info, report, discarded } = await generateKey(ks, { role: "ksk", algorithm: 15, label: "Kretry", nowEpochSeconds: NOW, knownKeys: known });
+    // Another collision by chance (a few in 65,536) would discard the second candidate too.
+    const kept = candidates.at(-1)!;
+    expect(discarded).toHaveLength(candidates.length - 1);
+    const first = keyTag(candidates[0]!.dnskey!);
+    expect(discarded[0]).toMatchObject({ attempt: 1, keyTag: first, revokedKeyTag: keyTag({ ...candidates[0]!.dnskey!, flags: 385 }) });
+    expect(discarded[0]!.clash).toMatch(new RegExp(`^key tag ${first} equals known ZSK Zother's key tag(;|$)`));
+    expect(formatDiscardedCandidate("Kretry", discarded[0]!)).toBe(
+      `candidate 1 for Kretry (key tag ${first}, revoked ${discarded[0]!.revokedKeyTag}) collided and was deleted from the keystore: ${discarded[0]!.clash}; generated again`,
+    );
+    // The key kept is the last candidate; the first is gone from the token.
+    expect(bytesToHex(info.dnskey!.publicKeyBytes)).toBe(bytesToHex(kept.dnskey!.publicKeyBytes));
+    expect(report.keyTag).toBe(keyTag(kept.dnskey!));
+    expect(bytesToHex((await keystore.find("Kretry")).dnskey!.publicKeyBytes)).toBe(bytesToHex(kept.dnskey!.publicKeyBytes));
+    expect((await keystore.list()).filter((k) => k.label === "Kretry")).toHaveLength(1);
+  });
+
+  it(`refuses after ${GENERATION_ATTEMPTS} candidates whose tags each equal a known key's, and deletes every one`, async () => {
     const before = (await keystore.list()).map((k) => k.label);
     const known: KnownKey[] = [];
-    let candidate: KeyPairInfo | undefined;
+    const candidates: KeyPairInfo[] = [];
     const ks = observed(keystore, (info) => {
-      candidate = info;
+      candidates.push(info);
       // The known key: different key material, the candidate's tag.
       known.push({ name: "known ZSK Zother", dnskey: dnskeyWithTag({ ...info.dnskey!, flags: 256 }, keyTag(info.dnskey!), 256) });
     });
     const e = await generateKey(ks, { role: "ksk", algorithm: 15, label: "Kclash", nowEpochSeconds: NOW, knownKeys: known }).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(KskError);
     expect(e).toMatchObject({ kind: "refused", code: "KEY-TAG-COLLISION" });
-    expect((e as KskError).message).toContain(`key tag ${keyTag(candidate!.dnskey!)} equals known ZSK Zother's key tag`);
+    expect(candidates).toHaveLength(GENERATION_ATTEMPTS);
+    for (const [i, c] of candidates.entries()) {
+      expect((e as KskError).message).toContain(`candidate ${i + 1}: key tag ${keyTag(c.dnskey!)} equals known ZSK Zother's key tag`);
+    }
     await expect(keystore.find("Kclash")).rejects.toMatchObject({ code: "KEY-NOT-FOUND" });
     expect((await keystore.list()).map((k) => k.label)).toEqual(before);
   });
 
-  it("refuses a candidate whose revoked tag equals the tag of a key in the keystore, and deletes it", async () => {
+  it("refuses candidates whose revoked tags each equal the tag of a key in the keystore, and deletes them", async () => {
     const existing = (await keystore.list())[0]!;
     let candidate: KeyPairInfo | undefined;
     // The keystore lists, after generation, a key whose tag is the candidate's revoked tag (as if

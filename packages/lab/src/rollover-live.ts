@@ -42,7 +42,7 @@ import { existsSync, promises as fs } from "node:fs";
 import path from "node:path";
 import { type DsRdata, KskError, ROOT, type RR, RRType, type Signer, loadZoneRecords, makeDs, makeRR, revokedKeyTag, rrToString } from "@ksk/core";
 import { readRegularFile, writeFilesAtomically } from "@ksk/files";
-import { generateKey } from "@ksk/keygen";
+import { type GenerateRequest, formatDiscardedCandidate, generateKey } from "@ksk/keygen";
 import { type Keystore, openKeystore } from "@ksk/keystore";
 import { type KsrResponseDocument, buildCheckedKsr, defaultKsrPolicy, parseKsrXml, quarterOf, sameDnskey, writeKsrXml, zsksNeeded } from "@ksk/ksr";
 import {
@@ -183,12 +183,18 @@ async function openLabKeystore(file: (name: string) => string): Promise<Keystore
   return openKeystore(`file:${path.resolve(file(KEYSTORE_DIR))}`, { passphraseFile: file(PASSPHRASE_FILE), createDirectory: true, env: {} });
 }
 
+/** A key generated in the lab keystore; each candidate deleted for a key-tag collision is logged. */
+async function generateLogged(keystore: Keystore, request: GenerateRequest, log: (text: string) => void): Promise<void> {
+  const { report, discarded } = await generateKey(keystore, request);
+  for (const d of discarded) log(`LAB ONLY: ${formatDiscardedCandidate(report.label, d)}\n`);
+}
+
 /** The lab KSKs (old Klabcur, new Klabnxt), generated in the keystore; ksks.zone. */
 async function generateLabKsks(keystore: Keystore, options: CompressedRehearsalOptions, file: (name: string) => string) {
   const { log, now } = options;
   log(`LAB ONLY: generating the lab KSKs (${Object.values(KSK_LABELS).join(", ")}) in ${file(KEYSTORE_DIR)}\n`);
   for (const label of Object.values(KSK_LABELS))
-    await generateKey(keystore, { role: "ksk", algorithm: 8, rsaModulusBits: 2048, label, nowEpochSeconds: now() });
+    await generateLogged(keystore, { role: "ksk", algorithm: 8, rsaModulusBits: 2048, label, nowEpochSeconds: now() }, log);
   const kskSigners = new Map<string, Signer>();
   for (const [name, label] of Object.entries(KSK_LABELS)) kskSigners.set(name, await keystore.signer(label));
   const oldKsk = kskSigners.get("ksk_current") as Signer;
@@ -204,7 +210,7 @@ async function generateLabZsks(keystore: Keystore, options: CompressedRehearsalO
   options.log(`LAB ONLY: generating the lab ZSKs (${labels.join(", ")})\n`);
   const zsks: Signer[] = [];
   for (const label of labels) {
-    await generateKey(keystore, { role: "zsk", algorithm: 8, rsaModulusBits: 2048, label, nowEpochSeconds: options.now() });
+    await generateLogged(keystore, { role: "zsk", algorithm: 8, rsaModulusBits: 2048, label, nowEpochSeconds: options.now() }, options.log);
     zsks.push(await keystore.signer(label));
   }
   return zsks;

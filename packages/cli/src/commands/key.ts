@@ -10,7 +10,18 @@
  * (`--force`, its old name, is still taken but hidden: everywhere else --force means "replace the output").
  */
 import { KskError, dnskeyRecords, keyTag, parseAlgorithm } from "@ksk/core";
-import { type KnownKey, deleteKey, formatInventory, formatInventoryDns, formatKeyReport, generateKey, inventory, keyReport } from "@ksk/keygen";
+import {
+  GENERATION_ATTEMPTS,
+  type KnownKey,
+  deleteKey,
+  formatDiscardedCandidate,
+  formatInventory,
+  formatInventoryDns,
+  formatKeyReport,
+  generateKey,
+  inventory,
+  keyReport,
+} from "@ksk/keygen";
 import { type Keystore, type OpenOptions, RSA_MODULUS_BITS, openKeystore, parseKeystoreUri } from "@ksk/keystore";
 import type { Argv } from "yargs";
 import type { CliContext } from "../context.js";
@@ -75,7 +86,7 @@ async function generateCommand(ctx: CliContext, argv: GenerateArgs): Promise<voi
   }
   if (argv.bits !== undefined && !Number.isInteger(argv.bits)) throw new KskError("usage", "USAGE-BITS", "--bits must be a whole number");
   const knownKeys = await readKnownKeys(ctx, argv.knownKeys ?? []);
-  const { report } = await withKeystore(
+  const { report, discarded } = await withKeystore(
     ctx,
     argv,
     (keystore) =>
@@ -90,6 +101,7 @@ async function generateCommand(ctx: CliContext, argv: GenerateArgs): Promise<voi
       }),
     { createDirectory: true },
   );
+  for (const d of discarded) ctx.err(`ksk: NOTE: ${formatDiscardedCandidate(report.label, d)}\n`);
   if (argv.json) printJson(ctx, report);
   else ctx.out(formatKeyReport(report));
 }
@@ -101,7 +113,7 @@ export const keyCommand: CommandFactory = (ctx) => ({
       .command(
         command({
           command: "generate",
-          describe: "Generate a KSK or ZSK; refuses a label that exists and any key-tag collision",
+          describe: `Generate a KSK or ZSK; refuses a label that exists; a candidate whose key tag collides is deleted and another made (${GENERATION_ATTEMPTS} at most)`,
           builder: (b) =>
             withKeystoreUriArguments(b)
               .option("role", { choices: ["ksk", "zsk"] as const, demandOption: true, describe: "KSK (flags 257) or ZSK (flags 256)" })
