@@ -7,7 +7,7 @@
 import { createPublicKey } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { type DnskeyRdata, algorithmInfo, isKind, parseZone } from "@ksk/core";
+import { type DnskeyRdata, algorithmInfo, isKind, keyTag, parseZone } from "@ksk/core";
 import { openKeystore } from "@ksk/keystore";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { type SoftHsmToken, createSoftHsmToken } from "../../../test/support/softhsm.js";
@@ -245,6 +245,34 @@ describe.runIf(hasTool("softhsm2-util"))("ksk key (SoftHSM2)", () => {
     const help = await ksk(["key", "delete", "--help"], { env });
     expect(help.stdout).toMatch(/--yes\b.*Do not ask/);
     expect(help.stdout).not.toContain("--force");
+  });
+
+  it("refuses (exit 5) when every candidate collides, after three, each one deleted from the token", async () => {
+    // Known keys with every one of the 65,536 tags: no new key can avoid them. An Ed25519 key of
+    // zeros but for its last two 16-bit words, chosen so the RFC 4034 checksum (header words
+    // 0x0100 + 0x030F, then the key's, end-around carry) lands on each tag in turn.
+    const header = 0x0100 + 0x030f;
+    const lines: string[] = [];
+    const tags = new Set<number>();
+    for (let tag = 0; tag < 0x10000; tag++) {
+      // The sum of the two words: the tag itself, or past 0xFFFF so the carry folds back onto it.
+      const sum = (tag === 0 ? 0x1ffff : tag >= header ? tag : 0xffff + tag) - header;
+      const [high, low] = sum > 0xffff ? [sum - 0xffff, 0xffff] : [0, sum];
+      const key = new Uint8Array(32);
+      key.set([high >> 8, high & 0xff, low >> 8, low & 0xff], 28);
+      tags.add(keyTag({ kind: "DNSKEY", flags: 256, protocol: 3, algorithm: 15, publicKeyBytes: key }));
+      lines.push(`. 172800 IN DNSKEY 256 3 15 ${Buffer.from(key).toString("base64")}`);
+    }
+    expect(tags.size).toBe(0x10000);
+    const file = path.join(hsm.dir, "every-tag.zone");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const before = objects();
+    const r = await ksk(["key", "generate", "--keystore", uri, "--role", "zsk", "--algorithm", "ED25519", "--label", "Zclash", "--known-keys", file], { env });
+    expect(r.code).toBe(5);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toMatch(/^ksk: Zclash: new key: 3 candidates collided, each deleted: candidate 1: .*; candidate 2: .*; candidate 3: .*\n$/);
+    expect(r.stderr.split("\n")).toHaveLength(2);
+    expect(objects()).toBe(before);
   });
 
   it("refuses --known-keys files without DNSKEYs as bad input (exit 3) before touching the token", async () => {

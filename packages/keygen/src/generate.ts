@@ -73,7 +73,7 @@ export async function generateKey(keystore: Keystore, request: GenerateRequest):
       discarded.push({ attempt, keyTag: tags.keyTag, revokedKeyTag: tags.revokedKeyTag, clash });
       if (attempt === GENERATION_ATTEMPTS) {
         const each = discarded.map((d) => `candidate ${d.attempt}: ${d.clash}`).join("; ");
-        throw new KskError("refused", "KEY-TAG-COLLISION", `new key ${label}: ${GENERATION_ATTEMPTS} candidates collided, each deleted: ${each}`, {
+        throw new KskError("refused", "KEY-TAG-COLLISION", `new key: ${GENERATION_ATTEMPTS} candidates collided, each deleted: ${each}`, {
           where: label,
         });
       }
