@@ -63,9 +63,13 @@ const LAB = [
   "test/hsm-log-ceremony.test.ts",
   "test/integrity-act.test.ts",
   // Package tests too heavy for the unit tier's minute: a differential fuzz of 48,000 cases; the
-  // real root signed in-process and validated by both models, good and damaged.
+  // real root signed in-process and validated by both models, good and damaged; and the resolver
+  // package's three files that start knotd and unbound on loopback and wait on them (3–6 s each).
   "packages/core/test/wire-text-fuzz.test.ts",
   "packages/zone/test/real-root.test.ts",
+  "packages/resolver/test/lab.test.ts",
+  "packages/resolver/test/check-lab.test.ts",
+  "packages/resolver/test/bufsize-lab.test.ts",
 ];
 
 const UNIT_OWN_PROCESS = [
