@@ -43,7 +43,7 @@ export interface DiscardedCandidate {
   readonly attempt: number;
   readonly keyTag: number;
   readonly revokedKeyTag: number;
-  /** The collision, as checkKeyTagCollision words it. */
+  /** The collision, as keyTagCollision words it. */
   readonly clash: string;
 }
 
@@ -64,30 +64,21 @@ export async function generateKey(keystore: Keystore, request: GenerateRequest):
     throw new KskError("refused", "KEY-LABEL-EXISTS", `a key labelled "${label}" exists; not replaced`, { where: keystore.uri });
   }
   const discarded: DiscardedCandidate[] = [];
-  for (let attempt = 1; ; attempt++) {
+  for (let attempt = 1; attempt <= GENERATION_ATTEMPTS; attempt++) {
     const info = await generateCandidate(keystore, request, label);
+    let checked: CheckedCandidate;
     try {
-      const clash = await collisionOf(keystore, label, info, request.knownKeys ?? []);
-      if (clash === undefined) return { info, report: keyReport(label, info.dnskey as DnskeyRdata), discarded };
-      const tags = keyTags(info.dnskey as DnskeyRdata);
-      discarded.push({ attempt, keyTag: tags.keyTag, revokedKeyTag: tags.revokedKeyTag, clash });
-      if (attempt === GENERATION_ATTEMPTS) {
-        const each = discarded.map((d) => `candidate ${d.attempt}: ${d.clash}`).join("; ");
-        throw new KskError("refused", "KEY-TAG-COLLISION", `new key: ${GENERATION_ATTEMPTS} candidates collided, each deleted: ${each}`, {
-          where: label,
-        });
-      }
+      checked = await collisionOf(keystore, label, info, request.knownKeys ?? []);
     } catch (e) {
       await keystore.delete(label);
       throw e;
     }
+    if (checked.clash === undefined) return { info, report: keyReport(label, checked.dnskey), discarded };
     await keystore.delete(label);
+    discarded.push({ attempt, ...keyTags(checked.dnskey), clash: checked.clash });
   }
-}
-
-/** One line for the operator and witnesses about a candidate deleted for a collision. */
-export function formatDiscardedCandidate(label: string, d: DiscardedCandidate): string {
-  return `candidate ${d.attempt} for ${label} (key tag ${d.keyTag}, revoked ${d.revokedKeyTag}) collided and was deleted from the keystore: ${d.clash}; generated again`;
+  const each = discarded.map((d) => `candidate ${d.attempt}: ${d.clash}`).join("; ");
+  throw new KskError("refused", "KEY-TAG-COLLISION", `new key: ${GENERATION_ATTEMPTS} candidates collided, each deleted: ${each}`, { where: label });
 }
 
 function generateCandidate(keystore: Keystore, request: GenerateRequest, label: string): Promise<KeyPairInfo> {
@@ -100,16 +91,20 @@ function generateCandidate(keystore: Keystore, request: GenerateRequest, label: 
   });
 }
 
-/**
- * The collision, in words, of a freshly generated candidate with the keystore's other keys (listed
- * now) or the known keys; undefined when it collides with none.
- */
-async function collisionOf(keystore: Keystore, label: string, info: KeyPairInfo, knownKeys: readonly KnownKey[]): Promise<string | undefined> {
-  if (!info.dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `the new key ${label} has no readable public key`, { where: keystore.uri });
+/** A freshly generated candidate's public key, and its key-tag collision in words (undefined: none). */
+interface CheckedCandidate {
+  readonly dnskey: DnskeyRdata;
+  readonly clash: string | undefined;
+}
+
+/** The candidate checked against the keystore's other keys (listed now) and the known keys. */
+async function collisionOf(keystore: Keystore, label: string, info: KeyPairInfo, knownKeys: readonly KnownKey[]): Promise<CheckedCandidate> {
+  const dnskey = info.dnskey;
+  if (!dnskey) throw new KskError("keystore", "KEY-NO-PUBLIC", `the new key ${label} has no readable public key`, { where: keystore.uri });
   const others = (await keystore.list()).filter((k) => k.label !== label);
   refuseIncomplete(keystore, others);
   const known: KnownKey[] = [...others.map((k) => ({ name: `${k.label} in the keystore`, dnskey: k.dnskey as DnskeyRdata })), ...knownKeys];
-  return keyTagCollision({ name: label, dnskey: info.dnskey }, known);
+  return { dnskey, clash: keyTagCollision({ name: label, dnskey }, known) };
 }
 
 function refuseIncomplete(keystore: Keystore, keys: readonly KeyPairInfo[]): void {

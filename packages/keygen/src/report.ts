@@ -7,6 +7,7 @@
  */
 import { type DnskeyRdata, type Name, ROOT, algorithmInfo, bytesToHex, makeDs, makeRR, pgpWords, rrToString } from "@ksk/core";
 import { keyTags } from "./collision.js";
+import type { DiscardedCandidate } from "./generate.js";
 
 export const ROOT_DNSKEY_TTL_SECONDS = 172800;
 /** Digest types shown for every key: SHA-256 (what root-anchors.xml carries) and SHA-384. */
@@ -75,4 +76,9 @@ export function formatKeyReport(report: KeyReport): string {
   ];
   const width = Math.max(...rows.map(([k]) => k.length));
   return rows.map(([k, v]) => `${k.padEnd(width)}  ${v}\n`).join("");
+}
+
+/** One line for the operator and witnesses about a candidate deleted for a key-tag collision. */
+export function formatDiscardedCandidate(label: string, d: DiscardedCandidate): string {
+  return `candidate ${d.attempt} for ${label} (key tag ${d.keyTag}, revoked ${d.revokedKeyTag}) collided and was deleted from the keystore: ${d.clash}; generated again`;
 }
